@@ -1,0 +1,27 @@
+//! HoSo's domain rules, shared by the desktop app, the UI (compiled to wasm),
+//! the command line and the portal, so that a dossier is judged the same way
+//! everywhere: offline in the editor and again at the portal's door.
+//!
+//! This crate never performs I/O: no files, sockets, clocks or randomness.
+//! Callers pass in the time, the bytes and the keys.
+
+pub mod bilingual;
+pub mod calendar;
+pub mod codes;
+pub mod dossier;
+pub mod hash;
+pub mod idempotency;
+pub mod length;
+pub mod manifest;
+pub mod procedure;
+pub mod receipt;
+pub mod taxcode;
+pub mod validate;
+pub mod wire;
+
+pub use bilingual::Bilingual;
+pub use codes::{DossierCode, ProcedureCode};
+pub use dossier::{AttachedDocument, DossierContent};
+pub use hash::Sha256Digest;
+pub use procedure::Procedure;
+pub use validate::{Problem, ProblemCode, validate};

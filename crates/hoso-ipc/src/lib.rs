@@ -1,0 +1,128 @@
+//! The contract between `src-tauri` (the desktop shell) and `ui` (the
+//! Leptos interface). Both sides import these types, so a renamed field is
+//! a compile error, not a blank screen.
+//!
+//! Every command takes one argument named `args` (or none) and returns
+//! `Result<T, IpcError>`.
+
+use hoso_core::receipt::Receipt;
+use hoso_core::{Bilingual, DossierContent, Problem, Sha256Digest};
+use serde::{Deserialize, Serialize};
+
+/// Command names, as registered by the shell and invoked by the UI.
+pub mod command {
+    /// `() -> AppInfo`
+    pub const APP_INFO: &str = "app_info";
+    /// `() -> Vec<hoso_core::Procedure>`
+    pub const LIST_PROCEDURES: &str = "list_procedures";
+    /// `() -> Option<String>`: a path chosen in the system's file dialog.
+    pub const PICK_FILE: &str = "pick_file";
+    /// `ImportArgs -> StoredAttachment`
+    pub const IMPORT_ATTACHMENT: &str = "import_attachment";
+    /// `SubmitArgs -> SubmitOutcome`
+    pub const SUBMIT_DOSSIER: &str = "submit_dossier";
+}
+
+/// What the app is connected to, shown in the header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppInfo {
+    /// The portal dossiers go to.
+    pub portal_name: Bilingual,
+    /// Its address.
+    pub portal_url: String,
+    /// Fingerprint of the portal's pinned receipt key.
+    pub key_fingerprint: String,
+    /// Whether it is the built-in practice portal.
+    pub practice: bool,
+    /// Folder holding this profile's data.
+    pub profile_dir: String,
+    /// App version.
+    pub version: String,
+}
+
+/// Arguments of [`command::IMPORT_ATTACHMENT`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportArgs {
+    /// Path of the file on this computer.
+    pub path: String,
+}
+
+/// A file copied into the attachment library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAttachment {
+    /// File name, NFC.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, the file's identity in the library.
+    pub sha256: Sha256Digest,
+}
+
+/// Arguments of [`command::SUBMIT_DOSSIER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitArgs {
+    /// The dossier; its documents must already be in the library.
+    pub dossier: DossierContent,
+}
+
+/// A dossier the portal received, with its checked receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmitOutcome {
+    /// The receipt, whose signature verified.
+    pub receipt: Receipt,
+    /// Fingerprint of the pinned key it verified against.
+    pub verified_with: String,
+    /// True when the portal answered with an earlier filing of the same content.
+    pub existing: bool,
+}
+
+/// The one error shape every command returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpcError {
+    /// What kind of failure, for the UI to choose what to offer.
+    pub code: ErrorCode,
+    /// What happened and what to do, for people.
+    pub message: Bilingual,
+    /// Per-field problems when the dossier was refused.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+}
+
+/// Closed set of failure kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The dossier has problems to fix; see `problems`.
+    Invalid,
+    /// A file or record does not exist.
+    NotFound,
+    /// Reading or writing on this computer failed.
+    Storage,
+    /// The portal could not be reached; the work is kept and can be retried.
+    Network,
+    /// The portal refused the request.
+    Portal,
+    /// The portal's answer could not be trusted (bad signature, other key).
+    Untrusted,
+    /// A fault in HoSo itself.
+    Internal,
+}
+
+impl IpcError {
+    /// An error without per-field problems.
+    pub fn new(code: ErrorCode, message: Bilingual) -> Self {
+        Self {
+            code,
+            message,
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}
