@@ -1,0 +1,218 @@
+//! The portal's metadata in SQLite: applicants, uploads, dossiers and
+//! idempotency keys. Upload bytes live in [`crate::storage`], not here.
+//!
+//! One connection behind a mutex, used only from blocking threads
+//! (`spawn_blocking`), so the async runtime never waits on SQLite.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Numbered, forward-only migrations; `PRAGMA user_version` records how
+/// many have run.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE applicants (
+    id            INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    applicant_id  INTEGER NOT NULL REFERENCES applicants(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE uploads (
+    id            TEXT PRIMARY KEY,
+    applicant_id  INTEGER NOT NULL REFERENCES applicants(id),
+    length        INTEGER NOT NULL,
+    offset_bytes  INTEGER NOT NULL DEFAULT 0,
+    metadata      TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    completed_at  TEXT,
+    sha256        TEXT
+);
+CREATE TABLE dossiers (
+    code              TEXT PRIMARY KEY,
+    applicant_id      INTEGER NOT NULL REFERENCES applicants(id),
+    procedure_code    TEXT NOT NULL,
+    procedure_version TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    content           TEXT NOT NULL,
+    receipt           TEXT NOT NULL,
+    received_at       TEXT NOT NULL,
+    status            TEXT NOT NULL
+);
+CREATE INDEX dossiers_by_manifest ON dossiers(applicant_id, manifest_sha256);
+CREATE TABLE dossier_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    position      INTEGER NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL REFERENCES uploads(id),
+    PRIMARY KEY (dossier_code, position)
+);
+CREATE TABLE idempotency_keys (
+    applicant_id    INTEGER NOT NULL REFERENCES applicants(id),
+    key             TEXT NOT NULL,
+    request_sha256  TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('processing', 'done')),
+    dossier_code    TEXT REFERENCES dossiers(code),
+    response        TEXT,
+    created_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    PRIMARY KEY (applicant_id, key)
+);
+CREATE TABLE daily_sequence (
+    day   TEXT PRIMARY KEY,
+    last  INTEGER NOT NULL
+);
+"#];
+
+/// A shared handle on the portal database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on a blocking thread with the connection.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock poisons it; the connection
+            // itself is still consistent (SQLite rolled back), so go on.
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| crate::error::ApiError::internal(format!("database task: {e}")))?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// An applicant known to the portal.
+#[derive(Debug, Clone)]
+pub struct ApplicantRow {
+    /// Row id.
+    pub id: i64,
+    /// Account name.
+    pub account: String,
+}
+
+/// Finds the applicant a bearer token belongs to.
+pub fn applicant_by_token(
+    conn: &Connection,
+    token_sha256: &str,
+) -> rusqlite::Result<Option<ApplicantRow>> {
+    conn.query_row(
+        "SELECT a.id, a.account FROM tokens t JOIN applicants a ON a.id = t.applicant_id
+         WHERE t.token_sha256 = ?1",
+        params![token_sha256],
+        |r| {
+            Ok(ApplicantRow {
+                id: r.get(0)?,
+                account: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Creates the applicant if new and records a token for it.
+pub fn add_token(
+    conn: &mut Connection,
+    account: &str,
+    display_name: &str,
+    token_sha256: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO applicants (account, display_name, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(account) DO NOTHING",
+        params![account, display_name, now],
+    )?;
+    tx.execute(
+        "INSERT INTO tokens (token_sha256, applicant_id, created_at)
+         SELECT ?1, id, ?3 FROM applicants WHERE account = ?2",
+        params![token_sha256, account, now],
+    )?;
+    tx.commit()
+}
+
+/// An upload's bookkeeping.
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared total size.
+    pub length: u64,
+    /// Bytes confirmed.
+    pub offset: u64,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// RFC 3339 time after which an unfinished upload may be removed.
+    pub expires_at: String,
+    /// SHA-256 of the whole file, once complete.
+    pub sha256: Option<String>,
+}
+
+/// Reads one upload.
+pub fn upload(conn: &Connection, id: &str) -> rusqlite::Result<Option<UploadRow>> {
+    conn.query_row(
+        "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256 FROM uploads WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(UploadRow {
+                applicant_id: r.get(0)?,
+                length: r.get(1)?,
+                offset: r.get(2)?,
+                metadata: r.get(3)?,
+                expires_at: r.get(4)?,
+                sha256: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Allocates the next dossier sequence number of a day.
+pub fn next_sequence(tx: &rusqlite::Transaction<'_>, day: &str) -> rusqlite::Result<u32> {
+    tx.query_row(
+        "INSERT INTO daily_sequence (day, last) VALUES (?1, 1)
+         ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+        params![day],
+        |r| r.get(0),
+    )
+}

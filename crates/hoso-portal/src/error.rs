@@ -1,0 +1,113 @@
+//! Every error the portal answers with, as RFC 9457 problem+json carrying a
+//! stable code and a Vietnamese and English message.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hoso_core::wire::ProblemDetails;
+use hoso_core::{Bilingual, Problem};
+
+/// A refused or failed request.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// What happened and what to do.
+    pub message: Bilingual,
+    /// Per-field problems of a refused dossier.
+    pub problems: Vec<Problem>,
+    /// Headers the protocol asks for with this status (e.g. `Upload-Offset` on 409).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    /// An error with a status, code and message.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: Bilingual::new(vi, en),
+            problems: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a header to the response.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<HeaderValue>) -> Self {
+        self.headers
+            .push((HeaderName::from_static(name), value.into()));
+        self
+    }
+
+    /// A fault inside the portal; the detail goes to the log, not the client.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Cổng gặp lỗi nội bộ; hồ sơ chưa được ghi nhận. Hãy thử lại sau ít phút.",
+            "The portal hit an internal error; nothing was filed. Try again in a few minutes.",
+        )
+    }
+
+    /// The caller gave no valid bearer token.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Chưa đăng nhập hoặc phiên đã hết hạn — hãy đăng nhập lại cổng.",
+            "Not signed in, or the session expired — sign in to the portal again.",
+        )
+    }
+
+    /// The upload or dossier does not exist for this caller.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không tìm thấy {what}."),
+            format!("No such {what}."),
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::internal(format!("sqlite: {e}"))
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        Self::internal(format!("io: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ProblemDetails {
+            kind: format!("urn:hoso:problem:{}", self.code),
+            title: self.message.en.clone(),
+            status: self.status.as_u16(),
+            code: self.code.to_owned(),
+            message: self.message,
+            problems: self.problems,
+        };
+        let mut res = (self.status, axum::Json(body)).into_response();
+        let headers = res.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        res
+    }
+}

@@ -1,0 +1,401 @@
+//! Filing a dossier exactly once: the idempotency-key bookkeeping, the
+//! checks every referenced upload must pass, and the one transaction that
+//! records the dossier and its signed receipt.
+//!
+//! Key semantics (IETF httpapi Idempotency-Key draft):
+//! - a new key is claimed as `processing` before any work is done;
+//! - the same key while that work runs: 409; with another body: 422;
+//! - the same key and body after it finished: the stored answer, unchanged;
+//! - a failed attempt releases its key, so the fixed dossier can reuse it;
+//! - a key left `processing` by a crash is reclaimed after [`STALE_CLAIM`].
+
+use crate::db;
+use crate::error::ApiError;
+use crate::routes::Applicant;
+use crate::state::{AppState, now_vn};
+use axum::http::StatusCode;
+use hoso_core::calendar::Calendar;
+use hoso_core::idempotency::IdempotencyKey;
+use hoso_core::manifest::manifest_sha256;
+use hoso_core::receipt::{
+    Applicant as ReceiptApplicant, Delivery, PortalKey, RECEIPT_FORMAT, Receipt, ReceiptProcedure,
+    ReceivedDocument, SignedReceipt,
+};
+use hoso_core::wire::{SubmissionRequest, SubmissionResponse};
+use hoso_core::{DossierCode, Sha256Digest};
+use rusqlite::{OptionalExtension, params};
+use std::time::Duration;
+
+/// A `processing` claim older than this was left by a crashed request.
+const STALE_CLAIM: Duration = Duration::from_secs(300);
+/// How long keys and their answers are kept: longer than any processing
+/// period, so a client can recover a lost receipt for as long as it matters.
+const KEY_RETENTION_DAYS: i64 = 365;
+
+/// What the stored state of a key says about a new request.
+enum Claim {
+    Fresh,
+    Finished(String),
+}
+
+/// Files `request` under `key` for `who`; returns the status and answer.
+pub async fn submit(
+    state: &AppState,
+    who: &Applicant,
+    key: IdempotencyKey,
+    request: SubmissionRequest,
+    request_sha256: Sha256Digest,
+) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+    match claim(state, who, &key, request_sha256).await? {
+        Claim::Finished(answer) => {
+            let response = serde_json::from_str(&answer).map_err(ApiError::internal)?;
+            return Ok((StatusCode::OK, response));
+        }
+        Claim::Fresh => {}
+    }
+    let outcome = file(state, who, &key, request).await;
+    if outcome.is_err() {
+        release(state, who, &key).await?;
+    }
+    outcome
+}
+
+async fn claim(
+    state: &AppState,
+    who: &Applicant,
+    key: &IdempotencyKey,
+    request_sha256: Sha256Digest,
+) -> Result<Claim, ApiError> {
+    let (applicant, key, hash) = (who.id, key.as_str().to_owned(), request_sha256.to_hex());
+    let now = now_vn();
+    let stale_before =
+        (now - chrono::Duration::from_std(STALE_CLAIM).unwrap_or_default()).to_rfc3339();
+    let expires = (now + chrono::Duration::days(KEY_RETENTION_DAYS)).to_rfc3339();
+    let now = now.to_rfc3339();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let row: Option<(String, String, Option<String>, String, String)> = tx
+                .query_row(
+                    "SELECT request_sha256, state, response, created_at, expires_at
+                     FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2",
+                    params![applicant, key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            match &row {
+                None => {}
+                Some((_, _, _, _, expires_at)) if *expires_at < now => {}
+                Some((stored, _, _, _, _)) if *stored != hash => {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "Khóa Idempotency-Key này đã dùng cho một hồ sơ có nội dung khác; hồ sơ mới cần khóa mới.",
+                        "This Idempotency-Key was used for a dossier with other content; a new dossier needs a new key.",
+                    ));
+                }
+                Some((_, s, Some(answer), _, _)) if s == "done" => {
+                    return Ok(Claim::Finished(answer.clone()));
+                }
+                Some((_, _, _, created, _)) if *created < stale_before => {}
+                Some(_) => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "submission_in_progress",
+                        "Cổng đang xử lý lần gửi trước của hồ sơ này; hãy đợi rồi hỏi lại kết quả.",
+                        "The portal is still processing the earlier sending of this dossier; wait, then ask for the result.",
+                    ));
+                }
+            }
+            tx.execute(
+                    "INSERT INTO idempotency_keys (applicant_id, key, request_sha256, state, created_at, expires_at)
+                     VALUES (?1, ?2, ?3, 'processing', ?4, ?5)
+                     ON CONFLICT(applicant_id, key) DO UPDATE SET request_sha256 = ?3,
+                        state = 'processing', dossier_code = NULL, response = NULL,
+                        created_at = ?4, expires_at = ?5",
+                    params![applicant, key, hash, now, expires],
+                )?;
+            tx.commit()?;
+            Ok(Claim::Fresh)
+        })
+        .await
+}
+
+async fn release(state: &AppState, who: &Applicant, key: &IdempotencyKey) -> Result<(), ApiError> {
+    let (applicant, key) = (who.id, key.as_str().to_owned());
+    state
+        .db
+        .call(move |conn| {
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2 AND state = 'processing'",
+                params![applicant, key],
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+fn refused(problems: Vec<hoso_core::Problem>) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "dossier_invalid",
+        format!(
+            "Hồ sơ chưa đạt yêu cầu ({} lỗi); chưa có gì được nộp. Hãy sửa rồi gửi lại.",
+            problems.len()
+        ),
+        format!(
+            "The dossier has {} problem(s); nothing was filed. Fix them and send again.",
+            problems.len()
+        ),
+    );
+    e.problems = problems;
+    e
+}
+
+fn document_problem(path: String, vi: String, en: String) -> hoso_core::Problem {
+    hoso_core::Problem {
+        path,
+        code: hoso_core::ProblemCode::DocumentMissing,
+        message: hoso_core::Bilingual::new(vi, en),
+    }
+}
+
+/// Validates, checks uploads and records the dossier in one transaction.
+async fn file(
+    state: &AppState,
+    who: &Applicant,
+    key: &IdempotencyKey,
+    request: SubmissionRequest,
+) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+    let entry = state
+        .catalog
+        .get(&request.dossier.procedure)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_procedure",
+                format!(
+                    "Cổng không tiếp nhận thủ tục {}.",
+                    request.dossier.procedure
+                ),
+                format!(
+                    "This portal does not receive procedure {}.",
+                    request.dossier.procedure
+                ),
+            )
+        })?;
+    let procedure = entry.procedure.clone();
+    let problems = hoso_core::validate(&procedure, &request.dossier);
+    if !problems.is_empty() {
+        return Err(refused(problems));
+    }
+    let dossier = request.dossier.normalized();
+    let manifest = manifest_sha256(&dossier);
+    let state2 = state.clone();
+    let (applicant, account, key) = (who.id, who.account.clone(), key.as_str().to_owned());
+    let signing = state.key.clone();
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            // Every document must be a complete upload of this applicant
+            // whose bytes hash to what the dossier declares.
+            let mut upload_ids = Vec::new();
+            let mut problems = Vec::new();
+            for doc in &dossier.documents {
+                let path = format!("documents.{}", doc.slot);
+                let upload = request
+                    .uploads
+                    .iter()
+                    .find(|u| u.sha256 == doc.sha256)
+                    .and_then(|u| u.upload_url.rsplit_once("/v1/uploads/").map(|(_, id)| id.to_owned()));
+                let row = match &upload {
+                    Some(id) => db::upload(&tx, id)?.filter(|r| r.applicant_id == applicant),
+                    None => None,
+                };
+                match row {
+                    None => problems.push(document_problem(
+                        path,
+                        format!("Chưa tải lên tệp {} — hãy gửi lại để ứng dụng tải tệp lên.", doc.name),
+                        format!("{} was not uploaded — send again so the app uploads it.", doc.name),
+                    )),
+                    Some(r) if r.offset < r.length => problems.push(document_problem(
+                        path,
+                        format!("Tệp {} mới tải lên được {}/{} byte — hãy chờ tải xong.", doc.name, r.offset, r.length),
+                        format!("{} is only {}/{} bytes uploaded — let the upload finish.", doc.name, r.offset, r.length),
+                    )),
+                    Some(r) if r.sha256.as_deref() != Some(doc.sha256.to_hex().as_str()) || r.length != doc.size => {
+                        problems.push(document_problem(
+                            path,
+                            format!("Tệp {} trên cổng khác với tệp khai báo (sai mã băm) — hãy tải lên lại.", doc.name),
+                            format!("{} on the portal differs from the declared file (hash mismatch) — upload it again.", doc.name),
+                        ));
+                    }
+                    Some(_) => upload_ids.push(upload.unwrap_or_default()),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(refused(problems));
+            }
+
+            let mut answer = None;
+            if !request.new_filing {
+                let earlier: Option<String> = tx
+                    .query_row(
+                        "SELECT receipt FROM dossiers WHERE applicant_id = ?1 AND manifest_sha256 = ?2
+                         ORDER BY received_at LIMIT 1",
+                        params![applicant, manifest.to_hex()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(receipt) = earlier {
+                    answer = Some((
+                        StatusCode::OK,
+                        SubmissionResponse {
+                            receipt: serde_json::from_str(&receipt).map_err(ApiError::internal)?,
+                            existing: true,
+                        },
+                    ));
+                }
+            }
+            let (status, response) = match answer {
+                Some(a) => a,
+                None => {
+                    let received_at = now_vn();
+                    let day = received_at.date_naive();
+                    let seq = db::next_sequence(&tx, &day.to_string())?;
+                    let code = DossierCode::compose(&state2.config.agency_code, day, seq)
+                        .map_err(ApiError::internal)?;
+                    let receipt = Receipt {
+                        format: RECEIPT_FORMAT,
+                        portal: state2.config.name.clone(),
+                        receiving_agency: state2.config.receiving_agency.clone(),
+                        dossier_code: code.clone(),
+                        lookup_pin: crate::random::lookup_pin(),
+                        applicant: ReceiptApplicant {
+                            name: dossier.field(&procedure.receipt.applicant_name).unwrap_or_default().to_owned(),
+                            address: procedure
+                                .receipt
+                                .applicant_address
+                                .as_deref()
+                                .and_then(|p| dossier.field(p))
+                                .map(str::to_owned),
+                            account: account.clone(),
+                        },
+                        procedure: ReceiptProcedure {
+                            code: procedure.code.clone(),
+                            version: procedure.version.clone(),
+                            name: procedure.name.clone(),
+                        },
+                        documents: dossier
+                            .documents
+                            .iter()
+                            .map(|d| ReceivedDocument {
+                                slot: d.slot.clone(),
+                                label: procedure.slot(&d.slot).map(|s| s.label.clone()).unwrap_or_default(),
+                                name: d.name.clone(),
+                                size: d.size,
+                                sha256: d.sha256,
+                            })
+                            .collect(),
+                        sets: 1,
+                        fee_vnd: procedure.fee_vnd,
+                        processing_days: procedure.processing_days,
+                        received_at,
+                        appointment_date: Calendar::vietnam().add_working_days(day, procedure.processing_days),
+                        delivery: Delivery::Online,
+                        manifest_sha256: manifest,
+                        key_id: PortalKey::of(&signing).fingerprint(),
+                    };
+                    let signed = SignedReceipt::sign(&receipt, &signing);
+                    let content = serde_json::to_string(&dossier).map_err(ApiError::internal)?;
+                    let receipt_json = serde_json::to_string(&signed).map_err(ApiError::internal)?;
+                    tx.execute(
+                        "INSERT INTO dossiers (code, applicant_id, procedure_code, procedure_version,
+                            manifest_sha256, content, receipt, received_at, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received')",
+                        params![
+                            code.as_str(),
+                            applicant,
+                            procedure.code.as_str(),
+                            procedure.version,
+                            manifest.to_hex(),
+                            content,
+                            receipt_json,
+                            received_at.to_rfc3339()
+                        ],
+                    )?;
+                    for (i, (doc, upload_id)) in dossier.documents.iter().zip(&upload_ids).enumerate() {
+                        tx.execute(
+                            "INSERT INTO dossier_documents (dossier_code, position, slot, name, size, sha256, upload_id)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                            params![code.as_str(), i, doc.slot, doc.name, doc.size, doc.sha256.to_hex(), upload_id],
+                        )?;
+                    }
+                    (
+                        StatusCode::CREATED,
+                        SubmissionResponse {
+                            receipt: signed,
+                            existing: false,
+                        },
+                    )
+                }
+            };
+            let dossier_code = response
+                .receipt
+                .receipt
+                .get("dossier_code")
+                .and_then(|c| c.as_str())
+                .map(str::to_owned);
+            tx.execute(
+                "UPDATE idempotency_keys SET state = 'done', dossier_code = ?3, response = ?4
+                 WHERE applicant_id = ?1 AND key = ?2",
+                params![
+                    applicant,
+                    key,
+                    dossier_code,
+                    serde_json::to_string(&response).map_err(ApiError::internal)?
+                ],
+            )?;
+            tx.commit()?;
+            Ok((status, response))
+        })
+        .await
+}
+
+/// The stored answer for a key, for a client that lost the response.
+pub async fn by_key(
+    state: &AppState,
+    who: &Applicant,
+    key: &str,
+) -> Result<SubmissionResponse, ApiError> {
+    let (applicant, key) = (who.id, key.to_owned());
+    let row: Option<(String, Option<String>)> = state
+        .db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT state, response FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2",
+                    params![applicant, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+    match row {
+        Some((_, Some(answer))) => serde_json::from_str(&answer).map_err(ApiError::internal),
+        Some(_) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "submission_in_progress",
+            "Cổng vẫn đang xử lý lần gửi này; hãy hỏi lại sau ít giây.",
+            "The portal is still processing this sending; ask again in a few seconds.",
+        )),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "submission_unknown",
+            "Cổng chưa nhận được hồ sơ nào với khóa này: có thể gửi lại an toàn với cùng khóa.",
+            "The portal received no dossier under this key: it is safe to send again with the same key.",
+        )),
+    }
+}

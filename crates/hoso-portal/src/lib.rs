@@ -1,0 +1,161 @@
+//! The HoSo intake portal: the server that receives dossiers. It is the
+//! practice portal inside the desktop app and a reference server an agency
+//! can run on its own (`hoso-portal serve`).
+//!
+//! HTTP lives in [`routes`]; the rules a dossier is judged by come from
+//! `hoso-core`, the same code the app runs offline; metadata is in SQLite
+//! ([`db`]) and upload bytes behind [`storage::UploadStorage`].
+
+pub mod catalog;
+pub mod config;
+mod db;
+pub mod error;
+mod filing;
+pub mod inspect;
+mod keys;
+mod random;
+mod routes;
+mod state;
+pub mod storage;
+
+pub use config::PortalConfig;
+
+use hoso_core::receipt::PortalKey;
+use state::AppState;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A portal serving on a socket until [`RunningPortal::stop`] or drop.
+#[derive(Debug)]
+pub struct RunningPortal {
+    addr: SocketAddr,
+    base_url: String,
+    state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Why a portal could not start or an admin action failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// The data folder, database or key could not be prepared.
+    #[error("không khởi động được cổng / portal could not start: {0}")]
+    Startup(String),
+    /// A database action failed.
+    #[error("lỗi cơ sở dữ liệu của cổng / portal database error: {0}")]
+    Database(String),
+}
+
+/// Opens the data folder and starts serving.
+pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| PortalError::Startup(format!("bind {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| PortalError::Startup(e.to_string()))?;
+    let base_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let state = AppState::open(config, base_url.clone())
+        .await
+        .map_err(|e| PortalError::Startup(format!("{e:#}")))?;
+    let app = routes::router(state.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(%e, "portal stopped serving");
+        }
+    });
+    tracing::info!(%base_url, "portal listening");
+    Ok(RunningPortal {
+        addr,
+        base_url,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+impl RunningPortal {
+    /// The socket it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The address clients use, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The key receipts are signed with.
+    pub fn receipt_key(&self) -> PortalKey {
+        PortalKey::of(&self.state.key)
+    }
+
+    /// Registers an applicant (if new) and issues a bearer token for it.
+    pub async fn issue_token(
+        &self,
+        account: &str,
+        display_name: &str,
+    ) -> Result<String, PortalError> {
+        issue_token(&self.state.db, account, display_name).await
+    }
+
+    /// Stops accepting requests and waits for those under way.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningPortal {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn issue_token(
+    db: &db::Db,
+    account: &str,
+    display_name: &str,
+) -> Result<String, PortalError> {
+    let token = random::token();
+    let digest = hoso_core::Sha256Digest::of(token.as_bytes()).to_hex();
+    let (account, display_name) = (account.to_owned(), display_name.to_owned());
+    let now = state::now_vn().to_rfc3339();
+    db.call(move |conn| Ok(db::add_token(conn, &account, &display_name, &digest, &now)?))
+        .await
+        .map_err(|e| PortalError::Database(e.message.to_string()))?;
+    Ok(token)
+}
+
+/// Registers an applicant in a portal's data folder without starting it
+/// (the `add-applicant` admin command).
+pub async fn add_applicant(
+    data_dir: &std::path::Path,
+    account: &str,
+    display_name: &str,
+) -> Result<String, PortalError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
+    let db = db::Db::open(&data_dir.join(state::DB_FILE))
+        .map_err(|e| PortalError::Database(e.to_string()))?;
+    issue_token(&db, account, display_name).await
+}
+
+/// Shared so tests can compare what a client holds with what was stored.
+pub type SharedStorage = Arc<dyn storage::UploadStorage>;

@@ -1,0 +1,131 @@
+//! Dossiers: dry-run check, submission with Idempotency-Key, lost-response
+//! recovery by key, and status.
+
+use super::Applicant;
+use crate::error::ApiError;
+use crate::filing;
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hoso_core::idempotency::IdempotencyKey;
+use hoso_core::wire::{CheckResult, DossierStatus, SubmissionRequest};
+use hoso_core::{DossierCode, Sha256Digest};
+use rusqlite::{OptionalExtension, params};
+
+/// Reads a submission body and the hash that identifies its content for
+/// idempotency: SHA-256 of its canonical JSON, so spacing and key order do
+/// not make the same request look different.
+fn parse_request(body: &[u8]) -> Result<(SubmissionRequest, Sha256Digest), ApiError> {
+    let malformed = |e: serde_json::Error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            format!("Nội dung yêu cầu không đúng định dạng: {e}"),
+            format!("The request body is malformed: {e}"),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
+    let canonical = serde_json_canonicalizer::to_vec(&value).map_err(malformed)?;
+    let request = serde_json::from_value(value).map_err(malformed)?;
+    Ok((request, Sha256Digest::of(&canonical)))
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<CheckResult>, ApiError> {
+    let (request, _) = parse_request(&body)?;
+    let problems = match state.catalog.get(&request.dossier.procedure) {
+        Some(entry) => hoso_core::validate(&entry.procedure, &request.dossier),
+        None => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_procedure",
+                format!(
+                    "Cổng không tiếp nhận thủ tục {}.",
+                    request.dossier.procedure
+                ),
+                format!(
+                    "This portal does not receive procedure {}.",
+                    request.dossier.procedure
+                ),
+            ));
+        }
+    };
+    Ok(Json(CheckResult { problems }))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    who: Applicant,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let header = headers
+        .get("Idempotency-Key")
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_missing",
+                "Thiếu Idempotency-Key: cổng chỉ nhận hồ sơ có khóa để không bao giờ ghi trùng.",
+                "Idempotency-Key is missing: the portal only files dossiers with a key, so nothing is ever filed twice.",
+            )
+        })?
+        .to_str()
+        .unwrap_or_default();
+    let key = IdempotencyKey::from_header(header).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_invalid",
+            e.to_string(),
+            e.to_string(),
+        )
+    })?;
+    let (request, hash) = parse_request(&body)?;
+    let (status, response) = filing::submit(&state, &who, key, request, hash).await?;
+    Ok((status, Json(response)).into_response())
+}
+
+pub async fn by_key(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let response = filing::by_key(&state, &who, &key).await?;
+    Ok(Json(response).into_response())
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+) -> Result<Json<DossierStatus>, ApiError> {
+    let code: DossierCode = code
+        .parse()
+        .map_err(|_| ApiError::not_found("hồ sơ / dossier"))?;
+    let applicant = who.id;
+    let key = code.as_str().to_owned();
+    let row: Option<(String, String, String)> = state
+        .db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT status, received_at, procedure_code FROM dossiers WHERE code = ?1 AND applicant_id = ?2",
+                    params![key, applicant],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+    let (status, received_at, procedure) =
+        row.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+    Ok(Json(DossierStatus {
+        code,
+        status,
+        received_at,
+        procedure: procedure.parse().map_err(ApiError::internal)?,
+    }))
+}

@@ -1,0 +1,113 @@
+//! What every request handler shares: settings, database, storage, catalog,
+//! signing key, and the set of uploads a PATCH is writing to right now.
+
+use crate::catalog::Catalog;
+use crate::config::PortalConfig;
+use crate::db::Db;
+use crate::storage::UploadStorage;
+use crate::storage::files::FileStorage;
+use chrono::{DateTime, FixedOffset, Utc};
+use ed25519_dalek::SigningKey;
+use std::collections::HashSet;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+/// The database file inside the data folder.
+pub const DB_FILE: &str = "portal.sqlite3";
+/// The receipt key file inside the data folder.
+pub const KEY_FILE: &str = "receipt-key.ed25519";
+/// The upload folder inside the data folder.
+pub const UPLOADS_DIR: &str = "uploads";
+/// Extra procedure schemas inside the data folder.
+pub const PROCEDURES_DIR: &str = "procedures";
+
+/// Handle shared by all handlers.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared parts.
+#[derive(Debug)]
+pub struct Inner {
+    pub config: PortalConfig,
+    pub base_url: String,
+    pub db: Db,
+    pub storage: Arc<dyn UploadStorage>,
+    pub catalog: Catalog,
+    pub key: SigningKey,
+    busy_uploads: Mutex<HashSet<String>>,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Prepares the data folder and everything in it.
+    pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
+        let dir = config.data_dir.clone();
+        let (db, storage, catalog, key) = tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)?;
+            let db = Db::open(&dir.join(DB_FILE))?;
+            let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
+            let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
+            let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
+            anyhow::Ok((db, storage, catalog, key))
+        })
+        .await??;
+        Ok(Self(Arc::new(Inner {
+            config,
+            base_url,
+            db,
+            storage: Arc::new(storage),
+            catalog,
+            key,
+            busy_uploads: Mutex::new(HashSet::new()),
+        })))
+    }
+
+    /// Marks an upload as being written; `None` if another request already is.
+    pub fn lock_upload(&self, id: &str) -> Option<UploadLock> {
+        let mut busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
+        busy.insert(id.to_owned()).then(|| UploadLock {
+            state: self.clone(),
+            id: id.to_owned(),
+        })
+    }
+
+    /// The URL of an upload.
+    pub fn upload_url(&self, id: &str) -> String {
+        format!("{}/v1/uploads/{id}", self.base_url)
+    }
+}
+
+/// Held while a request writes to an upload; released on drop.
+#[derive(Debug)]
+pub struct UploadLock {
+    state: AppState,
+    id: String,
+}
+
+impl Drop for UploadLock {
+    fn drop(&mut self) {
+        let mut busy = self
+            .state
+            .busy_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        busy.remove(&self.id);
+    }
+}
+
+/// Viet Nam's offset from UTC (+07:00, no daylight saving).
+pub fn vn_offset() -> FixedOffset {
+    // 7 hours is within ±24 h, so the offset always exists.
+    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!())
+}
+
+/// The current time in Viet Nam.
+pub fn now_vn() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&vn_offset())
+}
