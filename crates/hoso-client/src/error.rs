@@ -1,0 +1,149 @@
+//! Everything that can go wrong in the client, each with what to tell the
+//! person and whether their work is safe.
+
+use hoso_core::receipt::ReceiptError;
+use hoso_core::wire::ProblemDetails;
+use hoso_core::{Bilingual, Problem};
+use std::path::PathBuf;
+
+/// A failed client operation.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The local database failed.
+    #[error("local database: {0}")]
+    Store(#[from] rusqlite::Error),
+    /// Reading or writing a file on this computer failed.
+    #[error("{path}: {source}")]
+    File {
+        /// Which file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The portal could not be reached or the connection broke.
+    #[error("network: {0}")]
+    Network(String),
+    /// The portal refused the request.
+    #[error("portal refused ({}): {}", .0.code, .0.message.en)]
+    Portal(Box<ProblemDetails>),
+    /// The dossier has problems to fix.
+    #[error("the dossier has {} problem(s)", .0.len())]
+    Invalid(Vec<Problem>),
+    /// The portal presented another receipt key than the one pinned.
+    #[error("portal key changed: pinned {pinned}, presented {presented}")]
+    KeyChanged {
+        /// Fingerprint pinned when the portal was added.
+        pinned: String,
+        /// Fingerprint presented now.
+        presented: String,
+    },
+    /// The receipt did not verify.
+    #[error("receipt not trusted: {0}")]
+    Untrusted(#[from] ReceiptError),
+    /// The portal answered something that is not the protocol.
+    #[error("unexpected answer from the portal: {0}")]
+    Protocol(String),
+    /// Something the request names does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+impl ClientError {
+    /// What to tell the person: what happened, whether their work is safe,
+    /// and what to do.
+    pub fn message(&self) -> Bilingual {
+        match self {
+            Self::Store(e) => Bilingual::new(
+                format!(
+                    "Không ghi được dữ liệu trên máy ({e}). Hãy kiểm tra dung lượng ổ đĩa rồi thử lại."
+                ),
+                format!(
+                    "Could not write HoSo's data on this computer ({e}). Check free disk space and try again."
+                ),
+            ),
+            Self::File { path, source } => Bilingual::new(
+                format!(
+                    "Không đọc/ghi được tệp {}: {source}. Hãy kiểm tra tệp còn đó và bạn có quyền đọc.",
+                    path.display()
+                ),
+                format!(
+                    "Could not read or write {}: {source}. Check the file is there and readable.",
+                    path.display()
+                ),
+            ),
+            Self::Network(e) => Bilingual::new(
+                format!(
+                    "Không kết nối được cổng ({e}). Hồ sơ vẫn được lưu trên máy; hãy thử lại khi có mạng."
+                ),
+                format!(
+                    "Could not reach the portal ({e}). The dossier is kept on this computer; try again when online."
+                ),
+            ),
+            Self::Portal(p) => p.message.clone(),
+            Self::Invalid(problems) => Bilingual::new(
+                format!("Hồ sơ còn {} lỗi cần sửa trước khi nộp.", problems.len()),
+                format!(
+                    "The dossier has {} problem(s) to fix before it can be filed.",
+                    problems.len()
+                ),
+            ),
+            Self::KeyChanged { pinned, presented } => Bilingual::new(
+                format!(
+                    "Khóa ký của cổng đã thay đổi (đã ghim {pinned}, nay là {presented}). Có thể đây không phải cổng thật — đừng nộp hồ sơ; hãy hỏi cơ quan tiếp nhận."
+                ),
+                format!(
+                    "The portal's signing key changed (pinned {pinned}, now {presented}). This may not be the real portal — do not file; ask the receiving agency."
+                ),
+            ),
+            Self::Untrusted(e) => Bilingual::new(
+                format!(
+                    "Biên nhận không đáng tin: {e}. Hồ sơ có thể đã được nhận — đừng nộp lại; hãy tra cứu trên cổng."
+                ),
+                format!(
+                    "The receipt cannot be trusted: {e}. The dossier may have been received — do not file again; look it up on the portal."
+                ),
+            ),
+            Self::Protocol(e) => Bilingual::new(
+                format!(
+                    "Cổng trả lời không đúng giao thức ({e}). Hãy báo cho cơ quan quản lý cổng."
+                ),
+                format!(
+                    "The portal answered outside the protocol ({e}). Report this to the portal's operator."
+                ),
+            ),
+            Self::NotFound(what) => Bilingual::new(
+                format!("Không tìm thấy {what}."),
+                format!("Not found: {what}."),
+            ),
+        }
+    }
+
+    /// Wraps an I/O error with the file it concerns.
+    pub fn file(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::File {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<reqwest::Error> for ClientError {
+    fn from(e: reqwest::Error) -> Self {
+        Self::Network(without_url(&e))
+    }
+}
+
+/// reqwest's message without the URL (which may carry tokens or be long).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(&format!(" for url ({url})"), "");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}

@@ -1,0 +1,224 @@
+//! The attachment library: every imported file stored once, named by its
+//! SHA-256, however many dossiers use it and whatever it was called.
+//!
+//! Import streams the file once (copy and hash in the same pass, never the
+//! whole file in memory) into a temporary file, makes it durable, then
+//! renames it into place. A crash mid-import leaves only a temporary file,
+//! never a half-written library entry.
+
+use crate::error::ClientError;
+use crate::store::{Store, now};
+use hoso_core::Sha256Digest;
+use rusqlite::params;
+use sha2::Digest;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A file in the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryEntry {
+    /// Content hash, the entry's identity.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+    /// The name it was imported under, NFC.
+    pub name: String,
+}
+
+/// The library folder and its index.
+#[derive(Debug, Clone)]
+pub struct Library {
+    dir: PathBuf,
+    store: Store,
+}
+
+const COPY_BUFFER: usize = 1024 * 1024;
+
+impl Library {
+    /// The library in `dir`, indexed in `store`.
+    pub fn open(dir: PathBuf, store: Store) -> Result<Self, ClientError> {
+        std::fs::create_dir_all(dir.join("tmp")).map_err(|e| ClientError::file(&dir, e))?;
+        Ok(Self { dir, store })
+    }
+
+    /// Where the bytes of an entry live.
+    pub fn path_of(&self, sha256: &Sha256Digest) -> PathBuf {
+        let hex = sha256.to_hex();
+        self.dir.join(&hex[..2]).join(&hex)
+    }
+
+    /// Copies a file into the library (once per content) and records it.
+    pub async fn import(&self, source: &Path) -> Result<LibraryEntry, ClientError> {
+        let name = source
+            .file_name()
+            .map(|n| hoso_core::length::normalize(&n.to_string_lossy()))
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| ClientError::NotFound(format!("{}", source.display())))?;
+        let (src, dir) = (source.to_owned(), self.dir.clone());
+        let (sha256, size) = tokio::task::spawn_blocking(move || copy_hashed(&src, &dir))
+            .await
+            .map_err(|e| ClientError::Protocol(format!("import task failed: {e}")))??;
+        let entry = LibraryEntry { sha256, size, name };
+        let row = entry.clone();
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT INTO library (sha256, size, name, imported_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(sha256) DO NOTHING",
+                    params![row.sha256.to_hex(), row.size, row.name, now()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(entry)
+    }
+
+    /// The library entry with this hash.
+    pub async fn get(&self, sha256: Sha256Digest) -> Result<LibraryEntry, ClientError> {
+        self.store
+            .call(move |conn| {
+                conn.query_row(
+                    "SELECT size, name FROM library WHERE sha256 = ?1",
+                    params![sha256.to_hex()],
+                    |r| {
+                        Ok(LibraryEntry {
+                            sha256,
+                            size: r.get(0)?,
+                            name: r.get(1)?,
+                        })
+                    },
+                )
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => ClientError::NotFound(format!(
+                        "tệp {sha256} trong thư viện / library file {sha256}"
+                    )),
+                    other => other.into(),
+                })
+            })
+            .await
+    }
+}
+
+/// Copies `src` into `dir/tmp`, hashing on the way, then moves it to its
+/// content address. Returns the hash and size.
+fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientError> {
+    let mut input = std::fs::File::open(src).map_err(|e| ClientError::file(src, e))?;
+    if input.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(ClientError::file(
+            src,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "là thư mục, không phải tệp / is a folder, not a file",
+            ),
+        ));
+    }
+    let tmp_path = dir.join("tmp").join(format!(
+        "import-{}-{}",
+        std::process::id(),
+        hoso_core::hash::to_hex(&crate::random_bytes::<8>())
+    ));
+    let mut tmp =
+        std::fs::File::create_new(&tmp_path).map_err(|e| ClientError::file(&tmp_path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut size = 0u64;
+    let mut copy = || {
+        loop {
+            let n = input
+                .read(&mut buf)
+                .map_err(|e| ClientError::file(src, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            tmp.write_all(&buf[..n])
+                .map_err(|e| ClientError::file(&tmp_path, e))?;
+            size += n as u64;
+        }
+        tmp.sync_all()
+            .map_err(|e| ClientError::file(&tmp_path, e))?;
+        let sha256 = Sha256Digest::from_bytes(hasher.clone().finalize().into());
+        let hex = sha256.to_hex();
+        let final_dir = dir.join(&hex[..2]);
+        std::fs::create_dir_all(&final_dir).map_err(|e| ClientError::file(&final_dir, e))?;
+        let final_path = final_dir.join(&hex);
+        if final_path.exists() {
+            std::fs::remove_file(&tmp_path).map_err(|e| ClientError::file(&tmp_path, e))?;
+        } else {
+            std::fs::rename(&tmp_path, &final_path)
+                .map_err(|e| ClientError::file(&final_path, e))?;
+            // Make the rename itself durable.
+            if let Ok(d) = std::fs::File::open(&final_dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok((sha256, size))
+    };
+    let result = copy();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn library() -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("db.sqlite3")).expect("store");
+        let lib = Library::open(dir.path().join("library"), store).expect("library");
+        (dir, lib)
+    }
+
+    #[tokio::test]
+    async fn the_same_content_is_stored_once_whatever_its_name() {
+        let (dir, lib) = library().await;
+        let a = dir.path().join("hợp đồng.pdf");
+        let b = dir.path().join("copy.pdf");
+        std::fs::write(&a, b"%PDF-1.7 contract").expect("write");
+        std::fs::write(&b, b"%PDF-1.7 contract").expect("write");
+        let ea = lib.import(&a).await.expect("import a");
+        let eb = lib.import(&b).await.expect("import b");
+        assert_eq!(ea.sha256, eb.sha256);
+        assert_eq!(ea.sha256, Sha256Digest::of(b"%PDF-1.7 contract"));
+        assert_eq!(
+            std::fs::read(lib.path_of(&ea.sha256)).expect("stored"),
+            b"%PDF-1.7 contract"
+        );
+        assert_eq!(
+            lib.get(ea.sha256).await.expect("indexed").name,
+            "hợp đồng.pdf"
+        );
+        let leftovers = std::fs::read_dir(dir.path().join("library/tmp"))
+            .expect("tmp")
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_or_a_folder_is_refused_and_nothing_is_recorded() {
+        let (dir, lib) = library().await;
+        let err = lib
+            .import(&dir.path().join("nope.pdf"))
+            .await
+            .expect_err("missing accepted");
+        assert!(matches!(err, ClientError::File { .. }), "{err}");
+        let err = lib.import(dir.path()).await.expect_err("folder accepted");
+        assert!(
+            err.message().en.contains("is a folder"),
+            "{}",
+            err.message().en
+        );
+        let err = lib
+            .get(Sha256Digest::of(b""))
+            .await
+            .expect_err("phantom entry");
+        assert!(matches!(err, ClientError::NotFound(_)));
+        let leftovers = std::fs::read_dir(dir.path().join("library/tmp"))
+            .expect("tmp")
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+}

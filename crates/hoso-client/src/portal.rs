@@ -1,0 +1,278 @@
+//! Portals the profile files with: discovery, the pinned receipt key, the
+//! bearer token, and the cached procedure catalog.
+
+use crate::error::ClientError;
+use crate::http::{Http, expect_success};
+use crate::store::{Store, now};
+use hoso_core::receipt::PortalKey;
+use hoso_core::wire::{DISCOVERY_PATH, Discovery, ProcedureListing};
+use hoso_core::{Bilingual, Procedure};
+use reqwest::StatusCode;
+use rusqlite::{OptionalExtension, params};
+
+/// A portal as the profile knows it.
+#[derive(Debug, Clone)]
+pub struct PortalRecord {
+    /// Row id.
+    pub id: i64,
+    /// Address given by the user (or the practice portal's current one).
+    pub base_url: String,
+    /// Name from discovery.
+    pub name: Bilingual,
+    /// The `/v1` API base.
+    pub api_base: String,
+    /// The tus creation endpoint.
+    pub tus_endpoint: String,
+    /// The receipt key pinned when the portal was first added.
+    pub key: PortalKey,
+    /// Bearer token, once signed in.
+    pub token: Option<String>,
+    /// Whether this is the built-in practice portal.
+    pub practice: bool,
+}
+
+/// How to add a portal.
+#[derive(Debug, Clone, Default)]
+pub struct AddPortal {
+    /// A bearer token for it.
+    pub token: Option<String>,
+    /// It is the built-in practice portal: there is only one, whose address
+    /// changes at each start while its key stays.
+    pub practice: bool,
+}
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<PortalRecord> {
+    let key_b64: String = r.get(6)?;
+    let key = PortalKey::from_base64(&key_b64).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(PortalRecord {
+        id: r.get(0)?,
+        base_url: r.get(1)?,
+        name: Bilingual::new(r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+        api_base: r.get(4)?,
+        tus_endpoint: r.get(5)?,
+        key,
+        token: r.get(7)?,
+        practice: r.get(8)?,
+    })
+}
+
+const SELECT: &str = "SELECT id, base_url, name_vi, name_en, api_base, tus_endpoint, receipt_key, token, practice FROM portals";
+
+/// Fetches a portal's discovery document.
+pub async fn discover(http: &Http, base_url: &str) -> Result<Discovery, ClientError> {
+    let url = format!("{}{DISCOVERY_PATH}", base_url.trim_end_matches('/'));
+    let res = expect_success(http.json_get(&url, None).send().await?).await?;
+    let d: Discovery = res
+        .json()
+        .await
+        .map_err(|e| ClientError::Protocol(format!("discovery: {e}")))?;
+    let key = PortalKey::from_base64(&d.receipt_key)?;
+    if key.fingerprint() != d.key_id {
+        return Err(ClientError::Protocol(format!(
+            "discovery names key {} but publishes {}",
+            d.key_id,
+            key.fingerprint()
+        )));
+    }
+    Ok(d)
+}
+
+/// Adds a portal, or refreshes one already known. The receipt key is pinned
+/// on first use; a portal presenting another key later is refused.
+pub async fn add(
+    store: &Store,
+    http: &Http,
+    base_url: &str,
+    how: AddPortal,
+) -> Result<PortalRecord, ClientError> {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let d = discover(http, &base_url).await?;
+    let key = PortalKey::from_base64(&d.receipt_key)?;
+    store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let existing: Option<(i64, String)> = if how.practice {
+                tx.query_row("SELECT id, key_id FROM portals WHERE practice = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            } else {
+                tx.query_row(
+                    "SELECT id, key_id FROM portals WHERE base_url = ?1",
+                    params![base_url],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            }
+            .optional()?;
+            let id = match existing {
+                Some((_, pinned)) if pinned != d.key_id => {
+                    return Err(ClientError::KeyChanged {
+                        pinned,
+                        presented: d.key_id.clone(),
+                    });
+                }
+                Some((id, _)) => {
+                    tx.execute(
+                        "UPDATE portals SET base_url = ?2, name_vi = ?3, name_en = ?4, api_base = ?5,
+                            tus_endpoint = ?6, token = COALESCE(?7, token) WHERE id = ?1",
+                        params![id, base_url, d.name.vi, d.name.en, d.api_base, d.tus_endpoint, how.token],
+                    )?;
+                    id
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO portals (base_url, name_vi, name_en, api_base, tus_endpoint,
+                            receipt_key, key_id, token, practice, added_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        params![
+                            base_url,
+                            d.name.vi,
+                            d.name.en,
+                            d.api_base,
+                            d.tus_endpoint,
+                            key.to_base64(),
+                            d.key_id,
+                            how.token,
+                            how.practice,
+                            now()
+                        ],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            let record = tx.query_row(&format!("{SELECT} WHERE id = ?1"), params![id], row_to_record)?;
+            tx.commit()?;
+            Ok(record)
+        })
+        .await
+}
+
+/// Every portal of the profile, the practice portal first.
+pub async fn list(store: &Store) -> Result<Vec<PortalRecord>, ClientError> {
+    store
+        .call(|conn| {
+            let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY practice DESC, id"))?;
+            let rows = stmt
+                .query_map([], row_to_record)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+}
+
+/// The portal's procedures: refreshed from the portal when it answers
+/// (revalidating each cached schema by ETag), else the cached copies, so
+/// dossiers can be started and checked offline.
+pub async fn procedures(
+    store: &Store,
+    http: &Http,
+    portal: &PortalRecord,
+) -> Result<Vec<Procedure>, ClientError> {
+    match refresh_procedures(store, http, portal).await {
+        Ok(()) => {}
+        Err(ClientError::Network(e)) => {
+            tracing::warn!(%e, "portal unreachable; using cached procedures")
+        }
+        Err(other) => return Err(other),
+    }
+    let portal_id = portal.id;
+    let cached: Vec<String> = store
+        .call(move |conn| {
+            let mut stmt =
+                conn.prepare("SELECT schema FROM procedures WHERE portal_id = ?1 ORDER BY code")?;
+            let rows = stmt
+                .query_map(params![portal_id], |r| r.get(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await?;
+    if cached.is_empty() {
+        return Err(ClientError::Network(
+            "no procedures are cached for this portal yet".into(),
+        ));
+    }
+    cached
+        .iter()
+        .map(|s| Procedure::from_json(s).map_err(|e| ClientError::Protocol(e.to_string())))
+        .collect()
+}
+
+/// One cached procedure.
+pub async fn cached_procedure(
+    store: &Store,
+    portal: &PortalRecord,
+    code: &hoso_core::ProcedureCode,
+) -> Result<Option<Procedure>, ClientError> {
+    let (portal_id, code) = (portal.id, code.as_str().to_owned());
+    let schema: Option<String> = store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT schema FROM procedures WHERE portal_id = ?1 AND code = ?2",
+                    params![portal_id, code],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await?;
+    schema
+        .map(|s| Procedure::from_json(&s).map_err(|e| ClientError::Protocol(e.to_string())))
+        .transpose()
+}
+
+async fn refresh_procedures(
+    store: &Store,
+    http: &Http,
+    portal: &PortalRecord,
+) -> Result<(), ClientError> {
+    let list_url = format!("{}/procedures", portal.api_base);
+    let listing: Vec<ProcedureListing> =
+        expect_success(http.json_get(&list_url, None).send().await?)
+            .await?
+            .json()
+            .await
+            .map_err(|e| ClientError::Protocol(format!("procedure list: {e}")))?;
+    for item in listing {
+        let (portal_id, code) = (portal.id, item.code.as_str().to_owned());
+        let etag: Option<String> = store
+            .call(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT etag FROM procedures WHERE portal_id = ?1 AND code = ?2",
+                        params![portal_id, code],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten())
+            })
+            .await?;
+        let url = format!("{}/procedures/{}", portal.api_base, item.code);
+        let res = http.json_get(&url, etag.as_deref()).send().await?;
+        if res.status() == StatusCode::NOT_MODIFIED {
+            continue;
+        }
+        let res = expect_success(res).await?;
+        let new_etag = res
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = res.text().await?;
+        let p = Procedure::from_json(&text)
+            .map_err(|e| ClientError::Protocol(format!("{url}: {e}")))?;
+        let portal_id = portal.id;
+        store
+            .call(move |conn| {
+                conn.execute(
+                    "INSERT INTO procedures (portal_id, code, version, etag, schema, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(portal_id, code) DO UPDATE SET version = ?3, etag = ?4, schema = ?5, fetched_at = ?6",
+                    params![portal_id, p.code.as_str(), p.version, new_etag, text, now()],
+                )?;
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}

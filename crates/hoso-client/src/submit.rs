@@ -1,0 +1,237 @@
+//! Submitting a dossier exactly once.
+//!
+//! Invariants, each committed to the local store before the network step
+//! that depends on it:
+//! 1. the dossier and its idempotency key are recorded before any upload;
+//! 2. every upload URL before its first byte (see [`crate::tus`]);
+//! 3. the receipt as soon as it arrives, before it is shown.
+//!
+//! When the answer to a submission is lost, the client asks the portal for
+//! the outcome under the same key before sending again, so a retry can
+//! never produce a second dossier.
+
+use crate::error::ClientError;
+use crate::http::{Http, problem};
+use crate::library::Library;
+use crate::portal::{PortalRecord, cached_procedure};
+use crate::store::{Store, now};
+use crate::tus::retry::backoff;
+use hoso_core::DossierContent;
+use hoso_core::idempotency::IdempotencyKey;
+use hoso_core::receipt::Receipt;
+use hoso_core::wire::{SubmissionRequest, SubmissionResponse, UploadRef};
+use reqwest::StatusCode;
+use rusqlite::params;
+
+/// Attempts at sending a submission before reporting the outcome unknown.
+const MAX_ATTEMPTS: u32 = 6;
+
+/// A filed dossier.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// The verified receipt.
+    pub receipt: Receipt,
+    /// Fingerprint of the pinned key it verified against.
+    pub verified_with: String,
+    /// True when the portal answered with an earlier filing of this content.
+    pub existing: bool,
+    /// Local id of the dossier.
+    pub local_id: i64,
+}
+
+/// Checks, records, uploads and files `content` with `portal`.
+pub async fn submit(
+    store: &Store,
+    library: &Library,
+    http: &Http,
+    portal: &PortalRecord,
+    content: DossierContent,
+) -> Result<Submitted, ClientError> {
+    let content = content.normalized();
+    let procedure = cached_procedure(store, portal, &content.procedure)
+        .await?
+        .ok_or_else(|| {
+            ClientError::NotFound(format!("thủ tục / procedure {}", content.procedure))
+        })?;
+    let problems = hoso_core::validate(&procedure, &content);
+    if !problems.is_empty() {
+        return Err(ClientError::Invalid(problems));
+    }
+    let mut entries = Vec::new();
+    for doc in &content.documents {
+        let entry = library.get(doc.sha256).await?;
+        if entry.size != doc.size {
+            return Err(ClientError::Protocol(format!(
+                "{}: the dossier says {} bytes, the library holds {}",
+                doc.name, doc.size, entry.size
+            )));
+        }
+        if !entries
+            .iter()
+            .any(|e: &crate::library::LibraryEntry| e.sha256 == entry.sha256)
+        {
+            entries.push(entry);
+        }
+    }
+
+    let key = IdempotencyKey::from_random(crate::random_bytes::<16>());
+    let local_id = record_dossier(store, portal, &content, &key).await?;
+
+    let mut uploads = Vec::new();
+    for entry in &entries {
+        let url = crate::tus::upload(
+            http.raw(),
+            store,
+            portal,
+            entry,
+            &library.path_of(&entry.sha256),
+        )
+        .await?;
+        uploads.push(UploadRef {
+            sha256: entry.sha256,
+            upload_url: url,
+        });
+    }
+    let request = SubmissionRequest {
+        dossier: content,
+        uploads,
+        new_filing: false,
+    };
+    let response = send(http, portal, &key, &request).await?;
+    let receipt = response.receipt.verify(&portal.key)?;
+    let (code, signed) = (
+        receipt.dossier_code.to_string(),
+        serde_json::to_string(&response.receipt)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?,
+    );
+    store
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE dossiers SET state = 'submitted', dossier_code = ?2, receipt = ?3, updated_at = ?4
+                 WHERE id = ?1",
+                params![local_id, code, signed, now()],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Submitted {
+        receipt,
+        verified_with: portal.key.fingerprint(),
+        existing: response.existing,
+        local_id,
+    })
+}
+
+async fn record_dossier(
+    store: &Store,
+    portal: &PortalRecord,
+    content: &DossierContent,
+    key: &IdempotencyKey,
+) -> Result<i64, ClientError> {
+    let json = serde_json::to_string(content).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let (portal_id, code, key) = (
+        portal.id,
+        content.procedure.to_string(),
+        key.as_str().to_owned(),
+    );
+    store
+        .call(move |conn| {
+            let t = now();
+            conn.execute(
+                "INSERT INTO dossiers (portal_id, procedure_code, content, state, idempotency_key, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 'submitting', ?4, ?5, ?5)",
+                params![portal_id, code, json, key, t],
+            )?;
+            Ok(conn.last_insert_rowid())
+        })
+        .await
+}
+
+fn with_token(req: reqwest::RequestBuilder, portal: &PortalRecord) -> reqwest::RequestBuilder {
+    match &portal.token {
+        Some(t) => req.bearer_auth(t),
+        None => req,
+    }
+}
+
+/// Sends the submission until the portal's answer is known.
+async fn send(
+    http: &Http,
+    portal: &PortalRecord,
+    key: &IdempotencyKey,
+    request: &SubmissionRequest,
+) -> Result<SubmissionResponse, ClientError> {
+    let url = format!("{}/dossiers", portal.api_base);
+    let mut last = ClientError::Network("no attempt made".into());
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(backoff(attempt)).await;
+            // The previous answer was lost or unclear: ask before resending.
+            match recover(http, portal, key).await {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {}
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            }
+        }
+        let sent = with_token(http.json_post(&url, request), portal)
+            .header("Idempotency-Key", key.to_header())
+            .send()
+            .await;
+        match sent {
+            Ok(res) if res.status().is_success() => {
+                return res
+                    .json()
+                    .await
+                    .map_err(|e| ClientError::Protocol(format!("submission answer: {e}")));
+            }
+            Ok(res) if res.status() == StatusCode::CONFLICT || res.status().is_server_error() => {
+                last = problem(res).await;
+            }
+            Ok(res) if res.status() == StatusCode::TOO_MANY_REQUESTS => {
+                last = problem(res).await;
+            }
+            Ok(res) => return Err(problem(res).await),
+            Err(e) => last = e.into(),
+        }
+        tracing::warn!(attempt, error = %last, "submission answer not received; will check by key");
+    }
+    Err(last)
+}
+
+/// Asks the portal whether a submission under `key` was filed.
+async fn recover(
+    http: &Http,
+    portal: &PortalRecord,
+    key: &IdempotencyKey,
+) -> Result<Option<SubmissionResponse>, ClientError> {
+    let url = format!(
+        "{}/submissions/by-key/{}",
+        portal.api_base,
+        encode_path(key.as_str())
+    );
+    let res = with_token(http.json_get(&url, None), portal).send().await?;
+    match res.status() {
+        s if s.is_success() => res
+            .json()
+            .await
+            .map(Some)
+            .map_err(|e| ClientError::Protocol(format!("recovered answer: {e}"))),
+        StatusCode::NOT_FOUND => Ok(None),
+        _ => Err(problem(res).await),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode_path(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,136 @@
+//! The whole path from a dossier on this computer to a verified receipt.
+
+use crate::World;
+use hoso_client::{AddPortal, ClientError};
+use hoso_core::Sha256Digest;
+use hoso_portal::inspect::Inspector;
+
+#[tokio::test]
+async fn a_dossier_with_a_multi_chunk_file_is_filed_once_and_stored_byte_for_byte() {
+    let w = World::new().await;
+    // Larger than one chunk, not a multiple of it.
+    let len = hoso_client::tus::client::CHUNK as usize * 2 + 12_345;
+    let file = w.file("giấy chứng nhận hợp quy.pdf", len);
+    let original = Sha256Digest::of(&std::fs::read(&file).expect("read"));
+    let dossier = w.dossier(&file).await;
+
+    let done = w
+        .client
+        .submit(&w.record, dossier)
+        .await
+        .expect("submitted");
+    assert!(!done.existing);
+    assert_eq!(done.verified_with, w.portal.receipt_key().fingerprint());
+    assert_eq!(done.receipt.documents.len(), 1);
+    assert_eq!(done.receipt.documents[0].sha256, original);
+    assert_eq!(done.receipt.documents[0].size, len as u64);
+    assert_eq!(
+        done.receipt.applicant.name,
+        "Công ty TNHH Thiết bị Điện Ánh Dương"
+    );
+    assert_eq!(
+        done.receipt.received_at.offset().local_minus_utc(),
+        7 * 3600
+    );
+    assert!(done.receipt.appointment_date > done.receipt.received_at.date_naive());
+
+    let stored = Inspector::open(&w.portal_dir())
+        .expect("inspect")
+        .dossiers()
+        .expect("dossiers");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].code, done.receipt.dossier_code.as_str());
+    let doc = &stored[0].documents[0];
+    let on_portal = Sha256Digest::of(&std::fs::read(&doc.path).expect("stored file"));
+    assert_eq!(on_portal, original);
+}
+
+#[tokio::test]
+async fn submitting_the_same_content_again_returns_the_first_receipt() {
+    let w = World::new().await;
+    let file = w.file("cn.pdf", 50_000);
+    let first = w
+        .client
+        .submit(&w.record, w.dossier(&file).await)
+        .await
+        .expect("first");
+    let again = w
+        .client
+        .submit(&w.record, w.dossier(&file).await)
+        .await
+        .expect("again");
+    assert!(
+        again.existing,
+        "the second answer must say it is an earlier filing"
+    );
+    assert_eq!(again.receipt.dossier_code, first.receipt.dossier_code);
+    let stored = Inspector::open(&w.portal_dir())
+        .expect("inspect")
+        .dossiers()
+        .expect("dossiers");
+    assert_eq!(stored.len(), 1);
+}
+
+#[tokio::test]
+async fn an_invalid_dossier_is_refused_before_anything_is_sent() {
+    let w = World::new().await;
+    let file = w.file("cn.exe", 1000);
+    let mut dossier = w.dossier(&file).await;
+    dossier
+        .fields
+        .insert("importer.tax_code".into(), "0100233489".into());
+    let err = w
+        .client
+        .submit(&w.record, dossier)
+        .await
+        .expect_err("invalid accepted");
+    let ClientError::Invalid(problems) = err else {
+        panic!("expected Invalid, got {err}");
+    };
+    let paths: Vec<_> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["importer.tax_code", "documents.quality_certificate"]
+    );
+    let stored = Inspector::open(&w.portal_dir())
+        .expect("inspect")
+        .dossiers()
+        .expect("dossiers");
+    assert!(stored.is_empty());
+}
+
+#[tokio::test]
+async fn a_portal_presenting_another_key_than_the_pinned_one_is_refused() {
+    let w = World::new().await;
+    let base = w.portal.base_url().to_owned();
+    let addr = w.portal.addr();
+    w.portal.stop().await;
+    // A different portal (new data folder, new key) on the same address.
+    let impostor = hoso_portal::start(hoso_portal::PortalConfig {
+        listen: addr,
+        ..hoso_portal::PortalConfig::practice(w.dir.path().join("impostor"))
+    })
+    .await
+    .expect("impostor starts");
+    let err = w
+        .client
+        .add_portal(&base, AddPortal::default())
+        .await
+        .expect_err("changed key accepted");
+    assert!(matches!(err, ClientError::KeyChanged { .. }), "{err}");
+    assert!(err.message().vi.contains("Khóa ký của cổng đã thay đổi"));
+    impostor.stop().await;
+}
+
+#[tokio::test]
+async fn procedures_stay_available_offline_once_cached() {
+    let w = World::new().await;
+    let online = w.client.procedures(&w.record).await.expect("online");
+    w.portal.stop().await;
+    let offline = w
+        .client
+        .procedures(&w.record)
+        .await
+        .expect("offline, from cache");
+    assert_eq!(online, offline);
+}
