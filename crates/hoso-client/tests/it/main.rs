@@ -9,6 +9,7 @@ use hoso_portal::{PortalConfig, RunningPortal};
 use tempfile::TempDir;
 
 /// A running portal, a client profile registered with it, and their folders.
+#[derive(Debug)]
 pub struct World {
     pub dir: TempDir,
     pub portal: RunningPortal,
