@@ -1,0 +1,129 @@
+//! The dossier editor, generated from the procedure schema: sections of
+//! fields, attachment slots, the "Kiểm tra hồ sơ" list, and Submit.
+
+use crate::attachments::SlotInput;
+use crate::bilingual::{msg, t};
+use crate::field::FieldInput;
+use crate::ipc;
+use hoso_core::{AttachedDocument, DossierContent, Procedure};
+use hoso_ipc::{IpcError, SubmitArgs, SubmitOutcome, command};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+
+#[component]
+pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl IntoView {
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let docs = RwSignal::new(Vec::<AttachedDocument>::new());
+    let show_all = RwSignal::new(false);
+    let submitting = RwSignal::new(false);
+    let failure = RwSignal::new(None::<IpcError>);
+
+    let content = {
+        let (code, version) = (procedure.code.clone(), procedure.version.clone());
+        Memo::new(move |_| DossierContent {
+            procedure: code.clone(),
+            version: version.clone(),
+            fields: values.get(),
+            documents: docs.get(),
+        })
+    };
+    let problems = {
+        let p = procedure.clone();
+        Memo::new(move |_| content.with(|c| hoso_core::validate(&p, c)))
+    };
+
+    let submit = move |_| {
+        show_all.set(true);
+        failure.set(None);
+        if submitting.get_untracked() || !problems.with_untracked(Vec::is_empty) {
+            return;
+        }
+        submitting.set(true);
+        let args = SubmitArgs {
+            dossier: content.get_untracked(),
+        };
+        spawn_local(async move {
+            match ipc::call::<_, SubmitOutcome>(command::SUBMIT_DOSSIER, &args).await {
+                Ok(outcome) => on_done.run(outcome),
+                Err(e) => failure.set(Some(e)),
+            }
+            submitting.set(false);
+        });
+    };
+
+    let sections = procedure
+        .sections
+        .iter()
+        .map(|s| {
+            let fields = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let path = format!("{}.{}", s.id, f.id);
+                    view! { <FieldInput path field=f.clone() values problems show_all/> }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <section class="card">
+                    <h2>{msg(&s.title)}</h2>
+                    {fields}
+                </section>
+            }
+        })
+        .collect::<Vec<_>>();
+    let slots = procedure
+        .attachments
+        .iter()
+        .map(|slot| view! { <SlotInput spec=slot.clone() docs/> })
+        .collect::<Vec<_>>();
+
+    let check = move || {
+        let local = problems.get();
+        let remote = failure.get();
+        if !show_all.get() || (local.is_empty() && remote.is_none()) {
+            return None;
+        }
+        let list = local
+            .iter()
+            .chain(remote.iter().flat_map(|e| e.problems.iter()))
+            .map(|p| {
+                let href = format!("#{}", p.path);
+                view! {
+                    <li>
+                        {msg(&p.message)}
+                        {(!p.path.is_empty()).then(|| view! { " " <a href=href>{t(|x| x.go_to_field)}</a> })}
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>();
+        Some(view! {
+            <section class="card check" id="check" role="alert">
+                <h2>{t(|x| x.check_title)}</h2>
+                {remote.as_ref().map(|e| view! { <p class="failure">{msg(&e.message)}</p> })}
+                {(!local.is_empty()).then(|| view! { <p>{t(|x| x.check_intro)}</p> })}
+                <ul>{list}</ul>
+            </section>
+        })
+    };
+
+    view! {
+        <form class="editor" on:submit=|ev| ev.prevent_default()>
+            <section class="card title">
+                <h2 class="procedure">{msg(&procedure.name)}</h2>
+                <p class="agency">{msg(&procedure.agency)}</p>
+            </section>
+            {sections}
+            <section class="card">
+                <h2>{t(|x| x.attachments)}</h2>
+                {slots}
+            </section>
+            {check}
+            <div class="actions">
+                <button type="button" id="submit" class="primary" on:click=submit disabled=move || submitting.get()>
+                    {move || if submitting.get() { t(|x| x.submitting).into_any() } else { t(|x| x.submit).into_any() }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,78 @@
+//! The receipt, laid out like the official receipt-and-appointment form,
+//! with the signature check that ends all doubt.
+
+use crate::bilingual::{msg, t};
+use hoso_core::bilingual::{byte_size, vi_number};
+use hoso_ipc::SubmitOutcome;
+use leptos::prelude::*;
+
+#[component]
+pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoView {
+    let r = outcome.receipt;
+    let row = |label: AnyView, value: AnyView| {
+        view! {
+            <tr>
+                <th scope="row">{label}</th>
+                <td>{value}</td>
+            </tr>
+        }
+    };
+    let documents = r
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            view! {
+                <tr>
+                    <td>{i + 1}</td>
+                    <td>{msg(&d.label)}<br/><span class="name">{d.name.clone()}</span></td>
+                    <td>{byte_size(d.size).vi}</td>
+                    <td><code class="sha256">{d.sha256.to_hex()}</code></td>
+                </tr>
+            }
+        })
+        .collect::<Vec<_>>();
+    let fee = if r.fee_vnd == 0 {
+        t(|x| x.free).into_any()
+    } else {
+        format!("{} đồng", vi_number(r.fee_vnd)).into_any()
+    };
+    view! {
+        <article class="card receipt" id="receipt">
+            <header>
+                <p class="agency">{msg(&r.receiving_agency)}</p>
+                <h2>{t(|x| x.receipt_title)}</h2>
+                <p class="sub">{t(|x| x.receipt_subtitle)}</p>
+            </header>
+            {outcome.existing.then(|| view! { <p class="notice" id="existing">{t(|x| x.existing_notice)}</p> })}
+            <p class="signature" id="signature">
+                "✓ " {t(|x| x.signature_ok)} " " <code>{outcome.verified_with.clone()}</code>
+            </p>
+            <table class="facts">
+                {row(t(|x| x.dossier_code).into_any(), view! { <strong id="dossier-code">{r.dossier_code.to_string()}</strong> }.into_any())}
+                {row(t(|x| x.lookup_pin).into_any(), view! { <code>{r.lookup_pin.clone()}</code> }.into_any())}
+                {row(t(|x| x.receiving_agency).into_any(), msg(&r.receiving_agency).into_any())}
+                {row(t(|x| x.applicant).into_any(), r.applicant.name.clone().into_any())}
+                {r.applicant.address.clone().map(|a| row(t(|x| x.address).into_any(), a.into_any()))}
+                {row(t(|x| x.procedure).into_any(), view! { {msg(&r.procedure.name)} " (" {r.procedure.code.to_string()} " · " {r.procedure.version.clone()} ")" }.into_any())}
+                {row(t(|x| x.sets).into_any(), r.sets.to_string().into_any())}
+                {row(t(|x| x.processing_time).into_any(), view! { {r.processing_days} " " {t(|x| x.working_days)} }.into_any())}
+                {row(t(|x| x.received_at).into_any(), view! { <span id="received-at">{r.received_at.format("%H:%M, %d/%m/%Y").to_string()}</span> }.into_any())}
+                {row(t(|x| x.appointment).into_any(), view! { <strong id="appointment">{r.appointment_date.format("%d/%m/%Y").to_string()}</strong> }.into_any())}
+                {row(t(|x| x.delivery).into_any(), msg(&r.delivery.label()).into_any())}
+                {row(t(|x| x.fee).into_any(), fee)}
+            </table>
+            <h3>{t(|x| x.documents_received)}</h3>
+            <table class="documents">
+                <thead>
+                    <tr><th>"#"</th><th>{t(|x| x.doc_name)}</th><th>{t(|x| x.doc_size)}</th><th>{t(|x| x.doc_sha256)}</th></tr>
+                </thead>
+                <tbody>{documents}</tbody>
+            </table>
+            <p class="manifest">{t(|x| x.manifest)} ": " <code>{r.manifest_sha256.to_hex()}</code></p>
+            <div class="actions">
+                <button type="button" id="new-dossier" on:click=move |_| on_new.run(())>{t(|x| x.new_dossier)}</button>
+            </div>
+        </article>
+    }
+}
