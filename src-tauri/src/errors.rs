@@ -1,0 +1,26 @@
+//! Client errors in the one shape the UI understands.
+
+use hoso_client::ClientError;
+use hoso_ipc::{ErrorCode, IpcError};
+
+/// Translates a client error for the UI: a closed code and the message.
+pub fn to_ipc(e: ClientError) -> IpcError {
+    tracing::warn!(error = %e, "command failed");
+    let message = e.message();
+    let (code, problems) = match e {
+        ClientError::Invalid(problems) => (ErrorCode::Invalid, problems),
+        ClientError::Store(_) | ClientError::File { .. } => (ErrorCode::Storage, Vec::new()),
+        ClientError::Network(_) => (ErrorCode::Network, Vec::new()),
+        ClientError::Portal(_) => (ErrorCode::Portal, Vec::new()),
+        ClientError::KeyChanged { .. } | ClientError::Untrusted(_) => {
+            (ErrorCode::Untrusted, Vec::new())
+        }
+        ClientError::NotFound(_) => (ErrorCode::NotFound, Vec::new()),
+        ClientError::Protocol(_) => (ErrorCode::Internal, Vec::new()),
+    };
+    IpcError {
+        code,
+        message,
+        problems,
+    }
+}

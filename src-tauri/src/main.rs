@@ -1,0 +1,41 @@
+//! HoSo's desktop shell. It starts the profile and the built-in practice
+//! portal, then serves the UI's commands by calling hoso-client; no rule
+//! about dossiers lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod errors;
+mod profile;
+mod state;
+
+use tauri::Manager;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .init();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let dir = profile::resolve(app.handle())?;
+            let state = tauri::async_runtime::block_on(state::AppState::start(dir))?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_procedures,
+            commands::pick_file,
+            commands::import_attachment,
+            commands::submit_dossier,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("HoSo không khởi động được / HoSo could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,61 @@
+//! What the commands share: the profile's client, the practice portal
+//! running in this process, and the portal dossiers go to.
+
+use anyhow::Context;
+use hoso_client::{AddPortal, Client, PortalRecord};
+use hoso_portal::{PortalConfig, RunningPortal};
+use std::path::PathBuf;
+
+/// The folder of the practice portal's data inside a profile.
+const PRACTICE_DIR: &str = "practice-portal";
+
+/// Built completely before the window opens; never partly initialised.
+#[derive(Debug)]
+pub struct AppState {
+    pub client: Client,
+    pub portal: PortalRecord,
+    /// Kept so the practice portal serves for as long as the app runs.
+    _practice: RunningPortal,
+}
+
+impl AppState {
+    /// Opens the profile, starts the practice portal and signs in to it.
+    pub async fn start(profile: PathBuf) -> anyhow::Result<Self> {
+        let client = Client::open(&profile)
+            .await
+            .with_context(|| format!("opening profile {}", profile.display()))?;
+        let practice = hoso_portal::start(PortalConfig::practice(profile.join(PRACTICE_DIR)))
+            .await
+            .context("starting the practice portal")?;
+        let signed_in = client
+            .portals()
+            .await?
+            .iter()
+            .any(|p| p.practice && p.token.is_some());
+        let token = if signed_in {
+            None
+        } else {
+            Some(
+                practice
+                    .issue_token("thuc-hanh", "Người dùng thực hành")
+                    .await?,
+            )
+        };
+        let portal = client
+            .add_portal(
+                practice.base_url(),
+                AddPortal {
+                    token,
+                    practice: true,
+                },
+            )
+            .await
+            .context("registering the practice portal")?;
+        tracing::info!(profile = %profile.display(), portal = %portal.base_url, "HoSo ready");
+        Ok(Self {
+            client,
+            portal,
+            _practice: practice,
+        })
+    }
+}
