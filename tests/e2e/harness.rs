@@ -1,0 +1,232 @@
+//! Starting what an end-to-end test needs: an X display (Xvfb unless one is
+//! given), tauri-driver on free ports, and a WebDriver session that launches
+//! the app with its own profile folder. Everything is stopped on drop.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process, leader of its own process group, killed with the whole
+/// group when dropped (tauri-driver starts WebKitWebDriver, which starts the
+/// app; none of them may outlive the test).
+pub struct Guard(Child);
+
+impl Guard {
+    fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
+        std::os::unix::process::CommandExt::process_group(cmd, 0);
+        cmd.spawn().map(Self)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The app binary next to this test's build folder, or `HOSO_DESKTOP_BIN`.
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("HOSO_DESKTOP_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/e2e-<hash>  ->  target/<profile>/hoso-desktop
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile> folder");
+    let bin = dir.join("hoso-desktop");
+    assert!(
+        bin.exists(),
+        "{} is missing: build the app first (`cargo build -p hoso-desktop`; `cargo xtask test` does it)",
+        bin.display()
+    );
+    bin
+}
+
+/// Where screenshots of end-to-end runs are kept for people to look at.
+pub fn shots_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .ancestors()
+        .nth(3)
+        .expect("target folder")
+        .join("e2e-shots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn wait_for_port(port: u16, within: Duration) {
+    let start = Instant::now();
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        assert!(
+            start.elapsed() < within,
+            "nothing listened on port {port} within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The X display to use: `DISPLAY` if set, else a new Xvfb.
+pub fn display() -> (String, Option<Guard>) {
+    if let Ok(d) = std::env::var("DISPLAY")
+        && !d.is_empty()
+    {
+        return (d, None);
+    }
+    let mut xvfb = Guard::spawn(
+        Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    )
+    .expect("Xvfb is installed (cargo xtask setup installs it)");
+    let stdout = xvfb.0.stdout.take().expect("Xvfb stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("Xvfb prints its display");
+    let number = line.trim();
+    assert!(!number.is_empty(), "Xvfb did not start");
+    (format!(":{number}"), Some(xvfb))
+}
+
+/// A driven app window and everything behind it.
+pub struct Session {
+    pub client: Client,
+    _driver: Guard,
+    _display: Option<Guard>,
+}
+
+impl Session {
+    /// Launches the app with `profile` as its profile folder.
+    pub async fn launch(profile: &Path) -> Self {
+        let (display, xvfb) = display();
+        let (port, native) = (free_port(), free_port());
+        let driver = Guard::spawn(
+            Command::new(tauri_driver())
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native.to_string(),
+                ])
+                .env("DISPLAY", &display)
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(driver_log()),
+        )
+        .expect("tauri-driver is installed (cargo xtask setup installs it)");
+        wait_for_port(port, Duration::from_secs(20));
+        let caps = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": app_binary(),
+                "args": ["--profile", profile],
+            }
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("a JSON object literal")
+        };
+        // The WebDriver link is plain HTTP on loopback: no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session with the app");
+        Self {
+            client,
+            _driver: driver,
+            _display: xvfb,
+        }
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn wait(&self, css: &str, within: Duration) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(within)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear within {within:?}: {e}"))
+    }
+
+    /// Types into the element matching `css`, replacing what it held.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The visible text of the element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        el.text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    /// Saves a screenshot of the window as `name.png` in [`shots_dir`].
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = shots_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Ends the session (the app closes).
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// The drivers' and the app's own output, kept beside the screenshots for
+/// whoever has to find out why a run failed.
+fn driver_log() -> Stdio {
+    std::fs::File::create(shots_dir().join("driver-and-app.log"))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    home.map(|h| h.join("bin").join("tauri-driver"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("tauri-driver"))
+}

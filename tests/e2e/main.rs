@@ -1,0 +1,7 @@
+//! End-to-end tests: the built desktop app (`target/<profile>/hoso-desktop`)
+//! in a real WebKitGTK window under Xvfb, driven like a person would through
+//! tauri-driver and WebKitWebDriver. `cargo xtask test` builds the app and
+//! installs the drivers before running these.
+
+mod harness;
+mod walking_skeleton;
