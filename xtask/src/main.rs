@@ -1,0 +1,146 @@
+//! HoSo's automation, in Rust so it runs the same everywhere:
+//!
+//!   cargo xtask run     set up, build the UI, open the app
+//!   cargo xtask test    set up, then every check and test, end-to-end included
+//!   cargo xtask setup   install system packages and tools (idempotent)
+//!   cargo xtask ui      build the wasm UI into ui/dist
+
+mod invariants;
+mod setup;
+mod ui;
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn main() {
+    if let Err(e) = run_task() {
+        eprintln!("\nerror: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_task() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&root),
+        Some("ui") => ui::build(&root),
+        Some("run") => run(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("help") | None => {
+            println!("{}", HELP);
+            Ok(())
+        }
+        Some(other) => bail!("unknown task {other:?}\n{HELP}"),
+    }
+}
+
+const HELP: &str = "\
+cargo xtask run [-- APP ARGS]   set up, build the UI and open HoSo (practice portal built in)
+cargo xtask test                set up, then fmt, UI (wasm), build, clippy and every test
+cargo xtask setup               install system packages and tools (idempotent)
+cargo xtask ui                  build the wasm UI into ui/dist";
+
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    Ok(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives in the workspace root")?
+        .to_owned())
+}
+
+/// The cargo that runs this task (rustup's), for nested builds.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // Variables of the outer `cargo run` must not leak into nested builds.
+    for var in [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_PKG_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs a command, failing with its command line if it fails.
+pub fn exec(cmd: &mut Command) -> anyhow::Result<()> {
+    let line = format!("{cmd:?}");
+    println!("$ {line}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {line}"))?;
+    if !status.success() {
+        bail!("failed ({status}): {line}");
+    }
+    Ok(())
+}
+
+fn run(root: &Path, app_args: &[String]) -> anyhow::Result<()> {
+    setup::run(root)?;
+    ui::build(root)?;
+    let app_args: Vec<&String> = app_args.iter().skip_while(|a| *a == "--").collect();
+    exec(
+        cargo()
+            .args(["run", "-p", "hoso-desktop", "--"])
+            .args(app_args),
+    )
+}
+
+/// A named step of `cargo xtask test` and how long it took.
+struct Phase {
+    name: &'static str,
+    took: Duration,
+}
+
+fn phase(
+    done: &mut Vec<Phase>,
+    name: &'static str,
+    f: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    println!("\n=== {name} ===");
+    let start = Instant::now();
+    let result = f();
+    done.push(Phase {
+        name,
+        took: start.elapsed(),
+    });
+    result.with_context(|| format!("phase {name:?} failed"))
+}
+
+fn test(root: &Path) -> anyhow::Result<()> {
+    let mut done = Vec::new();
+    let result = (|| {
+        phase(&mut done, "set-up", || setup::run(root))?;
+        phase(&mut done, "format", || {
+            exec(cargo().args(["fmt", "--all", "--check"]))
+        })?;
+        phase(&mut done, "architecture rules", invariants::check)?;
+        phase(&mut done, "UI build (wasm32)", || ui::build(root))?;
+        phase(&mut done, "native build", || {
+            exec(cargo().args(["build", "--workspace", "--all-targets"]))
+        })?;
+        phase(&mut done, "clippy", || {
+            exec(cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
+        phase(&mut done, "tests (unit, integration, end-to-end)", || {
+            exec(cargo().args(["test", "--workspace", "--no-fail-fast"]))
+        })
+    })();
+    println!("\n=== time per phase ===");
+    for p in &done {
+        println!("{:>8.1} s  {}", p.took.as_secs_f64(), p.name);
+    }
+    let total: Duration = done.iter().map(|p| p.took).sum();
+    println!("{:>8.1} s  total", total.as_secs_f64());
+    result
+}

@@ -1,0 +1,238 @@
+//! Installing what building, running and testing HoSo needs, idempotently:
+//! system packages (Debian and Ubuntu), the wasm32 toolchain, the exact
+//! wasm-bindgen CLI of Cargo.lock, and tauri-driver. Each step first checks
+//! whether its work is already done, so a second run changes nothing.
+
+use crate::{cargo, exec};
+use anyhow::{Context, bail};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Debian packages for the desktop shell, its end-to-end tests and screenshots.
+const DESKTOP_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "librsvg2-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "imagemagick",
+    "fonts-dejavu-core",
+];
+
+/// Debian's second Rust toolchain, whose std source lets the UI be built
+/// for wasm32 when rustup cannot provide the target (see TOOLCHAIN notes in
+/// ARCHITECTURE.md).
+pub const DEBIAN_WASM_PACKAGES: &[&str] = &["rustc-web", "cargo-web", "rust-web-src", "lld-22"];
+
+/// Where Debian's rust-web-src puts the standard library's source.
+pub const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
+
+pub fn run(root: &Path) -> anyhow::Result<()> {
+    if is_debian_like() {
+        ensure_packages(DESKTOP_PACKAGES)?;
+    } else {
+        check_foreign_system()?;
+    }
+    ensure_wasm_toolchain()?;
+    ensure_wasm_bindgen(root)?;
+    ensure_tauri_driver()?;
+    println!("set-up complete");
+    Ok(())
+}
+
+fn is_debian_like() -> bool {
+    let release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    release.lines().any(|l| {
+        (l.starts_with("ID=") || l.starts_with("ID_LIKE="))
+            && (l.contains("debian") || l.contains("ubuntu"))
+    })
+}
+
+fn installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Status}", package])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.stdout == b"installed")
+}
+
+/// Installs the packages that are missing, with `apt-get update` first.
+pub fn ensure_packages(packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        println!("system packages present: {}", packages.join(" "));
+        return Ok(());
+    }
+    println!("installing system packages: {}", missing.join(" "));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    exec(&mut apt(&["update"]))?;
+    exec(apt(&["install", "-y", "--no-install-recommends"]).args(&missing))
+        .context("installing system packages (root or sudo is needed)")?;
+    Ok(())
+}
+
+fn check_foreign_system() -> anyhow::Result<()> {
+    let webkit = Command::new("pkg-config")
+        .args(["--exists", "webkit2gtk-4.1", "librsvg-2.0", "openssl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let tools = ["Xvfb", "WebKitWebDriver", "cc"].iter().all(|t| on_path(t));
+    if webkit && tools {
+        return Ok(());
+    }
+    bail!(
+        "This is not Debian or Ubuntu, so set-up cannot install system packages itself.\n\
+         Install these with your system's package manager, then run the command again:\n\
+         - a C compiler and pkg-config\n\
+         - WebKitGTK 4.1 development files (pkg-config name webkit2gtk-4.1)\n\
+         - librsvg 2 and OpenSSL development files (librsvg-2.0, openssl)\n\
+         - Xvfb and xauth (a virtual X server for the end-to-end tests)\n\
+         - WebKitWebDriver (WebKitGTK's WebDriver, e.g. package webkit2gtk-driver)\n\
+         - the wasm32 target: rustup target add wasm32-unknown-unknown\n\
+         On macOS and Windows the app builds with the system webview; the\n\
+         end-to-end tests need Linux."
+    )
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file()))
+}
+
+/// Whether rustup's toolchain has the wasm32 standard library.
+pub fn rustup_has_wasm32() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        })
+}
+
+/// rustup's wasm32 target if it can be had, else Debian's rust-web toolchain.
+fn ensure_wasm_toolchain() -> anyhow::Result<()> {
+    if rustup_has_wasm32() {
+        println!("wasm32 target: rustup");
+        return Ok(());
+    }
+    if on_path("rustup")
+        && run_within(
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+            Duration::from_secs(300),
+        )
+        && rustup_has_wasm32()
+    {
+        println!("wasm32 target: rustup (installed now)");
+        return Ok(());
+    }
+    if !is_debian_like() {
+        bail!("no wasm32 target: run `rustup target add wasm32-unknown-unknown`");
+    }
+    println!("rustup cannot provide wasm32 here; using Debian's rust-web toolchain with build-std");
+    ensure_packages(DEBIAN_WASM_PACKAGES)?;
+    if !Path::new(DEBIAN_STD_SRC).is_dir() {
+        bail!("{DEBIAN_STD_SRC} is missing although rust-web-src is installed");
+    }
+    Ok(())
+}
+
+/// Runs a command, giving up (and killing it) after `limit`.
+fn run_within(cmd: &mut Command, limit: Duration) -> bool {
+    println!("$ {cmd:?}");
+    let Ok(mut child) = cmd.spawn() else {
+        return false;
+    };
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
+            Err(_) => return false,
+        }
+    }
+}
+
+/// The version of the `wasm-bindgen` crate locked in Cargo.lock.
+pub fn locked_wasm_bindgen(root: &Path) -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            let version = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+                .context("wasm-bindgen entry without a version in Cargo.lock")?;
+            return Ok(version.to_owned());
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen entry")
+}
+
+fn tool_version(tool: &str) -> Option<String> {
+    let out = Command::new(tool)
+        .arg("--version")
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn ensure_wasm_bindgen(root: &Path) -> anyhow::Result<()> {
+    let version = locked_wasm_bindgen(root)?;
+    if tool_version("wasm-bindgen").as_deref() == Some(&format!("wasm-bindgen {version}")) {
+        println!("wasm-bindgen {version} present");
+        return Ok(());
+    }
+    // Not --locked: the CLI's own lock file pins crates the registry may lack.
+    exec(cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={version}"),
+        "--force",
+    ]))
+}
+
+fn ensure_tauri_driver() -> anyhow::Result<()> {
+    if tool_version("tauri-driver").is_some() || cargo_bin("tauri-driver").is_file() {
+        println!("tauri-driver present");
+        return Ok(());
+    }
+    exec(cargo().args(["install", "tauri-driver", "--version", "^2"]))
+}
+
+fn cargo_bin(name: &str) -> std::path::PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap_or_default();
+    home.join("bin").join(name)
+}
