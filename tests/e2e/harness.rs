@@ -165,12 +165,22 @@ impl Session {
 
     /// Waits for an element matching `css`.
     pub async fn wait(&self, css: &str, within: Duration) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(within)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} did not appear within {within:?}: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                let shot = self.screenshot("timeout").await;
+                panic!(
+                    "{css} did not appear within {within:?}: {e} (window as it was: {})",
+                    shot.display()
+                )
+            }
+        }
     }
 
     /// Types into the element matching `css`, replacing what it held.
@@ -182,6 +192,40 @@ impl Session {
         el.send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Picks the option with `value` in the select matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        el.select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+    }
+
+    /// Sets the value of the input matching `css` as a date picker does,
+    /// then announces it as user input (WebDriver cannot type into native
+    /// date pickers the same way on every locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        let arg = serde_json::to_value(&el).expect("element as JSON");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; \
+                 arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![arg, value.into()],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
+    /// Scrolls the element matching `css` to the top of the window.
+    pub async fn scroll_to(&self, css: &str) {
+        let el = self.wait(css, Duration::from_secs(10)).await;
+        let arg = serde_json::to_value(&el).expect("element as JSON");
+        self.client
+            .execute("arguments[0].scrollIntoView(true);", vec![arg])
+            .await
+            .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
     }
 
     /// Clicks the element matching `css`.

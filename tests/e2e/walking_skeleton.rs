@@ -1,34 +1,62 @@
-//! One dossier from the desktop window to a verified receipt: fill the form
-//! (meeting a live error on the way), attach a file, file it, read the
-//! receipt on screen, then check the portal's own store.
+//! One dossier from the desktop window to a verified receipt: fill the
+//! quality-inspection form with the sample dossier (meeting live errors on
+//! the way, adding goods rows), attach its eight documents, file it, read
+//! the receipt on screen, then check the portal's own store.
 
 use crate::harness::Session;
-use hoso_core::Sha256Digest;
+use hoso_core::procedure::{FieldKind, Procedure, bundled};
+use hoso_core::{Sha256Digest, Value, samples};
 use hoso_portal::inspect::Inspector;
 use std::time::Duration;
 
+fn quality_inspection() -> Procedure {
+    let (name, text) = bundled()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("kiem-tra-cl-nhap-khau.2026"))
+        .expect("bundled schema");
+    Procedure::parse(name, text).expect("valid schema")
+}
+
+/// Enters `value` into the input named `name` the way a person would for a
+/// field of `kind`.
+async fn enter(app: &Session, kind: FieldKind, name: &str, value: &str) {
+    let css = format!(r#"[name="{name}"]"#);
+    match kind {
+        FieldKind::Choice | FieldKind::YesNo => app.choose(&css, value).await,
+        FieldKind::Date => app.set_value(&css, value).await,
+        _ => app.type_into(&css, value).await,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_file_and_a_verified_receipt() {
+async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a_verified_receipt()
+{
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = dir.path().join("profile");
-    // Two 8 MiB chunks and a tail, with a Vietnamese name.
-    let file = dir.path().join("giấy chứng nhận hợp quy.pdf");
-    let bytes: Vec<u8> = (0..17_000_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
-    std::fs::write(&file, &bytes).expect("write attachment");
-    let original = Sha256Digest::of(&bytes);
+    let procedure = quality_inspection();
+    let sample = samples::quality_inspection();
+    // The certificate: two 8 MiB chunks and a tail, with a Vietnamese name;
+    // the other documents small.
+    let mut files = Vec::new();
+    for (i, doc) in sample.documents.iter().enumerate() {
+        let len = if doc.slot == "quality_certificate" {
+            17_000_000u32
+        } else {
+            2_000 + i as u32
+        };
+        let bytes: Vec<u8> = (0..len)
+            .map(|j| (j.wrapping_mul(2_654_435_761) >> 24) as u8 ^ i as u8)
+            .collect();
+        let path = dir.path().join(&doc.name);
+        std::fs::write(&path, &bytes).expect("write attachment");
+        files.push((doc.slot.clone(), path, Sha256Digest::of(&bytes)));
+    }
 
     let app = Session::launch(&profile).await;
     app.wait(r#"[name="importer.name"]"#, Duration::from_secs(60))
         .await;
     app.screenshot("01-empty-form").await;
 
-    app.type_into(
-        r#"[name="importer.name"]"#,
-        "Công ty TNHH Thiết bị Điện Ánh Dương",
-    )
-    .await;
     // A mistyped tax code is flagged as it is typed, in Vietnamese first.
     app.type_into(r#"[name="importer.tax_code"]"#, "0100233489")
         .await;
@@ -37,44 +65,64 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_file_and_a_
         problem.contains("chữ số kiểm tra"),
         "live tax-code check shows: {problem:?}"
     );
-    app.type_into(r#"[name="importer.tax_code"]"#, "0100233488")
-        .await;
-    app.type_into(
-        r#"[name="importer.address"]"#,
-        "12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
-    )
-    .await;
-    app.type_into(r#"[name="importer.phone"]"#, "024 3825 1234")
-        .await;
-    app.type_into(
-        r#"[name="goods.description"]"#,
-        "Máy biến áp khô 3 pha 1000 kVA, nhãn hiệu ABB",
-    )
-    .await;
-    app.type_into(r#"[name="goods.border_gate"]"#, "Cảng Hải Phòng")
-        .await;
-    app.type_into(r#"[name="documents.contract_no"]"#, "HĐ-2026/114")
-        .await;
+
+    for (path, value) in &sample.fields {
+        let field = procedure.field(path).expect("sample field in schema");
+        match value {
+            Value::Text(text) => enter(&app, field.kind, path, text).await,
+            Value::Rows(rows) => {
+                for (i, row) in rows.iter().enumerate() {
+                    app.click(&format!(r#"[id="{path}"] .add-row"#)).await;
+                    for (col, text) in row {
+                        let kind = field
+                            .columns
+                            .iter()
+                            .find(|c| &c.id == col)
+                            .expect("sample column in schema")
+                            .kind;
+                        enter(&app, kind, &format!("{path}[{i}].{col}"), text).await;
+                    }
+                }
+            }
+        }
+    }
     let fixed = app.text(r#"[id="importer.tax_code-problems"]"#).await;
     assert_eq!(fixed, "", "the corrected tax code still shows a problem");
+    // A quantity that is not a number is flagged in its row.
+    app.type_into(r#"[name="goods.items[1].quantity"]"#, "nhiều")
+        .await;
+    let problem = app.text(r#"[id="goods.items[1].quantity-problems"]"#).await;
+    assert!(problem.contains("dòng 2"), "row problem shows: {problem:?}");
+    app.scroll_to(r#"[id="goods.items"]"#).await;
+    app.screenshot("02-goods-table").await;
+    app.type_into(r#"[name="goods.items[1].quantity"]"#, "1250,5")
+        .await;
 
-    app.type_into(
-        r#"[name="path-quality_certificate"]"#,
-        &file.display().to_string(),
-    )
-    .await;
-    app.click("#attach-quality_certificate").await;
-    let listed = app.wait("li.doc", Duration::from_secs(30)).await;
-    let listed = listed.text().await.expect("attached document text");
+    for (slot, path, _) in &files {
+        app.type_into(
+            &format!(r#"[name="path-{slot}"]"#),
+            &path.display().to_string(),
+        )
+        .await;
+        app.click(&format!("#attach-{slot}")).await;
+        app.wait(
+            &format!(r#"[id="documents.{slot}"] li.doc"#),
+            Duration::from_secs(30),
+        )
+        .await;
+    }
+    let listed = app
+        .text(r#"[id="documents.quality_certificate"] li.doc"#)
+        .await;
     assert!(
-        listed.contains("giấy chứng nhận hợp quy.pdf"),
+        listed.contains("chứng nhận hợp quy 2611.pdf"),
         "attachment row: {listed:?}"
     );
-    app.screenshot("02-filled-form").await;
+    app.screenshot("03-filled-attachments").await;
 
     app.click("#submit").await;
     app.wait("#receipt", Duration::from_secs(120)).await;
-    app.screenshot("03-receipt").await;
+    app.screenshot("04-receipt").await;
 
     let code = app.text("#dossier-code").await;
     let signature = app.text("#signature").await;
@@ -82,12 +130,13 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_file_and_a_
         signature.contains("Chữ ký hợp lệ"),
         "signature line: {signature:?}"
     );
-    let shown_hash = app.text("code.sha256").await;
-    assert_eq!(
-        shown_hash,
-        original.to_hex(),
-        "the receipt shows the file's sha256"
-    );
+    let documents = app.text("#documents").await;
+    for (_, _, sha) in &files {
+        assert!(
+            documents.contains(&sha.to_hex()),
+            "the receipt shows every file's sha256: {documents}"
+        );
+    }
     let received = app.text("#received-at").await;
     assert!(
         received.contains('/') && received.contains(':'),
@@ -101,8 +150,14 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_file_and_a_
         .expect("dossiers readable");
     assert_eq!(stored.len(), 1, "exactly one dossier on the portal");
     assert_eq!(stored[0].code, code, "the code on screen is the stored one");
-    assert_eq!(stored[0].documents.len(), 1);
-    let on_portal =
-        Sha256Digest::of(&std::fs::read(&stored[0].documents[0].path).expect("stored file"));
-    assert_eq!(on_portal, original, "the portal holds the exact bytes");
+    assert_eq!(stored[0].documents.len(), files.len());
+    for (_, _, sha) in &files {
+        let doc = stored[0]
+            .documents
+            .iter()
+            .find(|d| d.sha256 == sha.to_hex())
+            .unwrap_or_else(|| panic!("{sha} stored"));
+        let on_portal = Sha256Digest::of(&std::fs::read(&doc.path).expect("stored file"));
+        assert_eq!(&on_portal, sha, "the portal holds the exact bytes");
+    }
 }

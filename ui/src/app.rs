@@ -12,7 +12,8 @@ use leptos::task::spawn_local;
 #[component]
 pub fn App() -> impl IntoView {
     let info = RwSignal::new(None::<AppInfo>);
-    let procedure = RwSignal::new(None::<Procedure>);
+    let procedures = RwSignal::new(Vec::<Procedure>::new());
+    let chosen = RwSignal::new(0usize);
     let failure = RwSignal::new(None::<IpcError>);
     let outcome = RwSignal::new(None::<SubmitOutcome>);
 
@@ -22,7 +23,15 @@ pub fn App() -> impl IntoView {
             Err(e) => failure.set(Some(e)),
         }
         match ipc::call0::<Vec<Procedure>>(command::LIST_PROCEDURES).await {
-            Ok(list) => procedure.set(list.into_iter().next()),
+            Ok(list) => {
+                // Importers are the first users: their procedure opens first.
+                let first = list
+                    .iter()
+                    .position(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+                    .unwrap_or(0);
+                chosen.set(first);
+                procedures.set(list);
+            }
             Err(e) => failure.set(Some(e)),
         }
     });
@@ -56,10 +65,30 @@ pub fn App() -> impl IntoView {
             }
             .into_any();
         }
-        match procedure.get() {
+        match procedures.with(|all| all.get(chosen.get()).cloned()) {
             Some(p) => {
                 let done = Callback::new(move |o: SubmitOutcome| outcome.set(Some(o)));
-                view! { <Editor procedure=p on_done=done/> }.into_any()
+                let options = procedures.with(|all| {
+                    all.iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let label = format!("{} · {}", p.name.vi, p.name.en);
+                            view! { <option value=i.to_string() selected=i == chosen.get_untracked()>{label}</option> }
+                        })
+                        .collect::<Vec<_>>()
+                });
+                view! {
+                    <section class="card chooser">
+                        <label for="procedure">{t(|x| x.procedure)}</label>
+                        <select id="procedure" on:change=move |ev| {
+                            if let Ok(i) = event_target_value(&ev).parse() {
+                                chosen.set(i);
+                            }
+                        }>{options}</select>
+                    </section>
+                    <Editor procedure=p on_done=done/>
+                }
+                .into_any()
             }
             None => view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any(),
         }

@@ -5,7 +5,9 @@ use crate::attachments::SlotInput;
 use crate::bilingual::{msg, t};
 use crate::field::FieldInput;
 use crate::ipc;
-use hoso_core::{AttachedDocument, DossierContent, Procedure};
+use crate::table::TableInput;
+use hoso_core::procedure::FieldKind;
+use hoso_core::{AttachedDocument, DossierContent, Procedure, Value};
 use hoso_ipc::{IpcError, SubmitArgs, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +15,7 @@ use std::collections::BTreeMap;
 
 #[component]
 pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl IntoView {
-    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let values = RwSignal::new(BTreeMap::<String, Value>::new());
     let docs = RwSignal::new(Vec::<AttachedDocument>::new());
     let show_all = RwSignal::new(false);
     let submitting = RwSignal::new(false);
@@ -61,7 +63,28 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
                 .iter()
                 .map(|f| {
                     let path = format!("{}.{}", s.id, f.id);
-                    view! { <FieldInput path field=f.clone() values problems show_all/> }
+                    if f.kind == FieldKind::Table {
+                        return view! { <TableInput path field=f.clone() values problems show_all/> }.into_any();
+                    }
+                    let p = path.clone();
+                    let value = Signal::derive(move || {
+                        values.with(|v| v.get(&p).and_then(Value::as_text).unwrap_or_default().to_owned())
+                    });
+                    let p = path.clone();
+                    let on_change = Callback::new(move |s: String| {
+                        values.update(|v| {
+                            v.insert(p.clone(), Value::Text(s));
+                        })
+                    });
+                    let p = path.clone();
+                    let mine = Signal::derive(move || {
+                        problems.with(|all| all.iter().filter(|x| x.path == p).cloned().collect())
+                    });
+                    view! {
+                        <FieldInput id=path field=f.clone() label=f.label.clone() value on_change
+                            problems=mine show_all/>
+                    }
+                    .into_any()
                 })
                 .collect::<Vec<_>>();
             view! {

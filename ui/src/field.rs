@@ -1,56 +1,39 @@
-//! One form field: its input, a live length counter against the portal's
-//! limit, and hoso-core's problems for it as the user types.
+//! One form field or table cell: its input (text, number, date, choice,
+//! yes/no), a live length counter against the portal's limit, and
+//! hoso-core's problems for it as the user types.
 
 use crate::bilingual::{Bi, msg, t};
-use hoso_core::Problem;
 use hoso_core::bilingual::vi_number;
 use hoso_core::length::measure;
 use hoso_core::procedure::{Field, FieldKind};
+use hoso_core::{Bilingual, Problem};
 use leptos::prelude::*;
-use std::collections::BTreeMap;
 
-/// The input for the field at `path`.
+/// The input for one value. `id` is its problem path, used as the element
+/// id so that the check list can link to it.
 #[component]
 pub fn FieldInput(
-    path: String,
+    id: String,
     field: Field,
-    values: RwSignal<BTreeMap<String, String>>,
-    problems: Memo<Vec<Problem>>,
+    label: Bilingual,
+    value: Signal<String>,
+    on_change: Callback<String>,
+    problems: Signal<Vec<Problem>>,
     show_all: RwSignal<bool>,
 ) -> impl IntoView {
-    let value = {
-        let path = path.clone();
-        move || values.with(|v| v.get(&path).cloned().unwrap_or_default())
-    };
-    let on_input = {
-        let path = path.clone();
-        move |ev| {
-            values.update(|v| {
-                v.insert(path.clone(), event_target_value(&ev));
-            })
+    let mine = move || {
+        let typed = !value.get().trim().is_empty();
+        if typed || show_all.get() {
+            problems.get()
+        } else {
+            Vec::new()
         }
     };
-    let mine = {
-        let (path, value) = (path.clone(), value.clone());
-        move || {
-            let typed = !value().trim().is_empty();
-            problems.with(|all| {
-                all.iter()
-                    .filter(|p| p.path == path && (typed || show_all.get()))
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-        }
-    };
-    let invalid = {
-        let mine = mine.clone();
-        move || !mine().is_empty()
-    };
+    let invalid = move || !mine().is_empty();
     let counter = field.max_length.map(|limit| {
-        let value = value.clone();
         let unit = limit.unit.label();
         move || {
-            let used = measure(&value(), limit.unit) as u64;
+            let used = measure(&value.get(), limit.unit) as u64;
             let over = used > u64::from(limit.max);
             view! {
                 <span class="counter" class:over=over>
@@ -59,34 +42,75 @@ pub fn FieldInput(
             }
         }
     });
-    let input_type = match field.kind {
-        FieldKind::Phone => "tel",
-        FieldKind::Email => "email",
-        FieldKind::Date => "date",
-        FieldKind::Text | FieldKind::TaxCode | FieldKind::LongText => "text",
-    };
-    let error_id = format!("{path}-problems");
-    let input = if field.kind == FieldKind::LongText {
-        view! {
-            <textarea id=path.clone() name=path.clone() rows="5" aria-describedby=error_id.clone()
-                prop:value=value.clone() on:input=on_input></textarea>
+    let error_id = format!("{id}-problems");
+    let on_input = move |ev| on_change.run(event_target_value(&ev));
+    let input = match field.kind {
+        FieldKind::LongText => view! {
+            <textarea id=id.clone() name=id.clone() rows="4" aria-describedby=error_id.clone()
+                prop:value=value on:input=on_input></textarea>
         }
-        .into_any()
-    } else {
-        view! {
-            <input id=path.clone() name=path.clone() type=input_type aria-describedby=error_id.clone()
-                inputmode=(field.kind == FieldKind::TaxCode).then_some("numeric")
-                prop:value=value.clone() on:input=on_input/>
+        .into_any(),
+        FieldKind::Choice | FieldKind::YesNo => {
+            let options: Vec<(String, Bilingual)> = if field.kind == FieldKind::YesNo {
+                vec![
+                    ("yes".into(), Bilingual::new("Có", "Yes")),
+                    ("no".into(), Bilingual::new("Không", "No")),
+                ]
+            } else {
+                field
+                    .options
+                    .iter()
+                    .map(|o| (o.value.clone(), o.label.clone()))
+                    .collect()
+            };
+            let options = options
+                .into_iter()
+                .map(|(v, l)| {
+                    let selected = {
+                        let v = v.clone();
+                        move || value.get() == v
+                    };
+                    view! { <option value=v selected=selected>{format!("{} · {}", l.vi, l.en)}</option> }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <select id=id.clone() name=id.clone() aria-describedby=error_id.clone()
+                    prop:value=value on:change=on_input>
+                    <option value="">{format!("— {} · {} —", crate::text::VI.choose, crate::text::EN.choose)}</option>
+                    {options}
+                </select>
+            }
+            .into_any()
         }
-        .into_any()
+        kind => {
+            let (input_type, mode) = match kind {
+                FieldKind::Phone => ("tel", None),
+                FieldKind::Email => ("email", None),
+                FieldKind::Date => ("date", None),
+                FieldKind::Integer | FieldKind::TaxCode | FieldKind::CitizenId => {
+                    ("text", Some("numeric"))
+                }
+                FieldKind::Decimal => ("text", Some("decimal")),
+                _ => ("text", None),
+            };
+            view! {
+                <input id=id.clone() name=id.clone() type=input_type inputmode=mode
+                    aria-describedby=error_id.clone() prop:value=value on:input=on_input/>
+            }
+            .into_any()
+        }
     };
+    let unit = field
+        .unit
+        .as_ref()
+        .map(|u| view! { <span class="unit" lang="vi">{u.vi.clone()}</span> });
     view! {
         <div class="field" class:invalid=invalid>
-            <label for=path.clone()>
-                <Bi vi=field.label.vi.clone() en=field.label.en.clone()/>
+            <label for=id.clone()>
+                <Bi vi=label.vi.clone() en=label.en.clone()/>
                 {field.required.then(|| view! { <span class="req">" * " {t(|x| x.required_mark)}</span> })}
             </label>
-            {input}
+            <div class="input-row">{input}{unit}</div>
             <div class="under">
                 {field.help.as_ref().map(|h| view! { <span class="help">{msg(h)}</span> })}
                 {counter}

@@ -63,7 +63,7 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 {row(t(|x| x.fee).into_any(), fee)}
             </table>
             <h3>{t(|x| x.documents_received)}</h3>
-            <table class="documents">
+            <table class="documents" id="documents">
                 <thead>
                     <tr><th>"#"</th><th>{t(|x| x.doc_name)}</th><th>{t(|x| x.doc_size)}</th><th>{t(|x| x.doc_sha256)}</th></tr>
                 </thead>

@@ -1,14 +1,34 @@
 //! Working days in Viet Nam: the unit of every statutory processing time.
 //!
-//! A working day is Monday to Friday, minus the public holidays announced
-//! for the year, plus the weekend days made working days in exchange. The
-//! announced days come from `assets/calendar/vn-holidays.json`; for a year
-//! without an announcement only the fixed solar holidays are known.
+//! A working day is Monday to Friday, minus public holidays, plus the
+//! weekend days made working days in exchange. Two sources decide a year:
+//!
+//! - Announced years: the Government's notice for the year (days off,
+//!   swapped days, make-up working Saturdays), kept as data in
+//!   `assets/calendar/vn-holidays.json`. A newer file can be loaded at run
+//!   time with [`Calendar::from_json`], so a new announcement needs no new
+//!   release.
+//! - Other years: the statutory holidays of the Labor Code 2019 Art. 112 —
+//!   1 January; Tết, the last day of the lunar year and the first four days
+//!   of the new one; Hùng Kings' day (10th of the 3rd lunar month); 30
+//!   April; 1 May; 2 September and the day next to it (1 September, or 3
+//!   September when the 2nd is a Monday — an assumption following recent
+//!   notices) — each falling on a Saturday or Sunday giving a compensatory
+//!   day off on the next working day (Art. 111.3).
+//!
+//! Periods follow the Civil Code 2015 (Art. 147-148): the day of receipt is
+//! not counted, and a period ending on a day off ends on the next working
+//! day. A dossier received after the office's closing time, or on a day
+//! off, counts as received on the next working day.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use crate::lunar;
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+/// Years whose statutory holidays are computed when not announced.
+const COMPUTED_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// Which days are worked.
 #[derive(Debug, Clone)]
@@ -16,18 +36,24 @@ pub struct Calendar {
     days_off: BTreeSet<NaiveDate>,
     working_weekend_days: BTreeSet<NaiveDate>,
     announced_years: BTreeSet<i32>,
-    fixed_solar: Vec<(u32, u32)>,
+    office_close: NaiveTime,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HolidayFile {
-    fixed_solar: Vec<String>,
+    #[serde(default, rename = "about")]
+    _about: Option<String>,
+    office_close: String,
     years: Vec<YearEntry>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct YearEntry {
     year: i32,
+    #[serde(default, rename = "source")]
+    _source: Option<String>,
     days_off: Vec<(NaiveDate, NaiveDate)>,
     working_days: Vec<NaiveDate>,
 }
@@ -38,7 +64,8 @@ pub enum CalendarError {
     /// Not JSON of the expected shape.
     #[error("tệp ngày nghỉ không đọc được / holiday file is malformed: {0}")]
     Malformed(#[from] serde_json::Error),
-    /// A fixed holiday is not `MM-DD`, or a range runs backwards.
+    /// A range runs backwards, a day lies outside its year, a make-up day is
+    /// not a weekend day, or the closing time is not `HH:MM`.
     #[error("ngày không hợp lệ trong tệp ngày nghỉ / invalid day in holiday file: {0}")]
     BadDay(String),
 }
@@ -49,66 +76,101 @@ impl Calendar {
         static CAL: OnceLock<Calendar> = OnceLock::new();
         CAL.get_or_init(|| {
             // The file is part of the build and checked by a test below.
-            Self::from_json(include_str!("../../../assets/calendar/vn-holidays.json"))
-                .unwrap_or_else(|e| panic!("bundled holiday file: {e}"))
+            Self::from_json(BUNDLED).unwrap_or_else(|e| panic!("bundled holiday file: {e}"))
         })
     }
 
-    /// Reads a holiday file.
+    /// Reads a holiday file: announced years as given, every other year in
+    /// 1990-2100 by the statutory rules.
     pub fn from_json(text: &str) -> Result<Self, CalendarError> {
         let file: HolidayFile = serde_json::from_str(text)?;
-        let mut fixed_solar = Vec::new();
-        for md in &file.fixed_solar {
-            let parsed = md
-                .split_once('-')
-                .and_then(|(m, d)| Some((m.parse().ok()?, d.parse().ok()?)))
-                .filter(|&(m, d)| NaiveDate::from_ymd_opt(2024, m, d).is_some());
-            fixed_solar.push(parsed.ok_or_else(|| CalendarError::BadDay(md.clone()))?);
-        }
+        let office_close = NaiveTime::parse_from_str(&file.office_close, "%H:%M")
+            .map_err(|_| CalendarError::BadDay(file.office_close.clone()))?;
         let mut cal = Self {
             days_off: BTreeSet::new(),
             working_weekend_days: BTreeSet::new(),
             announced_years: BTreeSet::new(),
-            fixed_solar,
+            office_close,
         };
         for y in file.years {
             cal.announced_years.insert(y.year);
             for (first, last) in y.days_off {
-                if last < first {
+                if last < first || first.year() != y.year || last.year() != y.year {
                     return Err(CalendarError::BadDay(format!("{first}..{last}")));
                 }
                 cal.days_off
                     .extend(first.iter_days().take_while(|d| *d <= last));
             }
-            cal.working_weekend_days.extend(y.working_days);
+            for day in y.working_days {
+                if !is_weekend(day) || day.year() != y.year {
+                    return Err(CalendarError::BadDay(day.to_string()));
+                }
+                cal.working_weekend_days.insert(day);
+            }
+        }
+        for year in COMPUTED_YEARS.filter(|y| !cal.announced_years.contains(y)) {
+            cal.days_off.extend(statutory_days_off(year));
         }
         Ok(cal)
     }
 
-    /// Whether offices receive and process dossiers on `day`.
-    pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        if self.working_weekend_days.contains(&day) {
-            return true;
-        }
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) || self.days_off.contains(&day) {
-            return false;
-        }
-        let announced = self.announced_years.contains(&day.year());
-        announced || !self.fixed_solar.contains(&(day.month(), day.day()))
+    /// Whether the year's days off come from an announcement rather than
+    /// the statutory rules.
+    pub fn is_announced(&self, year: i32) -> bool {
+        self.announced_years.contains(&year)
     }
 
-    /// The day a result is due when a dossier received on `received` takes
-    /// `days` working days: counting starts the working day after receipt.
-    pub fn add_working_days(&self, received: NaiveDate, days: u32) -> NaiveDate {
-        let mut day = received;
-        let mut left = days;
-        while left > 0 {
-            day = day.succ_opt().unwrap_or(day);
-            if self.is_working_day(day) {
-                left -= 1;
+    /// The default office closing time: receipts at or after it count from
+    /// the next working day.
+    pub fn office_close(&self) -> NaiveTime {
+        self.office_close
+    }
+
+    /// Whether offices receive and process dossiers on `day`.
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        self.working_weekend_days.contains(&day)
+            || !(is_weekend(day) || self.days_off.contains(&day))
+    }
+
+    /// The first working day after `day`.
+    pub fn next_working_day(&self, day: NaiveDate) -> NaiveDate {
+        let mut d = day;
+        loop {
+            d = d.succ_opt().unwrap_or(d);
+            if self.is_working_day(d) || d == NaiveDate::MAX {
+                return d;
             }
         }
-        day
+    }
+
+    /// The day a dossier received at local time `at` counts as received:
+    /// that day if it is a working day and `at` is before `close`, else the
+    /// next working day.
+    pub fn receipt_day(&self, at: NaiveDateTime, close: NaiveTime) -> NaiveDate {
+        let day = at.date();
+        if self.is_working_day(day) && at.time() < close {
+            day
+        } else {
+            self.next_working_day(day)
+        }
+    }
+
+    /// When the result of a dossier received at local time `received_at` is
+    /// due, given `working_days` of processing and the office's closing time.
+    pub fn due_date(
+        &self,
+        received_at: NaiveDateTime,
+        working_days: u32,
+        close: Option<NaiveTime>,
+    ) -> NaiveDate {
+        let start = self.receipt_day(received_at, close.unwrap_or(self.office_close));
+        self.add_working_days(start, working_days)
+    }
+
+    /// The day `days` working days after `start`, `start` itself not
+    /// counted; `start` when `days` is 0.
+    pub fn add_working_days(&self, start: NaiveDate, days: u32) -> NaiveDate {
+        (0..days).fold(start, |d, _| self.next_working_day(d))
     }
 
     /// Working days strictly after `from` up to and including `to`.
@@ -119,6 +181,72 @@ impl Calendar {
             .filter(|d| self.is_working_day(*d))
             .count() as u32
     }
+
+    /// The end of a period of `days` calendar days starting after `start`
+    /// (such as the 30 days to register a land change): the last day, or
+    /// the next working day when the last day is a day off.
+    pub fn period_end(&self, start: NaiveDate, days: u32) -> NaiveDate {
+        let last = start
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(NaiveDate::MAX);
+        if self.is_working_day(last) {
+            last
+        } else {
+            self.next_working_day(last)
+        }
+    }
+}
+
+const BUNDLED: &str = include_str!("../../../assets/calendar/vn-holidays.json");
+
+fn is_weekend(day: NaiveDate) -> bool {
+    matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The holidays of the Labor Code in `year`, before compensation.
+pub fn statutory_holidays(year: i32) -> Vec<NaiveDate> {
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    let mut holidays: Vec<NaiveDate> = Vec::new();
+    holidays.extend(ymd(1, 1));
+    if let Some(tet) = lunar::tet(year) {
+        holidays.extend(tet.pred_opt());
+        holidays.extend(tet.iter_days().take(4));
+    }
+    holidays.extend(lunar::hung_kings(year));
+    holidays.extend(ymd(4, 30));
+    holidays.extend(ymd(5, 1));
+    if let Some(national) = ymd(9, 2) {
+        holidays.push(national);
+        let adjacent = if national.weekday() == Weekday::Mon {
+            national.succ_opt()
+        } else {
+            national.pred_opt()
+        };
+        holidays.extend(adjacent);
+    }
+    holidays.sort();
+    holidays
+}
+
+/// The days off the Labor Code gives in `year`: its holidays and a
+/// compensatory day for each that falls on a weekend.
+pub fn statutory_days_off(year: i32) -> BTreeSet<NaiveDate> {
+    let holidays = statutory_holidays(year);
+    let mut off: BTreeSet<NaiveDate> = holidays.iter().copied().collect();
+    for h in holidays.iter().filter(|h| is_weekend(**h)) {
+        let mut d = *h;
+        loop {
+            d = match d.succ_opt() {
+                Some(next) => next,
+                None => break,
+            };
+            if !is_weekend(d) && !off.contains(&d) {
+                off.insert(d);
+                break;
+            }
+        }
+    }
+    off
 }
 
 #[cfg(test)]
@@ -127,6 +255,10 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> NaiveDateTime {
+        d(y, m, day).and_hms_opt(h, min, 0).expect("valid time")
     }
 
     #[test]
@@ -138,19 +270,96 @@ mod tests {
         assert!(!cal.is_working_day(d(2026, 9, 2)), "National Day");
         assert!(cal.is_working_day(d(2026, 1, 10)), "make-up Saturday");
         assert!(cal.is_working_day(d(2025, 4, 26)), "make-up Saturday 2025");
-        assert!(
-            !cal.is_working_day(d(2030, 4, 30)),
-            "fixed holiday in an unannounced year"
-        );
+        assert!(!cal.is_working_day(d(2030, 4, 30)), "statutory in 2030");
+        assert!(!cal.is_working_day(d(2030, 2, 4)), "Tết 2030, computed");
+        assert!(cal.is_announced(2026) && !cal.is_announced(2027));
+    }
+
+    #[test]
+    fn every_statutory_holiday_is_off_in_the_announced_years() {
+        // The notices for 2025 and 2026 move compensatory and bridge days
+        // around, but every holiday of the Labor Code, with Tết and Hùng
+        // Kings' day from the lunar calendar, is among their days off.
+        let cal = Calendar::vietnam();
+        for year in [2025, 2026] {
+            let holidays = statutory_holidays(year);
+            assert_eq!(holidays.len(), 11, "{year}: {holidays:?}");
+            for day in holidays {
+                assert!(!cal.is_working_day(day), "{day} should be off");
+            }
+        }
+    }
+
+    #[test]
+    fn compensatory_days_follow_holidays_on_a_weekend() {
+        // 2027: Tết is Saturday 6 Feb; the five days are 5-9 Feb, of which
+        // 6 and 7 fall on the weekend, so 10 and 11 Feb are also off.
+        let off = statutory_days_off(2027);
+        for day in 5..=11 {
+            assert!(off.contains(&d(2027, 2, day)), "{day} Feb 2027");
+        }
+        assert!(!off.contains(&d(2027, 2, 12)));
+        // 2 Sep 2029 is a Sunday: 1 Sep (Sat) is the adjacent day, and both
+        // are compensated on Monday 3 and Tuesday 4 Sep.
+        let off = statutory_days_off(2029);
+        for day in 1..=4 {
+            assert!(off.contains(&d(2029, 9, day)), "{day} Sep 2029");
+        }
     }
 
     #[test]
     fn one_working_day_after_the_friday_before_tet_2026_is_the_monday_after() {
-        // Received Friday 13 Feb 2026; 14-22 Feb are Tết days off.
+        // Received Friday 13 Feb 2026 in office hours; 14-22 Feb are days off.
         let cal = Calendar::vietnam();
-        assert_eq!(cal.add_working_days(d(2026, 2, 13), 1), d(2026, 2, 23));
-        assert_eq!(cal.add_working_days(d(2026, 2, 13), 3), d(2026, 2, 25));
+        assert_eq!(
+            cal.due_date(at(2026, 2, 13, 10, 0), 1, None),
+            d(2026, 2, 23)
+        );
+        assert_eq!(
+            cal.due_date(at(2026, 2, 13, 10, 0), 3, None),
+            d(2026, 2, 25)
+        );
         assert_eq!(cal.working_days_between(d(2026, 2, 13), d(2026, 2, 25)), 3);
+    }
+
+    #[test]
+    fn receipt_after_hours_or_on_a_day_off_counts_from_the_next_working_day() {
+        let cal = Calendar::vietnam();
+        // Friday 13 Feb 2026 at 17:30: counted as received Monday 23 Feb.
+        assert_eq!(
+            cal.due_date(at(2026, 2, 13, 17, 30), 1, None),
+            d(2026, 2, 24)
+        );
+        // Saturday 14 Feb (Tết): received Monday 23, three days: Thursday 26.
+        assert_eq!(cal.due_date(at(2026, 2, 14, 9, 0), 3, None), d(2026, 2, 26));
+        // Birth registration: the same day, or the next day after 15:00.
+        let three_pm = NaiveTime::from_hms_opt(15, 0, 0);
+        assert_eq!(
+            cal.due_date(at(2026, 11, 23, 14, 59), 0, three_pm),
+            d(2026, 11, 23)
+        );
+        assert_eq!(
+            cal.due_date(at(2026, 11, 23, 15, 0), 0, three_pm),
+            d(2026, 11, 24)
+        );
+    }
+
+    #[test]
+    fn ten_working_days_across_tet_2025() {
+        // Received Friday 24 Jan 2025; off 25 Jan - 2 Feb. Working days
+        // counted: 3, 4, 5, 6, 7, 10, 11, 12, 13, 14 Feb.
+        let cal = Calendar::vietnam();
+        assert_eq!(
+            cal.due_date(at(2025, 1, 24, 9, 0), 10, None),
+            d(2025, 2, 14)
+        );
+    }
+
+    #[test]
+    fn three_working_days_across_computed_tet_2027() {
+        // Received Thursday 4 Feb 2027; 5-11 Feb off by the statutory rules.
+        let cal = Calendar::vietnam();
+        assert_eq!(cal.due_date(at(2027, 2, 4, 10, 0), 3, None), d(2027, 2, 16));
     }
 
     #[test]
@@ -164,16 +373,40 @@ mod tests {
     }
 
     #[test]
-    fn a_backwards_range_or_bad_day_is_refused() {
-        let bad = r#"{"fixed_solar": ["13-01"], "years": []}"#;
-        assert!(matches!(
-            Calendar::from_json(bad),
-            Err(CalendarError::BadDay(_))
-        ));
-        let bad = r#"{"fixed_solar": [], "years": [{"year": 2026, "days_off": [["2026-02-22", "2026-02-14"]], "working_days": []}]}"#;
-        assert!(matches!(
-            Calendar::from_json(bad),
-            Err(CalendarError::BadDay(_))
-        ));
+    fn a_period_ending_on_a_day_off_ends_on_the_next_working_day() {
+        let cal = Calendar::vietnam();
+        // 30 days after 17 Jan 2026 is Monday 16 Feb, inside Tết.
+        assert_eq!(cal.period_end(d(2026, 1, 17), 30), d(2026, 2, 23));
+        assert_eq!(cal.period_end(d(2026, 10, 24), 30), d(2026, 11, 23));
+    }
+
+    #[test]
+    fn an_updated_announcement_replaces_the_rules_for_its_year() {
+        let update = r#"{"office_close": "16:30", "years": [
+            {"year": 2027, "days_off": [["2027-02-04", "2027-02-12"]], "working_days": ["2027-01-30"]}]}"#;
+        let cal = Calendar::from_json(update).expect("valid update");
+        assert!(cal.is_working_day(d(2027, 1, 30)), "make-up Saturday");
+        assert!(!cal.is_working_day(d(2027, 2, 12)));
+        // The announcement is the whole truth for its year.
+        assert!(cal.is_working_day(d(2027, 4, 30)));
+        assert_eq!(
+            cal.office_close(),
+            NaiveTime::from_hms_opt(16, 30, 0).expect("time")
+        );
+    }
+
+    #[test]
+    fn a_backwards_range_a_weekday_makeup_or_a_bad_time_is_refused() {
+        for bad in [
+            r#"{"office_close": "17:00", "years": [{"year": 2026, "days_off": [["2026-02-22", "2026-02-14"]], "working_days": []}]}"#,
+            r#"{"office_close": "17:00", "years": [{"year": 2026, "days_off": [], "working_days": ["2026-01-12"]}]}"#,
+            r#"{"office_close": "17:00", "years": [{"year": 2026, "days_off": [["2025-12-31", "2026-01-01"]], "working_days": []}]}"#,
+            r#"{"office_close": "5pm", "years": []}"#,
+        ] {
+            assert!(
+                matches!(Calendar::from_json(bad), Err(CalendarError::BadDay(_))),
+                "{bad}"
+            );
+        }
     }
 }

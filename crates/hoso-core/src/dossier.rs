@@ -15,10 +15,62 @@ pub struct DossierContent {
     pub version: String,
     /// Field values by `section.field` path.
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, Value>,
     /// The documents attached, in slot order.
     #[serde(default)]
     pub documents: Vec<AttachedDocument>,
+}
+
+/// One row of a table: cell values by column id.
+pub type Row = BTreeMap<String, String>;
+
+/// The value of one field: text for every kind but tables, rows for those.
+/// In JSON a text is a string and a table an array of objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// The value of a text, number, date, choice or identifier field.
+    Text(String),
+    /// The rows of a table field, in order.
+    Rows(Vec<Row>),
+}
+
+impl Value {
+    /// The text, when this is not a table.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(t) => Some(t),
+            Self::Rows(_) => None,
+        }
+    }
+
+    /// The rows, when this is a table.
+    pub fn as_rows(&self) -> Option<&[Row]> {
+        match self {
+            Self::Rows(r) => Some(r),
+            Self::Text(_) => None,
+        }
+    }
+
+    /// Whether nothing was entered.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Self::Text(t) => t.is_empty(),
+            Self::Rows(r) => r.is_empty(),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Self::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Self::Text(s)
+    }
 }
 
 /// One attached document, identified by its content.
@@ -35,17 +87,31 @@ pub struct AttachedDocument {
 }
 
 impl DossierContent {
-    /// The content as it is stored and sent: every value and file name in
-    /// NFC without surrounding whitespace, empty values dropped. Two dossiers
-    /// that look the same to a person normalise to the same content.
+    /// The content as it is stored and sent: every value, cell and file name
+    /// normalised ([`normalize`]), empty values and cells dropped. Rows are
+    /// kept even when empty, so that row numbers stay those the person sees.
+    /// Two dossiers that look the same to a person normalise to the same
+    /// content.
     pub fn normalized(&self) -> Self {
+        let normalize_row = |row: &Row| -> Row {
+            row.iter()
+                .map(|(k, v)| (k.clone(), normalize(v)))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        };
         Self {
             procedure: self.procedure.clone(),
             version: self.version.clone(),
             fields: self
                 .fields
                 .iter()
-                .map(|(k, v)| (k.clone(), normalize(v)))
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::Text(t) => Value::Text(normalize(t)),
+                        Value::Rows(rows) => Value::Rows(rows.iter().map(normalize_row).collect()),
+                    };
+                    (k.clone(), v)
+                })
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
             documents: self
@@ -59,8 +125,22 @@ impl DossierContent {
         }
     }
 
-    /// The value of a field, if given.
+    /// The text of a field, if given.
     pub fn field(&self, path: &str) -> Option<&str> {
-        self.fields.get(path).map(String::as_str)
+        self.fields.get(path).and_then(Value::as_text)
+    }
+
+    /// The rows of a table field; none when not given.
+    pub fn rows(&self, path: &str) -> &[Row] {
+        self.fields
+            .get(path)
+            .and_then(Value::as_rows)
+            .unwrap_or_default()
+    }
+
+    /// Sets a text field.
+    pub fn set(&mut self, path: &str, value: impl Into<String>) {
+        self.fields
+            .insert(path.to_owned(), Value::Text(value.into()));
     }
 }

@@ -2,9 +2,14 @@
 //!
 //! Vietnamese can be typed precomposed ("ệ", one code point) or decomposed
 //! ("e" + two combining marks, as some input methods produce). Both look the
-//! same, so every count is taken after normalising to NFC. Surrounding
-//! whitespace is removed before counting and before storing, so a trailing
-//! space never pushes a value over its limit.
+//! same, so every count is taken after normalising to NFC.
+//!
+//! What a person cannot see is not counted and not stored: surrounding
+//! whitespace (so a trailing space never pushes a value over its limit),
+//! zero-width and bidirectional-control characters, soft hyphens and byte
+//! order marks that pasting from word processors and PDFs brings along.
+//! No-break and figure spaces and tabs become ordinary spaces, line ends
+//! become `\n`, and other control characters are dropped.
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -32,10 +37,42 @@ impl LengthUnit {
     }
 }
 
-/// The form in which a value is stored and counted: NFC, without surrounding
+/// The form in which a value is stored and counted: NFC, invisible
+/// characters removed, spaces and line ends made plain, without surrounding
 /// whitespace.
 pub fn normalize(text: &str) -> String {
-    text.trim().nfc().collect()
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    plain.push('\n');
+                }
+            }
+            '\n' => plain.push('\n'),
+            '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}' => plain.push(' '),
+            c if is_invisible(c) || c.is_control() => {}
+            c => plain.push(c),
+        }
+    }
+    plain.trim().nfc().collect()
+}
+
+/// Characters that take no room on screen: soft hyphen, combining grapheme
+/// joiner, Arabic letter mark, Mongolian vowel separator, zero-width space,
+/// non-joiner and joiner, direction marks, embeddings, overrides and
+/// isolates, word joiner and invisible operators, byte order mark and the
+/// interlinear annotation marks.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}')
 }
 
 /// The length of `text` in `unit`, after [`normalize`].
@@ -69,6 +106,15 @@ mod tests {
         assert_eq!(measure(s, LengthUnit::Chars), 6);
         assert_eq!(measure(s, LengthUnit::Utf16), 7);
         assert_eq!(measure(s, LengthUnit::Utf8Bytes), 10);
+    }
+
+    #[test]
+    fn invisible_characters_and_odd_spaces_are_handled_on_purpose() {
+        let pasted = "\u{feff}Công\u{a0}ty\u{200b} TNHH\u{ad}\r\nHà\u{202e} Nội\u{0}\t";
+        assert_eq!(normalize(pasted), "Công ty TNHH\nHà Nội");
+        assert_eq!(measure(pasted, LengthUnit::Chars), 19);
+        assert_eq!(normalize("a\rb"), "a\nb");
+        assert_eq!(normalize("\u{200b}\u{2060}"), "");
     }
 
     #[test]

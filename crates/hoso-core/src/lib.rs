@@ -7,21 +7,26 @@
 
 pub mod bilingual;
 pub mod calendar;
+pub mod citizen_id;
 pub mod codes;
 pub mod dossier;
+pub mod filename;
 pub mod hash;
 pub mod idempotency;
+pub mod legacy;
 pub mod length;
+pub mod lunar;
 pub mod manifest;
 pub mod procedure;
 pub mod receipt;
+pub mod samples;
 pub mod taxcode;
 pub mod validate;
 pub mod wire;
 
 pub use bilingual::Bilingual;
 pub use codes::{DossierCode, ProcedureCode};
-pub use dossier::{AttachedDocument, DossierContent};
+pub use dossier::{AttachedDocument, DossierContent, Row, Value};
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;
 pub use validate::{Problem, ProblemCode, validate};

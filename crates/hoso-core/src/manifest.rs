@@ -27,8 +27,8 @@ mod tests {
             procedure: "kiem-tra-cl-nhap-khau".parse().expect("valid code"),
             version: "2018.07".into(),
             fields: [
-                ("importer.name".to_owned(), name.to_owned()),
-                ("goods.border_gate".to_owned(), "Cảng Hải Phòng".to_owned()),
+                ("importer.name".to_owned(), name.into()),
+                ("goods.border_gate".to_owned(), "Cảng Hải Phòng".into()),
             ]
             .into(),
             documents: vec![],

@@ -3,18 +3,23 @@
 //!
 //! The app runs this as the user types and the portal runs it again at
 //! submission: one function, so the two can never disagree.
+//!
+//! Paths: `section.field` for a field, `section.table[i].column` for a cell
+//! (rows counted from 0; messages count from 1), `documents.slot` for an
+//! attachment slot, empty for the dossier as a whole.
 
 use crate::bilingual::{byte_size, en_number, vi_number};
+use crate::dossier::{Row, Value};
 use crate::length::measure;
-use crate::procedure::{Field, FieldKind};
+use crate::procedure::{Condition, Field, FieldKind};
 use crate::{Bilingual, DossierContent, Procedure};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// One thing wrong with a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// `section.field` for a field, `documents.slot` for an attachment,
-    /// empty for the dossier as a whole.
+    /// Where the problem is; see the module documentation.
     pub path: String,
     /// What kind of problem it is, for programs.
     pub code: ProblemCode,
@@ -28,12 +33,20 @@ pub struct Problem {
 pub enum ProblemCode {
     /// The dossier names another procedure or version than the schema.
     ProcedureMismatch,
-    /// A required field is empty.
+    /// A required field (or a required table row) is empty.
     Required,
     /// A value is longer than the field's limit.
     TooLong,
-    /// A value is not of the field's kind (tax code, phone, e-mail, date).
+    /// A value is shorter than the field's minimum.
+    TooShort,
+    /// A value is not of the field's kind (number, date, tax code, choice…).
     Invalid,
+    /// A number is outside the field's range.
+    OutOfRange,
+    /// A value does not match the field's pattern.
+    PatternMismatch,
+    /// A table has more rows than it takes.
+    TooManyRows,
     /// A value was given for a field the procedure does not have.
     UnknownField,
     /// A required document is missing.
@@ -46,59 +59,196 @@ pub enum ProblemCode {
     DocumentTooLarge,
     /// More documents than the slot accepts.
     TooManyDocuments,
+    /// A document's file name would be refused by the portal.
+    DocumentName,
 }
 
 /// Every problem of `dossier` judged by `procedure`; empty when it may be filed.
 pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem> {
     let dossier = dossier.normalized();
-    let mut problems = Vec::new();
+    let mut out = Problems(Vec::new());
     if dossier.procedure != procedure.code || dossier.version != procedure.version {
-        problems.push(Problem {
-            path: String::new(),
-            code: ProblemCode::ProcedureMismatch,
-            message: Bilingual::new(
+        out.push(
+            "",
+            ProblemCode::ProcedureMismatch,
+            format!(
+                "Hồ sơ viết theo thủ tục {} phiên bản {}, nhưng quy định hiện hành là {} phiên bản {} — hãy mở lại hồ sơ để cập nhật.",
+                dossier.procedure, dossier.version, procedure.code, procedure.version
+            ),
+            format!(
+                "The dossier was written for {} version {}, but the rules in force are {} version {} — reopen the dossier to update it.",
+                dossier.procedure, dossier.version, procedure.code, procedure.version
+            ),
+        );
+    }
+    let mut known = BTreeSet::new();
+    for (path, field) in procedure.fields() {
+        let value = dossier.fields.get(&path);
+        match (field.kind == FieldKind::Table, value) {
+            (true, None | Some(Value::Rows(_))) => {
+                check_table(&path, field, dossier.rows(&path), &dossier, &mut out);
+            }
+            (false, None) => {
+                if is_required(field.required, field.required_when.as_ref(), &dossier, None) {
+                    out.required(&path, &field.label);
+                }
+            }
+            (false, Some(Value::Text(v))) => {
+                out.0.extend(check_value(&path, &field.label, field, v))
+            }
+            (_, Some(_)) => out.push(
+                &path,
+                ProblemCode::Invalid,
+                format!("“{}” nhận sai dạng dữ liệu — hãy nhập lại.", field.label.vi),
                 format!(
-                    "Hồ sơ viết theo thủ tục {} phiên bản {}, nhưng quy định hiện hành là {} phiên bản {} — hãy mở lại hồ sơ để cập nhật.",
-                    dossier.procedure, dossier.version, procedure.code, procedure.version
-                ),
-                format!(
-                    "The dossier was written for {} version {}, but the rules in force are {} version {} — reopen the dossier to update it.",
-                    dossier.procedure, dossier.version, procedure.code, procedure.version
+                    "“{}” holds the wrong shape of data — enter it again.",
+                    field.label.en
                 ),
             ),
-        });
-    }
-    let mut known = std::collections::BTreeSet::new();
-    for (path, field) in procedure.fields() {
-        match dossier.field(&path) {
-            None if field.required => problems.push(Problem {
-                code: ProblemCode::Required,
-                message: Bilingual::new(
-                    format!("Chưa nhập “{}” — trường này bắt buộc.", field.label.vi),
-                    format!("“{}” is required.", field.label.en),
-                ),
-                path: path.clone(),
-            }),
-            None => {}
-            Some(value) => problems.extend(check_value(&path, field, value)),
         }
         known.insert(path);
     }
     for path in dossier.fields.keys().filter(|p| !known.contains(*p)) {
-        problems.push(Problem {
-            path: path.clone(),
-            code: ProblemCode::UnknownField,
-            message: Bilingual::new(
-                format!("Thủ tục này không có trường “{path}” — hãy xóa giá trị đó."),
-                format!("This procedure has no field “{path}” — remove that value."),
-            ),
-        });
+        out.unknown_field(path);
     }
-    check_documents(procedure, &dossier, &mut problems);
-    problems
+    check_documents(procedure, &dossier, &mut out);
+    out.0
 }
 
-fn check_value(path: &str, field: &Field, value: &str) -> Option<Problem> {
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn push(&mut self, path: &str, code: ProblemCode, vi: String, en: String) {
+        self.0.push(Problem {
+            path: path.to_owned(),
+            code,
+            message: Bilingual::new(vi, en),
+        });
+    }
+
+    fn required(&mut self, path: &str, label: &Bilingual) {
+        self.push(
+            path,
+            ProblemCode::Required,
+            format!("Chưa nhập “{}” — trường này bắt buộc.", label.vi),
+            format!("“{}” is required.", label.en),
+        );
+    }
+
+    fn unknown_field(&mut self, path: &str) {
+        self.push(
+            path,
+            ProblemCode::UnknownField,
+            format!("Thủ tục này không có trường “{path}” — hãy xóa giá trị đó."),
+            format!("This procedure has no field “{path}” — remove that value."),
+        );
+    }
+}
+
+/// Whether a field (or slot) is required given the dossier (and, for a
+/// cell, its row).
+fn is_required(
+    always: bool,
+    when: Option<&Condition>,
+    dossier: &DossierContent,
+    row: Option<&Row>,
+) -> bool {
+    always
+        || when.is_some_and(|c| {
+            let value = row
+                .and_then(|r| r.get(&c.field).map(String::as_str))
+                .or_else(|| dossier.field(&c.field))
+                .or_else(|| (!dossier.rows(&c.field).is_empty()).then_some("rows"));
+            match (&c.equals, value) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(want), Some(got)) => want == got,
+            }
+        })
+}
+
+fn check_table(
+    path: &str,
+    table: &Field,
+    rows: &[Row],
+    dossier: &DossierContent,
+    out: &mut Problems,
+) {
+    let min = table.min_rows.unwrap_or(1) as usize;
+    let required = is_required(table.required, table.required_when.as_ref(), dossier, None);
+    if required && rows.len() < min {
+        out.push(
+            path,
+            ProblemCode::Required,
+            format!(
+                "“{}” cần ít nhất {} dòng, đang có {} — hãy thêm dòng.",
+                table.label.vi,
+                vi_number(min as u64),
+                vi_number(rows.len() as u64)
+            ),
+            format!(
+                "“{}” needs at least {} rows, it has {} — add rows.",
+                table.label.en,
+                en_number(min as u64),
+                en_number(rows.len() as u64)
+            ),
+        );
+    }
+    if let Some(max) = table.max_rows
+        && rows.len() > max as usize
+    {
+        out.push(
+            path,
+            ProblemCode::TooManyRows,
+            format!(
+                "“{}” nhận tối đa {} dòng, đang có {} — hãy bớt {} dòng hoặc nộp thành nhiều hồ sơ.",
+                table.label.vi,
+                vi_number(u64::from(max)),
+                vi_number(rows.len() as u64),
+                vi_number(rows.len() as u64 - u64::from(max))
+            ),
+            format!(
+                "“{}” takes at most {} rows, it has {} — remove {} or file several dossiers.",
+                table.label.en,
+                en_number(u64::from(max)),
+                en_number(rows.len() as u64),
+                en_number(rows.len() as u64 - u64::from(max))
+            ),
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let n = i + 1;
+        for col in &table.columns {
+            let cell = format!("{path}[{i}].{}", col.id);
+            let label = Bilingual::new(
+                format!("{}, dòng {n}", col.label.vi),
+                format!("{}, row {n}", col.label.en),
+            );
+            match row.get(&col.id) {
+                None if is_required(
+                    col.required,
+                    col.required_when.as_ref(),
+                    dossier,
+                    Some(row),
+                ) =>
+                {
+                    out.required(&cell, &label);
+                }
+                None => {}
+                Some(v) => out.0.extend(check_value(&cell, &label, col, v)),
+            }
+        }
+        for id in row
+            .keys()
+            .filter(|k| !table.columns.iter().any(|c| &c.id == *k))
+        {
+            out.unknown_field(&format!("{path}[{i}].{id}"));
+        }
+    }
+}
+
+/// The first thing wrong with one normalised, non-empty value.
+fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Option<Problem> {
     let problem = |code, vi: String, en: String| {
         Some(Problem {
             path: path.to_owned(),
@@ -106,16 +256,32 @@ fn check_value(path: &str, field: &Field, value: &str) -> Option<Problem> {
             message: Bilingual::new(vi, en),
         })
     };
+    let invalid = |m: Bilingual| {
+        problem(
+            ProblemCode::Invalid,
+            format!("“{}” không hợp lệ: {}", label.vi, m.vi),
+            format!("“{}” is not valid: {}", label.en, m.en),
+        )
+    };
+    if field.kind != FieldKind::LongText && value.contains('\n') {
+        return invalid(Bilingual::new(
+            "trường này chỉ nhận một dòng — hãy bỏ dấu xuống dòng.",
+            "this field takes one line — remove the line breaks.",
+        ));
+    }
     if let Some(limit) = field.max_length {
         let len = measure(value, limit.unit) as u64;
-        let max = u64::from(limit.max);
+        let (max, min) = (
+            u64::from(limit.max),
+            u64::from(field.min_length.unwrap_or(0)),
+        );
+        let unit = limit.unit.label();
         if len > max {
-            let unit = limit.unit.label();
             return problem(
                 ProblemCode::TooLong,
                 format!(
                     "“{}” dài {} {}, tối đa {} — hãy rút gọn {} {}.",
-                    field.label.vi,
+                    label.vi,
                     vi_number(len),
                     unit.vi,
                     vi_number(max),
@@ -124,7 +290,7 @@ fn check_value(path: &str, field: &Field, value: &str) -> Option<Problem> {
                 ),
                 format!(
                     "“{}” is {} {} long, at most {} — shorten it by {} {}.",
-                    field.label.en,
+                    label.en,
                     en_number(len),
                     unit.en,
                     en_number(max),
@@ -133,35 +299,165 @@ fn check_value(path: &str, field: &Field, value: &str) -> Option<Problem> {
                 ),
             );
         }
+        if len < min {
+            return problem(
+                ProblemCode::TooShort,
+                format!(
+                    "“{}” dài {} {}, cần ít nhất {} — hãy ghi đầy đủ hơn.",
+                    label.vi,
+                    vi_number(len),
+                    unit.vi,
+                    vi_number(min)
+                ),
+                format!(
+                    "“{}” is {} {} long, at least {} are needed — write it out in full.",
+                    label.en,
+                    en_number(len),
+                    unit.en,
+                    en_number(min)
+                ),
+            );
+        }
     }
-    let invalid = |vi: &str, en: &str| {
-        problem(
-            ProblemCode::Invalid,
-            format!("“{}” không hợp lệ: {vi}", field.label.vi),
-            format!("“{}” is not valid: {en}", field.label.en),
-        )
-    };
+    if let Err(m) = check_kind(field, value) {
+        return invalid(m);
+    }
+    if let Some(range) = field.range
+        && let Some(n) = parse_number(value)
+    {
+        let below = range.min.is_some_and(|lo| n < lo);
+        let above = range.max.is_some_and(|hi| n > hi);
+        if below || above {
+            let (vi, en) = match (range.min, range.max) {
+                (Some(lo), Some(hi)) => (
+                    format!("từ {} đến {}", vi_decimal(lo), vi_decimal(hi)),
+                    format!("from {lo} to {hi}"),
+                ),
+                (Some(lo), None) => (
+                    format!("ít nhất {}", vi_decimal(lo)),
+                    format!("at least {lo}"),
+                ),
+                (None, Some(hi)) => (
+                    format!("nhiều nhất {}", vi_decimal(hi)),
+                    format!("at most {hi}"),
+                ),
+                (None, None) => (String::new(), String::new()),
+            };
+            return problem(
+                ProblemCode::OutOfRange,
+                format!("“{}” phải {vi} — hãy soát lại số đã nhập.", label.vi),
+                format!("“{}” must be {en} — check the number entered.", label.en),
+            );
+        }
+    }
+    if let Some(pattern) = &field.pattern
+        && !pattern.matches(value)
+    {
+        return problem(
+            ProblemCode::PatternMismatch,
+            format!("“{}” không đúng mẫu — {}.", label.vi, pattern.hint.vi),
+            format!(
+                "“{}” does not match its format — {}.",
+                label.en, pattern.hint.en
+            ),
+        );
+    }
+    None
+}
+
+/// Whether `value` is of the field's kind; `Err` says what to enter.
+fn check_kind(field: &Field, value: &str) -> Result<(), Bilingual> {
     match field.kind {
-        FieldKind::Text | FieldKind::LongText => None,
-        FieldKind::TaxCode => match value.parse::<crate::taxcode::TaxCode>() {
-            Ok(_) => None,
-            Err(e) => {
-                let m = e.message();
-                invalid(&format!("{}.", m.vi), &format!("{}.", m.en))
+        FieldKind::Text | FieldKind::LongText | FieldKind::Table => Ok(()),
+        FieldKind::Integer if !is_integer(value) => Err(Bilingual::new(
+            "hãy nhập một số nguyên, chỉ gồm chữ số, không dấu chấm hay phẩy.",
+            "enter a whole number, digits only, without separators.",
+        )),
+        FieldKind::Decimal => match decimal_places(value) {
+            None => Err(Bilingual::new(
+                "hãy nhập một số, dùng dấu phẩy trước phần thập phân, ví dụ 1250,5.",
+                "enter a number, with a comma or point before the decimals, e.g. 1250.5.",
+            )),
+            Some(places) if field.decimals.is_some_and(|d| places > d) => {
+                let d = field.decimals.unwrap_or(0);
+                Err(Bilingual::new(
+                    format!("chỉ nhận {d} chữ số sau dấu phẩy."),
+                    format!("at most {d} digits after the decimal mark."),
+                ))
             }
+            Some(_) => Ok(()),
         },
-        FieldKind::Phone if !is_phone(value) => invalid(
+        FieldKind::Date if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() => Err(
+            Bilingual::new("hãy chọn một ngày có thật.", "pick a real date."),
+        ),
+        FieldKind::Choice if !field.options.iter().any(|o| o.value == value) => {
+            let offered: Vec<&str> = field.options.iter().map(|o| o.label.vi.as_str()).collect();
+            let offered_en: Vec<&str> = field.options.iter().map(|o| o.label.en.as_str()).collect();
+            Err(Bilingual::new(
+                format!("hãy chọn một trong: {}.", offered.join("; ")),
+                format!("choose one of: {}.", offered_en.join("; ")),
+            ))
+        }
+        FieldKind::YesNo if value != "yes" && value != "no" => Err(Bilingual::new(
+            "hãy chọn Có hoặc Không.",
+            "choose yes or no.",
+        )),
+        FieldKind::TaxCode => value
+            .parse::<crate::taxcode::TaxCode>()
+            .map(|_| ())
+            .map_err(|e| {
+                let m = e.message();
+                Bilingual::new(format!("{}.", m.vi), format!("{}.", m.en))
+            }),
+        FieldKind::CitizenId => crate::citizen_id::check(value)
+            .map_err(|m| Bilingual::new(format!("{}.", m.vi), format!("{}.", m.en))),
+        FieldKind::Phone if !is_phone(value) => Err(Bilingual::new(
             "hãy nhập số điện thoại Việt Nam, ví dụ 0912 345 678 hoặc +84 24 3825 1234.",
             "enter a Vietnamese phone number, e.g. 0912 345 678 or +84 24 3825 1234.",
-        ),
-        FieldKind::Email if !is_email(value) => invalid(
+        )),
+        FieldKind::Email if !is_email(value) => Err(Bilingual::new(
             "hãy nhập địa chỉ thư dạng ten@mien.vn.",
             "enter an address like name@domain.vn.",
-        ),
-        FieldKind::Date if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() => {
-            invalid("hãy chọn một ngày có thật.", "pick a real date.")
-        }
-        FieldKind::Phone | FieldKind::Email | FieldKind::Date => None,
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn is_integer(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Digits after the decimal mark (`,` as written in Vietnam, or `.`), or
+/// `None` when `value` is not a plain number.
+fn decimal_places(value: &str) -> Option<u32> {
+    let unsigned = value.strip_prefix('-').unwrap_or(value);
+    let (whole, frac) = match unsigned.find([',', '.']) {
+        Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
+        None => (unsigned, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let ok = !whole.is_empty()
+        && whole.len() <= 15
+        && digits(whole)
+        && digits(frac)
+        && frac.len() <= 9
+        && !(unsigned.len() > whole.len() && frac.is_empty());
+    ok.then_some(frac.len() as u32)
+}
+
+/// The number written in `value`, with either decimal mark.
+pub fn parse_number(value: &str) -> Option<f64> {
+    decimal_places(value)?;
+    value.replace(',', ".").parse().ok()
+}
+
+fn vi_decimal(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        let s = vi_number(n.abs() as u64);
+        if n < 0.0 { format!("-{s}") } else { s }
+    } else {
+        n.to_string().replace('.', ",")
     }
 }
 
@@ -191,64 +487,68 @@ fn is_email(value: &str) -> bool {
         && !domain.ends_with('.')
 }
 
-fn check_documents(procedure: &Procedure, dossier: &DossierContent, problems: &mut Vec<Problem>) {
+fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Problems) {
     for doc in &dossier.documents {
         let path = format!("documents.{}", doc.slot);
         let Some(slot) = procedure.slot(&doc.slot) else {
-            problems.push(Problem {
-                path,
-                code: ProblemCode::UnknownSlot,
-                message: Bilingual::new(
-                    format!(
-                        "Thủ tục này không nhận loại giấy tờ “{}” — hãy gỡ tệp {}.",
-                        doc.slot, doc.name
-                    ),
-                    format!(
-                        "This procedure takes no document of kind “{}” — remove {}.",
-                        doc.slot, doc.name
-                    ),
+            out.push(
+                &path,
+                ProblemCode::UnknownSlot,
+                format!(
+                    "Thủ tục này không nhận loại giấy tờ “{}” — hãy gỡ tệp {}.",
+                    doc.slot, doc.name
                 ),
-            });
+                format!(
+                    "This procedure takes no document of kind “{}” — remove {}.",
+                    doc.slot, doc.name
+                ),
+            );
             continue;
         };
-        let ext = doc
-            .name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_lowercase())
-            .unwrap_or_default();
+        if let Err(m) = crate::filename::check(&doc.name) {
+            out.push(
+                &path,
+                ProblemCode::DocumentName,
+                format!(
+                    "Tên tệp “{}” sẽ bị cổng từ chối: {} — hãy đổi tên tệp.",
+                    doc.name, m.vi
+                ),
+                format!(
+                    "The portal would refuse the name “{}”: {} — rename the file.",
+                    doc.name, m.en
+                ),
+            );
+        }
+        let ext = crate::filename::extension(&doc.name);
         if !slot.accept.contains(&ext) {
             let accepted = slot.accept.join(", ");
-            problems.push(Problem {
-                path: path.clone(),
-                code: ProblemCode::DocumentType,
-                message: Bilingual::new(
-                    format!(
-                        "Tệp {} không đúng loại cho “{}” — chỉ nhận {accepted}.",
-                        doc.name, slot.label.vi
-                    ),
-                    format!(
-                        "{} is not an accepted type for “{}” — only {accepted}.",
-                        doc.name, slot.label.en
-                    ),
+            out.push(
+                &path,
+                ProblemCode::DocumentType,
+                format!(
+                    "Tệp {} không đúng loại cho “{}” — chỉ nhận {accepted}.",
+                    doc.name, slot.label.vi
                 ),
-            });
+                format!(
+                    "{} is not an accepted type for “{}” — only {accepted}.",
+                    doc.name, slot.label.en
+                ),
+            );
         }
         if doc.size > slot.max_size_bytes {
             let (size, max) = (byte_size(doc.size), byte_size(slot.max_size_bytes));
-            problems.push(Problem {
-                path: path.clone(),
-                code: ProblemCode::DocumentTooLarge,
-                message: Bilingual::new(
-                    format!(
-                        "Tệp {} nặng {}, “{}” nhận tối đa {} — hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp.",
-                        doc.name, size.vi, slot.label.vi, max.vi
-                    ),
-                    format!(
-                        "{} is {}, “{}” takes at most {} — rescan at a lower resolution or split the file.",
-                        doc.name, size.en, slot.label.en, max.en
-                    ),
+            out.push(
+                &path,
+                ProblemCode::DocumentTooLarge,
+                format!(
+                    "Tệp {} nặng {}, “{}” nhận tối đa {} — hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp.",
+                    doc.name, size.vi, slot.label.vi, max.vi
                 ),
-            });
+                format!(
+                    "{} is {}, “{}” takes at most {} — rescan at a lower resolution or split the file.",
+                    doc.name, size.en, slot.label.en, max.en
+                ),
+            );
         }
     }
     for slot in &procedure.attachments {
@@ -258,221 +558,30 @@ fn check_documents(procedure: &Procedure, dossier: &DossierContent, problems: &m
             .filter(|d| d.slot == slot.id)
             .count();
         let path = format!("documents.{}", slot.id);
-        if count == 0 && slot.required {
-            problems.push(Problem {
-                path,
-                code: ProblemCode::DocumentMissing,
-                message: Bilingual::new(
-                    format!("Chưa đính kèm “{}” — giấy tờ này bắt buộc.", slot.label.vi),
-                    format!("“{}” must be attached.", slot.label.en),
-                ),
-            });
+        let required = is_required(slot.required, slot.required_when.as_ref(), dossier, None);
+        if count == 0 && required {
+            out.push(
+                &path,
+                ProblemCode::DocumentMissing,
+                format!("Chưa đính kèm “{}” — giấy tờ này bắt buộc.", slot.label.vi),
+                format!("“{}” must be attached.", slot.label.en),
+            );
         } else if count > slot.max_count as usize {
-            problems.push(Problem {
-                path,
-                code: ProblemCode::TooManyDocuments,
-                message: Bilingual::new(
-                    format!(
-                        "“{}” nhận tối đa {} tệp, đang có {count} — hãy gỡ bớt.",
-                        slot.label.vi, slot.max_count
-                    ),
-                    format!(
-                        "“{}” takes at most {} files, {count} attached — remove some.",
-                        slot.label.en, slot.max_count
-                    ),
+            out.push(
+                &path,
+                ProblemCode::TooManyDocuments,
+                format!(
+                    "“{}” nhận tối đa {} tệp, đang có {count} — hãy gỡ bớt.",
+                    slot.label.vi, slot.max_count
                 ),
-            });
+                format!(
+                    "“{}” takes at most {} files, {count} attached — remove some.",
+                    slot.label.en, slot.max_count
+                ),
+            );
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{AttachedDocument, Sha256Digest};
-
-    fn procedure() -> Procedure {
-        Procedure::from_json(crate::procedure::bundled()[0]).expect("bundled schema")
-    }
-
-    fn complete() -> DossierContent {
-        let p = procedure();
-        let fields = [
-            ("importer.name", "Công ty TNHH Thiết bị Điện Ánh Dương"),
-            ("importer.tax_code", "0100233488"),
-            ("importer.address", "12 Tràng Tiền, Hoàn Kiếm, Hà Nội"),
-            ("importer.phone", "024 3825 1234"),
-            (
-                "goods.description",
-                "Máy biến áp khô 3 pha 1000 kVA, nhãn hiệu ABB",
-            ),
-            ("goods.border_gate", "Cảng Hải Phòng"),
-            ("documents.contract_no", "HĐ-2026/114"),
-        ];
-        DossierContent {
-            procedure: p.code.clone(),
-            version: p.version.clone(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-            documents: vec![AttachedDocument {
-                slot: "quality_certificate".into(),
-                name: "chứng nhận.pdf".into(),
-                size: 1_000_000,
-                sha256: Sha256Digest::of(b"scan"),
-            }],
-        }
-    }
-
-    fn codes(problems: &[Problem]) -> Vec<(&str, ProblemCode)> {
-        problems.iter().map(|p| (p.path.as_str(), p.code)).collect()
-    }
-
-    #[test]
-    fn a_complete_dossier_has_no_problems() {
-        assert_eq!(validate(&procedure(), &complete()), vec![]);
-    }
-
-    #[test]
-    fn every_problem_is_reported_at_once_with_its_path() {
-        let mut d = complete();
-        d.fields.remove("importer.name");
-        d.fields
-            .insert("importer.tax_code".into(), "0100233489".into());
-        d.fields.insert("importer.phone".into(), "12345".into());
-        d.fields
-            .insert("importer.email".into(), "not an address".into());
-        d.fields
-            .insert("goods.import_from".into(), "2026-02-30".into());
-        d.fields.insert("goods.colour".into(), "đỏ".into());
-        d.documents.clear();
-        let got = validate(&procedure(), &d);
-        assert_eq!(
-            codes(&got),
-            vec![
-                ("importer.name", ProblemCode::Required),
-                ("importer.tax_code", ProblemCode::Invalid),
-                ("importer.phone", ProblemCode::Invalid),
-                ("importer.email", ProblemCode::Invalid),
-                ("goods.import_from", ProblemCode::Invalid),
-                ("goods.colour", ProblemCode::UnknownField),
-                (
-                    "documents.quality_certificate",
-                    ProblemCode::DocumentMissing
-                ),
-            ]
-        );
-        assert!(
-            got[1].message.vi.contains("chữ số kiểm tra"),
-            "{}",
-            got[1].message.vi
-        );
-    }
-
-    #[test]
-    fn an_over_long_value_says_by_how_much_to_shorten_it() {
-        let mut d = complete();
-        d.fields
-            .insert("goods.description".into(), "ệ".repeat(2140));
-        let got = validate(&procedure(), &d);
-        assert_eq!(
-            codes(&got),
-            vec![("goods.description", ProblemCode::TooLong)]
-        );
-        assert!(
-            got[0]
-                .message
-                .vi
-                .contains("dài 2.140 ký tự, tối đa 2.000 — hãy rút gọn 140 ký tự"),
-            "{}",
-            got[0].message.vi
-        );
-        assert!(
-            got[0]
-                .message
-                .en
-                .contains("2,140 characters long, at most 2,000")
-        );
-    }
-
-    #[test]
-    fn decomposed_text_at_the_limit_is_accepted() {
-        use unicode_normalization::UnicodeNormalization;
-        let mut d = complete();
-        let at_limit: String = "ệ".repeat(2000).nfd().collect();
-        assert_eq!(at_limit.chars().count(), 6000);
-        d.fields.insert("goods.description".into(), at_limit);
-        assert_eq!(validate(&procedure(), &d), vec![]);
-    }
-
-    #[test]
-    fn documents_of_the_wrong_type_size_slot_or_count_are_reported() {
-        let mut d = complete();
-        let doc = d.documents[0].clone();
-        d.documents = vec![
-            AttachedDocument {
-                name: "scan.exe".into(),
-                ..doc.clone()
-            },
-            AttachedDocument {
-                size: 200 * 1024 * 1024,
-                ..doc.clone()
-            },
-            AttachedDocument {
-                slot: "photo".into(),
-                ..doc.clone()
-            },
-        ];
-        let got = validate(&procedure(), &d);
-        assert_eq!(
-            codes(&got),
-            vec![
-                ("documents.quality_certificate", ProblemCode::DocumentType),
-                (
-                    "documents.quality_certificate",
-                    ProblemCode::DocumentTooLarge
-                ),
-                ("documents.photo", ProblemCode::UnknownSlot),
-                (
-                    "documents.quality_certificate",
-                    ProblemCode::TooManyDocuments
-                ),
-            ]
-        );
-        assert!(
-            got[1].message.vi.contains("200,0 MB"),
-            "{}",
-            got[1].message.vi
-        );
-    }
-
-    #[test]
-    fn a_dossier_for_another_version_is_reported() {
-        let mut d = complete();
-        d.version = "1999.01".into();
-        let got = validate(&procedure(), &d);
-        assert_eq!(codes(&got), vec![("", ProblemCode::ProcedureMismatch)]);
-    }
-
-    #[test]
-    fn phone_numbers_in_common_vietnamese_writings_are_accepted() {
-        for ok in [
-            "0912345678",
-            "0912 345 678",
-            "+84 24 3825 1234",
-            "(024) 3825.1234",
-        ] {
-            assert!(is_phone(ok), "{ok}");
-        }
-        for bad in [
-            "12345",
-            "0912",
-            "+1 555 0100",
-            "09123456789012",
-            "09a2345678",
-        ] {
-            assert!(!is_phone(bad), "{bad}");
-        }
-    }
-}
+mod tests;

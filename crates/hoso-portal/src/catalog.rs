@@ -1,12 +1,15 @@
 //! The procedures this portal receives, with the exact bytes it serves and
 //! their ETag, so that apps can cache schemas and revalidate cheaply.
 
-use hoso_core::procedure::ProcedureError;
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use hoso_core::procedure::SchemaError;
 use hoso_core::{Procedure, ProcedureCode, Sha256Digest};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// One procedure as served.
+/// One procedure version as served.
 #[derive(Debug, Clone)]
 pub struct CatalogEntry {
     /// The parsed schema, used to validate dossiers.
@@ -17,23 +20,19 @@ pub struct CatalogEntry {
     pub etag: String,
 }
 
-/// Every procedure the portal receives, by code.
+/// Every procedure version the portal knows, by code and version. A
+/// dossier is judged by the version in force on the day it is received.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    entries: BTreeMap<ProcedureCode, CatalogEntry>,
+    entries: BTreeMap<(ProcedureCode, String), CatalogEntry>,
 }
 
 /// Why the catalog could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// A schema file is invalid.
-    #[error("{file}: {source}")]
-    Schema {
-        /// Which file.
-        file: String,
-        /// What is wrong.
-        source: ProcedureError,
-    },
+    /// A schema file is invalid; the error names file, line and field.
+    #[error("{0}")]
+    Schema(#[from] SchemaError),
     /// The folder could not be read.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -41,11 +40,11 @@ pub enum CatalogError {
 
 impl Catalog {
     /// The procedures bundled with HoSo, then any `*.json` in `extra`
-    /// (which replace bundled ones of the same code).
+    /// (which replace bundled ones of the same code and version).
     pub fn load(extra: Option<&Path>) -> Result<Self, CatalogError> {
         let mut catalog = Self::default();
-        for (i, text) in hoso_core::procedure::bundled().into_iter().enumerate() {
-            catalog.add(format!("bundled #{i}"), text.to_owned())?;
+        for (name, text) in hoso_core::procedure::bundled() {
+            catalog.add(name, text.to_owned())?;
         }
         if let Some(dir) = extra.filter(|d| d.is_dir()) {
             let mut files: Vec<_> = std::fs::read_dir(dir)?
@@ -56,18 +55,17 @@ impl Catalog {
             files.sort();
             for f in files {
                 let text = std::fs::read_to_string(&f)?;
-                catalog.add(f.display().to_string(), text)?;
+                catalog.add(&f.display().to_string(), text)?;
             }
         }
         Ok(catalog)
     }
 
-    fn add(&mut self, file: String, json: String) -> Result<(), CatalogError> {
-        let procedure =
-            Procedure::from_json(&json).map_err(|source| CatalogError::Schema { file, source })?;
+    fn add(&mut self, file: &str, json: String) -> Result<(), CatalogError> {
+        let procedure = Procedure::parse(file, &json)?;
         let etag = format!("\"{}\"", Sha256Digest::of(json.as_bytes()));
         self.entries.insert(
-            procedure.code.clone(),
+            (procedure.code.clone(), procedure.version.clone()),
             CatalogEntry {
                 procedure,
                 json,
@@ -77,13 +75,35 @@ impl Catalog {
         Ok(())
     }
 
-    /// The procedure with this code.
-    pub fn get(&self, code: &ProcedureCode) -> Option<&CatalogEntry> {
-        self.entries.get(code)
+    /// The version of `code` in force on `day`.
+    pub fn get_on(&self, code: &ProcedureCode, day: NaiveDate) -> Option<&CatalogEntry> {
+        let entry = |p: &Procedure| self.entries.get(&(p.code.clone(), p.version.clone()));
+        hoso_core::procedure::in_force(self.entries.values().map(|e| &e.procedure), code, day)
+            .and_then(entry)
     }
 
-    /// Every procedure, by code.
-    pub fn iter(&self) -> impl Iterator<Item = &CatalogEntry> {
-        self.entries.values()
+    /// The version of `code` in force today.
+    pub fn get(&self, code: &ProcedureCode) -> Option<&CatalogEntry> {
+        self.get_on(code, crate::state::now_vn().date_naive())
+    }
+
+    /// The version in force on `day`, or the problem answer saying the
+    /// portal does not receive that procedure.
+    pub fn require(&self, code: &ProcedureCode, day: NaiveDate) -> Result<&CatalogEntry, ApiError> {
+        self.get_on(code, day).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_procedure",
+                format!("Cổng không tiếp nhận thủ tục {code}."),
+                format!("This portal does not receive procedure {code}."),
+            )
+        })
+    }
+
+    /// The versions in force today, one per procedure.
+    pub fn current(&self) -> impl Iterator<Item = &CatalogEntry> {
+        let codes: std::collections::BTreeSet<&ProcedureCode> =
+            self.entries.keys().map(|(c, _)| c).collect();
+        codes.into_iter().filter_map(|c| self.get(c))
     }
 }

@@ -168,23 +168,10 @@ async fn file(
     key: &IdempotencyKey,
     request: SubmissionRequest,
 ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+    let received_at = now_vn();
     let entry = state
         .catalog
-        .get(&request.dossier.procedure)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_procedure",
-                format!(
-                    "Cổng không tiếp nhận thủ tục {}.",
-                    request.dossier.procedure
-                ),
-                format!(
-                    "This portal does not receive procedure {}.",
-                    request.dossier.procedure
-                ),
-            )
-        })?;
+        .require(&request.dossier.procedure, received_at.date_naive())?;
     let procedure = entry.procedure.clone();
     let problems = hoso_core::validate(&procedure, &request.dossier);
     if !problems.is_empty() {
@@ -262,7 +249,6 @@ async fn file(
             let (status, response) = match answer {
                 Some(a) => a,
                 None => {
-                    let received_at = now_vn();
                     let day = received_at.date_naive();
                     let seq = db::next_sequence(&tx, &day.to_string())?;
                     let code = DossierCode::compose(&state2.config.agency_code, day, seq)
@@ -303,7 +289,11 @@ async fn file(
                         fee_vnd: procedure.fee_vnd,
                         processing_days: procedure.processing_days,
                         received_at,
-                        appointment_date: Calendar::vietnam().add_working_days(day, procedure.processing_days),
+                        appointment_date: Calendar::vietnam().due_date(
+                            received_at.naive_local(),
+                            procedure.processing_days,
+                            procedure.cutoff(),
+                        ),
                         delivery: Delivery::Online,
                         manifest_sha256: manifest,
                         key_id: PortalKey::of(&signing).fingerprint(),

@@ -52,43 +52,40 @@ impl World {
         self.dir.path().join("portal")
     }
 
+    /// The quality-inspection procedure as the portal serves it today.
     pub async fn procedure(&self) -> Procedure {
         self.client
             .procedures(&self.record)
             .await
-            .expect("procedures")
+            .expect("catalog")
             .into_iter()
-            .next()
-            .expect("one procedure")
+            .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+            .expect("quality inspection in the catalog")
     }
 
-    /// A complete dossier with `file` attached.
+    /// The sample quality-inspection dossier, complete, with `file` as its
+    /// quality certificate and small generated files for the other slots.
     pub async fn dossier(&self, file: &std::path::Path) -> DossierContent {
         let p = self.procedure().await;
-        let entry = self.client.import_attachment(file).await.expect("import");
-        let fields = [
-            ("importer.name", "Công ty TNHH Thiết bị Điện Ánh Dương"),
-            ("importer.tax_code", "0100233488"),
-            ("importer.address", "12 Tràng Tiền, Hoàn Kiếm, Hà Nội"),
-            ("importer.phone", "024 3825 1234"),
-            ("goods.description", "Máy biến áp khô 3 pha 1000 kVA"),
-            ("goods.border_gate", "Cảng Hải Phòng"),
-            ("documents.contract_no", "HĐ-2026/114"),
-        ];
-        DossierContent {
-            procedure: p.code,
-            version: p.version,
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-            documents: vec![AttachedDocument {
-                slot: "quality_certificate".into(),
+        let mut d = hoso_core::samples::quality_inspection();
+        assert_eq!((&d.procedure, &d.version), (&p.code, &p.version));
+        let mut documents = Vec::new();
+        for (i, doc) in d.documents.iter().enumerate() {
+            let path = if doc.slot == "quality_certificate" {
+                file.to_owned()
+            } else {
+                self.file(&doc.name, 1000 + i)
+            };
+            let entry = self.client.import_attachment(&path).await.expect("import");
+            documents.push(AttachedDocument {
+                slot: doc.slot.clone(),
                 name: entry.name,
                 size: entry.size,
                 sha256: entry.sha256,
-            }],
+            });
         }
+        d.documents = documents;
+        d
     }
 
     /// Writes `len` bytes of a repeatable pattern to a file in the folder.

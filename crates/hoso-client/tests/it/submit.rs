@@ -21,9 +21,15 @@ async fn a_dossier_with_a_multi_chunk_file_is_filed_once_and_stored_byte_for_byt
         .expect("submitted");
     assert!(!done.existing);
     assert_eq!(done.verified_with, w.portal.receipt_key().fingerprint());
-    assert_eq!(done.receipt.documents.len(), 1);
-    assert_eq!(done.receipt.documents[0].sha256, original);
-    assert_eq!(done.receipt.documents[0].size, len as u64);
+    assert_eq!(done.receipt.documents.len(), 8);
+    let certificate = done
+        .receipt
+        .documents
+        .iter()
+        .find(|d| d.slot == "quality_certificate")
+        .expect("certificate on the receipt");
+    assert_eq!(certificate.sha256, original);
+    assert_eq!(certificate.size, len as u64);
     assert_eq!(
         done.receipt.applicant.name,
         "Công ty TNHH Thiết bị Điện Ánh Dương"
@@ -40,9 +46,17 @@ async fn a_dossier_with_a_multi_chunk_file_is_filed_once_and_stored_byte_for_byt
         .expect("dossiers");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].code, done.receipt.dossier_code.as_str());
-    let doc = &stored[0].documents[0];
-    let on_portal = Sha256Digest::of(&std::fs::read(&doc.path).expect("stored file"));
-    assert_eq!(on_portal, original);
+    assert_eq!(stored[0].documents.len(), 8);
+    for doc in &stored[0].documents {
+        let on_portal = Sha256Digest::of(&std::fs::read(&doc.path).expect("stored file"));
+        assert_eq!(on_portal.to_string(), doc.sha256, "{}", doc.path.display());
+    }
+    assert!(
+        stored[0]
+            .documents
+            .iter()
+            .any(|d| d.sha256 == original.to_string())
+    );
 }
 
 #[tokio::test]
@@ -76,9 +90,7 @@ async fn an_invalid_dossier_is_refused_before_anything_is_sent() {
     let w = World::new().await;
     let file = w.file("cn.exe", 1000);
     let mut dossier = w.dossier(&file).await;
-    dossier
-        .fields
-        .insert("importer.tax_code".into(), "0100233489".into());
+    dossier.set("importer.tax_code", "0100233489");
     let err = w
         .client
         .submit(&w.record, dossier)

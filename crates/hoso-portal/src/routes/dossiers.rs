@@ -38,23 +38,9 @@ pub async fn check(
     body: Bytes,
 ) -> Result<Json<CheckResult>, ApiError> {
     let (request, _) = parse_request(&body)?;
-    let problems = match state.catalog.get(&request.dossier.procedure) {
-        Some(entry) => hoso_core::validate(&entry.procedure, &request.dossier),
-        None => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_procedure",
-                format!(
-                    "Cổng không tiếp nhận thủ tục {}.",
-                    request.dossier.procedure
-                ),
-                format!(
-                    "This portal does not receive procedure {}.",
-                    request.dossier.procedure
-                ),
-            ));
-        }
-    };
+    let today = crate::state::now_vn().date_naive();
+    let entry = state.catalog.require(&request.dossier.procedure, today)?;
+    let problems = hoso_core::validate(&entry.procedure, &request.dossier);
     Ok(Json(CheckResult { problems }))
 }
 

@@ -14,7 +14,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Vec<ProcedureListing>> 
     Json(
         state
             .catalog
-            .iter()
+            .current()
             .map(|e| ProcedureListing {
                 code: e.procedure.code.clone(),
                 version: e.procedure.version.clone(),
