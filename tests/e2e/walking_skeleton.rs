@@ -86,6 +86,27 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
             }
         }
     }
+    // An address pasted from a TCVN3 document is offered in Unicode.
+    app.type_into(
+        r#"[name="goods.gathering_place"]"#,
+        "Kho CFS §×nh Vò, H¶i An, H¶i Phßng",
+    )
+    .await;
+    let offer = app.text(r#"[id="goods.gathering_place-legacy"]"#).await;
+    assert!(offer.contains("TCVN3"), "legacy offer: {offer:?}");
+    app.scroll_to(r#"[name="goods.import_to"]"#).await;
+    app.screenshot("02-legacy-offer").await;
+    app.click(r#"[id="goods.gathering_place-legacy"] button"#)
+        .await;
+    let converted = app
+        .wait(r#"[name="goods.gathering_place"]"#, Duration::from_secs(5))
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(converted, "Kho CFS Đình Vũ, Hải An, Hải Phòng");
+
     let fixed = app.text(r#"[id="importer.tax_code-problems"]"#).await;
     assert_eq!(fixed, "", "the corrected tax code still shows a problem");
     // A quantity that is not a number is flagged in its row.

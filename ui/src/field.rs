@@ -43,6 +43,7 @@ pub fn FieldInput(
         }
     });
     let error_id = format!("{id}-problems");
+    let field_is_text = field.kind.is_text();
     let on_input = move |ev| on_change.run(event_target_value(&ev));
     let input = match field.kind {
         FieldKind::LongText => view! {
@@ -100,6 +101,33 @@ pub fn FieldInput(
             .into_any()
         }
     };
+    // Text pasted from documents typed in TCVN3 or VNI: offer the Unicode
+    // form, never change it unasked.
+    let legacy = Memo::new(move |_| {
+        if field_is_text {
+            hoso_core::legacy::detect(&value.get())
+        } else {
+            None
+        }
+    });
+    let legacy_id = format!("{id}-legacy");
+    let legacy_offer = move || {
+        let legacy_id = legacy_id.clone();
+        legacy.get().map(|s| {
+            let preview: String = s.converted.chars().take(80).collect();
+            let converted = s.converted.clone();
+            view! {
+                <p class="legacy" id=legacy_id role="status">
+                    <Bi vi=format!("{} {}:", crate::text::VI.legacy_found, s.encoding.name())
+                        en=format!("{} {}:", crate::text::EN.legacy_found, s.encoding.name())/>
+                    " “" <span class="preview">{preview}</span> "”"
+                    <button type="button" class="convert" on:click=move |_| on_change.run(converted.clone())>
+                        {t(|x| x.legacy_convert)}
+                    </button>
+                </p>
+            }
+        })
+    };
     let unit = field
         .unit
         .as_ref()
@@ -115,6 +143,7 @@ pub fn FieldInput(
                 {field.help.as_ref().map(|h| view! { <span class="help">{msg(h)}</span> })}
                 {counter}
             </div>
+            {legacy_offer}
             <ul class="problems" id=error_id aria-live="polite">
                 {move || mine().iter().map(|p| view! { <li>{msg(&p.message)}</li> }).collect::<Vec<_>>()}
             </ul>

@@ -4,7 +4,10 @@
 //!   cargo xtask test    set up, then every check and test, end-to-end included
 //!   cargo xtask setup   install system packages and tools (idempotent)
 //!   cargo xtask ui      build the wasm UI into ui/dist
+//!   cargo xtask bench   benchmarks that print figures
+//!   cargo xtask fuzz    the fuzz targets, for a given time
 
+mod bench;
 mod invariants;
 mod setup;
 mod ui;
@@ -30,6 +33,8 @@ fn run_task() -> anyhow::Result<()> {
         Some("ui") => ui::build(&root),
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => bench::fuzz(&root, &args[1..]),
         Some("help") | None => {
             println!("{}", HELP);
             Ok(())
@@ -42,7 +47,9 @@ const HELP: &str = "\
 cargo xtask run [-- APP ARGS]   set up, build the UI and open HoSo (practice portal built in)
 cargo xtask test                set up, then fmt, UI (wasm), build, clippy and every test
 cargo xtask setup               install system packages and tools (idempotent)
-cargo xtask ui                  build the wasm UI into ui/dist";
+cargo xtask ui                  build the wasm UI into ui/dist
+cargo xtask bench [core]        benchmarks (criterion); core: checking the largest procedure
+cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)";
 
 fn workspace_root() -> anyhow::Result<PathBuf> {
     Ok(Path::new(env!("CARGO_MANIFEST_DIR"))

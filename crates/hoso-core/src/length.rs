@@ -12,6 +12,7 @@
 //! become `\n`, and other control characters are dropped.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// The unit a receiving system uses for a field's limit.
@@ -41,6 +42,14 @@ impl LengthUnit {
 /// characters removed, spaces and line ends made plain, without surrounding
 /// whitespace.
 pub fn normalize(text: &str) -> String {
+    normalize_cow(text).into_owned()
+}
+
+/// [`normalize`] without a copy when `text` is already normal.
+pub fn normalize_cow(text: &str) -> Cow<'_, str> {
+    if is_normal(text) {
+        return Cow::Borrowed(text);
+    }
     let mut plain = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -56,7 +65,26 @@ pub fn normalize(text: &str) -> String {
             c => plain.push(c),
         }
     }
-    plain.trim().nfc().collect()
+    Cow::Owned(plain.trim().nfc().collect())
+}
+
+/// Whether `text` is already in the form [`normalize`] gives, checked
+/// without allocating: the common case of text typed or stored by HoSo.
+fn is_normal(text: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    let trimmed = text.trim().len() == text.len();
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+    {
+        return trimmed;
+    }
+    let plain = text.chars().all(|c| {
+        !matches!(c, '\r' | '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}')
+            && !is_invisible(c)
+            && (c == '\n' || !c.is_control())
+    });
+    plain && trimmed && is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
 /// Characters that take no room on screen: soft hyphen, combining grapheme
@@ -77,11 +105,15 @@ pub fn is_invisible(c: char) -> bool {
 
 /// The length of `text` in `unit`, after [`normalize`].
 pub fn measure(text: &str, unit: LengthUnit) -> usize {
-    let n = normalize(text);
+    count(&normalize(text), unit)
+}
+
+/// The length in `unit` of text that is already normalised.
+pub fn count(normalized: &str, unit: LengthUnit) -> usize {
     match unit {
-        LengthUnit::Chars => n.chars().count(),
-        LengthUnit::Utf16 => n.encode_utf16().count(),
-        LengthUnit::Utf8Bytes => n.len(),
+        LengthUnit::Chars => normalized.chars().count(),
+        LengthUnit::Utf16 => normalized.encode_utf16().count(),
+        LengthUnit::Utf8Bytes => normalized.len(),
     }
 }
 

@@ -10,10 +10,11 @@
 
 use crate::bilingual::{byte_size, en_number, vi_number};
 use crate::dossier::{Row, Value};
-use crate::length::measure;
+use crate::length::{count, normalize_cow};
 use crate::procedure::{Condition, Field, FieldKind};
 use crate::{Bilingual, DossierContent, Procedure};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// One thing wrong with a dossier.
@@ -64,8 +65,10 @@ pub enum ProblemCode {
 }
 
 /// Every problem of `dossier` judged by `procedure`; empty when it may be filed.
+///
+/// Values are judged as [`DossierContent::normalized`] would store them,
+/// normalising each one as it is read rather than copying the dossier.
 pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem> {
-    let dossier = dossier.normalized();
     let mut out = Problems(Vec::new());
     if dossier.procedure != procedure.code || dossier.version != procedure.version {
         out.push(
@@ -83,18 +86,19 @@ pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem>
     }
     let mut known = BTreeSet::new();
     for (path, field) in procedure.fields() {
-        let value = dossier.fields.get(&path);
+        let value = given(dossier, &path);
         match (field.kind == FieldKind::Table, value) {
             (true, None | Some(Value::Rows(_))) => {
-                check_table(&path, field, dossier.rows(&path), &dossier, &mut out);
+                check_table(&path, field, dossier.rows(&path), dossier, &mut out);
             }
             (false, None) => {
-                if is_required(field.required, field.required_when.as_ref(), &dossier, None) {
+                if is_required(field.required, field.required_when.as_ref(), dossier, None) {
                     out.required(&path, &field.label);
                 }
             }
             (false, Some(Value::Text(v))) => {
-                out.0.extend(check_value(&path, &field.label, field, v))
+                let place = Place::Field(&path, &field.label);
+                out.0.extend(check_value(&place, field, &normalize_cow(v)));
             }
             (_, Some(_)) => out.push(
                 &path,
@@ -109,10 +113,65 @@ pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem>
         known.insert(path);
     }
     for path in dossier.fields.keys().filter(|p| !known.contains(*p)) {
-        out.unknown_field(path);
+        if given(dossier, path).is_some() {
+            out.unknown_field(path);
+        }
     }
-    check_documents(procedure, &dossier, &mut out);
+    check_documents(procedure, dossier, &mut out);
     out.0
+}
+
+/// The value at `path` unless it is empty once normalised.
+fn given<'a>(dossier: &'a DossierContent, path: &str) -> Option<&'a Value> {
+    dossier.fields.get(path).filter(|v| match v {
+        Value::Text(t) => !normalize_cow(t).is_empty(),
+        Value::Rows(r) => !r.is_empty(),
+    })
+}
+
+/// The normalised text at `path`, unless empty.
+fn text<'a>(dossier: &'a DossierContent, path: &str) -> Option<Cow<'a, str>> {
+    dossier
+        .field(path)
+        .map(normalize_cow)
+        .filter(|t| !t.is_empty())
+}
+
+/// The normalised cell `column` of `row`, unless empty.
+fn cell<'a>(row: &'a Row, column: &str) -> Option<Cow<'a, str>> {
+    row.get(column)
+        .map(|v| normalize_cow(v))
+        .filter(|t| !t.is_empty())
+}
+
+/// Where a value stands: a field, or a cell of a table. Its path and label
+/// are only spelled out when there is a problem to report.
+enum Place<'a> {
+    Field(&'a str, &'a Bilingual),
+    Cell {
+        table: &'a str,
+        row: usize,
+        column: &'a Field,
+    },
+}
+
+impl Place<'_> {
+    fn path(&self) -> String {
+        match self {
+            Self::Field(path, _) => (*path).to_owned(),
+            Self::Cell { table, row, column } => format!("{table}[{row}].{}", column.id),
+        }
+    }
+
+    fn label(&self) -> Bilingual {
+        match self {
+            Self::Field(_, label) => (*label).clone(),
+            Self::Cell { row, column, .. } => Bilingual::new(
+                format!("{}, dòng {}", column.label.vi, row + 1),
+                format!("{}, row {}", column.label.en, row + 1),
+            ),
+        }
+    }
 }
 
 struct Problems(Vec<Problem>);
@@ -156,13 +215,13 @@ fn is_required(
     always
         || when.is_some_and(|c| {
             let value = row
-                .and_then(|r| r.get(&c.field).map(String::as_str))
-                .or_else(|| dossier.field(&c.field))
-                .or_else(|| (!dossier.rows(&c.field).is_empty()).then_some("rows"));
+                .and_then(|r| cell(r, &c.field))
+                .or_else(|| text(dossier, &c.field))
+                .or_else(|| (!dossier.rows(&c.field).is_empty()).then_some(Cow::Borrowed("rows")));
             match (&c.equals, value) {
                 (_, None) => false,
                 (None, Some(_)) => true,
-                (Some(want), Some(got)) => want == got,
+                (Some(want), Some(got)) => want.as_str() == got.as_ref(),
             }
         })
 }
@@ -217,14 +276,13 @@ fn check_table(
         );
     }
     for (i, row) in rows.iter().enumerate() {
-        let n = i + 1;
         for col in &table.columns {
-            let cell = format!("{path}[{i}].{}", col.id);
-            let label = Bilingual::new(
-                format!("{}, dòng {n}", col.label.vi),
-                format!("{}, row {n}", col.label.en),
-            );
-            match row.get(&col.id) {
+            let place = Place::Cell {
+                table: path,
+                row: i,
+                column: col,
+            };
+            match cell(row, &col.id) {
                 None if is_required(
                     col.required,
                     col.required_when.as_ref(),
@@ -232,15 +290,15 @@ fn check_table(
                     Some(row),
                 ) =>
                 {
-                    out.required(&cell, &label);
+                    out.required(&place.path(), &place.label());
                 }
                 None => {}
-                Some(v) => out.0.extend(check_value(&cell, &label, col, v)),
+                Some(v) => out.0.extend(check_value(&place, col, &v)),
             }
         }
         for id in row
             .keys()
-            .filter(|k| !table.columns.iter().any(|c| &c.id == *k))
+            .filter(|k| !table.columns.iter().any(|c| &c.id == *k) && cell(row, k).is_some())
         {
             out.unknown_field(&format!("{path}[{i}].{id}"));
         }
@@ -248,15 +306,16 @@ fn check_table(
 }
 
 /// The first thing wrong with one normalised, non-empty value.
-fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Option<Problem> {
+fn check_value(place: &Place<'_>, field: &Field, value: &str) -> Option<Problem> {
     let problem = |code, vi: String, en: String| {
         Some(Problem {
-            path: path.to_owned(),
+            path: place.path(),
             code,
             message: Bilingual::new(vi, en),
         })
     };
     let invalid = |m: Bilingual| {
+        let label = place.label();
         problem(
             ProblemCode::Invalid,
             format!("“{}” không hợp lệ: {}", label.vi, m.vi),
@@ -270,13 +329,13 @@ fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Opt
         ));
     }
     if let Some(limit) = field.max_length {
-        let len = measure(value, limit.unit) as u64;
+        let len = count(value, limit.unit) as u64;
         let (max, min) = (
             u64::from(limit.max),
             u64::from(field.min_length.unwrap_or(0)),
         );
-        let unit = limit.unit.label();
         if len > max {
+            let (label, unit) = (place.label(), limit.unit.label());
             return problem(
                 ProblemCode::TooLong,
                 format!(
@@ -300,6 +359,7 @@ fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Opt
             );
         }
         if len < min {
+            let (label, unit) = (place.label(), limit.unit.label());
             return problem(
                 ProblemCode::TooShort,
                 format!(
@@ -328,6 +388,7 @@ fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Opt
         let below = range.min.is_some_and(|lo| n < lo);
         let above = range.max.is_some_and(|hi| n > hi);
         if below || above {
+            let label = place.label();
             let (vi, en) = match (range.min, range.max) {
                 (Some(lo), Some(hi)) => (
                     format!("từ {} đến {}", vi_decimal(lo), vi_decimal(hi)),
@@ -353,6 +414,7 @@ fn check_value(path: &str, label: &Bilingual, field: &Field, value: &str) -> Opt
     if let Some(pattern) = &field.pattern
         && !pattern.matches(value)
     {
+        let label = place.label();
         return problem(
             ProblemCode::PatternMismatch,
             format!("“{}” không đúng mẫu — {}.", label.vi, pattern.hint.vi),
@@ -490,36 +552,37 @@ fn is_email(value: &str) -> bool {
 fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Problems) {
     for doc in &dossier.documents {
         let path = format!("documents.{}", doc.slot);
+        let name = normalize_cow(&doc.name);
         let Some(slot) = procedure.slot(&doc.slot) else {
             out.push(
                 &path,
                 ProblemCode::UnknownSlot,
                 format!(
                     "Thủ tục này không nhận loại giấy tờ “{}” — hãy gỡ tệp {}.",
-                    doc.slot, doc.name
+                    doc.slot, name
                 ),
                 format!(
                     "This procedure takes no document of kind “{}” — remove {}.",
-                    doc.slot, doc.name
+                    doc.slot, name
                 ),
             );
             continue;
         };
-        if let Err(m) = crate::filename::check(&doc.name) {
+        if let Err(m) = crate::filename::check(&name) {
             out.push(
                 &path,
                 ProblemCode::DocumentName,
                 format!(
                     "Tên tệp “{}” sẽ bị cổng từ chối: {} — hãy đổi tên tệp.",
-                    doc.name, m.vi
+                    name, m.vi
                 ),
                 format!(
                     "The portal would refuse the name “{}”: {} — rename the file.",
-                    doc.name, m.en
+                    name, m.en
                 ),
             );
         }
-        let ext = crate::filename::extension(&doc.name);
+        let ext = crate::filename::extension(&name);
         if !slot.accept.contains(&ext) {
             let accepted = slot.accept.join(", ");
             out.push(
@@ -527,11 +590,11 @@ fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Pr
                 ProblemCode::DocumentType,
                 format!(
                     "Tệp {} không đúng loại cho “{}” — chỉ nhận {accepted}.",
-                    doc.name, slot.label.vi
+                    name, slot.label.vi
                 ),
                 format!(
                     "{} is not an accepted type for “{}” — only {accepted}.",
-                    doc.name, slot.label.en
+                    name, slot.label.en
                 ),
             );
         }
@@ -542,11 +605,11 @@ fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Pr
                 ProblemCode::DocumentTooLarge,
                 format!(
                     "Tệp {} nặng {}, “{}” nhận tối đa {} — hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp.",
-                    doc.name, size.vi, slot.label.vi, max.vi
+                    name, size.vi, slot.label.vi, max.vi
                 ),
                 format!(
                     "{} is {}, “{}” takes at most {} — rescan at a lower resolution or split the file.",
-                    doc.name, size.en, slot.label.en, max.en
+                    name, size.en, slot.label.en, max.en
                 ),
             );
         }

@@ -101,7 +101,7 @@ proptest! {
     }
 
     #[test]
-    fn random_dossiers_never_panic(
+    fn random_dossiers_never_panic_and_are_judged_as_stored(
         which in 0usize..5,
         fields in proptest::collection::btree_map("[a-z_.]{0,30}", any::<String>(), 0..20),
         rows in proptest::collection::vec(proptest::collection::btree_map("[a-z_]{0,12}", any::<String>(), 0..6), 0..6),
@@ -119,9 +119,12 @@ proptest! {
         for t in tables {
             d.fields.insert(t, Value::Rows(rows.clone()));
         }
-        for problem in validate(p, &d) {
+        let problems = validate(p, &d);
+        for problem in &problems {
             prop_assert!(!problem.message.vi.is_empty() && !problem.message.en.is_empty());
         }
+        // Judged as stored: the normalised dossier has the same problems.
+        prop_assert_eq!(problems, validate(p, &d.normalized()));
     }
 
     #[test]

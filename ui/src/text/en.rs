@@ -15,6 +15,8 @@ pub const TEXTS: Texts = Texts {
     move_up: "Up",
     move_down: "Down",
     remove_row: "Remove row",
+    legacy_found: "The text looks typed in the old encoding",
+    legacy_convert: "Convert to Unicode",
     required_mark: "required",
     attachments: "Attached documents",
     accepted_types: "Accepts",

@@ -20,6 +20,8 @@ pub struct Texts {
     pub move_up: &'static str,
     pub move_down: &'static str,
     pub remove_row: &'static str,
+    pub legacy_found: &'static str,
+    pub legacy_convert: &'static str,
     pub required_mark: &'static str,
     pub attachments: &'static str,
     pub accepted_types: &'static str,

@@ -15,6 +15,8 @@ pub const TEXTS: Texts = Texts {
     move_up: "Lên",
     move_down: "Xuống",
     remove_row: "Xóa dòng",
+    legacy_found: "Văn bản có vẻ gõ bằng bảng mã cũ",
+    legacy_convert: "Chuyển sang Unicode",
     required_mark: "bắt buộc",
     attachments: "Giấy tờ đính kèm",
     accepted_types: "Nhận tệp",
