@@ -107,3 +107,58 @@ impl Catalog {
         codes.into_iter().filter_map(|c| self.get(c))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn each_dossier_meets_the_version_in_force_on_its_day() {
+        let catalog = Catalog::load(None).expect("bundled");
+        let code: ProcedureCode = "kiem-tra-cl-nhap-khau".parse().expect("code");
+        let version = |d| {
+            catalog
+                .get_on(&code, day(d))
+                .map(|e| e.procedure.version.clone())
+        };
+        assert_eq!(version("2026-06-30").as_deref(), Some("2018.07"));
+        assert_eq!(version("2026-07-01").as_deref(), Some("2026.07"));
+        assert_eq!(
+            catalog.current().count(),
+            4,
+            "one version of each procedure today"
+        );
+        let err = catalog
+            .require(&"khong-co".parse().expect("code"), day("2026-11-23"))
+            .expect_err("unknown procedure");
+        assert_eq!(err.code, "unknown_procedure");
+    }
+
+    #[test]
+    fn a_broken_schema_in_the_data_folder_stops_the_portal_naming_file_and_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_, text) = hoso_core::procedure::bundled()[2];
+        let broken = text.replacen("\"max\": 100", "\"max\": 0", 1);
+        assert_ne!(broken, text);
+        std::fs::write(dir.path().join("khai-sinh.json"), &broken).expect("write");
+        let err = Catalog::load(Some(dir.path())).expect_err("broken schema accepted");
+        let shown = err.to_string();
+        let line = broken[..broken.find("\"max\": 0").expect("edit")]
+            .matches('\n')
+            .count()
+            + 1;
+        assert!(shown.contains("khai-sinh.json:"), "{shown}");
+        assert!(shown.contains("max_length must be above 0"), "{shown}");
+        let CatalogError::Schema(e) = err else {
+            panic!("{shown}")
+        };
+        assert!(
+            e.line <= line && e.line + 8 >= line,
+            "{shown} vs line {line}"
+        );
+    }
+}

@@ -14,7 +14,6 @@ use crate::error::ApiError;
 use crate::routes::Applicant;
 use crate::state::{AppState, now_vn};
 use axum::http::StatusCode;
-use hoso_core::calendar::Calendar;
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::manifest::manifest_sha256;
 use hoso_core::receipt::{
@@ -289,7 +288,7 @@ async fn file(
                         fee_vnd: procedure.fee_vnd,
                         processing_days: procedure.processing_days,
                         received_at,
-                        appointment_date: Calendar::vietnam().due_date(
+                        appointment_date: state2.calendar.due_date(
                             received_at.naive_local(),
                             procedure.processing_days,
                             procedure.cutoff(),

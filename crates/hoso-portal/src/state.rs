@@ -6,10 +6,13 @@ use crate::config::PortalConfig;
 use crate::db::Db;
 use crate::storage::UploadStorage;
 use crate::storage::files::FileStorage;
+use anyhow::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 use ed25519_dalek::SigningKey;
+use hoso_core::calendar::Calendar;
 use std::collections::HashSet;
 use std::ops::Deref;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// The database file inside the data folder.
@@ -20,6 +23,9 @@ pub const KEY_FILE: &str = "receipt-key.ed25519";
 pub const UPLOADS_DIR: &str = "uploads";
 /// Extra procedure schemas inside the data folder.
 pub const PROCEDURES_DIR: &str = "procedures";
+/// A newer holiday announcement file inside the data folder, replacing the
+/// bundled one without a new release.
+pub const CALENDAR_FILE: &str = "calendar.json";
 
 /// Handle shared by all handlers.
 #[derive(Clone, Debug)]
@@ -33,6 +39,7 @@ pub struct Inner {
     pub db: Db,
     pub storage: Arc<dyn UploadStorage>,
     pub catalog: Catalog,
+    pub calendar: Calendar,
     pub key: SigningKey,
     busy_uploads: Mutex<HashSet<String>>,
 }
@@ -48,13 +55,14 @@ impl AppState {
     /// Prepares the data folder and everything in it.
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
-        let (db, storage, catalog, key) = tokio::task::spawn_blocking(move || {
+        let (db, storage, catalog, calendar, key) = tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&dir)?;
             let db = Db::open(&dir.join(DB_FILE))?;
             let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
             let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
+            let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
             let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
-            anyhow::Ok((db, storage, catalog, key))
+            anyhow::Ok((db, storage, catalog, calendar, key))
         })
         .await??;
         Ok(Self(Arc::new(Inner {
@@ -63,6 +71,7 @@ impl AppState {
             db,
             storage: Arc::new(storage),
             catalog,
+            calendar,
             key,
             busy_uploads: Mutex::new(HashSet::new()),
         })))
@@ -101,6 +110,17 @@ impl Drop for UploadLock {
     }
 }
 
+/// The working-day calendar: `path` when it exists (a newer announcement),
+/// else the one bundled with HoSo.
+pub fn load_calendar(path: &Path) -> anyhow::Result<Calendar> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Calendar::from_json(&text)
+            .with_context(|| format!("tệp ngày nghỉ / holiday file {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Calendar::vietnam().clone()),
+        Err(e) => Err(e).with_context(|| format!("đọc / reading {}", path.display())),
+    }
+}
+
 /// Viet Nam's offset from UTC (+07:00, no daylight saving).
 pub fn vn_offset() -> FixedOffset {
     // 7 hours is within ±24 h, so the offset always exists.
@@ -110,4 +130,35 @@ pub fn vn_offset() -> FixedOffset {
 /// The current time in Viet Nam.
 pub fn now_vn() -> DateTime<FixedOffset> {
     Utc::now().with_timezone(&vn_offset())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_newer_holiday_file_in_the_data_folder_replaces_the_bundled_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(CALENDAR_FILE);
+        let friday = NaiveDate::from_ymd_opt(2027, 1, 29).expect("date");
+        assert!(
+            load_calendar(&path)
+                .expect("bundled")
+                .is_working_day(friday)
+        );
+        std::fs::write(
+            &path,
+            r#"{"office_close": "16:30", "years": [{"year": 2027, "days_off": [["2027-01-29", "2027-02-12"]], "working_days": []}]}"#,
+        )
+        .expect("write");
+        assert!(
+            !load_calendar(&path)
+                .expect("updated")
+                .is_working_day(friday)
+        );
+        std::fs::write(&path, "{\"office_close\": ").expect("write");
+        let err = load_calendar(&path).expect_err("malformed accepted");
+        assert!(format!("{err:#}").contains("calendar.json"), "{err:#}");
+    }
 }
