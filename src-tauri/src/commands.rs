@@ -3,9 +3,10 @@
 
 use crate::errors::to_ipc;
 use crate::state::AppState;
-use hoso_core::Procedure;
+use hoso_core::{DossierRecord, DossierSummary, Procedure, Saved};
 use hoso_ipc::{
-    AppInfo, ErrorCode, ImportArgs, IpcError, StoredAttachment, SubmitArgs, SubmitOutcome,
+    AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, ListArgs, SaveArgs,
+    StoredAttachment, SubmitOutcome,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -68,11 +69,11 @@ pub async fn import_attachment(
 #[tauri::command]
 pub async fn submit_dossier(
     state: State<'_, AppState>,
-    args: SubmitArgs,
+    args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
     let done = state
         .client
-        .submit(&state.portal, args.dossier)
+        .submit_dossier(&state.portal, args.id)
         .await
         .map_err(to_ipc)?;
     Ok(SubmitOutcome {
@@ -80,4 +81,89 @@ pub async fn submit_dossier(
         verified_with: done.verified_with,
         existing: done.existing,
     })
+}
+
+#[tauri::command]
+pub async fn create_dossier(
+    state: State<'_, AppState>,
+    args: CreateArgs,
+) -> Result<DossierRecord, IpcError> {
+    let procedures = state
+        .client
+        .procedures(&state.portal)
+        .await
+        .map_err(to_ipc)?;
+    let procedure = procedures
+        .iter()
+        .find(|p| p.code == args.procedure)
+        .ok_or_else(|| {
+            to_ipc(hoso_client::ClientError::NotFound(format!(
+                "thủ tục / procedure {}",
+                args.procedure
+            )))
+        })?;
+    state
+        .client
+        .create_dossier(&state.portal, procedure)
+        .await
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn save_dossier(state: State<'_, AppState>, args: SaveArgs) -> Result<Saved, IpcError> {
+    state
+        .client
+        .save_dossier(&state.portal, args.id, args.content, args.revision)
+        .await
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn get_dossier(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<DossierRecord, IpcError> {
+    state.client.dossier(args.id).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn list_dossiers(
+    state: State<'_, AppState>,
+    args: ListArgs,
+) -> Result<Vec<DossierSummary>, IpcError> {
+    state.client.dossiers(args.query).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn duplicate_dossier(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<DossierRecord, IpcError> {
+    state
+        .client
+        .duplicate_dossier(args.id)
+        .await
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn archive_dossier(
+    state: State<'_, AppState>,
+    args: ArchiveArgs,
+) -> Result<(), IpcError> {
+    state
+        .client
+        .archive_dossier(args.id, args.archived)
+        .await
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn delete_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
+    state.client.delete_dossier(args.id).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn restore_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
+    state.client.restore_dossier(args.id).await.map_err(to_ipc)
 }

@@ -16,6 +16,7 @@ pub fn to_ipc(e: ClientError) -> IpcError {
             (ErrorCode::Untrusted, Vec::new())
         }
         ClientError::NotFound(_) => (ErrorCode::NotFound, Vec::new()),
+        ClientError::NotEditable | ClientError::Stale { .. } => (ErrorCode::Conflict, Vec::new()),
         ClientError::Protocol(_) => (ErrorCode::Internal, Vec::new()),
     };
     IpcError {

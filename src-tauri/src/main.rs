@@ -32,6 +32,14 @@ fn main() {
             commands::pick_file,
             commands::import_attachment,
             commands::submit_dossier,
+            commands::create_dossier,
+            commands::save_dossier,
+            commands::get_dossier,
+            commands::list_dossiers,
+            commands::duplicate_dossier,
+            commands::archive_dossier,
+            commands::delete_dossier,
+            commands::restore_dossier,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

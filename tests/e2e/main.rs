@@ -5,3 +5,4 @@
 
 mod harness;
 mod walking_skeleton;
+mod workspace;

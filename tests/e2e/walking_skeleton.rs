@@ -53,7 +53,10 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
     }
 
     let app = Session::launch(&profile).await;
-    app.wait(r#"[name="importer.name"]"#, Duration::from_secs(60))
+    app.wait("#no-dossiers", Duration::from_secs(60)).await;
+    app.screenshot("00-empty-list").await;
+    app.click("#create").await;
+    app.wait(r#"[name="importer.name"]"#, Duration::from_secs(10))
         .await;
     app.screenshot("01-empty-form").await;
 

@@ -1,21 +1,30 @@
-//! The window: header with the portal, then the editor or the receipt.
+//! The window: header with the portal, then the dossier list, the editor
+//! or the receipt.
 
 use crate::bilingual::{msg, t};
 use crate::editor::Editor;
 use crate::ipc;
+use crate::list::DossierList;
 use crate::receipt::ReceiptView;
-use hoso_core::Procedure;
+use hoso_core::{DossierRecord, Procedure};
 use hoso_ipc::{AppInfo, IpcError, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// What the window shows below the header.
+#[derive(Debug, Clone)]
+enum Screen {
+    List,
+    Editor(Box<DossierRecord>),
+    Receipt(Box<SubmitOutcome>),
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let info = RwSignal::new(None::<AppInfo>);
-    let procedures = RwSignal::new(Vec::<Procedure>::new());
-    let chosen = RwSignal::new(0usize);
+    let procedures = RwSignal::new(None::<Vec<Procedure>>);
     let failure = RwSignal::new(None::<IpcError>);
-    let outcome = RwSignal::new(None::<SubmitOutcome>);
+    let screen = RwSignal::new(Screen::List);
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {
@@ -23,15 +32,7 @@ pub fn App() -> impl IntoView {
             Err(e) => failure.set(Some(e)),
         }
         match ipc::call0::<Vec<Procedure>>(command::LIST_PROCEDURES).await {
-            Ok(list) => {
-                // Importers are the first users: their procedure opens first.
-                let first = list
-                    .iter()
-                    .position(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-                    .unwrap_or(0);
-                chosen.set(first);
-                procedures.set(list);
-            }
+            Ok(list) => procedures.set(Some(list)),
             Err(e) => failure.set(Some(e)),
         }
     });
@@ -52,10 +53,6 @@ pub fn App() -> impl IntoView {
     };
 
     let body = move || {
-        if let Some(o) = outcome.get() {
-            let again = Callback::new(move |()| outcome.set(None));
-            return view! { <ReceiptView outcome=o on_new=again/> }.into_any();
-        }
         if let Some(e) = failure.get() {
             return view! {
                 <section class="card error" id="startup-error">
@@ -65,32 +62,36 @@ pub fn App() -> impl IntoView {
             }
             .into_any();
         }
-        match procedures.with(|all| all.get(chosen.get()).cloned()) {
-            Some(p) => {
-                let done = Callback::new(move |o: SubmitOutcome| outcome.set(Some(o)));
-                let options = procedures.with(|all| {
-                    all.iter()
-                        .enumerate()
-                        .map(|(i, p)| {
-                            let label = format!("{} · {}", p.name.vi, p.name.en);
-                            view! { <option value=i.to_string() selected=i == chosen.get_untracked()>{label}</option> }
-                        })
-                        .collect::<Vec<_>>()
-                });
-                view! {
-                    <section class="card chooser">
-                        <label for="procedure">{t(|x| x.procedure)}</label>
-                        <select id="procedure" on:change=move |ev| {
-                            if let Ok(i) = event_target_value(&ev).parse() {
-                                chosen.set(i);
-                            }
-                        }>{options}</select>
-                    </section>
-                    <Editor procedure=p on_done=done/>
-                }
-                .into_any()
+        let Some(all) = procedures.get() else {
+            return view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any();
+        };
+        let to_list = Callback::new(move |()| screen.set(Screen::List));
+        match screen.get() {
+            Screen::List => {
+                let open =
+                    Callback::new(move |r: DossierRecord| screen.set(Screen::Editor(Box::new(r))));
+                view! { <DossierList procedures=all on_open=open/> }.into_any()
             }
-            None => view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any(),
+            Screen::Receipt(o) => view! { <ReceiptView outcome=*o on_new=to_list/> }.into_any(),
+            Screen::Editor(record) => {
+                let procedure = all
+                    .iter()
+                    .find(|p| p.code == record.content.procedure)
+                    .cloned();
+                match procedure {
+                    Some(p) => {
+                        let done = Callback::new(move |o: SubmitOutcome| screen.set(Screen::Receipt(Box::new(o))));
+                        view! { <Editor procedure=p record=*record on_done=done on_back=to_list/> }.into_any()
+                    }
+                    None => view! {
+                        <section class="card error">
+                            <p>{t(|x| x.procedure_missing)}</p>
+                            <button type="button" on:click=move |_| screen.set(Screen::List)>{t(|x| x.back_to_list)}</button>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            }
         }
     };
 

@@ -1,22 +1,29 @@
 //! The dossier editor, generated from the procedure schema: sections of
-//! fields, attachment slots, the "Kiểm tra hồ sơ" list, and Submit.
+//! fields, attachment slots, the "Kiểm tra hồ sơ" list, and Submit. Every
+//! change is saved (see `autosave.rs`).
 
 use crate::attachments::SlotInput;
+use crate::autosave::{Autosave, SaveIndicator};
 use crate::bilingual::{msg, t};
 use crate::field::FieldInput;
 use crate::ipc;
 use crate::table::TableInput;
 use hoso_core::procedure::FieldKind;
-use hoso_core::{AttachedDocument, DossierContent, Procedure, Value};
-use hoso_ipc::{IpcError, SubmitArgs, SubmitOutcome, command};
+use hoso_core::{DossierContent, DossierRecord, Procedure, Value};
+use hoso_ipc::{IdArgs, IpcError, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
 #[component]
-pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl IntoView {
-    let values = RwSignal::new(BTreeMap::<String, Value>::new());
-    let docs = RwSignal::new(Vec::<AttachedDocument>::new());
+pub fn Editor(
+    procedure: Procedure,
+    record: DossierRecord,
+    on_done: Callback<SubmitOutcome>,
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let id = record.summary.id;
+    let values = RwSignal::new(record.content.fields.clone());
+    let docs = RwSignal::new(record.content.documents.clone());
     let show_all = RwSignal::new(false);
     let submitting = RwSignal::new(false);
     let failure = RwSignal::new(None::<IpcError>);
@@ -34,6 +41,15 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
         let p = procedure.clone();
         Memo::new(move |_| content.with(|c| hoso_core::validate(&p, c)))
     };
+    let autosave = Autosave::new(id, content, record.revision, record.summary.updated_at);
+    let back = move |_| {
+        spawn_local(async move {
+            // Leaving never loses a change: write what is pending first.
+            if autosave.flush().await.is_ok() {
+                on_back.run(());
+            }
+        });
+    };
 
     let submit = move |_| {
         show_all.set(true);
@@ -42,11 +58,14 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
             return;
         }
         submitting.set(true);
-        let args = SubmitArgs {
-            dossier: content.get_untracked(),
-        };
         spawn_local(async move {
-            match ipc::call::<_, SubmitOutcome>(command::SUBMIT_DOSSIER, &args).await {
+            let sent = match autosave.flush().await {
+                Ok(()) => {
+                    ipc::call::<_, SubmitOutcome>(command::SUBMIT_DOSSIER, &IdArgs { id }).await
+                }
+                Err(e) => Err(e),
+            };
+            match sent {
                 Ok(outcome) => on_done.run(outcome),
                 Err(e) => failure.set(Some(e)),
             }
@@ -104,8 +123,19 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
     let check = move || {
         let local = problems.get();
         let remote = failure.get();
-        if !show_all.get() || (local.is_empty() && remote.is_none()) {
+        if !show_all.get() {
             return None;
+        }
+        if local.is_empty() && remote.is_none() {
+            return Some(
+                view! {
+                    <section class="card check ok" id="check" role="status">
+                        <h2>{t(|x| x.check_title)}</h2>
+                        <p>{t(|x| x.check_ok)}</p>
+                    </section>
+                }
+                .into_any(),
+            );
         }
         let list = local
             .iter()
@@ -120,18 +150,25 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
                 }
             })
             .collect::<Vec<_>>();
-        Some(view! {
-            <section class="card check" id="check" role="alert">
-                <h2>{t(|x| x.check_title)}</h2>
-                {remote.as_ref().map(|e| view! { <p class="failure">{msg(&e.message)}</p> })}
-                {(!local.is_empty()).then(|| view! { <p>{t(|x| x.check_intro)}</p> })}
-                <ul>{list}</ul>
-            </section>
-        })
+        Some(
+            view! {
+                <section class="card check" id="check" role="alert">
+                    <h2>{t(|x| x.check_title)}</h2>
+                    {remote.as_ref().map(|e| view! { <p class="failure">{msg(&e.message)}</p> })}
+                    {(!local.is_empty()).then(|| view! { <p>{t(|x| x.check_intro)}</p> })}
+                    <ul>{list}</ul>
+                </section>
+            }
+            .into_any(),
+        )
     };
 
     view! {
         <form class="editor" on:submit=|ev| ev.prevent_default()>
+            <div class="editor-bar">
+                <button type="button" id="back" class="link" on:click=back>"← " {t(|x| x.back_to_list)}</button>
+                <SaveIndicator autosave/>
+            </div>
             <section class="card title">
                 <h2 class="procedure">{msg(&procedure.name)}</h2>
                 <p class="agency">{msg(&procedure.agency)}</p>
@@ -143,6 +180,14 @@ pub fn Editor(procedure: Procedure, on_done: Callback<SubmitOutcome>) -> impl In
             </section>
             {check}
             <div class="actions">
+                <button type="button" id="check-button" on:click=move |_| {
+                    show_all.set(true);
+                    request_animation_frame(|| {
+                        if let Some(el) = document().get_element_by_id("check") {
+                            el.scroll_into_view();
+                        }
+                    });
+                }>{t(|x| x.check_title)}</button>
                 <button type="button" id="submit" class="primary" on:click=submit disabled=move || submitting.get()>
                     {move || if submitting.get() { t(|x| x.submitting).into_any() } else { t(|x| x.submit).into_any() }}
                 </button>

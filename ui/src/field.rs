@@ -30,13 +30,14 @@ pub fn FieldInput(
         }
     };
     let invalid = move || !mine().is_empty();
+    let counter_id = format!("{id}-counter");
     let counter = field.max_length.map(|limit| {
         let unit = limit.unit.label();
         move || {
             let used = measure(&value.get(), limit.unit) as u64;
             let over = used > u64::from(limit.max);
             view! {
-                <span class="counter" class:over=over>
+                <span class="counter" id=counter_id.clone() class:over=over>
                     {vi_number(used)} "/" {vi_number(u64::from(limit.max))} " " {unit.vi.clone()}
                 </span>
             }

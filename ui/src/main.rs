@@ -4,10 +4,12 @@
 
 mod app;
 mod attachments;
+mod autosave;
 mod bilingual;
 mod editor;
 mod field;
 mod ipc;
+mod list;
 mod receipt;
 mod table;
 mod text;

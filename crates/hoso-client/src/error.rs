@@ -46,6 +46,17 @@ pub enum ClientError {
     /// Something the request names does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The dossier was sent or filed and can no longer change.
+    #[error("the dossier was submitted and cannot be edited")]
+    NotEditable,
+    /// A save followed an older revision than the one stored.
+    #[error("stale edit: stored revision {stored}, edit follows {edited}")]
+    Stale {
+        /// The revision in the store.
+        stored: i64,
+        /// The revision the edit was made on.
+        edited: i64,
+    },
 }
 
 impl ClientError {
@@ -114,6 +125,14 @@ impl ClientError {
             Self::NotFound(what) => Bilingual::new(
                 format!("Không tìm thấy {what}."),
                 format!("Not found: {what}."),
+            ),
+            Self::NotEditable => Bilingual::new(
+                "Hồ sơ đã gửi đi nên không sửa được nữa. Hãy nhân bản nó để lập hồ sơ mới.",
+                "This dossier was sent and can no longer change. Duplicate it to start a new one.",
+            ),
+            Self::Stale { .. } => Bilingual::new(
+                "Hồ sơ này vừa được sửa ở cửa sổ khác. Hãy mở lại để xem bản mới nhất; thay đổi ở đây chưa được lưu.",
+                "This dossier was just changed in another window. Reopen it to see the latest; the change here was not saved.",
             ),
         }
     }

@@ -12,13 +12,14 @@ pub mod portal;
 pub mod store;
 pub mod submit;
 pub mod tus;
+pub mod workspace;
 
 pub use error::ClientError;
 pub use library::LibraryEntry;
 pub use portal::{AddPortal, PortalRecord};
 pub use submit::Submitted;
 
-use hoso_core::{DossierContent, Procedure};
+use hoso_core::{DossierContent, DossierQuery, DossierRecord, DossierSummary, Procedure, Saved};
 use std::path::{Path, PathBuf};
 
 /// The store file inside a profile folder.
@@ -84,14 +85,87 @@ impl Client {
         self.library.import(path).await
     }
 
-    /// Checks, uploads and files a dossier exactly once; returns the
-    /// verified receipt.
+    /// A new draft of `procedure` for `portal`.
+    pub async fn create_dossier(
+        &self,
+        portal: &PortalRecord,
+        procedure: &Procedure,
+    ) -> Result<DossierRecord, ClientError> {
+        workspace::create(&self.store, portal, procedure).await
+    }
+
+    /// Saves a draft (see [`workspace::save`]); the answer is the promise
+    /// that the change survives a crash.
+    pub async fn save_dossier(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+        content: DossierContent,
+        base_revision: i64,
+    ) -> Result<Saved, ClientError> {
+        let title = portal::cached_procedure(&self.store, portal, &content.procedure)
+            .await?
+            .map(|p| workspace::title_of(&p, &content))
+            .unwrap_or_default();
+        workspace::save(&self.store, id, content, base_revision, title).await
+    }
+
+    /// One dossier.
+    pub async fn dossier(&self, id: i64) -> Result<DossierRecord, ClientError> {
+        workspace::get(&self.store, id).await
+    }
+
+    /// The dossiers `query` asks for, the most recently changed first.
+    pub async fn dossiers(&self, query: DossierQuery) -> Result<Vec<DossierSummary>, ClientError> {
+        workspace::list(&self.store, query).await
+    }
+
+    /// A new draft with the content of dossier `id`.
+    pub async fn duplicate_dossier(&self, id: i64) -> Result<DossierRecord, ClientError> {
+        workspace::duplicate(&self.store, id).await
+    }
+
+    /// Archives or brings back a dossier.
+    pub async fn archive_dossier(&self, id: i64, archived: bool) -> Result<(), ClientError> {
+        workspace::set_archived(&self.store, id, archived).await
+    }
+
+    /// Deletes a draft, undoably (filed dossiers are archived instead).
+    pub async fn delete_dossier(&self, id: i64) -> Result<(), ClientError> {
+        workspace::delete(&self.store, id).await
+    }
+
+    /// Undoes [`Self::delete_dossier`].
+    pub async fn restore_dossier(&self, id: i64) -> Result<(), ClientError> {
+        workspace::restore(&self.store, id).await
+    }
+
+    /// Checks, uploads and files the stored dossier `id` exactly once;
+    /// returns the verified receipt.
+    pub async fn submit_dossier(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+    ) -> Result<Submitted, ClientError> {
+        submit::submit(&self.store, &self.library, &self.http, portal, id).await
+    }
+
+    /// Records `content` as a draft and files it: [`Self::create_dossier`],
+    /// [`Self::save_dossier`] and [`Self::submit_dossier`] in one call.
     pub async fn submit(
         &self,
         portal: &PortalRecord,
         content: DossierContent,
     ) -> Result<Submitted, ClientError> {
-        submit::submit(&self.store, &self.library, &self.http, portal, content).await
+        let procedure = portal::cached_procedure(&self.store, portal, &content.procedure)
+            .await?
+            .ok_or_else(|| {
+                ClientError::NotFound(format!("thủ tục / procedure {}", content.procedure))
+            })?;
+        let draft = self.create_dossier(portal, &procedure).await?;
+        self.save_dossier(portal, draft.summary.id, content, draft.revision)
+            .await?;
+        self.submit_dossier(portal, draft.summary.id).await
     }
 }
 

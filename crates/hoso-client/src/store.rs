@@ -13,7 +13,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Numbered, forward-only migrations; `PRAGMA user_version` counts those run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE portals (
     id            INTEGER PRIMARY KEY,
     base_url      TEXT NOT NULL UNIQUE,
@@ -63,7 +64,19 @@ CREATE TABLE uploads (
     created_at    TEXT NOT NULL,
     PRIMARY KEY (portal_id, sha256)
 );
-"#];
+"#,
+    r#"
+ALTER TABLE dossiers ADD COLUMN procedure_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dossiers ADD COLUMN archived_at TEXT;
+ALTER TABLE dossiers ADD COLUMN deleted_at TEXT;
+UPDATE dossiers SET procedure_version = COALESCE(json_extract(content, '$.version'), '');
+CREATE INDEX dossiers_by_change ON dossiers (deleted_at, archived_at, updated_at);
+ALTER TABLE library ADD COLUMN original_name TEXT;
+ALTER TABLE library ADD COLUMN valid_until TEXT;
+"#,
+];
 
 /// A shared handle on the profile database.
 #[derive(Clone, Debug)]
@@ -118,12 +131,66 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 pub fn now() -> String {
     chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!()))
-        .to_rfc3339()
+        // One fixed width, so that stored times sort as text.
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_database_of_the_first_schema_version_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("hoso.sqlite3");
+        {
+            // Exactly what the first release created, with a draft in it.
+            let conn = Connection::open(&path).expect("create v1");
+            conn.execute_batch(MIGRATIONS[0]).expect("schema v1");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+            conn.execute_batch(
+                r#"INSERT INTO portals VALUES (1, 'http://127.0.0.1:1', 'Cổng', 'Portal', 'http://127.0.0.1:1/v1',
+                       'http://127.0.0.1:1/v1/uploads', 'key', 'kid', NULL, 1, '2026-11-01T09:00:00+07:00');
+                   INSERT INTO library VALUES ('aa', 3, 'hợp đồng.pdf', '2026-11-01T09:00:00+07:00');
+                   INSERT INTO dossiers (id, portal_id, procedure_code, content, state, created_at, updated_at)
+                   VALUES (7, 1, 'kiem-tra-cl-nhap-khau',
+                       '{"procedure":"kiem-tra-cl-nhap-khau","version":"2018.07","fields":{"importer.name":"Công ty A"},"documents":[]}',
+                       'draft', '2026-11-01T09:00:00+07:00', '2026-11-01T09:05:00+07:00');"#,
+            )
+            .expect("v1 rows");
+        }
+        let store = Store::open(&path).expect("upgrade");
+        let version: usize = store
+            .call(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .await
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len());
+        let record = crate::workspace::get(&store, 7)
+            .await
+            .expect("old draft readable");
+        assert_eq!(
+            record.summary.version, "2018.07",
+            "version taken from the content"
+        );
+        assert_eq!(record.revision, 0);
+        assert_eq!(record.content.field("importer.name"), Some("Công ty A"));
+        let saved = crate::workspace::save(&store, 7, record.content, 0, "Công ty A".into())
+            .await
+            .expect("old draft editable");
+        assert_eq!(saved.revision, 1);
+        let (name, valid): (String, Option<String>) = store
+            .call(|c| {
+                Ok(c.query_row(
+                    "SELECT name, valid_until FROM library WHERE sha256 = 'aa'",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .await
+            .expect("library row kept");
+        assert_eq!((name.as_str(), valid), ("hợp đồng.pdf", None));
+    }
 
     #[test]
     fn a_new_database_is_migrated_and_reopening_it_changes_nothing() {

@@ -39,15 +39,19 @@ pub struct Submitted {
     pub local_id: i64,
 }
 
-/// Checks, records, uploads and files `content` with `portal`.
+/// Checks, records, uploads and files the stored dossier `id` with `portal`.
 pub async fn submit(
     store: &Store,
     library: &Library,
     http: &Http,
     portal: &PortalRecord,
-    content: DossierContent,
+    id: i64,
 ) -> Result<Submitted, ClientError> {
-    let content = content.normalized();
+    let record = crate::workspace::get(store, id).await?;
+    if record.summary.state == hoso_core::DossierState::Submitted {
+        return Err(ClientError::NotEditable);
+    }
+    let content = record.content.normalized();
     let procedure = cached_procedure(store, portal, &content.procedure)
         .await?
         .ok_or_else(|| {
@@ -74,8 +78,8 @@ pub async fn submit(
         }
     }
 
-    let key = IdempotencyKey::from_random(crate::random_bytes::<16>());
-    let local_id = record_dossier(store, portal, &content, &key).await?;
+    let key = begin(store, id, &content).await?;
+    let local_id = id;
 
     let mut uploads = Vec::new();
     for entry in &entries {
@@ -122,29 +126,44 @@ pub async fn submit(
     })
 }
 
-async fn record_dossier(
+/// Marks the dossier as being sent and returns its idempotency key: a new
+/// one for a draft, the one already recorded when an earlier attempt was
+/// cut off, so that a retry after a crash can never file twice.
+async fn begin(
     store: &Store,
-    portal: &PortalRecord,
+    id: i64,
     content: &DossierContent,
-    key: &IdempotencyKey,
-) -> Result<i64, ClientError> {
+) -> Result<IdempotencyKey, ClientError> {
     let json = serde_json::to_string(content).map_err(|e| ClientError::Protocol(e.to_string()))?;
-    let (portal_id, code, key) = (
-        portal.id,
-        content.procedure.to_string(),
-        key.as_str().to_owned(),
-    );
-    store
+    let fresh = IdempotencyKey::from_random(crate::random_bytes::<16>());
+    let key = store
         .call(move |conn| {
-            let t = now();
-            conn.execute(
-                "INSERT INTO dossiers (portal_id, procedure_code, content, state, idempotency_key, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'submitting', ?4, ?5, ?5)",
-                params![portal_id, code, json, key, t],
+            let tx = conn.transaction()?;
+            let (state, existing): (String, Option<String>) = tx.query_row(
+                "SELECT state, idempotency_key FROM dossiers WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            Ok(conn.last_insert_rowid())
+            let key = match (state.as_str(), existing) {
+                ("submitting", Some(key)) => key,
+                ("draft", _) => {
+                    let key = fresh.as_str().to_owned();
+                    tx.execute(
+                        "UPDATE dossiers SET state = 'submitting', idempotency_key = ?2, content = ?3,
+                                updated_at = ?4
+                         WHERE id = ?1",
+                        params![id, key, json, now()],
+                    )?;
+                    key
+                }
+                _ => return Err(ClientError::NotEditable),
+            };
+            tx.commit()?;
+            Ok(key)
         })
-        .await
+        .await?;
+    IdempotencyKey::try_from(key)
+        .map_err(|e| ClientError::Protocol(format!("stored idempotency key: {e}")))
 }
 
 fn with_token(req: reqwest::RequestBuilder, portal: &PortalRecord) -> reqwest::RequestBuilder {

@@ -3,6 +3,7 @@
 
 use crate::length::normalize;
 use crate::{ProcedureCode, Sha256Digest};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -142,5 +143,102 @@ impl DossierContent {
     pub fn set(&mut self, path: &str, value: impl Into<String>) {
         self.fields
             .insert(path.to_owned(), Value::Text(value.into()));
+    }
+}
+
+/// Where a dossier stands on this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierState {
+    /// Being written; saved on every change.
+    Draft,
+    /// Sent or being sent under its idempotency key; no longer editable.
+    Submitting,
+    /// Filed; the receipt is kept.
+    Submitted,
+}
+
+/// A line of the dossier list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierSummary {
+    /// Local id.
+    pub id: i64,
+    /// The procedure.
+    pub procedure: ProcedureCode,
+    /// The procedure version it was written against.
+    pub version: String,
+    /// What the person sees as its name: the applicant's name, if given.
+    pub title: String,
+    /// Draft, being sent, or filed.
+    pub state: DossierState,
+    /// Last change (+07:00).
+    pub updated_at: DateTime<FixedOffset>,
+    /// Put away from the main list.
+    pub archived: bool,
+    /// The portal's dossier code, once filed.
+    pub dossier_code: Option<String>,
+}
+
+/// A dossier as stored: its line in the list, its content and revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierRecord {
+    /// The list line.
+    pub summary: DossierSummary,
+    /// What it says.
+    pub content: DossierContent,
+    /// Counts saves; a save names the revision it follows.
+    pub revision: i64,
+}
+
+/// The acknowledgement of a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// The revision now stored.
+    pub revision: i64,
+    /// When it was committed (+07:00).
+    pub saved_at: DateTime<FixedOffset>,
+}
+
+/// Which dossiers to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierQuery {
+    /// Words to find in the title or any value, without regard to case or
+    /// diacritics ("nguyen" finds "Nguyễn").
+    #[serde(default)]
+    pub text: String,
+    /// Only this procedure.
+    #[serde(default)]
+    pub procedure: Option<ProcedureCode>,
+    /// Only dossiers in this state.
+    #[serde(default)]
+    pub state: Option<DossierState>,
+    /// List archived dossiers instead of current ones.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// Text folded for searching: NFD without combining marks, đ as d, lower
+/// case, so that what a person types without accents still finds it.
+pub fn search_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_ignores_case_and_diacritics() {
+        assert_eq!(search_key("Nguyễn Thị Đào"), "nguyen thi dao");
+        assert!(search_key("Công ty TNHH Ánh Dương").contains(&search_key("anh duong")));
     }
 }

@@ -26,7 +26,10 @@ pub mod wire;
 
 pub use bilingual::Bilingual;
 pub use codes::{DossierCode, ProcedureCode};
-pub use dossier::{AttachedDocument, DossierContent, Row, Value};
+pub use dossier::{
+    AttachedDocument, DossierContent, DossierQuery, DossierRecord, DossierState, DossierSummary,
+    Row, Saved, Value,
+};
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;
 pub use validate::{Problem, ProblemCode, validate};

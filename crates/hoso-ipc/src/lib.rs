@@ -6,7 +6,7 @@
 //! `Result<T, IpcError>`.
 
 use hoso_core::receipt::Receipt;
-use hoso_core::{Bilingual, DossierContent, Problem, Sha256Digest};
+use hoso_core::{Bilingual, DossierContent, DossierQuery, Problem, ProcedureCode, Sha256Digest};
 use serde::{Deserialize, Serialize};
 
 /// Command names, as registered by the shell and invoked by the UI.
@@ -19,8 +19,24 @@ pub mod command {
     pub const PICK_FILE: &str = "pick_file";
     /// `ImportArgs -> StoredAttachment`
     pub const IMPORT_ATTACHMENT: &str = "import_attachment";
-    /// `SubmitArgs -> SubmitOutcome`
+    /// `IdArgs -> SubmitOutcome`: files the stored dossier.
     pub const SUBMIT_DOSSIER: &str = "submit_dossier";
+    /// `CreateArgs -> hoso_core::DossierRecord`
+    pub const CREATE_DOSSIER: &str = "create_dossier";
+    /// `SaveArgs -> hoso_core::Saved`
+    pub const SAVE_DOSSIER: &str = "save_dossier";
+    /// `IdArgs -> hoso_core::DossierRecord`
+    pub const GET_DOSSIER: &str = "get_dossier";
+    /// `ListArgs -> Vec<hoso_core::DossierSummary>`
+    pub const LIST_DOSSIERS: &str = "list_dossiers";
+    /// `IdArgs -> hoso_core::DossierRecord`: a new draft with the same content.
+    pub const DUPLICATE_DOSSIER: &str = "duplicate_dossier";
+    /// `ArchiveArgs -> ()`
+    pub const ARCHIVE_DOSSIER: &str = "archive_dossier";
+    /// `IdArgs -> ()`: a draft is kept for undo; a filed dossier is archived.
+    pub const DELETE_DOSSIER: &str = "delete_dossier";
+    /// `IdArgs -> ()`: undoes a delete.
+    pub const RESTORE_DOSSIER: &str = "restore_dossier";
 }
 
 /// What the app is connected to, shown in the header.
@@ -58,11 +74,45 @@ pub struct StoredAttachment {
     pub sha256: Sha256Digest,
 }
 
-/// Arguments of [`command::SUBMIT_DOSSIER`].
+/// Arguments naming one stored dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdArgs {
+    /// Local id of the dossier.
+    pub id: i64,
+}
+
+/// Arguments of [`command::CREATE_DOSSIER`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubmitArgs {
-    /// The dossier; its documents must already be in the library.
-    pub dossier: DossierContent,
+pub struct CreateArgs {
+    /// The procedure, from the cached catalog.
+    pub procedure: ProcedureCode,
+}
+
+/// Arguments of [`command::SAVE_DOSSIER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveArgs {
+    /// Local id of the draft.
+    pub id: i64,
+    /// Its whole content as edited.
+    pub content: DossierContent,
+    /// The revision the edit was made on.
+    pub revision: i64,
+}
+
+/// Arguments of [`command::LIST_DOSSIERS`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListArgs {
+    /// Which dossiers.
+    pub query: DossierQuery,
+}
+
+/// Arguments of [`command::ARCHIVE_DOSSIER`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveArgs {
+    /// Local id of the dossier.
+    pub id: i64,
+    /// Archive (true) or bring back (false).
+    pub archived: bool,
 }
 
 /// A dossier the portal received, with its checked receipt.
@@ -104,6 +154,8 @@ pub enum ErrorCode {
     Portal,
     /// The portal's answer could not be trusted (bad signature, other key).
     Untrusted,
+    /// The dossier changed elsewhere or can no longer be edited.
+    Conflict,
     /// A fault in HoSo itself.
     Internal,
 }

@@ -2,6 +2,7 @@
 //! SQLite file in a temporary folder.
 
 mod submit;
+mod workspace;
 
 use hoso_client::{AddPortal, Client, PortalRecord};
 use hoso_core::{AttachedDocument, DossierContent, Procedure};

@@ -1,0 +1,107 @@
+//! Nothing typed or attached is lost: a dossier started in the window, with
+//! a value past its limit, three goods rows and an attachment, is all there
+//! after the app is quit and started again.
+
+use crate::harness::Session;
+use std::time::Duration;
+
+/// Waits until the editor says every change is stored.
+async fn wait_saved(app: &Session) {
+    // The indicator turns to "saving" on a change and back after the
+    // debounce; give it that pause before looking.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.wait("#save-state.saved", Duration::from_secs(10)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dossier_is_found_as_it_was_after_quitting_and_restarting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("profile");
+    let scan = dir.path().join("hợp đồng mua bán.pdf");
+    std::fs::write(&scan, vec![7u8; 300_000]).expect("write attachment");
+    let long_name = format!("Công ty TNHH {}", "Ánh Dương ".repeat(25));
+    let long_name = long_name.trim_end().to_owned();
+    assert_eq!(long_name.chars().count(), 262);
+
+    let app = Session::launch(&profile).await;
+    app.click("#create").await;
+    app.type_into(r#"[name="importer.name"]"#, &long_name).await;
+    let counter = app
+        .text(
+            r#"[id="importer.name"] ~ .under .counter, .field:has([id="importer.name"]) .counter"#,
+        )
+        .await;
+    assert_eq!(counter, "262/255 ký tự", "counter past the limit");
+    let problem = app.text(r#"[id="importer.name-problems"]"#).await;
+    assert!(
+        problem.contains("dài 262 ký tự, tối đa 255 — hãy rút gọn 7 ký tự"),
+        "limit message: {problem:?}"
+    );
+    for (i, name) in ["Máy biến áp", "Dây cáp điện", "Ổ cắm điện"]
+        .iter()
+        .enumerate()
+    {
+        app.click(r#"[id="goods.items"] .add-row"#).await;
+        app.type_into(&format!(r#"[name="goods.items[{i}].name"]"#), name)
+            .await;
+        app.type_into(
+            &format!(r#"[name="goods.items[{i}].quantity"]"#),
+            &format!("{}", i + 1),
+        )
+        .await;
+    }
+    app.type_into(r#"[name="path-contract"]"#, &scan.display().to_string())
+        .await;
+    app.click("#attach-contract").await;
+    app.wait(
+        r#"[id="documents.contract"] li.doc"#,
+        Duration::from_secs(30),
+    )
+    .await;
+    wait_saved(&app).await;
+    app.scroll_to(r#"[id="goods.items"]"#).await;
+    app.screenshot("ws-01-editor").await;
+    app.click("#check-button").await;
+    app.wait("#check li", Duration::from_secs(5)).await;
+    app.screenshot("ws-02-check").await;
+    let check = app.text("#check").await;
+    assert!(
+        check.contains("Tên tổ chức, cá nhân nhập khẩu"),
+        "check view: {check}"
+    );
+    app.close().await;
+
+    // Started again on the same profile: the list, then the dossier as left.
+    let app = Session::launch(&profile).await;
+    let listed = app.text("#dossiers li.dossier .title").await;
+    assert_eq!(listed, long_name, "the list names the dossier");
+    app.screenshot("ws-03-list-after-restart").await;
+    app.click("#dossiers li.dossier button.open").await;
+    let name = app
+        .wait(r#"[name="importer.name"]"#, Duration::from_secs(10))
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(name, long_name);
+    for (i, want) in ["Máy biến áp", "Dây cáp điện", "Ổ cắm điện"]
+        .iter()
+        .enumerate()
+    {
+        let css = format!(r#"[name="goods.items[{i}].name"]"#);
+        let got = app
+            .wait(&css, Duration::from_secs(5))
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        assert_eq!(&got, want, "row {i}");
+    }
+    let doc = app.text(r#"[id="documents.contract"] li.doc"#).await;
+    assert!(doc.contains("hợp đồng mua bán.pdf"), "attachment: {doc:?}");
+    let saved = app.text("#save-state").await;
+    assert!(saved.starts_with("Đã lưu lúc"), "indicator: {saved:?}");
+    app.close().await;
+}

@@ -1,0 +1,216 @@
+//! The dossier list: every dossier on this computer, the most recently
+//! changed first, searchable without accents; new dossiers start here.
+
+use crate::bilingual::{Bi, msg, t};
+use crate::ipc;
+use hoso_core::{DossierQuery, DossierRecord, DossierState, DossierSummary, Procedure};
+use hoso_ipc::{ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, command};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The list, with `on_open` called for the dossier to edit.
+#[component]
+pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let archived = RwSignal::new(false);
+    let reload = RwSignal::new(0u32);
+    let failure = RwSignal::new(None::<IpcError>);
+    let deleted = RwSignal::new(None::<DossierSummary>);
+    let items = LocalResource::new(move || {
+        reload.track();
+        let query = DossierQuery {
+            text: text.get(),
+            archived: archived.get(),
+            ..DossierQuery::default()
+        };
+        async move {
+            ipc::call::<_, Vec<DossierSummary>>(command::LIST_DOSSIERS, &ListArgs { query }).await
+        }
+    });
+    let chosen = RwSignal::new(
+        procedures
+            .iter()
+            .position(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+            .unwrap_or(0),
+    );
+    let names: Vec<(String, hoso_core::Bilingual)> = procedures
+        .iter()
+        .map(|p| (p.code.to_string(), p.name.clone()))
+        .collect();
+    let name_of = move |code: &str| {
+        names
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| hoso_core::Bilingual::new(code, code))
+    };
+
+    let run =
+        move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), IpcError>>>>| {
+            spawn_local(async move {
+                match fut.await {
+                    Ok(()) => {
+                        failure.set(None);
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            })
+        };
+    let create = {
+        let procedures = procedures.clone();
+        move |_| {
+            let Some(p) = procedures.get(chosen.get_untracked()) else {
+                return;
+            };
+            let args = CreateArgs {
+                procedure: p.code.clone(),
+            };
+            spawn_local(async move {
+                match ipc::call::<_, DossierRecord>(command::CREATE_DOSSIER, &args).await {
+                    Ok(record) => on_open.run(record),
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        }
+    };
+    let open = move |id: i64| {
+        spawn_local(async move {
+            match ipc::call::<_, DossierRecord>(command::GET_DOSSIER, &IdArgs { id }).await {
+                Ok(record) => on_open.run(record),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let duplicate = move |id: i64| {
+        spawn_local(async move {
+            match ipc::call::<_, DossierRecord>(command::DUPLICATE_DOSSIER, &IdArgs { id }).await {
+                Ok(record) => on_open.run(record),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+
+    let options = procedures
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let label = format!("{} · {}", p.name.vi, p.name.en);
+            view! { <option value=i.to_string() selected=i == chosen.get_untracked()>{label}</option> }
+        })
+        .collect::<Vec<_>>();
+
+    let rows = move || {
+        let list = match items.get() {
+            None => return view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any(),
+            Some(Err(e)) => return view! { <p class="problems">{msg(&e.message)}</p> }.into_any(),
+            Some(Ok(list)) => list,
+        };
+        if list.is_empty() {
+            return view! { <p class="empty" id="no-dossiers">{t(|x| x.no_dossiers)}</p> }
+                .into_any();
+        }
+        let rows = list
+            .into_iter()
+            .map(|d| {
+                let id = d.id;
+                let title = if d.title.is_empty() {
+                    view! { <em>{t(|x| x.untitled)}</em> }.into_any()
+                } else {
+                    d.title.clone().into_any()
+                };
+                let state = match d.state {
+                    DossierState::Draft => t(|x| x.state_draft).into_any(),
+                    DossierState::Submitting => t(|x| x.state_submitting).into_any(),
+                    DossierState::Submitted => t(|x| x.state_submitted).into_any(),
+                };
+                let editable = d.state != DossierState::Submitted;
+                let is_archived = d.archived;
+                let summary = d.clone();
+                let procedure = name_of(d.procedure.as_str());
+                view! {
+                    <li class="dossier" data-id=id.to_string()>
+                        <div class="what">
+                            <strong class="title">{title}</strong>
+                            <span class="procedure"><Bi vi=procedure.vi en=procedure.en/></span>
+                        </div>
+                        <div class="when">
+                            <span class=format!("state {:?}", d.state).to_lowercase()>{state}</span>
+                            {d.dossier_code.clone().map(|c| view! { <code class="code">{c}</code> })}
+                            <span class="changed">{d.updated_at.format("%H:%M %d/%m/%Y").to_string()}</span>
+                        </div>
+                        <div class="row-actions">
+                            {editable.then(|| view! {
+                                <button type="button" class="open" on:click=move |_| open(id)>{t(|x| x.open)}</button>
+                            })}
+                            <button type="button" class="duplicate" on:click=move |_| duplicate(id)>{t(|x| x.duplicate)}</button>
+                            <button type="button" class="archive" on:click=move |_| {
+                                run(Box::pin(async move {
+                                    ipc::call::<_, ()>(command::ARCHIVE_DOSSIER, &ArchiveArgs { id, archived: !is_archived }).await
+                                }))
+                            }>
+                                {if is_archived { t(|x| x.unarchive).into_any() } else { t(|x| x.archive).into_any() }}
+                            </button>
+                            <button type="button" class="delete" on:click=move |_| {
+                                let summary = summary.clone();
+                                deleted.set(Some(summary));
+                                run(Box::pin(async move {
+                                    ipc::call::<_, ()>(command::DELETE_DOSSIER, &IdArgs { id }).await
+                                }))
+                            }>{t(|x| x.delete)}</button>
+                        </div>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>();
+        view! { <ul class="dossiers" id="dossiers">{rows}</ul> }.into_any()
+    };
+
+    let undo = move || {
+        deleted.get().map(|d| {
+            let id = d.id;
+            let title = if d.title.is_empty() { "—".to_owned() } else { d.title.clone() };
+            view! {
+                <p class="undo" id="undo" role="status">
+                    <Bi vi=format!("{} “{title}”.", crate::text::VI.deleted) en=format!("{} “{title}”.", crate::text::EN.deleted)/>
+                    " "
+                    <button type="button" on:click=move |_| {
+                        deleted.set(None);
+                        run(Box::pin(async move {
+                            ipc::call::<_, ()>(command::RESTORE_DOSSIER, &IdArgs { id }).await
+                        }))
+                    }>{t(|x| x.undo)}</button>
+                </p>
+            }
+        })
+    };
+
+    view! {
+        <section class="card new">
+            <h2>{t(|x| x.new_dossier)}</h2>
+            <div class="input-row">
+                <select id="procedure" aria-label=crate::text::VI.procedure on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse() {
+                        chosen.set(i);
+                    }
+                }>{options}</select>
+                <button type="button" id="create" class="primary" on:click=create>{t(|x| x.create)}</button>
+            </div>
+        </section>
+        <section class="card list">
+            <div class="list-head">
+                <h2>{t(|x| x.my_dossiers)}</h2>
+                <input type="search" id="search" placeholder=crate::text::VI.search_placeholder
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                <label class="toggle">
+                    <input type="checkbox" id="show-archived" prop:checked=move || archived.get()
+                        on:change=move |ev| archived.set(event_target_checked(&ev))/>
+                    " " {t(|x| x.show_archived)}
+                </label>
+            </div>
+            {undo}
+            {move || failure.get().map(|e| view! { <p class="problems" role="alert">{msg(&e.message)}</p> })}
+            {rows}
+        </section>
+    }
+}
