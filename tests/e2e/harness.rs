@@ -256,6 +256,37 @@ impl Session {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+
+    /// Kills the app at once (SIGKILL), as a power cut or a crash would:
+    /// nothing it has not committed survives. Returns the process id.
+    pub fn kill_app(&self, profile: &Path) -> u32 {
+        let pid = app_pid(profile).expect("the app is running");
+        let status = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -KILL {pid}");
+        pid
+    }
+}
+
+/// The process id of the app started with `--profile PROFILE`, found in
+/// `/proc` (the app is a grandchild: tauri-driver, WebKitWebDriver, app).
+pub fn app_pid(profile: &Path) -> Option<u32> {
+    let want = profile.as_os_str().as_encoded_bytes();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let is_app = args.first().is_some_and(|a| a.ends_with(b"hoso-desktop"));
+            let ours = args
+                .windows(2)
+                .any(|w| w[0] == b"--profile" && w[1] == want);
+            (is_app && ours).then_some(pid)
+        })
 }
 
 /// The drivers' and the app's own output, kept beside the screenshots for

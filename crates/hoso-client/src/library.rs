@@ -37,7 +37,9 @@ const COPY_BUFFER: usize = 1024 * 1024;
 impl Library {
     /// The library in `dir`, indexed in `store`.
     pub fn open(dir: PathBuf, store: Store) -> Result<Self, ClientError> {
-        std::fs::create_dir_all(dir.join("tmp")).map_err(|e| ClientError::file(&dir, e))?;
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| ClientError::file(&dir, e))?;
+        remove_abandoned(&tmp);
         Ok(Self { dir, store })
     }
 
@@ -97,6 +99,33 @@ impl Library {
             })
             .await
     }
+}
+
+/// Removes what imports cut off by a crash left in `tmp`: files named for a
+/// process that no longer runs. Nothing references them, so this only frees
+/// space; an import under way in another process is left alone.
+fn remove_abandoned(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("import-"))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        let running = pid.is_some_and(|p| p == std::process::id() || process_runs(p));
+        if !running {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs (where `/proc` tells; elsewhere assumed).
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// Copies `src` into `dir/tmp`, hashing on the way, then moves it to its
@@ -195,6 +224,25 @@ mod tests {
             .expect("tmp")
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[tokio::test]
+    async fn files_left_by_a_cut_off_import_are_removed_when_the_library_opens() {
+        let (dir, lib) = library().await;
+        let tmp = dir.path().join("library/tmp");
+        // No process has id 4294967295; this process's own file stays.
+        std::fs::write(tmp.join("import-4294967295-00ff"), b"half").expect("write");
+        let own = tmp.join(format!("import-{}-00ff", std::process::id()));
+        std::fs::write(&own, b"in progress").expect("write");
+        drop(lib);
+        let store = Store::open(&dir.path().join("db.sqlite3")).expect("store");
+        Library::open(dir.path().join("library"), store).expect("library");
+        let left: Vec<_> = std::fs::read_dir(&tmp)
+            .expect("tmp")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(left, vec![own]);
     }
 
     #[tokio::test]
