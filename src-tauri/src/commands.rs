@@ -54,11 +54,12 @@ pub async fn import_attachment(
     state: State<'_, AppState>,
     args: ImportArgs,
 ) -> Result<StoredAttachment, IpcError> {
-    let entry = state
-        .client
-        .import_attachment(Path::new(&args.path))
-        .await
-        .map_err(to_ipc)?;
+    let path = Path::new(&args.path);
+    let entry = match &args.slot {
+        Some(slot) => state.client.import_for_slot(path, slot).await,
+        None => state.client.import_attachment(path).await,
+    }
+    .map_err(to_ipc)?;
     Ok(StoredAttachment {
         name: entry.name,
         size: entry.size,

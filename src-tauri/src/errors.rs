@@ -9,7 +9,10 @@ pub fn to_ipc(e: ClientError) -> IpcError {
     let message = e.message();
     let (code, problems) = match e {
         ClientError::Invalid(problems) => (ErrorCode::Invalid, problems),
-        ClientError::Store(_) | ClientError::File { .. } => (ErrorCode::Storage, Vec::new()),
+        ClientError::Refused(problems) => (ErrorCode::Invalid, problems),
+        ClientError::Store(_) | ClientError::File { .. } | ClientError::DiskFull(_) => {
+            (ErrorCode::Storage, Vec::new())
+        }
         ClientError::Network(_) => (ErrorCode::Network, Vec::new()),
         ClientError::Portal(_) => (ErrorCode::Portal, Vec::new()),
         ClientError::KeyChanged { .. } | ClientError::Untrusted(_) => {

@@ -3,6 +3,7 @@
 //! tauri-driver and WebKitWebDriver. `cargo xtask test` builds the app and
 //! installs the drivers before running these.
 
+mod big_import;
 mod crash;
 mod harness;
 mod walking_skeleton;

@@ -19,7 +19,7 @@ pub fn SlotInput(spec: AttachmentSlot, docs: RwSignal<Vec<AttachedDocument>>) ->
     let max_count = spec.max_count as usize;
 
     let attach = {
-        let slot_id = slot_id.clone();
+        let (slot_id, spec) = (slot_id.clone(), spec.clone());
         move || {
             let chosen = path.get_untracked().trim().to_owned();
             if chosen.is_empty() || busy.get_untracked() {
@@ -28,8 +28,12 @@ pub fn SlotInput(spec: AttachmentSlot, docs: RwSignal<Vec<AttachedDocument>>) ->
             busy.set(true);
             error.set(None);
             let slot_id = slot_id.clone();
+            let spec = spec.clone();
             spawn_local(async move {
-                let args = ImportArgs { path: chosen };
+                let args = ImportArgs {
+                    path: chosen,
+                    slot: Some(spec.clone()),
+                };
                 match ipc::call::<_, StoredAttachment>(command::IMPORT_ATTACHMENT, &args).await {
                     Ok(stored) => {
                         docs.update(|all| {

@@ -6,17 +6,33 @@ use anyhow::{Context, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo xtask bench [core]`: the named benchmarks, or all.
+/// `cargo xtask bench [core] [import]`: the named benchmarks, or all.
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let which: Vec<&str> = if args.is_empty() {
-        vec!["core"]
+        vec!["core", "import"]
     } else {
         args.iter().map(String::as_str).collect()
     };
     for name in which {
         match name {
             "core" => exec(cargo().args(["bench", "-p", "hoso-core", "--bench", "validate"]))?,
-            other => bail!("unknown benchmark {other:?}; known: core"),
+            "import" => exec(cargo().args(["bench", "-p", "hoso-client", "--bench", "import"]))?,
+            "app-import" => {
+                crate::ui::build(&crate::workspace_root()?)?;
+                exec(cargo().args(["build", "-p", "hoso-desktop"]))?;
+                exec(cargo().args([
+                    "test",
+                    "-p",
+                    "hoso-tests",
+                    "--test",
+                    "e2e",
+                    "big_import",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                ]))?
+            }
+            other => bail!("unknown benchmark {other:?}; known: core, import, app-import"),
         }
     }
     Ok(())

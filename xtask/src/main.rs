@@ -48,7 +48,9 @@ cargo xtask run [-- APP ARGS]   set up, build the UI and open HoSo (practice por
 cargo xtask test                set up, then fmt, UI (wasm), build, clippy and every test
 cargo xtask setup               install system packages and tools (idempotent)
 cargo xtask ui                  build the wasm UI into ui/dist
-cargo xtask bench [core]        benchmarks (criterion); core: checking the largest procedure
+cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedure (criterion),
+                                import: a 2 GiB file into the library (time, peak memory),
+                                app-import: the same through the app's window (app's peak memory)
 cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)";
 
 fn workspace_root() -> anyhow::Result<PathBuf> {

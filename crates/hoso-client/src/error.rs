@@ -46,6 +46,12 @@ pub enum ClientError {
     /// Something the request names does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The disk is full; nothing was half-written.
+    #[error("disk full writing {0}")]
+    DiskFull(PathBuf),
+    /// A file is refused before anything is copied (type, size, name).
+    #[error("file refused: {}", .0.iter().map(|p| p.message.en.as_str()).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<Problem>),
     /// The dossier was sent or filed and can no longer change.
     #[error("the dossier was submitted and cannot be edited")]
     NotEditable,
@@ -126,6 +132,20 @@ impl ClientError {
                 format!("Không tìm thấy {what}."),
                 format!("Not found: {what}."),
             ),
+            Self::DiskFull(path) => Bilingual::new(
+                format!(
+                    "Ổ đĩa đã đầy khi ghi {}. Không có gì bị ghi dở; hãy giải phóng dung lượng rồi thử lại.",
+                    path.display()
+                ),
+                format!(
+                    "The disk is full (writing {}). Nothing was half-written; free some space and try again.",
+                    path.display()
+                ),
+            ),
+            Self::Refused(problems) => problems
+                .first()
+                .map(|p| p.message.clone())
+                .unwrap_or_default(),
             Self::NotEditable => Bilingual::new(
                 "Hồ sơ đã gửi đi nên không sửa được nữa. Hãy nhân bản nó để lập hồ sơ mới.",
                 "This dossier was sent and can no longer change. Duplicate it to start a new one.",
@@ -137,8 +157,14 @@ impl ClientError {
         }
     }
 
-    /// Wraps an I/O error with the file it concerns.
+    /// Wraps an I/O error with the file it concerns; a full disk is told
+    /// apart, since what the person must do differs.
     pub fn file(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let full = source.kind() == std::io::ErrorKind::StorageFull
+            || source.kind() == std::io::ErrorKind::QuotaExceeded;
+        if full {
+            return Self::DiskFull(path.into());
+        }
         Self::File {
             path: path.into(),
             source,

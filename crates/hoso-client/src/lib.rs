@@ -85,6 +85,17 @@ impl Client {
         self.library.import(path).await
     }
 
+    /// Copies a file meant for `slot` into the library, refusing a wrong
+    /// type, an oversized file or a name the portal would refuse before
+    /// copying anything.
+    pub async fn import_for_slot(
+        &self,
+        path: &Path,
+        slot: &hoso_core::procedure::AttachmentSlot,
+    ) -> Result<LibraryEntry, ClientError> {
+        self.library.import_for(path, slot).await
+    }
+
     /// A new draft of `procedure` for `portal`.
     pub async fn create_dossier(
         &self,

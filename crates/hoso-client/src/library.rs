@@ -9,6 +9,7 @@
 use crate::error::ClientError;
 use crate::store::{Store, now};
 use hoso_core::Sha256Digest;
+use hoso_core::procedure::AttachmentSlot;
 use rusqlite::params;
 use sha2::Digest;
 use std::io::{Read, Write};
@@ -49,13 +50,33 @@ impl Library {
         self.dir.join(&hex[..2]).join(&hex)
     }
 
+    /// Copies a file meant for `slot` into the library, after checking its
+    /// name, type and size against the slot without copying anything.
+    pub async fn import_for(
+        &self,
+        source: &Path,
+        slot: &AttachmentSlot,
+    ) -> Result<LibraryEntry, ClientError> {
+        let name = file_name(source)?;
+        let src = source.to_owned();
+        let meta = tokio::task::spawn_blocking(move || std::fs::metadata(&src))
+            .await
+            .map_err(|e| ClientError::Protocol(format!("import task failed: {e}")))?
+            .map_err(|e| ClientError::file(source, e))?;
+        let problems = hoso_core::validate::check_document(slot, &name, meta.len());
+        if !problems.is_empty() {
+            return Err(ClientError::Refused(problems));
+        }
+        self.import(source).await
+    }
+
     /// Copies a file into the library (once per content) and records it.
     pub async fn import(&self, source: &Path) -> Result<LibraryEntry, ClientError> {
-        let name = source
+        let name = file_name(source)?;
+        let original = source
             .file_name()
-            .map(|n| hoso_core::length::normalize(&n.to_string_lossy()))
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ClientError::NotFound(format!("{}", source.display())))?;
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (src, dir) = (source.to_owned(), self.dir.clone());
         let (sha256, size) = tokio::task::spawn_blocking(move || copy_hashed(&src, &dir))
             .await
@@ -65,9 +86,10 @@ impl Library {
         self.store
             .call(move |conn| {
                 conn.execute(
-                    "INSERT INTO library (sha256, size, name, imported_at) VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO library (sha256, size, name, original_name, imported_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(sha256) DO NOTHING",
-                    params![row.sha256.to_hex(), row.size, row.name, now()],
+                    params![row.sha256.to_hex(), row.size, row.name, original, now()],
                 )?;
                 Ok(())
             })
@@ -99,6 +121,15 @@ impl Library {
             })
             .await
     }
+}
+
+/// The name a file is stored under: its own, in NFC.
+fn file_name(source: &Path) -> Result<String, ClientError> {
+    source
+        .file_name()
+        .map(|n| hoso_core::filename::FileName::new(&n.to_string_lossy()).name)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ClientError::NotFound(format!("{}", source.display())))
 }
 
 /// Removes what imports cut off by a crash left in `tmp`: files named for a

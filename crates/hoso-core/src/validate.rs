@@ -11,7 +11,7 @@
 use crate::bilingual::{byte_size, en_number, vi_number};
 use crate::dossier::{Row, Value};
 use crate::length::{count, normalize_cow};
-use crate::procedure::{Condition, Field, FieldKind};
+use crate::procedure::{AttachmentSlot, Condition, Field, FieldKind};
 use crate::{Bilingual, DossierContent, Procedure};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -549,6 +549,59 @@ fn is_email(value: &str) -> bool {
         && !domain.ends_with('.')
 }
 
+/// What is wrong with a file of `name` and `size` for `slot`: its name,
+/// type and size, checked before the file is even copied.
+pub fn check_document(slot: &AttachmentSlot, name: &str, size: u64) -> Vec<Problem> {
+    let mut out = Problems(Vec::new());
+    let path = format!("documents.{}", slot.id);
+    if let Err(m) = crate::filename::check(name) {
+        out.push(
+            &path,
+            ProblemCode::DocumentName,
+            format!(
+                "Tên tệp “{}” sẽ bị cổng từ chối: {} — hãy đổi tên tệp.",
+                name, m.vi
+            ),
+            format!(
+                "The portal would refuse the name “{}”: {} — rename the file.",
+                name, m.en
+            ),
+        );
+    }
+    let ext = crate::filename::extension(name);
+    if !slot.accept.contains(&ext) {
+        let accepted = slot.accept.join(", ");
+        out.push(
+            &path,
+            ProblemCode::DocumentType,
+            format!(
+                "Tệp {} không đúng loại cho “{}” — chỉ nhận {accepted}.",
+                name, slot.label.vi
+            ),
+            format!(
+                "{} is not an accepted type for “{}” — only {accepted}.",
+                name, slot.label.en
+            ),
+        );
+    }
+    if size > slot.max_size_bytes {
+        let (size, max) = (byte_size(size), byte_size(slot.max_size_bytes));
+        out.push(
+            &path,
+            ProblemCode::DocumentTooLarge,
+            format!(
+                "Tệp {} nặng {}, “{}” nhận tối đa {} — hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp.",
+                name, size.vi, slot.label.vi, max.vi
+            ),
+            format!(
+                "{} is {}, “{}” takes at most {} — rescan at a lower resolution or split the file.",
+                name, size.en, slot.label.en, max.en
+            ),
+        );
+    }
+    out.0
+}
+
 fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Problems) {
     for doc in &dossier.documents {
         let path = format!("documents.{}", doc.slot);
@@ -568,51 +621,7 @@ fn check_documents(procedure: &Procedure, dossier: &DossierContent, out: &mut Pr
             );
             continue;
         };
-        if let Err(m) = crate::filename::check(&name) {
-            out.push(
-                &path,
-                ProblemCode::DocumentName,
-                format!(
-                    "Tên tệp “{}” sẽ bị cổng từ chối: {} — hãy đổi tên tệp.",
-                    name, m.vi
-                ),
-                format!(
-                    "The portal would refuse the name “{}”: {} — rename the file.",
-                    name, m.en
-                ),
-            );
-        }
-        let ext = crate::filename::extension(&name);
-        if !slot.accept.contains(&ext) {
-            let accepted = slot.accept.join(", ");
-            out.push(
-                &path,
-                ProblemCode::DocumentType,
-                format!(
-                    "Tệp {} không đúng loại cho “{}” — chỉ nhận {accepted}.",
-                    name, slot.label.vi
-                ),
-                format!(
-                    "{} is not an accepted type for “{}” — only {accepted}.",
-                    name, slot.label.en
-                ),
-            );
-        }
-        if doc.size > slot.max_size_bytes {
-            let (size, max) = (byte_size(doc.size), byte_size(slot.max_size_bytes));
-            out.push(
-                &path,
-                ProblemCode::DocumentTooLarge,
-                format!(
-                    "Tệp {} nặng {}, “{}” nhận tối đa {} — hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp.",
-                    name, size.vi, slot.label.vi, max.vi
-                ),
-                format!(
-                    "{} is {}, “{}” takes at most {} — rescan at a lower resolution or split the file.",
-                    name, size.en, slot.label.en, max.en
-                ),
-            );
-        }
+        out.0.extend(check_document(slot, &name, doc.size));
     }
     for slot in &procedure.attachments {
         let count = dossier

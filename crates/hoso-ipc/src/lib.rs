@@ -5,6 +5,7 @@
 //! Every command takes one argument named `args` (or none) and returns
 //! `Result<T, IpcError>`.
 
+use hoso_core::procedure::AttachmentSlot;
 use hoso_core::receipt::Receipt;
 use hoso_core::{Bilingual, DossierContent, DossierQuery, Problem, ProcedureCode, Sha256Digest};
 use serde::{Deserialize, Serialize};
@@ -57,10 +58,14 @@ pub struct AppInfo {
 }
 
 /// Arguments of [`command::IMPORT_ATTACHMENT`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportArgs {
     /// Path of the file on this computer.
     pub path: String,
+    /// The slot it is meant for: its type, size and name are checked
+    /// against it before anything is copied.
+    #[serde(default)]
+    pub slot: Option<AttachmentSlot>,
 }
 
 /// A file copied into the attachment library.
