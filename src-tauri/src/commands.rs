@@ -3,10 +3,10 @@
 
 use crate::errors::to_ipc;
 use crate::state::AppState;
-use hoso_core::{DossierRecord, DossierSummary, Procedure, Saved};
+use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
-    AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, ListArgs, SaveArgs,
-    StoredAttachment, SubmitOutcome,
+    AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, LibraryArgs,
+    ListArgs, SaveArgs, StoredAttachment, SubmitOutcome, ValidityArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -167,4 +167,21 @@ pub async fn delete_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<
 #[tauri::command]
 pub async fn restore_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
     state.client.restore_dossier(args.id).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn list_library(
+    state: State<'_, AppState>,
+    args: LibraryArgs,
+) -> Result<Vec<LibraryItem>, IpcError> {
+    state.client.library(args.slot).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn set_validity(state: State<'_, AppState>, args: ValidityArgs) -> Result<(), IpcError> {
+    state
+        .client
+        .set_valid_until(args.sha256, args.valid_until)
+        .await
+        .map_err(to_ipc)
 }

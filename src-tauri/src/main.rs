@@ -40,6 +40,8 @@ fn main() {
             commands::archive_dossier,
             commands::delete_dossier,
             commands::restore_dossier,
+            commands::list_library,
+            commands::set_validity,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -105,3 +105,93 @@ async fn a_dossier_is_found_as_it_was_after_quitting_and_restarting() {
     assert!(saved.starts_with("Đã lưu lúc"), "indicator: {saved:?}");
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_earlier_document_is_offered_again_and_goods_rows_are_pasted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("profile");
+    let scan = dir.path().join("giấy chứng nhận 2025.pdf");
+    std::fs::write(&scan, vec![3u8; 50_000]).expect("write attachment");
+
+    let app = Session::launch(&profile).await;
+    app.click("#create").await;
+    app.type_into(r#"[name="importer.name"]"#, "Công ty A")
+        .await;
+    app.type_into(
+        r#"[name="path-quality_certificate"]"#,
+        &scan.display().to_string(),
+    )
+    .await;
+    app.click("#attach-quality_certificate").await;
+    app.wait(
+        r#"[id="documents.quality_certificate"] li.doc"#,
+        Duration::from_secs(30),
+    )
+    .await;
+    wait_saved(&app).await;
+    app.click("#back").await;
+
+    // A second dossier: the certificate is offered for the same kind of slot.
+    app.click("#create").await;
+    app.click("#reuse-button-quality_certificate").await;
+    let reused = app
+        .text(r#"[id="documents.quality_certificate"] li.doc .name"#)
+        .await;
+    assert_eq!(reused, "giấy chứng nhận 2025.pdf");
+    // It expired: the slot says so.
+    app.set_value(
+        r#"[id="documents.quality_certificate"] input.valid-until"#,
+        "2025-12-31",
+    )
+    .await;
+    let el = app
+        .wait(
+            r#"[id="documents.quality_certificate"] input.valid-until"#,
+            Duration::from_secs(5),
+        )
+        .await;
+    let arg = serde_json::to_value(&el).expect("element");
+    app.client
+        .execute(
+            "arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![arg],
+        )
+        .await
+        .expect("change event");
+    let flag = app.text(".expired-flag").await;
+    assert!(flag.contains("Hết hiệu lực"), "expiry flag: {flag:?}");
+
+    // Two goods pasted from a spreadsheet, cells separated by tabs.
+    app.click(r#"[id="goods.items"] details.paste summary"#)
+        .await;
+    // As a paste does: the whole text at once (typed, a tab would move on).
+    app.set_value(
+        r#"[id="goods.items"] textarea.paste-rows"#,
+        "Máy biến áp\tABB\tRESIBLOC\t\tẤn Độ\tABB India\t2\tchiếc\t8504.23.21\tQCVN 4:2009/BKHCN\nDây cáp\tLS\tCXV\t\tHàn Quốc\tLS Cable\t1250,5\tm\t8544.49.41\tQCVN 4:2009/BKHCN",
+    )
+    .await;
+    app.click(r#"[id="goods.items"] .add-pasted"#).await;
+    let second = app
+        .wait(
+            r#"[name="goods.items[1].quantity"]"#,
+            Duration::from_secs(5),
+        )
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(second, "1250,5");
+    let origin = app
+        .wait(r#"[name="goods.items[0].origin"]"#, Duration::from_secs(5))
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(origin, "Ấn Độ");
+    app.scroll_to(r#"[id="documents.quality_certificate"]"#)
+        .await;
+    app.screenshot("ws-04-reuse-and-expiry").await;
+    app.close().await;
+}

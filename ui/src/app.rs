@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
     let procedures = RwSignal::new(None::<Vec<Procedure>>);
     let failure = RwSignal::new(None::<IpcError>);
     let screen = RwSignal::new(Screen::List);
+    provide_context(ipc::listen_for_drops());
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {

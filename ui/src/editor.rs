@@ -9,8 +9,8 @@ use crate::field::FieldInput;
 use crate::ipc;
 use crate::table::TableInput;
 use hoso_core::procedure::FieldKind;
-use hoso_core::{DossierContent, DossierRecord, Procedure, Value};
-use hoso_ipc::{IdArgs, IpcError, SubmitOutcome, command};
+use hoso_core::{DossierContent, DossierRecord, LibraryItem, Procedure, Value};
+use hoso_ipc::{IdArgs, IpcError, LibraryArgs, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -41,6 +41,17 @@ pub fn Editor(
         let p = procedure.clone();
         Memo::new(move |_| content.with(|c| hoso_core::validate(&p, c)))
     };
+    let library = RwSignal::new(Vec::<LibraryItem>::new());
+    let reload_library = Callback::new(move |()| {
+        spawn_local(async move {
+            let args = LibraryArgs::default();
+            if let Ok(items) = ipc::call::<_, Vec<LibraryItem>>(command::LIST_LIBRARY, &args).await
+            {
+                library.set(items);
+            }
+        })
+    });
+    reload_library.run(());
     let autosave = Autosave::new(id, content, record.revision, record.summary.updated_at);
     let back = move |_| {
         spawn_local(async move {
@@ -117,7 +128,7 @@ pub fn Editor(
     let slots = procedure
         .attachments
         .iter()
-        .map(|slot| view! { <SlotInput spec=slot.clone() docs/> })
+        .map(|slot| view! { <SlotInput spec=slot.clone() docs library reload_library/> })
         .collect::<Vec<_>>();
 
     let check = move || {

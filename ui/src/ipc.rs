@@ -12,6 +12,42 @@ extern "C" {
     async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen(inline_js = "export function on_file_drop(cb) {
+  const ev = window.__TAURI__ && window.__TAURI__.event;
+  if (!ev) { return; }
+  ev.listen('tauri://drag-drop', (e) => {
+    const p = e.payload || {};
+    const paths = p.paths || [];
+    const pos = p.position || { x: 0, y: 0 };
+    const ratio = window.devicePixelRatio || 1;
+    const el = document.elementFromPoint(pos.x / ratio, pos.y / ratio);
+    const slot = el && el.closest('fieldset.slot');
+    if (slot && paths.length) { cb(slot.id.replace(/^documents\\./, ''), paths[0]); }
+  });
+}")]
+extern "C" {
+    /// Calls `cb(slot, path)` when a file from the desktop is dropped on an
+    /// attachment slot (the shell gives dropped files their path).
+    pub fn on_file_drop(cb: &Closure<dyn Fn(String, String)>);
+}
+
+/// A file dropped on a slot: `(slot id, path)`, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct Dropped(pub leptos::prelude::RwSignal<Option<(String, String)>>);
+
+/// Starts listening for dropped files, for the app's lifetime.
+pub fn listen_for_drops() -> Dropped {
+    use leptos::prelude::Set;
+    let dropped = Dropped(leptos::prelude::RwSignal::new(None));
+    let cb = Closure::<dyn Fn(String, String)>::new(move |slot, path| {
+        dropped.0.set(Some((slot, path)));
+    });
+    on_file_drop(&cb);
+    // The listener lives as long as the window.
+    cb.forget();
+    dropped
+}
+
 #[derive(Serialize)]
 struct Args<'a, A: Serialize> {
     args: &'a A,

@@ -55,6 +55,40 @@ pub fn TableInput(
         let path = path.clone();
         move |_| edit_rows(values, &path, |rows| rows.push(Row::new()))
     };
+    // Rows copied from a spreadsheet arrive as tab-separated lines, cells
+    // in the order of the columns.
+    let pasted = RwSignal::new(String::new());
+    let add_pasted = {
+        let (path, ids) = (
+            path.clone(),
+            field
+                .columns
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>(),
+        );
+        move |_| {
+            let text = pasted.get_untracked();
+            edit_rows(values, &path, |rows| {
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    let row: Row = ids
+                        .iter()
+                        .zip(line.split('\t'))
+                        .filter(|(_, cell)| !cell.trim().is_empty())
+                        .map(|(id, cell)| (id.clone(), cell.trim().to_owned()))
+                        .collect();
+                    rows.push(row);
+                }
+            });
+            pasted.set(String::new());
+        }
+    };
+    let order = field
+        .columns
+        .iter()
+        .map(|c| c.label.vi.clone())
+        .collect::<Vec<_>>()
+        .join(" ⇥ ");
     let rows = {
         let (path, field) = (path.clone(), field.clone());
         move || {
@@ -85,6 +119,13 @@ pub fn TableInput(
                 {move || own_problems().iter().map(|p| view! { <li>{msg(&p.message)}</li> }).collect::<Vec<_>>()}
             </ul>
             <button type="button" class="add-row" on:click=add>"+ " {t(|x| x.add_row)}</button>
+            <details class="paste">
+                <summary>{t(|x| x.paste_rows)}</summary>
+                <p class="help">{t(|x| x.paste_hint)} ": " {order}</p>
+                <textarea class="paste-rows" rows="4" prop:value=move || pasted.get()
+                    on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                <button type="button" class="add-pasted" on:click=add_pasted>{t(|x| x.add_pasted)}</button>
+            </details>
         </div>
     }
 }

@@ -96,6 +96,30 @@ impl Client {
         self.library.import_for(path, slot).await
     }
 
+    /// The library's documents with where each is used; with `slot`, only
+    /// those once attached to a slot of that id.
+    pub async fn library(
+        &self,
+        slot: Option<String>,
+    ) -> Result<Vec<hoso_core::LibraryItem>, ClientError> {
+        self.library.items(slot).await
+    }
+
+    /// Records the last day a library document is valid.
+    pub async fn set_valid_until(
+        &self,
+        sha256: hoso_core::Sha256Digest,
+        valid_until: Option<chrono::NaiveDate>,
+    ) -> Result<(), ClientError> {
+        self.library.set_valid_until(sha256, valid_until).await
+    }
+
+    /// Removes library documents that no dossier attaches, imported before
+    /// `before` (RFC 3339).
+    pub async fn purge_unused_documents(&self, before: String) -> Result<usize, ClientError> {
+        self.library.purge_unused(before).await
+    }
+
     /// A new draft of `procedure` for `portal`.
     pub async fn create_dossier(
         &self,
@@ -144,6 +168,12 @@ impl Client {
     /// Deletes a draft, undoably (filed dossiers are archived instead).
     pub async fn delete_dossier(&self, id: i64) -> Result<(), ClientError> {
         workspace::delete(&self.store, id).await
+    }
+
+    /// Removes for good the drafts deleted before `before` (RFC 3339); their
+    /// undo is gone after that.
+    pub async fn purge_deleted_dossiers(&self, before: String) -> Result<usize, ClientError> {
+        workspace::purge_deleted(&self.store, before).await
     }
 
     /// Undoes [`Self::delete_dossier`].

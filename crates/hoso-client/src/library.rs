@@ -8,8 +8,10 @@
 
 use crate::error::ClientError;
 use crate::store::{Store, now};
+use chrono::NaiveDate;
 use hoso_core::Sha256Digest;
 use hoso_core::procedure::AttachmentSlot;
+use hoso_core::{Bilingual, DossierContent, LibraryItem, Problem, ProblemCode, Usage};
 use rusqlite::params;
 use sha2::Digest;
 use std::io::{Read, Write};
@@ -95,6 +97,165 @@ impl Library {
             })
             .await?;
         Ok(entry)
+    }
+
+    /// Every document in the library with the dossiers that use it, newest
+    /// first; with `slot`, only documents once attached to a slot of that
+    /// id (the same kind of paper), which the editor offers for reuse.
+    pub async fn items(&self, slot: Option<String>) -> Result<Vec<LibraryItem>, ClientError> {
+        self.store
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT sha256, size, name, imported_at, valid_until FROM library
+                     ORDER BY imported_at DESC",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, u64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, Option<String>>(4)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let mut uses = conn.prepare(
+                    "SELECT d.id, d.title, json_extract(j.value, '$.slot')
+                     FROM dossiers d, json_each(d.content, '$.documents') j
+                     WHERE d.deleted_at IS NULL AND json_extract(j.value, '$.sha256') = ?1
+                     ORDER BY d.id",
+                )?;
+                let today = crate::store::vn_now().date_naive();
+                let mut items = Vec::new();
+                for (sha, size, name, imported, valid) in rows {
+                    let used_by = uses
+                        .query_map(params![sha], |r| {
+                            Ok(Usage {
+                                dossier: r.get(0)?,
+                                title: r.get(1)?,
+                                slot: r.get(2)?,
+                            })
+                        })?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    if slot
+                        .as_ref()
+                        .is_some_and(|s| !used_by.iter().any(|u| &u.slot == s))
+                    {
+                        continue;
+                    }
+                    let valid_until: Option<NaiveDate> = valid
+                        .map(|v| v.parse())
+                        .transpose()
+                        .map_err(|e| ClientError::Protocol(format!("library date: {e}")))?;
+                    items.push(LibraryItem {
+                        sha256: sha.parse().map_err(|e| {
+                            ClientError::Protocol(format!("library hash {sha}: {e}"))
+                        })?,
+                        size,
+                        name,
+                        imported_at: chrono::DateTime::parse_from_rfc3339(&imported)
+                            .map_err(|e| ClientError::Protocol(format!("library time: {e}")))?,
+                        valid_until,
+                        expired: valid_until.is_some_and(|last| last < today),
+                        used_by,
+                    });
+                }
+                Ok(items)
+            })
+            .await
+    }
+
+    /// Records the last day a document is valid (or forgets it).
+    pub async fn set_valid_until(
+        &self,
+        sha256: Sha256Digest,
+        valid_until: Option<NaiveDate>,
+    ) -> Result<(), ClientError> {
+        let changed = self
+            .store
+            .call(move |conn| {
+                Ok(conn.execute(
+                    "UPDATE library SET valid_until = ?2 WHERE sha256 = ?1",
+                    params![sha256.to_hex(), valid_until.map(|d| d.to_string())],
+                )?)
+            })
+            .await?;
+        if changed == 0 {
+            return Err(ClientError::NotFound(format!(
+                "tệp {sha256} trong thư viện / library file {sha256}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The documents of `content` whose validity has passed on `today`, as
+    /// problems to fix before filing.
+    pub async fn expired(
+        &self,
+        content: &DossierContent,
+        today: NaiveDate,
+    ) -> Result<Vec<Problem>, ClientError> {
+        let items = self.items(None).await?;
+        Ok(content
+            .documents
+            .iter()
+            .filter_map(|doc| {
+                let item = items.iter().find(|i| i.sha256 == doc.sha256)?;
+                let last = item.valid_until.filter(|_| item.expired_on(today))?;
+                let shown = last.format("%d/%m/%Y");
+                Some(Problem {
+                    path: format!("documents.{}", doc.slot),
+                    code: ProblemCode::DocumentExpired,
+                    message: Bilingual::new(
+                        format!(
+                            "Giấy tờ {} đã hết hiệu lực từ ngày {shown} — hãy đính kèm bản còn hiệu lực.",
+                            doc.name
+                        ),
+                        format!(
+                            "{} stopped being valid after {shown} — attach a valid one.",
+                            doc.name
+                        ),
+                    ),
+                })
+            })
+            .collect())
+    }
+
+    /// Removes library documents no dossier attaches (drafts, deleted
+    /// drafts awaiting undo, filed ones alike) that were imported before
+    /// `before` (RFC 3339). A document another dossier still uses is never
+    /// removed. Returns how many were removed.
+    pub async fn purge_unused(&self, before: String) -> Result<usize, ClientError> {
+        let gone: Vec<String> = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let shas = {
+                    let mut stmt = tx.prepare(
+                        "SELECT sha256 FROM library l
+                         WHERE imported_at < ?1
+                           AND NOT EXISTS (SELECT 1 FROM dossiers d, json_each(d.content, '$.documents') j
+                                           WHERE json_extract(j.value, '$.sha256') = l.sha256)
+                           AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.sha256 = l.sha256)",
+                    )?;
+                    stmt.query_map(params![before], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                };
+                for sha in &shas {
+                    tx.execute("DELETE FROM library WHERE sha256 = ?1", params![sha])?;
+                }
+                tx.commit()?;
+                Ok(shas)
+            })
+            .await?;
+        // The index no longer names them; the files go after the commit,
+        // so a crash in between leaves only unreferenced bytes.
+        for sha in &gone {
+            let path = self.dir.join(&sha[..2]).join(sha);
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(gone.len())
     }
 
     /// The library entry with this hash.

@@ -127,12 +127,17 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The current time in Viet Nam, RFC 3339.
-pub fn now() -> String {
+/// The current time in Viet Nam (+07:00).
+pub fn vn_now() -> chrono::DateTime<chrono::FixedOffset> {
+    // 7 hours is within ±24 h, so the offset always exists.
     chrono::Utc::now()
         .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| unreachable!()))
-        // One fixed width, so that stored times sort as text.
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+}
+
+/// The current time in Viet Nam, RFC 3339.
+pub fn now() -> String {
+    // One fixed width, so that stored times sort as text.
+    vn_now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
 }
 
 #[cfg(test)]

@@ -57,7 +57,9 @@ pub async fn submit(
         .ok_or_else(|| {
             ClientError::NotFound(format!("thủ tục / procedure {}", content.procedure))
         })?;
-    let problems = hoso_core::validate(&procedure, &content);
+    let mut problems = hoso_core::validate(&procedure, &content);
+    let today = crate::store::vn_now().date_naive();
+    problems.extend(library.expired(&content, today).await?);
     if !problems.is_empty() {
         return Err(ClientError::Invalid(problems));
     }

@@ -217,6 +217,43 @@ pub struct DossierQuery {
     pub archived: bool,
 }
 
+/// A document in the attachment library, with where it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    /// Content hash, the document's identity.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+    /// The name it was first imported under, NFC.
+    pub name: String,
+    /// When it was imported (+07:00).
+    pub imported_at: DateTime<FixedOffset>,
+    /// Last day it is valid (certificates expire), when known.
+    pub valid_until: Option<chrono::NaiveDate>,
+    /// Whether that day had passed when the list was made.
+    pub expired: bool,
+    /// The dossiers that attach it.
+    pub used_by: Vec<Usage>,
+}
+
+/// One dossier attaching a library document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Local id of the dossier.
+    pub dossier: i64,
+    /// Its title.
+    pub title: String,
+    /// The slot the document fills there.
+    pub slot: String,
+}
+
+impl LibraryItem {
+    /// Whether the document is no longer valid on `day`.
+    pub fn expired_on(&self, day: chrono::NaiveDate) -> bool {
+        self.valid_until.is_some_and(|last| last < day)
+    }
+}
+
 /// Text folded for searching: NFD without combining marks, đ as d, lower
 /// case, so that what a person types without accents still finds it.
 pub fn search_key(text: &str) -> String {

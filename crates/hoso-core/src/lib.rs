@@ -28,7 +28,7 @@ pub use bilingual::Bilingual;
 pub use codes::{DossierCode, ProcedureCode};
 pub use dossier::{
     AttachedDocument, DossierContent, DossierQuery, DossierRecord, DossierState, DossierSummary,
-    Row, Saved, Value,
+    LibraryItem, Row, Saved, Usage, Value,
 };
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;

@@ -62,6 +62,8 @@ pub enum ProblemCode {
     TooManyDocuments,
     /// A document's file name would be refused by the portal.
     DocumentName,
+    /// A reused document's validity (a certificate's end date) has passed.
+    DocumentExpired,
 }
 
 /// Every problem of `dossier` judged by `procedure`; empty when it may be filed.

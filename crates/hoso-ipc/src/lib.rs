@@ -38,6 +38,10 @@ pub mod command {
     pub const DELETE_DOSSIER: &str = "delete_dossier";
     /// `IdArgs -> ()`: undoes a delete.
     pub const RESTORE_DOSSIER: &str = "restore_dossier";
+    /// `LibraryArgs -> Vec<hoso_core::LibraryItem>`
+    pub const LIST_LIBRARY: &str = "list_library";
+    /// `ValidityArgs -> ()`
+    pub const SET_VALIDITY: &str = "set_validity";
 }
 
 /// What the app is connected to, shown in the header.
@@ -109,6 +113,23 @@ pub struct SaveArgs {
 pub struct ListArgs {
     /// Which dossiers.
     pub query: DossierQuery,
+}
+
+/// Arguments of [`command::LIST_LIBRARY`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryArgs {
+    /// Only documents once attached to a slot of this id.
+    #[serde(default)]
+    pub slot: Option<String>,
+}
+
+/// Arguments of [`command::SET_VALIDITY`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidityArgs {
+    /// The document.
+    pub sha256: Sha256Digest,
+    /// Its last valid day; none to forget it.
+    pub valid_until: Option<chrono::NaiveDate>,
 }
 
 /// Arguments of [`command::ARCHIVE_DOSSIER`].

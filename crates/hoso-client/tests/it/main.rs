@@ -2,6 +2,7 @@
 //! SQLite file in a temporary folder.
 
 mod import;
+mod library;
 mod submit;
 mod workspace;
 
