@@ -6,7 +6,7 @@ use crate::state::AppState;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, LibraryArgs,
-    ListArgs, SaveArgs, StoredAttachment, SubmitOutcome, ValidityArgs,
+    ListArgs, SaveArgs, StoredAttachment, SubmitOutcome, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -182,6 +182,18 @@ pub async fn set_validity(state: State<'_, AppState>, args: ValidityArgs) -> Res
     state
         .client
         .set_valid_until(args.sha256, args.valid_until)
+        .await
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn procedure_version(
+    state: State<'_, AppState>,
+    args: VersionArgs,
+) -> Result<Option<Procedure>, IpcError> {
+    state
+        .client
+        .procedure_version(&state.portal, &args.procedure, &args.version)
         .await
         .map_err(to_ipc)
 }

@@ -42,6 +42,7 @@ fn main() {
             commands::restore_dossier,
             commands::list_library,
             commands::set_validity,
+            commands::procedure_version,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -71,6 +71,23 @@ async fn a_dossier_is_found_as_it_was_after_quitting_and_restarting() {
     );
     app.close().await;
 
+    // Meanwhile the portal published new rules: a longer name is allowed.
+    let (_, text) = hoso_core::procedure::bundled()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("kiem-tra-cl-nhap-khau.2026"))
+        .expect("bundled schema");
+    let mut newer: serde_json::Value = serde_json::from_str(text).expect("schema");
+    newer["version"] = "2026.11".into();
+    newer["effective_from"] = "2026-07-02".into();
+    newer["sections"][1]["fields"][0]["max_length"]["max"] = 300.into();
+    let extra = profile.join("practice-portal").join("procedures");
+    std::fs::create_dir_all(&extra).expect("procedures folder");
+    std::fs::write(
+        extra.join("kiem-tra-cl-nhap-khau.2026-11.json"),
+        serde_json::to_string_pretty(&newer).expect("print"),
+    )
+    .expect("newer schema");
+
     // Started again on the same profile: the list, then the dossier as left.
     let app = Session::launch(&profile).await;
     let listed = app.text("#dossiers li.dossier .title").await;
@@ -103,6 +120,20 @@ async fn a_dossier_is_found_as_it_was_after_quitting_and_restarting() {
     assert!(doc.contains("hợp đồng mua bán.pdf"), "attachment: {doc:?}");
     let saved = app.text("#save-state").await;
     assert!(saved.starts_with("Đã lưu lúc"), "indicator: {saved:?}");
+
+    // The dossier was written against 2026.07: the change is explained.
+    let notice = app.text("#version-changed").await;
+    assert!(notice.contains("2026.07 → 2026.11"), "notice: {notice}");
+    assert!(
+        notice.contains("Giới hạn “Tên tổ chức, cá nhân nhập khẩu”: 255 → 300 ký tự"),
+        "notice: {notice}"
+    );
+    app.scroll_to("#version-changed").await;
+    app.screenshot("ws-05-version-changed").await;
+    app.click("#update-version").await;
+    wait_saved(&app).await;
+    let problem = app.text(r#"[id="importer.name-problems"]"#).await;
+    assert_eq!(problem, "", "262 characters fit the new limit of 300");
     app.close().await;
 }
 

@@ -4,13 +4,13 @@
 
 use crate::attachments::SlotInput;
 use crate::autosave::{Autosave, SaveIndicator};
-use crate::bilingual::{msg, t};
+use crate::bilingual::{Bi, msg, t};
 use crate::field::FieldInput;
 use crate::ipc;
 use crate::table::TableInput;
 use hoso_core::procedure::FieldKind;
 use hoso_core::{DossierContent, DossierRecord, LibraryItem, Procedure, Value};
-use hoso_ipc::{IdArgs, IpcError, LibraryArgs, SubmitOutcome, command};
+use hoso_ipc::{IdArgs, IpcError, LibraryArgs, SubmitOutcome, VersionArgs, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -28,11 +28,14 @@ pub fn Editor(
     let submitting = RwSignal::new(false);
     let failure = RwSignal::new(None::<IpcError>);
 
+    // The version the dossier was written against; updated on request
+    // when the portal's rules changed since.
+    let written_for = RwSignal::new(record.content.version.clone());
     let content = {
-        let (code, version) = (procedure.code.clone(), procedure.version.clone());
+        let code = procedure.code.clone();
         Memo::new(move |_| DossierContent {
             procedure: code.clone(),
-            version: version.clone(),
+            version: written_for.get(),
             fields: values.get(),
             documents: docs.get(),
         })
@@ -40,6 +43,56 @@ pub fn Editor(
     let problems = {
         let p = procedure.clone();
         Memo::new(move |_| content.with(|c| hoso_core::validate(&p, c)))
+    };
+    let changed = RwSignal::new(None::<(String, Vec<hoso_core::Bilingual>)>);
+    if record.content.version != procedure.version {
+        let (current, args) = (
+            procedure.clone(),
+            VersionArgs {
+                procedure: procedure.code.clone(),
+                version: record.content.version.clone(),
+            },
+        );
+        spawn_local(async move {
+            let old = ipc::call::<_, Option<Procedure>>(command::PROCEDURE_VERSION, &args).await;
+            let list = match old {
+                Ok(Some(old)) => hoso_core::procedure::diff::changes(&old, &current),
+                _ => Vec::new(),
+            };
+            changed.set(Some((args.version, list)));
+        });
+    }
+    let new_version = procedure.version.clone();
+    let version_notice = move || {
+        let (from, list) = changed.get()?;
+        if written_for.get() == new_version {
+            return None;
+        }
+        let to = new_version.clone();
+        let items = list
+            .iter()
+            .map(|m| view! { <li>{msg(m)}</li> })
+            .collect::<Vec<_>>();
+        Some(view! {
+            <section class="card notice" id="version-changed" role="status">
+                <h2>
+                    <Bi vi=format!("Cổng đã cập nhật thủ tục: phiên bản {from} → {to}")
+                        en=format!("The portal updated the procedure: version {from} → {to}")/>
+                </h2>
+                {if items.is_empty() {
+                    view! { <p>{t(|x| x.version_changed_unknown)}</p> }.into_any()
+                } else {
+                    view! { <ul>{items}</ul> }.into_any()
+                }}
+                <button type="button" id="update-version" class="primary"
+                    on:click={
+                        let to = to.clone();
+                        move |_| written_for.set(to.clone())
+                    }>
+                    {t(|x| x.update_version)}
+                </button>
+            </section>
+        })
     };
     let library = RwSignal::new(Vec::<LibraryItem>::new());
     let reload_library = Callback::new(move |()| {
@@ -180,6 +233,7 @@ pub fn Editor(
                 <button type="button" id="back" class="link" on:click=back>"← " {t(|x| x.back_to_list)}</button>
                 <SaveIndicator autosave/>
             </div>
+            {version_notice}
             <section class="card title">
                 <h2 class="procedure">{msg(&procedure.name)}</h2>
                 <p class="agency">{msg(&procedure.agency)}</p>

@@ -120,6 +120,16 @@ impl Client {
         self.library.purge_unused(before).await
     }
 
+    /// An earlier version of a procedure, as `portal` once served it.
+    pub async fn procedure_version(
+        &self,
+        portal: &PortalRecord,
+        code: &hoso_core::ProcedureCode,
+        version: &str,
+    ) -> Result<Option<Procedure>, ClientError> {
+        portal::procedure_version(&self.store, portal, code, version).await
+    }
+
     /// A new draft of `procedure` for `portal`.
     pub async fn create_dossier(
         &self,

@@ -221,6 +221,30 @@ pub async fn cached_procedure(
         .transpose()
 }
 
+/// The version `version` of procedure `code` as this portal once served it.
+pub async fn procedure_version(
+    store: &Store,
+    portal: &PortalRecord,
+    code: &hoso_core::ProcedureCode,
+    version: &str,
+) -> Result<Option<Procedure>, ClientError> {
+    let (portal_id, code, version) = (portal.id, code.as_str().to_owned(), version.to_owned());
+    let schema: Option<String> = store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT schema FROM procedure_versions WHERE portal_id = ?1 AND code = ?2 AND version = ?3",
+                    params![portal_id, code, version],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await?;
+    schema
+        .map(|s| Procedure::from_json(&s).map_err(|e| ClientError::Protocol(e.to_string())))
+        .transpose()
+}
+
 async fn refresh_procedures(
     store: &Store,
     http: &Http,
@@ -264,12 +288,23 @@ async fn refresh_procedures(
         let portal_id = portal.id;
         store
             .call(move |conn| {
-                conn.execute(
+                let tx = conn.transaction()?;
+                let t = now();
+                tx.execute(
                     "INSERT INTO procedures (portal_id, code, version, etag, schema, fetched_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT(portal_id, code) DO UPDATE SET version = ?3, etag = ?4, schema = ?5, fetched_at = ?6",
-                    params![portal_id, p.code.as_str(), p.version, new_etag, text, now()],
+                    params![portal_id, p.code.as_str(), p.version, new_etag, text, t],
                 )?;
+                // Every version seen is kept, so a dossier written against
+                // an older one can be told what changed.
+                tx.execute(
+                    "INSERT INTO procedure_versions (portal_id, code, version, schema, first_seen)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(portal_id, code, version) DO NOTHING",
+                    params![portal_id, p.code.as_str(), p.version, text, t],
+                )?;
+                tx.commit()?;
                 Ok(())
             })
             .await?;

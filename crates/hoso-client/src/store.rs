@@ -76,6 +76,18 @@ CREATE INDEX dossiers_by_change ON dossiers (deleted_at, archived_at, updated_at
 ALTER TABLE library ADD COLUMN original_name TEXT;
 ALTER TABLE library ADD COLUMN valid_until TEXT;
 "#,
+    r#"
+CREATE TABLE procedure_versions (
+    portal_id   INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+    code        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    schema      TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    PRIMARY KEY (portal_id, code, version)
+);
+INSERT INTO procedure_versions (portal_id, code, version, schema, first_seen)
+    SELECT portal_id, code, version, schema, fetched_at FROM procedures;
+"#,
 ];
 
 /// A shared handle on the profile database.

@@ -42,6 +42,9 @@ pub mod command {
     pub const LIST_LIBRARY: &str = "list_library";
     /// `ValidityArgs -> ()`
     pub const SET_VALIDITY: &str = "set_validity";
+    /// `VersionArgs -> Option<hoso_core::Procedure>`: an earlier version as
+    /// the portal once served it.
+    pub const PROCEDURE_VERSION: &str = "procedure_version";
 }
 
 /// What the app is connected to, shown in the header.
@@ -121,6 +124,15 @@ pub struct LibraryArgs {
     /// Only documents once attached to a slot of this id.
     #[serde(default)]
     pub slot: Option<String>,
+}
+
+/// Arguments of [`command::PROCEDURE_VERSION`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionArgs {
+    /// The procedure.
+    pub procedure: ProcedureCode,
+    /// The version wanted.
+    pub version: String,
 }
 
 /// Arguments of [`command::SET_VALIDITY`].

@@ -45,6 +45,8 @@ pub const TEXTS: Texts = Texts {
     paste_rows: "Paste rows from a spreadsheet",
     paste_hint: "One line per item, cells separated by Tab, in this order",
     add_pasted: "Add the pasted rows",
+    version_changed_unknown: "HoSo no longer has the old version to compare; check the whole dossier.",
+    update_version: "Update the dossier to the new version",
     required_mark: "required",
     attachments: "Attached documents",
     accepted_types: "Accepts",

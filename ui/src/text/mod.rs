@@ -50,6 +50,8 @@ pub struct Texts {
     pub paste_rows: &'static str,
     pub paste_hint: &'static str,
     pub add_pasted: &'static str,
+    pub version_changed_unknown: &'static str,
+    pub update_version: &'static str,
     pub required_mark: &'static str,
     pub attachments: &'static str,
     pub accepted_types: &'static str,

@@ -45,6 +45,8 @@ pub const TEXTS: Texts = Texts {
     paste_rows: "Dán nhiều dòng từ bảng tính",
     paste_hint: "Mỗi dòng một hàng hóa, các ô cách nhau bằng Tab, theo thứ tự",
     add_pasted: "Thêm các dòng đã dán",
+    version_changed_unknown: "HoSo không còn giữ phiên bản cũ để so sánh; hãy soát lại toàn bộ hồ sơ.",
+    update_version: "Cập nhật hồ sơ theo phiên bản mới",
     required_mark: "bắt buộc",
     attachments: "Giấy tờ đính kèm",
     accepted_types: "Nhận tệp",

@@ -7,6 +7,7 @@
 //! error naming the file, the line and the field (`check.rs`).
 
 mod check;
+pub mod diff;
 mod locate;
 
 pub use check::SchemaError;
