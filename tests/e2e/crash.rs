@@ -61,6 +61,17 @@ async fn wait_ack(app: &Session, after: i64) -> i64 {
     }
 }
 
+/// How many documents the slot lists.
+async fn listed_documents(app: &Session) -> usize {
+    app.client
+        .find_all(fantoccini::Locator::Css(&format!(
+            r#"[id="documents.{SLOT}"] li.doc"#
+        )))
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
 /// Edits and imports until dropped, recording what was acknowledged. With
 /// `cut_import`, returns just after an import starts, so that the kill
 /// lands in the middle of copying.
@@ -92,14 +103,7 @@ async fn work(
                 .lock()
                 .expect("files")
                 .push((name.clone(), sha.clone()));
-            let before = app
-                .client
-                .find_all(fantoccini::Locator::Css(&format!(
-                    r#"[id="documents.{SLOT}"] li.doc"#
-                )))
-                .await
-                .map(|v| v.len())
-                .unwrap_or(0);
+            let before = listed_documents(app).await;
             app.type_into(
                 &format!(r#"[name="path-{SLOT}"]"#),
                 &path.display().to_string(),
@@ -111,15 +115,7 @@ async fn work(
                 return;
             }
             loop {
-                let now = app
-                    .client
-                    .find_all(fantoccini::Locator::Css(&format!(
-                        r#"[id="documents.{SLOT}"] li.doc"#
-                    )))
-                    .await
-                    .map(|v| v.len())
-                    .unwrap_or(0);
-                if now > before {
+                if listed_documents(app).await > before {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;

@@ -204,21 +204,7 @@ pub async fn cached_procedure(
     portal: &PortalRecord,
     code: &hoso_core::ProcedureCode,
 ) -> Result<Option<Procedure>, ClientError> {
-    let (portal_id, code) = (portal.id, code.as_str().to_owned());
-    let schema: Option<String> = store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT schema FROM procedures WHERE portal_id = ?1 AND code = ?2",
-                    params![portal_id, code],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
-        .await?;
-    schema
-        .map(|s| Procedure::from_json(&s).map_err(|e| ClientError::Protocol(e.to_string())))
-        .transpose()
+    stored_schema(store, portal, code, None).await
 }
 
 /// The version `version` of procedure `code` as this portal once served it.
@@ -228,16 +214,32 @@ pub async fn procedure_version(
     code: &hoso_core::ProcedureCode,
     version: &str,
 ) -> Result<Option<Procedure>, ClientError> {
-    let (portal_id, code, version) = (portal.id, code.as_str().to_owned(), version.to_owned());
+    stored_schema(store, portal, code, Some(version.to_owned())).await
+}
+
+/// A stored schema: the current one, or a given version of those seen.
+async fn stored_schema(
+    store: &Store,
+    portal: &PortalRecord,
+    code: &hoso_core::ProcedureCode,
+    version: Option<String>,
+) -> Result<Option<Procedure>, ClientError> {
+    let (portal_id, code) = (portal.id, code.as_str().to_owned());
     let schema: Option<String> = store
         .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT schema FROM procedure_versions WHERE portal_id = ?1 AND code = ?2 AND version = ?3",
-                    params![portal_id, code, version],
+            let found = match version {
+                None => conn.query_row(
+                    "SELECT schema FROM procedures WHERE portal_id = ?1 AND code = ?2",
+                    params![portal_id, code],
                     |r| r.get(0),
-                )
-                .optional()?)
+                ),
+                Some(v) => conn.query_row(
+                    "SELECT schema FROM procedure_versions WHERE portal_id = ?1 AND code = ?2 AND version = ?3",
+                    params![portal_id, code, v],
+                    |r| r.get(0),
+                ),
+            };
+            Ok(found.optional()?)
         })
         .await?;
     schema
