@@ -6,5 +6,6 @@
 mod big_import;
 mod crash;
 mod harness;
+mod keyboard;
 mod walking_skeleton;
 mod workspace;
