@@ -1,7 +1,8 @@
 //! Installing what building, running and testing HoSo needs, idempotently:
 //! system packages (Debian and Ubuntu), the wasm32 toolchain, the exact
-//! wasm-bindgen CLI of Cargo.lock, and tauri-driver. Each step first checks
-//! whether its work is already done, so a second run changes nothing.
+//! wasm-bindgen CLI of Cargo.lock, tauri-driver, and the other tus peers of
+//! the interoperability tests (npm, in `tests/interop`). Each step first
+//! checks whether its work is already done, so a second run changes nothing.
 
 use crate::{cargo, exec};
 use anyhow::{Context, bail};
@@ -40,8 +41,65 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     ensure_wasm_toolchain()?;
     ensure_wasm_bindgen(root)?;
     ensure_tauri_driver()?;
+    ensure_interop_peers(root)?;
     println!("set-up complete");
     Ok(())
+}
+
+/// Node.js and npm, for the tus peers the interoperability tests run.
+fn ensure_node() -> anyhow::Result<()> {
+    let runs = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if runs("node") && runs("npm") {
+        return Ok(());
+    }
+    if is_debian_like() {
+        ensure_packages(&["nodejs", "npm"])
+    } else {
+        bail!(
+            "Node.js 18 or newer with npm is needed for the interoperability tests: install them (https://nodejs.org) and run again"
+        )
+    }
+}
+
+/// The npm packages of `tests/interop` at the versions its package.json
+/// pins, installed from its lock file when any is missing or different.
+fn ensure_interop_peers(root: &Path) -> anyhow::Result<()> {
+    let dir = root.join("tests").join("interop");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("package.json")).context("tests/interop/package.json")?,
+    )
+    .context("tests/interop/package.json is not JSON")?;
+    let wanted = manifest["dependencies"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let present = |name: &str, version: &str| {
+        std::fs::read_to_string(dir.join("node_modules").join(name).join("package.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|p| p["version"] == version)
+    };
+    if wanted
+        .iter()
+        .all(|(name, v)| present(name, v.as_str().unwrap_or_default()))
+    {
+        println!(
+            "interop peers present: {}",
+            wanted.keys().cloned().collect::<Vec<_>>().join(" ")
+        );
+        return Ok(());
+    }
+    ensure_node()?;
+    exec(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir),
+    )
 }
 
 fn is_debian_like() -> bool {

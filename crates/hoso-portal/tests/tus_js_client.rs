@@ -1,0 +1,122 @@
+//! Interoperability: the reference tus client, tus-js-client (npm), uploads
+//! to the portal — whole, resumed after an aborted request, and with a
+//! damaged chunk that the portal must refuse (460) without keeping it.
+//! `cargo xtask setup` installs the client under `tests/interop/`.
+
+use hoso_core::Sha256Digest;
+use hoso_portal::{PortalConfig, RunningPortal};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn interop_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
+    assert!(
+        dir.join("node_modules/tus-js-client").is_dir(),
+        "tus-js-client is not installed in {}: run `cargo xtask setup`",
+        dir.display()
+    );
+    dir
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    portal: RunningPortal,
+    token: String,
+    file: PathBuf,
+    bytes: Vec<u8>,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let portal = hoso_portal::start(PortalConfig::practice(dir.path().join("portal")))
+        .await
+        .expect("portal starts");
+    let token = portal
+        .issue_token("cty-tus-js", "Công ty thử tus-js-client")
+        .await
+        .expect("token");
+    // 3.5 MiB: three full 1 MiB chunks and a tail.
+    let bytes: Vec<u8> = (0..3_670_016u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let file = dir.path().join("hợp đồng.pdf");
+    std::fs::write(&file, &bytes).expect("write file");
+    Fixture {
+        dir,
+        portal,
+        token,
+        file,
+        bytes,
+    }
+}
+
+/// Runs the client script; its one JSON line.
+fn client(f: &Fixture, scenario: &str) -> serde_json::Value {
+    let endpoint = format!("{}/v1/uploads", f.portal.base_url());
+    let out = Command::new("node")
+        .current_dir(interop_dir())
+        .arg("tus-client.mjs")
+        .args([endpoint.as_str(), f.token.as_str()])
+        .arg(&f.file)
+        .arg(scenario)
+        .output()
+        .expect("node runs (cargo xtask setup installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| {
+        panic!(
+            "{scenario}: no JSON from the client ({e}); stdout {stdout:?}, stderr {:?}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The bytes the portal holds for the upload at `url`.
+fn stored(f: &Fixture, url: &str) -> Vec<u8> {
+    let id = url.rsplit('/').next().expect("upload id");
+    std::fs::read(f.dir.path().join("portal").join("uploads").join(id)).expect("stored upload")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tus_js_client_uploads_with_checksums_and_the_bytes_arrive_whole() {
+    let f = fixture().await;
+    let out = client(&f, "upload");
+    assert_eq!(out["error"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["patches"], 4, "{out}");
+    let url = out["url"].as_str().expect("upload url");
+    assert_eq!(
+        Sha256Digest::of(&stored(&f, url)),
+        Sha256Digest::of(&f.bytes)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tus_js_client_resumes_after_an_aborted_request() {
+    let f = fixture().await;
+    let out = client(&f, "resume");
+    assert_eq!(out["error"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["resumed_from"], 1024 * 1024, "{out}");
+    let url = out["url"].as_str().expect("upload url");
+    assert_eq!(stored(&f, url), f.bytes, "resumed upload is byte-exact");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_chunk_is_refused_with_460_and_not_kept() {
+    let f = fixture().await;
+    let out = client(&f, "bad-checksum");
+    assert_eq!(out["status"], 460, "{out}");
+    let url = out["url"].as_str().expect("upload url");
+    // Only the first, good chunk is kept: the next HEAD says 1 MiB.
+    let head = reqwest::Client::new()
+        .head(url)
+        .bearer_auth(&f.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD");
+    assert_eq!(
+        head.headers()["upload-offset"].to_str().expect("offset"),
+        "1048576"
+    );
+    assert_eq!(stored(&f, url), f.bytes[..1024 * 1024]);
+}
