@@ -4,59 +4,13 @@
 //! the same content under a new key returns that first receipt; the key is
 //! required and bound to its body.
 
+mod common;
+
+use common::{portal, request};
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse};
-use hoso_core::{DossierContent, Value};
 use hoso_portal::inspect::Inspector;
-use hoso_portal::{PortalConfig, RunningPortal};
 use reqwest::StatusCode;
 use std::time::Duration;
-
-/// A procedure without required documents, so that a submission needs no
-/// uploads: what is tested here is the key, not the files.
-const NOTICE: &str = r#"{
-  "format": 2, "code": "thong-bao-thu", "version": "1",
-  "name": {"vi": "Thông báo thử", "en": "Trial notice"},
-  "agency": {"vi": "Cổng thực hành", "en": "Practice portal"},
-  "effective_from": "2020-01-01", "fee_vnd": 0, "processing_days": 2,
-  "sections": [{"id": "a", "title": {"vi": "Người nộp", "en": "Applicant"},
-    "fields": [{"id": "name", "label": {"vi": "Họ tên", "en": "Name"}, "type": "text",
-                "required": true, "max_length": {"max": 100, "unit": "chars"}}]}],
-  "attachments": [{"id": "scan", "label": {"vi": "Bản quét", "en": "Scan"},
-    "accept": ["pdf"], "max_size_bytes": 1048576, "max_count": 1}],
-  "receipt": {"applicant_name": "a.name"},
-  "notes": [{"vi": "Chỉ để thử.", "en": "For tests only."}]
-}"#;
-
-async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
-    let extra = dir.join("procedures");
-    std::fs::create_dir_all(&extra).expect("procedures folder");
-    std::fs::write(extra.join("thong-bao-thu.json"), NOTICE).expect("schema");
-    let portal = hoso_portal::start(PortalConfig::practice(dir.to_owned()))
-        .await
-        .expect("portal starts");
-    let token = portal
-        .issue_token("cty-mot-lan", "Công ty Một Lần")
-        .await
-        .expect("token");
-    (portal, token)
-}
-
-fn request(name: &str) -> SubmissionRequest {
-    let mut dossier = DossierContent {
-        procedure: "thong-bao-thu".parse().expect("code"),
-        version: "1".into(),
-        fields: Default::default(),
-        documents: vec![],
-    };
-    dossier
-        .fields
-        .insert("a.name".into(), Value::Text(name.into()));
-    SubmissionRequest {
-        dossier,
-        uploads: vec![],
-        new_filing: false,
-    }
-}
 
 /// Sends until the portal gives a final answer, asking again after a 409.
 async fn submit_until_answered(

@@ -1,0 +1,143 @@
+//! An applicant reaches only their own uploads and dossiers: another
+//! applicant's upload URL, dossier code, status and idempotency key answer
+//! 404 as if they did not exist, and their upload cannot be written to,
+//! deleted or filed.
+
+mod common;
+
+use common::{portal, request};
+use hoso_core::wire::{SubmissionResponse, UploadRef};
+use hoso_core::{AttachedDocument, Sha256Digest};
+use hoso_portal::inspect::Inspector;
+use reqwest::StatusCode;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, a) = portal(dir.path()).await;
+    let b = portal
+        .issue_token("cty-khac", "Công ty Khác")
+        .await
+        .expect("token B");
+    let base = portal.base_url().to_owned();
+    let http = reqwest::Client::new();
+    let bytes = b"%PDF-1.7 A";
+
+    // A uploads a small file, whole.
+    let created = http
+        .post(format!("{base}/v1/uploads"))
+        .bearer_auth(&a)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", bytes.len().to_string())
+        .header("Upload-Metadata", "filename YS5wZGY=")
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let upload = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let patch = |token: &str| {
+        http.patch(&upload)
+            .bearer_auth(token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec())
+    };
+    // B may not write to it, ask about it or delete it.
+    assert_eq!(
+        patch(&b).send().await.expect("B patch").status(),
+        StatusCode::NOT_FOUND
+    );
+    let head = |token: &str| {
+        http.head(&upload)
+            .bearer_auth(token)
+            .header("Tus-Resumable", "1.0.0")
+    };
+    assert_eq!(
+        head(&b).send().await.expect("B head").status(),
+        StatusCode::NOT_FOUND
+    );
+    let deleted = http
+        .delete(&upload)
+        .bearer_auth(&b)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("B delete");
+    assert_eq!(deleted.status(), StatusCode::NOT_FOUND);
+    // A still can, and B's attempts left nothing behind.
+    let head_a = head(&a).send().await.expect("A head");
+    assert_eq!(head_a.headers()["upload-offset"], "0");
+    assert_eq!(
+        patch(&a).send().await.expect("A patch").status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // A files a dossier.
+    let key = "\"khoa-cua-a\"";
+    let filed: SubmissionResponse = http
+        .post(format!("{base}/v1/dossiers"))
+        .bearer_auth(&a)
+        .header("Idempotency-Key", key)
+        .json(&request("Công ty Một Lần"))
+        .send()
+        .await
+        .expect("A files")
+        .json()
+        .await
+        .expect("receipt");
+    let code = filed.receipt.receipt["dossier_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+
+    // B cannot read its status or recover it by key.
+    let status = |token: &str| {
+        http.get(format!("{base}/v1/dossiers/{code}"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(
+        status(&b).await.expect("B status").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(status(&a).await.expect("A status").status(), StatusCode::OK);
+    let by_key = http
+        .get(format!("{base}/v1/submissions/by-key/khoa-cua-a"))
+        .bearer_auth(&b)
+        .send()
+        .await
+        .expect("B by key");
+    assert_eq!(by_key.status(), StatusCode::NOT_FOUND);
+
+    // B cannot file A's upload as its own document.
+    let mut theirs = request("Công ty Khác");
+    let sha = Sha256Digest::of(bytes);
+    theirs.dossier.documents.push(AttachedDocument {
+        slot: "scan".into(),
+        name: "a.pdf".into(),
+        size: bytes.len() as u64,
+        sha256: sha,
+    });
+    theirs.uploads.push(UploadRef {
+        sha256: sha,
+        upload_url: upload.clone(),
+    });
+    let refused = http
+        .post(format!("{base}/v1/dossiers"))
+        .bearer_auth(&b)
+        .header("Idempotency-Key", "\"khoa-cua-b\"")
+        .json(&theirs)
+        .send()
+        .await
+        .expect("B files");
+    assert!(refused.status().is_client_error(), "{}", refused.status());
+    let stored = Inspector::open(dir.path())
+        .expect("inspect")
+        .dossiers()
+        .expect("dossiers");
+    assert_eq!(stored.len(), 1, "only A's dossier");
+}
