@@ -340,21 +340,57 @@ async fn write_chunk(
     checksum: Option<UploadChecksum>,
     body: Body,
 ) -> Result<u64, ApiError> {
+    // Without a checksum, what arrives may be kept piecemeal: every
+    // CHECKPOINT bytes the file is synced and the offset recorded, so that a
+    // portal killed mid-request still keeps (and reports) what it received.
+    let checkpoint: Option<Checkpoint> = checksum.is_none().then(|| {
+        let (db, row_id, handle) = (
+            state.db.clone(),
+            id.to_owned(),
+            tokio::runtime::Handle::current(),
+        );
+        Box::new(move |written: u64| {
+            let row_id = row_id.clone();
+            handle
+                .block_on(db.call(move |conn| {
+                    conn.execute(
+                        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1 AND offset_bytes < ?2",
+                        params![row_id, offset + written],
+                    )?;
+                    Ok(())
+                }))
+                .map_err(|e| std::io::Error::other(e.code))
+        }) as Checkpoint
+    });
     let got = receive(
         state,
         id,
         offset,
         length - offset,
         checksum.as_ref().map(|c| c.algorithm),
+        checkpoint,
         body,
     )
     .await?;
     let rollback = |state: &AppState| {
-        let (storage, id) = (state.storage.clone(), id.to_owned());
-        tokio::task::spawn_blocking(move || storage.truncate(&id, offset))
+        let (storage, id, db) = (state.storage.clone(), id.to_owned(), state.db.clone());
+        async move {
+            let file_id = id.clone();
+            let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, offset)).await;
+            // Checkpoints of this request are undone with its bytes.
+            let _ = db
+                .call(move |conn| {
+                    conn.execute(
+                        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1",
+                        params![id, offset],
+                    )?;
+                    Ok(())
+                })
+                .await;
+        }
     };
     if got.overflow {
-        let _ = rollback(state).await;
+        rollback(state).await;
         return Err(tus_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "beyond_length",
@@ -365,7 +401,7 @@ async fn write_chunk(
     if let Some(expected) = &checksum
         && (got.interrupted || got.digest.as_deref() != Some(expected.digest.as_slice()))
     {
-        let _ = rollback(state).await;
+        rollback(state).await;
         return Err(tus_error(
             StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
                 .unwrap_or(StatusCode::BAD_REQUEST),
@@ -396,12 +432,20 @@ async fn write_chunk(
     Ok(new_offset)
 }
 
+/// Records that the first N bytes of a request are durable.
+type Checkpoint = Box<dyn Fn(u64) -> std::io::Result<()> + Send>;
+
+/// How many bytes of a request without a checksum are made durable and
+/// recorded at a time.
+const CHECKPOINT: u64 = 1024 * 1024;
+
 async fn receive(
     state: &AppState,
     id: &str,
     offset: u64,
     room: u64,
     algorithm: Option<ChecksumAlgorithm>,
+    checkpoint: Option<Checkpoint>,
     body: Body,
 ) -> Result<Received, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
@@ -409,13 +453,20 @@ async fn receive(
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, Option<Vec<u8>>)> {
         let mut out = storage.append_at(&file_id, offset)?;
         let mut hasher = algorithm.map(ChecksumAlgorithm::hasher);
-        let mut written = 0u64;
+        let (mut written, mut recorded) = (0u64, 0u64);
         while let Some(chunk) = rx.blocking_recv() {
             std::io::Write::write_all(&mut out, &chunk)?;
             if let Some(h) = hasher.as_mut() {
                 h.update(&chunk);
             }
             written += chunk.len() as u64;
+            if let Some(record) = &checkpoint
+                && written - recorded >= CHECKPOINT
+            {
+                out.sync()?;
+                record(written)?;
+                recorded = written;
+            }
         }
         out.commit()?;
         Ok((written, hasher.map(|h| h.finish())))

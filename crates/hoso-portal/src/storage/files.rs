@@ -44,6 +44,11 @@ impl Write for FileWriter {
 }
 
 impl UploadWriter for FileWriter {
+    fn sync(&mut self) -> io::Result<()> {
+        self.0.flush()?;
+        self.0.get_ref().sync_data()
+    }
+
     fn commit(self: Box<Self>) -> io::Result<()> {
         let file = self.0.into_inner().map_err(|e| e.into_error())?;
         file.sync_data()

@@ -10,6 +10,8 @@ use std::io::{self, Read, Write};
 
 /// Appends to one upload and makes the bytes durable on [`commit`](UploadWriter::commit).
 pub trait UploadWriter: Write + Send {
+    /// Makes the bytes written so far durable and goes on writing.
+    fn sync(&mut self) -> io::Result<()>;
     /// Flushes the bytes written so far to stable storage.
     fn commit(self: Box<Self>) -> io::Result<()>;
 }
