@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod config;
 mod db;
 pub mod error;
+pub mod expiry;
 mod filing;
 pub mod inspect;
 mod keys;
@@ -33,6 +34,7 @@ pub struct RunningPortal {
     state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 /// Why a portal could not start or an admin action failed.
@@ -75,6 +77,7 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
             tracing::error!(%e, "portal stopped serving");
         }
     });
+    let sweeper = expiry::spawn_sweeper(state.clone());
     tracing::info!(%base_url, "portal listening");
     Ok(RunningPortal {
         addr,
@@ -82,10 +85,19 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         state,
         shutdown: Some(tx),
         task: Some(task),
+        sweeper,
     })
 }
 
 impl RunningPortal {
+    /// Removes unfinished uploads whose expiry passed now, rather than at
+    /// the next periodic sweep; returns how many.
+    pub async fn sweep_expired_uploads(&self) -> Result<usize, PortalError> {
+        expiry::sweep(&self.state)
+            .await
+            .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message)))
+    }
+
     /// The socket it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -112,6 +124,7 @@ impl RunningPortal {
 
     /// Stops accepting requests and waits for those under way.
     pub async fn stop(mut self) {
+        self.sweeper.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -123,6 +136,7 @@ impl RunningPortal {
 
 impl Drop for RunningPortal {
     fn drop(&mut self) {
+        self.sweeper.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -1,0 +1,72 @@
+//! Expiration (tus `expiration` extension): an upload left unfinished past
+//! its `Upload-Expires` is removed, row and bytes, so abandoned transfers
+//! do not fill the disk. Completed uploads stay; a dossier may name them.
+//! The sweep runs when the portal starts and then every [`SWEEP_EVERY`].
+
+use crate::error::ApiError;
+use crate::state::{AppState, now_vn};
+use rusqlite::params;
+use std::time::Duration;
+
+/// How often unfinished uploads are looked at.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Removes the unfinished uploads whose expiry has passed and that no
+/// request is writing to; returns how many were removed.
+pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+    let candidates: Vec<(String, String)> = state
+        .db
+        .call(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT id, expires_at FROM uploads WHERE sha256 IS NULL")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let now = now_vn();
+    let mut removed = 0;
+    for (id, expires_at) in candidates {
+        let expired = chrono::DateTime::parse_from_rfc3339(&expires_at).is_ok_and(|t| t < now);
+        // An upload being written to is busy, not abandoned.
+        let Some(_lock) = expired.then(|| state.lock_upload(&id)).flatten() else {
+            continue;
+        };
+        let row = id.clone();
+        state
+            .db
+            .call(move |conn| {
+                conn.execute(
+                    "DELETE FROM uploads WHERE id = ?1 AND sha256 IS NULL",
+                    params![row],
+                )?;
+                Ok(())
+            })
+            .await?;
+        // The row is gone first: a crash here leaves only unnamed bytes.
+        let storage = state.storage.clone();
+        tokio::task::spawn_blocking(move || storage.remove(&id))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        removed += 1;
+    }
+    if removed > 0 {
+        tracing::info!(removed, "expired uploads removed");
+    }
+    Ok(removed)
+}
+
+/// Sweeps now and then every [`SWEEP_EVERY`] until the portal stops.
+pub fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweep(&state).await {
+                tracing::warn!(error = %e.code, "sweeping expired uploads failed");
+            }
+        }
+    })
+}
