@@ -16,6 +16,7 @@ pub mod inspect;
 mod keys;
 mod random;
 mod routes;
+pub use routes::OPENAPI;
 mod state;
 pub mod storage;
 
