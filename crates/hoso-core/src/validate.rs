@@ -90,7 +90,7 @@ pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem>
     for (path, field) in procedure.fields() {
         let value = given(dossier, &path);
         match (field.kind == FieldKind::Table, value) {
-            (true, None | Some(Value::Rows(_))) => {
+            (true, None | Some(Given::Rows)) => {
                 check_table(&path, field, dossier.rows(&path), dossier, &mut out);
             }
             (false, None) => {
@@ -98,9 +98,9 @@ pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem>
                     out.required(&path, &field.label);
                 }
             }
-            (false, Some(Value::Text(v))) => {
+            (false, Some(Given::Text(v))) => {
                 let place = Place::Field(&path, &field.label);
-                out.0.extend(check_value(&place, field, &normalize_cow(v)));
+                out.0.extend(check_value(&place, field, &v));
             }
             (_, Some(_)) => out.push(
                 &path,
@@ -123,12 +123,21 @@ pub fn validate(procedure: &Procedure, dossier: &DossierContent) -> Vec<Problem>
     out.0
 }
 
-/// The value at `path` unless it is empty once normalised.
-fn given<'a>(dossier: &'a DossierContent, path: &str) -> Option<&'a Value> {
-    dossier.fields.get(path).filter(|v| match v {
-        Value::Text(t) => !normalize_cow(t).is_empty(),
-        Value::Rows(r) => !r.is_empty(),
-    })
+/// A value given for a field: its normalised text, or rows.
+enum Given<'a> {
+    Text(Cow<'a, str>),
+    Rows,
+}
+
+/// The value at `path` unless it is empty once normalised; text comes
+/// normalised, so it is normalised once per check.
+fn given<'a>(dossier: &'a DossierContent, path: &str) -> Option<Given<'a>> {
+    match dossier.fields.get(path)? {
+        Value::Text(t) => Some(normalize_cow(t))
+            .filter(|t| !t.is_empty())
+            .map(Given::Text),
+        Value::Rows(r) => (!r.is_empty()).then_some(Given::Rows),
+    }
 }
 
 /// The normalised text at `path`, unless empty.
