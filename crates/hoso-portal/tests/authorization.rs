@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{portal, request};
+use common::{create_upload, portal, request};
 use hoso_core::wire::{SubmissionResponse, UploadRef};
 use hoso_core::{AttachedDocument, Sha256Digest};
 use hoso_portal::inspect::Inspector;
@@ -24,20 +24,7 @@ async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns() {
     let bytes = b"%PDF-1.7 A";
 
     // A uploads a small file, whole.
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .bearer_auth(&a)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header("Upload-Metadata", "filename YS5wZGY=")
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let upload = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let (upload, _) = create_upload(&http, &base, &a, bytes.len() as u64).await;
     let patch = |token: &str| {
         http.patch(&upload)
             .bearer_auth(token)

@@ -2,6 +2,8 @@
 //! first is still streaming is refused (423), not interleaved, and the
 //! upload ends exactly as the first request sent it.
 
+mod common;
+
 use hoso_core::Sha256Digest;
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
@@ -10,28 +12,16 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_patch_during_the_first_is_refused_not_interleaved() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let portal = hoso_portal::start(PortalConfig::practice(dir.path().to_owned()))
-        .await
-        .expect("portal starts");
-    let token = portal
-        .issue_token("cty-hai", "Công ty Hai")
-        .await
-        .expect("token");
+    let (portal, token) = common::start(
+        PortalConfig::practice(dir.path().to_owned()),
+        "cty-hai",
+        "Công ty Hai",
+    )
+    .await;
     let http = reqwest::Client::new();
     let len = 2 * 1024 * 1024usize;
     let bytes: Vec<u8> = (0..len as u32).map(|i| (i % 253) as u8).collect();
-    let created = http
-        .post(format!("{}/v1/uploads", portal.base_url()))
-        .bearer_auth(&token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", len.to_string())
-        .send()
-        .await
-        .expect("create");
-    let url = created.headers()["location"]
-        .to_str()
-        .expect("url")
-        .to_owned();
+    let (url, _) = common::create_upload(&http, portal.base_url(), &token, len as u64).await;
 
     // The first PATCH trickles its body in 64 KiB pieces.
     let slow = {

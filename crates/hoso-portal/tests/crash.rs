@@ -3,6 +3,8 @@
 //! nor goes backwards, the bytes kept are exactly the file's, and every
 //! completed upload hashes to the original.
 
+mod common;
+
 use hoso_core::Sha256Digest;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
@@ -78,23 +80,6 @@ async fn head(http: &reqwest::Client, url: &str, token: &str) -> u64 {
         .expect("number")
 }
 
-async fn create(http: &reqwest::Client, base: &str, token: &str) -> String {
-    let res = http
-        .post(format!("{base}/v1/uploads"))
-        .bearer_auth(token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", LENGTH.to_string())
-        .header("Upload-Metadata", "filename YmFuIHF1ZXQucGRm")
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
-    res.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -129,7 +114,10 @@ async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
             Some(u) => u,
             None => {
                 files += 1;
-                (create(&http, &base, &token).await, files)
+                (
+                    common::create_upload(&http, &base, &token, LENGTH).await.0,
+                    files,
+                )
             }
         };
         let bytes = Arc::new(file_bytes(n));

@@ -1,6 +1,8 @@
 //! Expiration: an unfinished upload answers 410 once its time is up and is
 //! then removed, row and bytes; a completed upload is kept.
 
+mod common;
+
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -8,35 +10,25 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread")]
 async fn an_abandoned_upload_expires_and_is_cleaned_up_a_completed_one_stays() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let portal = hoso_portal::start(PortalConfig {
-        upload_expiry: Duration::from_millis(600),
-        ..PortalConfig::practice(dir.path().to_owned())
-    })
-    .await
-    .expect("portal starts");
-    let token = portal
-        .issue_token("cty-bo-do", "Công ty Bỏ Dở")
-        .await
-        .expect("token");
+    let (portal, token) = common::start(
+        PortalConfig {
+            upload_expiry: Duration::from_millis(600),
+            ..PortalConfig::practice(dir.path().to_owned())
+        },
+        "cty-bo-do",
+        "Công ty Bỏ Dở",
+    )
+    .await;
     let http = reqwest::Client::new();
     let base = portal.base_url().to_owned();
-    let upload = |len: usize, bytes: &'static [u8]| {
+    let upload = |len: u64, bytes: &'static [u8]| {
         let (http, base, token) = (http.clone(), base.clone(), token.clone());
         async move {
-            let res = http
-                .post(format!("{base}/v1/uploads"))
-                .bearer_auth(&token)
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", len.to_string())
-                .send()
-                .await
-                .expect("create");
-            assert_eq!(res.status(), StatusCode::CREATED);
+            let (url, headers) = common::create_upload(&http, &base, &token, len).await;
             assert!(
-                res.headers().contains_key("upload-expires"),
+                headers.contains_key("upload-expires"),
                 "Upload-Expires is announced"
             );
-            let url = res.headers()["location"].to_str().expect("url").to_owned();
             let patched = http
                 .patch(&url)
                 .bearer_auth(&token)

@@ -2,19 +2,20 @@
 //! describes is routed: a request to it reaches a handler (never the bare
 //! 404 or 405 of an unknown route).
 
+mod common;
+
 use hoso_portal::PortalConfig;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_document_is_served_and_every_operation_in_it_exists() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let portal = hoso_portal::start(PortalConfig::practice(dir.path().to_owned()))
-        .await
-        .expect("portal starts");
-    let token = portal
-        .issue_token("cty-doc", "Công ty Đọc")
-        .await
-        .expect("token");
+    let (portal, token) = common::start(
+        PortalConfig::practice(dir.path().to_owned()),
+        "cty-doc",
+        "Công ty Đọc",
+    )
+    .await;
     let http = reqwest::Client::new();
     let base = portal.base_url().to_owned();
 

@@ -3,6 +3,8 @@
 //! damaged chunk that the portal must refuse (460) without keeping it.
 //! `cargo xtask setup` installs the client under `tests/interop/`.
 
+mod common;
+
 use hoso_core::Sha256Digest;
 use hoso_portal::{PortalConfig, RunningPortal};
 use std::path::{Path, PathBuf};
@@ -28,13 +30,12 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let portal = hoso_portal::start(PortalConfig::practice(dir.path().join("portal")))
-        .await
-        .expect("portal starts");
-    let token = portal
-        .issue_token("cty-tus-js", "Công ty thử tus-js-client")
-        .await
-        .expect("token");
+    let (portal, token) = common::start(
+        PortalConfig::practice(dir.path().join("portal")),
+        "cty-tus-js",
+        "Công ty thử tus-js-client",
+    )
+    .await;
     // 3.5 MiB: three full 1 MiB chunks and a tail.
     let bytes: Vec<u8> = (0..3_670_016u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)

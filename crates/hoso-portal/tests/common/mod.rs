@@ -1,5 +1,9 @@
-//! What the portal's HTTP tests share: a portal on loopback with a trial
-//! procedure that needs no documents, and submissions for it.
+//! What the portal's HTTP tests share: a portal on loopback and a token,
+//! a trial procedure that needs no documents and submissions for it, and
+//! creating a tus upload.
+
+// Each test file is its own crate and uses only part of this.
+#![allow(dead_code)]
 
 use hoso_core::wire::SubmissionRequest;
 use hoso_core::{DossierContent, Value};
@@ -26,14 +30,44 @@ pub async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
     let extra = dir.join("procedures");
     std::fs::create_dir_all(&extra).expect("procedures folder");
     std::fs::write(extra.join("thong-bao-thu.json"), NOTICE).expect("schema");
-    let portal = hoso_portal::start(PortalConfig::practice(dir.to_owned()))
-        .await
-        .expect("portal starts");
-    let token = portal
-        .issue_token("cty-mot-lan", "Công ty Một Lần")
-        .await
-        .expect("token");
+    start(
+        PortalConfig::practice(dir.to_owned()),
+        "cty-mot-lan",
+        "Công ty Một Lần",
+    )
+    .await
+}
+
+/// A portal started with `config`, and a token for a new applicant.
+pub async fn start(config: PortalConfig, account: &str, name: &str) -> (RunningPortal, String) {
+    let portal = hoso_portal::start(config).await.expect("portal starts");
+    let token = portal.issue_token(account, name).await.expect("token");
     (portal, token)
+}
+
+/// Creates a tus upload of `length` bytes at the portal `base`; its URL and
+/// the answer's headers.
+pub async fn create_upload(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    length: u64,
+) -> (String, reqwest::header::HeaderMap) {
+    let res = http
+        .post(format!("{base}/v1/uploads"))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", "filename YS5wZGY=")
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    let url = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    (url, res.headers().clone())
 }
 
 /// A complete submission of the trial notice by `name`.
