@@ -4,7 +4,17 @@
 
 use crate::World;
 use hoso_client::ClientError;
-use hoso_core::ProblemCode;
+use hoso_core::{DossierContent, ProblemCode, Sha256Digest};
+
+/// The hash of the dossier's quality certificate.
+fn certificate(dossier: &DossierContent) -> Sha256Digest {
+    dossier
+        .documents
+        .iter()
+        .find(|d| d.slot == "quality_certificate")
+        .expect("certificate")
+        .sha256
+}
 
 #[tokio::test]
 async fn a_shared_document_is_listed_with_its_uses_and_kept_while_one_remains() {
@@ -25,12 +35,7 @@ async fn a_shared_document_is_listed_with_its_uses_and_kept_while_one_remains() 
             .expect("save");
         ids.push(d.summary.id);
     }
-    let cert = first
-        .documents
-        .iter()
-        .find(|d| d.slot == "quality_certificate")
-        .expect("certificate")
-        .sha256;
+    let cert = certificate(&first);
 
     let items = w.client.library(None).await.expect("library");
     let item = items.iter().find(|i| i.sha256 == cert).expect("listed");
@@ -87,12 +92,7 @@ async fn an_expired_certificate_is_flagged_before_filing() {
     let w = World::new().await;
     let file = w.file("chứng nhận hợp quy.pdf", 30_000);
     let dossier = w.dossier(&file).await;
-    let cert = dossier
-        .documents
-        .iter()
-        .find(|d| d.slot == "quality_certificate")
-        .expect("certificate")
-        .sha256;
+    let cert = certificate(&dossier);
     let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(2);
     w.client
         .set_valid_until(cert, Some(yesterday))
