@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod procedure;
 pub mod receipt;
 pub mod samples;
+pub mod status;
 pub mod taxcode;
 pub mod validate;
 pub mod wire;

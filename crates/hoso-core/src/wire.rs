@@ -3,7 +3,9 @@
 //! `#[serde(default)]` so that older and newer builds still talk.
 
 use crate::receipt::SignedReceipt;
+use crate::status::Status;
 use crate::{Bilingual, DossierContent, Problem, Sha256Digest};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Path of the discovery document.
@@ -105,15 +107,96 @@ pub struct CheckResult {
     pub problems: Vec<Problem>,
 }
 
-/// `GET /v1/dossiers/{code}`: where a dossier stands.
+/// One change of a dossier's state, as the portal recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    /// Position in the portal's change feed; strictly increasing.
+    pub cursor: u64,
+    /// The dossier.
+    pub code: crate::DossierCode,
+    /// The state it entered.
+    pub status: Status,
+    /// When (RFC 3339, +07:00).
+    pub at: String,
+    /// Who made the change: `portal` for filing, an officer's account, or
+    /// `applicant` for a supplement.
+    pub actor: String,
+    /// The officer's note (the reason of a refusal, for instance).
+    #[serde(default)]
+    pub note: String,
+    /// What the applicant is asked to add, when the state is
+    /// `supplement_requested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+}
+
+/// `GET /v1/dossiers/{code}`: where a dossier stands, with its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierStatus {
     /// The dossier's code.
     pub code: crate::DossierCode,
-    /// Its state, e.g. `received`.
-    pub status: String,
+    /// Its current state.
+    pub status: Status,
     /// When it was received (RFC 3339, +07:00).
     pub received_at: String,
+    /// The appointment date for the result, from the receipt.
+    pub appointment_date: NaiveDate,
     /// Its procedure.
     pub procedure: crate::ProcedureCode,
+    /// Every change, oldest first; the last one is the current state.
+    pub history: Vec<StatusEvent>,
+}
+
+/// `GET /v1/dossiers?since=CURSOR`: the changes to the caller's dossiers
+/// after a cursor, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusFeed {
+    /// Changes after the cursor asked for, at most the page size.
+    pub events: Vec<StatusEvent>,
+    /// The cursor to ask from next time (the last event's, or the one
+    /// asked for when nothing changed).
+    pub next_cursor: u64,
+    /// True when more changes wait beyond this page.
+    pub more: bool,
+}
+
+/// `POST /v1/officer/dossiers/{code}/status`: an officer moves a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    /// The state to enter; it must follow the current one.
+    pub to: Status,
+    /// Note kept in the history and shown to the applicant.
+    #[serde(default)]
+    pub note: String,
+    /// What is asked of the applicant; required for
+    /// `supplement_requested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+}
+
+/// `POST /v1/lookup`: a dossier's state for someone holding its code and
+/// the receipt's lookup PIN, without signing in. Names nobody.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    /// The dossier's code.
+    pub code: crate::DossierCode,
+    /// Its procedure.
+    pub procedure: crate::ProcedureCode,
+    /// Its current state.
+    pub status: Status,
+    /// When that state was entered.
+    pub since: String,
+    /// When it was received.
+    pub received_at: String,
+    /// The appointment date for the result.
+    pub appointment_date: NaiveDate,
+}
+
+/// The body of `POST /v1/lookup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupRequest {
+    /// The dossier code printed on the receipt.
+    pub code: String,
+    /// The lookup PIN printed on the receipt.
+    pub pin: String,
 }
