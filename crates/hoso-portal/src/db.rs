@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 /// Numbered, forward-only migrations; `PRAGMA user_version` records how
 /// many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE applicants (
     id            INTEGER PRIMARY KEY,
     account       TEXT NOT NULL UNIQUE,
@@ -70,7 +71,43 @@ CREATE TABLE daily_sequence (
     day   TEXT PRIMARY KEY,
     last  INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE officers (
+    id            INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE officer_tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    officer_id    INTEGER NOT NULL REFERENCES officers(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE status_events (
+    cursor        INTEGER PRIMARY KEY AUTOINCREMENT,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    status        TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    request       TEXT
+);
+CREATE INDEX status_events_by_dossier ON status_events(dossier_code, cursor);
+ALTER TABLE dossiers ADD COLUMN lookup_pin TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN appointment_date TEXT NOT NULL DEFAULT '';
+UPDATE dossiers SET
+    lookup_pin = json_extract(receipt, '$.receipt.lookup_pin'),
+    appointment_date = json_extract(receipt, '$.receipt.appointment_date');
+INSERT INTO status_events (dossier_code, status, at, actor)
+    SELECT code, status, received_at, 'portal' FROM dossiers ORDER BY received_at, code;
+CREATE TABLE lookup_failures (
+    dossier_code  TEXT PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    first_at      TEXT NOT NULL
+);
+"#,
+];
 
 /// A shared handle on the portal database.
 #[derive(Clone, Debug)]
@@ -149,23 +186,61 @@ pub fn applicant_by_token(
     .optional()
 }
 
-/// Creates the applicant if new and records a token for it.
+/// Finds the officer a bearer token belongs to; applicants' tokens never
+/// match here, officers' never in [`applicant_by_token`].
+pub fn officer_by_token(
+    conn: &Connection,
+    token_sha256: &str,
+) -> rusqlite::Result<Option<ApplicantRow>> {
+    conn.query_row(
+        "SELECT o.id, o.account FROM officer_tokens t JOIN officers o ON o.id = t.officer_id
+         WHERE t.token_sha256 = ?1",
+        params![token_sha256],
+        |r| {
+            Ok(ApplicantRow {
+                id: r.get(0)?,
+                account: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Who a token is issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Files dossiers and follows their own.
+    Applicant,
+    /// Moves dossiers through their states.
+    Officer,
+}
+
+/// Creates the account if new and records a token for it.
 pub fn add_token(
     conn: &mut Connection,
+    role: Role,
     account: &str,
     display_name: &str,
     token_sha256: &str,
     now: &str,
 ) -> rusqlite::Result<()> {
+    let (accounts, tokens, owner) = match role {
+        Role::Applicant => ("applicants", "tokens", "applicant_id"),
+        Role::Officer => ("officers", "officer_tokens", "officer_id"),
+    };
     let tx = conn.transaction()?;
     tx.execute(
-        "INSERT INTO applicants (account, display_name, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(account) DO NOTHING",
+        &format!(
+            "INSERT INTO {accounts} (account, display_name, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(account) DO NOTHING"
+        ),
         params![account, display_name, now],
     )?;
     tx.execute(
-        "INSERT INTO tokens (token_sha256, applicant_id, created_at)
-         SELECT ?1, id, ?3 FROM applicants WHERE account = ?2",
+        &format!(
+            "INSERT INTO {tokens} (token_sha256, {owner}, created_at)
+             SELECT ?1, id, ?3 FROM {accounts} WHERE account = ?2"
+        ),
         params![token_sha256, account, now],
     )?;
     tx.commit()
@@ -215,4 +290,52 @@ pub fn next_sequence(tx: &rusqlite::Transaction<'_>, day: &str) -> rusqlite::Res
         params![day],
         |r| r.get(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_the_first_version_gains_histories_and_pins() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("portal.sqlite3");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(MIGRATIONS[0]).expect("first version");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+            conn.execute_batch(
+                r#"INSERT INTO applicants VALUES (1, 'cty-cu', 'Công ty Cũ', '2026-07-01T08:00:00+07:00');
+                   INSERT INTO dossiers VALUES ('HOSO.PRACTICE-20260701-0001', 1, 'thong-bao-thu', '1',
+                     'ab', '{}', '{"receipt": {"lookup_pin": "K7QX", "appointment_date": "2026-07-03"}, "signature": "x"}',
+                     '2026-07-01T09:00:00+07:00', 'received');"#,
+            )
+            .expect("old rows");
+        }
+        let db = Db::open(&path).expect("upgrade");
+        let conn = db.conn.lock().expect("lock");
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len());
+        let (pin, date): (String, String) = conn
+            .query_row(
+                "SELECT lookup_pin, appointment_date FROM dossiers",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!((pin.as_str(), date.as_str()), ("K7QX", "2026-07-03"));
+        let status = crate::tracking::dossier_status(&conn, "HOSO.PRACTICE-20260701-0001", Some(1))
+            .expect("status")
+            .expect("found");
+        assert_eq!(status.history.len(), 1);
+        assert_eq!(status.history[0].actor, "portal");
+        assert_eq!(status.history[0].at, "2026-07-01T09:00:00+07:00");
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(integrity, "ok");
+    }
 }

@@ -1,6 +1,7 @@
 //! Expiration (tus `expiration` extension): an upload left unfinished past
 //! its `Upload-Expires` is removed, row and bytes, so abandoned transfers
 //! do not fill the disk. Completed uploads stay; a dossier may name them.
+//! Idempotency keys past their retention go in the same sweep.
 //! The sweep runs when the portal starts and then every [`SWEEP_EVERY`].
 
 use crate::error::ApiError;
@@ -54,6 +55,21 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     }
     if removed > 0 {
         tracing::info!(removed, "expired uploads removed");
+    }
+    // Idempotency keys past their retention (the procedure's processing
+    // period and a grace, see `filing::key_kept_until`) go too.
+    let cutoff = now.to_rfc3339();
+    let keys = state
+        .db
+        .call(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM idempotency_keys WHERE state = 'done' AND expires_at < ?1",
+                params![cutoff],
+            )?)
+        })
+        .await?;
+    if keys > 0 {
+        tracing::info!(keys, "expired idempotency keys removed");
     }
     Ok(removed)
 }

@@ -20,6 +20,7 @@ use hoso_core::receipt::{
     Applicant as ReceiptApplicant, Delivery, PortalKey, RECEIPT_FORMAT, Receipt, ReceiptProcedure,
     ReceivedDocument, SignedReceipt,
 };
+use hoso_core::status::Status;
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse};
 use hoso_core::{DossierCode, Sha256Digest};
 use rusqlite::{OptionalExtension, params};
@@ -27,9 +28,30 @@ use std::time::Duration;
 
 /// A `processing` claim older than this was left by a crashed request.
 const STALE_CLAIM: Duration = Duration::from_secs(300);
-/// How long keys and their answers are kept: longer than any processing
-/// period, so a client can recover a lost receipt for as long as it matters.
-const KEY_RETENTION_DAYS: i64 = 365;
+/// How long keys and their answers are kept after the appointment date
+/// of the procedure's processing period: a client can recover a lost
+/// receipt while the dossier is processed and for a season after.
+const KEY_GRACE_DAYS: i64 = 90;
+
+/// Until when a key claimed at `now` for a procedure processed in `days`
+/// working days is kept: the end of the appointment day the calendar gives,
+/// plus [`KEY_GRACE_DAYS`].
+pub fn key_kept_until(
+    calendar: &hoso_core::calendar::Calendar,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    days: u32,
+    cutoff: Option<chrono::NaiveTime>,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    let appointment = calendar.due_date(now.naive_local(), days, cutoff);
+    let last_day = appointment + chrono::Duration::days(KEY_GRACE_DAYS + 1);
+    last_day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(*now.offset()).single())
+        .unwrap_or(now + chrono::Duration::days(KEY_GRACE_DAYS + 366))
+}
+
+/// The actor of changes the portal makes by itself, such as filing.
+pub const PORTAL_ACTOR: &str = "portal";
 
 /// What the stored state of a key says about a new request.
 enum Claim {
@@ -45,7 +67,14 @@ pub async fn submit(
     request: SubmissionRequest,
     request_sha256: Sha256Digest,
 ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
-    match claim(state, who, &key, request_sha256).await? {
+    let now = now_vn();
+    let (days, cutoff) = state
+        .catalog
+        .require(&request.dossier.procedure, now.date_naive())
+        .map(|e| (e.procedure.processing_days, e.procedure.cutoff()))
+        .unwrap_or((0, None));
+    let keep_until = key_kept_until(&state.calendar, now, days, cutoff);
+    match claim(state, who, &key, request_sha256, keep_until).await? {
         Claim::Finished(answer) => {
             let response = serde_json::from_str(&answer).map_err(ApiError::internal)?;
             return Ok((StatusCode::OK, response));
@@ -64,12 +93,13 @@ async fn claim(
     who: &Applicant,
     key: &IdempotencyKey,
     request_sha256: Sha256Digest,
+    keep_until: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Claim, ApiError> {
     let (applicant, key, hash) = (who.id, key.as_str().to_owned(), request_sha256.to_hex());
     let now = now_vn();
     let stale_before =
         (now - chrono::Duration::from_std(STALE_CLAIM).unwrap_or_default()).to_rfc3339();
-    let expires = (now + chrono::Duration::days(KEY_RETENTION_DAYS)).to_rfc3339();
+    let expires = keep_until.to_rfc3339();
     let now = now.to_rfc3339();
     state
         .db
@@ -302,8 +332,9 @@ async fn file(
                     let receipt_json = serde_json::to_string(&signed).map_err(ApiError::internal)?;
                     tx.execute(
                         "INSERT INTO dossiers (code, applicant_id, procedure_code, procedure_version,
-                            manifest_sha256, content, receipt, received_at, status)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received')",
+                            manifest_sha256, content, receipt, received_at, status, lookup_pin,
+                            appointment_date)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10)",
                         params![
                             code.as_str(),
                             applicant,
@@ -312,8 +343,19 @@ async fn file(
                             manifest.to_hex(),
                             content,
                             receipt_json,
-                            received_at.to_rfc3339()
+                            received_at.to_rfc3339(),
+                            receipt.lookup_pin,
+                            receipt.appointment_date.to_string()
                         ],
+                    )?;
+                    crate::tracking::record(
+                        &tx,
+                        code.as_str(),
+                        Status::Received,
+                        &received_at.to_rfc3339(),
+                        PORTAL_ACTOR,
+                        "",
+                        None,
                     )?;
                     for (i, (doc, upload_id)) in dossier.documents.iter().zip(&upload_ids).enumerate() {
                         tx.execute(
@@ -386,5 +428,31 @@ pub async fn by_key(
             "Cổng chưa nhận được hồ sơ nào với khóa này: có thể gửi lại an toàn với cùng khóa.",
             "The portal received no dossier under this key: it is safe to send again with the same key.",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_core::calendar::Calendar;
+
+    fn at(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
+        chrono::DateTime::parse_from_rfc3339(text).expect("time")
+    }
+
+    #[test]
+    fn keys_outlive_the_processing_period_by_the_grace() {
+        let calendar = Calendar::vietnam();
+        // Monday 23/11/2026 10:00, one working day: appointment Tuesday
+        // 24/11; kept through 22/02/2027 (24/11 + 90 days).
+        let kept = key_kept_until(calendar, at("2026-11-23T10:00:00+07:00"), 1, None);
+        assert_eq!(kept, at("2027-02-23T00:00:00+07:00"));
+        // Fifteen working days from 1/2/2027 cross Tết, end after three
+        // weeks, and the key lives longer with them.
+        let long = key_kept_until(calendar, at("2027-02-01T09:00:00+07:00"), 15, None);
+        let appointment =
+            calendar.due_date(at("2027-02-01T09:00:00+07:00").naive_local(), 15, None);
+        assert!(long.date_naive() > appointment + chrono::Duration::days(KEY_GRACE_DAYS));
+        assert!(appointment > chrono::NaiveDate::from_ymd_opt(2027, 2, 19).expect("date"));
     }
 }

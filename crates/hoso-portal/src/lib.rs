@@ -19,8 +19,10 @@ mod routes;
 pub use routes::OPENAPI;
 mod state;
 pub mod storage;
+mod tracking;
 
 pub use config::PortalConfig;
+pub use db::Role;
 
 use hoso_core::receipt::PortalKey;
 use state::AppState;
@@ -120,7 +122,17 @@ impl RunningPortal {
         account: &str,
         display_name: &str,
     ) -> Result<String, PortalError> {
-        issue_token(&self.state.db, account, display_name).await
+        issue_token(&self.state.db, Role::Applicant, account, display_name).await
+    }
+
+    /// Registers an officer (if new) and issues a bearer token for the
+    /// officer API; it opens nothing of the applicant API.
+    pub async fn issue_officer_token(
+        &self,
+        account: &str,
+        display_name: &str,
+    ) -> Result<String, PortalError> {
+        issue_token(&self.state.db, Role::Officer, account, display_name).await
     }
 
     /// Stops accepting requests and waits for those under way.
@@ -146,6 +158,7 @@ impl Drop for RunningPortal {
 
 async fn issue_token(
     db: &db::Db,
+    role: Role,
     account: &str,
     display_name: &str,
 ) -> Result<String, PortalError> {
@@ -153,23 +166,34 @@ async fn issue_token(
     let digest = hoso_core::Sha256Digest::of(token.as_bytes()).to_hex();
     let (account, display_name) = (account.to_owned(), display_name.to_owned());
     let now = state::now_vn().to_rfc3339();
-    db.call(move |conn| Ok(db::add_token(conn, &account, &display_name, &digest, &now)?))
-        .await
-        .map_err(|e| PortalError::Database(e.message.to_string()))?;
+    db.call(move |conn| {
+        Ok(db::add_token(
+            conn,
+            role,
+            &account,
+            &display_name,
+            &digest,
+            &now,
+        )?)
+    })
+    .await
+    .map_err(|e| PortalError::Database(e.message.to_string()))?;
     Ok(token)
 }
 
-/// Registers an applicant in a portal's data folder without starting it
-/// (the `add-applicant` admin command).
-pub async fn add_applicant(
+/// Registers an applicant or officer in a portal's data folder without
+/// starting it (the `add-applicant` and `add-officer` admin commands);
+/// returns the new token.
+pub async fn add_account(
     data_dir: &std::path::Path,
+    role: Role,
     account: &str,
     display_name: &str,
 ) -> Result<String, PortalError> {
     std::fs::create_dir_all(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
     let db = db::Db::open(&data_dir.join(state::DB_FILE))
         .map_err(|e| PortalError::Database(e.to_string()))?;
-    issue_token(&db, account, display_name).await
+    issue_token(&db, role, account, display_name).await
 }
 
 /// Shared so tests can compare what a client holds with what was stored.

@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use hoso_portal::PortalConfig;
+use hoso_portal::Role;
+use hoso_portal::config::SettingsFile;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -21,29 +22,40 @@ struct Cli {
 enum Command {
     /// Serve the portal / Chạy cổng.
     Serve {
+        /// Settings file (TOML; see portal.example.toml). Flags win over it.
+        #[arg(long, env = "HOSO_PORTAL_CONFIG")]
+        config: Option<PathBuf>,
         /// Data folder (database, key, uploads).
         #[arg(long, env = "HOSO_PORTAL_DATA")]
-        data: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8680")]
-        listen: SocketAddr,
+        data: Option<PathBuf>,
+        /// Address to listen on [default: 127.0.0.1:8680].
+        #[arg(long)]
+        listen: Option<SocketAddr>,
         /// Address clients use, when behind a proxy.
         #[arg(long)]
         public_url: Option<String>,
     },
     /// Register an applicant and print a new access token / Thêm người nộp và in mã truy cập.
-    AddApplicant {
-        /// Data folder.
-        #[arg(long, env = "HOSO_PORTAL_DATA")]
-        data: PathBuf,
-        /// Account name.
-        #[arg(long)]
-        account: String,
-        /// Name shown to officers.
-        #[arg(long)]
-        name: String,
-    },
+    AddApplicant(Account),
+    /// Register an officer and print a new officer token / Thêm cán bộ và in mã truy cập cán bộ.
+    AddOfficer(Account),
 }
+
+#[derive(clap::Args)]
+struct Account {
+    /// Data folder.
+    #[arg(long, env = "HOSO_PORTAL_DATA")]
+    data: PathBuf,
+    /// Account name.
+    #[arg(long)]
+    account: String,
+    /// Name shown on the portal.
+    #[arg(long)]
+    name: String,
+}
+
+/// The address `serve` listens on when neither flag nor file says.
+const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8680);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -54,15 +66,26 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve {
+            config,
             data,
             listen,
             public_url,
         } => {
-            let config = PortalConfig {
-                listen,
-                public_url,
-                ..PortalConfig::practice(data)
+            let settings = match &config {
+                Some(path) => SettingsFile::load(path)?,
+                None => SettingsFile {
+                    listen: Some(SocketAddr::from(DEFAULT_LISTEN)),
+                    ..SettingsFile::default()
+                },
             };
+            let file_listen = settings.listen;
+            let mut config = settings.into_config(data)?;
+            config.listen = listen
+                .or(file_listen)
+                .unwrap_or_else(|| SocketAddr::from(DEFAULT_LISTEN));
+            if public_url.is_some() {
+                config.public_url = public_url;
+            }
             let portal = hoso_portal::start(config).await?;
             println!("{}", portal.base_url());
             tokio::signal::ctrl_c()
@@ -70,12 +93,14 @@ async fn main() -> anyhow::Result<()> {
                 .context("waiting for Ctrl-C")?;
             portal.stop().await;
         }
-        Command::AddApplicant {
-            data,
-            account,
-            name,
-        } => {
-            let token = hoso_portal::add_applicant(&data, &account, &name).await?;
+        Command::AddApplicant(a) => {
+            let token =
+                hoso_portal::add_account(&a.data, Role::Applicant, &a.account, &a.name).await?;
+            println!("{token}");
+        }
+        Command::AddOfficer(a) => {
+            let token =
+                hoso_portal::add_account(&a.data, Role::Officer, &a.account, &a.name).await?;
             println!("{token}");
         }
     }

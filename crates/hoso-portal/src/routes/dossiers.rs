@@ -1,7 +1,7 @@
-//! Dossiers: dry-run check, submission with Idempotency-Key, lost-response
-//! recovery by key, and status.
+//! Dossiers: dry-run check, submission with Idempotency-Key and
+//! lost-response recovery by key.
 
-use super::Applicant;
+use super::{Applicant, malformed};
 use crate::error::ApiError;
 use crate::filing;
 use crate::state::AppState;
@@ -10,23 +10,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hoso_core::Sha256Digest;
 use hoso_core::idempotency::IdempotencyKey;
-use hoso_core::wire::{CheckResult, DossierStatus, SubmissionRequest};
-use hoso_core::{DossierCode, Sha256Digest};
-use rusqlite::{OptionalExtension, params};
+use hoso_core::wire::{CheckResult, SubmissionRequest};
 
 /// Reads a submission body and the hash that identifies its content for
 /// idempotency: SHA-256 of its canonical JSON, so spacing and key order do
 /// not make the same request look different.
 fn parse_request(body: &[u8]) -> Result<(SubmissionRequest, Sha256Digest), ApiError> {
-    let malformed = |e: serde_json::Error| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_body",
-            format!("Nội dung yêu cầu không đúng định dạng: {e}"),
-            format!("The request body is malformed: {e}"),
-        )
-    };
     let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
     let canonical = serde_json_canonicalizer::to_vec(&value).map_err(malformed)?;
     let request = serde_json::from_value(value).map_err(malformed)?;
@@ -82,36 +73,4 @@ pub async fn by_key(
 ) -> Result<Response, ApiError> {
     let response = filing::by_key(&state, &who, &key).await?;
     Ok(Json(response).into_response())
-}
-
-pub async fn status(
-    State(state): State<AppState>,
-    who: Applicant,
-    Path(code): Path<String>,
-) -> Result<Json<DossierStatus>, ApiError> {
-    let code: DossierCode = code
-        .parse()
-        .map_err(|_| ApiError::not_found("hồ sơ / dossier"))?;
-    let applicant = who.id;
-    let key = code.as_str().to_owned();
-    let row: Option<(String, String, String)> = state
-        .db
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT status, received_at, procedure_code FROM dossiers WHERE code = ?1 AND applicant_id = ?2",
-                    params![key, applicant],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?)
-        })
-        .await?;
-    let (status, received_at, procedure) =
-        row.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-    Ok(Json(DossierStatus {
-        code,
-        status,
-        received_at,
-        procedure: procedure.parse().map_err(ApiError::internal)?,
-    }))
 }

@@ -1,16 +1,20 @@
-//! The HTTP surface: discovery, catalog, tus uploads, dossiers.
+//! The HTTP surface: discovery, catalog, tus uploads, dossiers, status and
+//! the officer API.
 
 mod auth;
 mod discovery;
 mod dossiers;
 mod procedures;
+mod status;
 mod tus;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 
-pub use auth::Applicant;
+pub use auth::{Applicant, Officer};
 
 /// Largest JSON body accepted (a dossier's fields, not its files).
 const JSON_BODY_LIMIT: usize = 1024 * 1024;
@@ -25,6 +29,22 @@ async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
+/// The refusal of a body that is not the JSON expected.
+pub fn malformed(e: serde_json::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_body",
+        format!("Nội dung yêu cầu không đúng định dạng: {e}"),
+        format!("The request body is malformed: {e}"),
+    )
+}
+
+/// Reads a JSON body, refusing it as problem+json (axum's own extractor
+/// answers in plain text).
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(malformed)
+}
+
 /// Every route of the portal.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -33,8 +53,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/procedures", get(procedures::list))
         .route("/v1/procedures/{code}", get(procedures::one))
         .route("/v1/dossiers/check", post(dossiers::check))
-        .route("/v1/dossiers", post(dossiers::submit))
-        .route("/v1/dossiers/{code}", get(dossiers::status))
+        .route("/v1/dossiers", post(dossiers::submit).get(status::feed))
+        .route("/v1/dossiers/{code}", get(status::one))
+        .route("/v1/lookup", post(status::lookup))
+        .route("/v1/officer/dossiers", get(status::officer_list))
+        .route("/v1/officer/dossiers/{code}", get(status::officer_one))
+        .route(
+            "/v1/officer/dossiers/{code}/status",
+            post(status::officer_move),
+        )
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(tus::router())

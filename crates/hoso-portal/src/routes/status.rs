@@ -1,0 +1,182 @@
+//! Status: a dossier's state and history, the applicant's change feed by
+//! cursor, both with ETags so that polling costs a 304 when nothing
+//! changed; lookup by code and PIN without signing in; and the officer API
+//! that moves dossiers between states.
+
+use super::{Applicant, Officer, json_body};
+use crate::error::ApiError;
+use crate::state::{AppState, now_vn};
+use crate::tracking::{self, status_etag};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hoso_core::status::Status;
+use hoso_core::wire::{DossierStatus, LookupRequest, Transition};
+use serde::Deserialize;
+
+/// A JSON answer with an entity tag, or 304 when the caller already holds
+/// that version.
+fn tagged<T: serde::Serialize>(headers: &HeaderMap, etag: String, body: T) -> Response {
+    let held = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let cache = [(ETAG, etag), (CACHE_CONTROL, "no-cache".to_owned())];
+    if held {
+        (StatusCode::NOT_MODIFIED, cache).into_response()
+    } else {
+        (cache, Json(body)).into_response()
+    }
+}
+
+fn tagged_status(headers: &HeaderMap, status: DossierStatus) -> Response {
+    tagged(headers, status_etag(tracking::version(&status)), status)
+}
+
+pub async fn one(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let applicant = who.id;
+    let status = state
+        .db
+        .call(move |conn| tracking::dossier_status(conn, &code, Some(applicant)))
+        .await?
+        .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+    Ok(tagged_status(&headers, status))
+}
+
+#[derive(Deserialize)]
+pub struct FeedQuery {
+    #[serde(default)]
+    since: u64,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+pub async fn feed(
+    State(state): State<AppState>,
+    who: Applicant,
+    Query(q): Query<FeedQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let applicant = who.id;
+    let limit = q.limit.unwrap_or(100);
+    let since = q.since;
+    let feed = state
+        .db
+        .call(move |conn| Ok(tracking::feed(conn, applicant, since, limit)?))
+        .await?;
+    let etag = format!("\"f{since}-{}-{}\"", feed.next_cursor, feed.events.len());
+    Ok(tagged(&headers, etag, feed))
+}
+
+pub async fn lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let ask: LookupRequest = json_body(&body)?;
+    let now = now_vn();
+    let found = state
+        .db
+        .call(move |conn| tracking::lookup(conn, &ask.code, &ask.pin, now))
+        .await?;
+    Ok(([(CACHE_CONTROL, "no-store")], Json(found)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+pub async fn officer_list(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<DossierStatus>>, ApiError> {
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(Status::parse(name).ok_or_else(|| unknown_state(name))?),
+    };
+    let list = state
+        .db
+        .call(move |conn| tracking::officer_list(conn, status))
+        .await?;
+    Ok(Json(list))
+}
+
+fn unknown_state(name: &str) -> ApiError {
+    let known: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "unknown_state",
+        format!(
+            "Không có trạng thái \"{name}\"; các trạng thái: {}.",
+            known.join(", ")
+        ),
+        format!(
+            "There is no state \"{name}\"; states: {}.",
+            known.join(", ")
+        ),
+    )
+}
+
+pub async fn officer_one(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let status = state
+        .db
+        .call(move |conn| tracking::dossier_status(conn, &code, None))
+        .await?
+        .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+    Ok(tagged_status(&headers, status))
+}
+
+/// The version named by `If-Match` (`"s42"`), `None` for `*` or no header.
+fn expected_version(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    let Some(value) = headers.get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.strip_prefix("\"s")
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "status_changed",
+                "If-Match không khớp phiên bản nào của hồ sơ; hãy tải lại trạng thái.",
+                "If-Match names no version of this dossier; fetch its status again.",
+            )
+        })
+}
+
+pub async fn officer_move(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let change: Transition = json_body(&body)?;
+    let expected = expected_version(&headers)?;
+    let at = now_vn().to_rfc3339();
+    let status = state
+        .db
+        .call(move |conn| {
+            tracking::transition(conn, &code, &officer.account, &change, expected, &at)
+        })
+        .await?;
+    let etag = status_etag(tracking::version(&status));
+    Ok(([(ETAG, etag)], Json(status)).into_response())
+}
