@@ -46,23 +46,45 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The oldest Node.js the npm tus peers run on (`@tus/server` asks 20.19).
+const NODE_MAJOR: u32 = 20;
+
 /// Node.js and npm, for the tus peers the interoperability tests run.
 fn ensure_node() -> anyhow::Result<()> {
-    let runs = |tool: &str| {
-        Command::new(tool)
+    let major = || {
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| {
+                let text = String::from_utf8_lossy(&o.stdout).into_owned();
+                text.trim()
+                    .trim_start_matches('v')
+                    .split('.')
+                    .next()?
+                    .parse::<u32>()
+                    .ok()
+            })
+    };
+    let npm = || {
+        Command::new("npm")
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if runs("node") && runs("npm") {
+    if major().is_some_and(|m| m >= NODE_MAJOR) && npm() {
         return Ok(());
     }
     if is_debian_like() {
-        ensure_packages(&["nodejs", "npm"])
-    } else {
-        bail!(
-            "Node.js 18 or newer with npm is needed for the interoperability tests: install them (https://nodejs.org) and run again"
-        )
+        ensure_packages(&["nodejs", "npm"])?;
+    }
+    match major() {
+        Some(m) if m >= NODE_MAJOR && npm() => Ok(()),
+        found => bail!(
+            "Node.js {NODE_MAJOR}.19 or newer with npm is needed for the interoperability tests and benchmarks (found {}): install it (https://nodejs.org, or the distribution's nodejs) and run again",
+            found.map_or("none".to_owned(), |m| format!("v{m}"))
+        ),
     }
 }
 
