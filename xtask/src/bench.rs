@@ -6,10 +6,11 @@ use anyhow::{Context, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo xtask bench [core] [import]`: the named benchmarks, or all.
+/// `cargo xtask bench [core] [import] [portal] [app-import]`: the named
+/// benchmarks, or core, import and portal.
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let which: Vec<&str> = if args.is_empty() {
-        vec!["core", "import"]
+        vec!["core", "import", "portal"]
     } else {
         args.iter().map(String::as_str).collect()
     };
@@ -17,6 +18,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         match name {
             "core" => exec(cargo().args(["bench", "-p", "hoso-core", "--bench", "validate"]))?,
             "import" => exec(cargo().args(["bench", "-p", "hoso-client", "--bench", "import"]))?,
+            "portal" => {
+                crate::setup::ensure_interop_peers(&crate::workspace_root()?)?;
+                exec(cargo().args(["bench", "-p", "hoso-portal", "--bench", "load"]))?
+            }
             "app-import" => {
                 crate::ui::build(&crate::workspace_root()?)?;
                 exec(cargo().args(["build", "-p", "hoso-desktop"]))?;
@@ -32,7 +37,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     "--nocapture",
                 ]))?
             }
-            other => bail!("unknown benchmark {other:?}; known: core, import, app-import"),
+            other => bail!("unknown benchmark {other:?}; known: core, import, app-import, portal"),
         }
     }
     Ok(())

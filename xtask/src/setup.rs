@@ -90,7 +90,7 @@ fn ensure_node() -> anyhow::Result<()> {
 
 /// The npm packages of `tests/interop` at the versions its package.json
 /// pins, installed from its lock file when any is missing or different.
-fn ensure_interop_peers(root: &Path) -> anyhow::Result<()> {
+pub fn ensure_interop_peers(root: &Path) -> anyhow::Result<()> {
     let dir = root.join("tests").join("interop");
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("package.json")).context("tests/interop/package.json")?,

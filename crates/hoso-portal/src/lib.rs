@@ -70,16 +70,7 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         .map_err(|e| PortalError::Startup(format!("{e:#}")))?;
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(%e, "portal stopped serving");
-        }
-    });
+    let task = tokio::spawn(serve(listener, app, rx));
     let sweeper = expiry::spawn_sweeper(state.clone());
     tracing::info!(%base_url, "portal listening");
     Ok(RunningPortal {
@@ -90,6 +81,48 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         task: Some(task),
         sweeper,
     })
+}
+
+/// Largest read buffer of one connection. hyper grows it up to ~400 KiB
+/// while a body streams in; with a thousand uploads at once that alone
+/// came to 250 MiB. Bodies are written out in pieces of this size.
+const CONNECTION_BUFFER: usize = 16 * 1024;
+
+/// Accepts connections until `stop` fires, then lets those under way
+/// finish.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, typically: wait, not spin.
+                    tracing::warn!(%e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1.max_buf_size(CONNECTION_BUFFER);
+        let connection =
+            graceful.watch(http1.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 impl RunningPortal {

@@ -57,8 +57,21 @@ struct Account {
 /// The address `serve` listens on when neither flag nor file says.
 const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8680);
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Threads for file and database work. Each PATCH being received holds
+/// one while it writes; beyond this many, PATCHes wait their turn rather
+/// than each costing a thread (and its memory) under a thousand uploads.
+const BLOCKING_THREADS: usize = 64;
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+        .context("starting the runtime")?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

@@ -448,7 +448,7 @@ async fn receive(
     checkpoint: Option<Checkpoint>,
     body: Body,
 ) -> Result<Received, ApiError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
     let (storage, file_id) = (state.storage.clone(), id.to_owned());
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, Option<Vec<u8>>)> {
         let mut out = storage.append_at(&file_id, offset)?;
