@@ -282,6 +282,75 @@ pub fn upload(conn: &Connection, id: &str) -> rusqlite::Result<Option<UploadRow>
     .optional()
 }
 
+/// Records a new, empty upload.
+pub fn insert_upload(
+    conn: &Connection,
+    id: &str,
+    applicant: i64,
+    length: u64,
+    metadata: &str,
+    created_at: &str,
+    expires_at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at, expires_at)
+         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
+        params![id, applicant, length, metadata, created_at, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Records that bytes up to `offset` are durable, unless more already are
+/// (a checkpoint inside a request).
+pub fn raise_offset(conn: &Connection, id: &str, offset: u64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1 AND offset_bytes < ?2",
+        params![id, offset],
+    )?;
+    Ok(())
+}
+
+/// Puts an upload back to `offset` (a refused chunk's checkpoints undone).
+pub fn reset_offset(conn: &Connection, id: &str, offset: u64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1",
+        params![id, offset],
+    )?;
+    Ok(())
+}
+
+/// Records the offset a request ended at, and the whole file's hash and
+/// the time when that completes it.
+pub fn confirm_offset(
+    conn: &Connection,
+    id: &str,
+    offset: u64,
+    sha256: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE uploads SET offset_bytes = ?2,
+            completed_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END, sha256 = ?3
+         WHERE id = ?1",
+        params![id, offset, sha256, now],
+    )?;
+    Ok(())
+}
+
+/// Removes an upload's row unless a filed dossier names it; true when
+/// removed.
+pub fn delete_upload_unless_filed(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    let used: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE upload_id = ?1)",
+        params![id],
+        |r| r.get(0),
+    )?;
+    if !used {
+        conn.execute("DELETE FROM uploads WHERE id = ?1", params![id])?;
+    }
+    Ok(!used)
+}
+
 /// Allocates the next dossier sequence number of a day.
 pub fn next_sequence(tx: &rusqlite::Transaction<'_>, day: &str) -> rusqlite::Result<u32> {
     tx.query_row(

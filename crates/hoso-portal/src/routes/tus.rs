@@ -23,7 +23,6 @@ use futures_util::StreamExt;
 use hoso_tus::checksum::ChecksumAlgorithm;
 use hoso_tus::headers::{self as h, Extension};
 use hoso_tus::{Metadata, UploadChecksum};
-use rusqlite::params;
 use std::io::Read;
 
 const EXTENSIONS: &[Extension] = &[
@@ -185,15 +184,17 @@ async fn create(
     state
         .db
         .call(move |conn| {
-            conn.execute(
-                "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
-                params![row_id, owner, length, metadata_header, created, expires],
-            )?;
-            Ok(())
+            Ok(db::insert_upload(
+                conn,
+                &row_id,
+                owner,
+                length,
+                &metadata_header,
+                &created,
+                &expires,
+            )?)
         })
-        .await
-        ?;
+        .await?;
 
     let mut offset = 0;
     let with_body =
@@ -352,13 +353,9 @@ async fn write_chunk(
         Box::new(move |written: u64| {
             let row_id = row_id.clone();
             handle
-                .block_on(db.call(move |conn| {
-                    conn.execute(
-                        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1 AND offset_bytes < ?2",
-                        params![row_id, offset + written],
-                    )?;
-                    Ok(())
-                }))
+                .block_on(
+                    db.call(move |conn| Ok(db::raise_offset(conn, &row_id, offset + written)?)),
+                )
                 .map_err(|e| std::io::Error::other(e.code))
         }) as Checkpoint
     });
@@ -379,13 +376,7 @@ async fn write_chunk(
             let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, offset)).await;
             // Checkpoints of this request are undone with its bytes.
             let _ = db
-                .call(move |conn| {
-                    conn.execute(
-                        "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1",
-                        params![id, offset],
-                    )?;
-                    Ok(())
-                })
+                .call(move |conn| Ok(db::reset_offset(conn, &id, offset)?))
                 .await;
         }
     };
@@ -420,13 +411,13 @@ async fn write_chunk(
     state
         .db
         .call(move |conn| {
-            conn.execute(
-                "UPDATE uploads SET offset_bytes = ?2,
-                    completed_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END, sha256 = ?3
-                 WHERE id = ?1",
-                params![row_id, new_offset, sha256, done_at],
-            )?;
-            Ok(())
+            Ok(db::confirm_offset(
+                conn,
+                &row_id,
+                new_offset,
+                sha256.as_deref(),
+                &done_at,
+            )?)
         })
         .await?;
     Ok(new_offset)
@@ -542,17 +533,7 @@ async fn terminate(
     let row_id = id.clone();
     let in_use = state
         .db
-        .call(move |conn| {
-            let used: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE upload_id = ?1)",
-                params![row_id],
-                |r| r.get(0),
-            )?;
-            if !used {
-                conn.execute("DELETE FROM uploads WHERE id = ?1", params![row_id])?;
-            }
-            Ok(used)
-        })
+        .call(move |conn| Ok(!db::delete_upload_unless_filed(conn, &row_id)?))
         .await?;
     if in_use {
         return Err(tus_error(
