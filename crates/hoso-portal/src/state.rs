@@ -10,10 +10,11 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 use ed25519_dalek::SigningKey;
 use hoso_core::calendar::Calendar;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The database file inside the data folder.
 pub const DB_FILE: &str = "portal.sqlite3";
@@ -41,7 +42,7 @@ pub struct Inner {
     pub catalog: Catalog,
     pub calendar: Calendar,
     pub key: SigningKey,
-    busy_uploads: Mutex<HashSet<String>>,
+    busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
 }
 
 impl Deref for AppState {
@@ -73,17 +74,51 @@ impl AppState {
             catalog,
             calendar,
             key,
-            busy_uploads: Mutex::new(HashSet::new()),
+            busy_uploads: Mutex::new(HashMap::new()),
         })))
     }
 
     /// Marks an upload as being written; `None` if another request already is.
     pub fn lock_upload(&self, id: &str) -> Option<UploadLock> {
         let mut busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
-        busy.insert(id.to_owned()).then(|| UploadLock {
+        if busy.contains_key(id) {
+            return None;
+        }
+        let holder = Arc::new(Holder::new());
+        busy.insert(id.to_owned(), holder.clone());
+        Some(UploadLock {
             state: self.clone(),
             id: id.to_owned(),
+            holder,
         })
+    }
+
+    /// Like [`AppState::lock_upload`], but a request that has received
+    /// nothing for [`TAKEOVER_IDLE`] is told to stop (keeping what it got)
+    /// and this one goes on: a client whose connection hung comes back on a
+    /// new one, and the old one may never end by itself. An active request
+    /// keeps the upload; `None` then.
+    pub async fn take_over_upload(&self, id: &str) -> Option<UploadLock> {
+        if let Some(lock) = self.lock_upload(id) {
+            return Some(lock);
+        }
+        let holder = {
+            let busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
+            busy.get(id).cloned()?
+        };
+        if holder.idle() < TAKEOVER_IDLE {
+            return None;
+        }
+        tracing::info!(upload = %id, idle = ?holder.idle(), "an idle request gives way to a new one");
+        holder.cancel.notify_one();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Some(lock) = self.lock_upload(id) {
+                return Some(lock);
+            }
+        }
+        None
     }
 
     /// The URL of an upload.
@@ -92,11 +127,58 @@ impl AppState {
     }
 }
 
+/// A request writing to an upload that has received nothing for this long
+/// gives way to a new request for the same upload.
+pub const TAKEOVER_IDLE: Duration = Duration::from_secs(1);
+
+/// The request that holds an upload: when it last received bytes, and how
+/// to tell it to stop.
+#[derive(Debug)]
+pub struct Holder {
+    last: Mutex<Instant>,
+    /// Notified when a newer request takes the upload over.
+    pub cancel: tokio::sync::Notify,
+}
+
+impl Holder {
+    fn new() -> Self {
+        Self {
+            last: Mutex::new(Instant::now()),
+            cancel: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Records that bytes arrived now.
+    pub fn active(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    fn idle(&self) -> Duration {
+        self.last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+    }
+}
+
 /// Held while a request writes to an upload; released on drop.
 #[derive(Debug)]
 pub struct UploadLock {
     state: AppState,
     id: String,
+    holder: Arc<Holder>,
+}
+
+impl UploadLock {
+    /// The upload held.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The holder record of this request.
+    pub fn holder(&self) -> &Holder {
+        &self.holder
+    }
 }
 
 impl Drop for UploadLock {

@@ -4,6 +4,7 @@
 
 mod common;
 
+use futures_util::StreamExt;
 use hoso_core::Sha256Digest;
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
@@ -70,4 +71,62 @@ async fn a_second_patch_during_the_first_is_refused_not_interleaved() {
     )
     .expect("stored");
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token) = common::start(
+        PortalConfig::practice(dir.path().to_owned()),
+        "cty-treo",
+        "Công ty Treo",
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let len = 300 * 1024usize;
+    let bytes: Vec<u8> = (0..len as u32).map(|i| (i % 241) as u8).collect();
+    let (url, _) = common::create_upload(&http, portal.base_url(), &token, len as u64).await;
+    let patch = |offset: usize, body: reqwest::Body| {
+        http.patch(&url)
+            .bearer_auth(&token)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(body)
+            .send()
+    };
+
+    // 100 KiB, then the connection hangs: open, silent, never ending.
+    let first_part = bytes[..100 * 1024].to_vec();
+    let hung = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first_part) })
+        .chain(futures_util::stream::pending());
+    let hung = tokio::spawn(patch(0, reqwest::Body::wrap_stream(hung)));
+
+    // While it is receiving, another PATCH is refused.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let res = patch(0, vec![1u8; 10].into()).await.expect("answer");
+    assert_eq!(res.status(), StatusCode::LOCKED);
+
+    // Silent for more than a second: the next PATCH takes over. The hung
+    // request stops and keeps its 100 KiB, so offset 0 is now wrong.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let res = patch(0, bytes.clone().into()).await.expect("answer");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        res.headers()["upload-offset"],
+        (100 * 1024).to_string().as_str()
+    );
+    let res = patch(100 * 1024, bytes[100 * 1024..].to_vec().into())
+        .await
+        .expect("answer");
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.headers()["upload-offset"], len.to_string().as_str());
+    let stored = std::fs::read(
+        dir.path()
+            .join("uploads")
+            .join(url.rsplit('/').next().expect("id")),
+    )
+    .expect("stored");
+    assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
+    hung.abort();
 }

@@ -10,7 +10,7 @@
 
 use super::Applicant;
 use crate::error::ApiError;
-use crate::state::{AppState, now_vn};
+use crate::state::{AppState, UploadLock, now_vn};
 use crate::{db, random};
 use axum::Router;
 use axum::body::Body;
@@ -200,8 +200,11 @@ async fn create(
     let with_body =
         header_str(&headers, header::CONTENT_TYPE.as_str()) == Some(h::OFFSET_OCTET_STREAM);
     if with_body {
-        let _lock = state.lock_upload(&id);
-        offset = write_chunk(&state, &id, 0, length, checksum, body).await?;
+        // Just created: nobody else can know the id yet.
+        let lock = state
+            .lock_upload(&id)
+            .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
+        offset = write_chunk(&state, &lock, &id, 0, length, checksum, body).await?;
     }
     let mut res = (
         StatusCode::CREATED,
@@ -284,7 +287,9 @@ async fn patch(
             h::parse_number(h::UPLOAD_OFFSET, v).map_err(|e| bad_request(&e.to_string()))
         })?;
     let checksum = parse_checksum(&headers)?;
-    let Some(_lock) = state.lock_upload(&id) else {
+    // Whose upload it is comes first: only its owner may take it over.
+    owned_upload(&state, &who, &id).await?;
+    let Some(lock) = state.take_over_upload(&id).await else {
         return Err(tus_error(
             StatusCode::LOCKED,
             "upload_busy",
@@ -308,7 +313,7 @@ async fn patch(
         )
         .with_header("upload-offset", HeaderValue::from(row.offset)));
     }
-    let new_offset = write_chunk(&state, &id, offset, row.length, checksum, body).await?;
+    let new_offset = write_chunk(&state, &lock, &id, offset, row.length, checksum, body).await?;
     let mut res = (
         StatusCode::NO_CONTENT,
         [(h::UPLOAD_OFFSET, new_offset.to_string())],
@@ -335,6 +340,7 @@ struct Received {
 /// upload's lock.
 async fn write_chunk(
     state: &AppState,
+    lock: &UploadLock,
     id: &str,
     offset: u64,
     length: u64,
@@ -361,7 +367,7 @@ async fn write_chunk(
     });
     let got = receive(
         state,
-        id,
+        lock,
         offset,
         length - offset,
         checksum.as_ref().map(|c| c.algorithm),
@@ -432,7 +438,7 @@ const CHECKPOINT: u64 = 1024 * 1024;
 
 async fn receive(
     state: &AppState,
-    id: &str,
+    lock: &UploadLock,
     offset: u64,
     room: u64,
     algorithm: Option<ChecksumAlgorithm>,
@@ -440,7 +446,7 @@ async fn receive(
     body: Body,
 ) -> Result<Received, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
-    let (storage, file_id) = (state.storage.clone(), id.to_owned());
+    let (storage, file_id) = (state.storage.clone(), lock.id().to_owned());
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, Option<Vec<u8>>)> {
         let mut out = storage.append_at(&file_id, offset)?;
         let mut hasher = algorithm.map(ChecksumAlgorithm::hasher);
@@ -466,8 +472,18 @@ async fn receive(
     let mut stream = body.into_data_stream();
     let (mut sent, mut interrupted, mut overflow) = (0u64, false, false);
     loop {
-        match tokio::time::timeout(idle, stream.next()).await {
+        let next = tokio::select! {
+            next = tokio::time::timeout(idle, stream.next()) => next,
+            // A newer request for this upload took over: stop here and
+            // keep what arrived, as if the connection had broken.
+            () = lock.holder().cancel.notified() => {
+                interrupted = true;
+                break;
+            }
+        };
+        match next {
             Ok(Some(Ok(bytes))) => {
+                lock.holder().active();
                 if sent + bytes.len() as u64 > room {
                     overflow = true;
                     break;
