@@ -34,6 +34,7 @@ pub struct Client {
     store: store::Store,
     library: library::Library,
     http: http::Http,
+    uploads: tus::UploadSettings,
 }
 
 impl Client {
@@ -53,7 +54,34 @@ impl Client {
             store,
             library,
             http: http::Http::new()?,
+            uploads: tus::UploadSettings::default(),
         })
+    }
+
+    /// How uploads behave (stall timeout, chunk bounds, bandwidth cap).
+    pub fn set_upload_settings(&mut self, settings: tus::UploadSettings) {
+        self.uploads = settings;
+    }
+
+    /// Uploads a library document to any tus 1.0 server, resuming an
+    /// earlier upload of it to the same endpoint; the upload's URL and what
+    /// it took.
+    pub async fn upload_document(
+        &self,
+        target: tus::Target<'_>,
+        sha256: hoso_core::Sha256Digest,
+    ) -> Result<tus::UploadReport, ClientError> {
+        let entry = self.library.get(sha256).await?;
+        let file = self.library.path_of(&entry.sha256);
+        tus::upload(
+            self.http.raw(),
+            &self.store,
+            target,
+            &entry,
+            &file,
+            &self.uploads,
+        )
+        .await
     }
 
     /// The profile folder.
@@ -198,7 +226,15 @@ impl Client {
         portal: &PortalRecord,
         id: i64,
     ) -> Result<Submitted, ClientError> {
-        submit::submit(&self.store, &self.library, &self.http, portal, id).await
+        submit::submit(
+            &self.store,
+            &self.library,
+            &self.http,
+            portal,
+            id,
+            &self.uploads,
+        )
+        .await
     }
 
     /// Records `content` as a draft and files it: [`Self::create_dossier`],

@@ -237,7 +237,7 @@ impl Library {
                          WHERE imported_at < ?1
                            AND NOT EXISTS (SELECT 1 FROM dossiers d, json_each(d.content, '$.documents') j
                                            WHERE json_extract(j.value, '$.sha256') = l.sha256)
-                           AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.sha256 = l.sha256)",
+                           AND NOT EXISTS (SELECT 1 FROM tus_uploads u WHERE u.sha256 = l.sha256)",
                     )?;
                     stmt.query_map(params![before], |r| r.get::<_, String>(0))?
                         .collect::<rusqlite::Result<Vec<_>>>()?

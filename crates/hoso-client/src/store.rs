@@ -88,6 +88,23 @@ CREATE TABLE procedure_versions (
 INSERT INTO procedure_versions (portal_id, code, version, schema, first_seen)
     SELECT portal_id, code, version, schema, fetched_at FROM procedures;
 "#,
+    // Uploads are known by the tus endpoint they went to, so that any tus
+    // server (not only a registered portal) can resume them.
+    r#"
+CREATE TABLE tus_uploads (
+    endpoint      TEXT NOT NULL,
+    sha256        TEXT NOT NULL REFERENCES library(sha256),
+    url           TEXT NOT NULL,
+    length        INTEGER NOT NULL,
+    confirmed     INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    PRIMARY KEY (endpoint, sha256)
+);
+INSERT INTO tus_uploads (endpoint, sha256, url, length, confirmed, created_at)
+    SELECT p.tus_endpoint, u.sha256, u.url, u.length, u.confirmed, u.created_at
+    FROM uploads u JOIN portals p ON p.id = u.portal_id;
+DROP TABLE uploads;
+"#,
 ];
 
 /// A shared handle on the profile database.
@@ -170,6 +187,7 @@ mod tests {
                 r#"INSERT INTO portals VALUES (1, 'http://127.0.0.1:1', 'Cổng', 'Portal', 'http://127.0.0.1:1/v1',
                        'http://127.0.0.1:1/v1/uploads', 'key', 'kid', NULL, 1, '2026-11-01T09:00:00+07:00');
                    INSERT INTO library VALUES ('aa', 3, 'hợp đồng.pdf', '2026-11-01T09:00:00+07:00');
+                   INSERT INTO uploads VALUES (1, 'aa', 'http://127.0.0.1:1/v1/uploads/u1', 3, 2, '2026-11-01T09:01:00+07:00');
                    INSERT INTO dossiers (id, portal_id, procedure_code, content, state, created_at, updated_at)
                    VALUES (7, 1, 'kiem-tra-cl-nhap-khau',
                        '{"procedure":"kiem-tra-cl-nhap-khau","version":"2018.07","fields":{"importer.name":"Công ty A"},"documents":[]}',
@@ -207,6 +225,22 @@ mod tests {
             .await
             .expect("library row kept");
         assert_eq!((name.as_str(), valid), ("hợp đồng.pdf", None));
+        // The half-sent upload is still known, now by its endpoint.
+        let (url, confirmed): (String, i64) = store
+            .call(|c| {
+                Ok(c.query_row(
+                    "SELECT url, confirmed FROM tus_uploads
+                     WHERE endpoint = 'http://127.0.0.1:1/v1/uploads' AND sha256 = 'aa'",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .await
+            .expect("upload row kept");
+        assert_eq!(
+            (url.as_str(), confirmed),
+            ("http://127.0.0.1:1/v1/uploads/u1", 2)
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub async fn submit(
     http: &Http,
     portal: &PortalRecord,
     id: i64,
+    settings: &crate::tus::UploadSettings,
 ) -> Result<Submitted, ClientError> {
     let record = crate::workspace::get(store, id).await?;
     if record.summary.state == hoso_core::DossierState::Submitted {
@@ -85,14 +86,20 @@ pub async fn submit(
 
     let mut uploads = Vec::new();
     for entry in &entries {
+        let target = crate::tus::Target {
+            endpoint: &portal.tus_endpoint,
+            token: portal.token.as_deref(),
+        };
         let url = crate::tus::upload(
             http.raw(),
             store,
-            portal,
+            target,
             entry,
             &library.path_of(&entry.sha256),
+            settings,
         )
-        .await?;
+        .await?
+        .url;
         uploads.push(UploadRef {
             sha256: entry.sha256,
             upload_url: url,

@@ -1,16 +1,27 @@
-//! The tus client: create an upload (URL persisted before the first byte),
-//! send it in chunks with `Upload-Checksum` where the server offers it,
-//! confirm each offset in the local store, and after any failure ask the
-//! server for its offset (HEAD) and go on from there.
+//! The tus client. It works with any tus 1.0 server: HoSo's portal or
+//! another one (`@tus/server`, tusd).
 //!
-//! Each chunk is read from disk once, into a buffer of at most [`CHUNK`]
-//! bytes, hashed and sent from that buffer: never the whole file in memory.
+//! - The upload URL is committed to the local store before the first byte,
+//!   and every confirmed offset after it, so a restart resumes.
+//! - Where the server offers the checksum extension, each chunk carries
+//!   `Upload-Checksum` (sha256 preferred): the chunk is read once into
+//!   memory, hashed and sent from there, its size adapted to the measured
+//!   rate within [`UploadSettings`]' bounds. Elsewhere the rest of the file
+//!   streams in one PATCH, a piece at a time, and the whole file's sha256
+//!   (checked by the portal at submission) is the guard.
+//! - A request that moves nothing for `stall_timeout` is abandoned; after
+//!   any failure the client asks the server for its offset (HEAD) and goes
+//!   on, waiting with full-jitter backoff, or as long as `Retry-After`
+//!   says on 429/503. An upload the server forgot (404/410) starts again.
+//!   Errors a person must act on (too large, refused) stop at once.
 
+use super::body::{self, Meter};
+use super::retry::{backoff, retry_after};
+use super::settings::{Chunker, UploadSettings};
 use crate::error::ClientError;
 use crate::library::LibraryEntry;
-use crate::portal::PortalRecord;
 use crate::store::{Store, now};
-use crate::tus::retry::backoff;
+use bytes::Bytes;
 use hoso_tus::checksum::ChecksumAlgorithm;
 use hoso_tus::headers::{self as h, Extension};
 use hoso_tus::status::{Next, next_step};
@@ -19,11 +30,29 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use rusqlite::{OptionalExtension, params};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Bytes per PATCH.
-pub const CHUNK: u64 = 8 * 1024 * 1024;
-/// Consecutive failed requests before the upload gives up for now.
-const MAX_FAILURES: u32 = 8;
+/// Where an upload goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The tus creation endpoint.
+    pub endpoint: &'a str,
+    /// Bearer token, if the server wants one.
+    pub token: Option<&'a str>,
+}
+
+/// What one upload did, for progress and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadReport {
+    /// The upload's URL on the server.
+    pub url: String,
+    /// Bytes handed to connections, all attempts together.
+    pub sent: u64,
+    /// Requests that failed and were resumed.
+    pub resumes: u32,
+    /// Of those, abandoned because nothing moved (stalls).
+    pub stalls: u32,
+}
 
 /// What the server offers, from `OPTIONS`.
 #[derive(Debug, Clone, Default)]
@@ -31,73 +60,12 @@ struct ServerCaps {
     checksum: Option<ChecksumAlgorithm>,
 }
 
-/// One upload of one library file to one portal.
-struct Upload<'a> {
-    http: &'a reqwest::Client,
-    store: &'a Store,
-    portal: &'a PortalRecord,
-    entry: &'a LibraryEntry,
-    file: PathBuf,
-}
-
-/// Uploads a library file to the portal (resuming an earlier upload of the
-/// same content if the portal still has it) and returns the upload URL.
-pub async fn upload(
-    http: &reqwest::Client,
-    store: &Store,
-    portal: &PortalRecord,
-    entry: &LibraryEntry,
-    file: &Path,
-) -> Result<String, ClientError> {
-    let up = Upload {
-        http,
-        store,
-        portal,
-        entry,
-        file: file.to_owned(),
-    };
-    let caps = up.options().await?;
-    let mut failures = 0;
-    loop {
-        let (url, offset) = match up.saved().await? {
-            Some(url) => match up.head(&url).await {
-                Ok(offset) => (url, offset),
-                Err(Failure::Restart) => {
-                    up.forget().await?;
-                    continue;
-                }
-                Err(Failure::Retry(e)) => {
-                    failures += 1;
-                    if failures >= MAX_FAILURES {
-                        return Err(e);
-                    }
-                    tokio::time::sleep(backoff(failures)).await;
-                    continue;
-                }
-                Err(Failure::Fatal(e)) => return Err(e),
-            },
-            None => (up.create().await?, 0),
-        };
-        match up.send_from(&url, offset, &caps).await {
-            Ok(()) => return Ok(url),
-            Err(Failure::Restart) => up.forget().await?,
-            Err(Failure::Retry(e)) => {
-                failures += 1;
-                tracing::warn!(%e, failures, "upload interrupted; resuming");
-                if failures >= MAX_FAILURES {
-                    return Err(e);
-                }
-                tokio::time::sleep(backoff(failures)).await;
-            }
-            Err(Failure::Fatal(e)) => return Err(e),
-        }
-    }
-}
-
 /// How a request failed.
 enum Failure {
-    /// Ask for the offset and go on.
-    Retry(ClientError),
+    /// Ask for the offset and go on, after `wait` if the server said.
+    Retry(ClientError, Option<Duration>),
+    /// Nothing moved for the stall timeout.
+    Stalled,
     /// The upload is gone: create a new one.
     Restart,
     /// The person must act.
@@ -106,25 +74,154 @@ enum Failure {
 
 impl From<reqwest::Error> for Failure {
     fn from(e: reqwest::Error) -> Self {
-        Self::Retry(e.into())
+        Self::Retry(e.into(), None)
+    }
+}
+
+/// One upload of one library file.
+struct Upload<'a> {
+    http: &'a reqwest::Client,
+    store: &'a Store,
+    target: Target<'a>,
+    entry: &'a LibraryEntry,
+    file: PathBuf,
+    settings: &'a UploadSettings,
+    meter: Meter,
+}
+
+/// Uploads a library file (resuming an earlier upload of the same content
+/// to the same endpoint if the server still has it); returns its URL.
+pub async fn upload(
+    http: &reqwest::Client,
+    store: &Store,
+    target: Target<'_>,
+    entry: &LibraryEntry,
+    file: &Path,
+    settings: &UploadSettings,
+) -> Result<UploadReport, ClientError> {
+    let up = Upload {
+        http,
+        store,
+        target,
+        entry,
+        file: file.to_owned(),
+        settings,
+        meter: Meter::new(settings.bandwidth_cap),
+    };
+    let mut report = UploadReport::default();
+    let mut chunker = Chunker::new(settings);
+    let mut caps = None;
+    let (mut attempt, mut confirmed, mut last_progress) = (0u32, None, Instant::now());
+    loop {
+        let outcome = up
+            .attempt(&mut caps, &mut chunker, &mut confirmed, &mut report)
+            .await;
+        let (error, wait) = match outcome {
+            Ok(url) => {
+                report.url = url;
+                report.sent = up.meter.total();
+                return Ok(report);
+            }
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Restart) => {
+                up.forget().await?;
+                confirmed = None;
+                continue;
+            }
+            Err(Failure::Stalled) => {
+                report.stalls += 1;
+                (
+                    ClientError::Network(format!(
+                        "không có dữ liệu nào đi qua trong {} giây / nothing moved for {} s",
+                        settings.stall_timeout.as_secs(),
+                        settings.stall_timeout.as_secs()
+                    )),
+                    Some(Duration::ZERO),
+                )
+            }
+            Err(Failure::Retry(e, wait)) => (e, wait),
+        };
+        report.resumes += 1;
+        if confirmed.is_some_and(|(_, at)| at > last_progress) {
+            last_progress = confirmed.map_or(last_progress, |(_, at)| at);
+            attempt = 0;
+        }
+        if last_progress.elapsed() >= settings.give_up_after {
+            return Err(error);
+        }
+        let wait = wait
+            .map(|w| w.min(settings.max_retry_after))
+            .unwrap_or_else(|| backoff(attempt));
+        tracing::info!(%error, ?wait, attempt, "upload interrupted; resuming");
+        attempt = attempt.saturating_add(1);
+        tokio::time::sleep(wait).await;
     }
 }
 
 impl Upload<'_> {
-    fn auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        let req = req.header(h::TUS_RESUMABLE, h::VERSION);
-        match &self.portal.token {
+    /// One go: find or create the upload, then send until done or failed.
+    async fn attempt(
+        &self,
+        caps: &mut Option<ServerCaps>,
+        chunker: &mut Chunker,
+        confirmed: &mut Option<(u64, Instant)>,
+        report: &mut UploadReport,
+    ) -> Result<String, Failure> {
+        if caps.is_none() {
+            *caps = Some(self.guarded(self.options()).await?);
+        }
+        let caps = caps.clone().unwrap_or_default();
+        let (url, offset) = match self.saved().await.map_err(Failure::Fatal)? {
+            Some(url) => {
+                let offset = self.guarded(self.head(&url)).await?;
+                (url, offset)
+            }
+            None => (self.guarded(self.create()).await?, 0),
+        };
+        report.url.clone_from(&url);
+        self.send_from(&url, offset, &caps, chunker, confirmed)
+            .await?;
+        Ok(url)
+    }
+
+    /// Runs a request, abandoning it once nothing moved for the stall time.
+    async fn guarded<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        self.meter.touch();
+        tokio::select! {
+            result = request => result,
+            () = self.meter.stalled(self.settings.stall_timeout) => Err(Failure::Stalled),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, url: &str) -> reqwest::RequestBuilder {
+        let req = self
+            .http
+            .request(method, url)
+            .header(h::TUS_RESUMABLE, h::VERSION);
+        match self.target.token {
             Some(t) => req.header(AUTHORIZATION, format!("Bearer {t}")),
             None => req,
         }
     }
 
-    async fn options(&self) -> Result<ServerCaps, ClientError> {
+    async fn options(&self) -> Result<ServerCaps, Failure> {
         let res = self
-            .http
-            .request(reqwest::Method::OPTIONS, &self.portal.tus_endpoint)
+            .request(reqwest::Method::OPTIONS, self.target.endpoint)
             .send()
             .await?;
+        let status = res.status();
+        if status == reqwest::StatusCode::METHOD_NOT_ALLOWED
+            || status == reqwest::StatusCode::NOT_FOUND
+        {
+            // A server that does not describe itself offers the core only.
+            return Ok(ServerCaps::default());
+        }
+        if !status.is_success() {
+            return Err(classify(res, "OPTIONS").await);
+        }
         let header = |name| {
             res.headers()
                 .get(name)
@@ -147,13 +244,13 @@ impl Upload<'_> {
     }
 
     async fn saved(&self) -> Result<Option<String>, ClientError> {
-        let (portal, sha) = (self.portal.id, self.entry.sha256.to_hex());
+        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
         self.store
             .call(move |conn| {
                 Ok(conn
                     .query_row(
-                        "SELECT url FROM uploads WHERE portal_id = ?1 AND sha256 = ?2",
-                        params![portal, sha],
+                        "SELECT url FROM tus_uploads WHERE endpoint = ?1 AND sha256 = ?2",
+                        params![endpoint, sha],
                         |r| r.get(0),
                     )
                     .optional()?)
@@ -162,12 +259,12 @@ impl Upload<'_> {
     }
 
     async fn forget(&self) -> Result<(), ClientError> {
-        let (portal, sha) = (self.portal.id, self.entry.sha256.to_hex());
+        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
         self.store
             .call(move |conn| {
                 conn.execute(
-                    "DELETE FROM uploads WHERE portal_id = ?1 AND sha256 = ?2",
-                    params![portal, sha],
+                    "DELETE FROM tus_uploads WHERE endpoint = ?1 AND sha256 = ?2",
+                    params![endpoint, sha],
                 )?;
                 Ok(())
             })
@@ -175,31 +272,39 @@ impl Upload<'_> {
     }
 
     /// Creates the upload and records its URL before any byte is sent.
-    async fn create(&self) -> Result<String, ClientError> {
+    async fn create(&self) -> Result<String, Failure> {
         let meta = Metadata::default()
             .with(metadata::FILENAME, &self.entry.name)
             .with(metadata::FILETYPE, content_type(&self.entry.name))
             .with(metadata::SHA256, &self.entry.sha256.to_hex());
         let res = self
-            .auth(self.http.post(&self.portal.tus_endpoint))
+            .request(reqwest::Method::POST, self.target.endpoint)
             .header(h::UPLOAD_LENGTH, self.entry.size)
             .header(h::UPLOAD_METADATA, meta.to_header())
             .send()
             .await?;
         if res.status() != reqwest::StatusCode::CREATED {
-            return Err(crate::http::problem(res).await);
+            return Err(classify(res, "POST").await);
         }
         let location = res
             .headers()
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ClientError::Protocol("tus creation without Location".into()))?;
-        let url = reqwest::Url::parse(&self.portal.tus_endpoint)
+            .ok_or_else(|| {
+                Failure::Fatal(ClientError::Protocol(
+                    "tus creation without Location".into(),
+                ))
+            })?;
+        let url = reqwest::Url::parse(self.target.endpoint)
             .and_then(|base| base.join(location))
-            .map_err(|e| ClientError::Protocol(format!("tus Location {location:?}: {e}")))?
+            .map_err(|e| {
+                Failure::Fatal(ClientError::Protocol(format!(
+                    "tus Location {location:?}: {e}"
+                )))
+            })?
             .to_string();
-        let (portal, sha, length, saved) = (
-            self.portal.id,
+        let (endpoint, sha, length, saved) = (
+            self.target.endpoint.to_owned(),
             self.entry.sha256.to_hex(),
             self.entry.size,
             url.clone(),
@@ -209,28 +314,28 @@ impl Upload<'_> {
         self.store
             .call(move |conn| {
                 conn.execute(
-                    "INSERT INTO uploads (portal_id, sha256, url, length, confirmed, created_at)
+                    "INSERT INTO tus_uploads (endpoint, sha256, url, length, confirmed, created_at)
                      VALUES (?1, ?2, ?3, ?4, 0, ?5)
-                     ON CONFLICT(portal_id, sha256) DO UPDATE SET url = ?3, confirmed = 0, created_at = ?5",
-                    params![portal, sha, saved, length, now()],
+                     ON CONFLICT(endpoint, sha256) DO UPDATE SET url = ?3, confirmed = 0, created_at = ?5",
+                    params![endpoint, sha, saved, length, now()],
                 )?;
                 Ok(())
             })
-            .await?;
+            .await
+            .map_err(Failure::Fatal)?;
         Ok(url)
     }
 
     async fn head(&self, url: &str) -> Result<u64, Failure> {
-        let res = self.auth(self.http.head(url)).send().await?;
-        match next_step(res.status().as_u16()) {
-            Next::Done => offset_of(&res).map_err(Failure::Retry),
-            Next::Restart => Err(Failure::Restart),
-            Next::NeedsUser => Err(Failure::Fatal(crate::http::problem(res).await)),
-            Next::Resume | Next::ResendChunk => Err(Failure::Retry(ClientError::Network(format!(
-                "HEAD answered {}",
-                res.status()
-            )))),
+        let res = self.request(reqwest::Method::HEAD, url).send().await?;
+        if !res.status().is_success() {
+            return Err(classify(res, "HEAD").await);
         }
+        let offset = offset_of(&res).map_err(|e| Failure::Retry(e, None))?;
+        if offset > self.entry.size {
+            return Err(Failure::Restart);
+        }
+        Ok(offset)
     }
 
     async fn send_from(
@@ -238,57 +343,95 @@ impl Upload<'_> {
         url: &str,
         mut offset: u64,
         caps: &ServerCaps,
+        chunker: &mut Chunker,
+        confirmed: &mut Option<(u64, Instant)>,
     ) -> Result<(), Failure> {
         while offset < self.entry.size {
-            let len = CHUNK.min(self.entry.size - offset);
-            let chunk = read_chunk(&self.file, offset, len)
-                .await
-                .map_err(Failure::Fatal)?;
+            let remaining = self.entry.size - offset;
             let mut req = self
-                .auth(self.http.patch(url))
+                .request(reqwest::Method::PATCH, url)
                 .header(CONTENT_TYPE, h::OFFSET_OCTET_STREAM)
                 .header(h::UPLOAD_OFFSET, offset);
-            if let Some(alg) = caps.checksum {
-                let mut hasher = alg.hasher();
-                hasher.update(&chunk);
-                let sum = UploadChecksum {
-                    algorithm: alg,
-                    digest: hasher.finish(),
-                };
-                req = req.header(h::UPLOAD_CHECKSUM, sum.to_header());
-            }
-            let res = req.body(chunk).send().await?;
-            match next_step(res.status().as_u16()) {
-                Next::Done => {}
-                Next::Restart => return Err(Failure::Restart),
-                Next::NeedsUser => return Err(Failure::Fatal(crate::http::problem(res).await)),
-                Next::Resume | Next::ResendChunk => {
-                    return Err(Failure::Retry(ClientError::Network(format!(
-                        "PATCH answered {}",
-                        res.status()
-                    ))));
+            let len = match caps.checksum {
+                Some(alg) => {
+                    let len = chunker.next(remaining);
+                    let chunk = read_chunk(&self.file, offset, len)
+                        .await
+                        .map_err(Failure::Fatal)?;
+                    let mut hasher = alg.hasher();
+                    hasher.update(&chunk);
+                    let sum = UploadChecksum {
+                        algorithm: alg,
+                        digest: hasher.finish(),
+                    };
+                    req = req
+                        .header(h::UPLOAD_CHECKSUM, sum.to_header())
+                        .body(body::from_memory(Bytes::from(chunk), self.meter.clone()));
+                    len
                 }
-            }
-            let confirmed = offset_of(&res).map_err(Failure::Retry)?;
-            if confirmed <= offset || confirmed > self.entry.size {
-                return Err(Failure::Retry(ClientError::Protocol(format!(
-                    "server confirmed offset {confirmed} after sending from {offset}"
-                ))));
-            }
-            offset = confirmed;
-            let (portal, sha) = (self.portal.id, self.entry.sha256.to_hex());
-            self.store
-                .call(move |conn| {
-                    conn.execute(
-                        "UPDATE uploads SET confirmed = ?3 WHERE portal_id = ?1 AND sha256 = ?2",
-                        params![portal, sha, confirmed],
-                    )?;
-                    Ok(())
+                None => {
+                    let body =
+                        body::from_file(self.file.clone(), offset, remaining, self.meter.clone())
+                            .await
+                            .map_err(Failure::Fatal)?;
+                    req = req.body(body);
+                    remaining
+                }
+            };
+            let started = Instant::now();
+            let res = self
+                .guarded(async {
+                    Ok(req
+                        .header(reqwest::header::CONTENT_LENGTH, len)
+                        .send()
+                        .await?)
                 })
-                .await
-                .map_err(Failure::Fatal)?;
+                .await?;
+            if !res.status().is_success() {
+                return Err(classify(res, "PATCH").await);
+            }
+            let now_at = offset_of(&res).map_err(|e| Failure::Retry(e, None))?;
+            if now_at <= offset || now_at > self.entry.size {
+                return Err(Failure::Retry(
+                    ClientError::Protocol(format!(
+                        "server confirmed offset {now_at} after sending from {offset}"
+                    )),
+                    None,
+                ));
+            }
+            chunker.observe(now_at - offset, started.elapsed());
+            offset = now_at;
+            *confirmed = Some((offset, Instant::now()));
+            self.record(offset).await.map_err(Failure::Fatal)?;
         }
         Ok(())
+    }
+
+    async fn record(&self, offset: u64) -> Result<(), ClientError> {
+        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
+        self.store
+            .call(move |conn| {
+                conn.execute(
+                    "UPDATE tus_uploads SET confirmed = ?3 WHERE endpoint = ?1 AND sha256 = ?2",
+                    params![endpoint, sha, offset],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// What an error status means for the upload.
+async fn classify(res: reqwest::Response, what: &str) -> Failure {
+    let status = res.status();
+    let wait = retry_after(res.headers());
+    match next_step(status.as_u16()) {
+        Next::Restart => Failure::Restart,
+        Next::NeedsUser => Failure::Fatal(crate::http::problem(res).await),
+        Next::Done | Next::Resume | Next::ResendChunk => Failure::Retry(
+            ClientError::Network(format!("{what} answered {status}")),
+            wait,
+        ),
     }
 }
 
@@ -305,7 +448,8 @@ async fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, Clien
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut f = std::fs::File::open(&path).map_err(|e| ClientError::file(&path, e))?;
-        f.seek(SeekFrom::Start(offset)).map_err(|e| ClientError::file(&path, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| ClientError::file(&path, e))?;
         let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         f.take(len)
             .read_to_end(&mut buf)

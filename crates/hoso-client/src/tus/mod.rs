@@ -1,6 +1,10 @@
-//! Uploading attachments over tus 1.0, resumable across failures and restarts.
+//! Uploading attachments over tus 1.0, resumable across failures, stalls
+//! and restarts, to HoSo's portal or any other tus server.
 
+pub mod body;
 pub mod client;
 pub mod retry;
+pub mod settings;
 
-pub use client::upload;
+pub use client::{Target, UploadReport, upload};
+pub use settings::UploadSettings;

@@ -1,4 +1,5 @@
-//! Waiting between attempts: exponential backoff with full jitter, capped.
+//! Waiting between attempts: exponential backoff with full jitter, capped,
+//! or what the server asks for with `Retry-After`.
 
 use std::time::Duration;
 
@@ -16,9 +17,46 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_nanos(r % nanos.max(1))
 }
 
+/// The wait a `Retry-After` header asks for: seconds, or an HTTP date
+/// (a date in the past means now).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(&text.replace("GMT", "+0000")).ok()?;
+    let wait = at.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_ignores_nonsense() {
+        let mut h = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(reqwest::header::RETRY_AFTER, "7".parse().expect("value"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("value"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO), "a past date");
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(90))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        h.insert(reqwest::header::RETRY_AFTER, later.parse().expect("value"));
+        let wait = retry_after(&h).expect("date");
+        assert!((85..=90).contains(&wait.as_secs()), "{wait:?}");
+        h.insert(reqwest::header::RETRY_AFTER, "soon".parse().expect("value"));
+        assert_eq!(retry_after(&h), None);
+    }
 
     #[test]
     fn waits_stay_under_the_growing_ceiling_and_never_exceed_the_cap() {

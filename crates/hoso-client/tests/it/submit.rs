@@ -8,8 +8,8 @@ use hoso_portal::inspect::Inspector;
 #[tokio::test]
 async fn a_dossier_with_a_multi_chunk_file_is_filed_once_and_stored_byte_for_byte() {
     let w = World::new().await;
-    // Larger than one chunk, not a multiple of it.
-    let len = hoso_client::tus::client::CHUNK as usize * 2 + 12_345;
+    // Several chunks (the first is 1 MiB), not a multiple of a piece.
+    let len = 3 * 1024 * 1024 + 12_345;
     let file = w.file("giấy chứng nhận hợp quy.pdf", len);
     let original = Sha256Digest::of(&std::fs::read(&file).expect("read"));
     let dossier = w.dossier(&file).await;

@@ -1,0 +1,165 @@
+//! PATCH bodies streamed in pieces, counted as the connection takes them:
+//! the count drives stall detection, the bandwidth cap and progress.
+
+use super::settings::PIECE;
+use crate::error::ClientError;
+use bytes::Bytes;
+use futures_util::Stream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+/// Bytes handed to connections and when the last one went.
+#[derive(Debug, Clone)]
+pub struct Meter(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    moved: AtomicU64,
+    last: Mutex<Instant>,
+    started: Instant,
+    cap: Option<u64>,
+}
+
+impl Meter {
+    /// A meter; `cap` limits bytes per second over its whole life.
+    pub fn new(cap: Option<u64>) -> Self {
+        let now = Instant::now();
+        Self(Arc::new(Inner {
+            moved: AtomicU64::new(0),
+            last: Mutex::new(now),
+            started: now,
+            cap: cap.filter(|c| *c > 0),
+        }))
+    }
+
+    /// Marks activity now (a request starts, an answer arrives).
+    pub fn touch(&self) {
+        *self.0.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    fn moved(&self, n: usize) {
+        self.0.moved.fetch_add(n as u64, Ordering::SeqCst);
+        self.touch();
+    }
+
+    /// Bytes handed over so far.
+    pub fn total(&self) -> u64 {
+        self.0.moved.load(Ordering::SeqCst)
+    }
+
+    /// How long nothing moved.
+    pub fn idle(&self) -> Duration {
+        self.0
+            .last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+    }
+
+    /// Waits until sending `n` more bytes keeps within the cap.
+    async fn throttle(&self, n: usize) {
+        let Some(cap) = self.0.cap else { return };
+        let due = (self.total() + n as u64) as f64 / cap as f64;
+        let ahead = due - self.0.started.elapsed().as_secs_f64();
+        if ahead > 0.0 {
+            // Waiting for the cap is not a stall.
+            tokio::time::sleep(Duration::from_secs_f64(ahead)).await;
+            self.touch();
+        }
+    }
+
+    /// Returns once nothing has moved for `limit`.
+    pub async fn stalled(&self, limit: Duration) {
+        loop {
+            let idle = self.idle();
+            if idle >= limit {
+                return;
+            }
+            tokio::time::sleep((limit - idle).max(Duration::from_millis(50))).await;
+        }
+    }
+}
+
+/// A body of bytes already in memory (a chunk that was hashed first).
+pub fn from_memory(chunk: Bytes, meter: Meter) -> reqwest::Body {
+    let stream = futures_util::stream::unfold((chunk, meter), |(mut rest, meter)| async move {
+        if rest.is_empty() {
+            return None;
+        }
+        let piece = rest.split_to(PIECE.min(rest.len()));
+        meter.throttle(piece.len()).await;
+        meter.moved(piece.len());
+        Some((Ok::<_, std::io::Error>(piece), (rest, meter)))
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+/// A body read from `path`, `len` bytes from `offset`, a piece at a time,
+/// so that a file of any size costs one piece of memory.
+pub async fn from_file(
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+    meter: Meter,
+) -> Result<reqwest::Body, ClientError> {
+    let mut file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| ClientError::file(&path, e))?;
+    file.seek(std::io::SeekFrom::Start(offset))
+        .await
+        .map_err(|e| ClientError::file(&path, e))?;
+    Ok(reqwest::Body::wrap_stream(pieces(file, len, meter)))
+}
+
+fn pieces(
+    file: tokio::fs::File,
+    len: u64,
+    meter: Meter,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    futures_util::stream::unfold((file, len, meter), |(mut file, left, meter)| async move {
+        if left == 0 {
+            return None;
+        }
+        let want = usize::try_from(left.min(PIECE as u64)).unwrap_or(PIECE);
+        let mut buf = vec![0u8; want];
+        let read = match file.read_exact(&mut buf).await {
+            Ok(_) => buf,
+            Err(e) => return Some((Err(e), (file, 0, meter))),
+        };
+        meter.throttle(read.len()).await;
+        meter.moved(read.len());
+        Some((Ok(Bytes::from(read)), (file, left - want as u64, meter)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_cap_spaces_pieces_and_the_meter_counts_them() {
+        let meter = Meter::new(Some(4 * PIECE as u64));
+        let started = Instant::now();
+        // Eight pieces at four per second: about two seconds in all
+        // (the first goes at once).
+        for _ in 0..8 {
+            meter.throttle(PIECE).await;
+            meter.moved(PIECE);
+        }
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1900), "{took:?}");
+        assert_eq!(meter.total(), 8 * PIECE as u64);
+        assert!(meter.idle() < Duration::from_millis(500));
+    }
+
+    #[tokio::test]
+    async fn stalled_returns_only_after_the_quiet_time() {
+        let meter = Meter::new(None);
+        let started = Instant::now();
+        meter.stalled(Duration::from_millis(300)).await;
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+}
