@@ -81,36 +81,32 @@ pub async fn submit(
         }
     }
 
-    let key = begin(store, id, &content).await?;
+    let (key, resumed) = begin(store, id, &content).await?;
     let local_id = id;
 
-    let mut uploads = Vec::new();
-    for entry in &entries {
-        let target = crate::tus::Target {
-            endpoint: &portal.tus_endpoint,
-            token: portal.token.as_deref(),
-        };
-        let url = crate::tus::upload(
-            http.raw(),
-            store,
-            target,
-            entry,
-            &library.path_of(&entry.sha256),
-            settings,
-        )
-        .await?
-        .url;
-        uploads.push(UploadRef {
-            sha256: entry.sha256,
-            upload_url: url,
-        });
-    }
-    let request = SubmissionRequest {
-        dossier: content,
-        uploads,
-        new_filing: false,
+    // An earlier attempt was cut off: first ask whether it reached the
+    // portal, before sending a single byte again.
+    let earlier = if resumed {
+        recover(http, portal, &key).await.unwrap_or_else(|e| {
+            tracing::info!(error = %e, "could not ask about the earlier sending yet");
+            None
+        })
+    } else {
+        None
     };
-    let response = send(http, portal, &key, &request).await?;
+    let response = match earlier {
+        Some(found) => found,
+        None => {
+            let sending = Sending {
+                store,
+                library,
+                http,
+                portal,
+                settings,
+            };
+            sending.upload_and_send(&key, content, &entries).await?
+        }
+    };
     let receipt = response.receipt.verify(&portal.key)?;
     let (code, signed) = (
         receipt.dossier_code.to_string(),
@@ -135,14 +131,61 @@ pub async fn submit(
     })
 }
 
+/// What uploading and sending need.
+struct Sending<'a> {
+    store: &'a Store,
+    library: &'a Library,
+    http: &'a Http,
+    portal: &'a PortalRecord,
+    settings: &'a crate::tus::UploadSettings,
+}
+
+impl Sending<'_> {
+    /// Uploads every document, then sends the submission under `key`.
+    async fn upload_and_send(
+        &self,
+        key: &IdempotencyKey,
+        content: DossierContent,
+        entries: &[crate::library::LibraryEntry],
+    ) -> Result<SubmissionResponse, ClientError> {
+        let target = crate::tus::Target {
+            endpoint: &self.portal.tus_endpoint,
+            token: self.portal.token.as_deref(),
+        };
+        let mut uploads = Vec::new();
+        for entry in entries {
+            let report = crate::tus::upload(
+                self.http.raw(),
+                self.store,
+                target,
+                entry,
+                &self.library.path_of(&entry.sha256),
+                self.settings,
+            )
+            .await?;
+            uploads.push(UploadRef {
+                sha256: entry.sha256,
+                upload_url: report.url,
+            });
+        }
+        let request = SubmissionRequest {
+            dossier: content,
+            uploads,
+            new_filing: false,
+        };
+        send(self.http, self.portal, key, &request).await
+    }
+}
+
 /// Marks the dossier as being sent and returns its idempotency key: a new
 /// one for a draft, the one already recorded when an earlier attempt was
-/// cut off, so that a retry after a crash can never file twice.
+/// cut off (then `true`), so that a retry after a crash can never file
+/// twice.
 async fn begin(
     store: &Store,
     id: i64,
     content: &DossierContent,
-) -> Result<IdempotencyKey, ClientError> {
+) -> Result<(IdempotencyKey, bool), ClientError> {
     let json = serde_json::to_string(content).map_err(|e| ClientError::Protocol(e.to_string()))?;
     let fresh = IdempotencyKey::from_random(crate::random_bytes::<16>());
     let key = store
@@ -153,8 +196,8 @@ async fn begin(
                 params![id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let key = match (state.as_str(), existing) {
-                ("submitting", Some(key)) => key,
+            let (key, resumed) = match (state.as_str(), existing) {
+                ("submitting", Some(key)) => (key, true),
                 ("draft", _) => {
                     let key = fresh.as_str().to_owned();
                     tx.execute(
@@ -163,16 +206,18 @@ async fn begin(
                          WHERE id = ?1",
                         params![id, key, json, now()],
                     )?;
-                    key
+                    (key, false)
                 }
                 _ => return Err(ClientError::NotEditable),
             };
             tx.commit()?;
-            Ok(key)
+            Ok((key, resumed))
         })
         .await?;
-    IdempotencyKey::try_from(key)
-        .map_err(|e| ClientError::Protocol(format!("stored idempotency key: {e}")))
+    let (key, resumed) = key;
+    let key = IdempotencyKey::try_from(key)
+        .map_err(|e| ClientError::Protocol(format!("stored idempotency key: {e}")))?;
+    Ok((key, resumed))
 }
 
 fn with_token(req: reqwest::RequestBuilder, portal: &PortalRecord) -> reqwest::RequestBuilder {

@@ -1,6 +1,7 @@
 //! hoso-client against a real hoso-portal on 127.0.0.1, each with its own
 //! SQLite file in a temporary folder.
 
+mod crash_trials;
 mod faults;
 mod import;
 mod library;

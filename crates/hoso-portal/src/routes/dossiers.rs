@@ -62,7 +62,12 @@ pub async fn submit(
         )
     })?;
     let (request, hash) = parse_request(&body)?;
-    let (status, response) = filing::submit(&state, &who, key, request, hash).await?;
+    // Filing runs to its end even if the client goes away mid-request:
+    // a dropped connection must not leave the key claimed and the client,
+    // asking again by key, told "still processing" for minutes.
+    let filing =
+        tokio::spawn(async move { filing::submit(&state, &who, key, request, hash).await });
+    let (status, response) = filing.await.map_err(ApiError::internal)??;
     Ok((status, Json(response)).into_response())
 }
 
