@@ -6,8 +6,9 @@ use anyhow::{Context, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo xtask bench [core] [import] [portal] [app-import]`: the named
-/// benchmarks, or core, import and portal.
+/// `cargo xtask bench [core] [import] [portal] [upload] [app-import]`: the
+/// named benchmarks, or core, import and portal (upload needs root and
+/// takes about a quarter of an hour).
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec!["core", "import", "portal"]
@@ -18,6 +19,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         match name {
             "core" => exec(cargo().args(["bench", "-p", "hoso-core", "--bench", "validate"]))?,
             "import" => exec(cargo().args(["bench", "-p", "hoso-client", "--bench", "import"]))?,
+            "upload" => {
+                crate::setup::ensure_interop_peers(&crate::workspace_root()?)?;
+                exec(cargo().args(["bench", "-p", "hoso-client", "--bench", "upload"]))?
+            }
             "portal" => {
                 crate::setup::ensure_interop_peers(&crate::workspace_root()?)?;
                 exec(cargo().args(["bench", "-p", "hoso-portal", "--bench", "load"]))?
@@ -37,7 +42,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     "--nocapture",
                 ]))?
             }
-            other => bail!("unknown benchmark {other:?}; known: core, import, app-import, portal"),
+            other => bail!(
+                "unknown benchmark {other:?}; known: core, import, app-import, portal, upload"
+            ),
         }
     }
     Ok(())

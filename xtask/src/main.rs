@@ -51,7 +51,9 @@ cargo xtask ui                  build the wasm UI into ui/dist
 cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedure (criterion),
                                 import: a 2 GiB file into the library (time, peak memory),
                                 app-import: the same through the app's window (app's peak memory),
-                                portal: 1,000 concurrent tus uploads, HoSo portal beside @tus/server
+                                portal: 1,000 concurrent tus uploads, HoSo portal beside @tus/server,
+                                upload: 1 GiB over a shaped link with resets and a stall, beside
+                                tus-js-client (root: network namespace and tbf)
 cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)";
 
 fn workspace_root() -> anyhow::Result<PathBuf> {

@@ -142,6 +142,7 @@ pub async fn upload(
             Err(Failure::Retry(e, wait)) => (e, wait),
         };
         report.resumes += 1;
+        chunker.interrupted();
         if confirmed.is_some_and(|(_, at)| at > last_progress) {
             last_progress = confirmed.map_or(last_progress, |(_, at)| at);
             attempt = 0;
