@@ -28,6 +28,21 @@ pub struct Discovery {
     pub key_id: String,
     /// Limits the portal enforces.
     pub limits: PortalLimits,
+    /// Keys that signed receipts before the current one, newest first, so
+    /// that receipts issued before a rotation still verify.
+    #[serde(default)]
+    pub previous_keys: Vec<PublishedKey>,
+}
+
+/// A receipt key no longer used for signing, still published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedKey {
+    /// The ed25519 public key, 32 bytes in base64.
+    pub key: String,
+    /// Its fingerprint, as receipts name it in `key_id`.
+    pub key_id: String,
+    /// When it stopped signing (RFC 3339).
+    pub retired_at: String,
 }
 
 /// Limits a portal announces before anything is sent.

@@ -229,5 +229,18 @@ pub async fn add_account(
     issue_token(&db, role, account, display_name).await
 }
 
+/// Retires a portal's receipt key and makes a new one (the `rotate-key`
+/// admin command); the old and new fingerprints. The old public key stays
+/// published in discovery. A running portal uses the new key once
+/// restarted.
+pub fn rotate_key(data_dir: &std::path::Path) -> Result<(String, String), PortalError> {
+    keys::rotate(
+        &data_dir.join(state::KEY_FILE),
+        &data_dir.join(state::RETIRED_KEYS_FILE),
+        &state::now_vn().to_rfc3339(),
+    )
+    .map_err(|e| PortalError::Startup(format!("{e:#}")))
+}
+
 /// Shared so tests can compare what a client holds with what was stored.
 pub type SharedStorage = Arc<dyn storage::UploadStorage>;

@@ -39,6 +39,12 @@ enum Command {
     AddApplicant(Account),
     /// Register an officer and print a new officer token / Thêm cán bộ và in mã truy cập cán bộ.
     AddOfficer(Account),
+    /// Retire the receipt key and make a new one; the old one stays published / Đổi khóa ký giấy tiếp nhận.
+    RotateKey {
+        /// Data folder.
+        #[arg(long, env = "HOSO_PORTAL_DATA")]
+        data: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -110,6 +116,13 @@ async fn run() -> anyhow::Result<()> {
             let token =
                 hoso_portal::add_account(&a.data, Role::Applicant, &a.account, &a.name).await?;
             println!("{token}");
+        }
+        Command::RotateKey { data } => {
+            let (old, new) = hoso_portal::rotate_key(&data)?;
+            println!("{old} -> {new}");
+            eprintln!(
+                "Khóa cũ vẫn được công bố; khởi động lại cổng để ký bằng khóa mới. / The old key stays published; restart the portal to sign with the new one."
+            );
         }
         Command::AddOfficer(a) => {
             let token =

@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 pub const DB_FILE: &str = "portal.sqlite3";
 /// The receipt key file inside the data folder.
 pub const KEY_FILE: &str = "receipt-key.ed25519";
+/// Public keys that signed receipts before the current one.
+pub const RETIRED_KEYS_FILE: &str = "retired-receipt-keys.json";
 /// The upload folder inside the data folder.
 pub const UPLOADS_DIR: &str = "uploads";
 /// Extra procedure schemas inside the data folder.
@@ -42,6 +44,7 @@ pub struct Inner {
     pub catalog: Catalog,
     pub calendar: Calendar,
     pub key: SigningKey,
+    pub retired_keys: Vec<hoso_core::wire::PublishedKey>,
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
 }
 
@@ -56,16 +59,18 @@ impl AppState {
     /// Prepares the data folder and everything in it.
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
-        let (db, storage, catalog, calendar, key) = tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&dir)?;
-            let db = Db::open(&dir.join(DB_FILE))?;
-            let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
-            let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
-            let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
-            let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
-            anyhow::Ok((db, storage, catalog, calendar, key))
-        })
-        .await??;
+        let (db, storage, catalog, calendar, (key, retired_keys)) =
+            tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(&dir)?;
+                let db = Db::open(&dir.join(DB_FILE))?;
+                let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
+                let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
+                let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
+                let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
+                let retired = crate::keys::load_retired(&dir.join(RETIRED_KEYS_FILE))?;
+                anyhow::Ok((db, storage, catalog, calendar, (key, retired)))
+            })
+            .await??;
         Ok(Self(Arc::new(Inner {
             config,
             base_url,
@@ -74,6 +79,7 @@ impl AppState {
             catalog,
             calendar,
             key,
+            retired_keys,
             busy_uploads: Mutex::new(HashMap::new()),
         })))
     }

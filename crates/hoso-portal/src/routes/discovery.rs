@@ -1,5 +1,6 @@
 //! `GET /.well-known/hoso`: what this portal is, where its parts are, and
-//! the key its receipts are signed with (pinned by the app on first use).
+//! the key its receipts are signed with (pinned by the app on first use),
+//! and the keys that signed receipts before a rotation.
 
 use crate::state::AppState;
 use axum::Json;
@@ -19,5 +20,6 @@ pub async fn discovery(State(state): State<AppState>) -> Json<Discovery> {
         limits: PortalLimits {
             max_upload_bytes: state.config.max_upload_bytes,
         },
+        previous_keys: state.retired_keys.clone(),
     })
 }

@@ -1,0 +1,82 @@
+//! Rotating the receipt key: receipts signed before still verify with the
+//! retired key, which discovery keeps publishing; new receipts name the
+//! new key.
+
+mod common;
+
+use common::{portal, request};
+use hoso_core::receipt::{PortalKey, ReceiptError};
+use hoso_core::wire::{Discovery, SubmissionResponse};
+use reqwest::StatusCode;
+
+async fn discovery(http: &reqwest::Client, base: &str) -> Discovery {
+    http.get(format!("{base}/.well-known/hoso"))
+        .send()
+        .await
+        .expect("discovery")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+async fn file(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    name: &str,
+) -> SubmissionResponse {
+    let res = http
+        .post(format!("{base}/v1/dossiers"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", format!("\"{key}\""))
+        .json(&request(name))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.expect("receipt")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receipts_signed_before_a_rotation_still_verify_with_the_published_old_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::Client::new();
+
+    let (first, token) = portal(dir.path()).await;
+    let base = first.base_url().to_owned();
+    let before = discovery(&http, &base).await;
+    assert!(before.previous_keys.is_empty());
+    let old_receipt = file(&http, &base, &token, "truoc-khi-doi", "Lê Văn Trước")
+        .await
+        .receipt;
+    first.stop().await;
+
+    let (old_id, new_id) = hoso_portal::rotate_key(dir.path()).expect("rotate");
+    assert_eq!(old_id, before.key_id);
+    assert_ne!(new_id, old_id);
+
+    let (second, token) = portal(dir.path()).await;
+    let base = second.base_url().to_owned();
+    let after = discovery(&http, &base).await;
+    assert_eq!(after.key_id, new_id);
+    assert_eq!(after.previous_keys.len(), 1);
+    assert_eq!(after.previous_keys[0].key_id, old_id);
+
+    // The old receipt: the retired key verifies it, the new one does not
+    // pretend to.
+    let retired = PortalKey::from_base64(&after.previous_keys[0].key).expect("old key");
+    let current = PortalKey::from_base64(&after.receipt_key).expect("new key");
+    assert!(old_receipt.verify(&retired).is_ok());
+    assert!(matches!(
+        old_receipt.verify(&current),
+        Err(ReceiptError::OtherKey { .. })
+    ));
+    // A new receipt is signed with the new key.
+    let new_receipt = file(&http, &base, &token, "sau-khi-doi", "Lê Văn Sau")
+        .await
+        .receipt;
+    assert_eq!(new_receipt.receipt["key_id"], new_id.as_str());
+    assert!(new_receipt.verify(&current).is_ok());
+    assert!(new_receipt.verify(&retired).is_err());
+}
