@@ -80,6 +80,7 @@ impl Client {
             &entry,
             &file,
             &self.uploads,
+            tus::Cap::new(self.uploads.bandwidth_cap),
         )
         .await
     }

@@ -16,6 +16,7 @@ use crate::library::Library;
 use crate::portal::{PortalRecord, cached_procedure};
 use crate::store::{Store, now};
 use crate::tus::retry::backoff;
+use futures_util::{StreamExt, TryStreamExt};
 use hoso_core::DossierContent;
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::receipt::Receipt;
@@ -152,22 +153,30 @@ impl Sending<'_> {
             endpoint: &self.portal.tus_endpoint,
             token: self.portal.token.as_deref(),
         };
-        let mut uploads = Vec::new();
-        for entry in entries {
-            let report = crate::tus::upload(
-                self.http.raw(),
-                self.store,
-                target,
-                entry,
-                &self.library.path_of(&entry.sha256),
-                self.settings,
-            )
-            .await?;
-            uploads.push(UploadRef {
-                sha256: entry.sha256,
-                upload_url: report.url,
-            });
-        }
+        // A few documents at once, all within one bandwidth cap.
+        let cap = crate::tus::Cap::new(self.settings.bandwidth_cap);
+        let uploads: Vec<UploadRef> = futures_util::stream::iter(entries.iter().map(|entry| {
+            let cap = cap.clone();
+            async move {
+                let report = crate::tus::upload(
+                    self.http.raw(),
+                    self.store,
+                    target,
+                    entry,
+                    &self.library.path_of(&entry.sha256),
+                    self.settings,
+                    cap,
+                )
+                .await?;
+                Ok::<_, ClientError>(UploadRef {
+                    sha256: entry.sha256,
+                    upload_url: report.url,
+                })
+            }
+        }))
+        .buffer_unordered(self.settings.parallel.max(1))
+        .try_collect()
+        .await?;
         let request = SubmissionRequest {
             dossier: content,
             uploads,

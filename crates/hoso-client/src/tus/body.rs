@@ -11,7 +11,42 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-/// Bytes handed to connections and when the last one went.
+/// A bandwidth cap shared by every upload that holds a clone: bytes per
+/// second over its whole life.
+#[derive(Debug, Clone)]
+pub struct Cap(Arc<CapInner>);
+
+#[derive(Debug)]
+struct CapInner {
+    rate: u64,
+    started: Instant,
+    granted: AtomicU64,
+}
+
+impl Cap {
+    /// A cap of `rate` bytes per second; `None` for no cap.
+    pub fn new(rate: Option<u64>) -> Option<Self> {
+        rate.filter(|r| *r > 0).map(|rate| {
+            Self(Arc::new(CapInner {
+                rate,
+                started: Instant::now(),
+                granted: AtomicU64::new(0),
+            }))
+        })
+    }
+
+    /// Waits until `n` more bytes keep within the cap.
+    async fn take(&self, n: usize) {
+        let granted = self.0.granted.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+        let due = granted as f64 / self.0.rate as f64;
+        let ahead = due - self.0.started.elapsed().as_secs_f64();
+        if ahead > 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(ahead)).await;
+        }
+    }
+}
+
+/// Bytes one upload handed to connections and when the last one went.
 #[derive(Debug, Clone)]
 pub struct Meter(Arc<Inner>);
 
@@ -19,19 +54,16 @@ pub struct Meter(Arc<Inner>);
 struct Inner {
     moved: AtomicU64,
     last: Mutex<Instant>,
-    started: Instant,
-    cap: Option<u64>,
+    cap: Option<Cap>,
 }
 
 impl Meter {
-    /// A meter; `cap` limits bytes per second over its whole life.
-    pub fn new(cap: Option<u64>) -> Self {
-        let now = Instant::now();
+    /// A meter, sending within `cap` if one is given.
+    pub fn new(cap: Option<Cap>) -> Self {
         Self(Arc::new(Inner {
             moved: AtomicU64::new(0),
-            last: Mutex::new(now),
-            started: now,
-            cap: cap.filter(|c| *c > 0),
+            last: Mutex::new(Instant::now()),
+            cap,
         }))
     }
 
@@ -61,12 +93,9 @@ impl Meter {
 
     /// Waits until sending `n` more bytes keeps within the cap.
     async fn throttle(&self, n: usize) {
-        let Some(cap) = self.0.cap else { return };
-        let due = (self.total() + n as u64) as f64 / cap as f64;
-        let ahead = due - self.0.started.elapsed().as_secs_f64();
-        if ahead > 0.0 {
+        if let Some(cap) = &self.0.cap {
+            cap.take(n).await;
             // Waiting for the cap is not a stall.
-            tokio::time::sleep(Duration::from_secs_f64(ahead)).await;
             self.touch();
         }
     }
@@ -140,19 +169,24 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn the_cap_spaces_pieces_and_the_meter_counts_them() {
-        let meter = Meter::new(Some(4 * PIECE as u64));
+    async fn one_cap_spaces_the_pieces_of_every_upload_sharing_it() {
+        let cap = Cap::new(Some(4 * PIECE as u64));
+        let (a, b) = (Meter::new(cap.clone()), Meter::new(cap));
         let started = Instant::now();
-        // Eight pieces at four per second: about two seconds in all
-        // (the first goes at once).
-        for _ in 0..8 {
-            meter.throttle(PIECE).await;
-            meter.moved(PIECE);
-        }
+        // Four pieces each, eight in all, at four per second: about two
+        // seconds together, not one each side by side.
+        let send = |m: Meter| async move {
+            for _ in 0..4 {
+                m.throttle(PIECE).await;
+                m.moved(PIECE);
+            }
+        };
+        tokio::join!(send(a.clone()), send(b.clone()));
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(1900), "{took:?}");
-        assert_eq!(meter.total(), 8 * PIECE as u64);
-        assert!(meter.idle() < Duration::from_millis(500));
+        assert_eq!(a.total() + b.total(), 8 * PIECE as u64);
+        assert!(a.idle() < Duration::from_millis(500));
+        assert!(Cap::new(Some(0)).is_none() && Cap::new(None).is_none());
     }
 
     #[tokio::test]

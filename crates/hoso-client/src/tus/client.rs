@@ -15,7 +15,7 @@
 //!   says on 429/503. An upload the server forgot (404/410) starts again.
 //!   Errors a person must act on (too large, refused) stop at once.
 
-use super::body::{self, Meter};
+use super::body::{self, Cap, Meter};
 use super::retry::{backoff, retry_after};
 use super::settings::{Chunker, UploadSettings};
 use crate::error::ClientError;
@@ -90,7 +90,9 @@ struct Upload<'a> {
 }
 
 /// Uploads a library file (resuming an earlier upload of the same content
-/// to the same endpoint if the server still has it); returns its URL.
+/// to the same endpoint if the server still has it), within `cap` when
+/// given (shared with uploads running beside it); returns its URL and
+/// what it took.
 pub async fn upload(
     http: &reqwest::Client,
     store: &Store,
@@ -98,6 +100,7 @@ pub async fn upload(
     entry: &LibraryEntry,
     file: &Path,
     settings: &UploadSettings,
+    cap: Option<Cap>,
 ) -> Result<UploadReport, ClientError> {
     let up = Upload {
         http,
@@ -106,7 +109,7 @@ pub async fn upload(
         entry,
         file: file.to_owned(),
         settings,
-        meter: Meter::new(settings.bandwidth_cap),
+        meter: Meter::new(cap),
     };
     let mut report = UploadReport::default();
     let mut chunker = Chunker::new(settings);

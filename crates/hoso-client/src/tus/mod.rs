@@ -6,5 +6,6 @@ pub mod client;
 pub mod retry;
 pub mod settings;
 
+pub use body::Cap;
 pub use client::{Target, UploadReport, upload};
 pub use settings::UploadSettings;

@@ -24,6 +24,8 @@ pub struct UploadSettings {
     /// Bytes per second at most, all uploads of one call together; `None`
     /// for no cap.
     pub bandwidth_cap: Option<u64>,
+    /// Documents of one dossier uploaded at the same time.
+    pub parallel: usize,
 }
 
 impl Default for UploadSettings {
@@ -36,6 +38,7 @@ impl Default for UploadSettings {
             chunk_time: Duration::from_secs(4),
             max_retry_after: Duration::from_secs(5 * 60),
             bandwidth_cap: None,
+            parallel: 3,
         }
     }
 }
