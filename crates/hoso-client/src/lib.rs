@@ -238,6 +238,51 @@ impl Client {
         .await
     }
 
+    /// The outbox: dossiers being sent whose outcome is not yet known
+    /// (the network failed, the app was closed or killed mid-way), oldest
+    /// change first.
+    pub async fn outbox(&self) -> Result<Vec<DossierSummary>, ClientError> {
+        let mut pending = self
+            .dossiers(DossierQuery {
+                state: Some(hoso_core::DossierState::Submitting),
+                ..DossierQuery::default()
+            })
+            .await?;
+        pending.sort_by_key(|d| d.updated_at);
+        Ok(pending)
+    }
+
+    /// Sends every dossier in the outbox for `portal` again, each under its
+    /// own key (so
+    /// that none can be filed twice), asking the portal first whether an earlier
+    /// attempt arrived. Returns each dossier's outcome; those that fail on
+    /// the network stay in the outbox for the next time.
+    pub async fn send_outbox(
+        &self,
+        portal: &PortalRecord,
+    ) -> Result<Vec<(i64, Result<Submitted, ClientError>)>, ClientError> {
+        let mut outcomes = Vec::new();
+        for pending in self.outbox().await? {
+            let (id, portal_id) = (pending.id, portal.id);
+            let here: bool = self
+                .store
+                .call(move |conn| {
+                    Ok(conn.query_row(
+                        "SELECT portal_id = ?2 FROM dossiers WHERE id = ?1",
+                        rusqlite::params![id, portal_id],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await?;
+            if !here {
+                continue;
+            }
+            let outcome = self.submit_dossier(portal, pending.id).await;
+            outcomes.push((pending.id, outcome));
+        }
+        Ok(outcomes)
+    }
+
     /// Records `content` as a draft and files it: [`Self::create_dossier`],
     /// [`Self::save_dossier`] and [`Self::submit_dossier`] in one call.
     pub async fn submit(

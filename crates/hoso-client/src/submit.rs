@@ -83,6 +83,69 @@ pub async fn submit(
     }
 
     let (key, resumed) = begin(store, id, &content).await?;
+    let outcome = finish(
+        store,
+        library,
+        http,
+        portal,
+        id,
+        settings,
+        (key, resumed),
+        content,
+        entries,
+    )
+    .await;
+    if let Err(e) = &outcome
+        && nothing_filed(e)
+    {
+        // The portal refused this sending (or it never left): nothing is
+        // filed under the key, so the dossier goes back to being a draft
+        // the person can fix, instead of waiting in the outbox forever.
+        back_to_draft(store, id).await?;
+    }
+    outcome
+}
+
+/// Whether an error proves that nothing was filed under the dossier's key:
+/// the portal answered with a refusal (or a document was refused before
+/// anything was sent). Lost answers and network errors prove nothing.
+fn nothing_filed(e: &ClientError) -> bool {
+    match e {
+        ClientError::Invalid(_) | ClientError::Refused(_) => true,
+        ClientError::Portal(p) => {
+            (400..500).contains(&p.status) && !matches!(p.status, 408 | 409 | 425 | 429)
+        }
+        _ => false,
+    }
+}
+
+async fn back_to_draft(store: &Store, id: i64) -> Result<(), ClientError> {
+    store
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE dossiers SET state = 'draft', idempotency_key = NULL, updated_at = ?2
+                 WHERE id = ?1 AND state = 'submitting'",
+                params![id, now()],
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// Everything after the key is recorded: recovery by key, uploads,
+/// sending, storing the receipt.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    store: &Store,
+    library: &Library,
+    http: &Http,
+    portal: &PortalRecord,
+    id: i64,
+    settings: &crate::tus::UploadSettings,
+    (key, resumed): (IdempotencyKey, bool),
+    content: DossierContent,
+    entries: Vec<crate::library::LibraryEntry>,
+) -> Result<Submitted, ClientError> {
     let local_id = id;
 
     // An earlier attempt was cut off: first ask whether it reached the

@@ -5,6 +5,7 @@ mod crash_trials;
 mod faults;
 mod import;
 mod library;
+mod outbox;
 mod submit;
 mod workspace;
 
@@ -72,32 +73,52 @@ impl World {
     /// quality certificate and small generated files for the other slots.
     pub async fn dossier(&self, file: &std::path::Path) -> DossierContent {
         let p = self.procedure().await;
-        let mut d = hoso_core::samples::quality_inspection();
-        assert_eq!((&d.procedure, &d.version), (&p.code, &p.version));
-        let mut documents = Vec::new();
-        for (i, doc) in d.documents.iter().enumerate() {
-            let path = if doc.slot == "quality_certificate" {
-                file.to_owned()
-            } else {
-                self.file(&doc.name, 1000 + i)
-            };
-            let entry = self.client.import_attachment(&path).await.expect("import");
-            documents.push(AttachedDocument {
-                slot: doc.slot.clone(),
-                name: entry.name,
-                size: entry.size,
-                sha256: entry.sha256,
-            });
-        }
-        d.documents = documents;
-        d
+        sample_dossier(self.dir.path(), &self.client, &p, file).await
     }
 
     /// Writes `len` bytes of a repeatable pattern to a file in the folder.
     pub fn file(&self, name: &str, len: usize) -> std::path::PathBuf {
-        let path = self.dir.path().join(name);
-        let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
-        std::fs::write(&path, bytes).expect("write test file");
-        path
+        pattern_file(self.dir.path(), name, len)
     }
+}
+
+/// Writes `len` bytes of a repeatable pattern to `dir/name`.
+pub fn pattern_file(dir: &std::path::Path, name: &str, len: usize) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+/// The sample quality-inspection dossier for `procedure`, complete, with
+/// `certificate` as its quality certificate and small files written to
+/// `dir` for the other slots, all imported into `client`'s library.
+pub async fn sample_dossier(
+    dir: &std::path::Path,
+    client: &Client,
+    procedure: &Procedure,
+    certificate: &std::path::Path,
+) -> DossierContent {
+    let mut d = hoso_core::samples::quality_inspection();
+    assert_eq!(
+        (&d.procedure, &d.version),
+        (&procedure.code, &procedure.version)
+    );
+    let mut documents = Vec::new();
+    for (i, doc) in d.documents.iter().enumerate() {
+        let path = if doc.slot == "quality_certificate" {
+            certificate.to_owned()
+        } else {
+            pattern_file(dir, &doc.name, 1000 + i)
+        };
+        let entry = client.import_attachment(&path).await.expect("import");
+        documents.push(AttachedDocument {
+            slot: doc.slot.clone(),
+            name: entry.name,
+            size: entry.size,
+            sha256: entry.sha256,
+        });
+    }
+    d.documents = documents;
+    d
 }
