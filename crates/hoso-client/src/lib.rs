@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod library;
 pub mod portal;
+pub mod progress;
 pub mod store;
 pub mod submit;
 pub mod tus;
@@ -35,6 +36,7 @@ pub struct Client {
     library: library::Library,
     http: http::Http,
     uploads: tus::UploadSettings,
+    progress: Option<progress::ProgressSink>,
 }
 
 impl Client {
@@ -55,7 +57,13 @@ impl Client {
             library,
             http: http::Http::new()?,
             uploads: tus::UploadSettings::default(),
+            progress: None,
         })
+    }
+
+    /// Where the progress of sendings is reported.
+    pub fn set_progress_sink(&mut self, sink: progress::ProgressSink) {
+        self.progress = Some(sink);
     }
 
     /// How uploads behave (stall timeout, chunk bounds, bandwidth cap).
@@ -80,7 +88,10 @@ impl Client {
             &entry,
             &file,
             &self.uploads,
-            tus::Cap::new(self.uploads.bandwidth_cap),
+            &tus::Shared {
+                cap: tus::Cap::new(self.uploads.bandwidth_cap),
+                tracker: None,
+            },
         )
         .await
     }
@@ -234,6 +245,7 @@ impl Client {
             portal,
             id,
             &self.uploads,
+            self.progress.clone(),
         )
         .await
     }

@@ -14,11 +14,13 @@ use crate::error::ClientError;
 use crate::http::{Http, problem};
 use crate::library::Library;
 use crate::portal::{PortalRecord, cached_procedure};
+use crate::progress::{ProgressSink, Tracker};
 use crate::store::{Store, now};
 use crate::tus::retry::backoff;
 use futures_util::{StreamExt, TryStreamExt};
 use hoso_core::DossierContent;
 use hoso_core::idempotency::IdempotencyKey;
+use hoso_core::progress::{FileProgress, SendPhase};
 use hoso_core::receipt::Receipt;
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse, UploadRef};
 use reqwest::StatusCode;
@@ -48,6 +50,7 @@ pub async fn submit(
     portal: &PortalRecord,
     id: i64,
     settings: &crate::tus::UploadSettings,
+    progress: Option<ProgressSink>,
 ) -> Result<Submitted, ClientError> {
     let record = crate::workspace::get(store, id).await?;
     if record.summary.state == hoso_core::DossierState::Submitted {
@@ -83,18 +86,24 @@ pub async fn submit(
     }
 
     let (key, resumed) = begin(store, id, &content).await?;
-    let outcome = finish(
+    let files = entries
+        .iter()
+        .map(|e| FileProgress {
+            sha256: e.sha256,
+            name: e.name.clone(),
+            size: e.size,
+            confirmed: 0,
+        })
+        .collect();
+    let sending = Sending {
         store,
         library,
         http,
         portal,
-        id,
         settings,
-        (key, resumed),
-        content,
-        entries,
-    )
-    .await;
+        tracker: Tracker::new(id, files, progress),
+    };
+    let outcome = sending.finish(id, key, resumed, content, &entries).await;
     if let Err(e) = &outcome
         && nothing_filed(e)
     {
@@ -132,69 +141,6 @@ async fn back_to_draft(store: &Store, id: i64) -> Result<(), ClientError> {
         .await
 }
 
-/// Everything after the key is recorded: recovery by key, uploads,
-/// sending, storing the receipt.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    store: &Store,
-    library: &Library,
-    http: &Http,
-    portal: &PortalRecord,
-    id: i64,
-    settings: &crate::tus::UploadSettings,
-    (key, resumed): (IdempotencyKey, bool),
-    content: DossierContent,
-    entries: Vec<crate::library::LibraryEntry>,
-) -> Result<Submitted, ClientError> {
-    let local_id = id;
-
-    // An earlier attempt was cut off: first ask whether it reached the
-    // portal, before sending a single byte again.
-    let earlier = if resumed {
-        recover(http, portal, &key).await.unwrap_or_else(|e| {
-            tracing::info!(error = %e, "could not ask about the earlier sending yet");
-            None
-        })
-    } else {
-        None
-    };
-    let response = match earlier {
-        Some(found) => found,
-        None => {
-            let sending = Sending {
-                store,
-                library,
-                http,
-                portal,
-                settings,
-            };
-            sending.upload_and_send(&key, content, &entries).await?
-        }
-    };
-    let receipt = response.receipt.verify(&portal.key)?;
-    let (code, signed) = (
-        receipt.dossier_code.to_string(),
-        serde_json::to_string(&response.receipt)
-            .map_err(|e| ClientError::Protocol(e.to_string()))?,
-    );
-    store
-        .call(move |conn| {
-            conn.execute(
-                "UPDATE dossiers SET state = 'submitted', dossier_code = ?2, receipt = ?3, updated_at = ?4
-                 WHERE id = ?1",
-                params![local_id, code, signed, now()],
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(Submitted {
-        receipt,
-        verified_with: portal.key.fingerprint(),
-        existing: response.existing,
-        local_id,
-    })
-}
-
 /// What uploading and sending need.
 struct Sending<'a> {
     store: &'a Store,
@@ -202,9 +148,61 @@ struct Sending<'a> {
     http: &'a Http,
     portal: &'a PortalRecord,
     settings: &'a crate::tus::UploadSettings,
+    tracker: Tracker,
 }
 
 impl Sending<'_> {
+    /// Everything after the key is recorded: recovery by key, uploads,
+    /// sending, storing the receipt.
+    async fn finish(
+        &self,
+        local_id: i64,
+        key: IdempotencyKey,
+        resumed: bool,
+        content: DossierContent,
+        entries: &[crate::library::LibraryEntry],
+    ) -> Result<Submitted, ClientError> {
+        let (store, http, portal) = (self.store, self.http, self.portal);
+        // An earlier attempt was cut off: first ask whether it reached the
+        // portal, before sending a single byte again.
+        let earlier = if resumed {
+            self.tracker.phase(SendPhase::Checking);
+            recover(http, portal, &key).await.unwrap_or_else(|e| {
+                tracing::info!(error = %e, "could not ask about the earlier sending yet");
+                None
+            })
+        } else {
+            None
+        };
+        let response = match earlier {
+            Some(found) => found,
+            None => self.upload_and_send(&key, content, entries).await?,
+        };
+        let receipt = response.receipt.verify(&portal.key)?;
+        let (code, signed) = (
+            receipt.dossier_code.to_string(),
+            serde_json::to_string(&response.receipt)
+                .map_err(|e| ClientError::Protocol(e.to_string()))?,
+        );
+        store
+            .call(move |conn| {
+                conn.execute(
+                    "UPDATE dossiers SET state = 'submitted', dossier_code = ?2, receipt = ?3, updated_at = ?4
+                     WHERE id = ?1",
+                    params![local_id, code, signed, now()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        self.tracker.phase(SendPhase::Done);
+        Ok(Submitted {
+            receipt,
+            verified_with: portal.key.fingerprint(),
+            existing: response.existing,
+            local_id,
+        })
+    }
+
     /// Uploads every document, then sends the submission under `key`.
     async fn upload_and_send(
         &self,
@@ -217,9 +215,14 @@ impl Sending<'_> {
             token: self.portal.token.as_deref(),
         };
         // A few documents at once, all within one bandwidth cap.
-        let cap = crate::tus::Cap::new(self.settings.bandwidth_cap);
+        let shared = crate::tus::Shared {
+            cap: crate::tus::Cap::new(self.settings.bandwidth_cap),
+            tracker: Some(self.tracker.clone()),
+        };
+        self.tracker.phase(SendPhase::Uploading);
+        let ticking = self.tracker.ticking();
         let uploads: Vec<UploadRef> = futures_util::stream::iter(entries.iter().map(|entry| {
-            let cap = cap.clone();
+            let shared = &shared;
             async move {
                 let report = crate::tus::upload(
                     self.http.raw(),
@@ -228,7 +231,7 @@ impl Sending<'_> {
                     entry,
                     &self.library.path_of(&entry.sha256),
                     self.settings,
-                    cap,
+                    shared,
                 )
                 .await?;
                 Ok::<_, ClientError>(UploadRef {
@@ -240,6 +243,8 @@ impl Sending<'_> {
         .buffer_unordered(self.settings.parallel.max(1))
         .try_collect()
         .await?;
+        drop(ticking);
+        self.tracker.phase(SendPhase::AwaitingReceipt);
         let request = SubmissionRequest {
             dossier: content,
             uploads,

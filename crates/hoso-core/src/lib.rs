@@ -18,6 +18,7 @@ pub mod length;
 pub mod lunar;
 pub mod manifest;
 pub mod procedure;
+pub mod progress;
 pub mod receipt;
 pub mod samples;
 pub mod status;

@@ -20,6 +20,7 @@ use super::retry::{backoff, retry_after};
 use super::settings::{Chunker, UploadSettings};
 use crate::error::ClientError;
 use crate::library::LibraryEntry;
+use crate::progress::Tracker;
 use crate::store::{Store, now};
 use bytes::Bytes;
 use hoso_tus::checksum::ChecksumAlgorithm;
@@ -39,6 +40,16 @@ pub struct Target<'a> {
     pub endpoint: &'a str,
     /// Bearer token, if the server wants one.
     pub token: Option<&'a str>,
+}
+
+/// What the uploads of one sending share: the bandwidth cap and the
+/// progress report.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// The cap all of them keep within.
+    pub cap: Option<Cap>,
+    /// Where confirmed bytes and waits are reported.
+    pub tracker: Option<Tracker>,
 }
 
 /// What one upload did, for progress and benchmarks.
@@ -87,6 +98,7 @@ struct Upload<'a> {
     file: PathBuf,
     settings: &'a UploadSettings,
     meter: Meter,
+    tracker: Option<Tracker>,
 }
 
 /// Uploads a library file (resuming an earlier upload of the same content
@@ -100,7 +112,7 @@ pub async fn upload(
     entry: &LibraryEntry,
     file: &Path,
     settings: &UploadSettings,
-    cap: Option<Cap>,
+    shared: &Shared,
 ) -> Result<UploadReport, ClientError> {
     let up = Upload {
         http,
@@ -109,7 +121,8 @@ pub async fn upload(
         entry,
         file: file.to_owned(),
         settings,
-        meter: Meter::new(cap),
+        meter: Meter::new(shared.cap.clone()),
+        tracker: shared.tracker.clone(),
     };
     let mut report = UploadReport::default();
     let mut chunker = Chunker::new(settings);
@@ -158,11 +171,25 @@ pub async fn upload(
             .unwrap_or_else(|| backoff(attempt));
         tracing::info!(%error, ?wait, attempt, "upload interrupted; resuming");
         attempt = attempt.saturating_add(1);
+        up.report_waiting(true);
         tokio::time::sleep(wait).await;
+        up.report_waiting(false);
     }
 }
 
 impl Upload<'_> {
+    fn report_confirmed(&self, offset: u64) {
+        if let Some(t) = &self.tracker {
+            t.confirmed(self.entry.sha256, offset);
+        }
+    }
+
+    fn report_waiting(&self, waiting: bool) {
+        if let Some(t) = &self.tracker {
+            t.waiting(waiting);
+        }
+    }
+
     /// One go: find or create the upload, then send until done or failed.
     async fn attempt(
         &self,
@@ -178,6 +205,7 @@ impl Upload<'_> {
         let (url, offset) = match self.saved().await.map_err(Failure::Fatal)? {
             Some(url) => {
                 let offset = self.guarded(self.head(&url)).await?;
+                self.report_confirmed(offset);
                 (url, offset)
             }
             None => (self.guarded(self.create()).await?, 0),
@@ -407,6 +435,7 @@ impl Upload<'_> {
             offset = now_at;
             *confirmed = Some((offset, Instant::now()));
             self.record(offset).await.map_err(Failure::Fatal)?;
+            self.report_confirmed(offset);
         }
         Ok(())
     }

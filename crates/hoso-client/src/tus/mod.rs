@@ -7,5 +7,5 @@ pub mod retry;
 pub mod settings;
 
 pub use body::Cap;
-pub use client::{Target, UploadReport, upload};
+pub use client::{Shared, Target, UploadReport, upload};
 pub use settings::UploadSettings;

@@ -146,3 +146,46 @@ async fn procedures_stay_available_offline_once_cached() {
         .expect("offline, from cache");
     assert_eq!(online, offline);
 }
+
+#[tokio::test]
+async fn sending_reports_phases_and_bytes_until_the_receipt() {
+    use hoso_core::progress::{SendPhase, SendProgress};
+    use std::sync::{Arc, Mutex};
+    let mut w = World::new().await;
+    let seen: Arc<Mutex<Vec<SendProgress>>> = Arc::default();
+    let sink = {
+        let seen = seen.clone();
+        hoso_client::progress::ProgressSink::new(move |p| seen.lock().expect("lock").push(p))
+    };
+    w.client.set_progress_sink(sink);
+    let file = w.file("chứng nhận lớn.pdf", 5 * 1024 * 1024 + 7);
+    let dossier = w.dossier(&file).await;
+    let done = w.client.submit(&w.record, dossier).await.expect("filed");
+
+    let seen = seen.lock().expect("lock");
+    assert!(seen.iter().all(|p| p.dossier == done.local_id));
+    let last = seen.last().expect("reports");
+    assert_eq!(last.phase, SendPhase::Done);
+    assert_eq!(last.confirmed, last.total);
+    assert_eq!(last.files_done(), last.files.len());
+    assert!(last.total > 5 * 1024 * 1024);
+    // The phases come in order, and bytes never go back.
+    let phases: Vec<SendPhase> = seen.iter().map(|p| p.phase).fold(Vec::new(), |mut v, p| {
+        if v.last() != Some(&p) {
+            v.push(p);
+        }
+        v
+    });
+    assert_eq!(
+        phases,
+        vec![
+            SendPhase::Uploading,
+            SendPhase::AwaitingReceipt,
+            SendPhase::Done
+        ]
+    );
+    assert!(seen.windows(2).all(|w| w[0].confirmed <= w[1].confirmed));
+    // Several confirmations on the way, not only the end.
+    let distinct: std::collections::BTreeSet<u64> = seen.iter().map(|p| p.confirmed).collect();
+    assert!(distinct.len() >= 5, "{distinct:?}");
+}
