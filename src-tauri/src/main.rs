@@ -22,7 +22,8 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = profile::resolve(app.handle())?;
-            let state = tauri::async_runtime::block_on(state::AppState::start(dir))?;
+            let state =
+                tauri::async_runtime::block_on(state::AppState::start(dir, app.handle().clone()))?;
             app.manage(state);
             Ok(())
         })

@@ -122,6 +122,12 @@ pub struct Session {
 impl Session {
     /// Launches the app with `profile` as its profile folder.
     pub async fn launch(profile: &Path) -> Self {
+        Self::launch_with(profile, &[]).await
+    }
+
+    /// Launches the app with `profile` and extra environment variables
+    /// (the app inherits the driver's environment).
+    pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> Self {
         let (display, xvfb) = display();
         let (port, native) = (free_port(), free_port());
         let driver = Guard::spawn(
@@ -134,6 +140,7 @@ impl Session {
                 ])
                 .env("DISPLAY", &display)
                 .env("RUST_LOG", "warn")
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(driver_log()),
         )
@@ -238,10 +245,18 @@ impl Session {
 
     /// The visible text of the element matching `css`.
     pub async fn text(&self, css: &str) -> String {
-        let el = self.wait(css, Duration::from_secs(10)).await;
-        el.text()
-            .await
-            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+        // A view that re-renders (progress) may replace the element between
+        // finding and reading it: find it again.
+        let mut last = None;
+        for _ in 0..5 {
+            let el = self.wait(css, Duration::from_secs(10)).await;
+            match el.text().await {
+                Ok(text) => return text,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("text of {css}: {last:?}")
     }
 
     /// Saves a screenshot of the window as `name.png` in [`shots_dir`].

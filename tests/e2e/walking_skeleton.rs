@@ -52,7 +52,7 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
         files.push((doc.slot.clone(), path, Sha256Digest::of(&bytes)));
     }
 
-    let app = Session::launch(&profile).await;
+    let app = Session::launch_with(&profile, &[("HOSO_UPLOAD_CAP_KIB", "4096")]).await;
     app.wait("#no-dossiers", Duration::from_secs(60)).await;
     app.screenshot("00-empty-list").await;
     app.click("#create").await;
@@ -145,8 +145,26 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
     app.screenshot("03-filled-attachments").await;
 
     app.click("#submit").await;
+    // Uploads are capped (4 MiB/s), so the progress is there to be seen:
+    // the phase in words, bytes, documents done, rate and time left.
+    app.wait("#sending-total", Duration::from_secs(30)).await;
+    let mut summary = String::new();
+    for _ in 0..100 {
+        summary = app.text("#sending-summary").await;
+        if summary.contains("/giây") && summary.contains("còn khoảng") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        summary.contains("tệp đã tải lên") && summary.contains("/giây"),
+        "progress line: {summary:?}"
+    );
+    let phase = app.text("#sending-phase").await;
+    assert!(phase.contains("Đang tải lên"), "phase: {phase:?}");
+    app.screenshot("04-sending").await;
     app.wait("#receipt", Duration::from_secs(120)).await;
-    app.screenshot("04-receipt").await;
+    app.screenshot("05-receipt").await;
 
     let code = app.text("#dossier-code").await;
     let signature = app.text("#signature").await;

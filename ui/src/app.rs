@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
     let failure = RwSignal::new(None::<IpcError>);
     let screen = RwSignal::new(Screen::List);
     provide_context(ipc::listen_for_drops());
+    provide_context(ipc::listen_for_progress());
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {

@@ -122,6 +122,12 @@ pub fn Editor(
             return;
         }
         submitting.set(true);
+        // The progress is what matters now: bring it into view.
+        request_animation_frame(|| {
+            if let Some(el) = document().get_element_by_id("sending") {
+                el.scroll_into_view();
+            }
+        });
         spawn_local(async move {
             let sent = match autosave.flush().await {
                 Ok(()) => {
@@ -244,6 +250,7 @@ pub fn Editor(
                 {slots}
             </section>
             {check}
+            {move || submitting.get().then(|| view! { <crate::sending::SendingView id/> })}
             <div class="actions">
                 <button type="button" id="check-button" on:click=move |_| {
                     show_all.set(true);

@@ -48,6 +48,34 @@ pub fn listen_for_drops() -> Dropped {
     dropped
 }
 
+#[wasm_bindgen(inline_js = "export function on_event(name, cb) {
+  const ev = window.__TAURI__ && window.__TAURI__.event;
+  if (!ev) { return; }
+  ev.listen(name, (e) => cb(e.payload));
+}")]
+extern "C" {
+    /// Calls `cb(payload)` for each event `name` the shell emits.
+    fn on_event(name: &str, cb: &Closure<dyn Fn(JsValue)>);
+}
+
+/// The latest progress of a sending, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress(pub leptos::prelude::RwSignal<Option<hoso_core::progress::SendProgress>>);
+
+/// Starts listening for the shell's progress reports, for the app's lifetime.
+pub fn listen_for_progress() -> Progress {
+    use leptos::prelude::Set;
+    let progress = Progress(leptos::prelude::RwSignal::new(None));
+    let cb = Closure::<dyn Fn(JsValue)>::new(move |payload: JsValue| {
+        if let Ok(p) = serde_wasm_bindgen::from_value(payload) {
+            progress.0.set(Some(p));
+        }
+    });
+    on_event(hoso_ipc::event::SEND_PROGRESS, &cb);
+    cb.forget();
+    progress
+}
+
 #[derive(Serialize)]
 struct Args<'a, A: Serialize> {
     args: &'a A,

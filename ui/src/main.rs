@@ -11,6 +11,7 @@ mod field;
 mod ipc;
 mod list;
 mod receipt;
+mod sending;
 mod table;
 mod text;
 

@@ -203,6 +203,29 @@ impl Sending<'_> {
         })
     }
 
+    /// Uploads one document.
+    async fn upload_one(
+        &self,
+        target: crate::tus::Target<'_>,
+        shared: &crate::tus::Shared,
+        entry: &crate::library::LibraryEntry,
+    ) -> Result<UploadRef, ClientError> {
+        let report = crate::tus::upload(
+            self.http.raw(),
+            self.store,
+            target,
+            entry,
+            &self.library.path_of(&entry.sha256),
+            self.settings,
+            shared,
+        )
+        .await?;
+        Ok(UploadRef {
+            sha256: entry.sha256,
+            upload_url: report.url,
+        })
+    }
+
     /// Uploads every document, then sends the submission under `key`.
     async fn upload_and_send(
         &self,
@@ -221,28 +244,16 @@ impl Sending<'_> {
         };
         self.tracker.phase(SendPhase::Uploading);
         let ticking = self.tracker.ticking();
-        let uploads: Vec<UploadRef> = futures_util::stream::iter(entries.iter().map(|entry| {
-            let shared = &shared;
-            async move {
-                let report = crate::tus::upload(
-                    self.http.raw(),
-                    self.store,
-                    target,
-                    entry,
-                    &self.library.path_of(&entry.sha256),
-                    self.settings,
-                    shared,
-                )
-                .await?;
-                Ok::<_, ClientError>(UploadRef {
-                    sha256: entry.sha256,
-                    upload_url: report.url,
-                })
-            }
-        }))
-        .buffer_unordered(self.settings.parallel.max(1))
-        .try_collect()
-        .await?;
+        // The futures are made first, so the stream holds no closure over
+        // borrowed entries (which would not be Send for every lifetime).
+        let pending: Vec<_> = entries
+            .iter()
+            .map(|entry| Box::pin(self.upload_one(target, &shared, entry)))
+            .collect();
+        let uploads: Vec<UploadRef> = futures_util::stream::iter(pending)
+            .buffer_unordered(self.settings.parallel.max(1))
+            .try_collect()
+            .await?;
         drop(ticking);
         self.tracker.phase(SendPhase::AwaitingReceipt);
         let request = SubmissionRequest {

@@ -47,6 +47,13 @@ pub mod command {
     pub const PROCEDURE_VERSION: &str = "procedure_version";
 }
 
+/// Events the shell sends to the window.
+pub mod event {
+    /// Payload `hoso_core::progress::SendProgress`: a dossier's sending,
+    /// on every confirmed chunk, phase change and twice a second.
+    pub const SEND_PROGRESS: &str = "send-progress";
+}
+
 /// What the app is connected to, shown in the header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppInfo {

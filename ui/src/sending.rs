@@ -1,0 +1,84 @@
+//! While a dossier is being sent: the phase in plain words, one bar for
+//! everything with bytes, rate and time left, and one bar per document.
+
+use crate::bilingual::{Bi, msg, t};
+use crate::text::{EN, VI};
+use hoso_core::bilingual::byte_size;
+use hoso_core::progress::SendProgress;
+use leptos::prelude::*;
+
+/// "2 phút 5 giây" / "2 min 5 s".
+fn duration(secs: u64, texts: &crate::text::Texts) -> String {
+    if secs >= 60 {
+        format!(
+            "{} {} {} {}",
+            secs / 60,
+            texts.unit_minutes,
+            secs % 60,
+            texts.unit_seconds
+        )
+    } else {
+        format!("{secs} {}", texts.unit_seconds)
+    }
+}
+
+/// The line under the overall bar, in one language.
+fn summary(p: &SendProgress, texts: &crate::text::Texts, vi: bool) -> String {
+    let size = |b: u64| {
+        let s = byte_size(b);
+        if vi { s.vi } else { s.en }
+    };
+    let mut parts = vec![
+        format!("{}/{}", size(p.confirmed), size(p.total)),
+        format!(
+            "{}/{} {}",
+            p.files_done(),
+            p.files.len(),
+            texts.progress_files
+        ),
+    ];
+    if let Some(rate) = p.rate {
+        parts.push(format!("{}{}", size(rate as u64), texts.per_second));
+    }
+    if let Some(eta) = p.eta_secs.filter(|_| p.confirmed < p.total) {
+        parts.push(format!("{} {}", texts.progress_left, duration(eta, texts)));
+    }
+    parts.join(" · ")
+}
+
+/// Shows the progress of dossier `id`'s sending, once the shell reports it.
+#[component]
+pub fn SendingView(id: i64) -> impl IntoView {
+    let progress = expect_context::<crate::ipc::Progress>().0;
+    let mine = move || progress.get().filter(|p| p.dossier == id);
+    move || {
+        let Some(p) = mine() else {
+            return view! { <section class="sending" id="sending"><p class="phase">{t(|x| x.submitting)}</p></section> }
+                .into_any();
+        };
+        let files = p
+            .files
+            .iter()
+            .map(|f| {
+                view! {
+                    <li>
+                        <span class="name">{f.name.clone()}</span>
+                        <progress max=f.size.max(1).to_string() value=f.confirmed.to_string()></progress>
+                        <span class="bytes">{byte_size(f.confirmed).vi} " / " {byte_size(f.size).vi}</span>
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>();
+        view! {
+            <section class="sending" id="sending" data-phase=format!("{:?}", p.phase)>
+                <p class="phase" id="sending-phase">{msg(&p.phase.label())}</p>
+                <progress id="sending-total" max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
+                <p class="summary" id="sending-summary">
+                    <Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/>
+                </p>
+                <ul class="files">{files}</ul>
+            </section>
+        }
+        .into_any()
+    }
+}
