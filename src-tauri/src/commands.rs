@@ -6,7 +6,8 @@ use crate::state::AppState;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, LibraryArgs,
-    ListArgs, SaveArgs, StoredAttachment, SubmitOutcome, ValidityArgs, VersionArgs,
+    ListArgs, SaveArgs, SaveReceiptArgs, StoredAttachment, SubmitOutcome, ValidityArgs,
+    VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -77,11 +78,31 @@ pub async fn submit_dossier(
         .submit_dossier(&state.portal, args.id)
         .await
         .map_err(to_ipc)?;
+    let qr_svg = crate::receipt::qr_svg(&done.receipt.dossier_code, &done.receipt_sha256);
     Ok(SubmitOutcome {
         receipt: done.receipt,
         verified_with: done.verified_with,
         existing: done.existing,
+        receipt_sha256: done.receipt_sha256,
+        qr_svg,
     })
+}
+
+#[tauri::command]
+pub async fn save_receipt(
+    state: State<'_, AppState>,
+    args: SaveReceiptArgs,
+) -> Result<String, IpcError> {
+    let dir = state
+        .client
+        .profile_dir()
+        .join(crate::receipt::RECEIPTS_DIR);
+    let path =
+        tokio::task::spawn_blocking(move || crate::receipt::save(&dir, &args.code, &args.html))
+            .await
+            .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
+            .map_err(to_ipc)?;
+    Ok(path.display().to_string())
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@
 mod commands;
 mod errors;
 mod profile;
+mod receipt;
 mod state;
 
 use tauri::Manager;
@@ -44,6 +45,7 @@ fn main() {
             commands::list_library,
             commands::set_validity,
             commands::procedure_version,
+            commands::save_receipt,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

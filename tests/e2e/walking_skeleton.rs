@@ -167,6 +167,28 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
     app.screenshot("05-receipt").await;
 
     let code = app.text("#dossier-code").await;
+    let received = app.text("#received").await;
+    assert!(received.contains("Cổng đã nhận hồ sơ"), "{received:?}");
+    app.wait("#receipt-qr svg", Duration::from_secs(5)).await;
+    let receipt_hash = app.text("#receipt-hash").await;
+    assert!(
+        receipt_hash.len() == 64 && receipt_hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "receipt hash {receipt_hash:?}"
+    );
+    // Saved as a page of its own, in the profile, named by the code.
+    app.click("#save-receipt").await;
+    let saved = app.text("#saved-receipt").await;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap_or_default();
+    assert!(
+        path.ends_with(&format!("{}.html", code.trim())),
+        "{saved:?}"
+    );
+    let page = std::fs::read_to_string(&path).expect("saved receipt");
+    assert!(page.contains(code.trim()) && page.contains(&receipt_hash));
+    assert!(page.contains("<svg"), "the QR code is in the saved page");
     let signature = app.text("#signature").await;
     assert!(
         signature.contains("Chữ ký hợp lệ"),

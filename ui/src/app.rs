@@ -82,7 +82,11 @@ pub fn App() -> impl IntoView {
                     .cloned();
                 match procedure {
                     Some(p) => {
-                        let done = Callback::new(move |o: SubmitOutcome| screen.set(Screen::Receipt(Box::new(o))));
+                        let done = Callback::new(move |o: SubmitOutcome| {
+                            screen.set(Screen::Receipt(Box::new(o)));
+                            // The receipt is read from its top: "received".
+                            window().scroll_to_with_x_and_y(0.0, 0.0);
+                        });
                         view! { <Editor procedure=p record=*record on_done=done on_back=to_list/> }.into_any()
                     }
                     None => view! {

@@ -9,6 +9,26 @@ use leptos::prelude::*;
 #[component]
 pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoView {
     let r = outcome.receipt;
+    let saved = RwSignal::new(None::<Result<String, hoso_ipc::IpcError>>);
+    let code = r.dossier_code.to_string();
+    let save = move |_| {
+        let code = code.clone();
+        let html = document()
+            .get_element_by_id("receipt")
+            .map(|el| el.outer_html())
+            .unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let args = hoso_ipc::SaveReceiptArgs { code, html };
+            saved.set(Some(
+                crate::ipc::call(hoso_ipc::command::SAVE_RECEIPT, &args).await,
+            ));
+        });
+    };
+    let print = |_| {
+        if let Err(e) = window().print() {
+            leptos::logging::warn!("print: {e:?}");
+        }
+    };
     let row = |label: AnyView, value: AnyView| {
         view! {
             <tr>
@@ -44,7 +64,12 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 <h2>{t(|x| x.receipt_title)}</h2>
                 <p class="sub">{t(|x| x.receipt_subtitle)}</p>
             </header>
+            <p class="received" id="received">"✓ " {t(|x| x.received_headline)}</p>
             {outcome.existing.then(|| view! { <p class="notice" id="existing">{t(|x| x.existing_notice)}</p> })}
+            <figure class="qr" id="receipt-qr">
+                <div inner_html=outcome.qr_svg.clone()></div>
+                <figcaption>{t(|x| x.qr_caption)}</figcaption>
+            </figure>
             <p class="signature" id="signature">
                 "✓ " {t(|x| x.signature_ok)} " " <code>{outcome.verified_with.clone()}</code>
             </p>
@@ -70,9 +95,16 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 <tbody>{documents}</tbody>
             </table>
             <p class="manifest">{t(|x| x.manifest)} ": " <code>{r.manifest_sha256.to_hex()}</code></p>
-            <div class="actions">
+            <p class="manifest">{t(|x| x.receipt_hash)} ": " <code id="receipt-hash">{outcome.receipt_sha256.to_hex()}</code></p>
+            <div class="actions no-print">
+                <button type="button" id="print-receipt" on:click=print>{t(|x| x.print_receipt)}</button>
+                <button type="button" id="save-receipt" on:click=save>{t(|x| x.save_receipt)}</button>
                 <button type="button" id="new-dossier" on:click=move |_| on_new.run(())>{t(|x| x.new_dossier)}</button>
             </div>
+            {move || saved.get().map(|r| match r {
+                Ok(path) => view! { <p class="saved no-print" id="saved-receipt">{t(|x| x.saved_to)} ": " <code>{path}</code></p> }.into_any(),
+                Err(e) => view! { <p class="error no-print" id="saved-receipt">{msg(&e.message)}</p> }.into_any(),
+            })}
         </article>
     }
 }

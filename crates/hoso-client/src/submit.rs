@@ -38,6 +38,8 @@ pub struct Submitted {
     pub verified_with: String,
     /// True when the portal answered with an earlier filing of this content.
     pub existing: bool,
+    /// SHA-256 of the signed receipt's canonical JSON (for its QR code).
+    pub receipt_sha256: hoso_core::Sha256Digest,
     /// Local id of the dossier.
     pub local_id: i64,
 }
@@ -199,6 +201,7 @@ impl Sending<'_> {
             receipt,
             verified_with: portal.key.fingerprint(),
             existing: response.existing,
+            receipt_sha256: response.receipt.sha256(),
             local_id,
         })
     }

@@ -195,7 +195,20 @@ pub enum ReceiptError {
     Malformed(String),
 }
 
+/// What the receipt's QR code carries: a format tag, the dossier code and
+/// the receipt's hash, enough to find the dossier and to tell a printed
+/// receipt from an altered one.
+pub fn qr_payload(code: &crate::DossierCode, receipt_sha256: &Sha256Digest) -> String {
+    format!("HOSO1:{}:{}", code, receipt_sha256.to_hex())
+}
+
 impl SignedReceipt {
+    /// SHA-256 of the receipt's canonical JSON (RFC 8785): the same bytes
+    /// the signature covers, so the hash names exactly what was signed.
+    pub fn sha256(&self) -> Sha256Digest {
+        Sha256Digest::of(&canonical(&self.receipt))
+    }
+
     /// Signs a receipt. The portal calls this with its own key.
     pub fn sign(receipt: &Receipt, key: &SigningKey) -> Self {
         let value = serde_json::to_value(receipt)
@@ -288,6 +301,29 @@ mod tests {
         assert!(
             text.contains("\"received_at\":\"2026-11-23T09:15:00+07:00\""),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_hash_ignores_spacing_and_key_order_but_not_one_value() {
+        let k = key(1);
+        let signed = SignedReceipt::sign(&receipt(&k), &k);
+        // The same receipt as another JSON text reads back to the same hash.
+        let text = serde_json::to_string_pretty(&signed).expect("json");
+        let again: SignedReceipt = serde_json::from_str(&text).expect("read");
+        assert_eq!(again.sha256(), signed.sha256());
+        let mut changed = signed.clone();
+        changed.receipt["lookup_pin"] = "AAAA".into();
+        assert_ne!(changed.sha256(), signed.sha256());
+        let code: DossierCode = signed.receipt["dossier_code"]
+            .as_str()
+            .expect("code")
+            .parse()
+            .expect("code");
+        let payload = qr_payload(&code, &signed.sha256());
+        assert_eq!(
+            payload,
+            format!("HOSO1:{code}:{}", signed.sha256().to_hex())
         );
     }
 

@@ -45,6 +45,8 @@ pub mod command {
     /// `VersionArgs -> Option<hoso_core::Procedure>`: an earlier version as
     /// the portal once served it.
     pub const PROCEDURE_VERSION: &str = "procedure_version";
+    /// `SaveReceiptArgs -> String`: saves the receipt as HTML; its path.
+    pub const SAVE_RECEIPT: &str = "save_receipt";
 }
 
 /// Events the shell sends to the window.
@@ -169,6 +171,20 @@ pub struct SubmitOutcome {
     pub verified_with: String,
     /// True when the portal answered with an earlier filing of the same content.
     pub existing: bool,
+    /// SHA-256 of the signed receipt (canonical JSON).
+    pub receipt_sha256: Sha256Digest,
+    /// The QR code (SVG) carrying the dossier code and that hash.
+    pub qr_svg: String,
+}
+
+/// `SaveReceiptArgs -> String`: the receipt as shown, written as an HTML
+/// file in the profile's `receipts/` folder; returns the file's path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveReceiptArgs {
+    /// The dossier code (names the file).
+    pub code: String,
+    /// The receipt's markup as shown in the window.
+    pub html: String,
 }
 
 /// The one error shape every command returns.

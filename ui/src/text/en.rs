@@ -89,6 +89,12 @@ pub const TEXTS: Texts = Texts {
     manifest: "Manifest hash",
     signature_ok: "Signature valid, matches the portal's pinned key",
     existing_notice: "The portal had already received a dossier with this content. This is that filing's receipt; no new dossier was created.",
+    received_headline: "The portal received the dossier",
+    receipt_hash: "Receipt hash",
+    qr_caption: "The QR code holds the dossier code and the receipt hash",
+    print_receipt: "Print receipt",
+    save_receipt: "Save receipt (HTML)",
+    saved_to: "Saved to",
     new_dossier: "New dossier",
     error_title: "Not filed",
 };

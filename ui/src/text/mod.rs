@@ -94,6 +94,12 @@ pub struct Texts {
     pub manifest: &'static str,
     pub signature_ok: &'static str,
     pub existing_notice: &'static str,
+    pub received_headline: &'static str,
+    pub receipt_hash: &'static str,
+    pub qr_caption: &'static str,
+    pub print_receipt: &'static str,
+    pub save_receipt: &'static str,
+    pub saved_to: &'static str,
     pub new_dossier: &'static str,
     pub error_title: &'static str,
 }

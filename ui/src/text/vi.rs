@@ -89,6 +89,12 @@ pub const TEXTS: Texts = Texts {
     manifest: "Mã băm bản kê hồ sơ",
     signature_ok: "Chữ ký hợp lệ, khớp khóa đã ghim của cổng",
     existing_notice: "Cổng đã nhận hồ sơ có nội dung này trước đó. Đây là biên nhận của lần nộp ấy; không có hồ sơ mới nào được tạo.",
+    received_headline: "Cổng đã nhận hồ sơ",
+    receipt_hash: "Mã băm biên nhận",
+    qr_caption: "Mã QR chứa mã hồ sơ và mã băm biên nhận",
+    print_receipt: "In biên nhận",
+    save_receipt: "Lưu biên nhận (HTML)",
+    saved_to: "Đã lưu vào",
     new_dossier: "Lập hồ sơ mới",
     error_title: "Chưa nộp được",
 };
