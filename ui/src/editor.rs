@@ -190,9 +190,17 @@ pub fn Editor(
         .map(|slot| view! { <SlotInput spec=slot.clone() docs library reload_library/> })
         .collect::<Vec<_>>();
 
+    // A failed connection proves nothing about the portal: the dossier is
+    // in the outbox, and continuing asks the portal first.
+    let unknown = move || {
+        failure.with(|f| {
+            f.as_ref()
+                .is_some_and(|e| e.code == hoso_ipc::ErrorCode::Network)
+        })
+    };
     let check = move || {
         let local = problems.get();
-        let remote = failure.get();
+        let remote = failure.get().filter(|_| !unknown());
         if !show_all.get() {
             return None;
         }
@@ -250,6 +258,12 @@ pub fn Editor(
                 {slots}
             </section>
             {check}
+            {move || (unknown() && !submitting.get()).then(|| view! {
+                <section class="card notice" id="outcome-unknown" role="status">
+                    <p>{t(|x| x.outcome_unknown)}</p>
+                    {failure.get().map(|e| view! { <p class="detail">{msg(&e.message)}</p> })}
+                </section>
+            })}
             {move || submitting.get().then(|| view! { <crate::sending::SendingView id/> })}
             <div class="actions">
                 <button type="button" id="check-button" on:click=move |_| {
@@ -261,7 +275,13 @@ pub fn Editor(
                     });
                 }>{t(|x| x.check_title)}</button>
                 <button type="button" id="submit" class="primary" on:click=submit disabled=move || submitting.get()>
-                    {move || if submitting.get() { t(|x| x.submitting).into_any() } else { t(|x| x.submit).into_any() }}
+                    {move || if submitting.get() {
+                        t(|x| x.submitting).into_any()
+                    } else if unknown() {
+                        t(|x| x.check_and_continue).into_any()
+                    } else {
+                        t(|x| x.submit).into_any()
+                    }}
                 </button>
             </div>
         </form>

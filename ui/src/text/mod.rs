@@ -63,6 +63,8 @@ pub struct Texts {
     pub remove: &'static str,
     pub submit: &'static str,
     pub submitting: &'static str,
+    pub outcome_unknown: &'static str,
+    pub check_and_continue: &'static str,
     pub progress_files: &'static str,
     pub progress_left: &'static str,
     pub unit_seconds: &'static str,
