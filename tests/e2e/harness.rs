@@ -128,6 +128,27 @@ impl Session {
     /// Launches the app with `profile` and extra environment variables
     /// (the app inherits the driver's environment).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> Self {
+        // A driver that drops the new-session request (seen now and then
+        // right after an earlier app was killed) gets a fresh start; a
+        // third failure is the app's, and fails the test.
+        let mut last = None;
+        for attempt in 1..=3 {
+            match Self::try_launch(profile, env).await {
+                Ok(session) => return session,
+                Err(e) => {
+                    eprintln!("WebDriver session, attempt {attempt}: {e}");
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+        panic!("WebDriver session with the app: {last:?}")
+    }
+
+    async fn try_launch(
+        profile: &Path,
+        env: &[(&str, &str)],
+    ) -> Result<Self, fantoccini::error::NewSessionError> {
         let (display, xvfb) = display();
         let (port, native) = (free_port(), free_port());
         let driver = Guard::spawn(
@@ -161,13 +182,12 @@ impl Session {
         let client = ClientBuilder::new(connector)
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session with the app");
-        Self {
+            .await?;
+        Ok(Self {
             client,
             _driver: driver,
             _display: xvfb,
-        }
+        })
     }
 
     /// Waits for an element matching `css`.
