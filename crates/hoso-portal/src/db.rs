@@ -167,45 +167,6 @@ pub struct ApplicantRow {
     pub account: String,
 }
 
-/// Finds the applicant a bearer token belongs to.
-pub fn applicant_by_token(
-    conn: &Connection,
-    token_sha256: &str,
-) -> rusqlite::Result<Option<ApplicantRow>> {
-    conn.query_row(
-        "SELECT a.id, a.account FROM tokens t JOIN applicants a ON a.id = t.applicant_id
-         WHERE t.token_sha256 = ?1",
-        params![token_sha256],
-        |r| {
-            Ok(ApplicantRow {
-                id: r.get(0)?,
-                account: r.get(1)?,
-            })
-        },
-    )
-    .optional()
-}
-
-/// Finds the officer a bearer token belongs to; applicants' tokens never
-/// match here, officers' never in [`applicant_by_token`].
-pub fn officer_by_token(
-    conn: &Connection,
-    token_sha256: &str,
-) -> rusqlite::Result<Option<ApplicantRow>> {
-    conn.query_row(
-        "SELECT o.id, o.account FROM officer_tokens t JOIN officers o ON o.id = t.officer_id
-         WHERE t.token_sha256 = ?1",
-        params![token_sha256],
-        |r| {
-            Ok(ApplicantRow {
-                id: r.get(0)?,
-                account: r.get(1)?,
-            })
-        },
-    )
-    .optional()
-}
-
 /// Who a token is issued to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -213,6 +174,40 @@ pub enum Role {
     Applicant,
     /// Moves dossiers through their states.
     Officer,
+}
+
+impl Role {
+    /// Its accounts table, tokens table, and the tokens' owner column.
+    fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Role::Applicant => ("applicants", "tokens", "applicant_id"),
+            Role::Officer => ("officers", "officer_tokens", "officer_id"),
+        }
+    }
+}
+
+/// Finds the account of `role` a bearer token belongs to: an applicant's
+/// token never matches an officer, nor an officer's an applicant.
+pub fn account_by_token(
+    conn: &Connection,
+    role: Role,
+    token_sha256: &str,
+) -> rusqlite::Result<Option<ApplicantRow>> {
+    let (accounts, tokens, owner) = role.tables();
+    conn.query_row(
+        &format!(
+            "SELECT a.id, a.account FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
+             WHERE t.token_sha256 = ?1"
+        ),
+        params![token_sha256],
+        |r| {
+            Ok(ApplicantRow {
+                id: r.get(0)?,
+                account: r.get(1)?,
+            })
+        },
+    )
+    .optional()
 }
 
 /// Creates the account if new and records a token for it.
@@ -224,10 +219,7 @@ pub fn add_token(
     token_sha256: &str,
     now: &str,
 ) -> rusqlite::Result<()> {
-    let (accounts, tokens, owner) = match role {
-        Role::Applicant => ("applicants", "tokens", "applicant_id"),
-        Role::Officer => ("officers", "officer_tokens", "officer_id"),
-    };
+    let (accounts, tokens, owner) = role.tables();
     let tx = conn.transaction()?;
     tx.execute(
         &format!(

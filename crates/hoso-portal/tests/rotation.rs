@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::{portal, request};
+use common::{file, portal};
 use hoso_core::receipt::{PortalKey, ReceiptError};
-use hoso_core::wire::{Discovery, SubmissionResponse};
-use reqwest::StatusCode;
+use hoso_core::wire::Discovery;
 
 async fn discovery(http: &reqwest::Client, base: &str) -> Discovery {
     http.get(format!("{base}/.well-known/hoso"))
@@ -17,25 +16,6 @@ async fn discovery(http: &reqwest::Client, base: &str) -> Discovery {
         .json()
         .await
         .expect("JSON")
-}
-
-async fn file(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    key: &str,
-    name: &str,
-) -> SubmissionResponse {
-    let res = http
-        .post(format!("{base}/v1/dossiers"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", format!("\"{key}\""))
-        .json(&request(name))
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json().await.expect("receipt")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{portal, request};
+use common::portal;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusFeed, SubmissionResponse};
 use reqwest::StatusCode;
@@ -20,17 +20,7 @@ struct Fixture {
 
 impl Fixture {
     async fn file(&self, token: &str, name: &str, key: &str) -> SubmissionResponse {
-        let res = self
-            .http
-            .post(format!("{}/v1/dossiers", self.base))
-            .bearer_auth(token)
-            .header("Idempotency-Key", format!("\"{key}\""))
-            .json(&request(name))
-            .send()
-            .await
-            .expect("submit");
-        assert_eq!(res.status(), StatusCode::CREATED);
-        res.json().await.expect("receipt")
+        common::file(&self.http, &self.base, token, key, name).await
     }
 
     async fn get(&self, token: &str, path: &str, etag: Option<&str>) -> reqwest::Response {

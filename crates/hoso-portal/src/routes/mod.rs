@@ -45,6 +45,15 @@ pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiEr
     serde_json::from_slice(body).map_err(malformed)
 }
 
+/// Whether the caller's `If-None-Match` names `etag` (or `*`): it already
+/// holds this version, and the answer is 304.
+pub fn holds(headers: &axum::http::HeaderMap, etag: &str) -> bool {
+    headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
 /// Every route of the portal.
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -34,14 +34,7 @@ pub async fn one(
         .ok()
         .and_then(|c| state.catalog.get(&c))
         .ok_or_else(|| ApiError::not_found("thủ tục / procedure"))?;
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == entry.etag || t.trim() == "*")
-        });
-    if matches {
+    if super::holds(&headers, &entry.etag) {
         return Ok((
             StatusCode::NOT_MODIFIED,
             [(header::ETAG, entry.etag.clone())],

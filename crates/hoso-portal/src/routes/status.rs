@@ -10,7 +10,7 @@ use crate::tracking::{self, status_etag};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hoso_core::status::Status;
@@ -20,10 +20,7 @@ use serde::Deserialize;
 /// A JSON answer with an entity tag, or 304 when the caller already holds
 /// that version.
 fn tagged<T: serde::Serialize>(headers: &HeaderMap, etag: String, body: T) -> Response {
-    let held = headers
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let held = super::holds(headers, &etag);
     let cache = [(ETAG, etag), (CACHE_CONTROL, "no-cache".to_owned())];
     if held {
         (StatusCode::NOT_MODIFIED, cache).into_response()

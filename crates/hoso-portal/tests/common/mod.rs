@@ -87,3 +87,24 @@ pub fn request(name: &str) -> SubmissionRequest {
         new_filing: false,
     }
 }
+
+/// Files the trial notice by `name` under a new idempotency key `key`;
+/// the portal must answer 201 with a receipt.
+pub async fn file(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    name: &str,
+) -> hoso_core::wire::SubmissionResponse {
+    let res = http
+        .post(format!("{base}/v1/dossiers"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", format!("\"{key}\""))
+        .json(&request(name))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    res.json().await.expect("receipt")
+}
