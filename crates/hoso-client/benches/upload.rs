@@ -298,19 +298,13 @@ async fn inner() {
         )
         .await;
         scenario.arm(&stage.proxy, size);
-        let out = Command::new(std::env::current_exe().expect("own path"))
-            .args(["client"])
-            .arg(&profile)
-            .args([&stage.endpoint, &stage.token, &sha.to_hex()])
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("client run");
-        let hoso: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "client said {:?}: {e}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        });
+        let hoso = json_run(
+            Command::new(std::env::current_exe().expect("own path"))
+                .args(["client"])
+                .arg(&profile)
+                .args([&stage.endpoint, &stage.token, &sha.to_hex()]),
+            "HoSo's client",
+        );
         let url = hoso["url"].as_str().unwrap_or_default().to_owned();
         let faults = stage.proxy.stats();
         let interruptions = match scenario {
@@ -334,19 +328,13 @@ async fn inner() {
         )
         .await;
         scenario.arm(&stage.proxy, size);
-        let out = Command::new("node")
-            .arg(interop.join("tus-bench-client.mjs"))
-            .args([&stage.endpoint, &stage.token])
-            .arg(&file)
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("tus-js-client run");
-        let js: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "tus-js-client said {:?}: {e}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        });
+        let js = json_run(
+            Command::new("node")
+                .arg(interop.join("tus-bench-client.mjs"))
+                .args([&stage.endpoint, &stage.token])
+                .arg(&file),
+            "tus-js-client",
+        );
         let js_url = js["url"].as_str().unwrap_or_default().to_owned();
         let js_whole = stage.stored_sha256(&js_url).as_deref() == Some(sha.to_hex().as_str());
         drop(stage);
@@ -407,6 +395,16 @@ async fn inner() {
         "scenarios": Value::Object(results),
     });
     println!("{summary}");
+}
+
+/// Runs an uploader that prints one JSON line, and reads that line.
+fn json_run(cmd: &mut Command, who: &str) -> Value {
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("{who} did not run: {e}"));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{who} said {:?}: {e}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// One upload by HoSo's engine with its default settings; prints a JSON

@@ -18,18 +18,19 @@ use tempfile::TempDir;
 const MIB: u64 = 1024 * 1024;
 
 /// A portal reachable only through a fault proxy (the URLs it hands out
-/// name the proxy), and a client profile.
-struct Link {
-    dir: TempDir,
-    proxy: FaultProxy,
+/// name the proxy), and a client profile; the portal's data is in
+/// `dir/portal`.
+pub struct Link {
+    pub dir: TempDir,
+    pub proxy: FaultProxy,
     _portal: RunningPortal,
-    client: Client,
-    endpoint: String,
-    token: String,
+    pub client: Client,
+    pub endpoint: String,
+    pub token: String,
 }
 
 impl Link {
-    async fn new(settings: UploadSettings) -> Self {
+    pub async fn new(settings: UploadSettings) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         // The proxy first, so the portal can hand out URLs through it.
         let proxy = FaultProxy::start("127.0.0.1:9".parse().expect("addr"))

@@ -4,45 +4,27 @@
 
 use crate::World;
 use hoso_client::tus::UploadSettings;
-use hoso_client::{AddPortal, Client, ClientError};
+use hoso_client::{AddPortal, ClientError};
 use hoso_core::DossierState;
-use hoso_faults::FaultProxy;
-use hoso_portal::PortalConfig;
 use hoso_portal::inspect::Inspector;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dossier_sent_offline_waits_in_the_outbox_and_goes_out_once_when_back() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let proxy = FaultProxy::start("127.0.0.1:9".parse().expect("addr"))
-        .await
-        .expect("proxy");
-    let portal_dir = dir.path().join("portal");
-    let portal = hoso_portal::start(PortalConfig {
-        public_url: Some(proxy.http_url()),
-        ..PortalConfig::practice(&portal_dir)
-    })
-    .await
-    .expect("portal");
-    proxy.retarget(portal.addr());
-    let token = portal
-        .issue_token("cty-ngoai-tuyen", "Công ty Ngoại Tuyến")
-        .await
-        .expect("token");
-    let mut client = Client::open(&dir.path().join("profile"))
-        .await
-        .expect("profile");
     // Give up quickly while the link is down, as a person's patience would.
-    client.set_upload_settings(UploadSettings {
+    let link = crate::faults::Link::new(UploadSettings {
         stall_timeout: Duration::from_secs(1),
         give_up_after: Duration::from_secs(2),
         ..UploadSettings::default()
-    });
+    })
+    .await;
+    let (dir, proxy, client) = (&link.dir, &link.proxy, &link.client);
+    let portal_dir = dir.path().join("portal");
     let record = client
         .add_portal(
             &proxy.http_url(),
             AddPortal {
-                token: Some(token),
+                token: Some(link.token.clone()),
                 practice: false,
             },
         )
@@ -56,7 +38,7 @@ async fn a_dossier_sent_offline_waits_in_the_outbox_and_goes_out_once_when_back(
         .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
         .expect("procedure");
     let certificate = crate::pattern_file(dir.path(), "chung-nhan.pdf", 300_000);
-    let content = crate::sample_dossier(dir.path(), &client, &procedure, &certificate).await;
+    let content = crate::sample_dossier(dir.path(), client, &procedure, &certificate).await;
     let draft = client
         .create_dossier(&record, &procedure)
         .await
