@@ -55,6 +55,9 @@ pub enum ClientError {
     /// The dossier was sent or filed and can no longer change.
     #[error("the dossier was submitted and cannot be edited")]
     NotEditable,
+    /// The person paused the sending; what was confirmed is kept.
+    #[error("the sending was paused")]
+    Paused,
     /// A save followed an older revision than the one stored.
     #[error("stale edit: stored revision {stored}, edit follows {edited}")]
     Stale {
@@ -127,6 +130,10 @@ impl ClientError {
                 format!(
                     "The portal answered outside the protocol ({e}). Report this to the portal's operator."
                 ),
+            ),
+            Self::Paused => Bilingual::new(
+                "Đã tạm dừng gửi. Phần đã tải lên được giữ lại; bấm \"Tiếp tục gửi\" để gửi nốt.",
+                "Sending paused. What was uploaded is kept; press \"Continue sending\" to finish.",
             ),
             Self::NotFound(what) => Bilingual::new(
                 format!("Không tìm thấy {what}."),

@@ -10,6 +10,7 @@ pub mod http;
 pub mod library;
 pub mod portal;
 pub mod progress;
+pub mod sendings;
 pub mod store;
 pub mod submit;
 pub mod tus;
@@ -37,6 +38,7 @@ pub struct Client {
     http: http::Http,
     uploads: tus::UploadSettings,
     progress: Option<progress::ProgressSink>,
+    sendings: sendings::Sendings,
 }
 
 impl Client {
@@ -58,6 +60,7 @@ impl Client {
             http: http::Http::new()?,
             uploads: tus::UploadSettings::default(),
             progress: None,
+            sendings: sendings::Sendings::default(),
         })
     }
 
@@ -238,7 +241,7 @@ impl Client {
         portal: &PortalRecord,
         id: i64,
     ) -> Result<Submitted, ClientError> {
-        submit::submit(
+        let send = submit::submit(
             &self.store,
             &self.library,
             &self.http,
@@ -246,8 +249,34 @@ impl Client {
             id,
             &self.uploads,
             self.progress.clone(),
-        )
-        .await
+        );
+        self.sendings.run(&self.store, id, send).await
+    }
+
+    /// Pauses dossier `id`'s sending: it stops where it is, keeps what was
+    /// confirmed, and waits in the outbox until [`Self::submit_dossier`]
+    /// continues it.
+    pub async fn pause_sending(&self, id: i64) -> Result<(), ClientError> {
+        self.sendings.pause(&self.store, id).await
+    }
+
+    /// The receipt of the filed dossier `id`, verified again against
+    /// `portal`'s pinned key.
+    pub async fn receipt(&self, portal: &PortalRecord, id: i64) -> Result<Submitted, ClientError> {
+        submit::filed(&self.store, portal, id).await
+    }
+
+    /// Whether unfinished sendings continue by themselves when the app
+    /// starts (the person's consent; on until they turn it off).
+    pub async fn continue_at_start(&self) -> Result<bool, ClientError> {
+        sendings::preferences::flag(&self.store, sendings::preferences::CONTINUE_AT_START, true)
+            .await
+    }
+
+    /// Records whether unfinished sendings continue by themselves at start.
+    pub async fn set_continue_at_start(&self, on: bool) -> Result<(), ClientError> {
+        sendings::preferences::set_flag(&self.store, sendings::preferences::CONTINUE_AT_START, on)
+            .await
     }
 
     /// The outbox: dossiers being sent whose outcome is not yet known
@@ -264,10 +293,10 @@ impl Client {
         Ok(pending)
     }
 
-    /// Sends every dossier in the outbox for `portal` again, each under its
-    /// own key (so
-    /// that none can be filed twice), asking the portal first whether an earlier
-    /// attempt arrived. Returns each dossier's outcome; those that fail on
+    /// Sends every dossier in the outbox for `portal` again (except those
+    /// the person paused), each under its own key (so that none can be
+    /// filed twice), asking the portal first whether an earlier attempt
+    /// arrived. Returns each dossier's outcome; those that fail on
     /// the network stay in the outbox for the next time.
     pub async fn send_outbox(
         &self,
@@ -286,7 +315,8 @@ impl Client {
                     )?)
                 })
                 .await?;
-            if !here {
+            // A paused sending waits for the person, not for the network.
+            if !here || pending.paused {
                 continue;
             }
             let outcome = self.submit_dossier(portal, pending.id).await;

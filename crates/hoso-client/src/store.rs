@@ -105,6 +105,15 @@ INSERT INTO tus_uploads (endpoint, sha256, url, length, confirmed, created_at)
     FROM uploads u JOIN portals p ON p.id = u.portal_id;
 DROP TABLE uploads;
 "#,
+    // The person's choices (such as continuing unfinished sendings at
+    // start), and sendings they paused.
+    r#"
+CREATE TABLE preferences (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+ALTER TABLE dossiers ADD COLUMN paused_at TEXT;
+"#,
 ];
 
 /// A shared handle on the profile database.

@@ -40,8 +40,11 @@ pub struct Submitted {
     pub existing: bool,
     /// SHA-256 of the signed receipt's canonical JSON (for its QR code).
     pub receipt_sha256: hoso_core::Sha256Digest,
-    /// Local id of the dossier.
+    /// Local id of the dossier the receipt belongs to.
     pub local_id: i64,
+    /// True when nothing was sent because an earlier dossier with the same
+    /// content was already received: this is that dossier's receipt.
+    pub shown_instead: bool,
 }
 
 /// Checks, records, uploads and files the stored dossier `id` with `portal`.
@@ -56,9 +59,19 @@ pub async fn submit(
 ) -> Result<Submitted, ClientError> {
     let record = crate::workspace::get(store, id).await?;
     if record.summary.state == hoso_core::DossierState::Submitted {
-        return Err(ClientError::NotEditable);
+        // Sent already (a second click, a retry after the answer arrived):
+        // the answer is the receipt it got, never a second filing.
+        return filed(store, portal, id).await;
     }
     let content = record.content.normalized();
+    if record.summary.state == hoso_core::DossierState::Draft
+        && let Some(earlier) = same_content_filed(store, portal, id, &content).await?
+    {
+        let mut shown = filed(store, portal, earlier).await?;
+        shown.existing = true;
+        shown.shown_instead = true;
+        return Ok(shown);
+    }
     let procedure = cached_procedure(store, portal, &content.procedure)
         .await?
         .ok_or_else(|| {
@@ -143,6 +156,71 @@ async fn back_to_draft(store: &Store, id: i64) -> Result<(), ClientError> {
         .await
 }
 
+/// The receipt stored for the filed dossier `id`, verified again against
+/// `portal`'s pinned key.
+pub async fn filed(
+    store: &Store,
+    portal: &PortalRecord,
+    id: i64,
+) -> Result<Submitted, ClientError> {
+    let stored: Option<String> = store
+        .call(move |conn| {
+            Ok(conn.query_row(
+                "SELECT receipt FROM dossiers WHERE id = ?1 AND state = 'submitted'",
+                params![id],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .map_err(|e| match e {
+            ClientError::Store(rusqlite::Error::QueryReturnedNoRows) => {
+                ClientError::NotFound(format!("biên nhận của hồ sơ / receipt of dossier {id}"))
+            }
+            e => e,
+        })?;
+    let signed: hoso_core::receipt::SignedReceipt =
+        serde_json::from_str(stored.as_deref().unwrap_or_default())
+            .map_err(|e| ClientError::Protocol(format!("stored receipt of dossier {id}: {e}")))?;
+    let receipt = signed.verify(&portal.key)?;
+    Ok(Submitted {
+        receipt,
+        verified_with: portal.key.fingerprint(),
+        existing: false,
+        receipt_sha256: signed.sha256(),
+        local_id: id,
+        shown_instead: false,
+    })
+}
+
+/// Another dossier on `portal` already filed with exactly `content`
+/// (compared by manifest hash, as the portal compares them).
+async fn same_content_filed(
+    store: &Store,
+    portal: &PortalRecord,
+    id: i64,
+    content: &DossierContent,
+) -> Result<Option<i64>, ClientError> {
+    let wanted = hoso_core::manifest::manifest_sha256(content);
+    let (portal_id, code) = (portal.id, content.procedure.to_string());
+    let candidates: Vec<(i64, String)> = store
+        .call(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, content FROM dossiers
+                 WHERE state = 'submitted' AND portal_id = ?1 AND procedure_code = ?2 AND id != ?3
+                 ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map(params![portal_id, code, id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(candidates.into_iter().find_map(|(other, json)| {
+        let earlier: DossierContent = serde_json::from_str(&json).ok()?;
+        (hoso_core::manifest::manifest_sha256(&earlier.normalized()) == wanted).then_some(other)
+    }))
+}
+
 /// What uploading and sending need.
 struct Sending<'a> {
     store: &'a Store,
@@ -203,6 +281,7 @@ impl Sending<'_> {
             existing: response.existing,
             receipt_sha256: response.receipt.sha256(),
             local_id,
+            shown_instead: false,
         })
     }
 

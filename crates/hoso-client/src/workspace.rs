@@ -17,7 +17,8 @@ use hoso_core::{
 use rusqlite::{OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
-                       archived_at IS NOT NULL, dossier_code, content, revision";
+                       archived_at IS NOT NULL, dossier_code, content, revision, \
+                       paused_at IS NOT NULL";
 
 fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     let bad = |i: usize, e: String| {
@@ -45,6 +46,7 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
                 .map_err(|e| bad(5, e.to_string()))?,
             archived: r.get(6)?,
             dossier_code: r.get(7)?,
+            paused: r.get(10)?,
         },
         content: serde_json::from_str(&content).map_err(|e| bad(8, e.to_string()))?,
         revision: r.get(9)?,

@@ -177,6 +177,10 @@ pub struct DossierSummary {
     pub archived: bool,
     /// The portal's dossier code, once filed.
     pub dossier_code: Option<String>,
+    /// Its sending was paused by the person: it waits in the outbox and is
+    /// not continued by itself.
+    #[serde(default)]
+    pub paused: bool,
 }
 
 /// A dossier as stored: its line in the list, its content and revision.

@@ -7,7 +7,7 @@
 
 use crate::World;
 use hoso_client::tus::UploadSettings;
-use hoso_client::{Client, ClientError};
+use hoso_client::Client;
 use hoso_core::{DossierState, Sha256Digest};
 use hoso_portal::inspect::Inspector;
 use std::collections::{BTreeMap, HashSet};
@@ -47,8 +47,6 @@ async fn client_process() {
         .expect("the portal");
     match client.submit_dossier(&portal, id).await {
         Ok(done) => println!("filed {}", done.receipt.dossier_code),
-        // Filed by the run that was killed after the receipt was stored.
-        Err(ClientError::NotEditable) => println!("filed before"),
         Err(e) => panic!("dossier {id}: {e}"),
     }
 }

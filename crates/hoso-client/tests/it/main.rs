@@ -6,6 +6,7 @@ mod faults;
 mod import;
 mod library;
 mod outbox;
+mod sending;
 mod submit;
 mod workspace;
 

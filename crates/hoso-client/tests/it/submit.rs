@@ -78,6 +78,19 @@ async fn submitting_the_same_content_again_returns_the_first_receipt() {
         "the second answer must say it is an earlier filing"
     );
     assert_eq!(again.receipt.dossier_code, first.receipt.dossier_code);
+    // Known on this computer already: nothing was sent, the new draft stays
+    // a draft, and the receipt shown is the first dossier's.
+    assert!(again.shown_instead);
+    assert_eq!(again.local_id, first.local_id);
+    let drafts = w
+        .client
+        .dossiers(hoso_core::DossierQuery {
+            state: Some(hoso_core::DossierState::Draft),
+            ..hoso_core::DossierQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(drafts.len(), 1);
     let stored = Inspector::open(&w.portal_dir())
         .expect("inspect")
         .dossiers()
