@@ -6,8 +6,8 @@ use crate::state::AppState;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, LibraryArgs,
-    ListArgs, SaveArgs, SaveReceiptArgs, StoredAttachment, SubmitOutcome, ValidityArgs,
-    VersionArgs,
+    ListArgs, Preferences, SaveArgs, SaveReceiptArgs, StoredAttachment, SubmitOutcome,
+    ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -73,19 +73,62 @@ pub async fn submit_dossier(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
-    let done = state
+    state
         .client
         .submit_dossier(&state.portal, args.id)
         .await
-        .map_err(to_ipc)?;
+        .map(outcome)
+        .map_err(to_ipc)
+}
+
+/// A receipt as the window shows it, with its QR code.
+fn outcome(done: hoso_client::Submitted) -> SubmitOutcome {
     let qr_svg = crate::receipt::qr_svg(&done.receipt.dossier_code, &done.receipt_sha256);
-    Ok(SubmitOutcome {
+    SubmitOutcome {
         receipt: done.receipt,
         verified_with: done.verified_with,
         existing: done.existing,
+        shown_instead: done.shown_instead,
         receipt_sha256: done.receipt_sha256,
         qr_svg,
+    }
+}
+
+#[tauri::command]
+pub async fn pause_sending(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
+    state.client.pause_sending(args.id).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn get_receipt(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<SubmitOutcome, IpcError> {
+    state
+        .client
+        .receipt(&state.portal, args.id)
+        .await
+        .map(outcome)
+        .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn get_preferences(state: State<'_, AppState>) -> Result<Preferences, IpcError> {
+    Ok(Preferences {
+        continue_at_start: state.client.continue_at_start().await.map_err(to_ipc)?,
     })
+}
+
+#[tauri::command]
+pub async fn set_preferences(
+    state: State<'_, AppState>,
+    args: Preferences,
+) -> Result<(), IpcError> {
+    state
+        .client
+        .set_continue_at_start(args.continue_at_start)
+        .await
+        .map_err(to_ipc)
 }
 
 #[tauri::command]

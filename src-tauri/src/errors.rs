@@ -21,6 +21,7 @@ pub fn to_ipc(e: ClientError) -> IpcError {
         ClientError::NotFound(_) => (ErrorCode::NotFound, Vec::new()),
         ClientError::NotEditable | ClientError::Stale { .. } => (ErrorCode::Conflict, Vec::new()),
         ClientError::Protocol(_) => (ErrorCode::Internal, Vec::new()),
+        ClientError::Paused => (ErrorCode::Paused, Vec::new()),
     };
     IpcError {
         code,

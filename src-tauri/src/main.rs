@@ -26,6 +26,10 @@ fn main() {
             let state =
                 tauri::async_runtime::block_on(state::AppState::start(dir, app.handle().clone()))?;
             app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                state::continue_unfinished(handle.state::<state::AppState>().inner()).await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -46,6 +50,10 @@ fn main() {
             commands::set_validity,
             commands::procedure_version,
             commands::save_receipt,
+            commands::pause_sending,
+            commands::get_receipt,
+            commands::get_preferences,
+            commands::set_preferences,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -25,6 +25,13 @@ fn upload_settings() -> UploadSettings {
     }
 }
 
+/// `HOSO_PORTAL_URL`: file with this portal instead of the practice one
+/// (its discovery is read and its key pinned on first use), signed in with
+/// the token in `HOSO_PORTAL_TOKEN`.
+pub const PORTAL_URL_ENV: &str = "HOSO_PORTAL_URL";
+/// `HOSO_PORTAL_TOKEN`: the applicant token for `HOSO_PORTAL_URL`.
+pub const PORTAL_TOKEN_ENV: &str = "HOSO_PORTAL_TOKEN";
+
 /// The folder of the practice portal's data inside a profile.
 const PRACTICE_DIR: &str = "practice-portal";
 
@@ -77,11 +84,53 @@ impl AppState {
             )
             .await
             .context("registering the practice portal")?;
+        let portal = match std::env::var(PORTAL_URL_ENV).ok().filter(|u| !u.is_empty()) {
+            Some(url) => client
+                .add_portal(
+                    &url,
+                    AddPortal {
+                        token: std::env::var(PORTAL_TOKEN_ENV)
+                            .ok()
+                            .filter(|t| !t.is_empty()),
+                        practice: false,
+                    },
+                )
+                .await
+                .with_context(|| format!("registering the portal {url} ({PORTAL_URL_ENV})"))?,
+            None => portal,
+        };
         tracing::info!(profile = %profile.display(), portal = %portal.base_url, "HoSo ready");
         Ok(Self {
             client,
             portal,
             _practice: practice,
         })
+    }
+}
+
+/// Continues the sendings a closed or killed app left unfinished, when the
+/// person allows it (the default); paused ones wait for the person. Their
+/// progress reaches the window like any other sending.
+pub async fn continue_unfinished(state: &AppState) {
+    match state.client.continue_at_start().await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(%e, "preferences unreadable; unfinished sendings wait");
+            return;
+        }
+    }
+    match state.client.send_outbox(&state.portal).await {
+        Ok(outcomes) => {
+            for (id, outcome) in outcomes {
+                match outcome {
+                    Ok(done) => {
+                        tracing::info!(id, code = %done.receipt.dossier_code, "unfinished sending filed")
+                    }
+                    Err(e) => tracing::warn!(id, %e, "unfinished sending still waits"),
+                }
+            }
+        }
+        Err(e) => tracing::warn!(%e, "outbox unreadable"),
     }
 }

@@ -7,5 +7,6 @@ mod big_import;
 mod crash;
 mod harness;
 mod keyboard;
+mod sending;
 mod walking_skeleton;
 mod workspace;

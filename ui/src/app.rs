@@ -7,7 +7,7 @@ use crate::ipc;
 use crate::list::DossierList;
 use crate::receipt::ReceiptView;
 use hoso_core::{DossierRecord, Procedure};
-use hoso_ipc::{AppInfo, IpcError, SubmitOutcome, command};
+use hoso_ipc::{AppInfo, IdArgs, IpcError, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -72,7 +72,20 @@ pub fn App() -> impl IntoView {
             Screen::List => {
                 let open =
                     Callback::new(move |r: DossierRecord| screen.set(Screen::Editor(Box::new(r))));
-                view! { <DossierList procedures=all on_open=open/> }.into_any()
+                let receipt = Callback::new(move |id: i64| {
+                    spawn_local(async move {
+                        match ipc::call::<_, SubmitOutcome>(command::GET_RECEIPT, &IdArgs { id })
+                            .await
+                        {
+                            Ok(o) => {
+                                screen.set(Screen::Receipt(Box::new(o)));
+                                window().scroll_to_with_x_and_y(0.0, 0.0);
+                            }
+                            Err(e) => failure.set(Some(e)),
+                        }
+                    });
+                });
+                view! { <DossierList procedures=all on_open=open on_receipt=receipt/> }.into_any()
             }
             Screen::Receipt(o) => view! { <ReceiptView outcome=*o on_new=to_list/> }.into_any(),
             Screen::Editor(record) => {

@@ -26,7 +26,20 @@ pub fn Editor(
     let docs = RwSignal::new(record.content.documents.clone());
     let show_all = RwSignal::new(false);
     let submitting = RwSignal::new(false);
-    let failure = RwSignal::new(None::<IpcError>);
+    // A dossier already on its way (left by a closed app, or paused) opens
+    // saying so: continuing asks the portal first.
+    let failure = RwSignal::new(match record.summary.state {
+        hoso_core::DossierState::Submitting if record.summary.paused => Some(IpcError::new(
+            hoso_ipc::ErrorCode::Paused,
+            hoso_core::Bilingual::new(crate::text::VI.paused_notice, crate::text::EN.paused_notice),
+        )),
+        hoso_core::DossierState::Submitting => Some(IpcError::new(
+            hoso_ipc::ErrorCode::Network,
+            // The notice says it all; no connection error to add.
+            hoso_core::Bilingual::new("", ""),
+        )),
+        _ => None,
+    });
 
     // The version the dossier was written against; updated on request
     // when the portal's rules changed since.
@@ -198,9 +211,15 @@ pub fn Editor(
                 .is_some_and(|e| e.code == hoso_ipc::ErrorCode::Network)
         })
     };
+    let paused = move || {
+        failure.with(|f| {
+            f.as_ref()
+                .is_some_and(|e| e.code == hoso_ipc::ErrorCode::Paused)
+        })
+    };
     let check = move || {
         let local = problems.get();
-        let remote = failure.get().filter(|_| !unknown());
+        let remote = failure.get().filter(|_| !unknown() && !paused());
         if !show_all.get() {
             return None;
         }
@@ -261,7 +280,12 @@ pub fn Editor(
             {move || (unknown() && !submitting.get()).then(|| view! {
                 <section class="card notice" id="outcome-unknown" role="status">
                     <p>{t(|x| x.outcome_unknown)}</p>
-                    {failure.get().map(|e| view! { <p class="detail">{msg(&e.message)}</p> })}
+                    {failure.get().filter(|e| !e.message.vi.is_empty()).map(|e| view! { <p class="detail">{msg(&e.message)}</p> })}
+                </section>
+            })}
+            {move || (paused() && !submitting.get()).then(|| view! {
+                <section class="card notice" id="paused" role="status">
+                    <p>{t(|x| x.paused_notice)}</p>
                 </section>
             })}
             {move || submitting.get().then(|| view! { <crate::sending::SendingView id/> })}
@@ -279,6 +303,8 @@ pub fn Editor(
                         t(|x| x.submitting).into_any()
                     } else if unknown() {
                         t(|x| x.check_and_continue).into_any()
+                    } else if paused() {
+                        t(|x| x.continue_sending).into_any()
                     } else {
                         t(|x| x.submit).into_any()
                     }}

@@ -58,17 +58,23 @@ extern "C" {
     fn on_event(name: &str, cb: &Closure<dyn Fn(JsValue)>);
 }
 
-/// The latest progress of a sending, shared through context.
+/// The latest progress of each sending (by dossier id), shared through
+/// context: several dossiers can be on their way at once.
 #[derive(Debug, Clone, Copy)]
-pub struct Progress(pub leptos::prelude::RwSignal<Option<hoso_core::progress::SendProgress>>);
+pub struct Progress(
+    pub leptos::prelude::RwSignal<std::collections::HashMap<i64, hoso_core::progress::SendProgress>>,
+);
 
 /// Starts listening for the shell's progress reports, for the app's lifetime.
 pub fn listen_for_progress() -> Progress {
-    use leptos::prelude::Set;
-    let progress = Progress(leptos::prelude::RwSignal::new(None));
+    use leptos::prelude::Update;
+    let progress = Progress(leptos::prelude::RwSignal::new(Default::default()));
     let cb = Closure::<dyn Fn(JsValue)>::new(move |payload: JsValue| {
-        if let Ok(p) = serde_wasm_bindgen::from_value(payload) {
-            progress.0.set(Some(p));
+        if let Ok(p) = serde_wasm_bindgen::from_value::<hoso_core::progress::SendProgress>(payload)
+        {
+            progress.0.update(|m| {
+                m.insert(p.dossier, p);
+            });
         }
     });
     on_event(hoso_ipc::event::SEND_PROGRESS, &cb);

@@ -4,13 +4,18 @@
 use crate::bilingual::{Bi, msg, t};
 use crate::ipc;
 use hoso_core::{DossierQuery, DossierRecord, DossierState, DossierSummary, Procedure};
-use hoso_ipc::{ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, command};
+use hoso_ipc::{ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, Preferences, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The list, with `on_open` called for the dossier to edit.
+/// The list, with `on_open` called for the dossier to edit and
+/// `on_receipt` for a filed dossier's receipt.
 #[component]
-pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>) -> impl IntoView {
+pub fn DossierList(
+    procedures: Vec<Procedure>,
+    on_open: Callback<DossierRecord>,
+    on_receipt: Callback<i64>,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let archived = RwSignal::new(false);
     let reload = RwSignal::new(0u32);
@@ -25,6 +30,26 @@ pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>)
         };
         async move {
             ipc::call::<_, Vec<DossierSummary>>(command::LIST_DOSSIERS, &ListArgs { query }).await
+        }
+    });
+    // A sending that ends (here or continued at start) changes its line.
+    let progress = expect_context::<ipc::Progress>().0;
+    let finished = Memo::new(move |_| {
+        progress.with(|m| {
+            m.values()
+                .filter(|p| p.phase == hoso_core::progress::SendPhase::Done)
+                .count()
+        })
+    });
+    Effect::new(move |_| {
+        if finished.get() > 0 {
+            reload.update(|n| *n += 1);
+        }
+    });
+    let continue_at_start = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        if let Ok(p) = ipc::call0::<Preferences>(command::GET_PREFERENCES).await {
+            continue_at_start.set(Some(p.continue_at_start));
         }
     });
     let chosen = RwSignal::new(
@@ -57,6 +82,18 @@ pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>)
                 }
             })
         };
+    let set_continue = move |on: bool| {
+        continue_at_start.set(Some(on));
+        run(Box::pin(async move {
+            ipc::call::<_, ()>(
+                command::SET_PREFERENCES,
+                &Preferences {
+                    continue_at_start: on,
+                },
+            )
+            .await
+        }))
+    };
     let create = {
         let procedures = procedures.clone();
         move |_| {
@@ -121,9 +158,13 @@ pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>)
                 };
                 let state = match d.state {
                     DossierState::Draft => t(|x| x.state_draft).into_any(),
+                    DossierState::Submitting if d.paused => t(|x| x.state_paused).into_any(),
                     DossierState::Submitting => t(|x| x.state_submitting).into_any(),
                     DossierState::Submitted => t(|x| x.state_submitted).into_any(),
                 };
+                let sending = (d.state == DossierState::Submitting)
+                    .then(|| view! { <crate::sending::SendingLine id/> });
+                let filed = d.state == DossierState::Submitted;
                 let editable = d.state != DossierState::Submitted;
                 let is_archived = d.archived;
                 let summary = d.clone();
@@ -139,9 +180,13 @@ pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>)
                             {d.dossier_code.clone().map(|c| view! { <code class="code">{c}</code> })}
                             <span class="changed">{d.updated_at.format("%H:%M %d/%m/%Y").to_string()}</span>
                         </div>
+                        {sending}
                         <div class="row-actions">
                             {editable.then(|| view! {
                                 <button type="button" class="open" on:click=move |_| open(id)>{t(|x| x.open)}</button>
+                            })}
+                            {filed.then(|| view! {
+                                <button type="button" class="receipt" on:click=move |_| on_receipt.run(id)>{t(|x| x.view_receipt)}</button>
                             })}
                             <button type="button" class="duplicate" on:click=move |_| duplicate(id)>{t(|x| x.duplicate)}</button>
                             <button type="button" class="archive" on:click=move |_| {
@@ -208,6 +253,13 @@ pub fn DossierList(procedures: Vec<Procedure>, on_open: Callback<DossierRecord>)
                     " " {t(|x| x.show_archived)}
                 </label>
             </div>
+            <label class="toggle" id="continue-at-start-label">
+                <input type="checkbox" id="continue-at-start"
+                    prop:checked=move || continue_at_start.get().unwrap_or(true)
+                    disabled=move || continue_at_start.get().is_none()
+                    on:change=move |ev| set_continue(event_target_checked(&ev))/>
+                " " {t(|x| x.continue_at_start)}
+            </label>
             {undo}
             {move || failure.get().map(|e| view! { <p class="problems" role="alert">{msg(&e.message)}</p> })}
             {rows}

@@ -65,7 +65,11 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 <p class="sub">{t(|x| x.receipt_subtitle)}</p>
             </header>
             <p class="received" id="received">"✓ " {t(|x| x.received_headline)}</p>
-            {outcome.existing.then(|| view! { <p class="notice" id="existing">{t(|x| x.existing_notice)}</p> })}
+            {if outcome.shown_instead {
+                Some(view! { <p class="notice" id="shown-instead">{t(|x| x.shown_instead_notice)}</p> }.into_any())
+            } else {
+                outcome.existing.then(|| view! { <p class="notice" id="existing">{t(|x| x.existing_notice)}</p> }.into_any())
+            }}
             <figure class="qr" id="receipt-qr">
                 <div inner_html=outcome.qr_svg.clone()></div>
                 <figcaption>{t(|x| x.qr_caption)}</figcaption>

@@ -4,7 +4,7 @@
 use crate::bilingual::{Bi, msg, t};
 use crate::text::{EN, VI};
 use hoso_core::bilingual::byte_size;
-use hoso_core::progress::SendProgress;
+use hoso_core::progress::{SendPhase, SendProgress};
 use leptos::prelude::*;
 
 /// "2 phút 5 giây" / "2 min 5 s".
@@ -46,11 +46,53 @@ fn summary(p: &SendProgress, texts: &crate::text::Texts, vi: bool) -> String {
     parts.join(" · ")
 }
 
+/// The latest progress of dossier `id`'s sending, if one was reported.
+pub fn progress_of(id: i64) -> impl Fn() -> Option<SendProgress> + Copy {
+    let progress = expect_context::<crate::ipc::Progress>().0;
+    move || progress.with(|m| m.get(&id).cloned())
+}
+
+/// Pauses dossier `id`'s sending; the Submit call that started it then
+/// ends with "paused".
+fn pause(id: i64) {
+    leptos::task::spawn_local(async move {
+        let args = hoso_ipc::IdArgs { id };
+        if let Err(e) = crate::ipc::call::<_, ()>(hoso_ipc::command::PAUSE_SENDING, &args).await {
+            leptos::logging::warn!("pause: {}", e.message.en);
+        }
+    });
+}
+
+fn pause_button(id: i64) -> impl IntoView {
+    view! {
+        <button type="button" class="pause" id=format!("pause-{id}") on:click=move |_| pause(id)>
+            {t(|x| x.pause_sending)}
+        </button>
+    }
+}
+
+/// One line for the dossier list: phase, bar and figures of a sending
+/// under way (nothing once it is done or before anything is reported).
+#[component]
+pub fn SendingLine(id: i64) -> impl IntoView {
+    let mine = progress_of(id);
+    move || {
+        let p = mine().filter(|p| p.phase != SendPhase::Done)?;
+        Some(view! {
+            <div class="sending-line" data-phase=format!("{:?}", p.phase)>
+                <span class="phase">{msg(&p.phase.label())}</span>
+                <progress max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
+                <span class="summary"><Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/></span>
+                {pause_button(id)}
+            </div>
+        })
+    }
+}
+
 /// Shows the progress of dossier `id`'s sending, once the shell reports it.
 #[component]
 pub fn SendingView(id: i64) -> impl IntoView {
-    let progress = expect_context::<crate::ipc::Progress>().0;
-    let mine = move || progress.get().filter(|p| p.dossier == id);
+    let mine = progress_of(id);
     move || {
         let Some(p) = mine() else {
             return view! { <section class="sending" id="sending"><p class="phase">{t(|x| x.submitting)}</p></section> }
@@ -77,6 +119,7 @@ pub fn SendingView(id: i64) -> impl IntoView {
                     <Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/>
                 </p>
                 <ul class="files">{files}</ul>
+                {(p.phase != SendPhase::Done).then(|| pause_button(id))}
             </section>
         }
         .into_any()

@@ -93,6 +93,23 @@ impl Tracker {
         self.emit();
     }
 
+    /// The server already held `offset` bytes of document `sha256` (from an
+    /// earlier sending, found by HEAD): counted as done, but not as bytes
+    /// moved now, so the rate and the time left stay true after a resume.
+    pub fn recovered(&self, sha256: Sha256Digest, offset: u64) {
+        self.with(|s| {
+            let before: u64 = s.files.iter().map(|f| f.confirmed).sum();
+            for f in s.files.iter_mut().filter(|f| f.sha256 == sha256) {
+                f.confirmed = f.confirmed.max(offset.min(f.size));
+            }
+            let after: u64 = s.files.iter().map(|f| f.confirmed).sum();
+            for (_, bytes) in &mut s.samples {
+                *bytes += after - before;
+            }
+        });
+        self.emit();
+    }
+
     /// One upload starts (`true`) or stops (`false`) waiting to retry.
     pub fn waiting(&self, waiting: bool) {
         let changed = self.with(|s| {
@@ -217,5 +234,21 @@ mod tests {
             reports.windows(2).all(|w| w[0].confirmed <= w[1].confirmed),
             "progress never goes back"
         );
+    }
+
+    #[tokio::test]
+    async fn bytes_found_on_the_server_after_a_restart_do_not_count_as_speed() {
+        let a = file(1, 10_000_000);
+        let tracker = Tracker::new(1, vec![a.clone()], None);
+        tracker.confirmed(a.sha256, 0);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        // HEAD after a restart: 6 MB were sent by the earlier run.
+        tracker.recovered(a.sha256, 6_000_000);
+        tracker.confirmed(a.sha256, 6_001_000);
+        let p = tracker.snapshot();
+        assert_eq!(p.confirmed, 6_001_000);
+        let rate = p.rate.expect("rate");
+        // 1,000 bytes moved in about 0.6 s, not 6 MB.
+        assert!(rate < 3_000.0, "{rate}");
     }
 }

@@ -47,6 +47,23 @@ pub mod command {
     pub const PROCEDURE_VERSION: &str = "procedure_version";
     /// `SaveReceiptArgs -> String`: saves the receipt as HTML; its path.
     pub const SAVE_RECEIPT: &str = "save_receipt";
+    /// `IdArgs -> ()`: pauses the dossier's sending, keeping what was sent;
+    /// `SUBMIT_DOSSIER` continues it.
+    pub const PAUSE_SENDING: &str = "pause_sending";
+    /// `IdArgs -> SubmitOutcome`: the stored receipt of a filed dossier.
+    pub const GET_RECEIPT: &str = "get_receipt";
+    /// `() -> Preferences`
+    pub const GET_PREFERENCES: &str = "get_preferences";
+    /// `Preferences -> ()`
+    pub const SET_PREFERENCES: &str = "set_preferences";
+}
+
+/// The person's choices kept in the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// Sendings left unfinished (app closed or killed, network lost)
+    /// continue by themselves when HoSo starts.
+    pub continue_at_start: bool,
 }
 
 /// Events the shell sends to the window.
@@ -171,6 +188,10 @@ pub struct SubmitOutcome {
     pub verified_with: String,
     /// True when the portal answered with an earlier filing of the same content.
     pub existing: bool,
+    /// True when nothing was sent because a dossier with the same content
+    /// was already received from this computer: this is its receipt.
+    #[serde(default)]
+    pub shown_instead: bool,
     /// SHA-256 of the signed receipt (canonical JSON).
     pub receipt_sha256: Sha256Digest,
     /// The QR code (SVG) carrying the dossier code and that hash.
@@ -217,6 +238,8 @@ pub enum ErrorCode {
     Untrusted,
     /// The dossier changed elsewhere or can no longer be edited.
     Conflict,
+    /// The person paused the sending; it continues when they ask.
+    Paused,
     /// A fault in HoSo itself.
     Internal,
 }

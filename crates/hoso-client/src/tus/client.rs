@@ -205,7 +205,9 @@ impl Upload<'_> {
         let (url, offset) = match self.saved().await.map_err(Failure::Fatal)? {
             Some(url) => {
                 let offset = self.guarded(self.head(&url)).await?;
-                self.report_confirmed(offset);
+                if let Some(t) = &self.tracker {
+                    t.recovered(self.entry.sha256, offset);
+                }
                 (url, offset)
             }
             None => (self.guarded(self.create()).await?, 0),

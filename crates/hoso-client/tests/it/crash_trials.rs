@@ -6,8 +6,8 @@
 //! only [`client_process`] selected.
 
 use crate::World;
-use hoso_client::tus::UploadSettings;
 use hoso_client::Client;
+use hoso_client::tus::UploadSettings;
 use hoso_core::{DossierState, Sha256Digest};
 use hoso_portal::inspect::Inspector;
 use std::collections::{BTreeMap, HashSet};
