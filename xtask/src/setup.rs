@@ -10,9 +10,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Debian packages for the desktop shell, its end-to-end tests and screenshots.
+/// Debian packages for the desktop shell, its end-to-end tests and
+/// screenshots, and the lossy and shaped links of the network tests
+/// (network namespaces, tbf, nftables).
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
+    "iproute2",
+    "nftables",
     "pkg-config",
     "libssl-dev",
     "libwebkit2gtk-4.1-dev",
@@ -186,6 +190,7 @@ fn check_foreign_system() -> anyhow::Result<()> {
          - librsvg 2 and OpenSSL development files (librsvg-2.0, openssl)\n\
          - Xvfb and xauth (a virtual X server for the end-to-end tests)\n\
          - WebKitWebDriver (WebKitGTK's WebDriver, e.g. package webkit2gtk-driver)\n\
+         - iproute2 and nftables, run as root (the packet-loss test)\n\
          - the wasm32 target: rustup target add wasm32-unknown-unknown\n\
          On macOS and Windows the app builds with the system webview; the\n\
          end-to-end tests need Linux."

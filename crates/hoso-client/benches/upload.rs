@@ -51,73 +51,20 @@ fn main() {
     }
 }
 
-/// Runs a command, failing loudly.
-fn sh(cmd: &[&str]) {
-    let status = Command::new(cmd[0])
-        .args(&cmd[1..])
-        .status()
-        .unwrap_or_else(|e| panic!("{}: {e}", cmd.join(" ")));
-    assert!(status.success(), "{} failed", cmd.join(" "));
-}
-
-/// Removes the namespace however the run ends.
-struct Namespace(String);
-
-impl Drop for Namespace {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "delete", &self.0])
-            .status();
-    }
-}
-
-/// Namespaces left by earlier runs that were killed.
-fn remove_stale_namespaces() {
-    let listed = Command::new("ip").args(["netns", "list"]).output();
-    let text = listed
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    for name in text.lines().filter_map(|l| l.split_whitespace().next()) {
-        let Some(pid) = name.strip_prefix("hoso-bench-") else {
-            continue;
-        };
-        if !Path::new("/proc").join(pid).exists() {
-            let _ = Command::new("ip").args(["netns", "delete", name]).status();
-        }
-    }
-}
-
 fn outer() {
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !is_root {
+    use hoso_faults::netns::{Namespace, is_root};
+    if !is_root() {
         eprintln!(
             "Đo tải lên cần quyền root (ip netns, tc) / the upload benchmark needs root for ip netns and tc"
         );
         std::process::exit(2);
     }
     let mbit = env_number("HOSO_BENCH_MBIT", 100);
-    remove_stale_namespaces();
-    let ns = Namespace(format!("hoso-bench-{}", std::process::id()));
-    sh(&["ip", "netns", "add", &ns.0]);
-    sh(&[
-        "ip", "netns", "exec", &ns.0, "ip", "link", "set", "lo", "up",
-    ]);
-    // tbf drops packets larger than its burst: keep frames at 1500 bytes.
-    sh(&[
-        "ip", "netns", "exec", &ns.0, "ip", "link", "set", "lo", "mtu", "1500",
-    ]);
-    let rate = format!("{mbit}mbit");
-    sh(&[
-        "ip", "netns", "exec", &ns.0, "tc", "qdisc", "add", "dev", "lo", "root", "tbf", "rate",
-        &rate, "burst", "256kb", "latency", "200ms",
-    ]);
+    let ns = Namespace::create("hoso-bench").unwrap_or_else(|e| panic!("namespace: {e}"));
+    ns.shape(mbit).unwrap_or_else(|e| panic!("tbf: {e}"));
     let exe = std::env::current_exe().expect("own path");
-    let status = Command::new("ip")
-        .args(["netns", "exec", &ns.0])
-        .arg(exe)
+    let status = ns
+        .command(&exe)
         .arg("inner")
         .env("HOSO_BENCH_MBIT", mbit.to_string())
         .status()

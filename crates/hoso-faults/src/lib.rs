@@ -8,6 +8,8 @@
 //! The kernel here has no netem, so this is how HoSo's upload engine meets a
 //! bad link in tests.
 
+pub mod netns;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -5,6 +5,7 @@ mod crash_trials;
 mod faults;
 mod import;
 mod library;
+mod loss;
 mod outbox;
 mod sending;
 mod submit;
