@@ -317,3 +317,80 @@ async fn an_app_killed_mid_upload_finishes_the_sending_when_started_again() {
     app.close().await;
     bench.one_dossier_stored(&code);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_sending_and_one_left_unfinished_wait_for_the_person() {
+    let bench = Bench::new().await;
+    // This person wants to decide themselves after a restart.
+    Client::open(&bench.profile)
+        .await
+        .expect("profile")
+        .set_continue_at_start(false)
+        .await
+        .expect("preference");
+    let app = bench.launch().await;
+    open_the_dossier(&app).await;
+    app.click("#submit").await;
+    until_sent(&app, "#sending-total", 0.2).await;
+
+    // Pause: the sending stops, says so, and keeps what was sent.
+    app.click(&format!("#pause-{}", bench.id)).await;
+    let paused = app.text("#paused").await;
+    assert!(paused.contains("Đã tạm dừng gửi"), "{paused:?}");
+    let submit = app.text("#submit").await;
+    assert!(submit.contains("Tiếp tục gửi"), "button: {submit:?}");
+    let at_pause = bench.proxy.stats().upstream_bytes;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let later = bench.proxy.stats().upstream_bytes;
+    assert!(
+        later - at_pause < 256 * 1024,
+        "nothing is sent while paused ({at_pause} then {later})"
+    );
+    app.screenshot("11-paused").await;
+
+    // Continue, then the app dies mid-upload.
+    app.click("#submit").await;
+    until_sent(&app, "#sending-total", 0.5).await;
+    app.kill_app(&bench.profile);
+    drop(app);
+
+    // Started again with "continue by itself" off: nothing moves until the
+    // person opens the dossier, which says the outcome is not known yet
+    // and offers to check, never to file again.
+    let app = bench.launch().await;
+    app.wait("li.dossier .open", Duration::from_secs(60)).await;
+    let state = app.text("li.dossier .state").await;
+    assert!(state.contains("Đang gửi"), "state: {state:?}");
+    let idle = bench.proxy.stats().upstream_bytes;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        bench.proxy.stats().upstream_bytes,
+        idle,
+        "nothing is sent without the person's consent"
+    );
+    app.click("li.dossier .open").await;
+    let notice = app.text("#outcome-unknown").await;
+    assert!(notice.contains("Chưa rõ cổng đã nhận"), "{notice:?}");
+    let submit = app.text("#submit").await;
+    assert!(
+        submit.contains("Kiểm tra và gửi tiếp"),
+        "button: {submit:?}"
+    );
+    app.scroll_to("#outcome-unknown").await;
+    app.screenshot("12-outcome-unknown").await;
+    app.click("#submit").await;
+    app.wait("#receipt", Duration::from_secs(120)).await;
+    let code = app.text("#dossier-code").await;
+    let total = bench.proxy.stats().upstream_bytes;
+    println!(
+        "paused, continued, killed, checked and continued: {:.1} MiB sent in all for {:.1} MiB of documents",
+        total as f64 / 1_048_576.0,
+        CERTIFICATE as f64 / 1_048_576.0
+    );
+    assert!(
+        total < (CERTIFICATE + 2 * 17 * 1024 * 1024) as u64,
+        "{total} bytes sent for a {CERTIFICATE}-byte document"
+    );
+    app.close().await;
+    bench.one_dossier_stored(&code);
+}

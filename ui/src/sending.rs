@@ -80,7 +80,7 @@ pub fn SendingLine(id: i64) -> impl IntoView {
         let p = mine().filter(|p| p.phase != SendPhase::Done)?;
         Some(view! {
             <div class="sending-line" data-phase=format!("{:?}", p.phase)>
-                <span class="phase">{msg(&p.phase.label())}</span>
+                <span class="phase">{msg(&p.headline())}</span>
                 <progress max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
                 <span class="summary"><Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/></span>
                 {pause_button(id)}
@@ -113,7 +113,7 @@ pub fn SendingView(id: i64) -> impl IntoView {
             .collect::<Vec<_>>();
         view! {
             <section class="sending" id="sending" data-phase=format!("{:?}", p.phase)>
-                <p class="phase" id="sending-phase">{msg(&p.phase.label())}</p>
+                <p class="phase" id="sending-phase">{msg(&p.headline())}</p>
                 <progress id="sending-total" max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
                 <p class="summary" id="sending-summary">
                     <Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/>

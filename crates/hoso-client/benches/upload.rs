@@ -4,15 +4,17 @@
 //! missing on these kernels) carries every byte; a fault proxy (hoso-faults)
 //! sits between client and portal. Three scenarios, each run with HoSo's
 //! client and with tus-js-client against the same portal and link:
-//! a clean link (direct), a reset every 10 % of the file, and one silent
+//! a clean link (direct), a reset every 10 % of the file, one silent
 //! stall of 60 s half-way (both through the proxy, which halves the rate:
-//! each byte crosses the shaped loopback twice). Printed: goodput against the link rate and against raw
+//! each byte crosses the shaped loopback twice), and 1 % of the TCP
+//! packets lost at random in the kernel (nftables; direct). Printed: goodput against the link rate and against raw
 //! TCP on the same link, time beside tus-js-client, bytes sent again per
 //! interruption, and the HoSo client's peak RSS (its own process). The
 //! last line is one JSON object. Needs root (`ip netns`, `tc`).
 //!
 //! `cargo xtask bench upload`; `HOSO_BENCH_MIB` (1024) sets the file size,
-//! `HOSO_BENCH_MBIT` (100) the link rate.
+//! `HOSO_BENCH_MBIT` (100) the link rate, `HOSO_BENCH_SCENARIOS` (all) a
+//! comma-separated choice among clean, resets, stall, loss.
 //!
 //! Roles, by first argument: none (set up the namespace and run `inner`
 //! inside it), `inner` (the scenarios), `client` (one HoSo upload, in its
@@ -130,7 +132,11 @@ enum Scenario {
     Clean,
     Resets,
     Stall,
+    Loss,
 }
+
+/// Share of TCP packets the loss scenario drops, in percent.
+const LOSS_PERCENT: u32 = 1;
 
 impl Scenario {
     fn name(self) -> &'static str {
@@ -138,13 +144,14 @@ impl Scenario {
             Scenario::Clean => "clean",
             Scenario::Resets => "resets",
             Scenario::Stall => "stall",
+            Scenario::Loss => "loss",
         }
     }
 
     /// Schedules this scenario's faults on a fresh proxy.
     fn arm(self, proxy: &FaultProxy, size: u64) {
         match self {
-            Scenario::Clean => {}
+            Scenario::Clean | Scenario::Loss => {}
             Scenario::Resets => proxy.reset_every(size / 10),
             Scenario::Stall => proxy.stall_at(size / 2, Duration::from_secs(60)),
         }
@@ -168,7 +175,7 @@ impl Stage {
         let proxy = FaultProxy::start("127.0.0.1:9".parse().expect("addr"))
             .await
             .expect("proxy");
-        let direct = matches!(scenario, Scenario::Clean);
+        let direct = matches!(scenario, Scenario::Clean | Scenario::Loss);
         let portal = hoso_portal::start(PortalConfig {
             public_url: (!direct).then(|| proxy.http_url()),
             max_upload_bytes: 8 * 1024 * MIB,
@@ -237,7 +244,22 @@ async fn inner() {
 
     let mut results = serde_json::Map::new();
     let mut peak_rss: f64 = 0.0;
-    for scenario in [Scenario::Clean, Scenario::Resets, Scenario::Stall] {
+    // Loss last: from then on the namespace drops packets for good.
+    let chosen = std::env::var("HOSO_BENCH_SCENARIOS").unwrap_or_default();
+    let all = [
+        Scenario::Clean,
+        Scenario::Resets,
+        Scenario::Stall,
+        Scenario::Loss,
+    ];
+    for scenario in all
+        .into_iter()
+        .filter(|s| chosen.is_empty() || chosen.split(',').any(|c| c.trim() == s.name()))
+    {
+        if let Scenario::Loss = scenario {
+            hoso_faults::netns::lose_here(LOSS_PERCENT)
+                .unwrap_or_else(|e| panic!("{LOSS_PERCENT} % loss (nftables): {e}"));
+        }
         // HoSo's client, in its own process.
         let stage = Stage::new(
             scratch.join(format!("portal-{}-hoso", scenario.name())),
@@ -255,7 +277,7 @@ async fn inner() {
         let url = hoso["url"].as_str().unwrap_or_default().to_owned();
         let faults = stage.proxy.stats();
         let interruptions = match scenario {
-            Scenario::Clean => 0,
+            Scenario::Clean | Scenario::Loss => 0,
             Scenario::Resets => faults.resets,
             Scenario::Stall => faults.stalls,
         };
@@ -325,9 +347,15 @@ async fn inner() {
             }),
         );
     }
+    if results.contains_key("loss") {
+        let dropped = hoso_faults::netns::dropped_here().unwrap_or(0);
+        println!(
+            "   loss: {LOSS_PERCENT} % of TCP packets dropped at random ({dropped} packets in both runs)"
+        );
+    }
     let _ = std::fs::remove_dir_all(&scratch);
-    let clean = &results["clean"];
-    let resets = &results["resets"];
+    let results = Value::Object(results);
+    let (clean, resets, loss) = (&results["clean"], &results["resets"], &results["loss"]);
     let per_interruption = resets["resent_bytes"].as_u64().unwrap_or(0)
         / resets["interruptions"].as_u64().unwrap_or(1).max(1);
     let summary = json!({
@@ -338,8 +366,11 @@ async fn inner() {
         "goodput_ratio": clean["hoso_goodput_ratio"],
         "vs_tus_js_client": clean["time_vs_tus_js"],
         "resent_bytes_per_interruption": per_interruption,
+        "loss_percent": LOSS_PERCENT,
+        "loss_goodput_ratio": loss["hoso_goodput_ratio"],
+        "loss_vs_tus_js_client": loss["time_vs_tus_js"],
         "peak_rss_mib": (peak_rss * 10.0).round() / 10.0,
-        "scenarios": Value::Object(results),
+        "scenarios": results,
     });
     println!("{summary}");
 }

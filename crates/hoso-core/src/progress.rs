@@ -74,8 +74,74 @@ pub struct SendProgress {
 }
 
 impl SendProgress {
+    /// The phase as the headline says it: while uploading, which document
+    /// of how many ("Đang tải lên 3/7").
+    pub fn headline(&self) -> Bilingual {
+        let label = self.phase.label();
+        if self.phase != SendPhase::Uploading || self.files.is_empty() {
+            return label;
+        }
+        let n = (self.files_done() + 1).min(self.files.len());
+        let of = self.files.len();
+        Bilingual::new(
+            format!("{} {n}/{of}", label.vi),
+            format!("{} {n}/{of}", label.en),
+        )
+    }
+
     /// How many documents are fully up.
     pub fn files_done(&self) -> usize {
         self.files.iter().filter(|f| f.confirmed >= f.size).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progress(phase: SendPhase, sizes_confirmed: &[(u64, u64)]) -> SendProgress {
+        let files: Vec<FileProgress> = sizes_confirmed
+            .iter()
+            .enumerate()
+            .map(|(i, (size, confirmed))| FileProgress {
+                sha256: Sha256Digest::of(&[i as u8]),
+                name: format!("{i}.pdf"),
+                size: *size,
+                confirmed: *confirmed,
+            })
+            .collect();
+        SendProgress {
+            dossier: 1,
+            phase,
+            confirmed: files.iter().map(|f| f.confirmed).sum(),
+            total: files.iter().map(|f| f.size).sum(),
+            files,
+            rate: None,
+            eta_secs: None,
+        }
+    }
+
+    #[test]
+    fn the_headline_names_the_document_being_uploaded() {
+        let p = progress(
+            SendPhase::Uploading,
+            &[
+                (10, 10),
+                (10, 10),
+                (10, 4),
+                (10, 0),
+                (10, 0),
+                (10, 0),
+                (10, 0),
+            ],
+        );
+        assert_eq!(p.headline().vi, "Đang tải lên 3/7");
+        assert_eq!(p.headline().en, "Uploading 3/7");
+        let all_up = progress(SendPhase::Uploading, &[(10, 10), (5, 5)]);
+        assert_eq!(all_up.headline().vi, "Đang tải lên 2/2");
+        let waiting = progress(SendPhase::WaitingForNetwork, &[(10, 3)]);
+        assert_eq!(waiting.headline().vi, "Đang chờ mạng");
+        let sent = progress(SendPhase::AwaitingReceipt, &[(10, 10)]);
+        assert_eq!(sent.headline().vi, "Đã gửi, đang chờ biên nhận");
     }
 }

@@ -88,66 +88,12 @@ impl Namespace {
     /// Drops `percent` % of the TCP packets (data and acknowledgements)
     /// crossing the loopback, at random, and counts them.
     pub fn lose(&self, percent: u32) -> Result<(), String> {
-        // Loopback hands whole 64 KiB GSO batches to the filter; one
-        // segment per packet makes the loss per packet, as on a wire.
-        self.exec(
-            "ip",
-            &[
-                "link",
-                "set",
-                "lo",
-                "gso_max_size",
-                "1500",
-                "gso_max_segs",
-                "1",
-            ],
-        )?;
-        self.exec("nft", &["add", "table", "inet", "hoso_loss"])?;
-        self.exec(
-            "nft",
-            &[
-                "add",
-                "chain",
-                "inet",
-                "hoso_loss",
-                "out",
-                "{ type filter hook output priority 0; }",
-            ],
-        )?;
-        let below = percent.to_string();
-        self.exec(
-            "nft",
-            &[
-                "add",
-                "rule",
-                "inet",
-                "hoso_loss",
-                "out",
-                "meta",
-                "l4proto",
-                "tcp",
-                "numgen",
-                "random",
-                "mod",
-                "100",
-                "<",
-                &below,
-                "counter",
-                "drop",
-            ],
-        )
-        .map(drop)
+        apply_loss(percent, |program, args| self.exec(program, args))
     }
 
     /// Packets dropped by [`Self::lose`] so far.
     pub fn dropped(&self) -> Result<u64, String> {
-        let listed = self.exec("nft", &["list", "table", "inet", "hoso_loss"])?;
-        listed
-            .split_whitespace()
-            .skip_while(|w| *w != "packets")
-            .nth(1)
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("no packet counter in: {listed}"))
+        count_dropped(&self.exec("nft", &["list", "table", "inet", LOSS_TABLE])?)
     }
 }
 
@@ -157,6 +103,69 @@ impl Drop for Namespace {
             .args(["netns", "delete", &self.name])
             .status();
     }
+}
+
+/// [`Namespace::lose`] for the namespace this process already runs in
+/// (a benchmark started inside one with `ip netns exec`).
+pub fn lose_here(percent: u32) -> Result<(), String> {
+    apply_loss(percent, run)
+}
+
+/// Packets dropped by [`lose_here`] so far.
+pub fn dropped_here() -> Result<u64, String> {
+    count_dropped(&run("nft", &["list", "table", "inet", LOSS_TABLE])?)
+}
+
+const LOSS_TABLE: &str = "hoso_loss";
+
+fn apply_loss(
+    percent: u32,
+    run: impl Fn(&str, &[&str]) -> Result<String, String>,
+) -> Result<(), String> {
+    // Loopback hands whole 64 KiB GSO batches to the filter; one segment
+    // per packet makes the loss per packet, as on a wire.
+    run(
+        "ip",
+        &[
+            "link",
+            "set",
+            "lo",
+            "gso_max_size",
+            "1500",
+            "gso_max_segs",
+            "1",
+        ],
+    )?;
+    run("nft", &["add", "table", "inet", LOSS_TABLE])?;
+    run(
+        "nft",
+        &[
+            "add",
+            "chain",
+            "inet",
+            LOSS_TABLE,
+            "out",
+            "{ type filter hook output priority 0; }",
+        ],
+    )?;
+    let below = percent.to_string();
+    run(
+        "nft",
+        &[
+            "add", "rule", "inet", LOSS_TABLE, "out", "meta", "l4proto", "tcp", "numgen", "random",
+            "mod", "100", "<", &below, "counter", "drop",
+        ],
+    )
+    .map(drop)
+}
+
+fn count_dropped(listed: &str) -> Result<u64, String> {
+    listed
+        .split_whitespace()
+        .skip_while(|w| *w != "packets")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no packet counter in: {listed}"))
 }
 
 /// Deletes `PREFIX-PID` namespaces whose process is gone.

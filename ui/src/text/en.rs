@@ -65,7 +65,7 @@ pub const TEXTS: Texts = Texts {
     remove: "Remove",
     submit: "File dossier",
     submitting: "Uploading and filing…",
-    outcome_unknown: "Not yet known whether the portal received the dossier: the connection failed. It waits in the outbox under its duplicate-proof key; continuing asks the portal first, so no second dossier can result.",
+    outcome_unknown: "Not yet known whether the portal received the dossier: the last sending was interrupted (the connection failed or the app was closed). It waits in the outbox under its duplicate-proof key; continuing asks the portal first, so no second dossier can result.",
     check_and_continue: "Check and continue",
     progress_files: "files uploaded",
     progress_left: "about",

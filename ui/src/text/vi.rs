@@ -65,7 +65,7 @@ pub const TEXTS: Texts = Texts {
     remove: "Gỡ",
     submit: "Nộp hồ sơ",
     submitting: "Đang tải lên và nộp…",
-    outcome_unknown: "Chưa rõ cổng đã nhận hồ sơ chưa: kết nối bị gián đoạn. Hồ sơ nằm trong hộp thư đi với khóa chống nộp trùng của nó; khi gửi tiếp, ứng dụng hỏi cổng trước, nên không thể có hồ sơ thứ hai.",
+    outcome_unknown: "Chưa rõ cổng đã nhận hồ sơ chưa: lần gửi trước bị gián đoạn (mất kết nối hoặc ứng dụng bị đóng). Hồ sơ nằm trong hộp thư đi với khóa chống nộp trùng của nó; khi gửi tiếp, ứng dụng hỏi cổng trước, nên không thể có hồ sơ thứ hai.",
     check_and_continue: "Kiểm tra và gửi tiếp",
     progress_files: "tệp đã tải lên",
     progress_left: "còn khoảng",
