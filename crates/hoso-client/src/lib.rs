@@ -99,6 +99,11 @@ impl Client {
         .await
     }
 
+    /// Where the library keeps the document with this hash.
+    pub fn document_path(&self, sha256: &hoso_core::Sha256Digest) -> PathBuf {
+        self.library.path_of(sha256)
+    }
+
     /// The profile folder.
     pub fn profile_dir(&self) -> &Path {
         &self.profile

@@ -380,27 +380,37 @@ impl Upload<'_> {
         chunker: &mut Chunker,
         confirmed: &mut Option<(u64, Instant)>,
     ) -> Result<(), Failure> {
-        while offset < self.entry.size {
-            let remaining = self.entry.size - offset;
+        let size = self.entry.size;
+        // The next chunk, read and hashed while the current one travels,
+        // so that the link does not idle between chunks.
+        let mut ahead: Option<(u64, Sealing)> = None;
+        while offset < size {
+            let remaining = size - offset;
             let mut req = self
                 .request(reqwest::Method::PATCH, url)
                 .header(CONTENT_TYPE, h::OFFSET_OCTET_STREAM)
                 .header(h::UPLOAD_OFFSET, offset);
             let len = match caps.checksum {
                 Some(alg) => {
-                    let len = chunker.next(remaining);
-                    let chunk = read_chunk(&self.file, offset, len)
-                        .await
-                        .map_err(Failure::Fatal)?;
-                    let mut hasher = alg.hasher();
-                    hasher.update(&chunk);
-                    let sum = UploadChecksum {
-                        algorithm: alg,
-                        digest: hasher.finish(),
+                    let sealing = match ahead.take() {
+                        Some((at, sealing)) if at == offset => sealing,
+                        _ => seal(&self.file, offset, chunker.next(remaining), alg),
                     };
+                    let (chunk, sum) = sealing
+                        .await
+                        .map_err(|e| {
+                            Failure::Fatal(ClientError::Protocol(format!("read task failed: {e}")))
+                        })?
+                        .map_err(Failure::Fatal)?;
+                    let len = chunk.len() as u64;
+                    let next_at = offset + len;
+                    if next_at < size {
+                        let next = seal(&self.file, next_at, chunker.next(size - next_at), alg);
+                        ahead = Some((next_at, next));
+                    }
                     req = req
                         .header(h::UPLOAD_CHECKSUM, sum.to_header())
-                        .body(body::from_memory(Bytes::from(chunk), self.meter.clone()));
+                        .body(body::from_memory(chunk, self.meter.clone()));
                     len
                 }
                 None => {
@@ -479,9 +489,28 @@ fn offset_of(res: &reqwest::Response) -> Result<u64, ClientError> {
     h::parse_number(h::UPLOAD_OFFSET, value).map_err(|e| ClientError::Protocol(e.to_string()))
 }
 
-async fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, ClientError> {
+/// A chunk being read from the library and hashed, off the runtime.
+type Sealing = tokio::task::JoinHandle<Result<(Bytes, UploadChecksum), ClientError>>;
+
+/// Reads `len` bytes at `offset` and hashes them with `alg`, on a blocking
+/// thread.
+fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm) -> Sealing {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
+        let chunk = read_chunk(&path, offset, len)?;
+        let mut hasher = alg.hasher();
+        hasher.update(&chunk);
+        let sum = UploadChecksum {
+            algorithm: alg,
+            digest: hasher.finish(),
+        };
+        Ok((Bytes::from(chunk), sum))
+    })
+}
+
+/// Reads `len` bytes at `offset` (blocking).
+fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, ClientError> {
+    {
         let mut f = std::fs::File::open(&path).map_err(|e| ClientError::file(&path, e))?;
         f.seek(SeekFrom::Start(offset))
             .map_err(|e| ClientError::file(&path, e))?;
@@ -499,9 +528,7 @@ async fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, Clien
             ));
         }
         Ok(buf)
-    })
-    .await
-    .map_err(|e| ClientError::Protocol(format!("read task failed: {e}")))?
+    }
 }
 
 /// The content type announced in the upload's metadata.

@@ -114,3 +114,42 @@ async fn continuing_sendings_at_start_is_on_until_turned_off_and_remembered() {
         .expect("reopen");
     assert!(!reopened.continue_at_start().await.expect("read again"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_dossier_from_a_second_computer_gets_the_first_receipt() {
+    let w = World::new().await;
+    let id = draft(&w, 200_000).await;
+    let first = w.client.submit_dossier(&w.record, id).await.expect("filed");
+    // A colleague's computer: its own profile, the same applicant account,
+    // the same dossier content and documents (as carried over on a stick).
+    let other = hoso_client::Client::open(&w.dir.path().join("second-computer"))
+        .await
+        .expect("second profile");
+    let record = other
+        .add_portal(
+            w.portal.base_url(),
+            hoso_client::AddPortal {
+                token: w.record.token.clone(),
+                practice: false,
+            },
+        )
+        .await
+        .expect("portal added");
+    other.procedures(&record).await.expect("catalog");
+    let content = w.client.dossier(id).await.expect("dossier").content;
+    let stick = w.dir.path().join("usb-stick");
+    std::fs::create_dir_all(&stick).expect("stick");
+    for doc in &content.documents {
+        let path = stick.join(&doc.name);
+        std::fs::copy(w.client.document_path(&doc.sha256), &path).expect("carried over");
+        other.import_attachment(&path).await.expect("import");
+    }
+    let again = other
+        .submit(&record, content)
+        .await
+        .expect("second computer");
+    assert!(again.existing, "the portal says it had it already");
+    assert!(!again.shown_instead, "this computer had no record of it");
+    assert_eq!(again.receipt.dossier_code, first.receipt.dossier_code);
+    assert_eq!(filed_on_portal(&w), 1);
+}
