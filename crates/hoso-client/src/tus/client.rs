@@ -510,25 +510,23 @@ fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm) -> Sealing {
 
 /// Reads `len` bytes at `offset` (blocking).
 fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, ClientError> {
-    {
-        let mut f = std::fs::File::open(&path).map_err(|e| ClientError::file(&path, e))?;
-        f.seek(SeekFrom::Start(offset))
-            .map_err(|e| ClientError::file(&path, e))?;
-        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        f.take(len)
-            .read_to_end(&mut buf)
-            .map_err(|e| ClientError::file(&path, e))?;
-        if buf.len() as u64 != len {
-            return Err(ClientError::file(
-                &path,
-                std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "tệp trong thư viện ngắn hơn khi nhập / library file is shorter than when imported",
-                ),
-            ));
-        }
-        Ok(buf)
+    let mut f = std::fs::File::open(path).map_err(|e| ClientError::file(path, e))?;
+    f.seek(SeekFrom::Start(offset))
+        .map_err(|e| ClientError::file(path, e))?;
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    f.take(len)
+        .read_to_end(&mut buf)
+        .map_err(|e| ClientError::file(path, e))?;
+    if buf.len() as u64 != len {
+        return Err(ClientError::file(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "tệp trong thư viện ngắn hơn khi nhập / library file is shorter than when imported",
+            ),
+        ));
     }
+    Ok(buf)
 }
 
 /// The content type announced in the upload's metadata.
