@@ -13,7 +13,7 @@ pub fn to_ipc(e: ClientError) -> IpcError {
         ClientError::Store(_) | ClientError::File { .. } | ClientError::DiskFull(_) => {
             (ErrorCode::Storage, Vec::new())
         }
-        ClientError::Network(_) => (ErrorCode::Network, Vec::new()),
+        ClientError::Network(_) | ClientError::Busy(_) => (ErrorCode::Network, Vec::new()),
         ClientError::Portal(_) => (ErrorCode::Portal, Vec::new()),
         ClientError::KeyChanged { .. } | ClientError::Untrusted(_) => {
             (ErrorCode::Untrusted, Vec::new())

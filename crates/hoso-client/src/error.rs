@@ -55,6 +55,9 @@ pub enum ClientError {
     /// The dossier was sent or filed and can no longer change.
     #[error("the dossier was submitted and cannot be edited")]
     NotEditable,
+    /// The portal is overloaded (429 or 503), perhaps saying for how long.
+    #[error("the portal is busy")]
+    Busy(Option<std::time::Duration>),
     /// The person paused the sending; what was confirmed is kept.
     #[error("the sending was paused")]
     Paused,
@@ -130,6 +133,10 @@ impl ClientError {
                 format!(
                     "The portal answered outside the protocol ({e}). Report this to the portal's operator."
                 ),
+            ),
+            Self::Busy(_) => Bilingual::new(
+                "Cổng đang quá tải. Hồ sơ và trạng thái đã biết vẫn ở trên máy; HoSo sẽ tự hỏi lại sau.",
+                "The portal is overloaded. Your dossiers and their last known states stay on this computer; HoSo will ask again later.",
             ),
             Self::Paused => Bilingual::new(
                 "Đã tạm dừng gửi. Phần đã tải lên được giữ lại; bấm \"Tiếp tục gửi\" để gửi nốt.",

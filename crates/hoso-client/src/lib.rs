@@ -13,6 +13,7 @@ pub mod progress;
 pub mod sendings;
 pub mod store;
 pub mod submit;
+pub mod tracking;
 pub mod tus;
 pub mod workspace;
 
@@ -328,6 +329,43 @@ impl Client {
             outcomes.push((pending.id, outcome));
         }
         Ok(outcomes)
+    }
+
+    /// Reads `portal`'s status changes since the last sync and keeps them.
+    pub async fn sync_status(
+        &self,
+        portal: &PortalRecord,
+    ) -> Result<tracking::SyncReport, ClientError> {
+        tracking::sync(&self.store, &self.http, portal).await
+    }
+
+    /// The last known state of the dossier coded `code` at `portal`, with
+    /// its history and when the portal last confirmed it.
+    pub async fn dossier_status(
+        &self,
+        portal: &PortalRecord,
+        code: &str,
+    ) -> Result<Option<tracking::TrackedStatus>, ClientError> {
+        tracking::status_of(&self.store, portal.id, code).await
+    }
+
+    /// Polls `portal` for status changes for ever, by `policy`; run it as
+    /// a task of its own per portal. `after_each` sees every sync's result
+    /// and the wait chosen after it.
+    pub async fn poll_status(
+        &self,
+        portal: PortalRecord,
+        policy: hoso_core::poll::PollPolicy,
+        after_each: impl FnMut(&Result<tracking::SyncReport, ClientError>, std::time::Duration) + Send,
+    ) {
+        tracking::poll_portal(
+            self.store.clone(),
+            self.http.clone(),
+            portal,
+            policy,
+            after_each,
+        )
+        .await
     }
 
     /// Records `content` as a draft and files it: [`Self::create_dossier`],

@@ -114,6 +114,29 @@ CREATE TABLE preferences (
 );
 ALTER TABLE dossiers ADD COLUMN paused_at TEXT;
 "#,
+    // Where filed dossiers stand at their portals: every change from each
+    // portal's feed, and how far and when each feed was last read.
+    r#"
+CREATE TABLE status_events (
+    portal_id  INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+    cursor     INTEGER NOT NULL,
+    code       TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    note       TEXT NOT NULL DEFAULT '',
+    request    TEXT,
+    PRIMARY KEY (portal_id, cursor)
+);
+CREATE INDEX status_events_by_code ON status_events (portal_id, code, cursor);
+CREATE TABLE status_sync (
+    portal_id     INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
+    cursor        INTEGER NOT NULL DEFAULT 0,
+    etag          TEXT,
+    confirmed_at  TEXT,
+    last_error    TEXT
+);
+"#,
 ];
 
 /// A shared handle on the profile database.

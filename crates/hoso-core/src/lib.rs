@@ -17,6 +17,7 @@ pub mod legacy;
 pub mod length;
 pub mod lunar;
 pub mod manifest;
+pub mod poll;
 pub mod procedure;
 pub mod progress;
 pub mod receipt;

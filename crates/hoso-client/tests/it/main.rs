@@ -9,6 +9,7 @@ mod loss;
 mod outbox;
 mod sending;
 mod submit;
+mod tracking;
 mod workspace;
 
 use hoso_client::{AddPortal, Client, PortalRecord};

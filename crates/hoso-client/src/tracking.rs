@@ -1,0 +1,279 @@
+//! Where the dossiers filed from this profile stand at their portals.
+//!
+//! Each portal's change feed (`GET /v1/dossiers?since=CURSOR`) is read from
+//! the last cursor kept here, revalidated with its ETag so that a poll that
+//! finds nothing costs a 304. Every change is kept (`status_events`), so a
+//! dossier's history reads offline; the time of the last answer from the
+//! portal (`status_sync.confirmed_at`) goes with every status shown, so an
+//! old state is never passed off as fresh. How often to poll is
+//! `hoso_core::poll`'s policy; [`poll_portal`] runs it for one portal, so a
+//! portal that is down delays nobody else.
+
+use crate::error::ClientError;
+use crate::http::{Http, problem};
+use crate::portal::PortalRecord;
+use crate::store::{Store, now};
+use hoso_core::poll::{PollOutcome, PollPolicy, PollState};
+use hoso_core::status::Status;
+use hoso_core::wire::{StatusEvent, StatusFeed};
+use rusqlite::{OptionalExtension, params};
+use std::time::Duration;
+
+/// Changes asked for per page.
+const PAGE: u32 = 200;
+/// Pages read in one sync at most (the rest waits for the next one).
+const MAX_PAGES: u32 = 50;
+
+/// What one sync with a portal did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// Changes that were new here.
+    pub new_events: usize,
+    /// Requests made.
+    pub requests: u32,
+}
+
+/// A filed dossier's last known state at its portal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedStatus {
+    /// The state.
+    pub status: Status,
+    /// Every change known here, oldest first.
+    pub history: Vec<StatusEvent>,
+    /// When the portal last answered a sync (RFC 3339, +07:00): the state
+    /// is known to have been true then, not necessarily now.
+    pub confirmed_at: Option<String>,
+}
+
+/// Reads `portal`'s changes after the kept cursor until none are left
+/// (or [`MAX_PAGES`] pages), keeping each and the new cursor.
+pub async fn sync(
+    store: &Store,
+    http: &Http,
+    portal: &PortalRecord,
+) -> Result<SyncReport, ClientError> {
+    let portal_id = portal.id;
+    let (mut cursor, mut etag) = store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT cursor, etag FROM status_sync WHERE portal_id = ?1",
+                    params![portal_id],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+                )
+                .optional()?
+                .unwrap_or((0, None)))
+        })
+        .await?;
+    let mut report = SyncReport::default();
+    loop {
+        let url = format!("{}/dossiers?since={cursor}&limit={PAGE}", portal.api_base);
+        let mut req = http.json_get(&url, etag.as_deref());
+        if let Some(t) = &portal.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await?;
+        report.requests += 1;
+        if res.status() == reqwest::StatusCode::NOT_MODIFIED {
+            confirmed(store, portal_id, cursor, etag.clone()).await?;
+            return Ok(report);
+        }
+        if matches!(res.status().as_u16(), 429 | 503) {
+            return Err(ClientError::Busy(crate::tus::retry::retry_after(
+                res.headers(),
+            )));
+        }
+        if !res.status().is_success() {
+            return Err(problem(res).await);
+        }
+        let tag = res
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let feed: StatusFeed = res
+            .json()
+            .await
+            .map_err(|e| ClientError::Protocol(format!("status feed: {e}")))?;
+        let more = feed.more;
+        let next = i64::try_from(feed.next_cursor)
+            .map_err(|_| ClientError::Protocol("status feed cursor out of range".into()))?;
+        if next < cursor {
+            return Err(ClientError::Protocol(format!(
+                "status feed went back from {cursor} to {next}"
+            )));
+        }
+        report.new_events += keep(store, portal_id, feed.events).await?;
+        cursor = next;
+        etag = tag;
+        confirmed(store, portal_id, cursor, etag.clone()).await?;
+        if !more || report.requests >= MAX_PAGES {
+            return Ok(report);
+        }
+    }
+}
+
+/// Stores `events` (those already known are skipped); how many were new.
+async fn keep(
+    store: &Store,
+    portal_id: i64,
+    events: Vec<StatusEvent>,
+) -> Result<usize, ClientError> {
+    store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut added = 0;
+            for e in &events {
+                let cursor = i64::try_from(e.cursor).map_err(|_| {
+                    ClientError::Protocol("status event cursor out of range".into())
+                })?;
+                added += tx.execute(
+                    "INSERT OR IGNORE INTO status_events
+                         (portal_id, cursor, code, status, at, actor, note, request)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        portal_id,
+                        cursor,
+                        e.code.to_string(),
+                        e.status.as_str(),
+                        e.at,
+                        e.actor,
+                        e.note,
+                        e.request
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(added)
+        })
+        .await
+}
+
+/// Records that `portal_id` answered now, at `cursor`.
+async fn confirmed(
+    store: &Store,
+    portal_id: i64,
+    cursor: i64,
+    etag: Option<String>,
+) -> Result<(), ClientError> {
+    store
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO status_sync (portal_id, cursor, etag, confirmed_at, last_error)
+                 VALUES (?1, ?2, ?3, ?4, NULL)
+                 ON CONFLICT (portal_id) DO UPDATE SET cursor = excluded.cursor,
+                     etag = excluded.etag, confirmed_at = excluded.confirmed_at, last_error = NULL",
+                params![portal_id, cursor, etag, now()],
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// Records why the last sync with `portal_id` failed (the last good state
+/// and its time stay as they were).
+async fn failed(store: &Store, portal_id: i64, why: String) -> Result<(), ClientError> {
+    store
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO status_sync (portal_id, last_error) VALUES (?1, ?2)
+                 ON CONFLICT (portal_id) DO UPDATE SET last_error = excluded.last_error",
+                params![portal_id, why],
+            )?;
+            Ok(())
+        })
+        .await
+}
+
+/// The last known state of dossier `code` at `portal_id`, if any change
+/// of it is known here.
+pub async fn status_of(
+    store: &Store,
+    portal_id: i64,
+    code: &str,
+) -> Result<Option<TrackedStatus>, ClientError> {
+    let code = code.to_owned();
+    store
+        .call(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT cursor, code, status, at, actor, note, request FROM status_events
+                 WHERE portal_id = ?1 AND code = ?2 ORDER BY cursor",
+            )?;
+            let bad = |i: usize, e: String| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            };
+            let history = stmt
+                .query_map(params![portal_id, code], |r| {
+                    let code: String = r.get(1)?;
+                    let status: String = r.get(2)?;
+                    Ok(StatusEvent {
+                        cursor: r.get::<_, i64>(0)?.max(0) as u64,
+                        code: code
+                            .parse()
+                            .map_err(|e: hoso_core::codes::CodeError| bad(1, e.to_string()))?,
+                        status: Status::parse(&status)
+                            .ok_or_else(|| bad(2, format!("unknown status {status}")))?,
+                        at: r.get(3)?,
+                        actor: r.get(4)?,
+                        note: r.get(5)?,
+                        request: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let Some(last) = history.last() else {
+                return Ok(None);
+            };
+            let confirmed_at: Option<String> = conn
+                .query_row(
+                    "SELECT confirmed_at FROM status_sync WHERE portal_id = ?1",
+                    params![portal_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            Ok(Some(TrackedStatus {
+                status: last.status,
+                history: history.clone(),
+                confirmed_at,
+            }))
+        })
+        .await
+}
+
+/// What a failed sync means for the policy.
+fn outcome_of(e: &ClientError) -> PollOutcome {
+    match e {
+        ClientError::Busy(after) => PollOutcome::Busy(*after),
+        _ => PollOutcome::Unreachable,
+    }
+}
+
+/// Polls `portal` for ever by `policy`, calling `after_each` with each
+/// sync's result and the wait chosen. Meant to run as a task of its own
+/// per portal, so that one portal down or slow delays no other.
+pub async fn poll_portal(
+    store: Store,
+    http: Http,
+    portal: PortalRecord,
+    policy: PollPolicy,
+    mut after_each: impl FnMut(&Result<SyncReport, ClientError>, Duration) + Send,
+) {
+    let mut state = PollState::new(&policy);
+    loop {
+        let result = sync(&store, &http, &portal).await;
+        let outcome = match &result {
+            Ok(r) if r.new_events > 0 => PollOutcome::Changed,
+            Ok(_) => PollOutcome::Unchanged,
+            Err(e) => {
+                if let Err(again) = failed(&store, portal.id, e.to_string()).await {
+                    tracing::warn!(%again, "could not record a failed status sync");
+                }
+                outcome_of(e)
+            }
+        };
+        let jitter = f64::from(crate::random_bytes::<1>()[0]) / 256.0;
+        let wait = state.next_wait(&policy, outcome, jitter);
+        after_each(&result, wait);
+        tokio::time::sleep(wait).await;
+    }
+}
