@@ -9,6 +9,7 @@ pub mod bilingual;
 pub mod calendar;
 pub mod citizen_id;
 pub mod codes;
+pub mod deadline;
 pub mod dossier;
 pub mod filename;
 pub mod hash;
