@@ -113,6 +113,16 @@ pub async fn get_receipt(
 }
 
 #[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<u32, IpcError> {
+    let report = state
+        .client
+        .sync_status(&state.portal)
+        .await
+        .map_err(to_ipc)?;
+    Ok(u32::try_from(report.new_events).unwrap_or(u32::MAX))
+}
+
+#[tauri::command]
 pub async fn get_preferences(state: State<'_, AppState>) -> Result<Preferences, IpcError> {
     Ok(Preferences {
         continue_at_start: state.client.continue_at_start().await.map_err(to_ipc)?,

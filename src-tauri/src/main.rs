@@ -27,8 +27,14 @@ fn main() {
                 tauri::async_runtime::block_on(state::AppState::start(dir, app.handle().clone()))?;
             app.manage(state);
             let handle = app.handle().clone();
+            tauri::async_runtime::spawn({
+                let handle = handle.clone();
+                async move {
+                    state::continue_unfinished(handle.state::<state::AppState>().inner()).await;
+                }
+            });
             tauri::async_runtime::spawn(async move {
-                state::continue_unfinished(handle.state::<state::AppState>().inner()).await;
+                state::follow_status(handle).await;
             });
             Ok(())
         })
@@ -54,6 +60,7 @@ fn main() {
             commands::get_receipt,
             commands::get_preferences,
             commands::set_preferences,
+            commands::sync_status,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -134,3 +134,26 @@ pub async fn continue_unfinished(state: &AppState) {
         Err(e) => tracing::warn!(%e, "outbox unreadable"),
     }
 }
+
+/// Follows the portal's status changes for as long as the app runs, by
+/// hoso-core's polling policy, telling the window when new ones arrive.
+pub async fn follow_status(app: tauri::AppHandle) {
+    use tauri::Manager;
+    let state = app.state::<AppState>();
+    let (client, portal) = (state.client.clone(), state.portal.clone());
+    client
+        .poll_status(
+            portal,
+            hoso_core::poll::PollPolicy::default(),
+            move |result, wait| match result {
+                Ok(report) if report.new_events > 0 => {
+                    if let Err(e) = app.emit(hoso_ipc::event::STATUS_CHANGED, report.new_events) {
+                        tracing::warn!(%e, "status change not delivered to the window");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::info!(%e, ?wait, "status sync failed; trying again later"),
+            },
+        )
+        .await;
+}

@@ -25,7 +25,7 @@ const CAP_KIB: &str = "1536";
 
 struct Bench {
     dir: tempfile::TempDir,
-    _portal: RunningPortal,
+    portal: RunningPortal,
     proxy: FaultProxy,
     token: String,
     profile: PathBuf,
@@ -109,7 +109,7 @@ impl Bench {
             .expect("saved");
         Self {
             dir,
-            _portal: portal,
+            portal,
             proxy,
             token,
             profile,
@@ -296,6 +296,49 @@ async fn an_app_killed_mid_upload_finishes_the_sending_when_started_again() {
         .await;
     let state = app.text("li.dossier .state").await;
     assert!(state.contains("Đã nộp"), "state: {state:?}");
+    let standing = app.text("li.dossier .standing").await;
+    assert!(
+        standing.contains("Đã tiếp nhận") && standing.contains("Hẹn trả"),
+        "the filed line shows its standing: {standing:?}"
+    );
+
+    // An officer accepts it; the person asks for news and sees it, with
+    // the time the portal confirmed it.
+    let officer = bench
+        .portal
+        .issue_officer_token("can-bo-1", "Cán bộ một cửa")
+        .await
+        .expect("officer");
+    let code = app.text("li.dossier .code").await;
+    let moved = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/officer/dossiers/{}/status",
+            bench.portal.base_url(),
+            code.trim()
+        ))
+        .bearer_auth(&officer)
+        .json(&serde_json::json!({ "to": "accepted", "note": "Hồ sơ đầy đủ" }))
+        .send()
+        .await
+        .expect("officer request");
+    assert!(
+        moved.status().is_success(),
+        "officer move: {}",
+        moved.status()
+    );
+    app.click("#sync-status").await;
+    let mut standing = String::new();
+    for _ in 0..50 {
+        standing = app.text("li.dossier .standing").await;
+        if standing.contains("Đã chấp nhận") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        standing.contains("Đã chấp nhận") && standing.contains("cổng xác nhận lúc"),
+        "after a refresh: {standing:?}"
+    );
     app.screenshot("10-list-filed-after-restart").await;
     app.click("li.dossier .receipt").await;
     app.wait("#receipt", Duration::from_secs(10)).await;

@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
     let screen = RwSignal::new(Screen::List);
     provide_context(ipc::listen_for_drops());
     provide_context(ipc::listen_for_progress());
+    provide_context(ipc::listen_for_status());
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {

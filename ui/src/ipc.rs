@@ -58,6 +58,22 @@ extern "C" {
     fn on_event(name: &str, cb: &Closure<dyn Fn(JsValue)>);
 }
 
+/// Counts the shell's "new status changes" events, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusChanges(pub leptos::prelude::RwSignal<u32>);
+
+/// Starts listening for status changes, for the app's lifetime.
+pub fn listen_for_status() -> StatusChanges {
+    use leptos::prelude::Update;
+    let changes = StatusChanges(leptos::prelude::RwSignal::new(0));
+    let cb = Closure::<dyn Fn(JsValue)>::new(move |_payload: JsValue| {
+        changes.0.update(|n| *n = n.wrapping_add(1));
+    });
+    on_event(hoso_ipc::event::STATUS_CHANGED, &cb);
+    cb.forget();
+    changes
+}
+
 /// The latest progress of each sending (by dossier id), shared through
 /// context: several dossiers can be on their way at once.
 #[derive(Debug, Clone, Copy)]

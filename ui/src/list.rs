@@ -41,11 +41,26 @@ pub fn DossierList(
                 .count()
         })
     });
+    let status_changes = expect_context::<ipc::StatusChanges>().0;
     Effect::new(move |_| {
-        if finished.get() > 0 {
+        if finished.get() > 0 || status_changes.get() > 0 {
             reload.update(|n| *n += 1);
         }
     });
+    let syncing = RwSignal::new(false);
+    let sync_now = move |_| {
+        syncing.set(true);
+        spawn_local(async move {
+            match ipc::call0::<u32>(command::SYNC_STATUS).await {
+                Ok(_) => {
+                    failure.set(None);
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+            syncing.set(false);
+        });
+    };
     let continue_at_start = RwSignal::new(None::<bool>);
     spawn_local(async move {
         if let Ok(p) = ipc::call0::<Preferences>(command::GET_PREFERENCES).await {
@@ -165,6 +180,29 @@ pub fn DossierList(
                 let sending = (d.state == DossierState::Submitting)
                     .then(|| view! { <crate::sending::SendingLine id/> });
                 let filed = d.state == DossierState::Submitted;
+                let standing = d.tracking.clone().map(|tr| {
+                    let flag = match tr.deadline {
+                        hoso_core::deadline::Deadline::DueSoon { .. } => "deadline due-soon",
+                        hoso_core::deadline::Deadline::Overdue { .. } => "deadline overdue",
+                        _ => "deadline",
+                    };
+                    let confirmed = tr
+                        .confirmed_at
+                        .as_deref()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.format("%H:%M %d/%m").to_string());
+                    view! {
+                        <div class="standing">
+                            <span class="portal-status">{msg(&tr.status.label())}</span>
+                            <span class=flag>{msg(&tr.deadline.label())}</span>
+                            <span class="due">{t(|x| x.due_on)} " " {tr.appointment_date.format("%d/%m/%Y").to_string()}</span>
+                            <span class="confirmed">{match confirmed {
+                                Some(at) => view! { {t(|x| x.status_confirmed_at)} " " {at} }.into_any(),
+                                None => t(|x| x.status_not_synced).into_any(),
+                            }}</span>
+                        </div>
+                    }
+                });
                 let editable = d.state != DossierState::Submitted;
                 let is_archived = d.archived;
                 let summary = d.clone();
@@ -181,6 +219,7 @@ pub fn DossierList(
                             <span class="changed">{d.updated_at.format("%H:%M %d/%m/%Y").to_string()}</span>
                         </div>
                         {sending}
+                        {standing}
                         <div class="row-actions">
                             {editable.then(|| view! {
                                 <button type="button" class="open" on:click=move |_| open(id)>{t(|x| x.open)}</button>
@@ -253,6 +292,9 @@ pub fn DossierList(
                     " " {t(|x| x.show_archived)}
                 </label>
             </div>
+            <button type="button" id="sync-status" class="link" on:click=sync_now disabled=move || syncing.get()>
+                {t(|x| x.sync_status)}
+            </button>
             <label class="toggle" id="continue-at-start-label">
                 <input type="checkbox" id="continue-at-start"
                     prop:checked=move || continue_at_start.get().unwrap_or(true)

@@ -18,7 +18,11 @@ use rusqlite::{OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
                        archived_at IS NOT NULL, dossier_code, content, revision, \
-                       paused_at IS NOT NULL";
+                       paused_at IS NOT NULL, \
+                       (SELECT e.status FROM status_events e WHERE e.portal_id = dossiers.portal_id \
+                            AND e.code = dossiers.dossier_code ORDER BY e.cursor DESC LIMIT 1), \
+                       (SELECT s.confirmed_at FROM status_sync s WHERE s.portal_id = dossiers.portal_id), \
+                       json_extract(receipt, '$.receipt.appointment_date')";
 
 fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     let bad = |i: usize, e: String| {
@@ -47,10 +51,36 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
             archived: r.get(6)?,
             dossier_code: r.get(7)?,
             paused: r.get(10)?,
+            tracking: tracking_of(r)?,
         },
         content: serde_json::from_str(&content).map_err(|e| bad(8, e.to_string()))?,
         revision: r.get(9)?,
     })
+}
+
+/// A filed dossier's standing from columns 11–13 of [`COLUMNS`].
+fn tracking_of(r: &Row<'_>) -> rusqlite::Result<Option<hoso_core::Tracking>> {
+    let due: Option<String> = r.get(13)?;
+    let Some(due) = due.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
+        return Ok(None);
+    };
+    let status: Option<String> = r.get(11)?;
+    let status = status
+        .as_deref()
+        .and_then(hoso_core::status::Status::parse)
+        .unwrap_or(hoso_core::status::Status::Received);
+    let today = crate::store::vn_now().date_naive();
+    Ok(Some(hoso_core::Tracking {
+        status,
+        confirmed_at: r.get(12)?,
+        appointment_date: due,
+        deadline: hoso_core::deadline::Deadline::of(
+            hoso_core::calendar::Calendar::vietnam(),
+            status,
+            due,
+            today,
+        ),
+    }))
 }
 
 fn to_json(content: &DossierContent) -> Result<String, ClientError> {

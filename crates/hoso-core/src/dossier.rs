@@ -181,6 +181,23 @@ pub struct DossierSummary {
     /// not continued by itself.
     #[serde(default)]
     pub paused: bool,
+    /// Once filed: where it stands at the portal, as last synced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Tracking>,
+}
+
+/// A filed dossier's standing at its portal, as known on this computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracking {
+    /// Its state at the portal (`received` until a sync says otherwise).
+    pub status: crate::status::Status,
+    /// When the portal last answered a status sync (RFC 3339, +07:00);
+    /// none yet: the state is the receipt's.
+    pub confirmed_at: Option<String>,
+    /// The appointment date on the receipt.
+    pub appointment_date: chrono::NaiveDate,
+    /// The deadline as of today, in working days.
+    pub deadline: crate::deadline::Deadline,
 }
 
 /// A dossier as stored: its line in the list, its content and revision.

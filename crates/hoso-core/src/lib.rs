@@ -32,7 +32,7 @@ pub use bilingual::Bilingual;
 pub use codes::{DossierCode, ProcedureCode};
 pub use dossier::{
     AttachedDocument, DossierContent, DossierQuery, DossierRecord, DossierState, DossierSummary,
-    LibraryItem, Row, Saved, Usage, Value,
+    LibraryItem, Row, Saved, Tracking, Usage, Value,
 };
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;

@@ -56,6 +56,8 @@ pub mod command {
     pub const GET_PREFERENCES: &str = "get_preferences";
     /// `Preferences -> ()`
     pub const SET_PREFERENCES: &str = "set_preferences";
+    /// `() -> u32`: asks the portal for status changes now; how many were new.
+    pub const SYNC_STATUS: &str = "sync_status";
 }
 
 /// The person's choices kept in the profile.
@@ -71,6 +73,9 @@ pub mod event {
     /// Payload `hoso_core::progress::SendProgress`: a dossier's sending,
     /// on every confirmed chunk, phase change and twice a second.
     pub const SEND_PROGRESS: &str = "send-progress";
+    /// Payload `u32`: new status changes arrived from a portal (the list
+    /// reads them again).
+    pub const STATUS_CHANGED: &str = "status-changed";
 }
 
 /// What the app is connected to, shown in the header.

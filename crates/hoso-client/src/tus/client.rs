@@ -384,6 +384,10 @@ impl Upload<'_> {
         // The next chunk, read and hashed while the current one travels,
         // so that the link does not idle between chunks.
         let mut ahead: Option<(u64, Sealing)> = None;
+        // Two chunk buffers take turns (one travelling, one being filled),
+        // so that memory stays at two chunks however long the file.
+        let mut spare: Option<Vec<u8>> = None;
+        let mut travelling: Option<Bytes> = None;
         while offset < size {
             let remaining = size - offset;
             let mut req = self
@@ -394,7 +398,13 @@ impl Upload<'_> {
                 Some(alg) => {
                     let sealing = match ahead.take() {
                         Some((at, sealing)) if at == offset => sealing,
-                        _ => seal(&self.file, offset, chunker.next(remaining), alg),
+                        _ => seal(
+                            &self.file,
+                            offset,
+                            chunker.next(remaining),
+                            alg,
+                            spare.take(),
+                        ),
                     };
                     let (chunk, sum) = sealing
                         .await
@@ -405,9 +415,16 @@ impl Upload<'_> {
                     let len = chunk.len() as u64;
                     let next_at = offset + len;
                     if next_at < size {
-                        let next = seal(&self.file, next_at, chunker.next(size - next_at), alg);
+                        let next = seal(
+                            &self.file,
+                            next_at,
+                            chunker.next(size - next_at),
+                            alg,
+                            spare.take(),
+                        );
                         ahead = Some((next_at, next));
                     }
+                    travelling = Some(chunk.clone());
                     req = req
                         .header(h::UPLOAD_CHECKSUM, sum.to_header())
                         .body(body::from_memory(chunk, self.meter.clone()));
@@ -442,6 +459,10 @@ impl Upload<'_> {
                     )),
                     None,
                 ));
+            }
+            // The request is done with its body: its buffer is free again.
+            if let Some(Ok(buffer)) = travelling.take().map(Bytes::try_into_mut) {
+                spare = Some(buffer.into());
             }
             chunker.observe(now_at - offset, started.elapsed());
             offset = now_at;
@@ -492,12 +513,18 @@ fn offset_of(res: &reqwest::Response) -> Result<u64, ClientError> {
 /// A chunk being read from the library and hashed, off the runtime.
 type Sealing = tokio::task::JoinHandle<Result<(Bytes, UploadChecksum), ClientError>>;
 
-/// Reads `len` bytes at `offset` and hashes them with `alg`, on a blocking
-/// thread.
-fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm) -> Sealing {
+/// Reads `len` bytes at `offset` (into `buffer` when one is free) and
+/// hashes them with `alg`, on a blocking thread.
+fn seal(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    alg: ChecksumAlgorithm,
+    buffer: Option<Vec<u8>>,
+) -> Sealing {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
-        let chunk = read_chunk(&path, offset, len)?;
+        let chunk = read_chunk(&path, offset, len, buffer.unwrap_or_default())?;
         let mut hasher = alg.hasher();
         hasher.update(&chunk);
         let sum = UploadChecksum {
@@ -508,12 +535,18 @@ fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm) -> Sealing {
     })
 }
 
-/// Reads `len` bytes at `offset` (blocking).
-fn read_chunk(path: &Path, offset: u64, len: u64) -> Result<Vec<u8>, ClientError> {
+/// Reads `len` bytes at `offset` into `buf` (blocking).
+fn read_chunk(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    mut buf: Vec<u8>,
+) -> Result<Vec<u8>, ClientError> {
     let mut f = std::fs::File::open(path).map_err(|e| ClientError::file(path, e))?;
     f.seek(SeekFrom::Start(offset))
         .map_err(|e| ClientError::file(path, e))?;
-    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    buf.clear();
+    buf.reserve(usize::try_from(len).unwrap_or(0));
     f.take(len)
         .read_to_end(&mut buf)
         .map_err(|e| ClientError::file(path, e))?;

@@ -221,4 +221,27 @@ async fn a_sync_that_finds_nothing_new_costs_one_request() {
     officer_moves(&a, &code, Status::Accepted).await;
     let moved = client.sync_status(&a.record).await.expect("third sync");
     assert_eq!(moved.new_events, 1);
+
+    // The list line of the filed dossier carries its standing.
+    let listed = client
+        .dossiers(hoso_core::DossierQuery::default())
+        .await
+        .expect("list");
+    let line = listed
+        .iter()
+        .find(|d| d.dossier_code.as_deref() == Some(code.as_str()))
+        .expect("listed");
+    let tracking = line.tracking.as_ref().expect("tracked once filed");
+    assert_eq!(tracking.status, Status::Accepted);
+    assert!(tracking.confirmed_at.is_some());
+    let receipt = client.receipt(&a.record, line.id).await.expect("receipt");
+    assert_eq!(tracking.appointment_date, receipt.receipt.appointment_date);
+    assert!(
+        !matches!(
+            tracking.deadline,
+            hoso_core::deadline::Deadline::Settled | hoso_core::deadline::Deadline::Paused
+        ),
+        "an accepted dossier's deadline runs: {:?}",
+        tracking.deadline
+    );
 }
