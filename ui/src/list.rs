@@ -292,16 +292,18 @@ pub fn DossierList(
                     " " {t(|x| x.show_archived)}
                 </label>
             </div>
-            <button type="button" id="sync-status" class="link" on:click=sync_now disabled=move || syncing.get()>
-                {t(|x| x.sync_status)}
-            </button>
-            <label class="toggle" id="continue-at-start-label">
-                <input type="checkbox" id="continue-at-start"
-                    prop:checked=move || continue_at_start.get().unwrap_or(true)
-                    disabled=move || continue_at_start.get().is_none()
-                    on:change=move |ev| set_continue(event_target_checked(&ev))/>
-                " " {t(|x| x.continue_at_start)}
-            </label>
+            <div class="list-tools">
+                <label class="toggle" id="continue-at-start-label">
+                    <input type="checkbox" id="continue-at-start"
+                        prop:checked=move || continue_at_start.get().unwrap_or(true)
+                        disabled=move || continue_at_start.get().is_none()
+                        on:change=move |ev| set_continue(event_target_checked(&ev))/>
+                    " " {t(|x| x.continue_at_start)}
+                </label>
+                <button type="button" id="sync-status" class="link" on:click=sync_now disabled=move || syncing.get()>
+                    {t(|x| x.sync_status)}
+                </button>
+            </div>
             {undo}
             {move || failure.get().map(|e| view! { <p class="problems" role="alert">{msg(&e.message)}</p> })}
             {rows}

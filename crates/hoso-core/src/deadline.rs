@@ -67,18 +67,18 @@ impl Deadline {
         match self {
             Self::OnTime { working_days_left } => Bilingual::new(
                 format!("Còn {working_days_left} ngày làm việc"),
-                format!("{working_days_left} working days left"),
+                format!("{} left", working_days(working_days_left)),
             ),
             Self::DueSoon {
                 working_days_left: 0,
             } => Bilingual::new("Sắp đến hạn: hẹn trả hôm nay", "Due soon: today"),
             Self::DueSoon { working_days_left } => Bilingual::new(
                 format!("Sắp đến hạn: còn {working_days_left} ngày làm việc"),
-                format!("Due soon: {working_days_left} working days left"),
+                format!("Due soon: {} left", working_days(working_days_left)),
             ),
             Self::Overdue { working_days_late } => Bilingual::new(
                 format!("Quá hạn {working_days_late} ngày làm việc"),
-                format!("Overdue by {working_days_late} working days"),
+                format!("Overdue by {}", working_days(working_days_late)),
             ),
             Self::Paused => Bilingual::new(
                 "Tạm dừng tính hạn: cơ quan chờ hồ sơ bổ sung",
@@ -86,6 +86,15 @@ impl Deadline {
             ),
             Self::Settled => Bilingual::new("Đã có kết quả", "Settled"),
         }
+    }
+}
+
+/// "1 working day", "3 working days".
+fn working_days(n: u32) -> String {
+    if n == 1 {
+        "1 working day".to_owned()
+    } else {
+        format!("{n} working days")
     }
 }
 

@@ -99,6 +99,62 @@ struct Upload<'a> {
     settings: &'a UploadSettings,
     meter: Meter,
     tracker: Option<Tracker>,
+    buffers: Buffers,
+}
+
+/// The chunk buffers of one upload: at most two, kept across chunks and
+/// across interrupted attempts, so that memory stays at two chunks
+/// whatever the file's size and however often the link breaks.
+#[derive(Debug, Clone, Default)]
+struct Buffers(std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+
+impl Buffers {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn give(&self, buffer: Vec<u8>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < 2 {
+            kept.push(buffer);
+        }
+    }
+
+    /// Takes back the buffer of a chunk whose request is over (when
+    /// nothing else holds it any more).
+    fn recover(&self, chunk: Bytes) {
+        if let Ok(buffer) = chunk.try_into_mut() {
+            self.give(buffer.into());
+        }
+    }
+}
+
+/// What a sending loop holds of its buffers; given back however it ends
+/// (a chunk being read ahead is taken back once its read finishes).
+struct Held<'a> {
+    buffers: &'a Buffers,
+    travelling: Option<Bytes>,
+    ahead: Option<(u64, Sealing)>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(chunk) = self.travelling.take() {
+            self.buffers.recover(chunk);
+        }
+        if let Some((_, sealing)) = self.ahead.take() {
+            let buffers = self.buffers.clone();
+            tokio::spawn(async move {
+                if let Ok(Ok((chunk, _))) = sealing.await {
+                    buffers.recover(chunk);
+                }
+            });
+        }
+    }
 }
 
 /// Uploads a library file (resuming an earlier upload of the same content
@@ -123,6 +179,7 @@ pub async fn upload(
         settings,
         meter: Meter::new(shared.cap.clone()),
         tracker: shared.tracker.clone(),
+        buffers: Buffers::default(),
     };
     let mut report = UploadReport::default();
     let mut chunker = Chunker::new(settings);
@@ -383,11 +440,12 @@ impl Upload<'_> {
         let size = self.entry.size;
         // The next chunk, read and hashed while the current one travels,
         // so that the link does not idle between chunks.
-        let mut ahead: Option<(u64, Sealing)> = None;
-        // Two chunk buffers take turns (one travelling, one being filled),
-        // so that memory stays at two chunks however long the file.
-        let mut spare: Option<Vec<u8>> = None;
-        let mut travelling: Option<Bytes> = None;
+        // Two chunk buffers take turns: one travelling, one being filled.
+        let mut held = Held {
+            buffers: &self.buffers,
+            travelling: None,
+            ahead: None,
+        };
         while offset < size {
             let remaining = size - offset;
             let mut req = self
@@ -396,15 +454,24 @@ impl Upload<'_> {
                 .header(h::UPLOAD_OFFSET, offset);
             let len = match caps.checksum {
                 Some(alg) => {
-                    let sealing = match ahead.take() {
+                    let sealing = match held.ahead.take() {
                         Some((at, sealing)) if at == offset => sealing,
-                        _ => seal(
-                            &self.file,
-                            offset,
-                            chunker.next(remaining),
-                            alg,
-                            spare.take(),
-                        ),
+                        stale => {
+                            // Read ahead for an offset the server did not
+                            // confirm: its buffer comes back when read.
+                            drop(Held {
+                                buffers: &self.buffers,
+                                travelling: None,
+                                ahead: stale,
+                            });
+                            seal(
+                                &self.file,
+                                offset,
+                                chunker.next(remaining),
+                                alg,
+                                &self.buffers,
+                            )
+                        }
                     };
                     let (chunk, sum) = sealing
                         .await
@@ -420,11 +487,11 @@ impl Upload<'_> {
                             next_at,
                             chunker.next(size - next_at),
                             alg,
-                            spare.take(),
+                            &self.buffers,
                         );
-                        ahead = Some((next_at, next));
+                        held.ahead = Some((next_at, next));
                     }
-                    travelling = Some(chunk.clone());
+                    held.travelling = Some(chunk.clone());
                     req = req
                         .header(h::UPLOAD_CHECKSUM, sum.to_header())
                         .body(body::from_memory(chunk, self.meter.clone()));
@@ -461,8 +528,8 @@ impl Upload<'_> {
                 ));
             }
             // The request is done with its body: its buffer is free again.
-            if let Some(Ok(buffer)) = travelling.take().map(Bytes::try_into_mut) {
-                spare = Some(buffer.into());
+            if let Some(chunk) = held.travelling.take() {
+                self.buffers.recover(chunk);
             }
             chunker.observe(now_at - offset, started.elapsed());
             offset = now_at;
@@ -513,18 +580,12 @@ fn offset_of(res: &reqwest::Response) -> Result<u64, ClientError> {
 /// A chunk being read from the library and hashed, off the runtime.
 type Sealing = tokio::task::JoinHandle<Result<(Bytes, UploadChecksum), ClientError>>;
 
-/// Reads `len` bytes at `offset` (into `buffer` when one is free) and
+/// Reads `len` bytes at `offset` (into a free buffer of `buffers`) and
 /// hashes them with `alg`, on a blocking thread.
-fn seal(
-    path: &Path,
-    offset: u64,
-    len: u64,
-    alg: ChecksumAlgorithm,
-    buffer: Option<Vec<u8>>,
-) -> Sealing {
-    let path = path.to_owned();
+fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm, buffers: &Buffers) -> Sealing {
+    let (path, buffers) = (path.to_owned(), buffers.clone());
     tokio::task::spawn_blocking(move || {
-        let chunk = read_chunk(&path, offset, len, buffer.unwrap_or_default())?;
+        let chunk = read_chunk(&path, offset, len, buffers.take())?;
         let mut hasher = alg.hasher();
         hasher.update(&chunk);
         let sum = UploadChecksum {
