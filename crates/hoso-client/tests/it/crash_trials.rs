@@ -86,7 +86,6 @@ fn delay(state: &mut u64, max: Duration) -> Duration {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_killed_at_random_points_files_each_dossier_exactly_once() {
     let w = World::new().await;
-    let procedure = w.procedure().await;
     let mut trials = Vec::new();
     // One more dossier than trials: the first is sent without a kill, to
     // learn how long a whole sending takes on this machine.
@@ -99,16 +98,8 @@ async fn the_client_killed_at_random_points_files_each_dossier_exactly_once() {
             .collect();
         std::fs::write(&path, &bytes).expect("certificate");
         let content = w.dossier(&path).await;
-        let draft = w
-            .client
-            .create_dossier(&w.record, &procedure)
-            .await
-            .expect("draft");
-        w.client
-            .save_dossier(&w.record, draft.summary.id, content, draft.revision)
-            .await
-            .expect("saved");
-        trials.push((draft.summary.id, Sha256Digest::of(&bytes).to_hex()));
+        let id = w.draft(content).await;
+        trials.push((id, Sha256Digest::of(&bytes).to_hex()));
     }
     let profile = w.dir.path().join("profile");
     let exe = std::env::current_exe().expect("test binary");

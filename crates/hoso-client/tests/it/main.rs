@@ -29,26 +29,10 @@ pub struct World {
 impl World {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let portal = hoso_portal::start(PortalConfig::practice(dir.path().join("portal")))
-            .await
-            .expect("portal starts");
-        let token = portal
-            .issue_token("cty-anh-duong", "Công ty Ánh Dương")
-            .await
-            .expect("token");
         let client = Client::open(&dir.path().join("profile"))
             .await
             .expect("profile opens");
-        let record = client
-            .add_portal(
-                portal.base_url(),
-                AddPortal {
-                    token: Some(token),
-                    practice: false,
-                },
-            )
-            .await
-            .expect("portal added");
+        let (portal, record) = portal_for(&dir.path().join("portal"), &client).await;
         Self {
             dir,
             portal,
@@ -79,10 +63,49 @@ impl World {
         sample_dossier(self.dir.path(), &self.client, &p, file).await
     }
 
+    /// Saves `content` as a new draft of the quality-inspection procedure;
+    /// its local id.
+    pub async fn draft(&self, content: DossierContent) -> i64 {
+        let procedure = self.procedure().await;
+        let draft = self
+            .client
+            .create_dossier(&self.record, &procedure)
+            .await
+            .expect("draft");
+        self.client
+            .save_dossier(&self.record, draft.summary.id, content, draft.revision)
+            .await
+            .expect("saved");
+        draft.summary.id
+    }
+
     /// Writes `len` bytes of a repeatable pattern to a file in the folder.
     pub fn file(&self, name: &str, len: usize) -> std::path::PathBuf {
         pattern_file(self.dir.path(), name, len)
     }
+}
+
+/// A practice portal keeping its data in `data`, with the applicant
+/// account of Công ty Ánh Dương, registered with `client`.
+pub async fn portal_for(data: &std::path::Path, client: &Client) -> (RunningPortal, PortalRecord) {
+    let portal = hoso_portal::start(PortalConfig::practice(data))
+        .await
+        .expect("portal starts");
+    let token = portal
+        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
+        .await
+        .expect("token");
+    let record = client
+        .add_portal(
+            portal.base_url(),
+            AddPortal {
+                token: Some(token),
+                practice: false,
+            },
+        )
+        .await
+        .expect("portal added");
+    (portal, record)
 }
 
 /// Writes `len` bytes of a repeatable pattern to `dir/name`.

@@ -13,17 +13,7 @@ use std::time::Duration;
 async fn draft(w: &World, len: usize) -> i64 {
     let file = w.file("chung-nhan.pdf", len);
     let content = w.dossier(&file).await;
-    let procedure = w.procedure().await;
-    let draft = w
-        .client
-        .create_dossier(&w.record, &procedure)
-        .await
-        .expect("draft");
-    w.client
-        .save_dossier(&w.record, draft.summary.id, content, draft.revision)
-        .await
-        .expect("saved");
-    draft.summary.id
+    w.draft(content).await
 }
 
 fn filed_on_portal(w: &World) -> usize {

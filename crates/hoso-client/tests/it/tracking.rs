@@ -3,12 +3,12 @@
 //! is down does not hold up the other, and a poll that finds nothing new
 //! is answered 304.
 
-use crate::{pattern_file, sample_dossier};
-use hoso_client::{AddPortal, Client, PortalRecord};
+use crate::{pattern_file, portal_for, sample_dossier};
+use hoso_client::{Client, PortalRecord};
 use hoso_core::poll::PollPolicy;
 use hoso_core::status::Status;
 use hoso_core::wire::Transition;
-use hoso_portal::{PortalConfig, RunningPortal};
+use hoso_portal::RunningPortal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -21,27 +21,11 @@ struct Agency {
 }
 
 async fn agency(dir: &std::path::Path, name: &str, client: &Client) -> Agency {
-    let portal = hoso_portal::start(PortalConfig::practice(dir.join(name)))
-        .await
-        .expect("portal");
-    let token = portal
-        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
-        .await
-        .expect("token");
+    let (portal, record) = portal_for(&dir.join(name), client).await;
     let officer = portal
         .issue_officer_token("can-bo-1", "Cán bộ một cửa")
         .await
         .expect("officer token");
-    let record = client
-        .add_portal(
-            portal.base_url(),
-            AddPortal {
-                token: Some(token),
-                practice: false,
-            },
-        )
-        .await
-        .expect("portal added");
     Agency {
         portal,
         officer,
