@@ -113,6 +113,29 @@ pub async fn get_receipt(
 }
 
 #[tauri::command]
+pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> {
+    let rows = state.client.report().await.map_err(to_ipc)?;
+    let csv = hoso_client::report::csv(&rows);
+    let dir = state.client.profile_dir().join(EXPORTS_DIR);
+    let name = format!(
+        "ho-so-{}.csv",
+        hoso_client::store::vn_now().format("%Y%m%d-%H%M%S")
+    );
+    let path = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| hoso_client::ClientError::file(&dir, e))?;
+        let path = dir.join(name);
+        crate::receipt::write_whole(&path, csv.as_bytes()).map(|()| path)
+    })
+    .await
+    .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
+    .map_err(to_ipc)?;
+    Ok(path.display().to_string())
+}
+
+/// Where CSV exports go inside the profile.
+const EXPORTS_DIR: &str = "exports";
+
+#[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<u32, IpcError> {
     let report = state
         .client

@@ -61,6 +61,7 @@ fn main() {
             commands::get_preferences,
             commands::set_preferences,
             commands::sync_status,
+            commands::export_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -340,6 +340,20 @@ async fn an_app_killed_mid_upload_finishes_the_sending_when_started_again() {
         "after a refresh: {standing:?}"
     );
     app.screenshot("10-list-filed-after-restart").await;
+
+    // The list as CSV: the code, the dates and the state just synced.
+    app.click("#export-csv").await;
+    let exported = app.text("#exported").await;
+    let path = exported
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap_or_default();
+    let csv = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{exported:?}: {e}"));
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with(code.trim()))
+        .unwrap_or_else(|| panic!("no line for {code} in {csv}"));
+    assert!(line.contains("Đã chấp nhận hồ sơ"), "{line}");
     app.click("li.dossier .receipt").await;
     app.wait("#receipt", Duration::from_secs(10)).await;
     let code = app.text("#dossier-code").await;

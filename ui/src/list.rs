@@ -47,6 +47,18 @@ pub fn DossierList(
             reload.update(|n| *n += 1);
         }
     });
+    let exported = RwSignal::new(None::<String>);
+    let export = move |_| {
+        spawn_local(async move {
+            match ipc::call0::<String>(command::EXPORT_CSV).await {
+                Ok(path) => {
+                    failure.set(None);
+                    exported.set(Some(path));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
     let syncing = RwSignal::new(false);
     let sync_now = move |_| {
         syncing.set(true);
@@ -303,7 +315,13 @@ pub fn DossierList(
                 <button type="button" id="sync-status" class="link" on:click=sync_now disabled=move || syncing.get()>
                     {t(|x| x.sync_status)}
                 </button>
+                <button type="button" id="export-csv" class="link" on:click=export>
+                    {t(|x| x.export_csv)}
+                </button>
             </div>
+            {move || exported.get().map(|path| view! {
+                <p class="saved" id="exported" role="status">{t(|x| x.exported_to)} ": " <code>{path}</code></p>
+            })}
             {undo}
             {move || failure.get().map(|e| view! { <p class="problems" role="alert">{msg(&e.message)}</p> })}
             {rows}

@@ -10,6 +10,7 @@ pub mod http;
 pub mod library;
 pub mod portal;
 pub mod progress;
+pub mod report;
 pub mod sendings;
 pub mod store;
 pub mod submit;
@@ -329,6 +330,12 @@ impl Client {
             outcomes.push((pending.id, outcome));
         }
         Ok(outcomes)
+    }
+
+    /// Every dossier on this computer as reported (code, dates, last
+    /// synced state, deadline as of today).
+    pub async fn report(&self) -> Result<Vec<report::ReportRow>, ClientError> {
+        report::rows(&self.store, crate::store::vn_now().date_naive()).await
     }
 
     /// Reads `portal`'s status changes since the last sync and keeps them.

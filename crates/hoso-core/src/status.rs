@@ -6,7 +6,7 @@ use crate::Bilingual;
 use serde::{Deserialize, Serialize};
 
 /// The state of a dossier after filing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Filed; the receipt was issued.

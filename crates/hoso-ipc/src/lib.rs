@@ -58,6 +58,9 @@ pub mod command {
     pub const SET_PREFERENCES: &str = "set_preferences";
     /// `() -> u32`: asks the portal for status changes now; how many were new.
     pub const SYNC_STATUS: &str = "sync_status";
+    /// `() -> String`: writes every dossier with its code, dates and state
+    /// as CSV in the profile's `exports/`; the file's path.
+    pub const EXPORT_CSV: &str = "export_csv";
 }
 
 /// The person's choices kept in the profile.

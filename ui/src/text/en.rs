@@ -25,6 +25,8 @@ pub const TEXTS: Texts = Texts {
     state_draft: "Draft",
     state_submitting: "Sending",
     state_submitted: "Filed",
+    export_csv: "⤓ Export list as CSV",
+    exported_to: "Dossier list exported to",
     due_on: "Due",
     status_confirmed_at: "confirmed by the portal at",
     status_not_synced: "not yet synced with the portal",

@@ -30,6 +30,8 @@ pub struct Texts {
     pub state_draft: &'static str,
     pub state_submitting: &'static str,
     pub state_submitted: &'static str,
+    pub export_csv: &'static str,
+    pub exported_to: &'static str,
     pub due_on: &'static str,
     pub status_confirmed_at: &'static str,
     pub status_not_synced: &'static str,

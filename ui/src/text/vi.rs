@@ -25,6 +25,8 @@ pub const TEXTS: Texts = Texts {
     state_draft: "Nháp",
     state_submitting: "Đang gửi",
     state_submitted: "Đã nộp",
+    export_csv: "⤓ Xuất danh sách CSV",
+    exported_to: "Đã xuất danh sách hồ sơ ra",
     due_on: "Hẹn trả",
     status_confirmed_at: "cổng xác nhận lúc",
     status_not_synced: "chưa đồng bộ với cổng",

@@ -229,3 +229,60 @@ async fn a_sync_that_finds_nothing_new_costs_one_request() {
         tracking.deadline
     );
 }
+
+#[tokio::test]
+async fn the_report_counts_by_portal_and_state_and_exports_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = Client::open(&dir.path().join("profile"))
+        .await
+        .expect("profile");
+    let a = agency(dir.path(), "so-khcn", &client).await;
+    let code = file(dir.path(), &client, &a).await;
+    officer_moves(&a, &code, Status::Accepted).await;
+    client.sync_status(&a.record).await.expect("sync");
+    // A draft beside it, with a title a spreadsheet must not run.
+    let procedure = client
+        .procedures(&a.record)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+        .expect("procedure");
+    client
+        .create_dossier(&a.record, &procedure)
+        .await
+        .expect("draft");
+
+    let rows = client.report().await.expect("report");
+    assert_eq!(rows.len(), 2);
+    let filed = rows.iter().find(|r| r.code == code).expect("filed row");
+    assert_eq!(filed.status, Some(Status::Accepted));
+    assert!(filed.received_at.is_some() && filed.appointment_date.is_some());
+    let summary = hoso_client::report::summary(&rows);
+    assert_eq!(
+        summary
+            .by_portal_and_status
+            .get(&(filed.portal.clone(), Status::Accepted)),
+        Some(&1)
+    );
+    assert_eq!(
+        summary.by_portal_and_status.values().sum::<usize>(),
+        1,
+        "drafts are not counted"
+    );
+
+    let csv = hoso_client::report::csv(&rows);
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(lines[0].starts_with("Mã hồ sơ / Dossier code,"));
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with(&code))
+        .expect("filed line");
+    assert!(line.contains("Đã chấp nhận hồ sơ"), "{line}");
+    assert!(line.contains("kiem-tra-cl-nhap-khau"), "{line}");
+    assert_eq!(
+        lines.len(),
+        4,
+        "heading, two dossiers, and the final line break"
+    );
+}
