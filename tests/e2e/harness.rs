@@ -279,6 +279,18 @@ impl Session {
         panic!("text of {css}: {last:?}")
     }
 
+    /// The path a status line such as "Đã lưu vào: /tmp/…" names (what
+    /// follows its first ": ").
+    pub async fn path_in(&self, css: &str) -> PathBuf {
+        let line = self.text(css).await;
+        let path = line
+            .split_once(": ")
+            .map(|(_, p)| p.trim().to_owned())
+            .unwrap_or_default();
+        assert!(!path.is_empty(), "{css} names no path: {line:?}");
+        PathBuf::from(path)
+    }
+
     /// Saves a screenshot of the window as `name.png` in [`shots_dir`].
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("screenshot");

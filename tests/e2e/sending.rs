@@ -343,12 +343,8 @@ async fn an_app_killed_mid_upload_finishes_the_sending_when_started_again() {
 
     // The list as CSV: the code, the dates and the state just synced.
     app.click("#export-csv").await;
-    let exported = app.text("#exported").await;
-    let path = exported
-        .split_once(": ")
-        .map(|(_, p)| p.trim().to_owned())
-        .unwrap_or_default();
-    let csv = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{exported:?}: {e}"));
+    let path = app.path_in("#exported").await;
+    let csv = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let line = csv
         .lines()
         .find(|l| l.starts_with(code.trim()))

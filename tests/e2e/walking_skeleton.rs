@@ -177,14 +177,11 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
     );
     // Saved as a page of its own, in the profile, named by the code.
     app.click("#save-receipt").await;
-    let saved = app.text("#saved-receipt").await;
-    let path = saved
-        .split_once(": ")
-        .map(|(_, p)| p.trim().to_owned())
-        .unwrap_or_default();
+    let path = app.path_in("#saved-receipt").await;
     assert!(
-        path.ends_with(&format!("{}.html", code.trim())),
-        "{saved:?}"
+        path.ends_with(format!("{}.html", code.trim())),
+        "{}",
+        path.display()
     );
     let page = std::fs::read_to_string(&path).expect("saved receipt");
     assert!(page.contains(code.trim()) && page.contains(&receipt_hash));

@@ -35,13 +35,7 @@ async fn agency(dir: &std::path::Path, name: &str, client: &Client) -> Agency {
 
 /// Files the sample dossier with `agency`; its code.
 async fn file(dir: &std::path::Path, client: &Client, agency: &Agency) -> String {
-    let procedure = client
-        .procedures(&agency.record)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("procedure");
+    let procedure = quality_inspection(client, &agency.record).await;
     let certificate = pattern_file(dir, &format!("cn-{}.pdf", agency.record.id), 40_000);
     let content = sample_dossier(dir, client, &procedure, &certificate).await;
     client
@@ -51,6 +45,28 @@ async fn file(dir: &std::path::Path, client: &Client, agency: &Agency) -> String
         .receipt
         .dossier_code
         .to_string()
+}
+
+/// The quality-inspection procedure as `portal` serves it.
+async fn quality_inspection(client: &Client, portal: &PortalRecord) -> hoso_core::Procedure {
+    client
+        .procedures(portal)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+        .expect("procedure")
+}
+
+/// A profile with one agency and one dossier filed there (its code).
+async fn one_filed() -> (tempfile::TempDir, Client, Agency, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = Client::open(&dir.path().join("profile"))
+        .await
+        .expect("profile");
+    let a = agency(dir.path(), "so-khcn", &client).await;
+    let code = file(dir.path(), &client, &a).await;
+    (dir, client, a, code)
 }
 
 /// The officer moves dossier `code` to `to`.
@@ -191,12 +207,7 @@ async fn moves_on_two_portals_arrive_within_one_poll_interval_even_with_one_down
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_that_finds_nothing_new_costs_one_request() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let client = Client::open(&dir.path().join("profile"))
-        .await
-        .expect("profile");
-    let a = agency(dir.path(), "so-khcn", &client).await;
-    let code = file(dir.path(), &client, &a).await;
+    let (_dir, client, a, code) = one_filed().await;
     let first = client.sync_status(&a.record).await.expect("first sync");
     assert_eq!(first.new_events, 1, "the filing");
     let again = client.sync_status(&a.record).await.expect("second sync");
@@ -232,22 +243,11 @@ async fn a_sync_that_finds_nothing_new_costs_one_request() {
 
 #[tokio::test]
 async fn the_report_counts_by_portal_and_state_and_exports_csv() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let client = Client::open(&dir.path().join("profile"))
-        .await
-        .expect("profile");
-    let a = agency(dir.path(), "so-khcn", &client).await;
-    let code = file(dir.path(), &client, &a).await;
+    let (_dir, client, a, code) = one_filed().await;
     officer_moves(&a, &code, Status::Accepted).await;
     client.sync_status(&a.record).await.expect("sync");
-    // A draft beside it, with a title a spreadsheet must not run.
-    let procedure = client
-        .procedures(&a.record)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("procedure");
+    // A draft beside it: listed, not counted.
+    let procedure = quality_inspection(&client, &a.record).await;
     client
         .create_dossier(&a.record, &procedure)
         .await
