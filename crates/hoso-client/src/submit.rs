@@ -47,6 +47,26 @@ pub struct Submitted {
     pub shown_instead: bool,
 }
 
+impl Submitted {
+    /// Dossier `local_id`'s receipt `signed`, once its signature verifies
+    /// against `portal`'s pinned key.
+    fn verified(
+        signed: &hoso_core::receipt::SignedReceipt,
+        portal: &PortalRecord,
+        local_id: i64,
+        existing: bool,
+    ) -> Result<Self, ClientError> {
+        Ok(Self {
+            receipt: signed.verify(&portal.key)?,
+            verified_with: portal.key.fingerprint(),
+            existing,
+            receipt_sha256: signed.sha256(),
+            local_id,
+            shown_instead: false,
+        })
+    }
+}
+
 /// Checks, records, uploads and files the stored dossier `id` with `portal`.
 pub async fn submit(
     store: &Store,
@@ -181,15 +201,7 @@ pub async fn filed(
     let signed: hoso_core::receipt::SignedReceipt =
         serde_json::from_str(stored.as_deref().unwrap_or_default())
             .map_err(|e| ClientError::Protocol(format!("stored receipt of dossier {id}: {e}")))?;
-    let receipt = signed.verify(&portal.key)?;
-    Ok(Submitted {
-        receipt,
-        verified_with: portal.key.fingerprint(),
-        existing: false,
-        receipt_sha256: signed.sha256(),
-        local_id: id,
-        shown_instead: false,
-    })
+    Submitted::verified(&signed, portal, id, false)
 }
 
 /// Another dossier on `portal` already filed with exactly `content`
@@ -258,9 +270,9 @@ impl Sending<'_> {
             Some(found) => found,
             None => self.upload_and_send(&key, content, entries).await?,
         };
-        let receipt = response.receipt.verify(&portal.key)?;
+        let done = Submitted::verified(&response.receipt, portal, local_id, response.existing)?;
         let (code, signed) = (
-            receipt.dossier_code.to_string(),
+            done.receipt.dossier_code.to_string(),
             serde_json::to_string(&response.receipt)
                 .map_err(|e| ClientError::Protocol(e.to_string()))?,
         );
@@ -275,14 +287,7 @@ impl Sending<'_> {
             })
             .await?;
         self.tracker.phase(SendPhase::Done);
-        Ok(Submitted {
-            receipt,
-            verified_with: portal.key.fingerprint(),
-            existing: response.existing,
-            receipt_sha256: response.receipt.sha256(),
-            local_id,
-            shown_instead: false,
-        })
+        Ok(done)
     }
 
     /// Uploads one document.
