@@ -5,7 +5,8 @@
 
 use crate::error::ClientError;
 use crate::store::Store;
-use hoso_core::calendar::Calendar;
+use crate::workspace::{STANDING_COLUMNS, standing};
+use hoso_core::Tracking;
 use hoso_core::deadline::Deadline;
 use hoso_core::status::Status;
 use std::collections::BTreeMap;
@@ -25,14 +26,10 @@ pub struct ReportRow {
     pub local_state: String,
     /// When the portal received it (RFC 3339).
     pub received_at: Option<String>,
-    /// The appointment date on the receipt.
-    pub appointment_date: Option<chrono::NaiveDate>,
-    /// Its last synced state at the portal.
-    pub status: Option<Status>,
-    /// When the portal last confirmed the states of its dossiers.
-    pub confirmed_at: Option<String>,
-    /// Its deadline as of today, once filed.
-    pub deadline: Option<Deadline>,
+    /// Once filed: its state, when the portal confirmed it, the
+    /// appointment date and the deadline as of the report's day (as the
+    /// dossier list shows them).
+    pub tracking: Option<Tracking>,
 }
 
 /// Counts for the summary view.
@@ -48,94 +45,48 @@ pub struct Summary {
 
 /// Every dossier not deleted, most recently changed first.
 pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportRow>, ClientError> {
-    let raw: Vec<RawRow> = store
-        .call(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT COALESCE(d.dossier_code, ''), d.procedure_code, d.title, p.name_vi, d.state,
-                        json_extract(d.receipt, '$.receipt.received_at'),
-                        json_extract(d.receipt, '$.receipt.appointment_date'),
-                        (SELECT e.status FROM status_events e WHERE e.portal_id = d.portal_id
-                             AND e.code = d.dossier_code ORDER BY e.cursor DESC LIMIT 1),
-                        s.confirmed_at
-                 FROM dossiers d JOIN portals p ON p.id = d.portal_id
-                 LEFT JOIN status_sync s ON s.portal_id = d.portal_id
-                 WHERE d.deleted_at IS NULL
-                 ORDER BY d.updated_at DESC, d.id DESC",
-            )?;
+    store
+        .call(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
+                        dossiers.title, p.name_vi, dossiers.state,
+                        json_extract(dossiers.receipt, '$.receipt.received_at'),
+                        {STANDING_COLUMNS}
+                 FROM dossiers JOIN portals p ON p.id = dossiers.portal_id
+                 WHERE dossiers.deleted_at IS NULL
+                 ORDER BY dossiers.updated_at DESC, dossiers.id DESC"
+            ))?;
             let rows = stmt
                 .query_map([], |r| {
-                    Ok(RawRow {
+                    Ok(ReportRow {
                         code: r.get(0)?,
                         procedure: r.get(1)?,
                         title: r.get(2)?,
                         portal: r.get(3)?,
                         local_state: r.get(4)?,
                         received_at: r.get(5)?,
-                        appointment: r.get(6)?,
-                        status: r.get(7)?,
-                        confirmed_at: r.get(8)?,
+                        tracking: standing(r.get(6)?, r.get(7)?, r.get(8)?, today),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
-        .await?;
-    let calendar = Calendar::vietnam();
-    Ok(raw
-        .into_iter()
-        .map(|r| {
-            let appointment_date = r
-                .appointment
-                .as_deref()
-                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let status = appointment_date.map(|_| {
-                r.status
-                    .as_deref()
-                    .and_then(Status::parse)
-                    .unwrap_or(Status::Received)
-            });
-            let deadline = appointment_date
-                .zip(status)
-                .map(|(due, s)| Deadline::of(calendar, s, due, today));
-            ReportRow {
-                code: r.code,
-                procedure: r.procedure,
-                title: r.title,
-                portal: r.portal,
-                local_state: r.local_state,
-                received_at: r.received_at,
-                appointment_date,
-                status,
-                confirmed_at: r.confirmed_at,
-                deadline,
-            }
-        })
-        .collect())
-}
-
-struct RawRow {
-    code: String,
-    procedure: String,
-    title: String,
-    portal: String,
-    local_state: String,
-    received_at: Option<String>,
-    appointment: Option<String>,
-    status: Option<String>,
-    confirmed_at: Option<String>,
+        .await
 }
 
 /// Counts by portal and state, and the overdue and due-soon lists.
 pub fn summary(rows: &[ReportRow]) -> Summary {
     let mut out = Summary::default();
     for row in rows {
-        let Some(status) = row.status else { continue };
+        let Some(tracking) = &row.tracking else {
+            continue;
+        };
         *out.by_portal_and_status
-            .entry((row.portal.clone(), status))
+            .entry((row.portal.clone(), tracking.status))
             .or_default() += 1;
-        match row.deadline {
-            Some(Deadline::Overdue { .. }) => out.overdue.push(row.clone()),
-            Some(Deadline::DueSoon { .. }) => out.due_soon.push(row.clone()),
+        match tracking.deadline {
+            Deadline::Overdue { .. } => out.overdue.push(row.clone()),
+            Deadline::DueSoon { .. } => out.due_soon.push(row.clone()),
             _ => {}
         }
     }
@@ -161,6 +112,7 @@ pub fn csv(rows: &[ReportRow]) -> String {
     ];
     line(&mut out, heading.iter().map(|h| h.to_string()));
     for r in rows {
+        let tracking = r.tracking.as_ref();
         line(
             &mut out,
             [
@@ -170,12 +122,14 @@ pub fn csv(rows: &[ReportRow]) -> String {
                 r.portal.clone(),
                 r.local_state.clone(),
                 r.received_at.clone().unwrap_or_default(),
-                r.appointment_date
-                    .map(|d| d.format("%d/%m/%Y").to_string())
+                tracking
+                    .map(|t| t.appointment_date.format("%d/%m/%Y").to_string())
                     .unwrap_or_default(),
-                r.status.map(|s| s.label().vi).unwrap_or_default(),
-                r.confirmed_at.clone().unwrap_or_default(),
-                r.deadline.map(|d| d.label().vi).unwrap_or_default(),
+                tracking.map(|t| t.status.label().vi).unwrap_or_default(),
+                tracking
+                    .and_then(|t| t.confirmed_at.clone())
+                    .unwrap_or_default(),
+                tracking.map(|t| t.deadline.label().vi).unwrap_or_default(),
             ]
             .into_iter(),
         );

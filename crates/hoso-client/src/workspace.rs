@@ -16,13 +16,18 @@ use hoso_core::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
+/// A filed dossier's standing, as three columns of a query on `dossiers`:
+/// its last synced state, when its portal last answered, and the receipt's
+/// appointment date (read by [`standing`]).
+pub(crate) const STANDING_COLUMNS: &str = "\
+    (SELECT e.status FROM status_events e WHERE e.portal_id = dossiers.portal_id \
+         AND e.code = dossiers.dossier_code ORDER BY e.cursor DESC LIMIT 1), \
+    (SELECT s.confirmed_at FROM status_sync s WHERE s.portal_id = dossiers.portal_id), \
+    json_extract(dossiers.receipt, '$.receipt.appointment_date')";
+
 const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
                        archived_at IS NOT NULL, dossier_code, content, revision, \
-                       paused_at IS NOT NULL, \
-                       (SELECT e.status FROM status_events e WHERE e.portal_id = dossiers.portal_id \
-                            AND e.code = dossiers.dossier_code ORDER BY e.cursor DESC LIMIT 1), \
-                       (SELECT s.confirmed_at FROM status_sync s WHERE s.portal_id = dossiers.portal_id), \
-                       json_extract(receipt, '$.receipt.appointment_date')";
+                       paused_at IS NOT NULL";
 
 fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     let bad = |i: usize, e: String| {
@@ -58,21 +63,32 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     })
 }
 
-/// A filed dossier's standing from columns 11–13 of [`COLUMNS`].
+/// A filed dossier's standing from columns 11–13 ([`STANDING_COLUMNS`]).
 fn tracking_of(r: &Row<'_>) -> rusqlite::Result<Option<hoso_core::Tracking>> {
-    let due: Option<String> = r.get(13)?;
-    let Some(due) = due.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()) else {
-        return Ok(None);
-    };
-    let status: Option<String> = r.get(11)?;
+    Ok(standing(
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+        crate::store::vn_now().date_naive(),
+    ))
+}
+
+/// A filed dossier's standing as of `today` from [`STANDING_COLUMNS`]:
+/// none before it has a receipt; `received` until a sync says otherwise.
+pub(crate) fn standing(
+    status: Option<String>,
+    confirmed_at: Option<String>,
+    appointment: Option<String>,
+    today: chrono::NaiveDate,
+) -> Option<hoso_core::Tracking> {
+    let due = chrono::NaiveDate::parse_from_str(&appointment?, "%Y-%m-%d").ok()?;
     let status = status
         .as_deref()
         .and_then(hoso_core::status::Status::parse)
         .unwrap_or(hoso_core::status::Status::Received);
-    let today = crate::store::vn_now().date_naive();
-    Ok(Some(hoso_core::Tracking {
+    Some(hoso_core::Tracking {
         status,
-        confirmed_at: r.get(12)?,
+        confirmed_at,
         appointment_date: due,
         deadline: hoso_core::deadline::Deadline::of(
             hoso_core::calendar::Calendar::vietnam(),
@@ -80,7 +96,7 @@ fn tracking_of(r: &Row<'_>) -> rusqlite::Result<Option<hoso_core::Tracking>> {
             due,
             today,
         ),
-    }))
+    })
 }
 
 fn to_json(content: &DossierContent) -> Result<String, ClientError> {
@@ -138,7 +154,10 @@ pub async fn get(store: &Store, id: i64) -> Result<DossierRecord, ClientError> {
     store
         .call(move |conn| {
             conn.query_row(
-                &format!("SELECT {COLUMNS} FROM dossiers WHERE id = ?1 AND deleted_at IS NULL"),
+                &format!(
+                    "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
+                     WHERE id = ?1 AND deleted_at IS NULL"
+                ),
                 params![id],
                 read_record,
             )
@@ -209,7 +228,7 @@ pub async fn list(store: &Store, query: DossierQuery) -> Result<Vec<DossierSumma
     let all = store
         .call(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM dossiers
+                "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
                  WHERE deleted_at IS NULL AND (archived_at IS NOT NULL) = ?1
                  ORDER BY updated_at DESC, id DESC"
             ))?;

@@ -256,8 +256,9 @@ async fn the_report_counts_by_portal_and_state_and_exports_csv() {
     let rows = client.report().await.expect("report");
     assert_eq!(rows.len(), 2);
     let filed = rows.iter().find(|r| r.code == code).expect("filed row");
-    assert_eq!(filed.status, Some(Status::Accepted));
-    assert!(filed.received_at.is_some() && filed.appointment_date.is_some());
+    let tracking = filed.tracking.as_ref().expect("filed: tracked");
+    assert_eq!(tracking.status, Status::Accepted);
+    assert!(filed.received_at.is_some());
     let summary = hoso_client::report::summary(&rows);
     assert_eq!(
         summary
