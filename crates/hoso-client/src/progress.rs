@@ -40,6 +40,17 @@ struct State {
     samples: VecDeque<(Instant, u64)>,
 }
 
+impl State {
+    /// Document `sha256` is confirmed up to `offset` (never going back);
+    /// the bytes confirmed over all documents.
+    fn raise(&mut self, sha256: Sha256Digest, offset: u64) -> u64 {
+        for f in self.files.iter_mut().filter(|f| f.sha256 == sha256) {
+            f.confirmed = f.confirmed.max(offset.min(f.size));
+        }
+        self.files.iter().map(|f| f.confirmed).sum()
+    }
+}
+
 /// The progress of one dossier's sending.
 #[derive(Debug, Clone)]
 pub struct Tracker {
@@ -75,10 +86,7 @@ impl Tracker {
     /// The server confirmed `offset` bytes of document `sha256`.
     pub fn confirmed(&self, sha256: Sha256Digest, offset: u64) {
         self.with(|s| {
-            for f in s.files.iter_mut().filter(|f| f.sha256 == sha256) {
-                f.confirmed = f.confirmed.max(offset.min(f.size));
-            }
-            let total = s.files.iter().map(|f| f.confirmed).sum();
+            let total = s.raise(sha256, offset);
             let now = Instant::now();
             s.samples.push_back((now, total));
             while s
@@ -99,10 +107,7 @@ impl Tracker {
     pub fn recovered(&self, sha256: Sha256Digest, offset: u64) {
         self.with(|s| {
             let before: u64 = s.files.iter().map(|f| f.confirmed).sum();
-            for f in s.files.iter_mut().filter(|f| f.sha256 == sha256) {
-                f.confirmed = f.confirmed.max(offset.min(f.size));
-            }
-            let after: u64 = s.files.iter().map(|f| f.confirmed).sum();
+            let after = s.raise(sha256, offset);
             for (_, bytes) in &mut s.samples {
                 *bytes += after - before;
             }

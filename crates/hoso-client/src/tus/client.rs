@@ -131,6 +131,17 @@ impl Buffers {
             self.give(buffer.into());
         }
     }
+
+    /// Takes back the buffer of a chunk read ahead but not sent, once its
+    /// read is over.
+    fn reclaim(&self, sealing: Sealing) {
+        let buffers = self.clone();
+        tokio::spawn(async move {
+            if let Ok(Ok((chunk, _))) = sealing.await {
+                buffers.recover(chunk);
+            }
+        });
+    }
 }
 
 /// What a sending loop holds of its buffers; given back however it ends
@@ -147,12 +158,7 @@ impl Drop for Held<'_> {
             self.buffers.recover(chunk);
         }
         if let Some((_, sealing)) = self.ahead.take() {
-            let buffers = self.buffers.clone();
-            tokio::spawn(async move {
-                if let Ok(Ok((chunk, _))) = sealing.await {
-                    buffers.recover(chunk);
-                }
-            });
+            self.buffers.reclaim(sealing);
         }
     }
 }
@@ -459,11 +465,9 @@ impl Upload<'_> {
                         stale => {
                             // Read ahead for an offset the server did not
                             // confirm: its buffer comes back when read.
-                            drop(Held {
-                                buffers: &self.buffers,
-                                travelling: None,
-                                ahead: stale,
-                            });
+                            if let Some((_, sealing)) = stale {
+                                self.buffers.reclaim(sealing);
+                            }
                             seal(
                                 &self.file,
                                 offset,
