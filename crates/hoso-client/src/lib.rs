@@ -14,6 +14,7 @@ pub mod report;
 pub mod sendings;
 pub mod store;
 pub mod submit;
+pub mod supplement;
 pub mod tracking;
 pub mod tus;
 pub mod workspace;
@@ -260,6 +261,46 @@ impl Client {
         self.sendings.run(&self.store, id, send).await
     }
 
+    /// What the portal asked for on the filed dossier `id`, if its last
+    /// known state is "supplement requested".
+    pub async fn supplement_request(
+        &self,
+        id: i64,
+    ) -> Result<Option<supplement::Asked>, ClientError> {
+        supplement::asked(&self.store, id).await
+    }
+
+    /// Every supplement of dossier `id` recorded here, receipts verified.
+    pub async fn supplements(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+    ) -> Result<Vec<supplement::StoredSupplement>, ClientError> {
+        supplement::stored(&self.store, portal, id).await
+    }
+
+    /// Sends `answer` to the request dossier `id` waits on, exactly once,
+    /// through the same resumable uploads (and the same one-sending-per-
+    /// dossier rule) as the dossier itself.
+    pub async fn submit_supplement(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+        answer: hoso_core::supplement::Supplement,
+    ) -> Result<supplement::StoredSupplement, ClientError> {
+        let send = supplement::submit(
+            &self.store,
+            &self.library,
+            &self.http,
+            portal,
+            id,
+            answer,
+            &self.uploads,
+            self.progress.clone(),
+        );
+        self.sendings.run(&self.store, id, send).await
+    }
+
     /// Pauses dossier `id`'s sending: it stops where it is, keeps what was
     /// confirmed, and waits in the outbox until [`Self::submit_dossier`]
     /// continues it.
@@ -338,12 +379,13 @@ impl Client {
         report::rows(&self.store, crate::store::vn_now().date_naive()).await
     }
 
-    /// Reads `portal`'s status changes since the last sync and keeps them.
+    /// Reads `portal`'s status changes since the last sync and keeps them,
+    /// after checking that it still presents the pinned receipt key.
     pub async fn sync_status(
         &self,
         portal: &PortalRecord,
     ) -> Result<tracking::SyncReport, ClientError> {
-        tracking::sync(&self.store, &self.http, portal).await
+        tracking::sync(&self.store, &self.http, portal, true).await
     }
 
     /// The last known state of the dossier coded `code` at `portal`, with

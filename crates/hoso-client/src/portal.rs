@@ -29,6 +29,10 @@ pub struct PortalRecord {
     pub token: Option<String>,
     /// Whether this is the built-in practice portal.
     pub practice: bool,
+    /// The fingerprint of another receipt key the portal presented after
+    /// the pin, while it does: nothing from it is trusted until it
+    /// presents the pinned key again.
+    pub key_changed: Option<String>,
 }
 
 /// How to add a portal.
@@ -55,10 +59,11 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<PortalRecord> {
         key,
         token: r.get(7)?,
         practice: r.get(8)?,
+        key_changed: r.get(9)?,
     })
 }
 
-const SELECT: &str = "SELECT id, base_url, name_vi, name_en, api_base, tus_endpoint, receipt_key, token, practice FROM portals";
+const SELECT: &str = "SELECT id, base_url, name_vi, name_en, api_base, tus_endpoint, receipt_key, token, practice, key_changed FROM portals";
 
 /// Fetches a portal's discovery document.
 pub async fn discover(http: &Http, base_url: &str) -> Result<Discovery, ClientError> {

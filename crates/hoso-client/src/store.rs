@@ -137,6 +137,25 @@ CREATE TABLE status_sync (
     last_error    TEXT
 );
 "#,
+    // Answers to requests for more, each filed once under its own key and
+    // kept with its receipt; and a portal that presented another receipt
+    // key than the one pinned, with when its key was last checked.
+    r#"
+CREATE TABLE supplements (
+    id               INTEGER PRIMARY KEY,
+    dossier_id       INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
+    request_cursor   INTEGER NOT NULL,
+    content          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('sending', 'filed')),
+    receipt          TEXT,
+    created_at       TEXT NOT NULL,
+    filed_at         TEXT,
+    UNIQUE (dossier_id, request_cursor)
+);
+ALTER TABLE portals ADD COLUMN key_changed TEXT;
+ALTER TABLE status_sync ADD COLUMN key_checked_at TEXT;
+"#,
 ];
 
 /// A shared handle on the profile database.

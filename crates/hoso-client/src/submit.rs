@@ -103,8 +103,36 @@ pub async fn submit(
     if !problems.is_empty() {
         return Err(ClientError::Invalid(problems));
     }
+    let entries = entries_for(library, &content.documents).await?;
+    let (key, resumed) = begin(store, id, &content).await?;
+    let sending = Sending {
+        store,
+        library,
+        http,
+        portal,
+        settings,
+        tracker: Tracker::new(id, files_of(&entries), progress),
+    };
+    let outcome = sending.finish(id, key, resumed, content, &entries).await;
+    if let Err(e) = &outcome
+        && nothing_filed(e)
+    {
+        // The portal refused this sending (or it never left): nothing is
+        // filed under the key, so the dossier goes back to being a draft
+        // the person can fix, instead of waiting in the outbox forever.
+        back_to_draft(store, id).await?;
+    }
+    outcome
+}
+
+/// The library's copy of each of `documents` (each file once), checked
+/// against the size the dossier declares.
+pub(crate) async fn entries_for(
+    library: &Library,
+    documents: &[hoso_core::AttachedDocument],
+) -> Result<Vec<crate::library::LibraryEntry>, ClientError> {
     let mut entries = Vec::new();
-    for doc in &content.documents {
+    for doc in documents {
         let entry = library.get(doc.sha256).await?;
         if entry.size != doc.size {
             return Err(ClientError::Protocol(format!(
@@ -119,9 +147,12 @@ pub async fn submit(
             entries.push(entry);
         }
     }
+    Ok(entries)
+}
 
-    let (key, resumed) = begin(store, id, &content).await?;
-    let files = entries
+/// The progress rows of a sending of `entries`, nothing confirmed yet.
+pub(crate) fn files_of(entries: &[crate::library::LibraryEntry]) -> Vec<FileProgress> {
+    entries
         .iter()
         .map(|e| FileProgress {
             sha256: e.sha256,
@@ -129,31 +160,13 @@ pub async fn submit(
             size: e.size,
             confirmed: 0,
         })
-        .collect();
-    let sending = Sending {
-        store,
-        library,
-        http,
-        portal,
-        settings,
-        tracker: Tracker::new(id, files, progress),
-    };
-    let outcome = sending.finish(id, key, resumed, content, &entries).await;
-    if let Err(e) = &outcome
-        && nothing_filed(e)
-    {
-        // The portal refused this sending (or it never left): nothing is
-        // filed under the key, so the dossier goes back to being a draft
-        // the person can fix, instead of waiting in the outbox forever.
-        back_to_draft(store, id).await?;
-    }
-    outcome
+        .collect()
 }
 
 /// Whether an error proves that nothing was filed under the dossier's key:
 /// the portal answered with a refusal (or a document was refused before
 /// anything was sent). Lost answers and network errors prove nothing.
-fn nothing_filed(e: &ClientError) -> bool {
+pub(crate) fn nothing_filed(e: &ClientError) -> bool {
     match e {
         ClientError::Invalid(_) | ClientError::Refused(_) => true,
         ClientError::Portal(p) => {
@@ -234,13 +247,13 @@ async fn same_content_filed(
 }
 
 /// What uploading and sending need.
-struct Sending<'a> {
-    store: &'a Store,
-    library: &'a Library,
-    http: &'a Http,
-    portal: &'a PortalRecord,
-    settings: &'a crate::tus::UploadSettings,
-    tracker: Tracker,
+pub(crate) struct Sending<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) library: &'a Library,
+    pub(crate) http: &'a Http,
+    pub(crate) portal: &'a PortalRecord,
+    pub(crate) settings: &'a crate::tus::UploadSettings,
+    pub(crate) tracker: Tracker,
 }
 
 impl Sending<'_> {
@@ -320,6 +333,22 @@ impl Sending<'_> {
         content: DossierContent,
         entries: &[crate::library::LibraryEntry],
     ) -> Result<SubmissionResponse, ClientError> {
+        let uploads = self.upload_all(entries).await?;
+        let request = SubmissionRequest {
+            dossier: content,
+            uploads,
+            new_filing: false,
+        };
+        let url = format!("{}/dossiers", self.portal.api_base);
+        send(self.http, self.portal, &url, key, &request).await
+    }
+
+    /// Uploads every one of `entries`, a few at once within one bandwidth
+    /// cap, and says where each went.
+    pub(crate) async fn upload_all(
+        &self,
+        entries: &[crate::library::LibraryEntry],
+    ) -> Result<Vec<UploadRef>, ClientError> {
         let target = crate::tus::Target {
             endpoint: &self.portal.tus_endpoint,
             token: self.portal.token.as_deref(),
@@ -343,12 +372,7 @@ impl Sending<'_> {
             .await?;
         drop(ticking);
         self.tracker.phase(SendPhase::AwaitingReceipt);
-        let request = SubmissionRequest {
-            dossier: content,
-            uploads,
-            new_filing: false,
-        };
-        send(self.http, self.portal, key, &request).await
+        Ok(uploads)
     }
 }
 
@@ -402,14 +426,15 @@ fn with_token(req: reqwest::RequestBuilder, portal: &PortalRecord) -> reqwest::R
     }
 }
 
-/// Sends the submission until the portal's answer is known.
-async fn send(
+/// Sends `request` to `url` under `key` until the portal's answer is
+/// known (a dossier's filing or a supplement's).
+pub(crate) async fn send<B: serde::Serialize>(
     http: &Http,
     portal: &PortalRecord,
+    url: &str,
     key: &IdempotencyKey,
-    request: &SubmissionRequest,
+    request: &B,
 ) -> Result<SubmissionResponse, ClientError> {
-    let url = format!("{}/dossiers", portal.api_base);
     let mut last = ClientError::Network("no attempt made".into());
     for attempt in 0..MAX_ATTEMPTS {
         if attempt > 0 {
@@ -424,7 +449,7 @@ async fn send(
                 }
             }
         }
-        let sent = with_token(http.json_post(&url, request), portal)
+        let sent = with_token(http.json_post(url, request), portal)
             .header("Idempotency-Key", key.to_header())
             .send()
             .await;
@@ -450,7 +475,7 @@ async fn send(
 }
 
 /// Asks the portal whether a submission under `key` was filed.
-async fn recover(
+pub(crate) async fn recover(
     http: &Http,
     portal: &PortalRecord,
     key: &IdempotencyKey,

@@ -45,13 +45,76 @@ pub struct TrackedStatus {
     pub confirmed_at: Option<String>,
 }
 
+/// How often a portal's discovery is read again to check that it still
+/// presents the pinned receipt key (always when a sync is asked for by
+/// the person, at a poller's first round, and while a change stands).
+const KEY_CHECK_EVERY: chrono::Duration = chrono::Duration::hours(6);
+
+/// Whether `portal`'s key is due for a check.
+async fn key_check_due(store: &Store, portal: &PortalRecord) -> Result<bool, ClientError> {
+    // Read from the store, not `portal`: a poller holds its record for
+    // hours, and a change found since must keep being checked.
+    let portal_id = portal.id;
+    let (changed, last): (bool, Option<String>) = store
+        .call(move |conn| {
+            Ok(conn.query_row(
+                "SELECT p.key_changed IS NOT NULL, s.key_checked_at FROM portals p
+                 LEFT JOIN status_sync s ON s.portal_id = p.id WHERE p.id = ?1",
+                params![portal_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .await?;
+    let last = last.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
+    Ok(changed || last.is_none_or(|t| crate::store::vn_now() - t > KEY_CHECK_EVERY))
+}
+
+/// Reads `portal`'s discovery and compares its receipt key with the one
+/// pinned. A portal presenting another key is marked (the window warns)
+/// and refused; one that presents the pinned key again is trusted again.
+pub async fn check_key(
+    store: &Store,
+    http: &Http,
+    portal: &PortalRecord,
+) -> Result<(), ClientError> {
+    let found = crate::portal::discover(http, &portal.base_url).await?;
+    let pinned = portal.key.fingerprint();
+    let changed = (found.key_id != pinned).then(|| found.key_id.clone());
+    let (portal_id, mark) = (portal.id, changed.clone());
+    store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "UPDATE portals SET key_changed = ?2 WHERE id = ?1",
+                params![portal_id, mark],
+            )?;
+            tx.execute(
+                "INSERT INTO status_sync (portal_id, key_checked_at) VALUES (?1, ?2)
+                 ON CONFLICT (portal_id) DO UPDATE SET key_checked_at = excluded.key_checked_at",
+                params![portal_id, now()],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    match changed {
+        Some(presented) => Err(ClientError::KeyChanged { pinned, presented }),
+        None => Ok(()),
+    }
+}
+
 /// Reads `portal`'s changes after the kept cursor until none are left
-/// (or [`MAX_PAGES`] pages), keeping each and the new cursor.
+/// (or [`MAX_PAGES`] pages), keeping each and the new cursor. The portal's
+/// receipt key is checked first when `check` says so or a check is due.
 pub async fn sync(
     store: &Store,
     http: &Http,
     portal: &PortalRecord,
+    check: bool,
 ) -> Result<SyncReport, ClientError> {
+    if check || key_check_due(store, portal).await? {
+        check_key(store, http, portal).await?;
+    }
     let portal_id = portal.id;
     let (mut cursor, mut etag) = store
         .call(move |conn| {
@@ -259,8 +322,10 @@ pub async fn poll_portal(
     mut after_each: impl FnMut(&Result<SyncReport, ClientError>, Duration) + Send,
 ) {
     let mut state = PollState::new(&policy);
+    let mut first = true;
     loop {
-        let result = sync(&store, &http, &portal).await;
+        let result = sync(&store, &http, &portal, first).await;
+        first = false;
         let outcome = match &result {
             Ok(r) if r.new_events > 0 => PollOutcome::Changed,
             Ok(_) => PollOutcome::Unchanged,

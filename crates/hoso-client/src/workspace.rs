@@ -23,7 +23,9 @@ pub(crate) const STANDING_COLUMNS: &str = "\
     (SELECT e.status FROM status_events e WHERE e.portal_id = dossiers.portal_id \
          AND e.code = dossiers.dossier_code ORDER BY e.cursor DESC LIMIT 1), \
     (SELECT s.confirmed_at FROM status_sync s WHERE s.portal_id = dossiers.portal_id), \
-    json_extract(dossiers.receipt, '$.receipt.appointment_date')";
+    COALESCE((SELECT json_extract(u.receipt, '$.receipt.appointment_date') FROM supplements u \
+         WHERE u.dossier_id = dossiers.id AND u.state = 'filed' ORDER BY u.id DESC LIMIT 1), \
+         json_extract(dossiers.receipt, '$.receipt.appointment_date'))";
 
 const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
                        archived_at IS NOT NULL, dossier_code, content, revision, \

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod receipt;
 pub mod samples;
 pub mod status;
+pub mod supplement;
 pub mod taxcode;
 pub mod validate;
 pub mod wire;

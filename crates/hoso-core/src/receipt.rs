@@ -209,8 +209,9 @@ impl SignedReceipt {
         Sha256Digest::of(&canonical(&self.receipt))
     }
 
-    /// Signs a receipt. The portal calls this with its own key.
-    pub fn sign(receipt: &Receipt, key: &SigningKey) -> Self {
+    /// Signs a receipt (a dossier's or a supplement's). The portal calls
+    /// this with its own key.
+    pub fn sign<T: Serialize>(receipt: &T, key: &SigningKey) -> Self {
         let value = serde_json::to_value(receipt)
             .unwrap_or_else(|e| panic!("a receipt is plain data: {e}"));
         let signature = key.sign(&canonical(&value));
@@ -222,6 +223,15 @@ impl SignedReceipt {
 
     /// Checks the signature against the pinned key, then reads the receipt.
     pub fn verify(&self, key: &PortalKey) -> Result<Receipt, ReceiptError> {
+        self.verify_as(key)
+    }
+
+    /// Checks the signature against the pinned key, then reads what was
+    /// signed as `T` (a [`Receipt`] or a supplement's receipt).
+    pub fn verify_as<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &PortalKey,
+    ) -> Result<T, ReceiptError> {
         let bytes: [u8; 64] = B64
             .decode(self.signature.trim())
             .ok()

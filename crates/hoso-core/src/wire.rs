@@ -84,7 +84,18 @@ pub struct SubmissionRequest {
     pub new_filing: bool,
 }
 
-/// The portal's answer to a submission.
+/// `POST /v1/dossiers/{code}/supplements`: the answer to a request for
+/// more, and where each of its documents' bytes are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    /// What is sent.
+    pub supplement: crate::supplement::Supplement,
+    /// Where each document's bytes are.
+    pub uploads: Vec<UploadRef>,
+}
+
+/// The portal's answer to a submission (and to a supplement, whose receipt
+/// is a [`crate::supplement::SupplementReceipt`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionResponse {
     /// The signed receipt.

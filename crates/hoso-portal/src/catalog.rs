@@ -82,6 +82,11 @@ impl Catalog {
             .and_then(entry)
     }
 
+    /// Version `version` of `code`, in force or not.
+    pub fn version(&self, code: &ProcedureCode, version: &str) -> Option<&CatalogEntry> {
+        self.entries.get(&(code.clone(), version.to_owned()))
+    }
+
     /// The version of `code` in force today.
     pub fn get(&self, code: &ProcedureCode) -> Option<&CatalogEntry> {
         self.get_on(code, crate::state::now_vn().date_naive())

@@ -107,6 +107,27 @@ CREATE TABLE lookup_failures (
     first_at      TEXT NOT NULL
 );
 "#,
+    r#"
+CREATE TABLE supplements (
+    id            INTEGER PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    number        INTEGER NOT NULL,
+    answer        TEXT NOT NULL,
+    receipt       TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    UNIQUE (dossier_code, number)
+);
+CREATE TABLE supplement_documents (
+    supplement_id INTEGER NOT NULL REFERENCES supplements(id),
+    position      INTEGER NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL,
+    PRIMARY KEY (supplement_id, position)
+);
+"#,
 ];
 
 /// A shared handle on the portal database.

@@ -74,18 +74,62 @@ pub async fn submit(
         .map(|e| (e.procedure.processing_days, e.procedure.cutoff()))
         .unwrap_or((0, None));
     let keep_until = key_kept_until(&state.calendar, now, days, cutoff);
-    match claim(state, who, &key, request_sha256, keep_until).await? {
+    exactly_once(state, who, &key, request_sha256, keep_until, || {
+        file(state, who, &key, request)
+    })
+    .await
+}
+
+/// Runs `work` once per key: a key already answered gets the stored answer
+/// without `work` running; a key whose work fails is released, so the
+/// fixed request can use it again. `work` marks the key done itself, in
+/// the transaction that records what it files ([`key_done`]).
+pub(crate) async fn exactly_once<F, Fut>(
+    state: &AppState,
+    who: &Applicant,
+    key: &IdempotencyKey,
+    request_sha256: Sha256Digest,
+    keep_until: chrono::DateTime<chrono::FixedOffset>,
+    work: F,
+) -> Result<(StatusCode, SubmissionResponse), ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, SubmissionResponse), ApiError>>,
+{
+    match claim(state, who, key, request_sha256, keep_until).await? {
         Claim::Finished(answer) => {
             let response = serde_json::from_str(&answer).map_err(ApiError::internal)?;
             return Ok((StatusCode::OK, response));
         }
         Claim::Fresh => {}
     }
-    let outcome = file(state, who, &key, request).await;
+    let outcome = work().await;
     if outcome.is_err() {
-        release(state, who, &key).await?;
+        release(state, who, key).await?;
     }
     outcome
+}
+
+/// Marks `key` answered with `response`, for dossier `code`, inside the
+/// transaction that filed it.
+pub(crate) fn key_done(
+    tx: &rusqlite::Transaction<'_>,
+    applicant: i64,
+    key: &str,
+    code: Option<&str>,
+    response: &SubmissionResponse,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE idempotency_keys SET state = 'done', dossier_code = ?3, response = ?4
+         WHERE applicant_id = ?1 AND key = ?2",
+        params![
+            applicant,
+            key,
+            code,
+            serde_json::to_string(response).map_err(ApiError::internal)?
+        ],
+    )?;
+    Ok(())
 }
 
 async fn claim(
@@ -165,7 +209,7 @@ async fn release(state: &AppState, who: &Applicant, key: &IdempotencyKey) -> Res
         .await
 }
 
-fn refused(problems: Vec<hoso_core::Problem>) -> ApiError {
+pub(crate) fn refused(problems: Vec<hoso_core::Problem>) -> ApiError {
     let mut e = ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "dossier_invalid",
@@ -188,6 +232,73 @@ fn document_problem(path: String, vi: String, en: String) -> hoso_core::Problem 
         code: hoso_core::ProblemCode::DocumentMissing,
         message: hoso_core::Bilingual::new(vi, en),
     }
+}
+
+/// The portal's upload id for each of `documents`, once each is a complete
+/// upload of `applicant` whose bytes hash to what is declared; otherwise
+/// the refusal naming every document that is not.
+pub(crate) fn checked_uploads(
+    tx: &rusqlite::Transaction<'_>,
+    applicant: i64,
+    documents: &[hoso_core::AttachedDocument],
+    uploads: &[hoso_core::wire::UploadRef],
+) -> Result<Vec<String>, ApiError> {
+    let mut upload_ids = Vec::new();
+    let mut problems = Vec::new();
+    for doc in documents {
+        let path = format!("documents.{}", doc.slot);
+        let upload = uploads
+            .iter()
+            .find(|u| u.sha256 == doc.sha256)
+            .and_then(|u| {
+                u.upload_url
+                    .rsplit_once("/v1/uploads/")
+                    .map(|(_, id)| id.to_owned())
+            });
+        let row = match &upload {
+            Some(id) => db::upload(tx, id)?.filter(|r| r.applicant_id == applicant),
+            None => None,
+        };
+        match row {
+            None => problems.push(document_problem(
+                path,
+                format!(
+                    "Chưa tải lên tệp {} — hãy gửi lại để ứng dụng tải tệp lên.",
+                    doc.name
+                ),
+                format!(
+                    "{} was not uploaded — send again so the app uploads it.",
+                    doc.name
+                ),
+            )),
+            Some(r) if r.offset < r.length => problems.push(document_problem(
+                path,
+                format!(
+                    "Tệp {} mới tải lên được {}/{} byte — hãy chờ tải xong.",
+                    doc.name, r.offset, r.length
+                ),
+                format!(
+                    "{} is only {}/{} bytes uploaded — let the upload finish.",
+                    doc.name, r.offset, r.length
+                ),
+            )),
+            Some(r)
+                if r.sha256.as_deref() != Some(doc.sha256.to_hex().as_str())
+                    || r.length != doc.size =>
+            {
+                problems.push(document_problem(
+                    path,
+                    format!("Tệp {} trên cổng khác với tệp khai báo (sai mã băm) — hãy tải lên lại.", doc.name),
+                    format!("{} on the portal differs from the declared file (hash mismatch) — upload it again.", doc.name),
+                ));
+            }
+            Some(_) => upload_ids.push(upload.unwrap_or_default()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refused(problems));
+    }
+    Ok(upload_ids)
 }
 
 /// Validates, checks uploads and records the dossier in one transaction.
@@ -215,45 +326,7 @@ async fn file(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            // Every document must be a complete upload of this applicant
-            // whose bytes hash to what the dossier declares.
-            let mut upload_ids = Vec::new();
-            let mut problems = Vec::new();
-            for doc in &dossier.documents {
-                let path = format!("documents.{}", doc.slot);
-                let upload = request
-                    .uploads
-                    .iter()
-                    .find(|u| u.sha256 == doc.sha256)
-                    .and_then(|u| u.upload_url.rsplit_once("/v1/uploads/").map(|(_, id)| id.to_owned()));
-                let row = match &upload {
-                    Some(id) => db::upload(&tx, id)?.filter(|r| r.applicant_id == applicant),
-                    None => None,
-                };
-                match row {
-                    None => problems.push(document_problem(
-                        path,
-                        format!("Chưa tải lên tệp {} — hãy gửi lại để ứng dụng tải tệp lên.", doc.name),
-                        format!("{} was not uploaded — send again so the app uploads it.", doc.name),
-                    )),
-                    Some(r) if r.offset < r.length => problems.push(document_problem(
-                        path,
-                        format!("Tệp {} mới tải lên được {}/{} byte — hãy chờ tải xong.", doc.name, r.offset, r.length),
-                        format!("{} is only {}/{} bytes uploaded — let the upload finish.", doc.name, r.offset, r.length),
-                    )),
-                    Some(r) if r.sha256.as_deref() != Some(doc.sha256.to_hex().as_str()) || r.length != doc.size => {
-                        problems.push(document_problem(
-                            path,
-                            format!("Tệp {} trên cổng khác với tệp khai báo (sai mã băm) — hãy tải lên lại.", doc.name),
-                            format!("{} on the portal differs from the declared file (hash mismatch) — upload it again.", doc.name),
-                        ));
-                    }
-                    Some(_) => upload_ids.push(upload.unwrap_or_default()),
-                }
-            }
-            if !problems.is_empty() {
-                return Err(refused(problems));
-            }
+            let upload_ids = checked_uploads(&tx, applicant, &dossier.documents, &request.uploads)?;
 
             let mut answer = None;
             if !request.new_filing {
@@ -379,16 +452,7 @@ async fn file(
                 .get("dossier_code")
                 .and_then(|c| c.as_str())
                 .map(str::to_owned);
-            tx.execute(
-                "UPDATE idempotency_keys SET state = 'done', dossier_code = ?3, response = ?4
-                 WHERE applicant_id = ?1 AND key = ?2",
-                params![
-                    applicant,
-                    key,
-                    dossier_code,
-                    serde_json::to_string(&response).map_err(ApiError::internal)?
-                ],
-            )?;
+            key_done(&tx, applicant, &key, dossier_code.as_deref(), &response)?;
             tx.commit()?;
             Ok((status, response))
         })

@@ -19,6 +19,7 @@ mod routes;
 pub use routes::OPENAPI;
 mod state;
 pub mod storage;
+mod supplements;
 mod tracking;
 
 pub use config::PortalConfig;

@@ -287,3 +287,222 @@ async fn the_report_counts_by_portal_and_state_and_exports_csv() {
         "heading, two dossiers, and the final line break"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_that_presents_another_key_is_refused_with_a_warning() {
+    let (dir, client, a, code) = one_filed().await;
+    client.sync_status(&a.record).await.expect("first sync");
+    let before = client
+        .dossier_status(&a.record, &code)
+        .await
+        .expect("read")
+        .expect("known");
+
+    // Another server answers at the portal's address, with its own key.
+    let addr = a.portal.addr();
+    a.portal.stop().await;
+    let mut impostor = hoso_portal::PortalConfig::practice(dir.path().join("impostor"));
+    impostor.listen = addr;
+    let impostor = hoso_portal::start(impostor).await.expect("impostor starts");
+    let err = client
+        .sync_status(&a.record)
+        .await
+        .expect_err("another key is refused");
+    let hoso_client::ClientError::KeyChanged { pinned, presented } = &err else {
+        panic!("expected a changed key, got {err}");
+    };
+    assert_eq!(pinned, &a.record.key.fingerprint());
+    assert_ne!(pinned, presented);
+    let warning = err.message();
+    println!("{}", warning.vi);
+    assert!(warning.vi.contains(presented.as_str()), "{}", warning.vi);
+    let marked = client
+        .portals()
+        .await
+        .expect("portals")
+        .into_iter()
+        .find(|p| p.id == a.record.id)
+        .expect("still listed");
+    assert_eq!(marked.key_changed.as_deref(), Some(presented.as_str()));
+    // Nothing was read from it: the last known state and its time stand.
+    let after = client
+        .dossier_status(&a.record, &code)
+        .await
+        .expect("read")
+        .expect("known");
+    assert_eq!(after, before);
+
+    // The real portal comes back with the pinned key: trusted again.
+    impostor.stop().await;
+    let mut real = hoso_portal::PortalConfig::practice(dir.path().join("so-khcn"));
+    real.listen = addr;
+    let _real = hoso_portal::start(real).await.expect("portal restarts");
+    client.sync_status(&a.record).await.expect("sync again");
+    let cleared = client
+        .portals()
+        .await
+        .expect("portals")
+        .into_iter()
+        .find(|p| p.id == a.record.id)
+        .expect("listed");
+    assert_eq!(cleared.key_changed, None);
+}
+
+/// The officer asks for more on dossier `code`.
+async fn officer_asks(agency: &Agency, code: &str, request: &str) {
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/officer/dossiers/{code}/status",
+            agency.portal.base_url()
+        ))
+        .bearer_auth(&agency.officer)
+        .json(&Transition {
+            to: Status::SupplementRequested,
+            note: "Thiếu giấy tờ".into(),
+            request: Some(request.into()),
+        })
+        .send()
+        .await
+        .expect("officer request");
+    assert!(res.status().is_success(), "officer asks: {}", res.status());
+}
+
+/// Every supplement the portal holds for `code`, as an officer reads them.
+async fn officer_reads(
+    agency: &Agency,
+    code: &str,
+) -> Vec<hoso_core::supplement::SupplementReceipt> {
+    reqwest::Client::new()
+        .get(format!(
+            "{}/v1/officer/dossiers/{code}/supplements",
+            agency.portal.base_url()
+        ))
+        .bearer_auth(&agency.officer)
+        .send()
+        .await
+        .expect("officer request")
+        .json()
+        .await
+        .expect("supplements")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplement_is_asked_answered_once_and_the_dossier_completes() {
+    let (dir, client, a, code) = one_filed().await;
+    let id = client
+        .dossiers(hoso_core::DossierQuery::default())
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|d| d.dossier_code.as_deref() == Some(code.as_str()))
+        .expect("listed")
+        .id;
+    let answer = |documents| hoso_core::supplement::Supplement {
+        answer: "Xin gửi bản dịch công chứng của giấy chứng nhận.".into(),
+        documents,
+    };
+    // Not asked yet: nothing is sent.
+    let early = client
+        .submit_supplement(&a.record, id, answer(vec![]))
+        .await
+        .expect_err("not asked");
+    assert!(
+        matches!(early, hoso_client::ClientError::Refused(_)),
+        "{early}"
+    );
+
+    let asked_for = "Bản dịch tiếng Việt có công chứng của giấy chứng nhận chất lượng";
+    officer_asks(&a, &code, asked_for).await;
+    client.sync_status(&a.record).await.expect("sync");
+    let asked = client
+        .supplement_request(id)
+        .await
+        .expect("read")
+        .expect("asked");
+    assert_eq!(asked.request, asked_for);
+
+    // An empty answer is refused here, before anything is sent.
+    let empty = client
+        .submit_supplement(
+            &a.record,
+            id,
+            hoso_core::supplement::Supplement {
+                answer: " ".into(),
+                documents: vec![],
+            },
+        )
+        .await
+        .expect_err("empty");
+    assert!(
+        matches!(empty, hoso_client::ClientError::Invalid(_)),
+        "{empty}"
+    );
+
+    let translation = pattern_file(dir.path(), "ban-dich-cong-chung.pdf", 70_000);
+    let entry = client
+        .import_attachment(&translation)
+        .await
+        .expect("import");
+    let documents = vec![hoso_core::AttachedDocument {
+        slot: "quality_certificate".into(),
+        name: entry.name.clone(),
+        size: entry.size,
+        sha256: entry.sha256,
+    }];
+    let filed = client
+        .submit_supplement(&a.record, id, answer(documents.clone()))
+        .await
+        .expect("supplement filed");
+    let receipt = filed.receipt.expect("receipt kept");
+    assert_eq!(receipt.number, 1);
+    assert_eq!(receipt.request, asked_for);
+    assert_eq!(receipt.documents[0].sha256, entry.sha256);
+    // Sending it again answers with the same receipt; the portal holds one.
+    let again = client
+        .submit_supplement(&a.record, id, answer(documents))
+        .await
+        .expect("again");
+    assert_eq!(again.receipt_sha256, filed.receipt_sha256);
+    let seen = officer_reads(&a, &code).await;
+    assert_eq!(seen.len(), 1, "one supplement at the portal");
+    assert_eq!(seen[0].answer, receipt.answer);
+    assert_eq!(seen[0].documents[0].name, "ban-dich-cong-chung.pdf");
+
+    // The supplement brought it back; the officer takes it to the end.
+    client.sync_status(&a.record).await.expect("sync");
+    let back = client
+        .dossier_status(&a.record, &code)
+        .await
+        .expect("read")
+        .expect("known");
+    assert_eq!(back.status, Status::Received);
+    assert!(
+        back.history
+            .last()
+            .expect("event")
+            .note
+            .contains("Bổ sung lần 1")
+    );
+    assert_eq!(client.supplement_request(id).await.expect("read"), None);
+    for to in [
+        Status::Accepted,
+        Status::Processing,
+        Status::ResultReady,
+        Status::Completed,
+    ] {
+        officer_moves(&a, &code, to).await;
+    }
+    client.sync_status(&a.record).await.expect("sync");
+    let line = client
+        .dossiers(hoso_core::DossierQuery::default())
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|d| d.id == id)
+        .expect("listed");
+    let tracking = line.tracking.expect("tracked");
+    assert_eq!(tracking.status, Status::Completed);
+    assert_eq!(tracking.appointment_date, receipt.appointment_date);
+    let kept = client.supplements(&a.record, id).await.expect("kept");
+    assert_eq!(kept.len(), 1);
+}

@@ -1,7 +1,7 @@
 //! Dossiers: dry-run check, submission with Idempotency-Key and
 //! lost-response recovery by key.
 
-use super::{Applicant, malformed};
+use super::{Applicant, Officer, malformed};
 use crate::error::ApiError;
 use crate::filing;
 use crate::state::AppState;
@@ -12,12 +12,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hoso_core::Sha256Digest;
 use hoso_core::idempotency::IdempotencyKey;
-use hoso_core::wire::{CheckResult, SubmissionRequest};
+use hoso_core::wire::{CheckResult, SubmissionRequest, SupplementRequest};
 
 /// Reads a submission body and the hash that identifies its content for
 /// idempotency: SHA-256 of its canonical JSON, so spacing and key order do
 /// not make the same request look different.
-fn parse_request(body: &[u8]) -> Result<(SubmissionRequest, Sha256Digest), ApiError> {
+fn parse_request<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<(T, Sha256Digest), ApiError> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
     let canonical = serde_json_canonicalizer::to_vec(&value).map_err(malformed)?;
     let request = serde_json::from_value(value).map_err(malformed)?;
@@ -28,19 +30,15 @@ pub async fn check(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Json<CheckResult>, ApiError> {
-    let (request, _) = parse_request(&body)?;
+    let (request, _) = parse_request::<SubmissionRequest>(&body)?;
     let today = crate::state::now_vn().date_naive();
     let entry = state.catalog.require(&request.dossier.procedure, today)?;
     let problems = hoso_core::validate(&entry.procedure, &request.dossier);
     Ok(Json(CheckResult { problems }))
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    who: Applicant,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+/// The `Idempotency-Key` a filing must carry.
+fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
     let header = headers
         .get("Idempotency-Key")
         .ok_or_else(|| {
@@ -53,14 +51,23 @@ pub async fn submit(
         })?
         .to_str()
         .unwrap_or_default();
-    let key = IdempotencyKey::from_header(header).map_err(|e| {
+    IdempotencyKey::from_header(header).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "idempotency_key_invalid",
             e.to_string(),
             e.to_string(),
         )
-    })?;
+    })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    who: Applicant,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
     let (request, hash) = parse_request(&body)?;
     // Filing runs to its end even if the client goes away mid-request:
     // a dropped connection must not leave the key claimed and the client,
@@ -69,6 +76,32 @@ pub async fn submit(
         tokio::spawn(async move { filing::submit(&state, &who, key, request, hash).await });
     let (status, response) = filing.await.map_err(ApiError::internal)??;
     Ok((status, Json(response)).into_response())
+}
+
+pub async fn supplement(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let (request, hash) = parse_request::<SupplementRequest>(&body)?;
+    // Runs to its end like a filing (see `submit`).
+    let filing = tokio::spawn(async move {
+        crate::supplements::submit(&state, &who, &code, key, request, hash).await
+    });
+    let (status, response) = filing.await.map_err(ApiError::internal)??;
+    Ok((status, Json(response)).into_response())
+}
+
+pub async fn officer_supplements(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let list = crate::supplements::of_dossier(&state, &code).await?;
+    Ok(Json(list).into_response())
 }
 
 pub async fn by_key(

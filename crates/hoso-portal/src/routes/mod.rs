@@ -64,6 +64,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dossiers/check", post(dossiers::check))
         .route("/v1/dossiers", post(dossiers::submit).get(status::feed))
         .route("/v1/dossiers/{code}", get(status::one))
+        .route(
+            "/v1/dossiers/{code}/supplements",
+            post(dossiers::supplement),
+        )
+        .route(
+            "/v1/officer/dossiers/{code}/supplements",
+            get(dossiers::officer_supplements),
+        )
         .route("/v1/lookup", post(status::lookup))
         .route("/v1/officer/dossiers", get(status::officer_list))
         .route("/v1/officer/dossiers/{code}", get(status::officer_one))

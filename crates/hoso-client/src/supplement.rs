@@ -1,0 +1,358 @@
+//! Answering a portal's request for more: the answer and documents are
+//! checked by hoso-core's rules, recorded with a fresh idempotency key
+//! before anything is sent, uploaded by the same resumable engine as a
+//! dossier and filed exactly once; the supplement's signed receipt is kept
+//! with the dossier.
+//!
+//! One supplement answers one request (the status change that asked for
+//! it): sending again after an interruption resumes under the same key and
+//! asks the portal first whether the earlier attempt arrived; sending again
+//! after it was filed returns the stored receipt.
+
+use crate::error::ClientError;
+use crate::http::Http;
+use crate::library::Library;
+use crate::portal::{PortalRecord, cached_procedure};
+use crate::progress::{ProgressSink, Tracker};
+use crate::store::{Store, now};
+use crate::submit::{Sending, entries_for, files_of, nothing_filed, recover, send};
+use hoso_core::idempotency::IdempotencyKey;
+use hoso_core::progress::SendPhase;
+use hoso_core::receipt::SignedReceipt;
+use hoso_core::status::Status;
+use hoso_core::supplement::{Supplement, SupplementReceipt, content_sha256};
+use hoso_core::wire::SupplementRequest;
+use hoso_core::{Bilingual, Problem, ProblemCode};
+use rusqlite::{OptionalExtension, params};
+
+/// What the portal asked for, as the last status change says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked {
+    /// The status change that asked (its cursor in the portal's feed).
+    pub cursor: i64,
+    /// What is asked, in the officer's words.
+    pub request: String,
+    /// The officer's note.
+    pub note: String,
+    /// When it was asked.
+    pub at: String,
+}
+
+/// A supplement recorded here: being sent, or filed with its receipt.
+#[derive(Debug, Clone)]
+pub struct StoredSupplement {
+    /// The request it answers.
+    pub request_cursor: i64,
+    /// What was sent.
+    pub supplement: Supplement,
+    /// The verified receipt once filed.
+    pub receipt: Option<SupplementReceipt>,
+    /// SHA-256 of the signed receipt's canonical JSON, once filed.
+    pub receipt_sha256: Option<hoso_core::Sha256Digest>,
+}
+
+/// A filed dossier as supplements need it.
+struct Filed {
+    code: String,
+    portal_id: i64,
+    procedure: hoso_core::ProcedureCode,
+}
+
+async fn filed_dossier(store: &Store, id: i64) -> Result<Filed, ClientError> {
+    let record = crate::workspace::get(store, id).await?;
+    let code = record
+        .summary
+        .dossier_code
+        .clone()
+        .filter(|_| record.summary.state == hoso_core::DossierState::Submitted)
+        .ok_or(ClientError::NotFound(format!(
+            "hồ sơ đã nộp / filed dossier {id}"
+        )))?;
+    let portal_id: i64 = store
+        .call(move |conn| {
+            Ok(conn.query_row(
+                "SELECT portal_id FROM dossiers WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    Ok(Filed {
+        code,
+        portal_id,
+        procedure: record.summary.procedure,
+    })
+}
+
+/// The request for more that dossier `id` is waiting on, if its last known
+/// state is "supplement requested".
+pub async fn asked(store: &Store, id: i64) -> Result<Option<Asked>, ClientError> {
+    let dossier = filed_dossier(store, id).await?;
+    store
+        .call(move |conn| {
+            let last: Option<(i64, String, String, String, Option<String>)> = conn
+                .query_row(
+                    "SELECT cursor, status, at, note, request FROM status_events
+                     WHERE portal_id = ?1 AND code = ?2 ORDER BY cursor DESC LIMIT 1",
+                    params![dossier.portal_id, dossier.code],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            Ok(last.and_then(|(cursor, status, at, note, request)| {
+                (status == Status::SupplementRequested.as_str()).then(|| Asked {
+                    cursor,
+                    request: request.unwrap_or_else(|| note.clone()),
+                    note,
+                    at,
+                })
+            }))
+        })
+        .await
+}
+
+/// Every supplement of dossier `id` recorded here, oldest first, each
+/// receipt verified against `portal`'s pinned key.
+pub async fn stored(
+    store: &Store,
+    portal: &PortalRecord,
+    id: i64,
+) -> Result<Vec<StoredSupplement>, ClientError> {
+    let rows: Vec<(i64, String, Option<String>)> = store
+        .call(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT request_cursor, content, receipt FROM supplements
+                 WHERE dossier_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    rows.into_iter()
+        .map(|(request_cursor, content, receipt)| {
+            let supplement = serde_json::from_str(&content)
+                .map_err(|e| ClientError::Protocol(format!("stored supplement: {e}")))?;
+            let (receipt, receipt_sha256) = match receipt {
+                Some(json) => {
+                    let signed: SignedReceipt = serde_json::from_str(&json).map_err(|e| {
+                        ClientError::Protocol(format!("stored supplement receipt: {e}"))
+                    })?;
+                    (
+                        Some(signed.verify_as::<SupplementReceipt>(&portal.key)?),
+                        Some(signed.sha256()),
+                    )
+                }
+                None => (None, None),
+            };
+            Ok(StoredSupplement {
+                request_cursor,
+                supplement,
+                receipt,
+                receipt_sha256,
+            })
+        })
+        .collect()
+}
+
+fn not_asked() -> ClientError {
+    ClientError::Refused(vec![Problem {
+        path: "supplement".into(),
+        code: ProblemCode::Invalid,
+        message: Bilingual::new(
+            "Cổng không (hoặc chưa) yêu cầu bổ sung hồ sơ này — hãy cập nhật trạng thái trước.",
+            "The portal has not asked (or not yet) for more on this dossier — update the status first.",
+        ),
+    }])
+}
+
+/// Records `supplement` as the answer to the request dossier `id` waits
+/// on, uploads its documents and files it once; returns the stored
+/// supplement with its verified receipt.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit(
+    store: &Store,
+    library: &Library,
+    http: &Http,
+    portal: &PortalRecord,
+    id: i64,
+    supplement: Supplement,
+    settings: &crate::tus::UploadSettings,
+    progress: Option<ProgressSink>,
+) -> Result<StoredSupplement, ClientError> {
+    let dossier = filed_dossier(store, id).await?;
+    let asked = asked(store, id).await?.ok_or_else(not_asked)?;
+    let cursor = asked.cursor;
+    let earlier: Option<(String, String, String)> = store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT state, content, idempotency_key FROM supplements
+                     WHERE dossier_id = ?1 AND request_cursor = ?2",
+                    params![id, cursor],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+    let (supplement, key, resumed) = match earlier {
+        Some((state, _, _)) if state == "filed" => {
+            return latest(store, portal, id, cursor).await;
+        }
+        // Cut off before: the same answer under the same key, so that it
+        // can never be filed twice.
+        Some((_, content, key)) => {
+            let content: Supplement = serde_json::from_str(&content)
+                .map_err(|e| ClientError::Protocol(format!("stored supplement: {e}")))?;
+            let key = IdempotencyKey::try_from(key)
+                .map_err(|e| ClientError::Protocol(format!("stored idempotency key: {e}")))?;
+            (content, key, true)
+        }
+        None => {
+            let supplement = supplement.normalized();
+            let procedure = cached_procedure(store, portal, &dossier.procedure)
+                .await?
+                .ok_or_else(|| {
+                    ClientError::NotFound(format!("thủ tục / procedure {}", dossier.procedure))
+                })?;
+            let problems = supplement.check(&procedure);
+            if !problems.is_empty() {
+                return Err(ClientError::Invalid(problems));
+            }
+            let key = IdempotencyKey::from_random(crate::random_bytes::<16>());
+            let (json, k) = (
+                serde_json::to_string(&supplement)
+                    .map_err(|e| ClientError::Protocol(e.to_string()))?,
+                key.as_str().to_owned(),
+            );
+            store
+                .call(move |conn| {
+                    conn.execute(
+                        "INSERT INTO supplements (dossier_id, request_cursor, content, idempotency_key,
+                             state, created_at)
+                         VALUES (?1, ?2, ?3, ?4, 'sending', ?5)",
+                        params![id, cursor, json, k, now()],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            (supplement, key, false)
+        }
+    };
+    let outcome = send_recorded(
+        store,
+        library,
+        http,
+        portal,
+        id,
+        &dossier.code,
+        &supplement,
+        &key,
+        resumed,
+        settings,
+        progress,
+    )
+    .await;
+    if let Err(e) = &outcome
+        && nothing_filed(e)
+    {
+        // Refused by the portal (or by the checks here): nothing is filed
+        // under the key, so the person may change the answer and send it.
+        store
+            .call(move |conn| {
+                conn.execute(
+                    "DELETE FROM supplements WHERE dossier_id = ?1 AND request_cursor = ?2
+                     AND state = 'sending'",
+                    params![id, cursor],
+                )?;
+                Ok(())
+            })
+            .await?;
+    }
+    outcome?;
+    latest(store, portal, id, cursor).await
+}
+
+/// Uploads and files the supplement recorded under `key`, then keeps its
+/// verified receipt.
+#[allow(clippy::too_many_arguments)]
+async fn send_recorded(
+    store: &Store,
+    library: &Library,
+    http: &Http,
+    portal: &PortalRecord,
+    id: i64,
+    code: &str,
+    supplement: &Supplement,
+    key: &IdempotencyKey,
+    resumed: bool,
+    settings: &crate::tus::UploadSettings,
+    progress: Option<ProgressSink>,
+) -> Result<(), ClientError> {
+    let entries = entries_for(library, &supplement.documents).await?;
+    let sending = Sending {
+        store,
+        library,
+        http,
+        portal,
+        settings,
+        tracker: Tracker::new(id, files_of(&entries), progress),
+    };
+    let earlier = if resumed {
+        sending.tracker.phase(SendPhase::Checking);
+        recover(http, portal, key).await.unwrap_or_else(|e| {
+            tracing::info!(error = %e, "could not ask about the earlier supplement yet");
+            None
+        })
+    } else {
+        None
+    };
+    let response = match earlier {
+        Some(found) => found,
+        None => {
+            let uploads = sending.upload_all(&entries).await?;
+            let url = format!("{}/dossiers/{code}/supplements", portal.api_base);
+            let request = SupplementRequest {
+                supplement: supplement.clone(),
+                uploads,
+            };
+            send(http, portal, &url, key, &request).await?
+        }
+    };
+    let receipt: SupplementReceipt = response.receipt.verify_as(&portal.key)?;
+    if receipt.dossier_code.as_str() != code || receipt.content_sha256 != content_sha256(supplement)
+    {
+        return Err(ClientError::Protocol(format!(
+            "the supplement receipt names dossier {} and content {}, not what was sent",
+            receipt.dossier_code, receipt.content_sha256
+        )));
+    }
+    let signed = serde_json::to_string(&response.receipt)
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let k = key.as_str().to_owned();
+    store
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE supplements SET state = 'filed', receipt = ?3, filed_at = ?4
+                 WHERE dossier_id = ?1 AND idempotency_key = ?2",
+                params![id, k, signed, now()],
+            )?;
+            Ok(())
+        })
+        .await?;
+    sending.tracker.phase(SendPhase::Done);
+    Ok(())
+}
+
+async fn latest(
+    store: &Store,
+    portal: &PortalRecord,
+    id: i64,
+    cursor: i64,
+) -> Result<StoredSupplement, ClientError> {
+    stored(store, portal, id)
+        .await?
+        .into_iter()
+        .find(|s| s.request_cursor == cursor)
+        .ok_or_else(|| ClientError::NotFound(format!("bổ sung / supplement of dossier {id}")))
+}
