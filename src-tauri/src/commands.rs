@@ -5,9 +5,10 @@ use crate::errors::to_ipc;
 use crate::state::AppState;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
-    AppInfo, ArchiveArgs, CreateArgs, ErrorCode, IdArgs, ImportArgs, IpcError, LibraryArgs,
-    ListArgs, Preferences, SaveArgs, SaveReceiptArgs, StoredAttachment, SubmitOutcome,
-    ValidityArgs, VersionArgs,
+    AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
+    ImportArgs, IpcError, LibraryArgs, ListArgs, PortalView, Preferences, SaveArgs,
+    SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary, SupplementArgs,
+    SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -73,9 +74,10 @@ pub async fn submit_dossier(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
+    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
     state
         .client
-        .submit_dossier(&state.portal, args.id)
+        .submit_dossier(&portal, args.id)
         .await
         .map(outcome)
         .map_err(to_ipc)
@@ -104,12 +106,232 @@ pub async fn get_receipt(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
+    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
     state
         .client
-        .receipt(&state.portal, args.id)
+        .receipt(&portal, args.id)
         .await
         .map(outcome)
         .map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn dossier_page(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<DossierPage, IpcError> {
+    let client = &state.client;
+    let record = client.dossier(args.id).await.map_err(to_ipc)?;
+    let portal = client.portal_of(args.id).await.map_err(to_ipc)?;
+    let history = match &record.summary.dossier_code {
+        Some(code) => client
+            .dossier_status(&portal, code)
+            .await
+            .map_err(to_ipc)?
+            .map(|t| t.history)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let asked = client
+        .supplement_request(args.id)
+        .await
+        .map_err(to_ipc)?
+        .map(|a| Asked {
+            request: a.request,
+            note: a.note,
+            at: a.at,
+        });
+    let supplements = client
+        .supplements(&portal, args.id)
+        .await
+        .map_err(to_ipc)?
+        .into_iter()
+        .map(|s| SupplementView {
+            supplement: s.supplement,
+            receipt: s.receipt,
+        })
+        .collect();
+    let slots = client
+        .procedure_version(&portal, &record.summary.procedure, &record.summary.version)
+        .await
+        .map_err(to_ipc)?
+        .map(|p| p.attachments)
+        .unwrap_or_default();
+    Ok(DossierPage {
+        summary: record.summary,
+        portal_name: portal.name,
+        history,
+        asked,
+        supplements,
+        slots,
+    })
+}
+
+#[tauri::command]
+pub async fn submit_supplement(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: SupplementArgs,
+) -> Result<SupplementView, IpcError> {
+    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
+    let stored = state
+        .client
+        .submit_supplement(&portal, args.id, args.supplement)
+        .await
+        .map_err(to_ipc)?;
+    // The portal moved the dossier on filing it: read that now rather
+    // than at the next poll (a failure here changes nothing filed).
+    match state.client.sync_status(&portal).await {
+        Ok(r) if r.new_events > 0 => crate::follow::changed(&app, r.new_events).await,
+        Ok(_) => {}
+        Err(e) => tracing::info!(%e, "status not read after the supplement; the poller will"),
+    }
+    Ok(SupplementView {
+        supplement: stored.supplement,
+        receipt: stored.receipt,
+    })
+}
+
+#[tauri::command]
+pub async fn list_portals(state: State<'_, AppState>) -> Result<Vec<PortalView>, IpcError> {
+    list_portals_of(&state).await
+}
+
+/// The portal `id` as the panel shows it.
+async fn portal_view(state: &AppState, id: i64) -> Result<PortalView, IpcError> {
+    list_portals_of(state)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| {
+            to_ipc(hoso_client::ClientError::NotFound(format!(
+                "cổng / portal {id}"
+            )))
+        })
+}
+
+async fn list_portals_of(state: &AppState) -> Result<Vec<PortalView>, IpcError> {
+    let overview = state.client.portal_overview().await.map_err(to_ipc)?;
+    Ok(overview
+        .into_iter()
+        .map(|o| PortalView {
+            id: o.record.id,
+            name: o.record.name.clone(),
+            base_url: o.record.base_url.clone(),
+            key_fingerprint: o.record.key.fingerprint(),
+            key_changed: o.record.key_changed.clone(),
+            signed_in: o.record.token.is_some(),
+            practice: o.record.practice,
+            default: o.record.id == state.portal.id,
+            confirmed_at: o.confirmed_at,
+            last_error: o.last_error,
+            dossiers: o.dossiers,
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn add_portal(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: AddPortalArgs,
+) -> Result<PortalView, IpcError> {
+    let url = args.url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(IpcError::new(
+            ErrorCode::Invalid,
+            hoso_core::Bilingual::new(
+                "Địa chỉ cổng phải bắt đầu bằng https:// (hoặc http:// cho cổng trong mạng nội bộ).",
+                "A portal's address starts with https:// (or http:// on a local network).",
+            ),
+        ));
+    }
+    let token = args
+        .token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let record = state
+        .client
+        .add_portal(
+            url,
+            hoso_client::AddPortal {
+                token,
+                practice: false,
+            },
+        )
+        .await
+        .map_err(to_ipc)?;
+    state.pollers.start(&app, record.clone());
+    portal_view(&state, record.id).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: SignInArgs,
+) -> Result<PortalView, IpcError> {
+    let record = state
+        .client
+        .sign_in(args.id, args.token.trim().to_owned())
+        .await
+        .map_err(to_ipc)?;
+    // The poller holds the record it started with: start it again.
+    state.pollers.stop(record.id);
+    state.pollers.start(&app, record.clone());
+    portal_view(&state, record.id).await
+}
+
+#[tauri::command]
+pub async fn remove_portal(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
+    if args.id == state.portal.id {
+        return Err(IpcError::new(
+            ErrorCode::Conflict,
+            hoso_core::Bilingual::new(
+                "Hồ sơ mới đang được lập cho cổng này; không gỡ được.",
+                "New dossiers are made for this portal; it cannot be removed.",
+            ),
+        ));
+    }
+    state.client.remove_portal(args.id).await.map_err(to_ipc)?;
+    state.pollers.stop(args.id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn summary(state: State<'_, AppState>) -> Result<Summary, IpcError> {
+    let rows = state.client.report().await.map_err(to_ipc)?;
+    let counts = hoso_client::report::summary(&rows);
+    let late = |r: &hoso_client::report::ReportRow| match r.tracking.as_ref().map(|t| t.deadline) {
+        Some(hoso_core::deadline::Deadline::Overdue { working_days_late }) => working_days_late,
+        Some(hoso_core::deadline::Deadline::DueSoon { working_days_left }) => working_days_left,
+        _ => 0,
+    };
+    Ok(Summary {
+        counts: counts
+            .by_portal_and_status
+            .iter()
+            .map(|((portal, status), n)| {
+                (
+                    portal.clone(),
+                    *status,
+                    u32::try_from(*n).unwrap_or(u32::MAX),
+                )
+            })
+            .collect(),
+        unfiled: u32::try_from(rows.iter().filter(|r| r.tracking.is_none()).count())
+            .unwrap_or(u32::MAX),
+        overdue: counts
+            .overdue
+            .iter()
+            .map(|r| (r.code.clone(), r.title.clone(), late(r)))
+            .collect(),
+        due_soon: counts
+            .due_soon
+            .iter()
+            .map(|r| (r.code.clone(), r.title.clone(), late(r)))
+            .collect(),
+    })
 }
 
 #[tauri::command]
@@ -135,20 +357,37 @@ pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> 
 /// Where CSV exports go inside the profile.
 const EXPORTS_DIR: &str = "exports";
 
+/// Asks every portal for its changes now; a portal that fails does not
+/// stop the others, and the first failure is reported once all were asked.
 #[tauri::command]
-pub async fn sync_status(state: State<'_, AppState>) -> Result<u32, IpcError> {
-    let report = state
-        .client
-        .sync_status(&state.portal)
-        .await
-        .map_err(to_ipc)?;
-    Ok(u32::try_from(report.new_events).unwrap_or(u32::MAX))
+pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u32, IpcError> {
+    let portals = state.client.portals().await.map_err(to_ipc)?;
+    let mut new_events = 0;
+    let mut failed = None;
+    for portal in &portals {
+        match state.client.sync_status(portal).await {
+            Ok(report) => new_events += report.new_events,
+            Err(e) => {
+                if failed.is_none() {
+                    failed = Some(e);
+                }
+            }
+        }
+    }
+    if new_events > 0 {
+        crate::follow::changed(&app, new_events).await;
+    }
+    match failed {
+        Some(e) => Err(to_ipc(e)),
+        None => Ok(u32::try_from(new_events).unwrap_or(u32::MAX)),
+    }
 }
 
 #[tauri::command]
 pub async fn get_preferences(state: State<'_, AppState>) -> Result<Preferences, IpcError> {
     Ok(Preferences {
         continue_at_start: state.client.continue_at_start().await.map_err(to_ipc)?,
+        notifications: state.client.notifications().await.map_err(to_ipc)?,
     })
 }
 
@@ -160,6 +399,11 @@ pub async fn set_preferences(
     state
         .client
         .set_continue_at_start(args.continue_at_start)
+        .await
+        .map_err(to_ipc)?;
+    state
+        .client
+        .set_notifications(args.notifications)
         .await
         .map_err(to_ipc)
 }

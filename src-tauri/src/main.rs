@@ -6,6 +6,7 @@
 
 mod commands;
 mod errors;
+mod follow;
 mod profile;
 mod receipt;
 mod state;
@@ -21,6 +22,7 @@ fn main() {
         .init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let dir = profile::resolve(app.handle())?;
             let state =
@@ -34,7 +36,7 @@ fn main() {
                 }
             });
             tauri::async_runtime::spawn(async move {
-                state::follow_status(handle).await;
+                follow::follow_all(handle).await;
             });
             Ok(())
         })
@@ -62,6 +64,13 @@ fn main() {
             commands::set_preferences,
             commands::sync_status,
             commands::export_csv,
+            commands::dossier_page,
+            commands::submit_supplement,
+            commands::list_portals,
+            commands::add_portal,
+            commands::sign_in,
+            commands::remove_portal,
+            commands::summary,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -39,7 +39,10 @@ const PRACTICE_DIR: &str = "practice-portal";
 #[derive(Debug)]
 pub struct AppState {
     pub client: Client,
+    /// Where new dossiers go: the practice portal, or `HOSO_PORTAL_URL`.
     pub portal: PortalRecord,
+    /// One status poller per portal (`crate::follow`).
+    pub pollers: crate::follow::Pollers,
     /// Kept so the practice portal serves for as long as the app runs.
     _practice: RunningPortal,
 }
@@ -103,6 +106,7 @@ impl AppState {
         Ok(Self {
             client,
             portal,
+            pollers: crate::follow::Pollers::default(),
             _practice: practice,
         })
     }
@@ -120,40 +124,26 @@ pub async fn continue_unfinished(state: &AppState) {
             return;
         }
     }
-    match state.client.send_outbox(&state.portal).await {
-        Ok(outcomes) => {
-            for (id, outcome) in outcomes {
-                match outcome {
-                    Ok(done) => {
-                        tracing::info!(id, code = %done.receipt.dossier_code, "unfinished sending filed")
+    let portals = match state.client.portals().await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(%e, "portals unreadable; unfinished sendings wait");
+            return;
+        }
+    };
+    for portal in &portals {
+        match state.client.send_outbox(portal).await {
+            Ok(outcomes) => {
+                for (id, outcome) in outcomes {
+                    match outcome {
+                        Ok(done) => {
+                            tracing::info!(id, code = %done.receipt.dossier_code, "unfinished sending filed")
+                        }
+                        Err(e) => tracing::warn!(id, %e, "unfinished sending still waits"),
                     }
-                    Err(e) => tracing::warn!(id, %e, "unfinished sending still waits"),
                 }
             }
+            Err(e) => tracing::warn!(%e, "outbox unreadable"),
         }
-        Err(e) => tracing::warn!(%e, "outbox unreadable"),
     }
-}
-
-/// Follows the portal's status changes for as long as the app runs, by
-/// hoso-core's polling policy, telling the window when new ones arrive.
-pub async fn follow_status(app: tauri::AppHandle) {
-    use tauri::Manager;
-    let state = app.state::<AppState>();
-    let (client, portal) = (state.client.clone(), state.portal.clone());
-    client
-        .poll_status(
-            portal,
-            hoso_core::poll::PollPolicy::default(),
-            move |result, wait| match result {
-                Ok(report) if report.new_events > 0 => {
-                    if let Err(e) = app.emit(hoso_ipc::event::STATUS_CHANGED, report.new_events) {
-                        tracing::warn!(%e, "status change not delivered to the window");
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => tracing::info!(%e, ?wait, "status sync failed; trying again later"),
-            },
-        )
-        .await;
 }

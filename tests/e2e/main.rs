@@ -8,5 +8,6 @@ mod crash;
 mod harness;
 mod keyboard;
 mod sending;
+mod tracking;
 mod walking_skeleton;
 mod workspace;

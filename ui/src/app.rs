@@ -2,10 +2,13 @@
 //! or the receipt.
 
 use crate::bilingual::{msg, t};
+use crate::dossier::DossierPageView;
 use crate::editor::Editor;
 use crate::ipc;
 use crate::list::DossierList;
+use crate::portals::PortalsView;
 use crate::receipt::ReceiptView;
+use crate::summary::SummaryView;
 use hoso_core::{DossierRecord, Procedure};
 use hoso_ipc::{AppInfo, IdArgs, IpcError, SubmitOutcome, command};
 use leptos::prelude::*;
@@ -17,6 +20,10 @@ enum Screen {
     List,
     Editor(Box<DossierRecord>),
     Receipt(Box<SubmitOutcome>),
+    /// A filed dossier's page (by local id).
+    Dossier(i64),
+    Summary,
+    Portals,
 }
 
 #[component]
@@ -69,25 +76,33 @@ pub fn App() -> impl IntoView {
             return view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any();
         };
         let to_list = Callback::new(move |()| screen.set(Screen::List));
+        let receipt = Callback::new(move |id: i64| {
+            spawn_local(async move {
+                match ipc::call::<_, SubmitOutcome>(command::GET_RECEIPT, &IdArgs { id }).await {
+                    Ok(o) => {
+                        screen.set(Screen::Receipt(Box::new(o)));
+                        window().scroll_to_with_x_and_y(0.0, 0.0);
+                    }
+                    Err(e) => failure.set(Some(e)),
+                }
+            });
+        });
         match screen.get() {
             Screen::List => {
                 let open =
                     Callback::new(move |r: DossierRecord| screen.set(Screen::Editor(Box::new(r))));
-                let receipt = Callback::new(move |id: i64| {
-                    spawn_local(async move {
-                        match ipc::call::<_, SubmitOutcome>(command::GET_RECEIPT, &IdArgs { id })
-                            .await
-                        {
-                            Ok(o) => {
-                                screen.set(Screen::Receipt(Box::new(o)));
-                                window().scroll_to_with_x_and_y(0.0, 0.0);
-                            }
-                            Err(e) => failure.set(Some(e)),
-                        }
-                    });
+                let track = Callback::new(move |id: i64| {
+                    screen.set(Screen::Dossier(id));
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
                 });
-                view! { <DossierList procedures=all on_open=open on_receipt=receipt/> }.into_any()
+                view! { <DossierList procedures=all on_open=open on_receipt=receipt on_track=track/> }
+                    .into_any()
             }
+            Screen::Dossier(id) => {
+                view! { <DossierPageView id on_back=to_list on_receipt=receipt/> }.into_any()
+            }
+            Screen::Summary => view! { <SummaryView/> }.into_any(),
+            Screen::Portals => view! { <PortalsView/> }.into_any(),
             Screen::Receipt(o) => view! { <ReceiptView outcome=*o on_new=to_list/> }.into_any(),
             Screen::Editor(record) => {
                 let procedure = all
@@ -122,6 +137,11 @@ pub fn App() -> impl IntoView {
                 <p>{t(|x| x.app_subtitle)}</p>
             </div>
             {header}
+            <nav class="tabs">
+                <button type="button" id="nav-list" on:click=move |_| screen.set(Screen::List)>{t(|x| x.nav_list)}</button>
+                <button type="button" id="nav-summary" on:click=move |_| screen.set(Screen::Summary)>{t(|x| x.nav_summary)}</button>
+                <button type="button" id="nav-portals" on:click=move |_| screen.set(Screen::Portals)>{t(|x| x.nav_portals)}</button>
+            </nav>
         </header>
         <main>{body}</main>
     }

@@ -8,13 +8,14 @@ use hoso_ipc::{ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, Preferences,
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The list, with `on_open` called for the dossier to edit and
-/// `on_receipt` for a filed dossier's receipt.
+/// The list, with `on_open` called for the dossier to edit,
+/// `on_receipt` for a filed dossier's receipt and `on_track` for its page.
 #[component]
 pub fn DossierList(
     procedures: Vec<Procedure>,
     on_open: Callback<DossierRecord>,
     on_receipt: Callback<i64>,
+    on_track: Callback<i64>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let archived = RwSignal::new(false);
@@ -73,10 +74,10 @@ pub fn DossierList(
             syncing.set(false);
         });
     };
-    let continue_at_start = RwSignal::new(None::<bool>);
+    let preferences = RwSignal::new(None::<Preferences>);
     spawn_local(async move {
         if let Ok(p) = ipc::call0::<Preferences>(command::GET_PREFERENCES).await {
-            continue_at_start.set(Some(p.continue_at_start));
+            preferences.set(Some(p));
         }
     });
     let chosen = RwSignal::new(
@@ -109,16 +110,14 @@ pub fn DossierList(
                 }
             })
         };
-    let set_continue = move |on: bool| {
-        continue_at_start.set(Some(on));
+    let set_preference = move |change: fn(&mut Preferences, bool), on: bool| {
+        let Some(mut p) = preferences.get_untracked() else {
+            return;
+        };
+        change(&mut p, on);
+        preferences.set(Some(p));
         run(Box::pin(async move {
-            ipc::call::<_, ()>(
-                command::SET_PREFERENCES,
-                &Preferences {
-                    continue_at_start: on,
-                },
-            )
-            .await
+            ipc::call::<_, ()>(command::SET_PREFERENCES, &p).await
         }))
     };
     let create = {
@@ -237,6 +236,7 @@ pub fn DossierList(
                                 <button type="button" class="open" on:click=move |_| open(id)>{t(|x| x.open)}</button>
                             })}
                             {filed.then(|| view! {
+                                <button type="button" class="track" on:click=move |_| on_track.run(id)>{t(|x| x.track)}</button>
                                 <button type="button" class="receipt" on:click=move |_| on_receipt.run(id)>{t(|x| x.view_receipt)}</button>
                             })}
                             <button type="button" class="duplicate" on:click=move |_| duplicate(id)>{t(|x| x.duplicate)}</button>
@@ -307,10 +307,17 @@ pub fn DossierList(
             <div class="list-tools">
                 <label class="toggle" id="continue-at-start-label">
                     <input type="checkbox" id="continue-at-start"
-                        prop:checked=move || continue_at_start.get().unwrap_or(true)
-                        disabled=move || continue_at_start.get().is_none()
-                        on:change=move |ev| set_continue(event_target_checked(&ev))/>
+                        prop:checked=move || preferences.get().is_none_or(|p| p.continue_at_start)
+                        disabled=move || preferences.get().is_none()
+                        on:change=move |ev| set_preference(|p, on| p.continue_at_start = on, event_target_checked(&ev))/>
                     " " {t(|x| x.continue_at_start)}
+                </label>
+                <label class="toggle" id="notifications-label">
+                    <input type="checkbox" id="notifications"
+                        prop:checked=move || preferences.get().is_none_or(|p| p.notifications)
+                        disabled=move || preferences.get().is_none()
+                        on:change=move |ev| set_preference(|p, on| p.notifications = on, event_target_checked(&ev))/>
+                    " " {t(|x| x.notifications)}
                 </label>
                 <button type="button" id="sync-status" class="link" on:click=sync_now disabled=move || syncing.get()>
                     {t(|x| x.sync_status)}

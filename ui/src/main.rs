@@ -6,12 +6,15 @@ mod app;
 mod attachments;
 mod autosave;
 mod bilingual;
+mod dossier;
 mod editor;
 mod field;
 mod ipc;
 mod list;
+mod portals;
 mod receipt;
 mod sending;
+mod summary;
 mod table;
 mod text;
 

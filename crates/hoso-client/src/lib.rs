@@ -126,6 +126,27 @@ impl Client {
         portal::list(&self.store).await
     }
 
+    /// Every portal with its sync state and dossier count.
+    pub async fn portal_overview(&self) -> Result<Vec<portal::PortalOverview>, ClientError> {
+        portal::overview(&self.store).await
+    }
+
+    /// Keeps `token` for portal `id` (signing in).
+    pub async fn sign_in(&self, id: i64, token: String) -> Result<PortalRecord, ClientError> {
+        portal::sign_in(&self.store, id, token).await
+    }
+
+    /// Forgets portal `id`, unless it is the practice portal or a dossier
+    /// was sent to it.
+    pub async fn remove_portal(&self, id: i64) -> Result<(), ClientError> {
+        portal::remove(&self.store, id).await
+    }
+
+    /// The portal dossier `id` belongs to.
+    pub async fn portal_of(&self, id: i64) -> Result<PortalRecord, ClientError> {
+        portal::of_dossier(&self.store, id).await
+    }
+
     /// The portal's procedures, refreshed when it answers, cached otherwise.
     pub async fn procedures(&self, portal: &PortalRecord) -> Result<Vec<Procedure>, ClientError> {
         portal::procedures(&self.store, &self.http, portal).await
@@ -325,6 +346,16 @@ impl Client {
     pub async fn set_continue_at_start(&self, on: bool) -> Result<(), ClientError> {
         sendings::preferences::set_flag(&self.store, sendings::preferences::CONTINUE_AT_START, on)
             .await
+    }
+
+    /// Whether desktop notifications are shown (on until turned off).
+    pub async fn notifications(&self) -> Result<bool, ClientError> {
+        sendings::preferences::flag(&self.store, sendings::preferences::NOTIFICATIONS, true).await
+    }
+
+    /// Records whether desktop notifications are shown.
+    pub async fn set_notifications(&self, on: bool) -> Result<(), ClientError> {
+        sendings::preferences::set_flag(&self.store, sendings::preferences::NOTIFICATIONS, on).await
     }
 
     /// The outbox: dossiers being sent whose outcome is not yet known

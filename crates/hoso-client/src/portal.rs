@@ -153,6 +153,127 @@ pub async fn add(
         .await
 }
 
+/// A portal with how its status feed last went and how many dossiers of
+/// this profile were filed there.
+#[derive(Debug, Clone)]
+pub struct PortalOverview {
+    /// The portal.
+    pub record: PortalRecord,
+    /// When its feed last answered (RFC 3339).
+    pub confirmed_at: Option<String>,
+    /// Why the last sync failed, if it did.
+    pub last_error: Option<String>,
+    /// Dossiers filed (or being filed) there from this profile.
+    pub dossiers: u32,
+}
+
+/// Every portal with its sync state and dossier count.
+pub async fn overview(store: &Store) -> Result<Vec<PortalOverview>, ClientError> {
+    let records = list(store).await?;
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        let id = record.id;
+        let (confirmed_at, last_error, dossiers) = store
+            .call(move |conn| {
+                Ok(conn.query_row(
+                    "SELECT (SELECT confirmed_at FROM status_sync WHERE portal_id = ?1),
+                            (SELECT last_error FROM status_sync WHERE portal_id = ?1),
+                            (SELECT COUNT(*) FROM dossiers WHERE portal_id = ?1 AND state != 'draft')",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?)
+            })
+            .await?;
+        out.push(PortalOverview {
+            record,
+            confirmed_at,
+            last_error,
+            dossiers,
+        });
+    }
+    Ok(out)
+}
+
+/// Keeps `token` for portal `id`.
+pub async fn sign_in(store: &Store, id: i64, token: String) -> Result<PortalRecord, ClientError> {
+    store
+        .call(move |conn| {
+            let changed = conn.execute(
+                "UPDATE portals SET token = ?2 WHERE id = ?1",
+                params![id, token],
+            )?;
+            if changed == 0 {
+                return Err(ClientError::NotFound(format!("cổng / portal {id}")));
+            }
+            Ok(conn.query_row(
+                &format!("{SELECT} WHERE id = ?1"),
+                params![id],
+                row_to_record,
+            )?)
+        })
+        .await
+}
+
+/// Forgets portal `id` with its cached procedures and drafts made for it.
+/// The practice portal stays, and so does any portal a dossier was sent
+/// to: its receipts and history must keep their pinned key.
+pub async fn remove(store: &Store, id: i64) -> Result<(), ClientError> {
+    store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let (practice, sent): (bool, u32) = tx
+                .query_row(
+                    "SELECT practice, (SELECT COUNT(*) FROM dossiers WHERE portal_id = ?1 AND state != 'draft')
+                     FROM portals WHERE id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| ClientError::NotFound(format!("cổng / portal {id}")))?;
+            if practice || sent > 0 {
+                return Err(ClientError::Refused(vec![hoso_core::Problem {
+                    path: "portal".into(),
+                    code: hoso_core::ProblemCode::Invalid,
+                    message: if practice {
+                        Bilingual::new(
+                            "Cổng thực hành luôn có sẵn và không gỡ được.",
+                            "The practice portal is always there and cannot be removed.",
+                        )
+                    } else {
+                        Bilingual::new(
+                            format!("Đã nộp {sent} hồ sơ qua cổng này; giữ cổng để còn theo dõi và kiểm tra biên nhận."),
+                            format!("{sent} dossier(s) were sent to this portal; it stays so that they can be followed and their receipts checked."),
+                        )
+                    },
+                }]));
+            }
+            tx.execute("DELETE FROM dossiers WHERE portal_id = ?1 AND state = 'draft'", params![id])?;
+            tx.execute("DELETE FROM portals WHERE id = ?1", params![id])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+}
+
+/// The portal dossier `id` was made for (and filed with).
+pub async fn of_dossier(store: &Store, id: i64) -> Result<PortalRecord, ClientError> {
+    store
+        .call(move |conn| {
+            Ok(conn.query_row(
+                &format!("{SELECT} WHERE id = (SELECT portal_id FROM dossiers WHERE id = ?1)"),
+                params![id],
+                row_to_record,
+            )?)
+        })
+        .await
+        .map_err(|e| match e {
+            ClientError::Store(rusqlite::Error::QueryReturnedNoRows) => {
+                ClientError::NotFound(format!("hồ sơ / dossier {id}"))
+            }
+            e => e,
+        })
+}
+
 /// Every portal of the profile, the practice portal first.
 pub async fn list(store: &Store) -> Result<Vec<PortalRecord>, ClientError> {
     store

@@ -93,6 +93,54 @@ pub fn summary(rows: &[ReportRow]) -> Summary {
     out
 }
 
+/// What to tell the person about `after` compared with `before` (the same
+/// report read before a sync): one line for each filed dossier whose state
+/// changed, naming the dossier and its new state.
+pub fn status_notices(before: &[ReportRow], after: &[ReportRow]) -> Vec<hoso_core::Bilingual> {
+    let was = |code: &str| {
+        before
+            .iter()
+            .find(|r| r.code == code)
+            .and_then(|r| r.tracking.as_ref())
+            .map(|t| t.status)
+    };
+    after
+        .iter()
+        .filter(|r| !r.code.is_empty())
+        .filter_map(|r| {
+            let now = r.tracking.as_ref()?.status;
+            (was(&r.code) != Some(now)).then(|| {
+                let label = now.label();
+                hoso_core::Bilingual::new(
+                    format!("Hồ sơ {} ({}): {}", r.code, r.title, label.vi),
+                    format!("Dossier {} ({}): {}", r.code, r.title, label.en),
+                )
+            })
+        })
+        .collect()
+}
+
+/// One line for each filed dossier due within two working days or
+/// overdue, with its deadline as the list says it.
+pub fn deadline_notices(rows: &[ReportRow]) -> Vec<hoso_core::Bilingual> {
+    rows.iter()
+        .filter_map(|r| {
+            let deadline = r.tracking.as_ref()?.deadline;
+            matches!(
+                deadline,
+                Deadline::DueSoon { .. } | Deadline::Overdue { .. }
+            )
+            .then(|| {
+                let label = deadline.label();
+                hoso_core::Bilingual::new(
+                    format!("Hồ sơ {} ({}): {}", r.code, r.title, label.vi),
+                    format!("Dossier {} ({}): {}", r.code, r.title, label.en),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The rows as CSV (RFC 4180, UTF-8 with a byte-order mark so that
 /// spreadsheet programs read the Vietnamese right), headings in Vietnamese
 /// and English.
@@ -162,6 +210,75 @@ fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(code: &str, status: Status, deadline: Deadline) -> ReportRow {
+        ReportRow {
+            code: code.into(),
+            procedure: "kiem-tra-cl-nhap-khau".into(),
+            title: "Lô thép".into(),
+            portal: "Sở KH&CN".into(),
+            local_state: "submitted".into(),
+            received_at: None,
+            tracking: Some(Tracking {
+                status,
+                confirmed_at: None,
+                appointment_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
+                deadline,
+            }),
+        }
+    }
+
+    #[test]
+    fn notices_name_each_changed_dossier_once_and_each_pressing_deadline() {
+        let on_time = Deadline::OnTime {
+            working_days_left: 5,
+        };
+        let before = [
+            row("A1", Status::Received, on_time),
+            row("B2", Status::Accepted, on_time),
+        ];
+        let after = [
+            row("A1", Status::SupplementRequested, Deadline::Paused),
+            row("B2", Status::Accepted, on_time),
+            row("C3", Status::Received, on_time),
+        ];
+        let notices = status_notices(&before, &after);
+        let texts: Vec<&str> = notices.iter().map(|n| n.vi.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Hồ sơ A1 (Lô thép): Yêu cầu bổ sung",
+                "Hồ sơ C3 (Lô thép): Đã tiếp nhận"
+            ]
+        );
+        assert!(status_notices(&after, &after).is_empty());
+
+        let rows = [
+            row("A1", Status::Accepted, on_time),
+            row(
+                "B2",
+                Status::Accepted,
+                Deadline::DueSoon {
+                    working_days_left: 1,
+                },
+            ),
+            row(
+                "C3",
+                Status::Processing,
+                Deadline::Overdue {
+                    working_days_late: 2,
+                },
+            ),
+        ];
+        let pressing = deadline_notices(&rows);
+        assert_eq!(pressing.len(), 2);
+        assert!(pressing[0].vi.starts_with("Hồ sơ B2"), "{:?}", pressing[0]);
+        assert!(
+            pressing[1].en.starts_with("Dossier C3"),
+            "{:?}",
+            pressing[1]
+        );
+    }
 
     #[test]
     fn cells_are_quoted_and_formulas_neutralised() {

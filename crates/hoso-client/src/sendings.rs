@@ -90,6 +90,10 @@ pub mod preferences {
     /// person turned it off.
     pub const CONTINUE_AT_START: &str = "continue_sendings_at_start";
 
+    /// Whether HoSo shows desktop notifications on status changes and
+    /// approaching deadlines. On unless the person turned it off.
+    pub const NOTIFICATIONS: &str = "desktop_notifications";
+
     /// The value of a yes/no preference, or `default` when never set.
     pub async fn flag(
         store: &Store,

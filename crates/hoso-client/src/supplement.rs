@@ -85,16 +85,20 @@ async fn filed_dossier(store: &Store, id: i64) -> Result<Filed, ClientError> {
 }
 
 /// The request for more that dossier `id` is waiting on, if its last known
-/// state is "supplement requested".
+/// state is "supplement requested" and no supplement filed from here
+/// answered it yet (the portal's own change may not have been read).
 pub async fn asked(store: &Store, id: i64) -> Result<Option<Asked>, ClientError> {
     let dossier = filed_dossier(store, id).await?;
     store
         .call(move |conn| {
             let last: Option<(i64, String, String, String, Option<String>)> = conn
                 .query_row(
-                    "SELECT cursor, status, at, note, request FROM status_events
-                     WHERE portal_id = ?1 AND code = ?2 ORDER BY cursor DESC LIMIT 1",
-                    params![dossier.portal_id, dossier.code],
+                    "SELECT e.cursor, e.status, e.at, e.note, e.request FROM status_events e
+                     WHERE e.portal_id = ?1 AND e.code = ?2
+                       AND NOT EXISTS (SELECT 1 FROM supplements s WHERE s.dossier_id = ?3
+                           AND s.request_cursor = e.cursor AND s.state = 'filed')
+                     ORDER BY e.cursor DESC LIMIT 1",
+                    params![dossier.portal_id, dossier.code, id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
@@ -181,7 +185,14 @@ pub async fn submit(
     progress: Option<ProgressSink>,
 ) -> Result<StoredSupplement, ClientError> {
     let dossier = filed_dossier(store, id).await?;
-    let asked = asked(store, id).await?.ok_or_else(not_asked)?;
+    let Some(asked) = asked(store, id).await? else {
+        // The last request was answered from here already (a second
+        // press, a retry): the answer is that supplement, not another.
+        return match last_answered(store, &dossier, id).await? {
+            Some(cursor) => latest(store, portal, id, cursor).await,
+            None => Err(not_asked()),
+        };
+    };
     let cursor = asked.cursor;
     let earlier: Option<(String, String, String)> = store
         .call(move |conn| {
@@ -342,6 +353,30 @@ async fn send_recorded(
         .await?;
     sending.tracker.phase(SendPhase::Done);
     Ok(())
+}
+
+/// The cursor of the dossier's last request for more, when a supplement
+/// filed from here answered it.
+async fn last_answered(
+    store: &Store,
+    dossier: &Filed,
+    id: i64,
+) -> Result<Option<i64>, ClientError> {
+    let (portal_id, code) = (dossier.portal_id, dossier.code.clone());
+    store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT s.request_cursor FROM supplements s
+                     WHERE s.dossier_id = ?3 AND s.state = 'filed' AND s.request_cursor =
+                         (SELECT MAX(cursor) FROM status_events WHERE portal_id = ?1 AND code = ?2
+                              AND status = 'supplement_requested')",
+                    params![portal_id, code, id],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
 }
 
 async fn latest(

@@ -61,6 +61,128 @@ pub mod command {
     /// `() -> String`: writes every dossier with its code, dates and state
     /// as CSV in the profile's `exports/`; the file's path.
     pub const EXPORT_CSV: &str = "export_csv";
+    /// `IdArgs -> DossierPage`: a filed dossier's standing, history,
+    /// what its portal asks for and the supplements sent.
+    pub const DOSSIER_PAGE: &str = "dossier_page";
+    /// `SupplementArgs -> SupplementView`: sends the answer to the portal's
+    /// request for more, exactly once.
+    pub const SUBMIT_SUPPLEMENT: &str = "submit_supplement";
+    /// `() -> Vec<PortalView>`: every portal of the profile.
+    pub const LIST_PORTALS: &str = "list_portals";
+    /// `AddPortalArgs -> PortalView`: adds a portal by its address (its
+    /// key is pinned now), signed in when a token is given.
+    pub const ADD_PORTAL: &str = "add_portal";
+    /// `SignInArgs -> PortalView`
+    pub const SIGN_IN: &str = "sign_in";
+    /// `IdArgs -> ()`: forgets a portal no dossier was filed with.
+    pub const REMOVE_PORTAL: &str = "remove_portal";
+    /// `() -> Summary`: counts by portal and state, overdue and due soon.
+    pub const SUMMARY: &str = "summary";
+}
+
+/// A filed dossier as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierPage {
+    /// Its line in the list (code, title, standing and deadline).
+    pub summary: hoso_core::DossierSummary,
+    /// The portal it was filed with.
+    pub portal_name: Bilingual,
+    /// Every status change known here, oldest first.
+    pub history: Vec<hoso_core::wire::StatusEvent>,
+    /// What the portal asks for, while it waits on a supplement.
+    pub asked: Option<Asked>,
+    /// Supplements recorded here, oldest first.
+    pub supplements: Vec<SupplementView>,
+    /// The procedure's document kinds, for the supplement's slot choice.
+    pub slots: Vec<AttachmentSlot>,
+}
+
+/// A request for more, as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    /// What is asked.
+    pub request: String,
+    /// The officer's note.
+    pub note: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A supplement recorded here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplementView {
+    /// What was sent.
+    pub supplement: hoso_core::supplement::Supplement,
+    /// Its verified receipt, once filed.
+    pub receipt: Option<hoso_core::supplement::SupplementReceipt>,
+}
+
+/// `SUBMIT_SUPPLEMENT`'s argument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupplementArgs {
+    /// Local dossier id.
+    pub id: i64,
+    /// The answer and documents.
+    pub supplement: hoso_core::supplement::Supplement,
+}
+
+/// A portal as the portals panel shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalView {
+    /// Row id.
+    pub id: i64,
+    /// Name from its discovery.
+    pub name: Bilingual,
+    /// Its address.
+    pub base_url: String,
+    /// Fingerprint of the receipt key pinned when it was added.
+    pub key_fingerprint: String,
+    /// Another key it presented since, if it does (a warning).
+    pub key_changed: Option<String>,
+    /// Whether a token is kept for it.
+    pub signed_in: bool,
+    /// The built-in practice portal (cannot be removed).
+    pub practice: bool,
+    /// New dossiers go here.
+    pub default: bool,
+    /// When its status feed last answered (RFC 3339).
+    pub confirmed_at: Option<String>,
+    /// Why the last status sync failed, if it did.
+    pub last_error: Option<String>,
+    /// Dossiers of this profile filed there.
+    pub dossiers: u32,
+}
+
+/// `ADD_PORTAL`'s argument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddPortalArgs {
+    /// The portal's address (`https://…`).
+    pub url: String,
+    /// An applicant token, when one was issued.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// `SIGN_IN`'s argument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInArgs {
+    /// Portal id.
+    pub id: i64,
+    /// The applicant token.
+    pub token: String,
+}
+
+/// Counts for the summary view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// (portal, state, how many), by portal then state.
+    pub counts: Vec<(String, hoso_core::status::Status, u32)>,
+    /// Drafts and sendings not yet filed.
+    pub unfiled: u32,
+    /// Filed dossiers past their appointment date: (code, title, working days late).
+    pub overdue: Vec<(String, String, u32)>,
+    /// Due today or within two working days: (code, title, working days left).
+    pub due_soon: Vec<(String, String, u32)>,
 }
 
 /// The person's choices kept in the profile.
@@ -69,6 +191,13 @@ pub struct Preferences {
     /// Sendings left unfinished (app closed or killed, network lost)
     /// continue by themselves when HoSo starts.
     pub continue_at_start: bool,
+    /// Desktop notifications on status changes and approaching deadlines.
+    #[serde(default = "on")]
+    pub notifications: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 /// Events the shell sends to the window.

@@ -1,0 +1,148 @@
+//! Following every portal's status feed while the app runs: one poller per
+//! portal (so one portal down delays no other), by hoso-core's polling
+//! policy; the window is told when changes arrive, and the person gets a
+//! desktop notification for each dossier whose state changed and for
+//! deadlines that come close, unless they turned notifications off.
+
+use crate::state::AppState;
+use hoso_client::PortalRecord;
+use hoso_client::report::{self, ReportRow};
+use hoso_core::Bilingual;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager};
+
+/// How often approaching deadlines are looked at again.
+const DEADLINE_LOOK: Duration = Duration::from_secs(6 * 3600);
+
+/// The running pollers by portal id, and the report as last seen (to tell
+/// what changed).
+#[derive(Debug, Default)]
+pub struct Pollers {
+    running: Mutex<HashMap<i64, tauri::async_runtime::JoinHandle<()>>>,
+    seen: Arc<Mutex<Option<Vec<ReportRow>>>>,
+}
+
+impl Pollers {
+    /// Starts following `portal` unless it is followed already.
+    pub fn start(&self, app: &AppHandle, portal: PortalRecord) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.contains_key(&portal.id) {
+            return;
+        }
+        let id = portal.id;
+        let app = app.clone();
+        let task = tauri::async_runtime::spawn(async move {
+            let state = app.state::<AppState>();
+            let client = state.client.clone();
+            let after = app.clone();
+            client
+                .poll_status(
+                    portal,
+                    hoso_core::poll::PollPolicy::default(),
+                    move |result, wait| match result {
+                        Ok(r) if r.new_events > 0 => {
+                            let app = after.clone();
+                            let new = r.new_events;
+                            tauri::async_runtime::spawn(async move { changed(&app, new).await });
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::info!(%e, ?wait, "status sync failed; trying again later")
+                        }
+                    },
+                )
+                .await;
+        });
+        running.insert(id, task);
+    }
+
+    /// Stops following portal `id`.
+    pub fn stop(&self, id: i64) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(task) = running.remove(&id) {
+            task.abort();
+        }
+    }
+}
+
+/// Follows every portal of the profile, and looks at deadlines at start
+/// and every few hours.
+pub async fn follow_all(app: AppHandle) {
+    let state = app.state::<AppState>();
+    match state.client.portals().await {
+        Ok(portals) => {
+            for portal in portals {
+                state.pollers.start(&app, portal);
+            }
+        }
+        Err(e) => tracing::warn!(%e, "portals unreadable; status is not followed"),
+    }
+    remember(&app).await;
+    let mut told: HashSet<(String, String)> = HashSet::new();
+    loop {
+        if let Ok(rows) = state.client.report().await {
+            let today = hoso_client::store::vn_now().date_naive().to_string();
+            let fresh: Vec<Bilingual> = report::deadline_notices(&rows)
+                .into_iter()
+                .filter(|n| told.insert((n.vi.clone(), today.clone())))
+                .collect();
+            notify(&app, &fresh).await;
+        }
+        tokio::time::sleep(DEADLINE_LOOK).await;
+    }
+}
+
+/// Keeps the report as it stands, the "before" of the next change.
+async fn remember(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    if let Ok(rows) = state.client.report().await {
+        *state.pollers.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(rows);
+    }
+}
+
+/// New changes arrived: the window reads again, the person is told.
+pub async fn changed(app: &AppHandle, new_events: usize) {
+    if let Err(e) = app.emit(hoso_ipc::event::STATUS_CHANGED, new_events) {
+        tracing::warn!(%e, "status change not delivered to the window");
+    }
+    let state = app.state::<AppState>();
+    let Ok(after) = state.client.report().await else {
+        return;
+    };
+    let before = state
+        .pollers
+        .seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(after.clone());
+    if let Some(before) = before {
+        notify(app, &report::status_notices(&before, &after)).await;
+    }
+}
+
+/// Shows each of `notices` as a desktop notification, if the person wants
+/// them.
+async fn notify(app: &AppHandle, notices: &[Bilingual]) {
+    if notices.is_empty() {
+        return;
+    }
+    let state = app.state::<AppState>();
+    if !state.client.notifications().await.unwrap_or(true) {
+        return;
+    }
+    use tauri_plugin_notification::NotificationExt;
+    for n in notices {
+        tracing::info!(notice = %n.vi, "desktop notification");
+        let shown = app
+            .notification()
+            .builder()
+            .title("HoSo")
+            .body(format!("{}\n{}", n.vi, n.en))
+            .show();
+        if let Err(e) = shown {
+            tracing::info!(%e, "no notification service; the list shows the change");
+        }
+    }
+}

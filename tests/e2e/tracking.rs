@@ -1,0 +1,324 @@
+//! Following a filed dossier from the window: an officer asks for more,
+//! the app shows what is asked on the dossier's page, the person answers
+//! with a file that replaces the certificate and sends it, the officer
+//! reads the supplement, and the dossier goes on to completion, each step
+//! on the page's timeline. The summary and the portals panel show it too.
+//!
+//! The portal runs in this test process; the app files with it through
+//! `HOSO_PORTAL_URL`. The dossier is filed from the profile beforehand
+//! (filing from the window is `walking_skeleton.rs`'s subject).
+
+use crate::harness::Session;
+use hoso_client::{AddPortal, Client};
+use hoso_core::status::Status;
+use hoso_core::supplement::SupplementReceipt;
+use hoso_core::wire::Transition;
+use hoso_core::{Sha256Digest, samples};
+use hoso_portal::{PortalConfig, RunningPortal};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const ASKED: &str =
+    "Bổ sung bản dịch tiếng Việt có công chứng của giấy chứng nhận chất lượng (trang 2 bị mờ).";
+const ANSWER: &str = "Xin gửi bản dịch công chứng, bản quét lại rõ nét.";
+
+struct Agency {
+    portal: RunningPortal,
+    officer: String,
+    token: String,
+}
+
+impl Agency {
+    async fn officer(&self, code: &str, to: Status, request: Option<&str>) {
+        let res = reqwest::Client::new()
+            .post(format!(
+                "{}/v1/officer/dossiers/{code}/status",
+                self.portal.base_url()
+            ))
+            .bearer_auth(&self.officer)
+            .json(&Transition {
+                to,
+                note: "Cán bộ một cửa".into(),
+                request: request.map(str::to_owned),
+            })
+            .send()
+            .await
+            .expect("officer request");
+        assert!(
+            res.status().is_success(),
+            "officer move to {to}: {}",
+            res.status()
+        );
+    }
+
+    async fn supplements(&self, code: &str) -> Vec<SupplementReceipt> {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/v1/officer/dossiers/{code}/supplements",
+                self.portal.base_url()
+            ))
+            .bearer_auth(&self.officer)
+            .send()
+            .await
+            .expect("officer request")
+            .json()
+            .await
+            .expect("supplements")
+    }
+}
+
+/// A portal with an applicant and an officer, and a profile holding one
+/// dossier filed there; its code.
+async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
+    let portal = hoso_portal::start(PortalConfig::practice(dir.join("portal")))
+        .await
+        .expect("portal starts");
+    let token = portal
+        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
+        .await
+        .expect("token");
+    let officer = portal
+        .issue_officer_token("can-bo-1", "Cán bộ một cửa")
+        .await
+        .expect("officer");
+    let profile = dir.join("profile");
+    let client = Client::open(&profile).await.expect("profile");
+    let record = client
+        .add_portal(
+            portal.base_url(),
+            AddPortal {
+                token: Some(token.clone()),
+                practice: false,
+            },
+        )
+        .await
+        .expect("portal added");
+    client.procedures(&record).await.expect("catalog");
+    let mut content = samples::quality_inspection();
+    for (i, doc) in content.documents.iter_mut().enumerate() {
+        let path = dir.join(&doc.name);
+        std::fs::write(&path, vec![i as u8 ^ 0x5a; 2_000 + i]).expect("write");
+        let entry = client.import_attachment(&path).await.expect("import");
+        doc.size = entry.size;
+        doc.sha256 = entry.sha256;
+        doc.name = entry.name;
+    }
+    let code = client
+        .submit(&record, content)
+        .await
+        .expect("filed")
+        .receipt
+        .dossier_code
+        .to_string();
+    (
+        Agency {
+            portal,
+            officer,
+            token,
+        },
+        profile,
+        code,
+    )
+}
+
+/// Waits until `css` reads something containing `wanted`.
+async fn until_text(app: &Session, css: &str, wanted: &str) -> String {
+    for _ in 0..300 {
+        if let Ok(el) = app.client.find(fantoccini::Locator::Css(css)).await
+            && let Ok(text) = el.text().await
+            && text.contains(wanted)
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shot = app.screenshot("timeout-text").await;
+    panic!("{css} never read “{wanted}” ({})", shot.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (agency, profile, code) = filed(dir.path()).await;
+    let url = agency.portal.base_url().to_owned();
+    let app = Session::launch_with(
+        &profile,
+        &[
+            ("HOSO_PORTAL_URL", url.as_str()),
+            ("HOSO_PORTAL_TOKEN", agency.token.as_str()),
+        ],
+    )
+    .await;
+
+    // The officer asks for more; the person updates the status.
+    app.wait("li.dossier .track", Duration::from_secs(60)).await;
+    agency
+        .officer(&code, Status::SupplementRequested, Some(ASKED))
+        .await;
+    app.click("#sync-status").await;
+    until_text(&app, "li.dossier .standing", "Yêu cầu bổ sung").await;
+    let line = app.text("li.dossier .standing").await;
+    assert!(line.contains("Tạm dừng"), "the clock waits: {line}");
+    app.click("li.dossier .track").await;
+    let asked = until_text(&app, "#asked", "bản dịch").await;
+    assert_eq!(asked.trim(), ASKED);
+    let timeline = app.text("#timeline").await;
+    assert!(timeline.contains("Yêu cầu bổ sung"), "{timeline}");
+    assert!(timeline.contains("can-bo-1"), "who asked: {timeline}");
+    app.screenshot("13-supplement-asked").await;
+
+    // The answer, with a file that replaces the certificate.
+    let translation = dir.path().join("ban-dich-cong-chung.pdf");
+    let bytes: Vec<u8> = (0..90_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    std::fs::write(&translation, &bytes).expect("write");
+    app.type_into("#supplement-answer", ANSWER).await;
+    app.type_into("#supplement-path", &translation.display().to_string())
+        .await;
+    app.click("#supplement-attach").await;
+    app.wait("#supplement-docs li.doc", Duration::from_secs(20))
+        .await;
+    app.choose("#supplement-docs li.doc select.kind", "quality_certificate")
+        .await;
+    app.screenshot("14-supplement-answer").await;
+    app.click("#supplement-send").await;
+    let filed = until_text(&app, "#supplements li.supplement", "Bổ sung lần 1").await;
+    assert!(filed.contains("chữ ký hợp lệ"), "{filed}");
+    assert!(filed.contains("ban-dich-cong-chung.pdf"), "{filed}");
+    // The page reads the change the supplement made.
+    until_text(&app, "#page-status", "Đã tiếp nhận").await;
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css("#supplement"))
+            .await
+            .is_err(),
+        "no longer asked"
+    );
+    app.screenshot("15-supplement-filed").await;
+
+    // The officer reads it: the answer and the file, byte for byte.
+    let seen = agency.supplements(&code).await;
+    assert_eq!(seen.len(), 1, "one supplement at the portal");
+    assert_eq!(seen[0].answer, ANSWER);
+    assert_eq!(seen[0].request, ASKED);
+    assert_eq!(seen[0].documents[0].slot, "quality_certificate");
+    assert_eq!(seen[0].documents[0].sha256, Sha256Digest::of(&bytes));
+    // A second press could not file it twice: the button is gone, and a
+    // direct call answers with the same receipt.
+    let again: hoso_ipc::SupplementView = serde_json::from_value(
+        app.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI__.core.invoke('submit_supplement', { args: { id: arguments[0],
+                     supplement: { answer: 'lần hai', documents: [] } } })
+                   .then(done, (e) => done({ error: e }));",
+                vec![serde_json::json!(dossier_id(&app).await)],
+            )
+            .await
+            .expect("script ran"),
+    )
+    .map_err(|e| format!("{e}"))
+    .unwrap_or_else(|e| panic!("second supplement: {e}"));
+    assert_eq!(again.supplement.answer, ANSWER, "the stored one");
+    assert_eq!(agency.supplements(&code).await.len(), 1);
+
+    // The officer takes it to the end; the page follows.
+    for to in [
+        Status::Accepted,
+        Status::Processing,
+        Status::ResultReady,
+        Status::Completed,
+    ] {
+        agency.officer(&code, to, None).await;
+    }
+    app.click("#page-sync").await;
+    until_text(&app, "#page-status", "Đã trả kết quả").await;
+    let timeline = app.text("#timeline").await;
+    for step in [
+        "Đã trả kết quả",
+        "Đã có kết quả",
+        "Đang giải quyết",
+        "Bổ sung lần 1",
+        "Yêu cầu bổ sung",
+    ] {
+        assert!(timeline.contains(step), "{step} in {timeline}");
+    }
+    app.screenshot("16-dossier-completed").await;
+
+    // The receipt is one click away from the page.
+    app.click("#page-receipt").await;
+    until_text(&app, "body", "Chữ ký hợp lệ").await;
+
+    // The summary counts it; the portals panel shows both portals.
+    app.click("#nav-summary").await;
+    until_text(&app, "#summary-counts", "Đã trả kết quả").await;
+    app.screenshot("17-summary").await;
+    app.click("#nav-portals").await;
+    let portals = until_text(&app, "#portals", "Cổng thực hành").await;
+    assert!(portals.contains(&url), "{portals}");
+
+    // A third portal, added by its address and signed in; then another
+    // server takes its address with another key: refused, with a warning.
+    let third_dir = dir.path().join("third");
+    let third = hoso_portal::start(PortalConfig {
+        name: hoso_core::Bilingual::new("Sở Công Thương", "Department of Industry and Trade"),
+        ..PortalConfig::practice(&third_dir)
+    })
+    .await
+    .expect("third portal");
+    let third_token = third
+        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
+        .await
+        .expect("token");
+    app.type_into("#portal-url", third.base_url()).await;
+    app.type_into("#portal-token", &third_token).await;
+    app.click("#portal-add").await;
+    let added = until_text(&app, "#portal-added", "Sở Công Thương").await;
+    let pinned = third.receipt_key().fingerprint();
+    assert!(added.contains(&pinned), "{added}");
+    until_text(&app, "#portals", "Sở Công Thương").await;
+    app.screenshot("18-portals").await;
+
+    let addr = third.addr();
+    third.stop().await;
+    let impostor = hoso_portal::start(PortalConfig {
+        listen: addr,
+        ..PortalConfig::practice(dir.path().join("impostor"))
+    })
+    .await
+    .expect("impostor");
+    app.click("#nav-list").await;
+    app.wait("#sync-status", Duration::from_secs(10)).await;
+    app.click("#sync-status").await;
+    let alert = until_text(
+        &app,
+        "section.list p.problems",
+        "Khóa ký của cổng đã thay đổi",
+    )
+    .await;
+    assert!(alert.contains(&pinned), "{alert}");
+    app.click("#nav-portals").await;
+    let warned = until_text(&app, "li.portal-line.warning", "CẢNH BÁO").await;
+    assert!(warned.contains("Sở Công Thương"), "{warned}");
+    assert!(
+        warned.contains(&impostor.receipt_key().fingerprint()),
+        "names the key presented: {warned}"
+    );
+    app.screenshot("19-portal-key-changed").await;
+    app.close().await;
+}
+
+/// The local id of the only dossier on the page (from its list line).
+async fn dossier_id(app: &Session) -> i64 {
+    let listed: Vec<hoso_core::DossierSummary> = serde_json::from_value(
+        app.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI__.core.invoke('list_dossiers', { args: { query: {} } }).then(done);",
+                vec![],
+            )
+            .await
+            .expect("script ran"),
+    )
+    .expect("list");
+    listed.first().expect("one dossier").id
+}
