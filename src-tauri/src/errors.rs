@@ -22,6 +22,7 @@ pub fn to_ipc(e: ClientError) -> IpcError {
         ClientError::NotEditable | ClientError::Stale { .. } => (ErrorCode::Conflict, Vec::new()),
         ClientError::Protocol(_) => (ErrorCode::Internal, Vec::new()),
         ClientError::Paused => (ErrorCode::Paused, Vec::new()),
+        ClientError::Package(_) => (ErrorCode::Invalid, Vec::new()),
     };
     IpcError {
         code,

@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
 }
 
 /// The fuzz targets in `fuzz/`, each run for the same time.
-const FUZZ_TARGETS: [&str; 2] = ["schema", "validate"];
+const FUZZ_TARGETS: [&str; 3] = ["schema", "validate", "package"];
 
 /// `cargo xtask fuzz [SECONDS]`: installs cargo-fuzz (which needs the
 /// nightly toolchain for its sanitizer flags) and runs every target.

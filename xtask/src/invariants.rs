@@ -33,7 +33,20 @@ const RULES: &[(&str, &[&str])] = &[
             "hoso-client",
         ],
     ),
+    (
+        "hoso-package",
+        &[
+            "tokio",
+            "reqwest",
+            "rusqlite",
+            "tauri",
+            "leptos",
+            "axum",
+            "hoso-client",
+        ],
+    ),
     ("hoso-client", &["tauri", "leptos", "axum", "hoso-portal"]),
+    ("hoso-cli", &["tauri", "leptos"]),
     (
         "hoso-portal",
         &["tauri", "leptos", "reqwest", "hoso-client"],

@@ -61,6 +61,10 @@ pub enum ClientError {
     /// The person paused the sending; what was confirmed is kept.
     #[error("the sending was paused")]
     Paused,
+    /// A dossier package was refused (hostile, broken, newer); nothing
+    /// was imported.
+    #[error("package refused: {0}")]
+    Package(#[from] hoso_package::PackageError),
     /// A save followed an older revision than the one stored.
     #[error("stale edit: stored revision {stored}, edit follows {edited}")]
     Stale {
@@ -164,6 +168,7 @@ impl ClientError {
                 "Hồ sơ đã gửi đi nên không sửa được nữa. Hãy nhân bản nó để lập hồ sơ mới.",
                 "This dossier was sent and can no longer change. Duplicate it to start a new one.",
             ),
+            Self::Package(e) => e.message(),
             Self::Stale { .. } => Bilingual::new(
                 "Hồ sơ này vừa được sửa ở cửa sổ khác. Hãy mở lại để xem bản mới nhất; thay đổi ở đây chưa được lưu.",
                 "This dossier was just changed in another window. Reopen it to see the latest; the change here was not saved.",

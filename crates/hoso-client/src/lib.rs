@@ -8,6 +8,7 @@
 pub mod error;
 pub mod http;
 pub mod library;
+pub mod package;
 pub mod portal;
 pub mod progress;
 pub mod report;
@@ -94,10 +95,7 @@ impl Client {
             &entry,
             &file,
             &self.uploads,
-            &tus::Shared {
-                cap: tus::Cap::new(self.uploads.bandwidth_cap),
-                tracker: None,
-            },
+            &tus::Shared::new(tus::Cap::new(self.uploads.bandwidth_cap), None),
         )
         .await
     }
@@ -270,15 +268,7 @@ impl Client {
         portal: &PortalRecord,
         id: i64,
     ) -> Result<Submitted, ClientError> {
-        let send = submit::submit(
-            &self.store,
-            &self.library,
-            &self.http,
-            portal,
-            id,
-            &self.uploads,
-            self.progress.clone(),
-        );
+        let send = submit::submit(self.sender(), portal, id, self.progress.clone());
         self.sendings.run(&self.store, id, send).await
     }
 
@@ -309,17 +299,34 @@ impl Client {
         id: i64,
         answer: hoso_core::supplement::Supplement,
     ) -> Result<supplement::StoredSupplement, ClientError> {
-        let send = supplement::submit(
-            &self.store,
-            &self.library,
-            &self.http,
-            portal,
-            id,
-            answer,
-            &self.uploads,
-            self.progress.clone(),
-        );
+        let send = supplement::submit(self.sender(), portal, id, answer, self.progress.clone());
         self.sendings.run(&self.store, id, send).await
+    }
+
+    /// Writes dossier `id` (with its receipt, history and supplements once
+    /// filed) as a `.hoso` package at `dest`; its size in bytes.
+    pub async fn export_package(&self, id: i64, dest: &Path) -> Result<u64, ClientError> {
+        package::export(&self.store, &self.library, id, dest).await
+    }
+
+    /// Imports the `.hoso` package at `path`, every document checked, never
+    /// overwriting a dossier; a draft arrives for `portal`, a filed dossier
+    /// for the portal whose key signed its receipt.
+    pub async fn import_package(
+        &self,
+        portal: &PortalRecord,
+        path: &Path,
+    ) -> Result<package::Imported, ClientError> {
+        package::import(&self.store, &self.library, portal, path).await
+    }
+
+    fn sender(&self) -> submit::Sender<'_> {
+        submit::Sender {
+            store: &self.store,
+            library: &self.library,
+            http: &self.http,
+            settings: &self.uploads,
+        }
     }
 
     /// Pauses dossier `id`'s sending: it stops where it is, keeps what was

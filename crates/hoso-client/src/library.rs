@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use hoso_core::Sha256Digest;
 use hoso_core::procedure::AttachmentSlot;
 use hoso_core::{Bilingual, DossierContent, LibraryItem, Problem, ProblemCode, Usage};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use sha2::Digest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -83,7 +83,16 @@ impl Library {
         let (sha256, size) = tokio::task::spawn_blocking(move || copy_hashed(&src, &dir))
             .await
             .map_err(|e| ClientError::Protocol(format!("import task failed: {e}")))??;
-        let entry = LibraryEntry { sha256, size, name };
+        self.index(LibraryEntry { sha256, size, name }, original)
+            .await
+    }
+
+    /// Records a document now in the library (once per content).
+    async fn index(
+        &self,
+        entry: LibraryEntry,
+        original: String,
+    ) -> Result<LibraryEntry, ClientError> {
         let row = entry.clone();
         self.store
             .call(move |conn| {
@@ -97,6 +106,31 @@ impl Library {
             })
             .await?;
         Ok(entry)
+    }
+
+    /// A fresh path in the library's `tmp` to write a document into before
+    /// [`Self::adopt`] takes it.
+    pub(crate) fn staging_path(&self) -> PathBuf {
+        staging_in(&self.dir)
+    }
+
+    /// Takes the synced file `staged` (from [`Self::staging_path`]), whose
+    /// content was checked to be `sha256` and `size` bytes, into the
+    /// library under `name`.
+    pub(crate) async fn adopt(
+        &self,
+        staged: PathBuf,
+        sha256: Sha256Digest,
+        size: u64,
+        name: String,
+    ) -> Result<LibraryEntry, ClientError> {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || place(&staged, &dir, &sha256))
+            .await
+            .map_err(|e| ClientError::Protocol(format!("import task failed: {e}")))??;
+        let original = name.clone();
+        self.index(LibraryEntry { sha256, size, name }, original)
+            .await
     }
 
     /// Every document in the library with the dossiers that use it, newest
@@ -196,13 +230,39 @@ impl Library {
         content: &DossierContent,
         today: NaiveDate,
     ) -> Result<Vec<Problem>, ClientError> {
-        let items = self.items(None).await?;
+        // Only this dossier's documents are looked up: reading the whole
+        // library with its uses would cost a scan of every dossier.
+        let wanted: Vec<String> = content
+            .documents
+            .iter()
+            .map(|d| d.sha256.to_hex())
+            .collect();
+        let valid: Vec<(String, String)> = self
+            .store
+            .call(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT sha256, valid_until FROM library
+                     WHERE sha256 = ?1 AND valid_until IS NOT NULL",
+                )?;
+                let mut out = Vec::new();
+                for sha in &wanted {
+                    let found = stmt
+                        .query_row(params![sha], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?;
+                    out.extend(found);
+                }
+                Ok(out)
+            })
+            .await?;
         Ok(content
             .documents
             .iter()
             .filter_map(|doc| {
-                let item = items.iter().find(|i| i.sha256 == doc.sha256)?;
-                let last = item.valid_until.filter(|_| item.expired_on(today))?;
+                let hex = doc.sha256.to_hex();
+                let last: NaiveDate = valid.iter().find(|(s, _)| *s == hex)?.1.parse().ok()?;
+                if last >= today {
+                    return None;
+                }
                 let shown = last.format("%d/%m/%Y");
                 Some(Problem {
                     path: format!("documents.{}", doc.slot),
@@ -293,6 +353,16 @@ fn file_name(source: &Path) -> Result<String, ClientError> {
         .ok_or_else(|| ClientError::NotFound(format!("{}", source.display())))
 }
 
+/// A fresh name in `dir/tmp` for a file being brought in: named for this
+/// process, so that what a crash leaves is removed at the next start.
+fn staging_in(dir: &Path) -> PathBuf {
+    dir.join("tmp").join(format!(
+        "import-{}-{}",
+        std::process::id(),
+        hoso_core::hash::to_hex(&crate::random_bytes::<8>())
+    ))
+}
+
 /// Removes what imports cut off by a crash left in `tmp`: files named for a
 /// process that no longer runs. Nothing references them, so this only frees
 /// space; an import under way in another process is left alone.
@@ -320,6 +390,25 @@ fn process_runs(pid: u32) -> bool {
     !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
+/// Moves the synced file `tmp_path` (in `dir/tmp`) to its content address
+/// in `dir`, or drops it when that content is there already.
+fn place(tmp_path: &Path, dir: &Path, sha256: &Sha256Digest) -> Result<(), ClientError> {
+    let hex = sha256.to_hex();
+    let final_dir = dir.join(&hex[..2]);
+    std::fs::create_dir_all(&final_dir).map_err(|e| ClientError::file(&final_dir, e))?;
+    let final_path = final_dir.join(&hex);
+    if final_path.exists() {
+        std::fs::remove_file(tmp_path).map_err(|e| ClientError::file(tmp_path, e))?;
+    } else {
+        std::fs::rename(tmp_path, &final_path).map_err(|e| ClientError::file(&final_path, e))?;
+        // Make the rename itself durable.
+        if let Ok(d) = std::fs::File::open(&final_dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
 /// Copies `src` into `dir/tmp`, hashing on the way, then moves it to its
 /// content address. Returns the hash and size.
 fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientError> {
@@ -333,11 +422,7 @@ fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientErro
             ),
         ));
     }
-    let tmp_path = dir.join("tmp").join(format!(
-        "import-{}-{}",
-        std::process::id(),
-        hoso_core::hash::to_hex(&crate::random_bytes::<8>())
-    ));
+    let tmp_path = staging_in(dir);
     let mut tmp =
         std::fs::File::create_new(&tmp_path).map_err(|e| ClientError::file(&tmp_path, e))?;
     let mut hasher = sha2::Sha256::new();
@@ -359,20 +444,7 @@ fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientErro
         tmp.sync_all()
             .map_err(|e| ClientError::file(&tmp_path, e))?;
         let sha256 = Sha256Digest::from_bytes(hasher.clone().finalize().into());
-        let hex = sha256.to_hex();
-        let final_dir = dir.join(&hex[..2]);
-        std::fs::create_dir_all(&final_dir).map_err(|e| ClientError::file(&final_dir, e))?;
-        let final_path = final_dir.join(&hex);
-        if final_path.exists() {
-            std::fs::remove_file(&tmp_path).map_err(|e| ClientError::file(&tmp_path, e))?;
-        } else {
-            std::fs::rename(&tmp_path, &final_path)
-                .map_err(|e| ClientError::file(&final_path, e))?;
-            // Make the rename itself durable.
-            if let Ok(d) = std::fs::File::open(&final_dir) {
-                let _ = d.sync_all();
-            }
-        }
+        place(&tmp_path, dir, &sha256)?;
         Ok((sha256, size))
     };
     let result = copy();

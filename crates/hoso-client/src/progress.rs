@@ -60,6 +60,11 @@ pub struct Tracker {
 
 impl Tracker {
     /// A tracker for `files`, reporting to `sink`.
+    /// The dossier whose sending this follows.
+    pub fn dossier(&self) -> i64 {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).dossier
+    }
+
     pub fn new(dossier: i64, files: Vec<FileProgress>, sink: Option<ProgressSink>) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {

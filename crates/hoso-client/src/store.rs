@@ -156,6 +156,12 @@ CREATE TABLE supplements (
 ALTER TABLE portals ADD COLUMN key_changed TEXT;
 ALTER TABLE status_sync ADD COLUMN key_checked_at TEXT;
 "#,
+    // The manifest hash of what was sent, so that "already filed?" is an
+    // index lookup rather than a parse of every filed dossier.
+    r#"
+ALTER TABLE dossiers ADD COLUMN manifest_sha256 TEXT;
+CREATE INDEX dossiers_by_manifest ON dossiers (portal_id, manifest_sha256);
+"#,
 ];
 
 /// A shared handle on the profile database.

@@ -24,7 +24,7 @@ use hoso_core::progress::{FileProgress, SendPhase};
 use hoso_core::receipt::Receipt;
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse, UploadRef};
 use reqwest::StatusCode;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// Attempts at sending a submission before reporting the outcome unknown.
 const MAX_ATTEMPTS: u32 = 6;
@@ -45,6 +45,9 @@ pub struct Submitted {
     /// True when nothing was sent because an earlier dossier with the same
     /// content was already received: this is that dossier's receipt.
     pub shown_instead: bool,
+    /// The receipt exactly as the portal signed it (to keep as a file and
+    /// verify offline).
+    pub signed: hoso_core::receipt::SignedReceipt,
 }
 
 impl Submitted {
@@ -63,20 +66,19 @@ impl Submitted {
             receipt_sha256: signed.sha256(),
             local_id,
             shown_instead: false,
+            signed: signed.clone(),
         })
     }
 }
 
 /// Checks, records, uploads and files the stored dossier `id` with `portal`.
-pub async fn submit(
-    store: &Store,
-    library: &Library,
-    http: &Http,
+pub(crate) async fn submit(
+    sender: Sender<'_>,
     portal: &PortalRecord,
     id: i64,
-    settings: &crate::tus::UploadSettings,
     progress: Option<ProgressSink>,
 ) -> Result<Submitted, ClientError> {
+    let (store, library) = (sender.store, sender.library);
     let record = crate::workspace::get(store, id).await?;
     if record.summary.state == hoso_core::DossierState::Submitted {
         // Sent already (a second click, a retry after the answer arrived):
@@ -105,14 +107,7 @@ pub async fn submit(
     }
     let entries = entries_for(library, &content.documents).await?;
     let (key, resumed) = begin(store, id, &content).await?;
-    let sending = Sending {
-        store,
-        library,
-        http,
-        portal,
-        settings,
-        tracker: Tracker::new(id, files_of(&entries), progress),
-    };
+    let sending = sender.sending(portal, id, &entries, progress);
     let outcome = sending.finish(id, key, resumed, content, &entries).await;
     if let Err(e) = &outcome
         && nothing_filed(e)
@@ -218,32 +213,48 @@ pub async fn filed(
 }
 
 /// Another dossier on `portal` already filed with exactly `content`
-/// (compared by manifest hash, as the portal compares them).
+/// (compared by manifest hash, as the portal compares them). Filed
+/// dossiers recorded before their hash was kept get it on the way.
 async fn same_content_filed(
     store: &Store,
     portal: &PortalRecord,
     id: i64,
     content: &DossierContent,
 ) -> Result<Option<i64>, ClientError> {
-    let wanted = hoso_core::manifest::manifest_sha256(content);
-    let (portal_id, code) = (portal.id, content.procedure.to_string());
-    let candidates: Vec<(i64, String)> = store
+    let wanted = hoso_core::manifest::manifest_sha256(content).to_hex();
+    let portal_id = portal.id;
+    store
         .call(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT id, content FROM dossiers
-                 WHERE state = 'submitted' AND portal_id = ?1 AND procedure_code = ?2 AND id != ?3
-                 ORDER BY id",
-            )?;
-            let rows = stmt
-                .query_map(params![portal_id, code, id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
+            let tx = conn.transaction()?;
+            let unhashed: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT id, content FROM dossiers
+                     WHERE state = 'submitted' AND manifest_sha256 IS NULL",
+                )?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            for (other, json) in unhashed {
+                if let Ok(earlier) = serde_json::from_str::<DossierContent>(&json) {
+                    let hash = hoso_core::manifest::manifest_sha256(&earlier.normalized());
+                    tx.execute(
+                        "UPDATE dossiers SET manifest_sha256 = ?2 WHERE id = ?1",
+                        params![other, hash.to_hex()],
+                    )?;
+                }
+            }
+            let found = tx
+                .query_row(
+                    "SELECT id FROM dossiers WHERE state = 'submitted' AND portal_id = ?1
+                     AND manifest_sha256 = ?2 AND id != ?3 ORDER BY id LIMIT 1",
+                    params![portal_id, wanted, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(found)
         })
-        .await?;
-    Ok(candidates.into_iter().find_map(|(other, json)| {
-        let earlier: DossierContent = serde_json::from_str(&json).ok()?;
-        (hoso_core::manifest::manifest_sha256(&earlier.normalized()) == wanted).then_some(other)
-    }))
+        .await
 }
 
 /// What uploading and sending need.
@@ -254,6 +265,36 @@ pub(crate) struct Sending<'a> {
     pub(crate) portal: &'a PortalRecord,
     pub(crate) settings: &'a crate::tus::UploadSettings,
     pub(crate) tracker: Tracker,
+}
+
+/// The parts of a profile a sending uses.
+#[derive(Clone, Copy)]
+pub(crate) struct Sender<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) library: &'a Library,
+    pub(crate) http: &'a Http,
+    pub(crate) settings: &'a crate::tus::UploadSettings,
+}
+
+impl<'a> Sender<'a> {
+    /// A sending of `entries` to `portal` for dossier `id`, reporting to
+    /// `progress`.
+    pub(crate) fn sending(
+        self,
+        portal: &'a PortalRecord,
+        id: i64,
+        entries: &[crate::library::LibraryEntry],
+        progress: Option<ProgressSink>,
+    ) -> Sending<'a> {
+        Sending {
+            store: self.store,
+            library: self.library,
+            http: self.http,
+            portal,
+            settings: self.settings,
+            tracker: Tracker::new(id, files_of(entries), progress),
+        }
+    }
 }
 
 impl Sending<'_> {
@@ -267,19 +308,8 @@ impl Sending<'_> {
         content: DossierContent,
         entries: &[crate::library::LibraryEntry],
     ) -> Result<Submitted, ClientError> {
-        let (store, http, portal) = (self.store, self.http, self.portal);
-        // An earlier attempt was cut off: first ask whether it reached the
-        // portal, before sending a single byte again.
-        let earlier = if resumed {
-            self.tracker.phase(SendPhase::Checking);
-            recover(http, portal, &key).await.unwrap_or_else(|e| {
-                tracing::info!(error = %e, "could not ask about the earlier sending yet");
-                None
-            })
-        } else {
-            None
-        };
-        let response = match earlier {
+        let (store, portal) = (self.store, self.portal);
+        let response = match self.earlier(resumed, &key).await {
             Some(found) => found,
             None => self.upload_and_send(&key, content, entries).await?,
         };
@@ -301,6 +331,25 @@ impl Sending<'_> {
             .await?;
         self.tracker.phase(SendPhase::Done);
         Ok(done)
+    }
+
+    /// When an earlier attempt under `key` was cut off (`resumed`), what
+    /// the portal says it filed, asked before a single byte is sent again.
+    pub(crate) async fn earlier(
+        &self,
+        resumed: bool,
+        key: &IdempotencyKey,
+    ) -> Option<SubmissionResponse> {
+        if !resumed {
+            return None;
+        }
+        self.tracker.phase(SendPhase::Checking);
+        recover(self.http, self.portal, key)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::info!(error = %e, "could not ask about the earlier sending yet");
+                None
+            })
     }
 
     /// Uploads one document.
@@ -354,10 +403,10 @@ impl Sending<'_> {
             token: self.portal.token.as_deref(),
         };
         // A few documents at once, all within one bandwidth cap.
-        let shared = crate::tus::Shared {
-            cap: crate::tus::Cap::new(self.settings.bandwidth_cap),
-            tracker: Some(self.tracker.clone()),
-        };
+        let shared = crate::tus::Shared::new(
+            crate::tus::Cap::new(self.settings.bandwidth_cap),
+            Some(self.tracker.clone()),
+        );
         self.tracker.phase(SendPhase::Uploading);
         let ticking = self.tracker.ticking();
         // The futures are made first, so the stream holds no closure over
@@ -386,6 +435,7 @@ async fn begin(
     content: &DossierContent,
 ) -> Result<(IdempotencyKey, bool), ClientError> {
     let json = serde_json::to_string(content).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let manifest = hoso_core::manifest::manifest_sha256(content).to_hex();
     let fresh = IdempotencyKey::from_random(crate::random_bytes::<16>());
     let key = store
         .call(move |conn| {
@@ -401,9 +451,9 @@ async fn begin(
                     let key = fresh.as_str().to_owned();
                     tx.execute(
                         "UPDATE dossiers SET state = 'submitting', idempotency_key = ?2, content = ?3,
-                                updated_at = ?4
+                                updated_at = ?4, manifest_sha256 = ?5
                          WHERE id = ?1",
-                        params![id, key, json, now()],
+                        params![id, key, json, now(), manifest],
                     )?;
                     (key, false)
                 }

@@ -10,12 +10,10 @@
 //! after it was filed returns the stored receipt.
 
 use crate::error::ClientError;
-use crate::http::Http;
-use crate::library::Library;
 use crate::portal::{PortalRecord, cached_procedure};
-use crate::progress::{ProgressSink, Tracker};
+use crate::progress::ProgressSink;
 use crate::store::{Store, now};
-use crate::submit::{Sending, entries_for, files_of, nothing_filed, recover, send};
+use crate::submit::{Sender, Sending, entries_for, nothing_filed, send};
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::progress::SendPhase;
 use hoso_core::receipt::SignedReceipt;
@@ -173,17 +171,14 @@ fn not_asked() -> ClientError {
 /// Records `supplement` as the answer to the request dossier `id` waits
 /// on, uploads its documents and files it once; returns the stored
 /// supplement with its verified receipt.
-#[allow(clippy::too_many_arguments)]
-pub async fn submit(
-    store: &Store,
-    library: &Library,
-    http: &Http,
+pub(crate) async fn submit(
+    sender: Sender<'_>,
     portal: &PortalRecord,
     id: i64,
     supplement: Supplement,
-    settings: &crate::tus::UploadSettings,
     progress: Option<ProgressSink>,
 ) -> Result<StoredSupplement, ClientError> {
+    let store = sender.store;
     let dossier = filed_dossier(store, id).await?;
     let Some(asked) = asked(store, id).await? else {
         // The last request was answered from here already (a second
@@ -250,18 +245,15 @@ pub async fn submit(
             (supplement, key, false)
         }
     };
+    let entries = entries_for(sender.library, &supplement.documents).await?;
+    let sending = sender.sending(portal, id, &entries, progress);
     let outcome = send_recorded(
-        store,
-        library,
-        http,
-        portal,
-        id,
+        &sending,
+        &entries,
         &dossier.code,
         &supplement,
         &key,
         resumed,
-        settings,
-        progress,
     )
     .await;
     if let Err(e) = &outcome
@@ -286,42 +278,21 @@ pub async fn submit(
 
 /// Uploads and files the supplement recorded under `key`, then keeps its
 /// verified receipt.
-#[allow(clippy::too_many_arguments)]
 async fn send_recorded(
-    store: &Store,
-    library: &Library,
-    http: &Http,
-    portal: &PortalRecord,
-    id: i64,
+    sending: &Sending<'_>,
+    entries: &[crate::library::LibraryEntry],
     code: &str,
     supplement: &Supplement,
     key: &IdempotencyKey,
     resumed: bool,
-    settings: &crate::tus::UploadSettings,
-    progress: Option<ProgressSink>,
 ) -> Result<(), ClientError> {
-    let entries = entries_for(library, &supplement.documents).await?;
-    let sending = Sending {
-        store,
-        library,
-        http,
-        portal,
-        settings,
-        tracker: Tracker::new(id, files_of(&entries), progress),
-    };
-    let earlier = if resumed {
-        sending.tracker.phase(SendPhase::Checking);
-        recover(http, portal, key).await.unwrap_or_else(|e| {
-            tracing::info!(error = %e, "could not ask about the earlier supplement yet");
-            None
-        })
-    } else {
-        None
-    };
+    let (store, http, portal) = (sending.store, sending.http, sending.portal);
+    let id = sending.tracker.dossier();
+    let earlier = sending.earlier(resumed, key).await;
     let response = match earlier {
         Some(found) => found,
         None => {
-            let uploads = sending.upload_all(&entries).await?;
+            let uploads = sending.upload_all(entries).await?;
             let url = format!("{}/dossiers/{code}/supplements", portal.api_base);
             let request = SupplementRequest {
                 supplement: supplement.clone(),

@@ -120,6 +120,25 @@ impl Calendar {
         self.announced_years.contains(&year)
     }
 
+    /// The weekdays of `year` offices are closed (holidays, compensatory
+    /// and bridge days), in order.
+    pub fn days_off_in(&self, year: i32) -> Vec<NaiveDate> {
+        self.days_off
+            .iter()
+            .copied()
+            .filter(|d| d.year() == year && !is_weekend(*d))
+            .collect()
+    }
+
+    /// The weekend days of `year` offices work to make up for a bridge day.
+    pub fn working_weekend_days_in(&self, year: i32) -> Vec<NaiveDate> {
+        self.working_weekend_days
+            .iter()
+            .copied()
+            .filter(|d| d.year() == year)
+            .collect()
+    }
+
     /// The default office closing time: receipts at or after it count from
     /// the next working day.
     pub fn office_close(&self) -> NaiveTime {

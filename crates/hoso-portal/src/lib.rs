@@ -145,6 +145,13 @@ impl RunningPortal {
         &self.base_url
     }
 
+    /// Requests answered since it started.
+    pub fn requests_served(&self) -> u64 {
+        self.state
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The key receipts are signed with.
     pub fn receipt_key(&self) -> PortalKey {
         PortalKey::of(&self.state.key)

@@ -46,6 +46,8 @@ pub struct Inner {
     pub key: SigningKey,
     pub retired_keys: Vec<hoso_core::wire::PublishedKey>,
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
+    /// Requests answered since start (for load figures).
+    pub requests: std::sync::atomic::AtomicU64,
 }
 
 impl Deref for AppState {
@@ -81,6 +83,7 @@ impl AppState {
             key,
             retired_keys,
             busy_uploads: Mutex::new(HashMap::new()),
+            requests: std::sync::atomic::AtomicU64::new(0),
         })))
     }
 

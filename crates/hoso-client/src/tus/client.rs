@@ -42,14 +42,37 @@ pub struct Target<'a> {
     pub token: Option<&'a str>,
 }
 
-/// What the uploads of one sending share: the bandwidth cap and the
-/// progress report.
+/// What the uploads of one sending share: the bandwidth cap, the progress
+/// report, and what the server offers (asked once, not per document).
 #[derive(Debug, Clone, Default)]
 pub struct Shared {
     /// The cap all of them keep within.
     pub cap: Option<Cap>,
     /// Where confirmed bytes and waits are reported.
     pub tracker: Option<Tracker>,
+    /// The server's answer to `OPTIONS`, once one upload has it.
+    caps: std::sync::Arc<std::sync::Mutex<Option<ServerCaps>>>,
+}
+
+impl Shared {
+    /// Uploads within `cap`, reporting to `tracker`.
+    pub fn new(cap: Option<Cap>, tracker: Option<Tracker>) -> Self {
+        Self {
+            cap,
+            tracker,
+            caps: Default::default(),
+        }
+    }
+
+    fn known_caps(&self) -> Option<ServerCaps> {
+        self.caps.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn remember_caps(&self, caps: &Option<ServerCaps>) {
+        if let Some(c) = caps {
+            *self.caps.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
+        }
+    }
 }
 
 /// What one upload did, for progress and benchmarks.
@@ -189,12 +212,13 @@ pub async fn upload(
     };
     let mut report = UploadReport::default();
     let mut chunker = Chunker::new(settings);
-    let mut caps = None;
+    let mut caps = shared.known_caps();
     let (mut attempt, mut confirmed, mut last_progress) = (0u32, None, Instant::now());
     loop {
         let outcome = up
             .attempt(&mut caps, &mut chunker, &mut confirmed, &mut report)
             .await;
+        shared.remember_caps(&caps);
         let (error, wait) = match outcome {
             Ok(url) => {
                 report.url = url;

@@ -7,6 +7,7 @@ mod import;
 mod library;
 mod loss;
 mod outbox;
+mod package;
 mod sending;
 mod submit;
 mod tracking;

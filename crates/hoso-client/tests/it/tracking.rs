@@ -71,17 +71,27 @@ async fn one_filed() -> (tempfile::TempDir, Client, Agency, String) {
 
 /// The officer moves dossier `code` to `to`.
 async fn officer_moves(agency: &Agency, code: &str, to: Status) {
+    officer(
+        agency,
+        code,
+        Transition {
+            to,
+            note: "Đã kiểm tra".into(),
+            request: None,
+        },
+    )
+    .await
+}
+
+/// The officer makes `change` to dossier `code`.
+async fn officer(agency: &Agency, code: &str, change: Transition) {
     let res = reqwest::Client::new()
         .post(format!(
             "{}/v1/officer/dossiers/{code}/status",
             agency.portal.base_url()
         ))
         .bearer_auth(&agency.officer)
-        .json(&Transition {
-            to,
-            note: "Đã kiểm tra".into(),
-            request: None,
-        })
+        .json(&change)
         .send()
         .await
         .expect("officer request");
@@ -350,21 +360,16 @@ async fn a_portal_that_presents_another_key_is_refused_with_a_warning() {
 
 /// The officer asks for more on dossier `code`.
 async fn officer_asks(agency: &Agency, code: &str, request: &str) {
-    let res = reqwest::Client::new()
-        .post(format!(
-            "{}/v1/officer/dossiers/{code}/status",
-            agency.portal.base_url()
-        ))
-        .bearer_auth(&agency.officer)
-        .json(&Transition {
+    officer(
+        agency,
+        code,
+        Transition {
             to: Status::SupplementRequested,
             note: "Thiếu giấy tờ".into(),
             request: Some(request.into()),
-        })
-        .send()
-        .await
-        .expect("officer request");
-    assert!(res.status().is_success(), "officer asks: {}", res.status());
+        },
+    )
+    .await
 }
 
 /// Every supplement the portal holds for `code`, as an officer reads them.

@@ -11,6 +11,7 @@ mod tus;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
@@ -54,6 +55,18 @@ pub fn holds(headers: &axum::http::HeaderMap, etag: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
+/// Counts each request the portal answers.
+async fn count(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    next.run(request).await
+}
+
 /// Every route of the portal.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -82,5 +95,6 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(tus::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
 }

@@ -1,0 +1,159 @@
+//! Exit codes scripts can rely on, and messages in the person's language.
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | done |
+//! | 1 | failed on this computer (files, store) |
+//! | 2 | wrong usage (from the argument parser) |
+//! | 3 | the dossier or input has problems (listed); nothing was sent |
+//! | 4 | the portal could not be reached or is busy; try again later |
+//! | 5 | a signature or key did not verify |
+//! | 6 | not found |
+//! | 7 | the portal refused the request |
+//! | 8 | a batch finished with some dossiers not filed |
+
+use hoso_client::ClientError;
+use hoso_core::Bilingual;
+
+/// An exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Ok = 0,
+    Failure = 1,
+    Invalid = 3,
+    Unreachable = 4,
+    Untrusted = 5,
+    NotFound = 6,
+    Refused = 7,
+    Partial = 8,
+}
+
+impl From<Code> for std::process::ExitCode {
+    fn from(c: Code) -> Self {
+        std::process::ExitCode::from(c as u8)
+    }
+}
+
+/// The language messages are printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// `--lang` when given, else the locale (`LC_ALL`, `LC_MESSAGES`,
+    /// `LANG`): Vietnamese for `vi…`, English otherwise.
+    pub fn choose(flag: Option<&str>) -> Self {
+        let locale = flag.map(str::to_owned).or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok())
+                .find(|v| !v.is_empty())
+        });
+        match locale {
+            Some(l) if l.to_ascii_lowercase().starts_with("vi") => Lang::Vi,
+            _ => Lang::En,
+        }
+    }
+
+    /// The text of `b` in this language.
+    pub fn pick(self, b: &Bilingual) -> &str {
+        match self {
+            Lang::Vi => &b.vi,
+            Lang::En => &b.en,
+        }
+    }
+}
+
+/// A command's failure.
+#[derive(Debug)]
+pub enum Failure {
+    /// From hoso-client.
+    Client(ClientError),
+    /// Anything else, with its code.
+    Other(Code, Bilingual),
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        Failure::Client(e)
+    }
+}
+
+impl Failure {
+    /// A failure of `code` told in both languages.
+    pub fn new(code: Code, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Failure::Other(code, Bilingual::new(vi, en))
+    }
+
+    /// Its exit code.
+    pub fn code(&self) -> Code {
+        match self {
+            Failure::Other(c, _) => *c,
+            Failure::Client(e) => match e {
+                ClientError::Invalid(_) | ClientError::Refused(_) | ClientError::Package(_) => {
+                    Code::Invalid
+                }
+                ClientError::Network(_) | ClientError::Busy(_) | ClientError::Paused => {
+                    Code::Unreachable
+                }
+                ClientError::KeyChanged { .. } | ClientError::Untrusted(_) => Code::Untrusted,
+                ClientError::NotFound(_) => Code::NotFound,
+                ClientError::Portal(_) => Code::Refused,
+                ClientError::NotEditable | ClientError::Stale { .. } => Code::Invalid,
+                ClientError::Store(_)
+                | ClientError::File { .. }
+                | ClientError::DiskFull(_)
+                | ClientError::Protocol(_) => Code::Failure,
+            },
+        }
+    }
+
+    /// What to print, with each problem on its own line.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Failure::Other(_, m) => lang.pick(m).to_owned(),
+            Failure::Client(e) => {
+                let mut out = lang.pick(&e.message()).to_owned();
+                let problems = match e {
+                    ClientError::Invalid(p) | ClientError::Refused(p) => p.as_slice(),
+                    _ => &[],
+                };
+                for p in problems {
+                    out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
+                }
+                out
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locale_chooses_the_language_and_the_flag_wins() {
+        assert_eq!(Lang::choose(Some("vi")), Lang::Vi);
+        assert_eq!(Lang::choose(Some("vi_VN.UTF-8")), Lang::Vi);
+        assert_eq!(Lang::choose(Some("en_GB")), Lang::En);
+        assert_eq!(Lang::choose(Some("fr")), Lang::En);
+    }
+
+    #[test]
+    fn errors_map_to_stable_codes() {
+        let code = |e: ClientError| Failure::from(e).code() as u8;
+        assert_eq!(code(ClientError::Invalid(vec![])), 3);
+        assert_eq!(code(ClientError::Network("x".into())), 4);
+        assert_eq!(
+            code(ClientError::KeyChanged {
+                pinned: "a".into(),
+                presented: "b".into()
+            }),
+            5
+        );
+        assert_eq!(code(ClientError::NotFound("x".into())), 6);
+        assert_eq!(code(ClientError::Protocol("x".into())), 1);
+    }
+}

@@ -1,0 +1,799 @@
+//! Each command: a few calls into hoso-client, then text or JSON.
+
+use crate::cli::{
+    CalendarCmd, Cli, Command, DossiersCmd, PackageCmd, PortalChoice, PortalsCmd, ProceduresCmd,
+    ReceiptCmd,
+};
+use crate::exit::{Code, Failure, Lang};
+use hoso_client::progress::ProgressSink;
+use hoso_client::{AddPortal, Client, PortalRecord};
+use hoso_core::{AttachedDocument, DossierContent, DossierQuery, Value};
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    pub json: bool,
+    pub lang: Lang,
+}
+
+impl Out {
+    /// Prints `value` as JSON, or `text()` for people.
+    pub fn print(&self, value: serde_json::Value, text: impl FnOnce() -> String) {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())
+            );
+        } else {
+            println!("{}", text());
+        }
+    }
+
+    /// `b` in the person's language.
+    pub fn say<'a>(&self, b: &'a hoso_core::Bilingual) -> &'a str {
+        self.lang.pick(b)
+    }
+
+    /// A short text in the person's language.
+    pub fn t(&self, vi: &str, en: &str) -> String {
+        match self.lang {
+            Lang::Vi => vi.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+}
+
+/// The default profile: the desktop app's, on Linux.
+fn default_profile() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("vn.hoso.desktop").join("profile")
+}
+
+/// Progress bars of the sendings under way, by dossier id.
+#[derive(Debug, Default, Clone)]
+pub struct Bars {
+    multi: indicatif::MultiProgress,
+    bars: Arc<Mutex<HashMap<i64, indicatif::ProgressBar>>>,
+}
+
+impl Bars {
+    fn update(&self, p: &hoso_core::progress::SendProgress, lang: Lang) {
+        let mut bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
+        let bar = bars.entry(p.dossier).or_insert_with(|| {
+            let bar = self.multi.add(indicatif::ProgressBar::new(p.total.max(1)));
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{prefix:>6} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_prefix(format!("#{}", p.dossier));
+            bar
+        });
+        bar.set_length(p.total.max(1));
+        bar.set_position(p.confirmed);
+        bar.set_message(lang.pick(&p.headline()).to_owned());
+        if p.phase == hoso_core::progress::SendPhase::Done {
+            bar.finish();
+        }
+    }
+}
+
+/// Opens the profile, with progress bars when people watch.
+pub async fn open(args: &Cli, out: Out) -> Result<(Client, Bars), Failure> {
+    let dir = args.profile.clone().unwrap_or_else(default_profile);
+    let mut client = Client::open(&dir).await?;
+    let bars = Bars::default();
+    if out.json {
+        bars.multi
+            .set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let shown = bars.clone();
+    client.set_progress_sink(ProgressSink::new(move |p| shown.update(&p, out.lang)));
+    Ok((client, bars))
+}
+
+/// The portal `choice` names, or the default one.
+pub async fn portal(client: &Client, choice: &PortalChoice) -> Result<PortalRecord, Failure> {
+    let all = client.portals().await?;
+    let found = match choice.portal.as_deref() {
+        Some(wanted) => all.into_iter().find(|p| {
+            wanted.parse::<i64>().ok() == Some(p.id)
+                || p.base_url.trim_end_matches('/') == wanted.trim_end_matches('/')
+        }),
+        None => {
+            let (practice, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|p| p.practice);
+            others.into_iter().next().or(practice.into_iter().next())
+        }
+    };
+    found.ok_or_else(|| {
+        Failure::new(
+            Code::NotFound,
+            "Chưa có cổng này trong hồ sơ người dùng; hãy chạy `hoso portals add ĐỊA_CHỈ`.",
+            "No such portal in this profile; run `hoso portals add ADDRESS`.",
+        )
+    })
+}
+
+/// Runs the command; its exit code.
+pub async fn run(args: Cli) -> Result<Code, Failure> {
+    let out = Out {
+        json: args.json,
+        lang: Lang::choose(args.lang.as_deref()),
+    };
+    if let Command::Calendar(c) = &args.command {
+        return calendar(c, out);
+    }
+    let (client, bars) = open(&args, out).await?;
+    match args.command {
+        Command::Portals(c) => portals(&client, c, out).await,
+        Command::Procedures(c) => procedures(&client, c, out).await,
+        Command::Dossiers(c) => dossiers(&client, c, out).await,
+        Command::Submit { ids } => submit(&client, &ids, out, &bars).await,
+        Command::Status { id, sync } => status(&client, id, sync, out).await,
+        Command::Receipt(c) => receipt(&client, c, out).await,
+        Command::Package(c) => package(&client, c, out).await,
+        Command::Batch {
+            source,
+            parallel,
+            portal: choice,
+        } => {
+            let target = portal(&client, &choice).await?;
+            crate::batch::run(&client, &target, &source, parallel, out).await
+        }
+        Command::Calendar(_) => Ok(Code::Ok),
+    }
+}
+
+fn portal_json(p: &PortalRecord) -> serde_json::Value {
+    json!({
+        "id": p.id,
+        "name": p.name,
+        "base_url": p.base_url,
+        "key_fingerprint": p.key.fingerprint(),
+        "key_changed": p.key_changed,
+        "signed_in": p.token.is_some(),
+        "practice": p.practice,
+    })
+}
+
+async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failure> {
+    match c {
+        PortalsCmd::Add { url, token } => {
+            let p = client
+                .add_portal(
+                    &url,
+                    AddPortal {
+                        token,
+                        practice: false,
+                    },
+                )
+                .await?;
+            out.print(portal_json(&p), || {
+                format!(
+                    "{} {} · {} {}",
+                    out.t("Đã thêm cổng", "Added portal"),
+                    out.say(&p.name),
+                    out.t("khóa đã ghim", "pinned key"),
+                    p.key.fingerprint()
+                )
+            });
+        }
+        PortalsCmd::List => {
+            let all = client.portals().await?;
+            out.print(
+                json!(all.iter().map(portal_json).collect::<Vec<_>>()),
+                || {
+                    all.iter()
+                        .map(|p| {
+                            let warn = p
+                                .key_changed
+                                .as_ref()
+                                .map(|k| format!("  ⚠ {} {k}", out.t("KHÓA ĐÃ ĐỔI", "KEY CHANGED")))
+                                .unwrap_or_default();
+                            format!(
+                                "{:>3}  {:<40} {}  {}{warn}",
+                                p.id,
+                                p.base_url,
+                                p.key.fingerprint(),
+                                out.say(&p.name)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+    }
+    Ok(Code::Ok)
+}
+
+async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code, Failure> {
+    match c {
+        ProceduresCmd::List { portal: choice } => {
+            let p = portal(client, &choice).await?;
+            let list = client.procedures(&p).await?;
+            let rows: Vec<_> = list
+                .iter()
+                .map(|x| json!({"code": x.code, "version": x.version, "name": x.name, "processing_days": x.processing_days, "fee_vnd": x.fee_vnd}))
+                .collect();
+            out.print(json!(rows), || {
+                list.iter()
+                    .map(|x| format!("{:<28} {:<12} {}", x.code, x.version, out.say(&x.name)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ProceduresCmd::Show {
+            code,
+            portal: choice,
+        } => {
+            let p = portal(client, &choice).await?;
+            let found = served(client, &p, &code).await?;
+            let value = serde_json::to_value(&found).unwrap_or_default();
+            out.print(value, || {
+                let mut lines = vec![format!(
+                    "{} {} — {}",
+                    found.code,
+                    found.version,
+                    out.say(&found.name)
+                )];
+                for (path, f) in found.fields() {
+                    let req = if f.required { " *" } else { "" };
+                    lines.push(format!("  {path:<36} {}{req}", out.say(&f.label)));
+                }
+                for s in &found.attachments {
+                    lines.push(format!(
+                        "  [{}] {} ({}; ≤ {} B)",
+                        s.id,
+                        out.say(&s.label),
+                        s.accept.join(", "),
+                        s.max_size_bytes
+                    ));
+                }
+                lines.join("\n")
+            });
+        }
+    }
+    Ok(Code::Ok)
+}
+
+/// Procedure `code` as `portal` serves it.
+async fn served(
+    client: &Client,
+    portal: &PortalRecord,
+    code: &str,
+) -> Result<hoso_core::Procedure, Failure> {
+    client
+        .procedures(portal)
+        .await?
+        .into_iter()
+        .find(|x| x.code.as_str() == code)
+        .ok_or_else(|| {
+            Failure::new(
+                Code::NotFound,
+                format!("Cổng không có thủ tục {code}."),
+                format!("The portal has no procedure {code}."),
+            )
+        })
+}
+
+/// Dossier `id` with the procedure version it is written against.
+async fn written_for(
+    client: &Client,
+    id: i64,
+) -> Result<(hoso_core::DossierRecord, hoso_core::Procedure), Failure> {
+    let record = client.dossier(id).await?;
+    let p = client.portal_of(id).await?;
+    let procedure = client
+        .procedure_version(&p, &record.content.procedure, &record.content.version)
+        .await?
+        .ok_or_else(|| {
+            hoso_client::ClientError::NotFound(format!(
+                "thủ tục / procedure {}",
+                record.content.procedure
+            ))
+        })?;
+    Ok((record, procedure))
+}
+
+fn summary_json(d: &hoso_core::DossierSummary) -> serde_json::Value {
+    serde_json::to_value(d).unwrap_or_default()
+}
+
+async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Failure> {
+    match c {
+        DossiersCmd::New {
+            procedure,
+            portal: choice,
+        } => {
+            let p = portal(client, &choice).await?;
+            let found = served(client, &p, &procedure).await?;
+            let record = client.create_dossier(&p, &found).await?;
+            out.print(summary_json(&record.summary), || {
+                format!("{}", record.summary.id)
+            });
+        }
+        DossiersCmd::Set { id, file, fields } => {
+            let mut record = client.dossier(id).await?;
+            if let Some(path) = file {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| hoso_client::ClientError::file(&path, e))?;
+                let values: std::collections::BTreeMap<String, Value> = serde_json::from_str(&text)
+                    .map_err(|e| {
+                        Failure::new(
+                            Code::Invalid,
+                            format!(
+                                "{}: không phải JSON {{\"trường\": giá trị}} ({e})",
+                                path.display()
+                            ),
+                            format!("{}: not JSON {{\"field\": value}} ({e})", path.display()),
+                        )
+                    })?;
+                record.content.fields.extend(values);
+            }
+            for f in fields {
+                let (path, value) = f.split_once('=').ok_or_else(|| {
+                    Failure::new(
+                        Code::Invalid,
+                        format!("“{f}”: cần dạng TRƯỜNG=GIÁ_TRỊ"),
+                        format!("“{f}”: expected PATH=VALUE"),
+                    )
+                })?;
+                record
+                    .content
+                    .fields
+                    .insert(path.to_owned(), Value::Text(value.to_owned()));
+            }
+            save(client, id, record.content, record.revision, out).await?;
+        }
+        DossiersCmd::Attach { id, slot, file } => {
+            let (record, procedure) = written_for(client, id).await?;
+            let spec = procedure.slot(&slot).cloned().ok_or_else(|| {
+                Failure::new(
+                    Code::Invalid,
+                    format!("Thủ tục không có loại giấy tờ “{slot}”."),
+                    format!("The procedure has no document slot “{slot}”."),
+                )
+            })?;
+            let entry = client.import_for_slot(&file, &spec).await?;
+            let mut content = record.content;
+            if spec.max_count <= 1 {
+                content.documents.retain(|d| d.slot != slot);
+            }
+            content.documents.push(AttachedDocument {
+                slot,
+                name: entry.name,
+                size: entry.size,
+                sha256: entry.sha256,
+            });
+            save(client, id, content, record.revision, out).await?;
+        }
+        DossiersCmd::Check { id } => {
+            let (record, procedure) = written_for(client, id).await?;
+            let problems = hoso_core::validate(&procedure, &record.content);
+            out.print(json!({"id": id, "problems": problems}), || {
+                if problems.is_empty() {
+                    out.t(
+                        "Hồ sơ đạt mọi yêu cầu của thủ tục.",
+                        "The dossier meets every rule of its procedure.",
+                    )
+                } else {
+                    problems
+                        .iter()
+                        .map(|p| format!("{}: {}", p.path, out.say(&p.message)))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            });
+            return Ok(if problems.is_empty() {
+                Code::Ok
+            } else {
+                Code::Invalid
+            });
+        }
+        DossiersCmd::List { search } => {
+            let list = client
+                .dossiers(DossierQuery {
+                    text: search,
+                    ..DossierQuery::default()
+                })
+                .await?;
+            out.print(
+                json!(list.iter().map(summary_json).collect::<Vec<_>>()),
+                || {
+                    list.iter()
+                        .map(|d| {
+                            format!(
+                                "{:>5}  {:<10} {:<26} {}",
+                                d.id,
+                                format!("{:?}", d.state).to_lowercase(),
+                                d.dossier_code.clone().unwrap_or_default(),
+                                d.title
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+        DossiersCmd::Show { id } => {
+            let record = client.dossier(id).await?;
+            let value = json!({
+                "summary": summary_json(&record.summary),
+                "content": record.content,
+                "revision": record.revision,
+            });
+            out.print(value, || {
+                let mut lines = vec![format!(
+                    "#{} {} ({:?}) {}",
+                    record.summary.id,
+                    record.summary.title,
+                    record.summary.state,
+                    record.summary.dossier_code.clone().unwrap_or_default()
+                )];
+                for (k, v) in &record.content.fields {
+                    let shown = match v {
+                        Value::Text(t) => t.clone(),
+                        Value::Rows(r) => format!("[{} rows]", r.len()),
+                    };
+                    lines.push(format!("  {k:<36} {shown}"));
+                }
+                for d in &record.content.documents {
+                    lines.push(format!(
+                        "  [{}] {} {} B {}",
+                        d.slot, d.name, d.size, d.sha256
+                    ));
+                }
+                lines.join("\n")
+            });
+        }
+    }
+    Ok(Code::Ok)
+}
+
+async fn save(
+    client: &Client,
+    id: i64,
+    content: DossierContent,
+    revision: i64,
+    out: Out,
+) -> Result<(), Failure> {
+    let p = client.portal_of(id).await?;
+    let saved = client.save_dossier(&p, id, content, revision).await?;
+    out.print(json!({"id": id, "revision": saved.revision}), || {
+        format!(
+            "{} {id} (r{})",
+            out.t("Đã lưu hồ sơ", "Saved dossier"),
+            saved.revision
+        )
+    });
+    Ok(())
+}
+
+/// The JSON of a filed dossier's receipt outcome.
+pub fn filed_json(id: i64, done: &hoso_client::Submitted) -> serde_json::Value {
+    json!({
+        "id": id,
+        "code": done.receipt.dossier_code,
+        "existing": done.existing,
+        "shown_instead": done.shown_instead,
+        "received_at": done.receipt.received_at,
+        "appointment_date": done.receipt.appointment_date,
+        "receipt_sha256": done.receipt_sha256.to_hex(),
+        "verified_with": done.verified_with,
+    })
+}
+
+async fn submit(client: &Client, ids: &[i64], out: Out, bars: &Bars) -> Result<Code, Failure> {
+    use futures_util::StreamExt;
+    let outcomes: Vec<(
+        i64,
+        Result<hoso_client::Submitted, hoso_client::ClientError>,
+    )> = futures_util::stream::iter(ids.iter().copied())
+        .map(|id| async move {
+            let result = match client.portal_of(id).await {
+                Ok(p) => client.submit_dossier(&p, id).await,
+                Err(e) => Err(e),
+            };
+            (id, result)
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    bars.multi.clear().ok();
+    let mut worst = Code::Ok;
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for (id, result) in outcomes {
+        match result {
+            Ok(done) => {
+                lines.push(format!(
+                    "#{id} {} {} · {} {}",
+                    out.t("đã nộp, mã", "filed, code"),
+                    done.receipt.dossier_code,
+                    out.t("hẹn trả", "due"),
+                    done.receipt.appointment_date.format("%d/%m/%Y")
+                ));
+                rows.push(filed_json(id, &done));
+            }
+            Err(e) => {
+                let failure = Failure::from(e);
+                lines.push(format!("#{id} {}", failure.text(out.lang)));
+                rows.push(json!({"id": id, "error": failure.text(out.lang), "exit": failure.code() as u8}));
+                if worst == Code::Ok {
+                    worst = failure.code();
+                }
+            }
+        }
+    }
+    out.print(json!(rows), || lines.join("\n"));
+    Ok(worst)
+}
+
+async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Result<Code, Failure> {
+    let mut failed = None;
+    if sync {
+        for p in client.portals().await? {
+            if p.practice && p.token.is_none() {
+                continue;
+            }
+            if let Err(e) = client.sync_status(&p).await {
+                eprintln!("hoso: {}: {}", p.base_url, out.say(&e.message()));
+                failed.get_or_insert(Failure::from(e).code());
+            }
+        }
+    }
+    match id {
+        Some(id) => {
+            let record = client.dossier(id).await?;
+            let p = client.portal_of(id).await?;
+            let history = match &record.summary.dossier_code {
+                Some(code) => client
+                    .dossier_status(&p, code)
+                    .await?
+                    .map(|t| t.history)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            out.print(
+                json!({"summary": summary_json(&record.summary), "history": history}),
+                || {
+                    let mut lines = vec![match &record.summary.tracking {
+                        Some(t) => format!(
+                            "#{id} {} · {} · {}",
+                            out.say(&t.status.label()),
+                            out.say(&t.deadline.label()),
+                            t.confirmed_at.clone().unwrap_or_default()
+                        ),
+                        None => format!("#{id} {:?}", record.summary.state),
+                    }];
+                    for e in &history {
+                        lines.push(format!(
+                            "  {} {} ({}) {}",
+                            e.at,
+                            out.say(&e.status.label()),
+                            e.actor,
+                            e.note
+                        ));
+                    }
+                    lines.join("\n")
+                },
+            );
+        }
+        None => {
+            let rows = client.report().await?;
+            let value: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "code": r.code, "procedure": r.procedure, "title": r.title, "portal": r.portal,
+                        "local_state": r.local_state, "received_at": r.received_at,
+                        "status": r.tracking.as_ref().map(|t| t.status),
+                        "confirmed_at": r.tracking.as_ref().and_then(|t| t.confirmed_at.clone()),
+                        "appointment_date": r.tracking.as_ref().map(|t| t.appointment_date),
+                        "deadline": r.tracking.as_ref().map(|t| t.deadline),
+                    })
+                })
+                .collect();
+            out.print(json!(value), || {
+                rows.iter()
+                    .map(|r| {
+                        let standing = r
+                            .tracking
+                            .as_ref()
+                            .map(|t| {
+                                format!(
+                                    "{} · {}",
+                                    out.say(&t.status.label()),
+                                    out.say(&t.deadline.label())
+                                )
+                            })
+                            .unwrap_or_else(|| r.local_state.clone());
+                        format!("{:<26} {:<40} {standing}", r.code, r.title)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(failed.unwrap_or(Code::Ok))
+}
+
+async fn receipt(client: &Client, c: ReceiptCmd, out: Out) -> Result<Code, Failure> {
+    match c {
+        ReceiptCmd::Show { id } => {
+            let p = client.portal_of(id).await?;
+            let done = client.receipt(&p, id).await?;
+            let signed = serde_json::to_value(&done.signed).unwrap_or_default();
+            out.print(signed, || {
+                let r = &done.receipt;
+                format!(
+                    "{}: {}\n{}: {}\n{}: {}\n{}: {}\n{}: {} ✓",
+                    out.t("Mã hồ sơ", "Dossier code"),
+                    r.dossier_code,
+                    out.t("Nhận lúc", "Received at"),
+                    r.received_at,
+                    out.t("Hẹn trả", "Due"),
+                    r.appointment_date.format("%d/%m/%Y"),
+                    out.t("Mã tra cứu", "Lookup PIN"),
+                    r.lookup_pin,
+                    out.t("Chữ ký hợp lệ, khóa", "Signature valid, key"),
+                    done.verified_with
+                )
+            });
+        }
+        ReceiptCmd::Verify {
+            file,
+            key,
+            portal: choice,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| hoso_client::ClientError::file(&file, e))?;
+            let signed: hoso_core::receipt::SignedReceipt =
+                serde_json::from_str(&text).map_err(|e| {
+                    Failure::new(
+                        Code::Invalid,
+                        format!("{}: không phải biên nhận HoSo ({e}).", file.display()),
+                        format!("{}: not a HoSo receipt ({e}).", file.display()),
+                    )
+                })?;
+            let key = match key {
+                Some(k) => hoso_core::receipt::PortalKey::from_base64(&k)
+                    .map_err(|e| Failure::new(Code::Invalid, e.to_string(), e.to_string()))?,
+                None => portal(client, &choice).await?.key,
+            };
+            match signed.verify(&key) {
+                Ok(r) => out.print(
+                    json!({"valid": true, "dossier_code": r.dossier_code, "key_id": key.fingerprint(),
+                           "received_at": r.received_at, "receipt_sha256": signed.sha256().to_hex()}),
+                    || {
+                        format!(
+                            "{} {} · {} {}",
+                            out.t("Biên nhận hợp lệ:", "Receipt valid:"),
+                            r.dossier_code,
+                            out.t("ký bằng khóa", "signed with key"),
+                            key.fingerprint()
+                        )
+                    },
+                ),
+                Err(e) => {
+                    out.print(json!({"valid": false, "error": e.to_string()}), || {
+                        format!("{} {e}", out.t("BIÊN NHẬN KHÔNG HỢP LỆ:", "RECEIPT NOT VALID:"))
+                    });
+                    return Ok(Code::Untrusted);
+                }
+            }
+        }
+    }
+    Ok(Code::Ok)
+}
+
+async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failure> {
+    match c {
+        PackageCmd::Export { id, file } => {
+            let size = client.export_package(id, &file).await?;
+            out.print(json!({"id": id, "file": file, "bytes": size}), || {
+                format!(
+                    "{} {} ({size} B)",
+                    out.t("Đã xuất gói", "Exported package"),
+                    file.display()
+                )
+            });
+        }
+        PackageCmd::Import {
+            file,
+            portal: choice,
+        } => {
+            let target = portal(client, &choice).await?;
+            let done = client.import_package(&target, &file).await?;
+            out.print(
+                json!({"id": done.id, "outcome": format!("{:?}", done.outcome).to_lowercase()}),
+                || {
+                    let what = match done.outcome {
+                        hoso_client::package::ImportOutcome::New => {
+                            out.t("hồ sơ mới", "new dossier")
+                        }
+                        hoso_client::package::ImportOutcome::Copy => {
+                            out.t("bản sao (tên đã có)", "a copy (the name was taken)")
+                        }
+                        hoso_client::package::ImportOutcome::AlreadyHere => {
+                            out.t("đã có sẵn, không đổi gì", "already here, nothing changed")
+                        }
+                        hoso_client::package::ImportOutcome::Filed => out.t(
+                            "hồ sơ đã nộp, kèm biên nhận",
+                            "a filed dossier, with its receipt",
+                        ),
+                    };
+                    format!("#{} {what}", done.id)
+                },
+            );
+        }
+    }
+    Ok(Code::Ok)
+}
+
+fn day(text: &str) -> Result<chrono::NaiveDate, Failure> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        Failure::new(
+            Code::Invalid,
+            format!("“{text}”: cần ngày dạng YYYY-MM-DD."),
+            format!("“{text}”: expected a date as YYYY-MM-DD."),
+        )
+    })
+}
+
+fn calendar(c: &CalendarCmd, out: Out) -> Result<Code, Failure> {
+    let cal = hoso_core::calendar::Calendar::vietnam();
+    match c {
+        CalendarCmd::Holidays { year } => {
+            let off = cal.days_off_in(*year);
+            let make_up = cal.working_weekend_days_in(*year);
+            out.print(
+                json!({"year": year, "announced": cal.is_announced(*year), "days_off": off, "working_weekend_days": make_up}),
+                || {
+                    let mut lines: Vec<String> = off
+                        .iter()
+                        .map(|d| d.format("%a %d/%m/%Y").to_string())
+                        .collect();
+                    for d in &make_up {
+                        lines.push(format!(
+                            "{} {}",
+                            d.format("%a %d/%m/%Y"),
+                            out.t("(làm bù)", "(make-up working day)")
+                        ));
+                    }
+                    lines.join("\n")
+                },
+            );
+        }
+        CalendarCmd::Due { from, days } => {
+            let at = chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M:%S"))
+                .map_err(|_| {
+                    Failure::new(
+                        Code::Invalid,
+                        format!("“{from}”: cần thời điểm dạng YYYY-MM-DDTHH:MM."),
+                        format!("“{from}”: expected a time as YYYY-MM-DDTHH:MM."),
+                    )
+                })?;
+            let due = cal.due_date(at, *days, None);
+            out.print(json!({"from": from, "days": days, "due": due}), || {
+                due.format("%Y-%m-%d").to_string()
+            });
+        }
+        CalendarCmd::Between { a, b } => {
+            let n = cal.working_days_between(day(a)?, day(b)?);
+            out.print(json!({"from": a, "to": b, "working_days": n}), || {
+                n.to_string()
+            });
+        }
+    }
+    Ok(Code::Ok)
+}

@@ -1,0 +1,501 @@
+//! The `hoso` binary against a running portal on 127.0.0.1: every
+//! subcommand used, its `--json` read back, its exit code checked.
+
+use hoso_core::status::Status;
+use hoso_core::wire::Transition;
+use hoso_portal::{PortalConfig, RunningPortal};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Instant;
+
+/// Runs `hoso --profile PROFILE ARGS…` with `LANG=lang`.
+async fn hoso_in(profile: &Path, lang: &str, args: &[&str]) -> Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_hoso"));
+    cmd.arg("--profile")
+        .arg(profile)
+        .args(args)
+        .env("LANG", lang)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("HOSO_PROFILE");
+    cmd.output().await.expect("hoso runs")
+}
+
+/// Runs a command that must succeed with `--json`; its JSON.
+async fn json(profile: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = hoso_in(profile, "en_US.UTF-8", &all).await;
+    assert!(
+        out.status.success(),
+        "hoso {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "hoso {args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+struct Agency {
+    portal: RunningPortal,
+    token: String,
+    officer: String,
+    dir: tempfile::TempDir,
+}
+
+async fn agency() -> Agency {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let portal = hoso_portal::start(PortalConfig::practice(dir.path().join("portal")))
+        .await
+        .expect("portal");
+    let token = portal
+        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
+        .await
+        .expect("token");
+    let officer = portal
+        .issue_officer_token("can-bo-1", "Cán bộ một cửa")
+        .await
+        .expect("officer");
+    Agency {
+        portal,
+        token,
+        officer,
+        dir,
+    }
+}
+
+impl Agency {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    async fn officer_moves(&self, code: &str, to: Status) {
+        let res = reqwest_like_post(
+            &format!(
+                "{}/v1/officer/dossiers/{code}/status",
+                self.portal.base_url()
+            ),
+            &self.officer,
+            &Transition {
+                to,
+                note: "Đã kiểm tra".into(),
+                request: None,
+            },
+        )
+        .await;
+        assert!(res, "officer move to {to}");
+    }
+
+    fn dossiers_on_portal(&self) -> usize {
+        hoso_portal::inspect::Inspector::open(&self.path("portal"))
+            .expect("portal store")
+            .dossiers()
+            .expect("dossiers")
+            .len()
+    }
+}
+
+/// POSTs JSON with a bearer token over plain HTTP/1.1 (the test needs no
+/// HTTP client of its own for one call).
+async fn reqwest_like_post<T: serde::Serialize>(url: &str, token: &str, body: &T) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest.split_once('/').expect("path");
+    let body = serde_json::to_vec(body).expect("json");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let head = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(&body).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer.starts_with("HTTP/1.1 2")
+}
+
+/// The sample dossier's fields as a JSON file, and its documents as files
+/// (slot, path); the certificate is made unique by `tag`.
+fn sample_files(dir: &Path, tag: &str) -> (PathBuf, Vec<(String, PathBuf)>) {
+    let sample = hoso_core::samples::quality_inspection();
+    let values = dir.join(format!("values-{tag}.json"));
+    std::fs::write(&values, serde_json::to_vec(&sample.fields).expect("json")).expect("write");
+    let docs = sample
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let path = dir.join(format!("{tag}-{}", d.name));
+            let mut bytes = format!("%PDF-1.7 {} {i}", d.slot).into_bytes();
+            if d.slot == "quality_certificate" {
+                bytes.extend_from_slice(tag.as_bytes());
+            }
+            bytes.resize(2_000 + i, b'.');
+            std::fs::write(&path, bytes).expect("write");
+            (d.slot.clone(), path)
+        })
+        .collect();
+    (values, docs)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_subcommand_against_a_running_portal() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+
+    let added = json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    assert_eq!(added["signed_in"], true);
+    let listed = json(&profile, &["portals", "list"]).await;
+    assert_eq!(listed.as_array().expect("array").len(), 1);
+    assert_eq!(
+        listed[0]["key_fingerprint"],
+        a.portal.receipt_key().fingerprint()
+    );
+
+    let procedures = json(&profile, &["procedures", "list"]).await;
+    assert!(
+        procedures
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|p| p["code"] == "kiem-tra-cl-nhap-khau")
+    );
+    let shown = json(&profile, &["procedures", "show", "kiem-tra-cl-nhap-khau"]).await;
+    assert!(shown["attachments"].as_array().expect("slots").len() >= 2);
+
+    let new = json(&profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await;
+    let id = new["id"].as_i64().expect("id").to_string();
+    // Incomplete: check says so with exit code 3 and names the problems.
+    let early = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["--json", "dossiers", "check", &id],
+    )
+    .await;
+    assert_eq!(early.status.code(), Some(3));
+    let problems: Value = serde_json::from_slice(&early.stdout).expect("json");
+    assert!(
+        !problems["problems"]
+            .as_array()
+            .expect("problems")
+            .is_empty()
+    );
+
+    let (values, docs) = sample_files(a.dir.path(), "mot");
+    json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--file",
+            values.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--field",
+            "importer.phone=0912 345 678",
+        ],
+    )
+    .await;
+    for (slot, path) in &docs {
+        json(
+            &profile,
+            &[
+                "dossiers",
+                "attach",
+                &id,
+                slot,
+                path.to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    let checked = json(&profile, &["dossiers", "check", &id]).await;
+    assert_eq!(checked["problems"], serde_json::json!([]), "{checked}");
+    let list = json(&profile, &["dossiers", "list"]).await;
+    assert_eq!(list.as_array().expect("list").len(), 1);
+    let one = json(&profile, &["dossiers", "show", &id]).await;
+    assert_eq!(one["content"]["fields"]["importer.phone"], "0912 345 678");
+    assert_eq!(
+        one["content"]["documents"].as_array().expect("docs").len(),
+        docs.len()
+    );
+
+    // Filed once, however often it is asked.
+    let filed = json(&profile, &["submit", &id]).await;
+    let code = filed[0]["code"].as_str().expect("code").to_owned();
+    let again = json(&profile, &["submit", &id]).await;
+    assert_eq!(again[0]["code"], code.as_str());
+    assert_eq!(a.dossiers_on_portal(), 1);
+
+    a.officer_moves(&code, Status::Accepted).await;
+    let all = json(&profile, &["status", "--sync"]).await;
+    assert_eq!(all[0]["status"], "accepted");
+    let status = json(&profile, &["status", &id]).await;
+    assert_eq!(status["history"].as_array().expect("history").len(), 2);
+
+    // The receipt as a file verifies offline; one byte changed does not.
+    let receipt = json(&profile, &["receipt", "show", &id]).await;
+    let file = a.path("bien-nhan.json");
+    std::fs::write(&file, serde_json::to_vec(&receipt).expect("json")).expect("write");
+    let verified = json(
+        &profile,
+        &["receipt", "verify", file.to_str().expect("utf-8")],
+    )
+    .await;
+    assert_eq!(verified["valid"], true);
+    let key = a.portal.receipt_key().to_base64();
+    let with_key = json(
+        &profile,
+        &[
+            "receipt",
+            "verify",
+            file.to_str().expect("utf-8"),
+            "--key",
+            &key,
+        ],
+    )
+    .await;
+    assert_eq!(with_key["dossier_code"], code.as_str());
+    let mut bytes = std::fs::read(&file).expect("read");
+    let at = bytes
+        .windows(code.len())
+        .position(|w| w == code.as_bytes())
+        .expect("code in the receipt")
+        + code.len()
+        - 1;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    let forged = a.path("bien-nhan-sua.json");
+    std::fs::write(&forged, &bytes).expect("write");
+    let refused = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["receipt", "verify", forged.to_str().expect("utf-8")],
+    )
+    .await;
+    assert_eq!(
+        refused.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&refused.stdout)
+    );
+
+    // The filed dossier as a package, into a second profile: filed there,
+    // not filed again.
+    let package = a.path("lo-thep.hoso");
+    let exported = json(
+        &profile,
+        &["package", "export", &id, package.to_str().expect("utf-8")],
+    )
+    .await;
+    assert!(exported["bytes"].as_u64().expect("bytes") > 10_000);
+    let second = a.path("profile-2");
+    json(&second, &["portals", "add", &url, "--token", &a.token]).await;
+    let imported = json(
+        &second,
+        &["package", "import", package.to_str().expect("utf-8")],
+    )
+    .await;
+    assert_eq!(imported["outcome"], "filed");
+    let id2 = imported["id"].as_i64().expect("id").to_string();
+    let shown_again = json(&second, &["submit", &id2]).await;
+    assert_eq!(shown_again[0]["code"], code.as_str());
+    assert_eq!(a.dossiers_on_portal(), 1);
+
+    // The calendar, offline: Tết 2026 and working days across it.
+    let holidays = json(&profile, &["calendar", "holidays", "2026"]).await;
+    let off: Vec<&str> = holidays["days_off"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert!(
+        off.contains(&"2026-02-16") && off.contains(&"2026-02-20"),
+        "{off:?}"
+    );
+    let due = json(
+        &profile,
+        &[
+            "calendar",
+            "due",
+            "--from",
+            "2026-02-13T10:00",
+            "--days",
+            "3",
+        ],
+    )
+    .await;
+    let expected = hoso_core::calendar::Calendar::vietnam().due_date(
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 13)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("time"),
+        3,
+        None,
+    );
+    assert_eq!(due["due"], expected.to_string());
+    let between = json(
+        &profile,
+        &["calendar", "between", "2026-02-13", "2026-02-25"],
+    )
+    .await;
+    assert_eq!(between["working_days"], 3);
+
+    // Errors in the locale's language, with stable exit codes.
+    let vi = hoso_in(&profile, "vi_VN.UTF-8", &["dossiers", "show", "9999"]).await;
+    let en = hoso_in(&profile, "en_US.UTF-8", &["dossiers", "show", "9999"]).await;
+    assert_eq!(vi.status.code(), Some(6));
+    assert_eq!(en.status.code(), Some(6));
+    let (vi, en) = (
+        String::from_utf8_lossy(&vi.stderr).into_owned(),
+        String::from_utf8_lossy(&en.stderr).into_owned(),
+    );
+    assert!(
+        vi.contains("Không tìm thấy") || vi.contains("không"),
+        "{vi}"
+    );
+    assert_ne!(vi, en);
+    let usage = hoso_in(&profile, "en_US.UTF-8", &["dossiers", "frobnicate"]).await;
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+
+    // One CSV row per dossier: the sample's values, its shared documents
+    // and a certificate of its own.
+    let sample = hoso_core::samples::quality_inspection();
+    let (_, shared) = sample_files(a.dir.path(), "chung");
+    let mut header = vec!["procedure".to_owned()];
+    let field_paths: Vec<&String> = sample.fields.keys().collect();
+    header.extend(field_paths.iter().map(|p| format!("field:{p}")));
+    header.extend(shared.iter().map(|(slot, _)| format!("doc:{slot}")));
+    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let mut csv = header.join(",") + "\r\n";
+    const N: usize = 200;
+    for i in 0..N {
+        let mut row = vec!["kiem-tra-cl-nhap-khau".to_owned()];
+        for p in &field_paths {
+            let v = match &sample.fields[*p] {
+                hoso_core::Value::Text(t) => t.clone(),
+                rows => serde_json::to_string(rows).expect("json"),
+            };
+            row.push(cell(&v));
+        }
+        for (slot, path) in &shared {
+            if slot == "quality_certificate" {
+                let own = a.path(&format!("chung-nhan-{i}.pdf"));
+                std::fs::write(
+                    &own,
+                    format!("%PDF-1.7 giay chung nhan so {i:04}").repeat(60),
+                )
+                .expect("write");
+                row.push(cell(
+                    own.file_name().and_then(|n| n.to_str()).expect("name"),
+                ));
+            } else {
+                row.push(cell(
+                    path.file_name().and_then(|n| n.to_str()).expect("name"),
+                ));
+            }
+        }
+        csv.push_str(&(row.join(",") + "\r\n"));
+    }
+    let source = a.path("lo-hang.csv");
+    std::fs::write(&source, csv).expect("write");
+
+    let before = a.portal.requests_served();
+    let started = Instant::now();
+    let summary = json(
+        &profile,
+        &["batch", source.to_str().expect("utf-8"), "--parallel", "8"],
+    )
+    .await;
+    let took = started.elapsed();
+    let requests = a.portal.requests_served() - before;
+    assert_eq!(summary["filed"], N, "{summary}");
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(a.dossiers_on_portal(), N);
+    println!(
+        "batch: {N} dossiers, parallel 8: {:.1} s ({:.0} ms per dossier), {requests} requests ({:.2} per dossier)",
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / N as f64,
+        requests as f64 / N as f64
+    );
+
+    // A folder of packages with a hostile one among them: the others are
+    // filed, the summary names the failure, the exit code says "partial".
+    let folder = a.path("goi");
+    std::fs::create_dir_all(&folder).expect("folder");
+    for (i, id) in ["1", "2"].iter().enumerate() {
+        json(
+            &profile,
+            &[
+                "package",
+                "export",
+                id,
+                folder.join(format!("{i}.hoso")).to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    std::fs::write(
+        folder.join("9-doc-hai.hoso"),
+        &hoso_package::samples::hostile()[0].bytes,
+    )
+    .expect("write");
+    let second = a.path("profile-2");
+    json(&second, &["portals", "add", &url, "--token", &a.token]).await;
+    let out = hoso_in(
+        &second,
+        "vi_VN.UTF-8",
+        &[
+            "--json",
+            "batch",
+            folder.to_str().expect("utf-8"),
+            "--parallel",
+            "2",
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(summary["filed"], 2);
+    assert_eq!(summary["failed"], 1);
+    let failed = summary["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i.get("error").is_some())
+        .expect("the failure");
+    assert!(
+        failed["error"]
+            .as_str()
+            .expect("text")
+            .contains("ngoài thư mục"),
+        "{failed}"
+    );
+    assert_eq!(a.dossiers_on_portal(), N, "the packages were filed already");
+}

@@ -1,0 +1,449 @@
+//! Dossiers in and out of `.hoso` packages (format and checks in
+//! `hoso-package`).
+//!
+//! Export writes the package beside its destination and renames it into
+//! place, so a half-written package never carries the final name.
+//!
+//! Import reads and checks the whole package first, copying each document
+//! (size and hash checked) into the library's `tmp`, and only then takes
+//! the documents into the library and records the dossier in one
+//! transaction. Any refusal removes what was staged: nothing is written
+//! outside the profile, and no dossier is half-imported. An existing
+//! dossier is never overwritten: the same content already here is
+//! reported as such, anything else arrives as a new draft (named as a
+//! copy when the name is taken). A filed dossier arrives filed, with its
+//! receipt verified against the portal's pinned key, so Submit shows that
+//! receipt and never files it again.
+
+use crate::error::ClientError;
+use crate::library::Library;
+use crate::portal::PortalRecord;
+use crate::store::{Store, now};
+use hoso_core::manifest::manifest_sha256;
+use hoso_core::{Bilingual, DossierContent, Problem, ProblemCode, Sha256Digest};
+use hoso_package::{Filed, FiledSupplement, Manifest, Package, PortalRef};
+use rusqlite::{OptionalExtension, params};
+use std::path::{Path, PathBuf};
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// A new dossier.
+    New,
+    /// A new dossier, named as a copy: another of that name is here.
+    Copy,
+    /// The same dossier is here already; nothing changed.
+    AlreadyHere,
+    /// A filed dossier, with its receipt, history and supplements.
+    Filed,
+}
+
+/// The dossier an import leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// Its local id.
+    pub id: i64,
+    /// What happened.
+    pub outcome: ImportOutcome,
+}
+
+fn refused(vi: String, en: String) -> ClientError {
+    ClientError::Refused(vec![Problem {
+        path: "package".into(),
+        code: ProblemCode::Invalid,
+        message: Bilingual::new(vi, en),
+    }])
+}
+
+/// Writes dossier `id` as a package at `dest`.
+pub async fn export(
+    store: &Store,
+    library: &Library,
+    id: i64,
+    dest: &Path,
+) -> Result<u64, ClientError> {
+    let record = crate::workspace::get(store, id).await?;
+    let mut manifest = Manifest::new(record.summary.title.clone(), record.content.clone());
+    if record.summary.state == hoso_core::DossierState::Submitted {
+        manifest.filed = Some(filed_part(store, id, &record).await?);
+    } else if record.summary.state == hoso_core::DossierState::Submitting {
+        return Err(refused(
+            "Hồ sơ đang được gửi; hãy chờ gửi xong (hoặc tạm dừng) rồi xuất.".into(),
+            "The dossier is being sent; let it finish (or pause it), then export.".into(),
+        ));
+    }
+    for doc in manifest.documents() {
+        library.get(doc.sha256).await?;
+    }
+    let paths: Vec<(Sha256Digest, PathBuf)> = manifest
+        .documents()
+        .iter()
+        .map(|d| (d.sha256, library.path_of(&d.sha256)))
+        .collect();
+    let dest = dest.to_owned();
+    tokio::task::spawn_blocking(move || write_whole(&dest, &manifest, &paths))
+        .await
+        .map_err(|e| ClientError::Protocol(format!("export task failed: {e}")))?
+}
+
+fn write_whole(
+    dest: &Path,
+    manifest: &Manifest,
+    paths: &[(Sha256Digest, PathBuf)],
+) -> Result<u64, ClientError> {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ho-so.hoso".into());
+    let partial = dest.with_file_name(format!(".{name}.partial"));
+    let file = std::fs::File::create(&partial).map_err(|e| ClientError::file(&partial, e))?;
+    let written = hoso_package::write(std::io::BufWriter::new(file), manifest, |sha| {
+        let path = paths
+            .iter()
+            .find(|(s, _)| s == sha)
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, sha.to_hex()))?;
+        std::fs::File::open(path)
+    });
+    let done = written
+        .map_err(ClientError::from)
+        .and_then(|w| {
+            w.into_inner()
+                .map_err(|e| ClientError::file(&partial, e.into_error()))
+        })
+        .and_then(|f| {
+            f.sync_all().map_err(|e| ClientError::file(&partial, e))?;
+            Ok(f.metadata().map(|m| m.len()).unwrap_or_default())
+        })
+        .and_then(|len| {
+            std::fs::rename(&partial, dest).map_err(|e| ClientError::file(dest, e))?;
+            Ok(len)
+        });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    done
+}
+
+/// A filed dossier's receipt, history and supplements, as kept here.
+async fn filed_part(
+    store: &Store,
+    id: i64,
+    record: &hoso_core::DossierRecord,
+) -> Result<Filed, ClientError> {
+    let portal = crate::portal::of_dossier(store, id).await?;
+    let code = record
+        .summary
+        .dossier_code
+        .clone()
+        .ok_or_else(|| ClientError::NotFound(format!("mã hồ sơ / dossier code of {id}")))?;
+    let rows: (String, Vec<(i64, String, String)>) = store
+        .call(move |conn| {
+            let receipt: String = conn.query_row(
+                "SELECT receipt FROM dossiers WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
+            let mut stmt = conn.prepare(
+                "SELECT request_cursor, content, receipt FROM supplements
+                 WHERE dossier_id = ?1 AND state = 'filed' ORDER BY id",
+            )?;
+            let supplements = stmt
+                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((receipt, supplements))
+        })
+        .await?;
+    let json = |what: &str, e: serde_json::Error| ClientError::Protocol(format!("{what}: {e}"));
+    let history = crate::tracking::status_of(store, portal.id, &code)
+        .await?
+        .map(|t| t.history)
+        .unwrap_or_default();
+    let supplements = rows
+        .1
+        .into_iter()
+        .map(|(request_cursor, content, receipt)| {
+            Ok(FiledSupplement {
+                request_cursor,
+                supplement: serde_json::from_str(&content)
+                    .map_err(|e| json("stored supplement", e))?,
+                receipt: serde_json::from_str(&receipt)
+                    .map_err(|e| json("stored supplement receipt", e))?,
+            })
+        })
+        .collect::<Result<Vec<_>, ClientError>>()?;
+    Ok(Filed {
+        portal: PortalRef {
+            base_url: portal.base_url.clone(),
+            name: portal.name.clone(),
+            key_id: portal.key.fingerprint(),
+        },
+        dossier_code: code,
+        receipt: serde_json::from_str(&rows.0).map_err(|e| json("stored receipt", e))?,
+        history,
+        supplements,
+    })
+}
+
+/// Documents read out of a package into the library's `tmp`, checked;
+/// removed when dropped unless taken.
+struct Staged {
+    files: Vec<(PathBuf, hoso_package::Listed)>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (path, _) in &self.files {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Opens and checks `path`, copying every document into the library's
+/// `tmp` (checked for size and hash on the way).
+fn stage(
+    library_tmp: impl Fn() -> PathBuf,
+    path: &Path,
+) -> Result<(Manifest, Staged), ClientError> {
+    let file = std::fs::File::open(path).map_err(|e| ClientError::file(path, e))?;
+    let mut package = Package::open(std::io::BufReader::new(file))?;
+    let manifest = package.manifest().clone();
+    let mut staged = Staged { files: Vec::new() };
+    for doc in manifest.documents() {
+        let target = library_tmp();
+        let mut out =
+            std::fs::File::create_new(&target).map_err(|e| ClientError::file(&target, e))?;
+        staged.files.push((target.clone(), doc.clone()));
+        package.copy_document(&doc.sha256, &mut out)?;
+        out.sync_all().map_err(|e| ClientError::file(&target, e))?;
+    }
+    Ok((manifest, staged))
+}
+
+/// Imports the package at `path`; a dossier that was never filed arrives
+/// as a draft for `portal` (the procedure must be known there).
+pub async fn import(
+    store: &Store,
+    library: &Library,
+    portal: &PortalRecord,
+    path: &Path,
+) -> Result<Imported, ClientError> {
+    let (source, lib) = (path.to_owned(), library.clone());
+    let (manifest, mut staged) =
+        tokio::task::spawn_blocking(move || stage(|| lib.staging_path(), &source))
+            .await
+            .map_err(|e| ClientError::Protocol(format!("import task failed: {e}")))??;
+    let content = manifest.content.normalized();
+    let (target, existing) = match &manifest.filed {
+        Some(filed) => {
+            let target = filed_portal(store, filed).await?;
+            let receipt = filed.receipt.verify(&target.key)?;
+            if receipt.dossier_code.as_str() != filed.dossier_code
+                || receipt.manifest_sha256 != manifest_sha256(&content)
+            {
+                return Err(refused(
+                    "Biên nhận trong gói không khớp với nội dung hồ sơ: gói đã bị sửa.".into(),
+                    "The receipt in the package does not match the dossier's content: the package was altered.".into(),
+                ));
+            }
+            let existing = filed_here(store, target.id, &filed.dossier_code).await?;
+            (target, existing)
+        }
+        None => {
+            crate::portal::procedure_version(store, portal, &content.procedure, &content.version)
+                .await?
+                .ok_or_else(|| {
+                    refused(
+                        format!(
+                            "Thủ tục {} phiên bản {} chưa có trên máy này cho cổng {}: hãy mở danh mục thủ tục của cổng rồi nhập lại.",
+                            content.procedure, content.version, portal.name.vi
+                        ),
+                        format!(
+                            "Procedure {} version {} is not known here for portal {}: open the portal's procedures, then import again.",
+                            content.procedure, content.version, portal.name.en
+                        ),
+                    )
+                })?;
+            let existing = same_content(store, portal.id, &content).await?;
+            (portal.clone(), existing)
+        }
+    };
+    if let Some(id) = existing {
+        return Ok(Imported {
+            id,
+            outcome: ImportOutcome::AlreadyHere,
+        });
+    }
+    for (file, doc) in std::mem::take(&mut staged.files) {
+        let name = hoso_core::length::normalize(&doc.name);
+        if let Err(e) = library
+            .adopt(file.clone(), doc.sha256, doc.size, name)
+            .await
+        {
+            let _ = std::fs::remove_file(&file);
+            return Err(e);
+        }
+    }
+    record(store, target.id, manifest, content).await
+}
+
+/// The portal of this profile whose pinned key signed the package's
+/// receipts.
+async fn filed_portal(store: &Store, filed: &Filed) -> Result<PortalRecord, ClientError> {
+    crate::portal::list(store)
+        .await?
+        .into_iter()
+        .find(|p| p.key.fingerprint() == filed.portal.key_id)
+        .ok_or_else(|| {
+            refused(
+                format!(
+                    "Hồ sơ này đã nộp qua cổng {} ({}, khóa {}). Hãy thêm cổng đó rồi nhập lại để xem biên nhận và theo dõi.",
+                    filed.portal.name.vi, filed.portal.base_url, filed.portal.key_id
+                ),
+                format!(
+                    "This dossier was filed with {} ({}, key {}). Add that portal, then import again to see its receipt and follow it.",
+                    filed.portal.name.en, filed.portal.base_url, filed.portal.key_id
+                ),
+            )
+        })
+}
+
+async fn filed_here(store: &Store, portal_id: i64, code: &str) -> Result<Option<i64>, ClientError> {
+    let code = code.to_owned();
+    store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id FROM dossiers WHERE portal_id = ?1 AND dossier_code = ?2
+                     AND deleted_at IS NULL",
+                    params![portal_id, code],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+}
+
+/// A dossier here (not deleted) with exactly `content`.
+async fn same_content(
+    store: &Store,
+    portal_id: i64,
+    content: &DossierContent,
+) -> Result<Option<i64>, ClientError> {
+    let wanted = manifest_sha256(content);
+    let code = content.procedure.to_string();
+    let candidates: Vec<(i64, String)> = store
+        .call(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, content FROM dossiers WHERE portal_id = ?1 AND procedure_code = ?2
+                 AND deleted_at IS NULL ORDER BY id",
+            )?;
+            let rows = stmt
+                .query_map(params![portal_id, code], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(candidates.into_iter().find_map(|(id, json)| {
+        let here: DossierContent = serde_json::from_str(&json).ok()?;
+        (manifest_sha256(&here.normalized()) == wanted).then_some(id)
+    }))
+}
+
+/// Records the imported dossier (and, when filed, its history and
+/// supplements) in one transaction.
+async fn record(
+    store: &Store,
+    portal_id: i64,
+    manifest: Manifest,
+    content: DossierContent,
+) -> Result<Imported, ClientError> {
+    let json = to_json(&content)?;
+    let filed = manifest
+        .filed
+        .as_ref()
+        .map(|f| -> Result<_, ClientError> {
+            let supplements = f
+                .supplements
+                .iter()
+                .map(|s| {
+                    Ok((
+                        s.request_cursor,
+                        to_json(&s.supplement)?,
+                        to_json(&s.receipt)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, ClientError>>()?;
+            Ok((
+                f.dossier_code.clone(),
+                to_json(&f.receipt)?,
+                f.history.clone(),
+                supplements,
+            ))
+        })
+        .transpose()?;
+    let title = manifest.title.clone();
+    let (code, version) = (content.procedure.to_string(), content.version.clone());
+    let manifest = filed.as_ref().map(|_| manifest_sha256(&content).to_hex());
+    store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let t = now();
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM dossiers WHERE title = ?1 AND title != '' AND deleted_at IS NULL)",
+                params![title],
+                |r| r.get(0),
+            )?;
+            let (title, outcome) = match (&filed, taken) {
+                (Some(_), _) => (title, ImportOutcome::Filed),
+                (None, true) => (format!("{title} (bản nhập / imported)"), ImportOutcome::Copy),
+                (None, false) => (title, ImportOutcome::New),
+            };
+            let (state, dossier_code, receipt) = match &filed {
+                Some((c, r, _, _)) => ("submitted", Some(c.clone()), Some(r.clone())),
+                None => ("draft", None, None),
+            };
+            tx.execute(
+                "INSERT INTO dossiers (portal_id, procedure_code, procedure_version, title, content,
+                                       state, dossier_code, receipt, revision, created_at, updated_at,
+                                       manifest_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9, ?10)",
+                params![portal_id, code, version, title, json, state, dossier_code, receipt, t, manifest],
+            )?;
+            let id = tx.last_insert_rowid();
+            if let Some((c, _, history, supplements)) = &filed {
+                for e in history {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO status_events
+                             (portal_id, cursor, code, status, at, actor, note, request)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            portal_id,
+                            i64::try_from(e.cursor).unwrap_or(i64::MAX),
+                            c,
+                            e.status.as_str(),
+                            e.at,
+                            e.actor,
+                            e.note,
+                            e.request
+                        ],
+                    )?;
+                }
+                for (i, (cursor, supplement, receipt)) in supplements.iter().enumerate() {
+                    tx.execute(
+                        "INSERT INTO supplements (dossier_id, request_cursor, content, idempotency_key,
+                             state, receipt, created_at, filed_at)
+                         VALUES (?1, ?2, ?3, ?4, 'filed', ?5, ?6, ?6)",
+                        params![id, cursor, supplement, format!("imported-{id}-{i}"), receipt, t],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(Imported { id, outcome })
+        })
+        .await
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ClientError> {
+    serde_json::to_string(value).map_err(|e| ClientError::Protocol(e.to_string()))
+}
