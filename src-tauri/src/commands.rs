@@ -6,9 +6,9 @@ use crate::state::AppState;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, IpcError, LibraryArgs, ListArgs, PortalView, Preferences, SaveArgs,
-    SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary, SupplementArgs,
-    SupplementView, ValidityArgs, VersionArgs,
+    ImportArgs, ImportedPackage, IpcError, LibraryArgs, ListArgs, PortalView, Preferences,
+    SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary,
+    SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -352,6 +352,69 @@ pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> 
     .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
     .map_err(to_ipc)?;
     Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn export_package(state: State<'_, AppState>, args: IdArgs) -> Result<String, IpcError> {
+    let record = state.client.dossier(args.id).await.map_err(to_ipc)?;
+    let dir = state.client.profile_dir().join(EXPORTS_DIR);
+    let name = record
+        .summary
+        .dossier_code
+        .clone()
+        .unwrap_or_else(|| format!("ho-so-{}", args.id));
+    let dir2 = dir.clone();
+    tokio::task::spawn_blocking(move || std::fs::create_dir_all(&dir2))
+        .await
+        .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
+        .map_err(|e| to_ipc(hoso_client::ClientError::file(&dir, e)))?;
+    let path = dir.join(format!("{name}.hoso"));
+    state
+        .client
+        .export_package(args.id, &path)
+        .await
+        .map_err(to_ipc)?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn import_package(
+    state: State<'_, AppState>,
+    args: ImportArgs,
+) -> Result<ImportedPackage, IpcError> {
+    use hoso_client::package::ImportOutcome;
+    let done = state
+        .client
+        .import_package(&state.portal, Path::new(&args.path))
+        .await
+        .map_err(to_ipc)?;
+    let (outcome, vi, en) = match done.outcome {
+        ImportOutcome::New => (
+            "new",
+            "Đã nhập thành hồ sơ mới.",
+            "Imported as a new dossier.",
+        ),
+        ImportOutcome::Copy => (
+            "copy",
+            "Đã nhập thành bản sao (đã có hồ sơ cùng tên).",
+            "Imported as a copy (a dossier of that name exists).",
+        ),
+        ImportOutcome::AlreadyHere => (
+            "already_here",
+            "Hồ sơ này đã có sẵn trên máy, không có gì thay đổi.",
+            "This dossier is here already; nothing changed.",
+        ),
+        ImportOutcome::Filed => (
+            "filed",
+            "Đã nhập hồ sơ đã nộp, kèm biên nhận và diễn biến; không nộp lại.",
+            "Imported a filed dossier with its receipt and history; it is not filed again.",
+        ),
+    };
+    Ok(ImportedPackage {
+        id: done.id,
+        outcome: outcome.to_owned(),
+        message: hoso_core::Bilingual::new(vi, en),
+    })
 }
 
 /// Where CSV exports go inside the profile.

@@ -71,6 +71,8 @@ fn main() {
             commands::sign_in,
             commands::remove_portal,
             commands::summary,
+            commands::export_package,
+            commands::import_package,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

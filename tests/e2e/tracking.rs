@@ -248,6 +248,40 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.click("#page-receipt").await;
     until_text(&app, "body", "Chữ ký hợp lệ").await;
 
+    // The dossier leaves as a package (receipt, history and supplement
+    // inside) and, brought back, is recognised rather than duplicated.
+    app.click("#nav-list").await;
+    app.wait("li.dossier .export-package", Duration::from_secs(10))
+        .await;
+    app.click("li.dossier .export-package").await;
+    let done = until_text(&app, "#package-done", ".hoso").await;
+    let path = done
+        .split_whitespace()
+        .find(|w| w.ends_with(".hoso"))
+        .expect("the package's path");
+    let package = hoso_package::Package::open(std::fs::File::open(path).expect("package file"))
+        .expect("a valid package");
+    let inside = package.manifest().filed.as_ref().expect("filed part");
+    assert_eq!(inside.dossier_code, code);
+    assert_eq!(inside.supplements.len(), 1);
+    assert!(
+        inside.history.len() >= 7,
+        "{} changes",
+        inside.history.len()
+    );
+    app.type_into("#package-path", path).await;
+    app.click("#package-import").await;
+    until_text(&app, "#package-done", "đã có sẵn").await;
+    assert_eq!(
+        app.client
+            .find_all(fantoccini::Locator::Css("li.dossier"))
+            .await
+            .expect("rows")
+            .len(),
+        1,
+        "not duplicated"
+    );
+
     // The summary counts it; the portals panel shows both portals.
     app.click("#nav-summary").await;
     until_text(&app, "#summary-counts", "Đã trả kết quả").await;

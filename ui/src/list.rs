@@ -60,6 +60,48 @@ pub fn DossierList(
             }
         });
     };
+    let package_path = RwSignal::new(String::new());
+    let package_done = RwSignal::new(None::<hoso_core::Bilingual>);
+    let export_package = move |id: i64| {
+        spawn_local(async move {
+            match ipc::call::<_, String>(command::EXPORT_PACKAGE, &IdArgs { id }).await {
+                Ok(path) => {
+                    failure.set(None);
+                    package_done.set(Some(hoso_core::Bilingual::new(
+                        format!("{}: {path}", crate::text::VI.package_exported),
+                        format!("{}: {path}", crate::text::EN.package_exported),
+                    )));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let import_package = move || {
+        let path = package_path.get_untracked().trim().to_owned();
+        if path.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let args = hoso_ipc::ImportArgs { path, slot: None };
+            match ipc::call::<_, hoso_ipc::ImportedPackage>(command::IMPORT_PACKAGE, &args).await {
+                Ok(done) => {
+                    failure.set(None);
+                    package_path.set(String::new());
+                    package_done.set(Some(done.message));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let pick_package = move |_| {
+        spawn_local(async move {
+            if let Ok(Some(p)) = ipc::call0::<Option<String>>(command::PICK_FILE).await {
+                package_path.set(p);
+                import_package();
+            }
+        });
+    };
     let syncing = RwSignal::new(false);
     let sync_now = move |_| {
         syncing.set(true);
@@ -240,6 +282,9 @@ pub fn DossierList(
                                 <button type="button" class="receipt" on:click=move |_| on_receipt.run(id)>{t(|x| x.view_receipt)}</button>
                             })}
                             <button type="button" class="duplicate" on:click=move |_| duplicate(id)>{t(|x| x.duplicate)}</button>
+                            {(d.state != DossierState::Submitting).then(|| view! {
+                                <button type="button" class="export-package" on:click=move |_| export_package(id)>{t(|x| x.export_package)}</button>
+                            })}
                             <button type="button" class="archive" on:click=move |_| {
                                 run(Box::pin(async move {
                                     ipc::call::<_, ()>(command::ARCHIVE_DOSSIER, &ArchiveArgs { id, archived: !is_archived }).await
@@ -326,6 +371,16 @@ pub fn DossierList(
                     {t(|x| x.export_csv)}
                 </button>
             </div>
+            <div class="input-row package-import">
+                <label for="package-path">{t(|x| x.import_package)}</label>
+                <input type="text" id="package-path" placeholder=crate::text::VI.package_path
+                    prop:value=move || package_path.get() on:input=move |ev| package_path.set(event_target_value(&ev))/>
+                <button type="button" id="package-import" on:click=move |_| import_package()>{t(|x| x.package_import)}</button>
+                <button type="button" id="package-pick" on:click=pick_package>{t(|x| x.supplement_pick)}</button>
+            </div>
+            {move || package_done.get().map(|m| view! {
+                <p class="saved" id="package-done" role="status">{msg(&m)}</p>
+            })}
             {move || exported.get().map(|path| view! {
                 <p class="saved" id="exported" role="status">{t(|x| x.exported_to)} ": " <code>{path}</code></p>
             })}

@@ -78,6 +78,23 @@ pub mod command {
     pub const REMOVE_PORTAL: &str = "remove_portal";
     /// `() -> Summary`: counts by portal and state, overdue and due soon.
     pub const SUMMARY: &str = "summary";
+    /// `IdArgs -> String`: writes the dossier as a `.hoso` package in the
+    /// profile's `exports/`; the file's path.
+    pub const EXPORT_PACKAGE: &str = "export_package";
+    /// `ImportArgs -> ImportedPackage`: imports a `.hoso` package (the
+    /// `slot` is ignored); every hash checked, nothing overwritten.
+    pub const IMPORT_PACKAGE: &str = "import_package";
+}
+
+/// What importing a package did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedPackage {
+    /// The dossier it leads to.
+    pub id: i64,
+    /// `new`, `copy`, `already_here` or `filed`.
+    pub outcome: String,
+    /// What to tell the person.
+    pub message: Bilingual,
 }
 
 /// A filed dossier as its page shows it.

@@ -162,4 +162,9 @@ pub const TEXTS: Texts = Texts {
     portal_dossiers: "dossiers sent",
     portal_last_error: "Last update failed",
     portal_added: "Portal added, key pinned",
+    export_package: "Export .hoso package",
+    package_exported: "Package written to",
+    import_package: "Import a dossier package (.hoso)",
+    package_path: "Path of the .hoso package",
+    package_import: "Import",
 };

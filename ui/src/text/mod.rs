@@ -167,6 +167,11 @@ pub struct Texts {
     pub portal_dossiers: &'static str,
     pub portal_last_error: &'static str,
     pub portal_added: &'static str,
+    pub export_package: &'static str,
+    pub package_exported: &'static str,
+    pub import_package: &'static str,
+    pub package_path: &'static str,
+    pub package_import: &'static str,
 }
 
 /// Vietnamese, shown first.

@@ -162,4 +162,9 @@ pub const TEXTS: Texts = Texts {
     portal_dossiers: "hồ sơ đã gửi",
     portal_last_error: "Lần cập nhật gần nhất lỗi",
     portal_added: "Đã thêm cổng và ghim khóa",
+    export_package: "Xuất gói .hoso",
+    package_exported: "Đã xuất gói hồ sơ ra",
+    import_package: "Nhập gói hồ sơ (.hoso)",
+    package_path: "Đường dẫn gói .hoso",
+    package_import: "Nhập",
 };
