@@ -272,6 +272,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.type_into("#package-path", path).await;
     app.click("#package-import").await;
     until_text(&app, "#package-done", "đã có sẵn").await;
+    app.screenshot("20-package-imported").await;
     assert_eq!(
         app.client
             .find_all(fantoccini::Locator::Css("li.dossier"))
