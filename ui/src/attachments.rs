@@ -67,16 +67,7 @@ pub fn SlotInput(
         let attach = attach.clone();
         move |_| {
             let attach = attach.clone();
-            spawn_local(async move {
-                match ipc::call0::<Option<String>>(command::PICK_FILE).await {
-                    Ok(Some(p)) => {
-                        path.set(p);
-                        attach();
-                    }
-                    Ok(None) => {}
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            ipc::pick_file(path, error, attach);
         }
     };
     let attach_click = {

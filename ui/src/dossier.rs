@@ -239,18 +239,7 @@ fn SupplementForm(
             }
         });
     };
-    let pick = move |_| {
-        spawn_local(async move {
-            match ipc::call0::<Option<String>>(command::PICK_FILE).await {
-                Ok(Some(p)) => {
-                    path.set(p);
-                    attach();
-                }
-                Ok(None) => {}
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
+    let pick = move |_| ipc::pick_file(path, failure, attach);
     let send = move |_| {
         if sending.get_untracked() {
             return;

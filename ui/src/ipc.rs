@@ -98,6 +98,26 @@ pub fn listen_for_progress() -> Progress {
     progress
 }
 
+/// Opens the system's file dialog; a chosen path goes into `path` and
+/// `then` runs, a failure goes into `error`, a cancel does nothing.
+pub fn pick_file(
+    path: leptos::prelude::RwSignal<String>,
+    error: leptos::prelude::RwSignal<Option<IpcError>>,
+    then: impl FnOnce() + 'static,
+) {
+    use leptos::prelude::Set;
+    leptos::task::spawn_local(async move {
+        match call0::<Option<String>>(hoso_ipc::command::PICK_FILE).await {
+            Ok(Some(p)) => {
+                path.set(p);
+                then();
+            }
+            Ok(None) => {}
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
 #[derive(Serialize)]
 struct Args<'a, A: Serialize> {
     args: &'a A,

@@ -94,14 +94,7 @@ pub fn DossierList(
             }
         });
     };
-    let pick_package = move |_| {
-        spawn_local(async move {
-            if let Ok(Some(p)) = ipc::call0::<Option<String>>(command::PICK_FILE).await {
-                package_path.set(p);
-                import_package();
-            }
-        });
-    };
+    let pick_package = move |_| ipc::pick_file(package_path, failure, import_package);
     let syncing = RwSignal::new(false);
     let sync_now = move |_| {
         syncing.set(true);
