@@ -210,6 +210,22 @@ impl Session {
         }
     }
 
+    /// Waits until `css` reads something containing `wanted` (a status
+    /// that may pass through other states first); the text read.
+    pub async fn until_text(&self, css: &str, wanted: &str) -> String {
+        for _ in 0..300 {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+                && text.contains(wanted)
+            {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let shot = self.screenshot("timeout-text").await;
+        panic!("{css} never read “{wanted}” ({})", shot.display());
+    }
+
     /// Types into the element matching `css`, replacing what it held.
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.wait(css, Duration::from_secs(10)).await;

@@ -121,21 +121,6 @@ async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
     )
 }
 
-/// Waits until `css` reads something containing `wanted`.
-async fn until_text(app: &Session, css: &str, wanted: &str) -> String {
-    for _ in 0..300 {
-        if let Ok(el) = app.client.find(fantoccini::Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-            && text.contains(wanted)
-        {
-            return text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let shot = app.screenshot("timeout-text").await;
-    panic!("{css} never read “{wanted}” ({})", shot.display());
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -156,11 +141,12 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         .officer(&code, Status::SupplementRequested, Some(ASKED))
         .await;
     app.click("#sync-status").await;
-    until_text(&app, "li.dossier .standing", "Yêu cầu bổ sung").await;
+    app.until_text("li.dossier .standing", "Yêu cầu bổ sung")
+        .await;
     let line = app.text("li.dossier .standing").await;
     assert!(line.contains("Tạm dừng"), "the clock waits: {line}");
     app.click("li.dossier .track").await;
-    let asked = until_text(&app, "#asked", "bản dịch").await;
+    let asked = app.until_text("#asked", "bản dịch").await;
     assert_eq!(asked.trim(), ASKED);
     let timeline = app.text("#timeline").await;
     assert!(timeline.contains("Yêu cầu bổ sung"), "{timeline}");
@@ -181,11 +167,13 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         .await;
     app.screenshot("14-supplement-answer").await;
     app.click("#supplement-send").await;
-    let filed = until_text(&app, "#supplements li.supplement", "Bổ sung lần 1").await;
+    let filed = app
+        .until_text("#supplements li.supplement", "Bổ sung lần 1")
+        .await;
     assert!(filed.contains("chữ ký hợp lệ"), "{filed}");
     assert!(filed.contains("ban-dich-cong-chung.pdf"), "{filed}");
     // The page reads the change the supplement made.
-    until_text(&app, "#page-status", "Đã tiếp nhận").await;
+    app.until_text("#page-status", "Đã tiếp nhận").await;
     assert!(
         app.client
             .find(fantoccini::Locator::Css("#supplement"))
@@ -231,7 +219,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         agency.officer(&code, to, None).await;
     }
     app.click("#page-sync").await;
-    until_text(&app, "#page-status", "Đã trả kết quả").await;
+    app.until_text("#page-status", "Đã trả kết quả").await;
     let timeline = app.text("#timeline").await;
     for step in [
         "Đã trả kết quả",
@@ -246,7 +234,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
 
     // The receipt is one click away from the page.
     app.click("#page-receipt").await;
-    until_text(&app, "body", "Chữ ký hợp lệ").await;
+    app.until_text("body", "Chữ ký hợp lệ").await;
 
     // The dossier leaves as a package (receipt, history and supplement
     // inside) and, brought back, is recognised rather than duplicated.
@@ -254,7 +242,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.wait("li.dossier .export-package", Duration::from_secs(10))
         .await;
     app.click("li.dossier .export-package").await;
-    let done = until_text(&app, "#package-done", ".hoso").await;
+    let done = app.until_text("#package-done", ".hoso").await;
     let path = done
         .split_whitespace()
         .find(|w| w.ends_with(".hoso"))
@@ -271,7 +259,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     );
     app.type_into("#package-path", path).await;
     app.click("#package-import").await;
-    until_text(&app, "#package-done", "đã có sẵn").await;
+    app.until_text("#package-done", "đã có sẵn").await;
     app.screenshot("20-package-imported").await;
     assert_eq!(
         app.client
@@ -285,10 +273,10 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
 
     // The summary counts it; the portals panel shows both portals.
     app.click("#nav-summary").await;
-    until_text(&app, "#summary-counts", "Đã trả kết quả").await;
+    app.until_text("#summary-counts", "Đã trả kết quả").await;
     app.screenshot("17-summary").await;
     app.click("#nav-portals").await;
-    let portals = until_text(&app, "#portals", "Cổng thực hành").await;
+    let portals = app.until_text("#portals", "Cổng thực hành").await;
     assert!(portals.contains(&url), "{portals}");
 
     // A third portal, added by its address and signed in; then another
@@ -307,10 +295,10 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.type_into("#portal-url", third.base_url()).await;
     app.type_into("#portal-token", &third_token).await;
     app.click("#portal-add").await;
-    let added = until_text(&app, "#portal-added", "Sở Công Thương").await;
+    let added = app.until_text("#portal-added", "Sở Công Thương").await;
     let pinned = third.receipt_key().fingerprint();
     assert!(added.contains(&pinned), "{added}");
-    until_text(&app, "#portals", "Sở Công Thương").await;
+    app.until_text("#portals", "Sở Công Thương").await;
     app.screenshot("18-portals").await;
 
     let addr = third.addr();
@@ -324,15 +312,12 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.click("#nav-list").await;
     app.wait("#sync-status", Duration::from_secs(10)).await;
     app.click("#sync-status").await;
-    let alert = until_text(
-        &app,
-        "section.list p.problems",
-        "Khóa ký của cổng đã thay đổi",
-    )
-    .await;
+    let alert = app
+        .until_text("section.list p.problems", "Khóa ký của cổng đã thay đổi")
+        .await;
     assert!(alert.contains(&pinned), "{alert}");
     app.click("#nav-portals").await;
-    let warned = until_text(&app, "li.portal-line.warning", "CẢNH BÁO").await;
+    let warned = app.until_text("li.portal-line.warning", "CẢNH BÁO").await;
     assert!(warned.contains("Sở Công Thương"), "{warned}");
     assert!(
         warned.contains(&impostor.receipt_key().fingerprint()),

@@ -26,6 +26,32 @@ enum Screen {
     Portals,
 }
 
+/// Times the procedures are asked for at start before the window says it
+/// could not: an answer garbled between shell and page is asked again.
+const LOAD_ATTEMPTS: u32 = 3;
+
+/// Loads the procedures into `procedures`, asking again after a moment
+/// when the answer did not arrive whole (an internal error).
+fn load_procedures(
+    procedures: RwSignal<Option<Vec<Procedure>>>,
+    failure: RwSignal<Option<IpcError>>,
+    attempt: u32,
+) {
+    spawn_local(async move {
+        match ipc::call0::<Vec<Procedure>>(command::LIST_PROCEDURES).await {
+            Ok(list) => procedures.set(Some(list)),
+            Err(e) if e.code == hoso_ipc::ErrorCode::Internal && attempt < LOAD_ATTEMPTS => {
+                leptos::logging::warn!("procedures not read (attempt {attempt}): {}", e.message.en);
+                leptos::leptos_dom::helpers::set_timeout(
+                    move || load_procedures(procedures, failure, attempt + 1),
+                    std::time::Duration::from_millis(400),
+                );
+            }
+            Err(e) => failure.set(Some(e)),
+        }
+    });
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let info = RwSignal::new(None::<AppInfo>);
@@ -41,11 +67,8 @@ pub fn App() -> impl IntoView {
             Ok(i) => info.set(Some(i)),
             Err(e) => failure.set(Some(e)),
         }
-        match ipc::call0::<Vec<Procedure>>(command::LIST_PROCEDURES).await {
-            Ok(list) => procedures.set(Some(list)),
-            Err(e) => failure.set(Some(e)),
-        }
     });
+    load_procedures(procedures, failure, 1);
 
     let header = move || {
         info.get().map(|i| {
