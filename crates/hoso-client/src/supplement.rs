@@ -57,28 +57,27 @@ struct Filed {
 }
 
 async fn filed_dossier(store: &Store, id: i64) -> Result<Filed, ClientError> {
-    let record = crate::workspace::get(store, id).await?;
-    let code = record
-        .summary
-        .dossier_code
-        .clone()
-        .filter(|_| record.summary.state == hoso_core::DossierState::Submitted)
-        .ok_or(ClientError::NotFound(format!(
-            "hồ sơ đã nộp / filed dossier {id}"
-        )))?;
-    let portal_id: i64 = store
+    let row: Option<(String, String, i64)> = store
         .call(move |conn| {
-            Ok(conn.query_row(
-                "SELECT portal_id FROM dossiers WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )?)
+            Ok(conn
+                .query_row(
+                    "SELECT dossier_code, procedure_code, portal_id FROM dossiers
+                     WHERE id = ?1 AND state = 'submitted' AND dossier_code IS NOT NULL
+                       AND deleted_at IS NULL",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
         })
         .await?;
+    let (code, procedure, portal_id) =
+        row.ok_or_else(|| ClientError::NotFound(format!("hồ sơ đã nộp / filed dossier {id}")))?;
     Ok(Filed {
         code,
         portal_id,
-        procedure: record.summary.procedure,
+        procedure: procedure
+            .parse()
+            .map_err(|e| ClientError::Protocol(format!("stored procedure code: {e}")))?,
     })
 }
 
@@ -87,6 +86,12 @@ async fn filed_dossier(store: &Store, id: i64) -> Result<Filed, ClientError> {
 /// answered it yet (the portal's own change may not have been read).
 pub async fn asked(store: &Store, id: i64) -> Result<Option<Asked>, ClientError> {
     let dossier = filed_dossier(store, id).await?;
+    asked_of(store, &dossier, id).await
+}
+
+/// [`asked`] for a filed dossier already read.
+async fn asked_of(store: &Store, dossier: &Filed, id: i64) -> Result<Option<Asked>, ClientError> {
+    let (portal_id, code) = (dossier.portal_id, dossier.code.clone());
     store
         .call(move |conn| {
             let last: Option<(i64, String, String, String, Option<String>)> = conn
@@ -96,7 +101,7 @@ pub async fn asked(store: &Store, id: i64) -> Result<Option<Asked>, ClientError>
                        AND NOT EXISTS (SELECT 1 FROM supplements s WHERE s.dossier_id = ?3
                            AND s.request_cursor = e.cursor AND s.state = 'filed')
                      ORDER BY e.cursor DESC LIMIT 1",
-                    params![dossier.portal_id, dossier.code, id],
+                    params![portal_id, code, id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
@@ -180,7 +185,7 @@ pub(crate) async fn submit(
 ) -> Result<StoredSupplement, ClientError> {
     let store = sender.store;
     let dossier = filed_dossier(store, id).await?;
-    let Some(asked) = asked(store, id).await? else {
+    let Some(asked) = asked_of(store, &dossier, id).await? else {
         // The last request was answered from here already (a second
         // press, a retry): the answer is that supplement, not another.
         return match last_answered(store, &dossier, id).await? {
