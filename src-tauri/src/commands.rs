@@ -334,41 +334,48 @@ pub async fn summary(state: State<'_, AppState>) -> Result<Summary, IpcError> {
     })
 }
 
+/// Runs file work on a blocking thread; its error in the UI's shape.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, hoso_client::ClientError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
+        .map_err(to_ipc)
+}
+
+/// The profile's `exports/` folder, made if missing.
+async fn exports_dir(state: &AppState) -> Result<std::path::PathBuf, IpcError> {
+    let dir = state.client.profile_dir().join(EXPORTS_DIR);
+    blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| hoso_client::ClientError::file(&dir, e))?;
+        Ok(dir)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> {
     let rows = state.client.report().await.map_err(to_ipc)?;
     let csv = hoso_client::report::csv(&rows);
-    let dir = state.client.profile_dir().join(EXPORTS_DIR);
-    let name = format!(
+    let path = exports_dir(&state).await?.join(format!(
         "ho-so-{}.csv",
         hoso_client::store::vn_now().format("%Y%m%d-%H%M%S")
-    );
-    let path = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| hoso_client::ClientError::file(&dir, e))?;
-        let path = dir.join(name);
-        crate::receipt::write_whole(&path, csv.as_bytes()).map(|()| path)
-    })
-    .await
-    .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
-    .map_err(to_ipc)?;
+    ));
+    let written = path.clone();
+    blocking(move || crate::receipt::write_whole(&written, csv.as_bytes())).await?;
     Ok(path.display().to_string())
 }
 
 #[tauri::command]
 pub async fn export_package(state: State<'_, AppState>, args: IdArgs) -> Result<String, IpcError> {
     let record = state.client.dossier(args.id).await.map_err(to_ipc)?;
-    let dir = state.client.profile_dir().join(EXPORTS_DIR);
     let name = record
         .summary
         .dossier_code
         .clone()
         .unwrap_or_else(|| format!("ho-so-{}", args.id));
-    let dir2 = dir.clone();
-    tokio::task::spawn_blocking(move || std::fs::create_dir_all(&dir2))
-        .await
-        .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
-        .map_err(|e| to_ipc(hoso_client::ClientError::file(&dir, e)))?;
-    let path = dir.join(format!("{name}.hoso"));
+    let path = exports_dir(&state).await?.join(format!("{name}.hoso"));
     state
         .client
         .export_package(args.id, &path)
@@ -480,11 +487,7 @@ pub async fn save_receipt(
         .client
         .profile_dir()
         .join(crate::receipt::RECEIPTS_DIR);
-    let path =
-        tokio::task::spawn_blocking(move || crate::receipt::save(&dir, &args.code, &args.html))
-            .await
-            .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
-            .map_err(to_ipc)?;
+    let path = blocking(move || crate::receipt::save(&dir, &args.code, &args.html)).await?;
     Ok(path.display().to_string())
 }
 
