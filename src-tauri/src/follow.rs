@@ -71,6 +71,12 @@ impl Pollers {
 /// and every few hours.
 pub async fn follow_all(app: AppHandle) {
     let state = app.state::<AppState>();
+    // The report as it stands is the "before" of the first change, and
+    // the first look at deadlines.
+    let mut rows = state.client.report().await.ok();
+    if let Some(r) = &rows {
+        *state.pollers.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.clone());
+    }
     match state.client.portals().await {
         Ok(portals) => {
             for portal in portals {
@@ -79,10 +85,9 @@ pub async fn follow_all(app: AppHandle) {
         }
         Err(e) => tracing::warn!(%e, "portals unreadable; status is not followed"),
     }
-    remember(&app).await;
     let mut told: HashSet<(String, String)> = HashSet::new();
     loop {
-        if let Ok(rows) = state.client.report().await {
+        if let Some(rows) = rows.take() {
             let today = hoso_client::store::vn_now().date_naive().to_string();
             let fresh: Vec<Bilingual> = report::deadline_notices(&rows)
                 .into_iter()
@@ -91,14 +96,7 @@ pub async fn follow_all(app: AppHandle) {
             notify(&app, &fresh).await;
         }
         tokio::time::sleep(DEADLINE_LOOK).await;
-    }
-}
-
-/// Keeps the report as it stands, the "before" of the next change.
-async fn remember(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    if let Ok(rows) = state.client.report().await {
-        *state.pollers.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(rows);
+        rows = state.client.report().await.ok();
     }
 }
 

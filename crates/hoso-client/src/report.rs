@@ -109,15 +109,17 @@ pub fn status_notices(before: &[ReportRow], after: &[ReportRow]) -> Vec<hoso_cor
         .filter(|r| !r.code.is_empty())
         .filter_map(|r| {
             let now = r.tracking.as_ref()?.status;
-            (was(&r.code) != Some(now)).then(|| {
-                let label = now.label();
-                hoso_core::Bilingual::new(
-                    format!("Hồ sơ {} ({}): {}", r.code, r.title, label.vi),
-                    format!("Dossier {} ({}): {}", r.code, r.title, label.en),
-                )
-            })
+            (was(&r.code) != Some(now)).then(|| notice(r, now.label()))
         })
         .collect()
+}
+
+/// "Dossier CODE (title): what" in both languages.
+fn notice(row: &ReportRow, what: hoso_core::Bilingual) -> hoso_core::Bilingual {
+    hoso_core::Bilingual::new(
+        format!("Hồ sơ {} ({}): {}", row.code, row.title, what.vi),
+        format!("Dossier {} ({}): {}", row.code, row.title, what.en),
+    )
 }
 
 /// One line for each filed dossier due within two working days or
@@ -130,13 +132,7 @@ pub fn deadline_notices(rows: &[ReportRow]) -> Vec<hoso_core::Bilingual> {
                 deadline,
                 Deadline::DueSoon { .. } | Deadline::Overdue { .. }
             )
-            .then(|| {
-                let label = deadline.label();
-                hoso_core::Bilingual::new(
-                    format!("Hồ sơ {} ({}): {}", r.code, r.title, label.vi),
-                    format!("Dossier {} ({}): {}", r.code, r.title, label.en),
-                )
-            })
+            .then(|| notice(r, deadline.label()))
         })
         .collect()
 }
