@@ -366,8 +366,8 @@ fn classify(name: &str) -> Result<Entry, PackageError> {
 pub struct Package<R> {
     archive: zip::ZipArchive<R>,
     manifest: Manifest,
-    /// Entry index of each document.
-    entries: BTreeMap<Sha256Digest, usize>,
+    /// Entry index and listing of each document the manifest names.
+    entries: BTreeMap<Sha256Digest, (usize, Listed)>,
 }
 
 impl<R: Read + Seek> Package<R> {
@@ -462,7 +462,7 @@ impl<R: Read + Seek> Package<R> {
                     limit: MAX_TOTAL_BYTES,
                 });
             }
-            entries.insert(doc.sha256, index);
+            entries.insert(doc.sha256, (index, doc.clone()));
         }
         if let Some((_, (_, _, _, name))) = documents.into_iter().next() {
             return Err(PackageError::Unexpected(name));
@@ -487,16 +487,11 @@ impl<R: Read + Seek> Package<R> {
         sha256: &Sha256Digest,
         out: &mut impl Write,
     ) -> Result<u64, PackageError> {
-        let listed = self
-            .manifest
-            .documents()
-            .into_iter()
-            .find(|d| d.sha256 == *sha256)
-            .ok_or_else(|| PackageError::Missing(sha256.to_hex()))?;
-        let index = *self
+        let (index, listed) = self
             .entries
             .get(sha256)
-            .ok_or_else(|| PackageError::Missing(listed.name.clone()))?;
+            .cloned()
+            .ok_or_else(|| PackageError::Missing(sha256.to_hex()))?;
         let file = self.archive.by_index(index).map_err(zip_error)?;
         let mut limited = file.take(listed.size + 1);
         let mut hasher = sha2::Sha256::new();
@@ -528,8 +523,9 @@ impl<R: Read + Seek> Package<R> {
     /// Reads every document through the checks of [`Self::copy_document`]
     /// without keeping them.
     pub fn verify_all(&mut self) -> Result<(), PackageError> {
-        for doc in self.manifest.documents() {
-            self.copy_document(&doc.sha256, &mut std::io::sink())?;
+        let listed: Vec<Sha256Digest> = self.entries.keys().copied().collect();
+        for sha256 in listed {
+            self.copy_document(&sha256, &mut std::io::sink())?;
         }
         Ok(())
     }
