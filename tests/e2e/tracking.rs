@@ -173,7 +173,8 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     assert!(filed.contains("chữ ký hợp lệ"), "{filed}");
     assert!(filed.contains("ban-dich-cong-chung.pdf"), "{filed}");
     // The page reads the change the supplement made.
-    app.until_text("#page-status", "Đã tiếp nhận").await;
+    app.until_text("#page-standing .portal-status", "Đã tiếp nhận")
+        .await;
     assert!(
         app.client
             .find(fantoccini::Locator::Css("#supplement"))
@@ -219,7 +220,8 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         agency.officer(&code, to, None).await;
     }
     app.click("#page-sync").await;
-    app.until_text("#page-status", "Đã trả kết quả").await;
+    app.until_text("#page-standing .portal-status", "Đã trả kết quả")
+        .await;
     let timeline = app.text("#timeline").await;
     for step in [
         "Đã trả kết quả",

@@ -14,11 +14,45 @@ use hoso_ipc::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// How [`when`] writes a day and time.
+const WHEN: &str = "%H:%M %d/%m/%Y";
+
 /// Day and time as people read them (`14:05 23/11/2026`).
 pub fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%H:%M %d/%m/%Y").to_string())
+        .map(|t| t.format(WHEN).to_string())
         .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// A filed dossier's standing: its state, the deadline flag, the due date
+/// and when the portal last confirmed it (written with `confirmed_format`).
+#[component]
+pub fn Standing(
+    tracking: hoso_core::Tracking,
+    #[prop(optional)] id: Option<&'static str>,
+    confirmed_format: &'static str,
+) -> impl IntoView {
+    let flag = match tracking.deadline {
+        hoso_core::deadline::Deadline::DueSoon { .. } => "deadline due-soon",
+        hoso_core::deadline::Deadline::Overdue { .. } => "deadline overdue",
+        _ => "deadline",
+    };
+    let confirmed = tracking
+        .confirmed_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.format(confirmed_format).to_string());
+    view! {
+        <div class="standing" id=id>
+            <span class="portal-status">{msg(&tracking.status.label())}</span>
+            <span class=flag>{msg(&tracking.deadline.label())}</span>
+            <span class="due">{t(|x| x.due_on)} " " {tracking.appointment_date.format("%d/%m/%Y").to_string()}</span>
+            <span class="confirmed">{match confirmed {
+                Some(at) => view! { {t(|x| x.status_confirmed_at)} " " {at} }.into_any(),
+                None => t(|x| x.status_not_synced).into_any(),
+            }}</span>
+        </div>
+    }
 }
 
 #[component]
@@ -52,22 +86,7 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
         };
         let s = p.summary.clone();
         let standing = s.tracking.clone().map(|tr| {
-            let flag = match tr.deadline {
-                hoso_core::deadline::Deadline::DueSoon { .. } => "deadline due-soon",
-                hoso_core::deadline::Deadline::Overdue { .. } => "deadline overdue",
-                _ => "deadline",
-            };
-            view! {
-                <div class="standing" id="page-standing">
-                    <span class="portal-status" id="page-status">{msg(&tr.status.label())}</span>
-                    <span class=flag id="page-deadline">{msg(&tr.deadline.label())}</span>
-                    <span class="due" id="page-due">{t(|x| x.due_on)} " " {tr.appointment_date.format("%d/%m/%Y").to_string()}</span>
-                    <span class="confirmed">{match tr.confirmed_at.as_deref() {
-                        Some(at) => view! { {t(|x| x.status_confirmed_at)} " " {when(at)} }.into_any(),
-                        None => t(|x| x.status_not_synced).into_any(),
-                    }}</span>
-                </div>
-            }
+            view! { <Standing tracking=tr id="page-standing" confirmed_format=WHEN/> }
         });
         let history = if p.history.is_empty() {
             view! { <p class="empty">{t(|x| x.no_history)}</p> }.into_any()

@@ -227,27 +227,7 @@ pub fn DossierList(
                     .then(|| view! { <crate::sending::SendingLine id/> });
                 let filed = d.state == DossierState::Submitted;
                 let standing = d.tracking.clone().map(|tr| {
-                    let flag = match tr.deadline {
-                        hoso_core::deadline::Deadline::DueSoon { .. } => "deadline due-soon",
-                        hoso_core::deadline::Deadline::Overdue { .. } => "deadline overdue",
-                        _ => "deadline",
-                    };
-                    let confirmed = tr
-                        .confirmed_at
-                        .as_deref()
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                        .map(|t| t.format("%H:%M %d/%m").to_string());
-                    view! {
-                        <div class="standing">
-                            <span class="portal-status">{msg(&tr.status.label())}</span>
-                            <span class=flag>{msg(&tr.deadline.label())}</span>
-                            <span class="due">{t(|x| x.due_on)} " " {tr.appointment_date.format("%d/%m/%Y").to_string()}</span>
-                            <span class="confirmed">{match confirmed {
-                                Some(at) => view! { {t(|x| x.status_confirmed_at)} " " {at} }.into_any(),
-                                None => t(|x| x.status_not_synced).into_any(),
-                            }}</span>
-                        </div>
-                    }
+                    view! { <crate::dossier::Standing tracking=tr confirmed_format="%H:%M %d/%m"/> }
                 });
                 let editable = d.state != DossierState::Submitted;
                 let is_archived = d.archived;
