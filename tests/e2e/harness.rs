@@ -128,12 +128,18 @@ impl Session {
     /// Launches the app with `profile` and extra environment variables
     /// (the app inherits the driver's environment).
     pub async fn launch_with(profile: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch_program(&app_binary(), profile, env).await
+    }
+
+    /// Launches `application` (the app, or a program that runs it) with
+    /// `profile` and extra environment variables.
+    pub async fn launch_program(application: &Path, profile: &Path, env: &[(&str, &str)]) -> Self {
         // A driver that drops the new-session request (seen now and then
         // right after an earlier app was killed) gets a fresh start; a
         // third failure is the app's, and fails the test.
         let mut last = None;
         for attempt in 1..=3 {
-            match Self::try_launch(profile, env).await {
+            match Self::try_launch(application, profile, env).await {
                 Ok(session) => return session,
                 Err(e) => {
                     eprintln!("WebDriver session, attempt {attempt}: {e}");
@@ -146,6 +152,7 @@ impl Session {
     }
 
     async fn try_launch(
+        application: &Path,
         profile: &Path,
         env: &[(&str, &str)],
     ) -> Result<Self, fantoccini::error::NewSessionError> {
@@ -170,7 +177,7 @@ impl Session {
         let caps = serde_json::json!({
             "browserName": "wry",
             "tauri:options": {
-                "application": app_binary(),
+                "application": application,
                 "args": ["--profile", profile],
             }
         });

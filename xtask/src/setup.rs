@@ -11,8 +11,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Debian packages for the desktop shell, its end-to-end tests and
-/// screenshots, and the lossy and shaped links of the network tests
-/// (network namespaces, tbf, nftables).
+/// screenshots, the lossy and shaped links of the network tests
+/// (network namespaces, tbf, nftables), and `/usr/bin/time` for the
+/// app's peak memory.
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "iproute2",
@@ -26,6 +27,7 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "imagemagick",
     "fonts-dejavu-core",
+    "time",
 ];
 
 /// Debian's second Rust toolchain, whose std source lets the UI be built
