@@ -3,6 +3,7 @@
 
 use crate::errors::to_ipc;
 use crate::state::AppState;
+use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
@@ -17,6 +18,7 @@ use tauri_plugin_dialog::DialogExt;
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     Ok(AppInfo {
+        portal_id: state.portal.id,
         portal_name: state.portal.name.clone(),
         portal_url: state.portal.base_url.clone(),
         key_fingerprint: state.portal.key.fingerprint(),
@@ -29,6 +31,37 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
 #[tauri::command]
 pub async fn list_procedures(state: State<'_, AppState>) -> Result<Vec<Procedure>, IpcError> {
     state.client.procedures(&state.portal).await.map_err(to_ipc)
+}
+
+#[tauri::command]
+pub async fn portal_procedures(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<Vec<Procedure>, IpcError> {
+    let portal = portal_record(&state, Some(args.id)).await?;
+    state.client.procedures(&portal).await.map_err(to_ipc)
+}
+
+/// The error for a portal id this profile does not have.
+fn no_portal(id: i64) -> IpcError {
+    to_ipc(hoso_client::ClientError::NotFound(format!(
+        "cổng / portal {id}"
+    )))
+}
+
+/// Portal `id` of the profile, or the default portal when none is named.
+async fn portal_record(state: &AppState, id: Option<i64>) -> Result<PortalRecord, IpcError> {
+    let Some(id) = id else {
+        return Ok(state.portal.clone());
+    };
+    state
+        .client
+        .portals()
+        .await
+        .map_err(to_ipc)?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| no_portal(id))
 }
 
 #[tauri::command]
@@ -203,11 +236,7 @@ async fn portal_view(state: &AppState, id: i64) -> Result<PortalView, IpcError> 
         .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| {
-            to_ipc(hoso_client::ClientError::NotFound(format!(
-                "cổng / portal {id}"
-            )))
-        })
+        .ok_or_else(|| no_portal(id))
 }
 
 async fn list_portals_of(state: &AppState) -> Result<Vec<PortalView>, IpcError> {
@@ -496,11 +525,8 @@ pub async fn create_dossier(
     state: State<'_, AppState>,
     args: CreateArgs,
 ) -> Result<DossierRecord, IpcError> {
-    let procedures = state
-        .client
-        .procedures(&state.portal)
-        .await
-        .map_err(to_ipc)?;
+    let portal = portal_record(&state, args.portal).await?;
+    let procedures = state.client.procedures(&portal).await.map_err(to_ipc)?;
     let procedure = procedures
         .iter()
         .find(|p| p.code == args.procedure)
@@ -512,16 +538,18 @@ pub async fn create_dossier(
         })?;
     state
         .client
-        .create_dossier(&state.portal, procedure)
+        .create_dossier(&portal, procedure)
         .await
         .map_err(to_ipc)
 }
 
 #[tauri::command]
 pub async fn save_dossier(state: State<'_, AppState>, args: SaveArgs) -> Result<Saved, IpcError> {
+    // The title comes from the procedure as the dossier's own portal has it.
+    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
     state
         .client
-        .save_dossier(&state.portal, args.id, args.content, args.revision)
+        .save_dossier(&portal, args.id, args.content, args.revision)
         .await
         .map_err(to_ipc)
 }
@@ -598,9 +626,10 @@ pub async fn procedure_version(
     state: State<'_, AppState>,
     args: VersionArgs,
 ) -> Result<Option<Procedure>, IpcError> {
+    let portal = portal_record(&state, args.portal).await?;
     state
         .client
-        .procedure_version(&state.portal, &args.procedure, &args.version)
+        .procedure_version(&portal, &args.procedure, &args.version)
         .await
         .map_err(to_ipc)
 }

@@ -43,6 +43,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_procedures,
+            commands::portal_procedures,
             commands::pick_file,
             commands::import_attachment,
             commands::submit_dossier,

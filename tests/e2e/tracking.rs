@@ -303,6 +303,26 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.until_text("#portals", "Sở Công Thương").await;
     app.screenshot("18-portals").await;
 
+    // A new dossier written for that portal: chosen beside the procedure,
+    // its catalog offered, and its line names the portal.
+    app.click("#nav-list").await;
+    app.wait("#portal-choice", Duration::from_secs(10))
+        .await
+        .select_by_label("Sở Công Thương")
+        .await
+        .expect("the added portal is offered");
+    app.until_text("#procedure", "kiểm tra nhà nước về chất lượng")
+        .await;
+    app.click("#create").await;
+    app.wait("#back", Duration::from_secs(10)).await;
+    app.click("#back").await;
+    let line = app
+        .until_text("li.dossier", "Cổng tiếp nhận: Sở Công Thương")
+        .await;
+    assert!(line.contains("Nháp"), "a draft: {line}");
+    app.screenshot("18b-dossier-for-another-portal").await;
+    app.click("#nav-portals").await;
+
     let addr = third.addr();
     third.stop().await;
     let impostor = hoso_portal::start(PortalConfig {

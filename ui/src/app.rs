@@ -52,6 +52,30 @@ fn load_procedures(
     });
 }
 
+/// The editor for `record` with its procedure from `procedures`, or a
+/// notice that the procedure is no longer offered.
+fn editor_for(
+    procedures: &[Procedure],
+    record: DossierRecord,
+    on_done: Callback<SubmitOutcome>,
+    on_back: Callback<()>,
+) -> AnyView {
+    match procedures
+        .iter()
+        .find(|p| p.code == record.content.procedure)
+        .cloned()
+    {
+        Some(procedure) => view! { <Editor procedure record on_done on_back/> }.into_any(),
+        None => view! {
+            <section class="card error">
+                <p>{t(|x| x.procedure_missing)}</p>
+                <button type="button" on:click=move |_| on_back.run(())>{t(|x| x.back_to_list)}</button>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let info = RwSignal::new(None::<AppInfo>);
@@ -128,27 +152,33 @@ pub fn App() -> impl IntoView {
             Screen::Portals => view! { <PortalsView/> }.into_any(),
             Screen::Receipt(o) => view! { <ReceiptView outcome=*o on_new=to_list/> }.into_any(),
             Screen::Editor(record) => {
-                let procedure = all
-                    .iter()
-                    .find(|p| p.code == record.content.procedure)
-                    .cloned();
-                match procedure {
-                    Some(p) => {
-                        let done = Callback::new(move |o: SubmitOutcome| {
-                            screen.set(Screen::Receipt(Box::new(o)));
-                            // The receipt is read from its top: "received".
-                            window().scroll_to_with_x_and_y(0.0, 0.0);
-                        });
-                        view! { <Editor procedure=p record=*record on_done=done on_back=to_list/> }.into_any()
-                    }
-                    None => view! {
-                        <section class="card error">
-                            <p>{t(|x| x.procedure_missing)}</p>
-                            <button type="button" on:click=move |_| screen.set(Screen::List)>{t(|x| x.back_to_list)}</button>
-                        </section>
-                    }
-                    .into_any(),
+                let done = Callback::new(move |o: SubmitOutcome| {
+                    screen.set(Screen::Receipt(Box::new(o)));
+                    // The receipt is read from its top: "received".
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                });
+                let default_portal = info.get_untracked().map(|i| i.portal_id);
+                if default_portal.is_some_and(|id| id != record.summary.portal) {
+                    // Written for another portal: its own catalog.
+                    let portal = record.summary.portal;
+                    let catalog = LocalResource::new(move || async move {
+                        ipc::call::<_, Vec<Procedure>>(
+                            command::PORTAL_PROCEDURES,
+                            &IdArgs { id: portal },
+                        )
+                        .await
+                    });
+                    let record = *record;
+                    return (move || match catalog.get() {
+                        None => view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any(),
+                        Some(Err(e)) => {
+                            view! { <p class="problems">{msg(&e.message)}</p> }.into_any()
+                        }
+                        Some(Ok(list)) => editor_for(&list, record.clone(), done, to_list),
+                    })
+                    .into_any();
                 }
+                editor_for(&all, *record, done, to_list)
             }
         }
     };

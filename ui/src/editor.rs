@@ -64,6 +64,7 @@ pub fn Editor(
             VersionArgs {
                 procedure: procedure.code.clone(),
                 version: record.content.version.clone(),
+                portal: Some(record.summary.portal),
             },
         );
         spawn_local(async move {

@@ -4,7 +4,9 @@
 use crate::bilingual::{Bi, msg, t};
 use crate::ipc;
 use hoso_core::{DossierQuery, DossierRecord, DossierState, DossierSummary, Procedure};
-use hoso_ipc::{ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, Preferences, command};
+use hoso_ipc::{
+    ArchiveArgs, CreateArgs, IdArgs, IpcError, ListArgs, PortalView, Preferences, command,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -115,12 +117,6 @@ pub fn DossierList(
             preferences.set(Some(p));
         }
     });
-    let chosen = RwSignal::new(
-        procedures
-            .iter()
-            .position(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-            .unwrap_or(0),
-    );
     let names: Vec<(String, hoso_core::Bilingual)> = procedures
         .iter()
         .map(|p| (p.code.to_string(), p.name.clone()))
@@ -155,23 +151,6 @@ pub fn DossierList(
             ipc::call::<_, ()>(command::SET_PREFERENCES, &p).await
         }))
     };
-    let create = {
-        let procedures = procedures.clone();
-        move |_| {
-            let Some(p) = procedures.get(chosen.get_untracked()) else {
-                return;
-            };
-            let args = CreateArgs {
-                procedure: p.code.clone(),
-            };
-            spawn_local(async move {
-                match ipc::call::<_, DossierRecord>(command::CREATE_DOSSIER, &args).await {
-                    Ok(record) => on_open.run(record),
-                    Err(e) => failure.set(Some(e)),
-                }
-            });
-        }
-    };
     let open = move |id: i64| {
         spawn_local(async move {
             match ipc::call::<_, DossierRecord>(command::GET_DOSSIER, &IdArgs { id }).await {
@@ -189,14 +168,20 @@ pub fn DossierList(
         });
     };
 
-    let options = procedures
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let label = format!("{} · {}", p.name.vi, p.name.en);
-            view! { <option value=i.to_string() selected=i == chosen.get_untracked()>{label}</option> }
+    // The portals, to name on a line the one a dossier is not filed with
+    // by default.
+    let portals = LocalResource::new(move || async move {
+        ipc::call0::<Vec<PortalView>>(command::LIST_PORTALS)
+            .await
+            .unwrap_or_default()
+    });
+    let other_portal = move |id: i64| {
+        portals.get().and_then(|list| {
+            list.into_iter()
+                .find(|p| p.id == id && !p.default)
+                .map(|p| p.name)
         })
-        .collect::<Vec<_>>();
+    };
 
     let rows = move || {
         let list = match items.get() {
@@ -233,11 +218,18 @@ pub fn DossierList(
                 let is_archived = d.archived;
                 let summary = d.clone();
                 let procedure = name_of(d.procedure.as_str());
+                let portal = move || {
+                    other_portal(d.portal).map(|name| view! {
+                        <span class="portal-name"><Bi vi=format!("{}: {}", crate::text::VI.portal, name.vi)
+                            en=format!("{}: {}", crate::text::EN.portal, name.en)/></span>
+                    })
+                };
                 view! {
                     <li class="dossier" data-id=id.to_string()>
                         <div class="what">
                             <strong class="title">{title}</strong>
                             <span class="procedure"><Bi vi=procedure.vi en=procedure.en/></span>
+                            {portal}
                         </div>
                         <div class="when">
                             <span class=format!("state {:?}", d.state).to_lowercase()>{state}</span>
@@ -300,17 +292,7 @@ pub fn DossierList(
     };
 
     view! {
-        <section class="card new">
-            <h2>{t(|x| x.new_dossier)}</h2>
-            <div class="input-row">
-                <select id="procedure" aria-label=crate::text::VI.procedure on:change=move |ev| {
-                    if let Ok(i) = event_target_value(&ev).parse() {
-                        chosen.set(i);
-                    }
-                }>{options}</select>
-                <button type="button" id="create" class="primary" on:click=create>{t(|x| x.create)}</button>
-            </div>
-        </section>
+        <NewDossier procedures portals on_open failure/>
         <section class="card list">
             <div class="list-head">
                 <h2>{t(|x| x.my_dossiers)}</h2>
@@ -360,6 +342,104 @@ pub fn DossierList(
             {undo}
             {move || failure.get().map(|e| view! { <p class="problems" role="alert">{msg(&e.message)}</p> })}
             {rows}
+        </section>
+    }
+}
+
+/// The procedure most people come for, chosen first when a portal has it.
+const FIRST_CHOICE: &str = "kiem-tra-cl-nhap-khau";
+
+/// Starting a dossier: the procedure and, when the profile has more than
+/// one portal, the portal it is written for (its catalog, cached when it
+/// does not answer, lists the procedures).
+#[component]
+fn NewDossier(
+    procedures: Vec<Procedure>,
+    portals: LocalResource<Vec<PortalView>>,
+    on_open: Callback<DossierRecord>,
+    failure: RwSignal<Option<IpcError>>,
+) -> impl IntoView {
+    let first = |list: &[Procedure]| {
+        list.iter()
+            .position(|p| p.code.as_str() == FIRST_CHOICE)
+            .unwrap_or(0)
+    };
+    let chosen = RwSignal::new(first(&procedures));
+    let offered = RwSignal::new(procedures);
+    let portal = RwSignal::new(None::<i64>);
+    let choose_portal = move |id: i64| {
+        portal.set(Some(id));
+        spawn_local(async move {
+            match ipc::call::<_, Vec<Procedure>>(command::PORTAL_PROCEDURES, &IdArgs { id }).await {
+                Ok(list) => {
+                    failure.set(None);
+                    chosen.set(first(&list));
+                    offered.set(list);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let create = move |_| {
+        let Some(p) = offered.with_untracked(|list| list.get(chosen.get_untracked()).cloned())
+        else {
+            return;
+        };
+        let args = CreateArgs {
+            procedure: p.code,
+            portal: portal.get_untracked(),
+        };
+        spawn_local(async move {
+            match ipc::call::<_, DossierRecord>(command::CREATE_DOSSIER, &args).await {
+                Ok(record) => on_open.run(record),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let portal_choice = move || {
+        let list = portals.get().unwrap_or_default();
+        (list.len() > 1).then(|| {
+            let options = list
+                .into_iter()
+                .map(|p| {
+                    view! { <option value=p.id.to_string() selected=p.default>{p.name.vi.clone()}</option> }
+                })
+                .collect::<Vec<_>>();
+            view! {
+                <label class="portal-choice">
+                    <span class="label">{t(|x| x.portal)}</span>
+                    <select id="portal-choice" aria-label=crate::text::VI.portal on:change=move |ev| {
+                        if let Ok(id) = event_target_value(&ev).parse() {
+                            choose_portal(id);
+                        }
+                    }>{options}</select>
+                </label>
+            }
+        })
+    };
+    let options = move || {
+        offered
+            .get()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let label = format!("{} · {}", p.name.vi, p.name.en);
+                view! { <option value=i.to_string() selected=i == chosen.get_untracked()>{label}</option> }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="card new">
+            <h2>{t(|x| x.new_dossier)}</h2>
+            {portal_choice}
+            <div class="input-row">
+                <select id="procedure" aria-label=crate::text::VI.procedure on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse() {
+                        chosen.set(i);
+                    }
+                }>{options}</select>
+                <button type="button" id="create" class="primary" on:click=create>{t(|x| x.create)}</button>
+            </div>
         </section>
     }
 }

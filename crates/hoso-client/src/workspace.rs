@@ -29,7 +29,7 @@ pub(crate) const STANDING_COLUMNS: &str = "\
 
 const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
                        archived_at IS NOT NULL, dossier_code, content, revision, \
-                       paused_at IS NOT NULL";
+                       paused_at IS NOT NULL, portal_id";
 
 fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     let bad = |i: usize, e: String| {
@@ -42,6 +42,7 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     Ok(DossierRecord {
         summary: DossierSummary {
             id: r.get(0)?,
+            portal: r.get(11)?,
             procedure: code
                 .parse()
                 .map_err(|e: hoso_core::codes::CodeError| bad(1, e.to_string()))?,
@@ -65,12 +66,12 @@ fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
     })
 }
 
-/// A filed dossier's standing from columns 11–13 ([`STANDING_COLUMNS`]).
+/// A filed dossier's standing from columns 12–14 ([`STANDING_COLUMNS`]).
 fn tracking_of(r: &Row<'_>) -> rusqlite::Result<Option<hoso_core::Tracking>> {
     Ok(standing(
-        r.get(11)?,
         r.get(12)?,
         r.get(13)?,
+        r.get(14)?,
         crate::store::vn_now().date_naive(),
     ))
 }

@@ -163,6 +163,9 @@ pub enum DossierState {
 pub struct DossierSummary {
     /// Local id.
     pub id: i64,
+    /// Local id of the portal it is written for and filed with.
+    #[serde(default)]
+    pub portal: i64,
     /// The procedure.
     pub procedure: ProcedureCode,
     /// The procedure version it was written against.

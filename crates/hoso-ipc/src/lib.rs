@@ -16,6 +16,9 @@ pub mod command {
     pub const APP_INFO: &str = "app_info";
     /// `() -> Vec<hoso_core::Procedure>`
     pub const LIST_PROCEDURES: &str = "list_procedures";
+    /// `IdArgs -> Vec<hoso_core::Procedure>`: the procedures of portal `id`
+    /// (cached when it does not answer).
+    pub const PORTAL_PROCEDURES: &str = "portal_procedures";
     /// `() -> Option<String>`: a path chosen in the system's file dialog.
     pub const PICK_FILE: &str = "pick_file";
     /// `ImportArgs -> StoredAttachment`
@@ -230,7 +233,10 @@ pub mod event {
 /// What the app is connected to, shown in the header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppInfo {
-    /// The portal dossiers go to.
+    /// The portal new dossiers go to unless another is chosen: its id.
+    #[serde(default)]
+    pub portal_id: i64,
+    /// Its name.
     pub portal_name: Bilingual,
     /// Its address.
     pub portal_url: String,
@@ -278,6 +284,9 @@ pub struct IdArgs {
 pub struct CreateArgs {
     /// The procedure, from the cached catalog.
     pub procedure: ProcedureCode,
+    /// The portal it is written for (its id); the default portal if none.
+    #[serde(default)]
+    pub portal: Option<i64>,
 }
 
 /// Arguments of [`command::SAVE_DOSSIER`].
@@ -313,6 +322,9 @@ pub struct VersionArgs {
     pub procedure: ProcedureCode,
     /// The version wanted.
     pub version: String,
+    /// The portal whose versions to look in; the default portal if none.
+    #[serde(default)]
+    pub portal: Option<i64>,
 }
 
 /// Arguments of [`command::SET_VALIDITY`].

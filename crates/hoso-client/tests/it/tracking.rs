@@ -127,6 +127,20 @@ async fn moves_on_two_portals_arrive_within_one_poll_interval_even_with_one_down
     let b = agency(dir.path(), "ubnd-phuong", &client).await;
     let code_a = file(dir.path(), &client, &a).await;
     let code_b = file(dir.path(), &client, &b).await;
+    // Each line names the portal its dossier was filed with (two portals
+    // may well give the same code).
+    let mut filed_with: Vec<(String, i64)> = client
+        .dossiers(Default::default())
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|l| (l.dossier_code.unwrap_or_default(), l.portal))
+        .collect();
+    filed_with.sort_by_key(|(_, portal)| *portal);
+    assert_ne!(a.record.id, b.record.id);
+    let mut want = vec![(code_a.clone(), a.record.id), (code_b.clone(), b.record.id)];
+    want.sort_by_key(|(_, portal)| *portal);
+    assert_eq!(filed_with, want);
 
     let policy = PollPolicy {
         base: Duration::from_millis(300),
