@@ -314,7 +314,8 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.until_text("#procedure", "kiểm tra nhà nước về chất lượng")
         .await;
     app.click("#create").await;
-    app.wait("#back", Duration::from_secs(10)).await;
+    app.until_text("#editor-portal", "Sở Công Thương").await;
+    app.screenshot("18a-editor-for-another-portal").await;
     app.click("#back").await;
     let line = app
         .until_text("li.dossier", "Cổng tiếp nhận: Sở Công Thương")

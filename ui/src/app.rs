@@ -10,7 +10,7 @@ use crate::portals::PortalsView;
 use crate::receipt::ReceiptView;
 use crate::summary::SummaryView;
 use hoso_core::{DossierRecord, Procedure};
-use hoso_ipc::{AppInfo, IdArgs, IpcError, SubmitOutcome, command};
+use hoso_ipc::{AppInfo, IdArgs, IpcError, PortalView, SubmitOutcome, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -52,20 +52,25 @@ fn load_procedures(
     });
 }
 
-/// The editor for `record` with its procedure from `procedures`, or a
-/// notice that the procedure is no longer offered.
+/// The editor for `record` with its procedure from `procedures` (and the
+/// name of its portal when that is not the default), or a notice that the
+/// procedure is no longer offered.
 fn editor_for(
     procedures: &[Procedure],
     record: DossierRecord,
     on_done: Callback<SubmitOutcome>,
     on_back: Callback<()>,
+    portal: Option<hoso_core::Bilingual>,
 ) -> AnyView {
     match procedures
         .iter()
         .find(|p| p.code == record.content.procedure)
         .cloned()
     {
-        Some(procedure) => view! { <Editor procedure record on_done on_back/> }.into_any(),
+        Some(procedure) => match portal {
+            Some(portal) => view! { <Editor procedure record on_done on_back portal/> }.into_any(),
+            None => view! { <Editor procedure record on_done on_back/> }.into_any(),
+        },
         None => view! {
             <section class="card error">
                 <p>{t(|x| x.procedure_missing)}</p>
@@ -98,7 +103,7 @@ pub fn App() -> impl IntoView {
         info.get().map(|i| {
             view! {
                 <div class="portal" id="portal">
-                    <span class="label">{t(|x| x.portal)}</span>
+                    <span class="label">{t(|x| x.default_portal)}</span>
                     <strong>{i.portal_name.vi.clone()}</strong>
                     {i.practice.then(|| view! { <span class="badge">{t(|x| x.practice_badge)}</span> })}
                     <span class="key" title=i.portal_url.clone()>
@@ -162,11 +167,17 @@ pub fn App() -> impl IntoView {
                     // Written for another portal: its own catalog.
                     let portal = record.summary.portal;
                     let catalog = LocalResource::new(move || async move {
-                        ipc::call::<_, Vec<Procedure>>(
+                        let list = ipc::call::<_, Vec<Procedure>>(
                             command::PORTAL_PROCEDURES,
                             &IdArgs { id: portal },
                         )
-                        .await
+                        .await?;
+                        let name = ipc::call0::<Vec<PortalView>>(command::LIST_PORTALS)
+                            .await?
+                            .into_iter()
+                            .find(|p| p.id == portal)
+                            .map(|p| p.name);
+                        Ok::<_, IpcError>((list, name))
                     });
                     let record = *record;
                     return (move || match catalog.get() {
@@ -174,11 +185,13 @@ pub fn App() -> impl IntoView {
                         Some(Err(e)) => {
                             view! { <p class="problems">{msg(&e.message)}</p> }.into_any()
                         }
-                        Some(Ok(list)) => editor_for(&list, record.clone(), done, to_list),
+                        Some(Ok((list, name))) => {
+                            editor_for(&list, record.clone(), done, to_list, name)
+                        }
                     })
                     .into_any();
                 }
-                editor_for(&all, *record, done, to_list)
+                editor_for(&all, *record, done, to_list, None)
             }
         }
     };

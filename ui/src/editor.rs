@@ -14,12 +14,15 @@ use hoso_ipc::{IdArgs, IpcError, LibraryArgs, SubmitOutcome, VersionArgs, comman
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// The editor of `record`; `portal` names the portal it is written for
+/// when that is not the default one.
 #[component]
 pub fn Editor(
     procedure: Procedure,
     record: DossierRecord,
     on_done: Callback<SubmitOutcome>,
     on_back: Callback<()>,
+    #[prop(optional)] portal: Option<hoso_core::Bilingual>,
 ) -> impl IntoView {
     let id = record.summary.id;
     let values = RwSignal::new(record.content.fields.clone());
@@ -271,6 +274,10 @@ pub fn Editor(
             <section class="card title">
                 <h2 class="procedure">{msg(&procedure.name)}</h2>
                 <p class="agency">{msg(&procedure.agency)}</p>
+                {portal.map(|name| view! {
+                    <p class="portal-name" id="editor-portal"><Bi vi=format!("{}: {}", crate::text::VI.portal, name.vi)
+                        en=format!("{}: {}", crate::text::EN.portal, name.en)/></p>
+                })}
             </section>
             {sections}
             <section class="card">

@@ -6,6 +6,7 @@ pub const TEXTS: Texts = Texts {
     app_title: "HoSo",
     app_subtitle: "Prepare, check and file administrative dossiers",
     portal: "Receiving portal",
+    default_portal: "Default portal",
     practice_badge: "practice",
     key_pinned: "Pinned signing key",
     loading: "Loading procedures…",

@@ -11,6 +11,7 @@ pub struct Texts {
     pub app_title: &'static str,
     pub app_subtitle: &'static str,
     pub portal: &'static str,
+    pub default_portal: &'static str,
     pub practice_badge: &'static str,
     pub key_pinned: &'static str,
     pub loading: &'static str,

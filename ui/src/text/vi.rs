@@ -6,6 +6,7 @@ pub const TEXTS: Texts = Texts {
     app_title: "HoSo",
     app_subtitle: "Chuẩn bị, kiểm tra và nộp hồ sơ hành chính",
     portal: "Cổng tiếp nhận",
+    default_portal: "Cổng mặc định",
     practice_badge: "thực hành",
     key_pinned: "Khóa ký đã ghim",
     loading: "Đang tải thủ tục…",
