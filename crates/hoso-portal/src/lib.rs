@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod config;
 mod db;
+mod documents;
 pub mod error;
 pub mod expiry;
 mod filing;

@@ -79,5 +79,5 @@ async fn the_document_is_served_and_every_operation_in_it_exists() {
             operations += 1;
         }
     }
-    assert_eq!(operations, 21, "operations documented");
+    assert_eq!(operations, 22, "operations documented");
 }

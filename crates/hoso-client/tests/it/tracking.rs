@@ -405,6 +405,28 @@ async fn officer_reads(
         .expect("supplements")
 }
 
+/// The officer's download of the document with `sha256` from dossier
+/// `code`, made with `token`: its status, headers and bytes.
+async fn officer_downloads(
+    agency: &Agency,
+    code: &str,
+    sha256: &hoso_core::Sha256Digest,
+    token: &str,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let res = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/officer/dossiers/{code}/documents/{sha256}",
+            agency.portal.base_url()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("officer request");
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = res.bytes().await.expect("body").to_vec();
+    (status, headers, bytes)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_supplement_is_asked_answered_once_and_the_dossier_completes() {
     let (dir, client, a, code) = one_filed().await;
@@ -486,6 +508,47 @@ async fn a_supplement_is_asked_answered_once_and_the_dossier_completes() {
     assert_eq!(seen.len(), 1, "one supplement at the portal");
     assert_eq!(seen[0].answer, receipt.answer);
     assert_eq!(seen[0].documents[0].name, "ban-dich-cong-chung.pdf");
+
+    // The officer reads every file as filed: the answer's and the dossier's.
+    let (status, headers, bytes) = officer_downloads(&a, &code, &entry.sha256, &a.officer).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(bytes, std::fs::read(&translation).expect("translation"));
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename*=UTF-8''ban-dich-cong-chung.pdf"
+    );
+    let filed_docs = client.dossier(id).await.expect("dossier").content.documents;
+    assert!(filed_docs.len() >= 2, "{} documents", filed_docs.len());
+    for doc in &filed_docs {
+        let (status, _, bytes) = officer_downloads(&a, &code, &doc.sha256, &a.officer).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{}", doc.name);
+        assert_eq!(bytes.len() as u64, doc.size, "{}", doc.name);
+        assert_eq!(
+            hoso_core::Sha256Digest::of(&bytes),
+            doc.sha256,
+            "{}",
+            doc.name
+        );
+    }
+    // Not for the applicant's token, not under another dossier's code, and
+    // not a file the dossier does not name.
+    let (status, _, _) = officer_downloads(
+        &a,
+        &code,
+        &entry.sha256,
+        a.record.token.as_deref().expect("token"),
+    )
+    .await;
+    assert!(
+        status == reqwest::StatusCode::FORBIDDEN || status == reqwest::StatusCode::UNAUTHORIZED,
+        "{status}"
+    );
+    let (status, _, _) =
+        officer_downloads(&a, "HOSO.PRACTICE-000000-0000", &entry.sha256, &a.officer).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    let (status, _, _) =
+        officer_downloads(&a, &code, &hoso_core::Sha256Digest::of(b"khac"), &a.officer).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
 
     // The supplement brought it back; the officer takes it to the end.
     client.sync_status(&a.record).await.expect("sync");

@@ -104,6 +104,16 @@ pub async fn officer_supplements(
     Ok(Json(list).into_response())
 }
 
+/// The bytes of a document dossier `code` or one of its supplements
+/// names, by its SHA-256.
+pub async fn officer_document(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path((code, sha256)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    crate::documents::download(&state, &code, &sha256).await
+}
+
 pub async fn by_key(
     State(state): State<AppState>,
     who: Applicant,

@@ -85,6 +85,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/officer/dossiers/{code}/supplements",
             get(dossiers::officer_supplements),
         )
+        .route(
+            "/v1/officer/dossiers/{code}/documents/{sha256}",
+            get(dossiers::officer_document),
+        )
         .route("/v1/lookup", post(status::lookup))
         .route("/v1/officer/dossiers", get(status::officer_list))
         .route("/v1/officer/dossiers/{code}", get(status::officer_one))

@@ -1,0 +1,129 @@
+//! The bytes of a filed document, for the officers who process its
+//! dossier: any document the dossier or one of its supplements names,
+//! found by its SHA-256 and streamed from the upload that brought it.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{OptionalExtension, params};
+use std::io::Read;
+
+/// Read and sent in pieces of this size.
+const PIECE: usize = 64 * 1024;
+
+/// Where a filed document's bytes are, and what it was called.
+struct Filed {
+    name: String,
+    size: u64,
+    upload_id: String,
+}
+
+/// The document of dossier `code` (or of one of its supplements) whose
+/// content hashes to `sha256`.
+async fn find(state: &AppState, code: &str, sha256: &str) -> Result<Filed, ApiError> {
+    let (code, sha256) = (code.to_owned(), sha256.to_ascii_lowercase());
+    state
+        .db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT name, size, upload_id FROM dossier_documents
+                     WHERE dossier_code = ?1 AND sha256 = ?2
+                     UNION ALL
+                     SELECT d.name, d.size, d.upload_id FROM supplement_documents d
+                     JOIN supplements s ON s.id = d.supplement_id
+                     WHERE s.dossier_code = ?1 AND d.sha256 = ?2
+                     LIMIT 1",
+                    params![code, sha256],
+                    |r| {
+                        Ok(Filed {
+                            name: r.get(0)?,
+                            size: r.get(1)?,
+                            upload_id: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("tài liệu này trong hồ sơ / document in this dossier"))
+}
+
+/// `Content-Disposition` naming the file as filed (RFC 6266, UTF-8).
+fn disposition(name: &str) -> HeaderValue {
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// The response carrying the document's bytes, read on a blocking thread
+/// and streamed, never held whole in memory.
+pub async fn download(state: &AppState, code: &str, sha256: &str) -> Result<Response, ApiError> {
+    let filed = find(state, code, sha256).await?;
+    let storage = state.storage.clone();
+    let id = filed.upload_id.clone();
+    let reader = tokio::task::spawn_blocking(move || storage.read(&id))
+        .await
+        .map_err(ApiError::internal)??;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut reader = reader;
+        loop {
+            let mut piece = vec![0u8; PIECE];
+            let read = match reader.read(&mut piece) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
+            piece.truncate(read);
+            if tx.blocking_send(Ok(Bytes::from(piece))).is_err() {
+                return; // the officer went away
+            }
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|piece| (piece, rx))
+    }));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (header::CONTENT_LENGTH, HeaderValue::from(filed.size)),
+            (header::CONTENT_DISPOSITION, disposition(&filed.name)),
+            (
+                header::ETAG,
+                HeaderValue::from_str(&format!("\"{}\"", sha256.to_ascii_lowercase()))
+                    .map_err(ApiError::internal)?,
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition;
+
+    #[test]
+    fn a_vietnamese_file_name_is_sent_percent_encoded() {
+        assert_eq!(
+            disposition("bản dịch.pdf").to_str().expect("ascii"),
+            "attachment; filename*=UTF-8''b%E1%BA%A3n%20d%E1%BB%8Bch.pdf"
+        );
+    }
+}
