@@ -376,7 +376,12 @@ fn NewDossier(
                     chosen.set(first(&list));
                     offered.set(list);
                 }
-                Err(e) => failure.set(Some(e)),
+                Err(e) => {
+                    // Nothing to offer for that portal: no dossier can be
+                    // started there with another portal's procedure.
+                    offered.set(Vec::new());
+                    failure.set(Some(e));
+                }
             }
         });
     };
