@@ -7,8 +7,8 @@ use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, ImportedPackage, IpcError, LibraryArgs, ListArgs, PortalView, Preferences,
-    SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary,
+    ImportArgs, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs, PortalView,
+    Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary,
     SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
@@ -416,14 +416,16 @@ pub async fn export_package(state: State<'_, AppState>, args: IdArgs) -> Result<
 #[tauri::command]
 pub async fn import_package(
     state: State<'_, AppState>,
-    args: ImportArgs,
+    args: PackageArgs,
 ) -> Result<ImportedPackage, IpcError> {
     use hoso_client::package::ImportOutcome;
+    let offered = portal_record(&state, args.portal).await?;
     let done = state
         .client
-        .import_package(&state.portal, Path::new(&args.path))
+        .import_package(&offered, Path::new(&args.path))
         .await
         .map_err(to_ipc)?;
+    let arrived = portal_record(&state, Some(done.portal)).await?;
     let (outcome, vi, en) = match done.outcome {
         ImportOutcome::New => (
             "new",
@@ -448,8 +450,12 @@ pub async fn import_package(
     };
     Ok(ImportedPackage {
         id: done.id,
+        portal: done.portal,
         outcome: outcome.to_owned(),
-        message: hoso_core::Bilingual::new(vi, en),
+        message: hoso_core::Bilingual::new(
+            format!("{vi} Cổng tiếp nhận: {}.", arrived.name.vi),
+            format!("{en} Portal: {}.", arrived.name.en),
+        ),
     })
 }
 

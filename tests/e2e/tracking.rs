@@ -245,12 +245,7 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         .await;
     app.click("li.dossier .export-package").await;
     let done = app.until_text("#package-done", ".hoso").await;
-    let path = done
-        .split_whitespace()
-        .find(|w| w.ends_with(".hoso"))
-        .expect("the package's path");
-    let package = hoso_package::Package::open(std::fs::File::open(path).expect("package file"))
-        .expect("a valid package");
+    let (path, package) = package_told(&done);
     let inside = package.manifest().filed.as_ref().expect("filed part");
     assert_eq!(inside.dossier_code, code);
     assert_eq!(inside.supplements.len(), 1);
@@ -322,6 +317,29 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         .await;
     assert!(line.contains("Nháp"), "a draft: {line}");
     app.screenshot("18b-dossier-for-another-portal").await;
+    // Its package names that portal, and brought back with the default
+    // portal chosen, the draft still arrives for the portal it was
+    // written for.
+    app.client
+        .find(fantoccini::Locator::XPath(
+            "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')]//button[contains(@class,'export-package')]",
+        ))
+        .await
+        .expect("the draft's export button")
+        .click()
+        .await
+        .expect("exported");
+    let done = app.until_text("#package-done", ".hoso").await;
+    let (path, package) = package_told(&done);
+    let named = package.manifest().written_for.as_ref().expect("its portal");
+    assert_eq!(named.key_id, pinned);
+    app.type_into("#package-path", path).await;
+    app.click("#package-import").await;
+    let told = app
+        .until_text("#package-done", "Cổng tiếp nhận: Sở Công Thương")
+        .await;
+    assert!(told.contains("đã có sẵn"), "{told}");
+    app.screenshot("18c-draft-package-for-its-portal").await;
     app.click("#nav-portals").await;
 
     let addr = third.addr();
@@ -364,4 +382,21 @@ async fn dossier_id(app: &Session) -> i64 {
     )
     .expect("list");
     listed.first().expect("one dossier").id
+}
+
+/// The package whose path the window's message `told` names, opened.
+fn package_told(
+    told: &str,
+) -> (
+    &str,
+    hoso_package::Package<std::io::BufReader<std::fs::File>>,
+) {
+    let path = told
+        .split_whitespace()
+        .find(|w| w.ends_with(".hoso"))
+        .expect("the package's path");
+    let file = std::fs::File::open(path).expect("package file");
+    let package =
+        hoso_package::Package::open(std::io::BufReader::new(file)).expect("a valid package");
+    (path, package)
 }

@@ -62,6 +62,9 @@ pub fn DossierList(
             }
         });
     };
+    // The portal chosen for new dossiers, also where an imported draft goes
+    // when its package names no portal of this profile.
+    let chosen_portal = RwSignal::new(None::<i64>);
     let package_path = RwSignal::new(String::new());
     let package_done = RwSignal::new(None::<hoso_core::Bilingual>);
     let export_package = move |id: i64| {
@@ -84,7 +87,10 @@ pub fn DossierList(
             return;
         }
         spawn_local(async move {
-            let args = hoso_ipc::ImportArgs { path, slot: None };
+            let args = hoso_ipc::PackageArgs {
+                path,
+                portal: chosen_portal.get_untracked(),
+            };
             match ipc::call::<_, hoso_ipc::ImportedPackage>(command::IMPORT_PACKAGE, &args).await {
                 Ok(done) => {
                     failure.set(None);
@@ -292,7 +298,7 @@ pub fn DossierList(
     };
 
     view! {
-        <NewDossier procedures portals on_open failure/>
+        <NewDossier procedures portals portal=chosen_portal on_open failure/>
         <section class="card list">
             <div class="list-head">
                 <h2>{t(|x| x.my_dossiers)}</h2>
@@ -350,12 +356,13 @@ pub fn DossierList(
 const FIRST_CHOICE: &str = "kiem-tra-cl-nhap-khau";
 
 /// Starting a dossier: the procedure and, when the profile has more than
-/// one portal, the portal it is written for (its catalog, cached when it
-/// does not answer, lists the procedures).
+/// one portal, the portal it is written for, kept in `portal` (its
+/// catalog, cached when it does not answer, lists the procedures).
 #[component]
 fn NewDossier(
     procedures: Vec<Procedure>,
     portals: LocalResource<Vec<PortalView>>,
+    portal: RwSignal<Option<i64>>,
     on_open: Callback<DossierRecord>,
     failure: RwSignal<Option<IpcError>>,
 ) -> impl IntoView {
@@ -366,7 +373,6 @@ fn NewDossier(
     };
     let chosen = RwSignal::new(first(&procedures));
     let offered = RwSignal::new(procedures);
-    let portal = RwSignal::new(None::<i64>);
     let choose_portal = move |id: i64| {
         portal.set(Some(id));
         spawn_local(async move {

@@ -310,7 +310,8 @@ impl Client {
     }
 
     /// Imports the `.hoso` package at `path`, every document checked, never
-    /// overwriting a dossier; a draft arrives for `portal`, a filed dossier
+    /// overwriting a dossier; a draft arrives for the portal it was written
+    /// for when this profile knows it, else for `portal`; a filed dossier
     /// for the portal whose key signed its receipt.
     pub async fn import_package(
         &self,

@@ -43,6 +43,8 @@ pub enum ImportOutcome {
 pub struct Imported {
     /// Its local id.
     pub id: i64,
+    /// The local id of the portal it belongs to.
+    pub portal: i64,
     /// What happened.
     pub outcome: ImportOutcome,
 }
@@ -71,6 +73,9 @@ pub async fn export(
             "Hồ sơ đang được gửi; hãy chờ gửi xong (hoặc tạm dừng) rồi xuất.".into(),
             "The dossier is being sent; let it finish (or pause it), then export.".into(),
         ));
+    } else {
+        let portal = crate::portal::of_dossier(store, id).await?;
+        manifest.written_for = Some(portal_ref(&portal));
     }
     for doc in manifest.documents() {
         library.get(doc.sha256).await?;
@@ -173,16 +178,21 @@ async fn filed_part(
         })
         .collect::<Result<Vec<_>, ClientError>>()?;
     Ok(Filed {
-        portal: PortalRef {
-            base_url: portal.base_url.clone(),
-            name: portal.name.clone(),
-            key_id: portal.key.fingerprint(),
-        },
+        portal: portal_ref(&portal),
         dossier_code: code,
         receipt: serde_json::from_str(&rows.0).map_err(|e| json("stored receipt", e))?,
         history,
         supplements,
     })
+}
+
+/// How a package names `portal`: address, name and key fingerprint.
+fn portal_ref(portal: &PortalRecord) -> PortalRef {
+    PortalRef {
+        base_url: portal.base_url.clone(),
+        name: portal.name.clone(),
+        key_id: portal.key.fingerprint(),
+    }
 }
 
 /// Documents read out of a package into the library's `tmp`, checked;
@@ -221,7 +231,9 @@ fn stage(
 }
 
 /// Imports the package at `path`; a dossier that was never filed arrives
-/// as a draft for `portal` (the procedure must be known there).
+/// as a draft for the portal it was written for when this profile knows
+/// that portal (by its key), else for `portal`; the procedure must be
+/// known there.
 pub async fn import(
     store: &Store,
     library: &Library,
@@ -250,27 +262,33 @@ pub async fn import(
             (target, existing)
         }
         None => {
-            crate::portal::procedure_version(store, portal, &content.procedure, &content.version)
+            let named = match &manifest.written_for {
+                Some(named) => with_key(store, &named.key_id).await?,
+                None => None,
+            };
+            let target = named.unwrap_or_else(|| portal.clone());
+            crate::portal::procedure_version(store, &target, &content.procedure, &content.version)
                 .await?
                 .ok_or_else(|| {
                     refused(
                         format!(
                             "Thủ tục {} phiên bản {} chưa có trên máy này cho cổng {}: hãy mở danh mục thủ tục của cổng rồi nhập lại.",
-                            content.procedure, content.version, portal.name.vi
+                            content.procedure, content.version, target.name.vi
                         ),
                         format!(
                             "Procedure {} version {} is not known here for portal {}: open the portal's procedures, then import again.",
-                            content.procedure, content.version, portal.name.en
+                            content.procedure, content.version, target.name.en
                         ),
                     )
                 })?;
-            let existing = same_content(store, portal.id, &content).await?;
-            (portal.clone(), existing)
+            let existing = same_content(store, target.id, &content).await?;
+            (target, existing)
         }
     };
     if let Some(id) = existing {
         return Ok(Imported {
             id,
+            portal: target.id,
             outcome: ImportOutcome::AlreadyHere,
         });
     }
@@ -290,11 +308,7 @@ pub async fn import(
 /// The portal of this profile whose pinned key signed the package's
 /// receipts.
 async fn filed_portal(store: &Store, filed: &Filed) -> Result<PortalRecord, ClientError> {
-    crate::portal::list(store)
-        .await?
-        .into_iter()
-        .find(|p| p.key.fingerprint() == filed.portal.key_id)
-        .ok_or_else(|| {
+    with_key(store, &filed.portal.key_id).await?.ok_or_else(|| {
             refused(
                 format!(
                     "Hồ sơ này đã nộp qua cổng {} ({}, khóa {}). Hãy thêm cổng đó rồi nhập lại để xem biên nhận và theo dõi.",
@@ -306,6 +320,14 @@ async fn filed_portal(store: &Store, filed: &Filed) -> Result<PortalRecord, Clie
                 ),
             )
         })
+}
+
+/// The portal of this profile whose pinned key has fingerprint `key_id`.
+async fn with_key(store: &Store, key_id: &str) -> Result<Option<PortalRecord>, ClientError> {
+    Ok(crate::portal::list(store)
+        .await?
+        .into_iter()
+        .find(|p| p.key.fingerprint() == key_id))
 }
 
 async fn filed_here(store: &Store, portal_id: i64, code: &str) -> Result<Option<i64>, ClientError> {
@@ -439,7 +461,11 @@ async fn record(
                 }
             }
             tx.commit()?;
-            Ok(Imported { id, outcome })
+            Ok(Imported {
+                id,
+                portal: portal_id,
+                outcome,
+            })
         })
         .await
 }

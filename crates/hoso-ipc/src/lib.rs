@@ -84,8 +84,8 @@ pub mod command {
     /// `IdArgs -> String`: writes the dossier as a `.hoso` package in the
     /// profile's `exports/`; the file's path.
     pub const EXPORT_PACKAGE: &str = "export_package";
-    /// `ImportArgs -> ImportedPackage`: imports a `.hoso` package (the
-    /// `slot` is ignored); every hash checked, nothing overwritten.
+    /// `PackageArgs -> ImportedPackage`: imports a `.hoso` package; every
+    /// hash checked, nothing overwritten.
     pub const IMPORT_PACKAGE: &str = "import_package";
 }
 
@@ -94,6 +94,8 @@ pub mod command {
 pub struct ImportedPackage {
     /// The dossier it leads to.
     pub id: i64,
+    /// The local id of the portal that dossier belongs to.
+    pub portal: i64,
     /// `new`, `copy`, `already_here` or `filed`.
     pub outcome: String,
     /// What to tell the person.
@@ -248,6 +250,18 @@ pub struct AppInfo {
     pub profile_dir: String,
     /// App version.
     pub version: String,
+}
+
+/// Arguments of [`command::IMPORT_PACKAGE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageArgs {
+    /// Path of the `.hoso` file on this computer.
+    pub path: String,
+    /// Where a draft goes when the package names no portal this profile
+    /// knows (the portal chosen in the window); the default portal when
+    /// absent. A filed dossier always goes to the portal that signed it.
+    #[serde(default)]
+    pub portal: Option<i64>,
 }
 
 /// Arguments of [`command::IMPORT_ATTACHMENT`].

@@ -57,6 +57,12 @@ pub struct Manifest {
     pub title: String,
     /// Procedure code and version, field values and the documents.
     pub content: DossierContent,
+    /// The portal a draft was written for, so that it arrives there when
+    /// the profile importing it knows that portal too. Packages written
+    /// before it was kept have none; a filed dossier names its portal in
+    /// [`Filed::portal`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_for: Option<PortalRef>,
     /// Once filed: where, its receipt, history and supplements.
     #[serde(default)]
     pub filed: Option<Filed>,
@@ -120,6 +126,7 @@ impl Manifest {
             version: VERSION,
             title,
             content,
+            written_for: None,
             filed: None,
         }
     }

@@ -134,6 +134,94 @@ async fn a_draft_travels_to_another_profile_and_is_filed_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_draft_arrives_for_the_portal_it_was_written_for() {
+    let world = World::new().await;
+    let (second, second_record) = portal_for(&world.dir.path().join("cong-2"), &world.client).await;
+    let procedure = world
+        .client
+        .procedures(&second_record)
+        .await
+        .expect("second catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+        .expect("quality inspection at the second portal");
+    let certificate = world.file("chung-nhan.pdf", 20_000);
+    let content = world.dossier(&certificate).await;
+    let draft = world
+        .client
+        .create_dossier(&second_record, &procedure)
+        .await
+        .expect("draft for the second portal");
+    world
+        .client
+        .save_dossier(&second_record, draft.summary.id, content, draft.revision)
+        .await
+        .expect("saved");
+    let package = world.dir.path().join("cho-cong-2.hoso");
+    world
+        .client
+        .export_package(draft.summary.id, &package)
+        .await
+        .expect("exported");
+    let named = hoso_package::Package::open(std::fs::File::open(&package).expect("package"))
+        .expect("readable")
+        .manifest()
+        .written_for
+        .clone()
+        .expect("a draft names its portal");
+    assert_eq!(named.base_url, second.base_url());
+    assert_eq!(named.key_id, second_record.key.fingerprint());
+
+    // A profile knowing both portals puts it where it was written, even
+    // with the first portal offered.
+    let (both, first_here) = second_profile(&world, "may-2").await;
+    let token = second
+        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
+        .await
+        .expect("token");
+    let second_here = both
+        .add_portal(
+            second.base_url(),
+            AddPortal {
+                token: Some(token),
+                practice: false,
+            },
+        )
+        .await
+        .expect("second portal added");
+    both.procedures(&second_here).await.expect("catalog");
+    let imported = both
+        .import_package(&first_here, &package)
+        .await
+        .expect("imported");
+    assert_eq!(imported.outcome, ImportOutcome::New);
+    assert_eq!(imported.portal, second_here.id);
+    let listed = both.dossier(imported.id).await.expect("stored");
+    assert_eq!(listed.summary.portal, second_here.id);
+    let filed = both
+        .submit_dossier(&second_here, imported.id)
+        .await
+        .expect("filed at the second portal");
+    assert_eq!(filed.verified_with, second_here.key.fingerprint());
+
+    // A profile knowing only the first portal takes it there.
+    let (one, only_first) = second_profile(&world, "may-3").await;
+    let arrived = one
+        .import_package(&only_first, &package)
+        .await
+        .expect("imported where it can be");
+    assert_eq!(arrived.portal, only_first.id);
+    assert_eq!(
+        one.dossier(arrived.id)
+            .await
+            .expect("stored")
+            .summary
+            .portal,
+        only_first.id
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_draft_of_a_copy_gets_a_new_name_and_a_known_procedure_is_required() {
     let world = World::new().await;
     let certificate = world.file("chung-nhan.pdf", 10_000);
