@@ -713,8 +713,21 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
         } => {
             let target = portal(client, &choice).await?;
             let done = client.import_package(&target, &file).await?;
+            // A draft may arrive for another portal than the one asked for:
+            // the one its package names, when this profile knows it.
+            let arrived = client
+                .portals()
+                .await?
+                .into_iter()
+                .find(|p| p.id == done.portal)
+                .map(|p| p.base_url)
+                .unwrap_or_default();
             out.print(
-                json!({"id": done.id, "outcome": format!("{:?}", done.outcome).to_lowercase()}),
+                json!({
+                    "id": done.id,
+                    "outcome": format!("{:?}", done.outcome).to_lowercase(),
+                    "portal": arrived,
+                }),
                 || {
                     let what = match done.outcome {
                         hoso_client::package::ImportOutcome::New => {
@@ -731,7 +744,11 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
                             "a filed dossier, with its receipt",
                         ),
                     };
-                    format!("#{} {what}", done.id)
+                    format!(
+                        "#{} {what} ({}: {arrived})",
+                        done.id,
+                        out.t("cổng", "portal")
+                    )
                 },
             );
         }

@@ -310,6 +310,11 @@ async fn every_subcommand_against_a_running_portal() {
     )
     .await;
     assert_eq!(imported["outcome"], "filed");
+    assert_eq!(
+        imported["portal"].as_str().map(|u| u.trim_end_matches('/')),
+        Some(url.trim_end_matches('/')),
+        "it names the portal it arrived for"
+    );
     let id2 = imported["id"].as_i64().expect("id").to_string();
     let shown_again = json(&second, &["submit", &id2]).await;
     assert_eq!(shown_again[0]["code"], code.as_str());
