@@ -3,6 +3,9 @@
 //! with a file that replaces the certificate and sends it, the officer
 //! reads the supplement, and the dossier goes on to completion, each step
 //! on the page's timeline. The summary and the portals panel show it too.
+//! A portal added in the panel gets a dossier written for it, a package
+//! that brings a draft back to it, and a dossier filed there from the
+//! window; then another server takes its address and is refused.
 //!
 //! The portal runs in this test process; the app files with it through
 //! `HOSO_PORTAL_URL`. The dossier is filed from the profile beforehand
@@ -94,15 +97,7 @@ async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
         .await
         .expect("portal added");
     client.procedures(&record).await.expect("catalog");
-    let mut content = samples::quality_inspection();
-    for (i, doc) in content.documents.iter_mut().enumerate() {
-        let path = dir.join(&doc.name);
-        std::fs::write(&path, vec![i as u8 ^ 0x5a; 2_000 + i]).expect("write");
-        let entry = client.import_attachment(&path).await.expect("import");
-        doc.size = entry.size;
-        doc.sha256 = entry.sha256;
-        doc.name = entry.name;
-    }
+    let content = sample(&client, dir).await;
     let code = client
         .submit(&record, content)
         .await
@@ -119,6 +114,59 @@ async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
         profile,
         code,
     )
+}
+
+/// The sample quality-inspection dossier with small generated documents
+/// (written in `dir`) imported into `client`'s library.
+async fn sample(client: &Client, dir: &Path) -> hoso_core::DossierContent {
+    let mut content = samples::quality_inspection();
+    for (i, doc) in content.documents.iter_mut().enumerate() {
+        let path = dir.join(&doc.name);
+        std::fs::write(&path, vec![i as u8 ^ 0x5a; 2_000 + i]).expect("write");
+        let entry = client.import_attachment(&path).await.expect("import");
+        doc.size = entry.size;
+        doc.sha256 = entry.sha256;
+        doc.name = entry.name;
+    }
+    content
+}
+
+/// A complete draft for `portal`, written in another profile (another
+/// computer of the firm) and exported as a package; its path.
+async fn prepared_for(portal: &RunningPortal, token: &str, dir: &Path) -> PathBuf {
+    let client = Client::open(&dir.join("may-khac")).await.expect("profile");
+    let record = client
+        .add_portal(
+            portal.base_url(),
+            AddPortal {
+                token: Some(token.to_owned()),
+                practice: false,
+            },
+        )
+        .await
+        .expect("portal added");
+    let procedure = client
+        .procedures(&record)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+        .expect("quality inspection");
+    let draft = client
+        .create_dossier(&record, &procedure)
+        .await
+        .expect("draft");
+    let content = sample(&client, dir).await;
+    client
+        .save_dossier(&record, draft.summary.id, content, draft.revision)
+        .await
+        .expect("saved");
+    let path = dir.join("lo-hang-so-cong-thuong.hoso");
+    client
+        .export_package(draft.summary.id, &path)
+        .await
+        .expect("exported");
+    path
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -340,6 +388,56 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
         .await;
     assert!(told.contains("đã có sẵn"), "{told}");
     app.screenshot("18c-draft-package-for-its-portal").await;
+    // A complete dossier for that portal, prepared on another computer,
+    // arrives for it and is filed there from the window.
+    let prepared = prepared_for(&third, &third_token, dir.path()).await;
+    app.type_into("#package-path", prepared.to_str().expect("utf-8"))
+        .await;
+    app.click("#package-import").await;
+    let told = app.until_text("#package-done", "Đã nhập thành").await;
+    assert!(told.contains("Cổng tiếp nhận: Sở Công Thương"), "{told}");
+    let open = "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')][not(contains(., 'chưa có tên'))]//button[contains(@class,'open')]";
+    let mut line = None;
+    for _ in 0..100 {
+        if let Ok(found) = app.client.find(fantoccini::Locator::XPath(open)).await {
+            line = Some(found);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    line.expect("the prepared dossier's line")
+        .click()
+        .await
+        .expect("opened");
+    app.until_text("#editor-portal", "Sở Công Thương").await;
+    app.click("#submit").await;
+    app.wait("#receipt", Duration::from_secs(120)).await;
+    let receipt = app.until_text("#receipt", "Chữ ký hợp lệ").await;
+    assert!(
+        receipt.contains(&pinned),
+        "verified with the third portal's key {pinned}: {receipt}"
+    );
+    let filed_there = hoso_portal::inspect::Inspector::open(&third_dir)
+        .expect("third portal's store")
+        .dossiers()
+        .expect("dossiers");
+    assert_eq!(filed_there.len(), 1, "filed once at the third portal");
+    assert!(
+        receipt.contains(&filed_there[0].code),
+        "the receipt names {}: {receipt}",
+        filed_there[0].code
+    );
+    assert_eq!(
+        hoso_portal::inspect::Inspector::open(&dir.path().join("portal"))
+            .expect("first portal's store")
+            .dossiers()
+            .expect("dossiers")
+            .len(),
+        1,
+        "nothing new at the default portal"
+    );
+    app.scroll_to("#receipt").await;
+    app.screenshot("18d-filed-at-another-portal").await;
     app.click("#nav-portals").await;
 
     let addr = third.addr();
