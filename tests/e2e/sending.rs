@@ -8,7 +8,7 @@
 //! profile beforehand (its editing is `walking_skeleton.rs`'s subject).
 
 use crate::harness::Session;
-use hoso_client::{AddPortal, Client};
+use hoso_client::Client;
 use hoso_core::dossier::AttachedDocument;
 use hoso_core::{Sha256Digest, samples};
 use hoso_faults::FaultProxy;
@@ -56,23 +56,7 @@ impl Bench {
             .expect("token");
         let profile = dir.path().join("profile");
         let client = Client::open(&profile).await.expect("profile");
-        let record = client
-            .add_portal(
-                &proxy.http_url(),
-                AddPortal {
-                    token: Some(token.clone()),
-                    practice: false,
-                },
-            )
-            .await
-            .expect("portal added");
-        let procedure = client
-            .procedures(&record)
-            .await
-            .expect("catalog")
-            .into_iter()
-            .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-            .expect("procedure");
+        let (record, procedure) = crate::signed_in(&client, &proxy.http_url(), &token).await;
         let mut content = samples::quality_inspection();
         let mut documents = Vec::new();
         let mut certificate = None;

@@ -12,7 +12,7 @@
 //! (filing from the window is `walking_skeleton.rs`'s subject).
 
 use crate::harness::Session;
-use hoso_client::{AddPortal, Client};
+use hoso_client::Client;
 use hoso_core::status::Status;
 use hoso_core::supplement::SupplementReceipt;
 use hoso_core::wire::Transition;
@@ -86,17 +86,7 @@ async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
         .expect("officer");
     let profile = dir.join("profile");
     let client = Client::open(&profile).await.expect("profile");
-    let record = client
-        .add_portal(
-            portal.base_url(),
-            AddPortal {
-                token: Some(token.clone()),
-                practice: false,
-            },
-        )
-        .await
-        .expect("portal added");
-    client.procedures(&record).await.expect("catalog");
+    let (record, _) = crate::signed_in(&client, portal.base_url(), &token).await;
     let content = sample(&client, dir).await;
     let code = client
         .submit(&record, content)
@@ -135,23 +125,7 @@ async fn sample(client: &Client, dir: &Path) -> hoso_core::DossierContent {
 /// computer of the firm) and exported as a package; its path.
 async fn prepared_for(portal: &RunningPortal, token: &str, dir: &Path) -> PathBuf {
     let client = Client::open(&dir.join("may-khac")).await.expect("profile");
-    let record = client
-        .add_portal(
-            portal.base_url(),
-            AddPortal {
-                token: Some(token.to_owned()),
-                practice: false,
-            },
-        )
-        .await
-        .expect("portal added");
-    let procedure = client
-        .procedures(&record)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("quality inspection");
+    let (record, procedure) = crate::signed_in(&client, portal.base_url(), token).await;
     let draft = client
         .create_dossier(&record, &procedure)
         .await
