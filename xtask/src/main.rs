@@ -6,8 +6,10 @@
 //!   cargo xtask ui      build the wasm UI into ui/dist
 //!   cargo xtask bench   benchmarks that print figures
 //!   cargo xtask fuzz    the fuzz targets, for a given time
+//!   cargo xtask bundle  the Debian package, built and checked
 
 mod bench;
+mod bundle;
 mod invariants;
 mod setup;
 mod ui;
@@ -35,6 +37,12 @@ fn run_task() -> anyhow::Result<()> {
         Some("test") => test(&root),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => bench::fuzz(&root, &args[1..]),
+        Some("bundle") => {
+            setup::run(&root)?;
+            let deb = bundle::deb(&root)?;
+            bundle::verify(&root, &deb, &root.join("target/bundle/unpacked"))?;
+            Ok(())
+        }
         Some("help") | None => {
             println!("{}", HELP);
             Ok(())
@@ -45,7 +53,8 @@ fn run_task() -> anyhow::Result<()> {
 
 const HELP: &str = "\
 cargo xtask run [-- APP ARGS]   set up, build the UI and open HoSo (practice portal built in)
-cargo xtask test                set up, then fmt, UI (wasm), build, clippy and every test
+cargo xtask test                set up, then fmt, UI (wasm), build, clippy, every test, and the
+                                Debian package checked, its app filing a dossier end to end
 cargo xtask setup               install system packages and tools (idempotent)
 cargo xtask ui                  build the wasm UI into ui/dist
 cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedure (criterion),
@@ -54,7 +63,9 @@ cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedur
                                 portal: 1,000 concurrent tus uploads, HoSo portal beside @tus/server,
                                 upload: 1 GiB over a shaped link with resets and a stall, beside
                                 tus-js-client (root: network namespace and tbf)
-cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)";
+cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)
+cargo xtask bundle              build target/bundle/hoso_<version>_<arch>.deb (app and command line,
+                                menu entry, icons, Depends from dpkg-shlibdeps) and check it";
 
 fn workspace_root() -> anyhow::Result<PathBuf> {
     Ok(Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -146,7 +157,27 @@ fn test(root: &Path) -> anyhow::Result<()> {
         })?;
         phase(&mut done, "tests (unit, integration, end-to-end)", || {
             exec(cargo().args(["test", "--workspace", "--no-fail-fast"]))
-        })
+        })?;
+        phase(
+            &mut done,
+            "Debian package, its app filing end to end",
+            || {
+                let deb = bundle::deb(root)?;
+                let app = bundle::verify(root, &deb, &root.join("target/bundle/unpacked"))?;
+                exec(
+                    cargo()
+                        .args([
+                            "test",
+                            "-p",
+                            "hoso-tests",
+                            "--test",
+                            "e2e",
+                            "walking_skeleton",
+                        ])
+                        .env("HOSO_DESKTOP_BIN", app),
+                )
+            },
+        )
     })();
     println!("\n=== time per phase ===");
     for p in &done {

@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 
 /// Debian packages for the desktop shell, its end-to-end tests and
 /// screenshots, the lossy and shaped links of the network tests
-/// (network namespaces, tbf, nftables), and `/usr/bin/time` for the
-/// app's peak memory.
+/// (network namespaces, tbf, nftables), `/usr/bin/time` for the app's
+/// peak memory, and what builds and checks the Debian package
+/// (dpkg-shlibdeps, strip, desktop-file-validate).
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "iproute2",
@@ -28,6 +29,9 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "imagemagick",
     "fonts-dejavu-core",
     "time",
+    "dpkg-dev",
+    "binutils",
+    "desktop-file-utils",
 ];
 
 /// Debian's second Rust toolchain, whose std source lets the UI be built
