@@ -1,10 +1,11 @@
 //! The Debian package people install HoSo from: the desktop app and the
 //! `hoso` command line built for release (the UI is inside the app), a menu
-//! entry, icons, and the libraries it needs as `Depends` (read by
-//! `dpkg-shlibdeps` from the binaries themselves). Checked after it is
-//! built: its control fields, the files it carries, the menu entry
-//! (`desktop-file-validate`), and the programs it installs, run from the
-//! unpacked package.
+//! entry, icons, what software centres show (AppStream metainfo), and the
+//! libraries it needs as `Depends` (read by `dpkg-shlibdeps` from the
+//! binaries themselves). Checked after it is built: its control fields,
+//! the files it carries, the menu entry (`desktop-file-validate`), the
+//! metainfo (`appstreamcli validate`), and the command line it installs,
+//! run from the unpacked package.
 
 use crate::{cargo, exec};
 use anyhow::{Context, bail};
@@ -44,6 +45,48 @@ fn desktop_entry() -> String {
          Categories=Office;\n\
          Keywords=dossier;portal;receipt;hồ sơ;dịch vụ công;biên nhận;\n"
     )
+}
+
+/// What software centres show of HoSo (AppStream), for release `version`
+/// of `date` (YYYY-MM-DD).
+fn metainfo(version: &str, date: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<component type="desktop-application">
+  <id>{APP_ID}</id>
+  <metadata_license>CC0-1.0</metadata_license>
+  <project_license>MIT OR Apache-2.0</project_license>
+  <name>HoSo</name>
+  <summary>Prepare, check and file administrative dossiers</summary>
+  <summary xml:lang="vi">Chuẩn bị, kiểm tra và nộp hồ sơ hành chính</summary>
+  <developer_name>HoSo developers</developer_name>
+  <description>
+    <p>HoSo builds Vietnamese administrative dossiers offline, checks them against the receiving portal's rules before sending, uploads large attachments in resumable chunks, files each dossier exactly once, keeps the portal's signed receipt and follows status and deadlines across portals.</p>
+    <p xml:lang="vi">HoSo giúp lập hồ sơ hành chính cả khi không có mạng, kiểm tra theo quy định của cổng trước khi gửi, tải tệp lớn lên từng phần và nối tiếp được khi mạng chập chờn, nộp mỗi hồ sơ đúng một lần, giữ biên nhận có chữ ký của cổng và theo dõi trạng thái, thời hạn trên nhiều cổng.</p>
+  </description>
+  <launchable type="desktop-id">{APP_ID}.desktop</launchable>
+  <categories>
+    <category>Office</category>
+  </categories>
+  <content_rating type="oars-1.1"/>
+  <releases>
+    <release version="{version}" date="{date}"/>
+  </releases>
+</component>
+"#
+    )
+}
+
+/// The day of the commit being packaged (YYYY-MM-DD), so the same commit
+/// gives the same package.
+fn commit_day(root: &Path) -> anyhow::Result<String> {
+    Ok(output(
+        Command::new("git")
+            .current_dir(root)
+            .args(["log", "-1", "--format=%cs"]),
+    )?
+    .trim()
+    .to_owned())
 }
 
 /// The workspace's version (the app's and the package's).
@@ -154,6 +197,9 @@ pub fn deb(root: &Path) -> anyhow::Result<PathBuf> {
     let entry = stage.join(format!("usr/share/applications/{APP_ID}.desktop"));
     std::fs::create_dir_all(entry.parent().expect("folder"))?;
     std::fs::write(&entry, desktop_entry())?;
+    let about = stage.join(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"));
+    std::fs::create_dir_all(about.parent().expect("folder"))?;
+    std::fs::write(&about, metainfo(&version, &commit_day(root)?))?;
     let depends = depends(&out, &installed)?;
     let control = format!(
         "Package: {PACKAGE}\n\
@@ -214,6 +260,7 @@ pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
     let mut wanted: Vec<String> = BINARIES.iter().map(|(_, d)| d.to_string()).collect();
     wanted.extend(ICONS.iter().map(|(_, dir)| format!("{dir}/{APP_ID}.png")));
     wanted.push(format!("usr/share/applications/{APP_ID}.desktop"));
+    wanted.push(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"));
     for file in &wanted {
         if !listed.contains(&format!("./{file}")) {
             bail!("{} does not carry {file}:\n{listed}", deb.display());
@@ -226,6 +273,11 @@ pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
     exec(
         Command::new("desktop-file-validate")
             .arg(into.join(format!("usr/share/applications/{APP_ID}.desktop"))),
+    )?;
+    exec(
+        Command::new("appstreamcli")
+            .args(["validate", "--no-net", "--pedantic"])
+            .arg(into.join(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"))),
     )?;
     let cli = output(Command::new(into.join("usr/bin/hoso")).arg("--version"))?;
     if !cli.contains(&version(root)?) {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// screenshots, the lossy and shaped links of the network tests
 /// (network namespaces, tbf, nftables), `/usr/bin/time` for the app's
 /// peak memory, and what builds and checks the Debian package
-/// (dpkg-shlibdeps, strip, desktop-file-validate).
+/// (dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli).
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "iproute2",
@@ -32,6 +32,7 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "dpkg-dev",
     "binutils",
     "desktop-file-utils",
+    "appstream",
 ];
 
 /// Debian's second Rust toolchain, whose std source lets the UI be built
