@@ -166,14 +166,10 @@ fn test(root: &Path) -> anyhow::Result<()> {
                 let app = bundle::verify(root, &deb, &root.join("target/bundle/unpacked"))?;
                 exec(
                     cargo()
-                        .args([
-                            "test",
-                            "-p",
-                            "hoso-tests",
-                            "--test",
-                            "e2e",
-                            "walking_skeleton",
-                        ])
+                        // --workspace: the features of the test phase, so
+                        // nothing is built again.
+                        .args(["test", "--workspace", "--test", "e2e", "--"])
+                        .arg("walking_skeleton")
                         .env("HOSO_DESKTOP_BIN", app),
                 )
             },
