@@ -278,6 +278,22 @@ impl Session {
             .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
     }
 
+    /// Clicks the element the XPath `xpath` finds (say, a button in the
+    /// list line that reads a given text, which CSS cannot select),
+    /// waiting up to 10 s for it.
+    pub async fn click_xpath(&self, xpath: &str) {
+        let el = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{xpath} did not appear within 10 s: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {xpath}: {e}"));
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
         let el = self.wait(css, Duration::from_secs(10)).await;

@@ -342,15 +342,10 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     // Its package names that portal, and brought back with the default
     // portal chosen, the draft still arrives for the portal it was
     // written for.
-    app.client
-        .find(fantoccini::Locator::XPath(
-            "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')]//button[contains(@class,'export-package')]",
-        ))
-        .await
-        .expect("the draft's export button")
-        .click()
-        .await
-        .expect("exported");
+    app.click_xpath(
+        "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')]//button[contains(@class,'export-package')]",
+    )
+    .await;
     let done = app.until_text("#package-done", ".hoso").await;
     let (path, package) = package_told(&done);
     let named = package.manifest().written_for.as_ref().expect("its portal");
@@ -370,19 +365,10 @@ async fn a_supplement_goes_from_the_officers_request_to_a_completed_dossier() {
     app.click("#package-import").await;
     let told = app.until_text("#package-done", "Đã nhập thành").await;
     assert!(told.contains("Cổng tiếp nhận: Sở Công Thương"), "{told}");
-    let open = "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')][not(contains(., 'chưa có tên'))]//button[contains(@class,'open')]";
-    let mut line = None;
-    for _ in 0..100 {
-        if let Ok(found) = app.client.find(fantoccini::Locator::XPath(open)).await {
-            line = Some(found);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    line.expect("the prepared dossier's line")
-        .click()
-        .await
-        .expect("opened");
+    app.click_xpath(
+        "//li[contains(@class,'dossier')][contains(., 'Sở Công Thương')][not(contains(., 'chưa có tên'))]//button[contains(@class,'open')]",
+    )
+    .await;
     app.until_text("#editor-portal", "Sở Công Thương").await;
     app.click("#submit").await;
     app.wait("#receipt", Duration::from_secs(120)).await;
