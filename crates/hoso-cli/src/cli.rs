@@ -184,6 +184,10 @@ pub enum PackageCmd {
         file: PathBuf,
     },
     /// Imports a `.hoso` package (every hash checked; never overwrites).
+    ///
+    /// A filed dossier arrives for the portal whose key signed its receipt;
+    /// a draft for the portal it was written for when this profile knows
+    /// that portal, else for the portal chosen here.
     Import {
         /// The package file.
         file: PathBuf,
