@@ -166,10 +166,10 @@ fn test(root: &Path) -> anyhow::Result<()> {
                 let app = bundle::verify(root, &deb, &root.join("target/bundle/unpacked"))?;
                 exec(
                     cargo()
-                        // --workspace: the features of the test phase, so
-                        // nothing is built again.
-                        .args(["test", "--workspace", "--test", "e2e", "--"])
-                        .arg("walking_skeleton")
+                        // The test phase's very command, filtered: any other
+                        // target selection resolves other features and
+                        // builds every dependency again.
+                        .args(["test", "--workspace", "--", "walking_skeleton"])
                         .env("HOSO_DESKTOP_BIN", app),
                 )
             },
