@@ -425,7 +425,6 @@ pub async fn import_package(
         .import_package(&offered, Path::new(&args.path))
         .await
         .map_err(to_ipc)?;
-    let arrived = portal_record(&state, Some(done.portal)).await?;
     let (outcome, vi, en) = match done.outcome {
         ImportOutcome::New => (
             "new",
@@ -450,11 +449,11 @@ pub async fn import_package(
     };
     Ok(ImportedPackage {
         id: done.id,
-        portal: done.portal,
+        portal: done.portal.id,
         outcome: outcome.to_owned(),
         message: hoso_core::Bilingual::new(
-            format!("{vi} Cổng tiếp nhận: {}.", arrived.name.vi),
-            format!("{en} Portal: {}.", arrived.name.en),
+            format!("{vi} Cổng tiếp nhận: {}.", done.portal.name.vi),
+            format!("{en} Portal: {}.", done.portal.name.en),
         ),
     })
 }

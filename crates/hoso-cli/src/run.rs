@@ -715,13 +715,7 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
             let done = client.import_package(&target, &file).await?;
             // A draft may arrive for another portal than the one asked for:
             // the one its package names, when this profile knows it.
-            let arrived = client
-                .portals()
-                .await?
-                .into_iter()
-                .find(|p| p.id == done.portal)
-                .map(|p| p.base_url)
-                .unwrap_or_default();
+            let arrived = &done.portal.base_url;
             out.print(
                 json!({
                     "id": done.id,

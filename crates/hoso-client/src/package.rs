@@ -39,12 +39,12 @@ pub enum ImportOutcome {
 }
 
 /// The dossier an import leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Imported {
     /// Its local id.
     pub id: i64,
-    /// The local id of the portal it belongs to.
-    pub portal: i64,
+    /// The portal it belongs to (a draft's may differ from the one offered).
+    pub portal: PortalRecord,
     /// What happened.
     pub outcome: ImportOutcome,
 }
@@ -288,7 +288,7 @@ pub async fn import(
     if let Some(id) = existing {
         return Ok(Imported {
             id,
-            portal: target.id,
+            portal: target,
             outcome: ImportOutcome::AlreadyHere,
         });
     }
@@ -302,7 +302,12 @@ pub async fn import(
             return Err(e);
         }
     }
-    record(store, target.id, manifest, content).await
+    let (id, outcome) = record(store, target.id, manifest, content).await?;
+    Ok(Imported {
+        id,
+        portal: target,
+        outcome,
+    })
 }
 
 /// The portal of this profile whose pinned key signed the package's
@@ -379,7 +384,7 @@ async fn record(
     portal_id: i64,
     manifest: Manifest,
     content: DossierContent,
-) -> Result<Imported, ClientError> {
+) -> Result<(i64, ImportOutcome), ClientError> {
     let json = to_json(&content)?;
     let filed = manifest
         .filed
@@ -461,11 +466,7 @@ async fn record(
                 }
             }
             tx.commit()?;
-            Ok(Imported {
-                id,
-                portal: portal_id,
-                outcome,
-            })
+            Ok((id, outcome))
         })
         .await
 }

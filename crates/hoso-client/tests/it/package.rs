@@ -3,10 +3,10 @@
 //! with its receipt and never filed again; hostile packages refused with
 //! nothing written outside the profile and nothing half-imported.
 
-use crate::{World, portal_for};
+use crate::{World, portal_for, quality_inspection, sign_in};
+use hoso_client::Client;
 use hoso_client::ClientError;
 use hoso_client::package::ImportOutcome;
-use hoso_client::{AddPortal, Client};
 use hoso_portal::inspect::Inspector;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -32,21 +32,7 @@ async fn second_profile(world: &World, name: &str) -> (Client, hoso_client::Port
     let client = Client::open(&world.dir.path().join(name))
         .await
         .expect("second profile");
-    let token = world
-        .portal
-        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
-        .await
-        .expect("token");
-    let record = client
-        .add_portal(
-            world.portal.base_url(),
-            AddPortal {
-                token: Some(token),
-                practice: false,
-            },
-        )
-        .await
-        .expect("portal added");
+    let record = sign_in(&world.portal, &client).await;
     client.procedures(&record).await.expect("catalog");
     (client, record)
 }
@@ -137,14 +123,7 @@ async fn a_draft_travels_to_another_profile_and_is_filed_once() {
 async fn a_draft_arrives_for_the_portal_it_was_written_for() {
     let world = World::new().await;
     let (second, second_record) = portal_for(&world.dir.path().join("cong-2"), &world.client).await;
-    let procedure = world
-        .client
-        .procedures(&second_record)
-        .await
-        .expect("second catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("quality inspection at the second portal");
+    let procedure = quality_inspection(&world.client, &second_record).await;
     let certificate = world.file("chung-nhan.pdf", 20_000);
     let content = world.dossier(&certificate).await;
     let draft = world
@@ -175,27 +154,14 @@ async fn a_draft_arrives_for_the_portal_it_was_written_for() {
     // A profile knowing both portals puts it where it was written, even
     // with the first portal offered.
     let (both, first_here) = second_profile(&world, "may-2").await;
-    let token = second
-        .issue_token("cty-anh-duong", "Công ty Ánh Dương")
-        .await
-        .expect("token");
-    let second_here = both
-        .add_portal(
-            second.base_url(),
-            AddPortal {
-                token: Some(token),
-                practice: false,
-            },
-        )
-        .await
-        .expect("second portal added");
+    let second_here = sign_in(&second, &both).await;
     both.procedures(&second_here).await.expect("catalog");
     let imported = both
         .import_package(&first_here, &package)
         .await
         .expect("imported");
     assert_eq!(imported.outcome, ImportOutcome::New);
-    assert_eq!(imported.portal, second_here.id);
+    assert_eq!(imported.portal.id, second_here.id);
     let listed = both.dossier(imported.id).await.expect("stored");
     assert_eq!(listed.summary.portal, second_here.id);
     let filed = both
@@ -210,7 +176,7 @@ async fn a_draft_arrives_for_the_portal_it_was_written_for() {
         .import_package(&only_first, &package)
         .await
         .expect("imported where it can be");
-    assert_eq!(arrived.portal, only_first.id);
+    assert_eq!(arrived.portal.id, only_first.id);
     assert_eq!(
         one.dossier(arrived.id)
             .await
