@@ -48,13 +48,7 @@ impl World {
 
     /// The quality-inspection procedure as the portal serves it today.
     pub async fn procedure(&self) -> Procedure {
-        self.client
-            .procedures(&self.record)
-            .await
-            .expect("catalog")
-            .into_iter()
-            .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-            .expect("quality inspection in the catalog")
+        quality_inspection(&self.client, &self.record).await
     }
 
     /// The sample quality-inspection dossier, complete, with `file` as its
@@ -92,11 +86,18 @@ pub async fn portal_for(data: &std::path::Path, client: &Client) -> (RunningPort
     let portal = hoso_portal::start(PortalConfig::practice(data))
         .await
         .expect("portal starts");
+    let record = sign_in(&portal, client).await;
+    (portal, record)
+}
+
+/// `client` registered with the running `portal` as Công ty Ánh Dương
+/// (a token issued for it).
+pub async fn sign_in(portal: &RunningPortal, client: &Client) -> PortalRecord {
     let token = portal
         .issue_token("cty-anh-duong", "Công ty Ánh Dương")
         .await
         .expect("token");
-    let record = client
+    client
         .add_portal(
             portal.base_url(),
             AddPortal {
@@ -105,8 +106,18 @@ pub async fn portal_for(data: &std::path::Path, client: &Client) -> (RunningPort
             },
         )
         .await
-        .expect("portal added");
-    (portal, record)
+        .expect("portal added")
+}
+
+/// The quality-inspection procedure as `portal` serves it to `client`.
+pub async fn quality_inspection(client: &Client, portal: &PortalRecord) -> Procedure {
+    client
+        .procedures(portal)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
+        .expect("quality inspection in the catalog")
 }
 
 /// Writes `len` bytes of a repeatable pattern to `dir/name`.

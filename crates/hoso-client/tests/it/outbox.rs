@@ -30,13 +30,7 @@ async fn a_dossier_sent_offline_waits_in_the_outbox_and_goes_out_once_when_back(
         )
         .await
         .expect("portal added");
-    let procedure = client
-        .procedures(&record)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("procedure");
+    let procedure = crate::quality_inspection(client, &record).await;
     let certificate = crate::pattern_file(dir.path(), "chung-nhan.pdf", 300_000);
     let content = crate::sample_dossier(dir.path(), client, &procedure, &certificate).await;
     let draft = client

@@ -3,7 +3,7 @@
 //! is down does not hold up the other, and a poll that finds nothing new
 //! is answered 304.
 
-use crate::{pattern_file, portal_for, sample_dossier};
+use crate::{pattern_file, portal_for, quality_inspection, sample_dossier};
 use hoso_client::{Client, PortalRecord};
 use hoso_core::poll::PollPolicy;
 use hoso_core::status::Status;
@@ -45,17 +45,6 @@ async fn file(dir: &std::path::Path, client: &Client, agency: &Agency) -> String
         .receipt
         .dossier_code
         .to_string()
-}
-
-/// The quality-inspection procedure as `portal` serves it.
-async fn quality_inspection(client: &Client, portal: &PortalRecord) -> hoso_core::Procedure {
-    client
-        .procedures(portal)
-        .await
-        .expect("catalog")
-        .into_iter()
-        .find(|p| p.code.as_str() == "kiem-tra-cl-nhap-khau")
-        .expect("procedure")
 }
 
 /// A profile with one agency and one dossier filed there (its code).
