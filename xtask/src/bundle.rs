@@ -30,6 +30,16 @@ const ICONS: [(&str, &str); 3] = [
     ("icon.png", "usr/share/icons/hicolor/512x512/apps"),
 ];
 
+/// Where the menu entry is installed, relative to the package's root.
+fn menu_entry_path() -> String {
+    format!("usr/share/applications/{APP_ID}.desktop")
+}
+
+/// Where the AppStream metainfo is installed, relative to the package's root.
+fn metainfo_path() -> String {
+    format!("usr/share/metainfo/{APP_ID}.metainfo.xml")
+}
+
 fn desktop_entry() -> String {
     format!(
         "[Desktop Entry]\n\
@@ -165,9 +175,24 @@ fn copy(from: &Path, to: &Path, mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `text` to `to`, making its folder.
+fn put(to: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(to, text).with_context(|| format!("write {}", to.display()))
+}
+
+/// Builds the package and checks it, unpacked into
+/// `target/bundle/unpacked`; the unpacked app's path.
+pub fn checked(root: &Path) -> anyhow::Result<PathBuf> {
+    let deb = deb(root)?;
+    verify(root, &deb, &root.join("target/bundle/unpacked"))
+}
+
 /// Builds `target/bundle/hoso_<version>_<arch>.deb` (the UI first, then
 /// both programs for release); its path.
-pub fn deb(root: &Path) -> anyhow::Result<PathBuf> {
+fn deb(root: &Path) -> anyhow::Result<PathBuf> {
     crate::ui::build(root)?;
     exec(cargo().args(["build", "--release", "-p", "hoso-desktop", "-p", "hoso-cli"]))?;
     let version = version(root)?;
@@ -194,12 +219,11 @@ pub fn deb(root: &Path) -> anyhow::Result<PathBuf> {
             0o644,
         )?;
     }
-    let entry = stage.join(format!("usr/share/applications/{APP_ID}.desktop"));
-    std::fs::create_dir_all(entry.parent().expect("folder"))?;
-    std::fs::write(&entry, desktop_entry())?;
-    let about = stage.join(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"));
-    std::fs::create_dir_all(about.parent().expect("folder"))?;
-    std::fs::write(&about, metainfo(&version, &commit_day(root)?))?;
+    put(&stage.join(menu_entry_path()), &desktop_entry())?;
+    put(
+        &stage.join(metainfo_path()),
+        &metainfo(&version, &commit_day(root)?),
+    )?;
     let depends = depends(&out, &installed)?;
     let control = format!(
         "Package: {PACKAGE}\n\
@@ -218,8 +242,7 @@ pub fn deb(root: &Path) -> anyhow::Result<PathBuf> {
          Includes the desktop app (hoso-desktop) and the command line (hoso).\n",
         installed_kib(&stage)
     );
-    std::fs::create_dir_all(stage.join("DEBIAN"))?;
-    std::fs::write(stage.join("DEBIAN/control"), control)?;
+    put(&stage.join("DEBIAN/control"), &control)?;
     let deb = out.join(format!("{PACKAGE}_{version}_{arch}.deb"));
     exec(
         Command::new("dpkg-deb")
@@ -235,7 +258,8 @@ pub fn deb(root: &Path) -> anyhow::Result<PathBuf> {
 /// fields, that dpkg would install it here (its dependencies met), that it
 /// carries every file, that its menu entry is valid and that the command
 /// line it installs runs. The unpacked app's path.
-pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
+fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
+    let version = version(root)?;
     let field = |name: &str| {
         output(
             Command::new("dpkg-deb")
@@ -244,7 +268,7 @@ pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
                 .arg(name),
         )
     };
-    if field("Package")?.trim() != PACKAGE || field("Version")?.trim() != version(root)? {
+    if field("Package")?.trim() != PACKAGE || field("Version")?.trim() != version {
         bail!("{} names another package or version", deb.display());
     }
     let depends = field("Depends")?;
@@ -259,8 +283,8 @@ pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
     let listed = output(Command::new("dpkg-deb").arg("--contents").arg(deb))?;
     let mut wanted: Vec<String> = BINARIES.iter().map(|(_, d)| d.to_string()).collect();
     wanted.extend(ICONS.iter().map(|(_, dir)| format!("{dir}/{APP_ID}.png")));
-    wanted.push(format!("usr/share/applications/{APP_ID}.desktop"));
-    wanted.push(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"));
+    wanted.push(menu_entry_path());
+    wanted.push(metainfo_path());
     for file in &wanted {
         if !listed.contains(&format!("./{file}")) {
             bail!("{} does not carry {file}:\n{listed}", deb.display());
@@ -270,17 +294,14 @@ pub fn verify(root: &Path, deb: &Path, into: &Path) -> anyhow::Result<PathBuf> {
         std::fs::remove_dir_all(into)?;
     }
     exec(Command::new("dpkg-deb").arg("-x").arg(deb).arg(into))?;
-    exec(
-        Command::new("desktop-file-validate")
-            .arg(into.join(format!("usr/share/applications/{APP_ID}.desktop"))),
-    )?;
+    exec(Command::new("desktop-file-validate").arg(into.join(menu_entry_path())))?;
     exec(
         Command::new("appstreamcli")
             .args(["validate", "--no-net", "--pedantic"])
-            .arg(into.join(format!("usr/share/metainfo/{APP_ID}.metainfo.xml"))),
+            .arg(into.join(metainfo_path())),
     )?;
     let cli = output(Command::new(into.join("usr/bin/hoso")).arg("--version"))?;
-    if !cli.contains(&version(root)?) {
+    if !cli.contains(&version) {
         bail!("the packaged hoso says {cli:?}");
     }
     println!(

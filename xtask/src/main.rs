@@ -39,9 +39,7 @@ fn run_task() -> anyhow::Result<()> {
         Some("fuzz") => bench::fuzz(&root, &args[1..]),
         Some("bundle") => {
             setup::run(&root)?;
-            let deb = bundle::deb(&root)?;
-            bundle::verify(&root, &deb, &root.join("target/bundle/unpacked"))?;
-            Ok(())
+            bundle::checked(&root).map(drop)
         }
         Some("help") | None => {
             println!("{}", HELP);
@@ -162,8 +160,7 @@ fn test(root: &Path) -> anyhow::Result<()> {
             &mut done,
             "Debian package, its app filing end to end",
             || {
-                let deb = bundle::deb(root)?;
-                let app = bundle::verify(root, &deb, &root.join("target/bundle/unpacked"))?;
+                let app = bundle::checked(root)?;
                 exec(
                     cargo()
                         // The test phase's very command, filtered: any other
