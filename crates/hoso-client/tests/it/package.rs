@@ -155,6 +155,29 @@ async fn a_draft_arrives_for_the_portal_it_was_written_for() {
     // with the first portal offered.
     let (both, first_here) = second_profile(&world, "may-2").await;
     let second_here = sign_in(&second, &both).await;
+    // Before that portal's catalog is here the draft is refused, not put
+    // at the first portal (whose catalog has the procedure): nothing is
+    // stored, nothing is left in the library's tmp.
+    let refused = both
+        .import_package(&first_here, &package)
+        .await
+        .expect_err("the named portal's procedures are not known yet");
+    let told = refused.message();
+    assert!(told.vi.contains("hãy mở danh mục thủ tục"), "{}", told.vi);
+    assert!(
+        both.dossiers(Default::default())
+            .await
+            .expect("list")
+            .is_empty(),
+        "nothing stored"
+    );
+    let tmp = world
+        .dir
+        .path()
+        .join("may-2")
+        .join(hoso_client::LIBRARY_DIR)
+        .join("tmp");
+    assert_eq!(tree(&tmp), BTreeSet::new(), "staged documents removed");
     both.procedures(&second_here).await.expect("catalog");
     let imported = both
         .import_package(&first_here, &package)
