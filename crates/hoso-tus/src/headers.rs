@@ -26,6 +26,11 @@ pub const UPLOAD_METADATA: &str = "Upload-Metadata";
 pub const UPLOAD_CHECKSUM: &str = "Upload-Checksum";
 /// When an unfinished upload will be removed (RFC 9110 date).
 pub const UPLOAD_EXPIRES: &str = "Upload-Expires";
+/// `partial`, or `final;` and the partial uploads a final one joins
+/// (concatenation extension).
+pub const UPLOAD_CONCAT: &str = "Upload-Concat";
+/// `1`: the length is given by a later PATCH (creation-defer-length).
+pub const UPLOAD_DEFER_LENGTH: &str = "Upload-Defer-Length";
 /// Content type of every PATCH body.
 pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
@@ -42,6 +47,10 @@ pub enum Extension {
     Termination,
     /// Unfinished uploads expire.
     Expiration,
+    /// Partial uploads joined into a final one (`Upload-Concat`).
+    Concatenation,
+    /// The length is given after creation (`Upload-Defer-Length`).
+    CreationDeferLength,
 }
 
 impl Extension {
@@ -53,6 +62,8 @@ impl Extension {
             Self::Checksum => "checksum",
             Self::Termination => "termination",
             Self::Expiration => "expiration",
+            Self::Concatenation => "concatenation",
+            Self::CreationDeferLength => "creation-defer-length",
         }
     }
 
@@ -66,6 +77,8 @@ impl Extension {
                 "checksum" => Some(Self::Checksum),
                 "termination" => Some(Self::Termination),
                 "expiration" => Some(Self::Expiration),
+                "concatenation" => Some(Self::Concatenation),
+                "creation-defer-length" => Some(Self::CreationDeferLength),
                 _ => None,
             })
             .collect()
@@ -74,6 +87,43 @@ impl Extension {
     /// Writes a `Tus-Extension` value.
     pub fn format_list(list: &[Self]) -> String {
         list.iter().map(|e| e.name()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// An `Upload-Concat` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Concat {
+    /// An upload to be joined with others later.
+    Partial,
+    /// The upload made of these partial uploads (their URLs), in order.
+    Final(Vec<String>),
+}
+
+impl Concat {
+    /// Reads `partial` or `final;URL URL …` (at least one URL).
+    pub fn parse(value: &str) -> Result<Self, TusError> {
+        let value = value.trim();
+        if value == "partial" {
+            return Ok(Self::Partial);
+        }
+        let urls: Vec<String> = value
+            .strip_prefix("final;")
+            .ok_or_else(|| TusError::BadConcat(value.to_owned()))?
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if urls.is_empty() {
+            return Err(TusError::BadConcat(value.to_owned()));
+        }
+        Ok(Self::Final(urls))
+    }
+
+    /// Writes the header value.
+    pub fn to_header(&self) -> String {
+        match self {
+            Self::Partial => "partial".to_owned(),
+            Self::Final(urls) => format!("final;{}", urls.join(" ")),
+        }
     }
 }
 
@@ -104,8 +154,22 @@ mod tests {
     }
 
     #[test]
+    fn concat_reads_partial_and_final_with_its_urls_in_order() {
+        assert_eq!(Concat::parse("partial"), Ok(Concat::Partial));
+        let fin = Concat::parse("final;http://a/v1/uploads/1 /v1/uploads/2").expect("final");
+        assert_eq!(
+            fin,
+            Concat::Final(vec!["http://a/v1/uploads/1".into(), "/v1/uploads/2".into()])
+        );
+        assert_eq!(Concat::parse(&fin.to_header()), Ok(fin));
+        for bad in ["final;", "final", "partial;x", "whole", ""] {
+            assert!(Concat::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn extension_lists_round_trip_and_skip_unknown_names() {
-        let list = Extension::parse_list("creation, creation-defer-length,checksum,termination");
+        let list = Extension::parse_list("creation, creation-unfinished,checksum,termination");
         assert_eq!(
             list,
             vec![

@@ -9,7 +9,7 @@ pub mod metadata;
 pub mod status;
 
 pub use checksum::{ChecksumAlgorithm, UploadChecksum};
-pub use headers::Extension;
+pub use headers::{Concat, Extension};
 pub use metadata::Metadata;
 pub use status::Next;
 
@@ -33,4 +33,7 @@ pub enum TusError {
     /// The checksum names an algorithm this side does not support.
     #[error("checksum algorithm {0:?} is not supported")]
     UnsupportedAlgorithm(String),
+    /// `Upload-Concat` is neither `partial` nor `final;` with URLs.
+    #[error("Upload-Concat is malformed: {0:?}")]
+    BadConcat(String),
 }
