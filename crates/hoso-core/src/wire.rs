@@ -124,6 +124,25 @@ pub struct ProblemDetails {
     /// Validation problems, one per field, when the dossier was refused.
     #[serde(default)]
     pub problems: Vec<Problem>,
+    /// The quota a refused upload would have gone beyond.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaExceeded>,
+}
+
+/// A quota on an applicant's uploads that a request would go beyond.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaExceeded {
+    /// Which quota: `unfinished_uploads` (a count), `unfinished_bytes` or
+    /// `unfiled_bytes`.
+    pub quota: String,
+    /// The quota.
+    pub limit: u64,
+    /// What is already used of it.
+    pub used: u64,
+    /// What the refused request asked for.
+    pub requested: u64,
+    /// What is left (`limit - used`).
+    pub remaining: u64,
 }
 
 /// The answer of `POST /v1/dossiers/check`.
