@@ -1,7 +1,7 @@
 //! How a portal instance is set up.
 
 use hoso_core::Bilingual;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,8 +26,92 @@ pub struct PortalConfig {
     /// How long an unfinished upload is kept.
     pub upload_expiry: Duration,
     /// How long a request body may send nothing before the portal stops
-    /// reading it and keeps what arrived.
+    /// reading it and keeps what arrived; also how long a response may
+    /// wait for a client that reads nothing.
     pub idle_body_timeout: Duration,
+    /// How many connections, from where, and how long each phase may take.
+    pub connections: ConnectionLimits,
+    /// What one applicant's uploads may hold.
+    pub quotas: Quotas,
+    /// How many wrong lookups (code and PIN) are answered.
+    pub lookup: LookupLimits,
+}
+
+/// Limits on connections and the time each phase of a request may take.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// From the first byte of a request to the end of its headers.
+    pub header_read_timeout: Duration,
+    /// How long a connection waits for its next request.
+    pub keep_alive_idle: Duration,
+    /// The whole body of a request that is not an upload (JSON).
+    pub request_body_timeout: Duration,
+    /// Open connections at most; `None`: from the open-file limit (half of
+    /// it, as an upload in progress also holds its file).
+    pub max_connections: Option<usize>,
+    /// Open connections from one address (an IPv6 /64) at most; addresses
+    /// in `trusted_proxies` are not limited.
+    pub max_per_address: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_idle: Duration::from_secs(30),
+            request_body_timeout: Duration::from_secs(60),
+            max_connections: None,
+            max_per_address: 256,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// What one applicant's uploads may hold at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotas {
+    /// Unfinished uploads.
+    pub unfinished_uploads: u64,
+    /// Bytes declared by unfinished uploads (reserved).
+    pub unfinished_bytes: u64,
+    /// Bytes of complete uploads no filing names yet, with what the
+    /// unfinished ones will add.
+    pub unfiled_bytes: u64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        const GIB: u64 = 1024 * 1024 * 1024;
+        Self {
+            unfinished_uploads: 200,
+            unfinished_bytes: 20 * GIB,
+            unfiled_bytes: 40 * GIB,
+        }
+    }
+}
+
+/// Wrong lookups answered, in a sliding window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupLimits {
+    /// Wrong lookups from one address before it waits.
+    pub misses_per_address: u32,
+    /// Wrong lookups from all addresses together before every address
+    /// that has missed waits (one that has not is still answered).
+    pub misses_overall: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Default for LookupLimits {
+    fn default() -> Self {
+        Self {
+            misses_per_address: 10,
+            misses_overall: 1000,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 impl PortalConfig {
@@ -46,6 +130,9 @@ impl PortalConfig {
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             upload_expiry: Duration::from_secs(7 * 24 * 3600),
             idle_body_timeout: Duration::from_secs(60),
+            connections: ConnectionLimits::default(),
+            quotas: Quotas::default(),
+            lookup: LookupLimits::default(),
         }
     }
 }
@@ -75,6 +162,66 @@ pub struct SettingsFile {
     pub upload_expiry_hours: Option<u64>,
     /// How long a request body may stall, in seconds.
     pub idle_body_timeout_secs: Option<u64>,
+    /// `[timeouts]`.
+    #[serde(default)]
+    pub timeouts: TimeoutSettings,
+    /// `[connections]`.
+    #[serde(default)]
+    pub connections: ConnectionSettings,
+    /// `[quotas]`.
+    #[serde(default)]
+    pub quotas: QuotaSettings,
+    /// `[lookup]`.
+    #[serde(default)]
+    pub lookup: LookupSettings,
+}
+
+/// `[timeouts]` of the settings file, in seconds.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutSettings {
+    /// From a request's first byte to the end of its headers.
+    pub header_read_secs: Option<u64>,
+    /// A connection waiting for its next request.
+    pub keep_alive_idle_secs: Option<u64>,
+    /// The whole body of a request that is not an upload.
+    pub request_body_secs: Option<u64>,
+}
+
+/// `[connections]` of the settings file.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSettings {
+    /// Open connections at most.
+    pub max: Option<usize>,
+    /// Open connections from one address at most.
+    pub per_address: Option<usize>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Option<Vec<IpAddr>>,
+}
+
+/// `[quotas]` of the settings file, per applicant.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaSettings {
+    /// Unfinished uploads.
+    pub unfinished_uploads: Option<u64>,
+    /// MiB declared by unfinished uploads.
+    pub unfinished_mib: Option<u64>,
+    /// MiB of complete uploads not yet filed, with the unfinished ones.
+    pub unfiled_mib: Option<u64>,
+}
+
+/// `[lookup]` of the settings file.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupSettings {
+    /// Wrong lookups from one address in the window.
+    pub misses_per_address: Option<u32>,
+    /// Wrong lookups from all addresses in the window.
+    pub misses_overall: Option<u32>,
+    /// The window, in minutes.
+    pub window_minutes: Option<u64>,
 }
 
 /// Why a settings file could not be used.
@@ -137,6 +284,47 @@ impl SettingsFile {
         if settings.upload_expiry_hours == Some(0) {
             return Err(bad("upload_expiry_hours phải lớn hơn 0 / must be above 0"));
         }
+        let zero = [
+            (
+                "timeouts.header_read_secs",
+                settings.timeouts.header_read_secs,
+            ),
+            (
+                "timeouts.keep_alive_idle_secs",
+                settings.timeouts.keep_alive_idle_secs,
+            ),
+            (
+                "timeouts.request_body_secs",
+                settings.timeouts.request_body_secs,
+            ),
+            ("idle_body_timeout_secs", settings.idle_body_timeout_secs),
+            (
+                "connections.max",
+                settings.connections.max.map(|n| n as u64),
+            ),
+            (
+                "connections.per_address",
+                settings.connections.per_address.map(|n| n as u64),
+            ),
+            (
+                "quotas.unfinished_uploads",
+                settings.quotas.unfinished_uploads,
+            ),
+            ("quotas.unfinished_mib", settings.quotas.unfinished_mib),
+            ("quotas.unfiled_mib", settings.quotas.unfiled_mib),
+            (
+                "lookup.misses_per_address",
+                settings.lookup.misses_per_address.map(u64::from),
+            ),
+            (
+                "lookup.misses_overall",
+                settings.lookup.misses_overall.map(u64::from),
+            ),
+            ("lookup.window_minutes", settings.lookup.window_minutes),
+        ];
+        if let Some((name, _)) = zero.iter().find(|(_, v)| *v == Some(0)) {
+            return Err(bad(&format!("{name} phải lớn hơn 0 / must be above 0")));
+        }
         if let Some(code) = &settings.agency_code
             && (code.is_empty()
                 || !code
@@ -177,6 +365,41 @@ impl SettingsFile {
         if let Some(secs) = self.idle_body_timeout_secs {
             config.idle_body_timeout = Duration::from_secs(secs);
         }
+        const MIB: u64 = 1024 * 1024;
+        let secs = Duration::from_secs;
+        let c = &mut config.connections;
+        let t = self.timeouts;
+        c.header_read_timeout = t.header_read_secs.map_or(c.header_read_timeout, secs);
+        c.keep_alive_idle = t.keep_alive_idle_secs.map_or(c.keep_alive_idle, secs);
+        c.request_body_timeout = t.request_body_secs.map_or(c.request_body_timeout, secs);
+        c.max_connections = self.connections.max.or(c.max_connections);
+        c.max_per_address = self.connections.per_address.unwrap_or(c.max_per_address);
+        if let Some(proxies) = self.connections.trusted_proxies {
+            c.trusted_proxies = proxies;
+        }
+        let q = &mut config.quotas;
+        q.unfinished_uploads = self
+            .quotas
+            .unfinished_uploads
+            .unwrap_or(q.unfinished_uploads);
+        q.unfinished_bytes = self
+            .quotas
+            .unfinished_mib
+            .map_or(q.unfinished_bytes, |m| m.saturating_mul(MIB));
+        q.unfiled_bytes = self
+            .quotas
+            .unfiled_mib
+            .map_or(q.unfiled_bytes, |m| m.saturating_mul(MIB));
+        let l = &mut config.lookup;
+        l.misses_per_address = self
+            .lookup
+            .misses_per_address
+            .unwrap_or(l.misses_per_address);
+        l.misses_overall = self.lookup.misses_overall.unwrap_or(l.misses_overall);
+        l.window = self
+            .lookup
+            .window_minutes
+            .map_or(l.window, |m| secs(m.saturating_mul(60)));
         Ok(config)
     }
 }
@@ -199,6 +422,24 @@ mod tests {
         assert_eq!(config.max_upload_bytes, 500 * 1024 * 1024);
         assert_eq!(config.upload_expiry, Duration::from_secs(72 * 3600));
         assert_eq!(config.idle_body_timeout, Duration::from_secs(120));
+        let c = &config.connections;
+        assert_eq!(c.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.keep_alive_idle, Duration::from_secs(30));
+        assert_eq!(c.request_body_timeout, Duration::from_secs(60));
+        assert_eq!((c.max_connections, c.max_per_address), (Some(4000), 256));
+        assert_eq!(
+            c.trusted_proxies,
+            vec!["127.0.0.1".parse::<IpAddr>().expect("ip")]
+        );
+        assert_eq!(
+            config.quotas,
+            Quotas {
+                unfinished_uploads: 200,
+                unfinished_bytes: 20 * 1024 * 1024 * 1024,
+                unfiled_bytes: 40 * 1024 * 1024 * 1024,
+            }
+        );
+        assert_eq!(config.lookup, LookupLimits::default());
         assert!(config.name.vi.contains("Sở Khoa học"), "{:?}", config.name);
         assert!(config.public_url.is_some());
     }
@@ -235,5 +476,12 @@ mod tests {
         assert!(err.to_string().contains("agency_code"), "{err}");
         let err = SettingsFile::parse("listen = \"localhost\"", path).expect_err("addr");
         assert!(err.to_string().contains("listen"), "{err}");
+        let err = SettingsFile::parse("[quotas]\nunfinished_gib = 1", path).expect_err("unknown");
+        assert!(err.to_string().contains("unfinished_gib"), "{err}");
+        let err = SettingsFile::parse("[timeouts]\nheader_read_secs = 0", path).expect_err("zero");
+        assert!(
+            err.to_string().contains("timeouts.header_read_secs"),
+            "{err}"
+        );
     }
 }

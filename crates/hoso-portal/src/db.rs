@@ -1,12 +1,11 @@
 //! The portal's metadata in SQLite: applicants, uploads, dossiers and
 //! idempotency keys. Upload bytes live in [`crate::storage`], not here.
 //!
-//! One connection behind a mutex, used only from blocking threads
-//! (`spawn_blocking`), so the async runtime never waits on SQLite.
+//! SQLite on threads of its own ([`Db`]): the async runtime never waits
+//! on it, and body writing on the blocking pool never keeps it waiting.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// Numbered, forward-only migrations; `PRAGMA user_version` records how
 /// many have run.
@@ -128,44 +127,147 @@ CREATE TABLE supplement_documents (
     PRIMARY KEY (supplement_id, position)
 );
 "#,
+    // Quotas count what is not filed; complete uploads nobody filed expire
+    // like unfinished ones (a week from now for those already there);
+    // lookups are limited per client address, not per dossier; uploads
+    // may be partial or final (concatenation) and of a length given later.
+    r#"
+ALTER TABLE uploads ADD COLUMN filed INTEGER NOT NULL DEFAULT 0;
+UPDATE uploads SET filed = 1 WHERE id IN
+    (SELECT upload_id FROM dossier_documents UNION SELECT upload_id FROM supplement_documents);
+UPDATE uploads SET expires_at = strftime('%Y-%m-%dT%H:%M:%S+07:00', 'now', '+7 hours', '+7 days')
+    WHERE filed = 0 AND sha256 IS NOT NULL;
+CREATE INDEX uploads_unfiled ON uploads(applicant_id, filed);
+ALTER TABLE uploads ADD COLUMN concat TEXT;
+ALTER TABLE uploads ADD COLUMN length_deferred INTEGER NOT NULL DEFAULT 0;
+DROP TABLE lookup_failures;
+CREATE TABLE lookup_misses (
+    address  TEXT NOT NULL,
+    at_ms    INTEGER NOT NULL
+);
+CREATE INDEX lookup_misses_by_address ON lookup_misses(address, at_ms);
+CREATE INDEX lookup_misses_by_time ON lookup_misses(at_ms);
+"#,
 ];
 
+/// Work for one of the database's own threads.
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// Connections that only read, each on a thread of its own: signing in,
+/// HEAD and status reads never queue behind a commit.
+const READERS: usize = 3;
+
 /// A shared handle on the portal database.
+///
+/// SQLite runs on threads of its own, never on the async runtime nor on
+/// its blocking pool: one thread holds the connection that writes, a few
+/// others hold connections that only read (WAL lets them read while the
+/// writer commits). Upload bodies are written on the blocking pool, so no
+/// number of slow uploads can keep a query from running.
 #[derive(Clone, Debug)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    writer: crossbeam_channel::Sender<Job>,
+    readers: crossbeam_channel::Sender<Job>,
+}
+
+/// Opens a connection with the portal's settings.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Runs the jobs of one queue on `conn` until every handle is dropped.
+fn spawn_lane(
+    name: String,
+    mut conn: Connection,
+    jobs: crossbeam_channel::Receiver<Job>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new().name(name).spawn(move || {
+        for job in jobs {
+            // A job that panics has its transaction rolled back by drop;
+            // the connection stays usable and the thread goes on. The
+            // caller sees its answer channel closed.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
+        }
+    })?;
+    Ok(())
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    /// Opens (creating if needed, readable by its owner only) and migrates
+    /// the database at `path`, and starts its threads.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        crate::private::create_file(path)?;
+        let mut conn = connect(path)?;
         migrate(&mut conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        let (writer, jobs) = crossbeam_channel::unbounded::<Job>();
+        spawn_lane("hoso-db-write".into(), conn, jobs)?;
+        let (readers, jobs) = crossbeam_channel::unbounded::<Job>();
+        for i in 0..READERS {
+            let conn = connect(path)?;
+            conn.pragma_update(None, "query_only", true)?;
+            spawn_lane(format!("hoso-db-read-{i}"), conn, jobs.clone())?;
+        }
+        Ok(Self { writer, readers })
     }
 
-    /// Runs `f` on a blocking thread with the connection.
+    /// Runs `f` on the writing connection, each commit durable
+    /// (`synchronous=FULL`): filings, receipts, keys, accounts.
     pub async fn call<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock poisons it; the connection
-            // itself is still consistent (SQLite rolled back), so go on.
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
+        run(&self.writer, f).await
+    }
+
+    /// Runs `f` on the writing connection with commits that a power cut
+    /// may undo but a crash of the portal never does
+    /// (`synchronous=NORMAL`): an upload's progress. The bytes are synced
+    /// before their offset is recorded, so what is recorded never runs
+    /// ahead of the disk; a lost record only makes a client send again.
+    /// The next durable commit makes these durable too (one WAL).
+    pub async fn progress<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
+    {
+        run(&self.writer, move |conn: &mut Connection| {
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            let out = f(conn);
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            out
         })
         .await
-        .map_err(|e| crate::error::ApiError::internal(format!("database task: {e}")))?
     }
+
+    /// Runs `f` on one of the reading connections.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, crate::error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
+    {
+        run(&self.readers, move |conn: &mut Connection| f(conn)).await
+    }
+}
+
+/// Queues `f` on a lane and waits for its answer without holding a thread.
+async fn run<T, F>(lane: &crossbeam_channel::Sender<Job>, f: F) -> Result<T, crate::error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    lane.send(Box::new(move |conn: &mut Connection| {
+        let _ = tx.send(f(conn));
+    }))
+    .map_err(|_| crate::error::ApiError::internal("the database threads have stopped"))?;
+    rx.await
+        .map_err(|_| crate::error::ApiError::internal("a database job failed without an answer"))?
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -270,16 +372,31 @@ pub struct UploadRow {
     pub offset: u64,
     /// The `Upload-Metadata` header as received.
     pub metadata: String,
-    /// RFC 3339 time after which an unfinished upload may be removed.
+    /// RFC 3339 time after which the upload may be removed unless filed.
     pub expires_at: String,
     /// SHA-256 of the whole file, once complete.
     pub sha256: Option<String>,
+    /// A filing names it.
+    pub filed: bool,
+    /// `partial`, or `final;` and the ids of the partial uploads it joins.
+    pub concat: Option<String>,
+    /// Created without a length, which a later PATCH gives.
+    pub length_deferred: bool,
+}
+
+impl UploadRow {
+    /// Past its expiry and not filed: as good as removed.
+    pub fn expired(&self, now: chrono::DateTime<chrono::FixedOffset>) -> bool {
+        !self.filed && chrono::DateTime::parse_from_rfc3339(&self.expires_at).is_ok_and(|t| t < now)
+    }
 }
 
 /// Reads one upload.
 pub fn upload(conn: &Connection, id: &str) -> rusqlite::Result<Option<UploadRow>> {
     conn.query_row(
-        "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256 FROM uploads WHERE id = ?1",
+        "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256, filed, concat,
+                length_deferred
+         FROM uploads WHERE id = ?1",
         params![id],
         |r| {
             Ok(UploadRow {
@@ -289,26 +406,59 @@ pub fn upload(conn: &Connection, id: &str) -> rusqlite::Result<Option<UploadRow>
                 metadata: r.get(3)?,
                 expires_at: r.get(4)?,
                 sha256: r.get(5)?,
+                filed: r.get(6)?,
+                concat: r.get(7)?,
+                length_deferred: r.get(8)?,
             })
         },
     )
     .optional()
 }
 
+/// A new, empty upload.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// Its id.
+    pub id: String,
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared size; `None` when a later PATCH gives it.
+    pub length: Option<u64>,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// `partial`, or `final;` and the ids it joins.
+    pub concat: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
 /// Records a new, empty upload.
-pub fn insert_upload(
-    conn: &Connection,
-    id: &str,
-    applicant: i64,
-    length: u64,
-    metadata: &str,
-    created_at: &str,
-    expires_at: &str,
-) -> rusqlite::Result<()> {
+pub fn insert_upload(conn: &Connection, new: &NewUpload) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at, expires_at)
-         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
-        params![id, applicant, length, metadata, created_at, expires_at],
+        "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at,
+            expires_at, concat, length_deferred)
+         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            new.id,
+            new.applicant_id,
+            new.length.unwrap_or(0),
+            new.metadata,
+            new.created_at,
+            new.expires_at,
+            new.concat,
+            new.length.is_none()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Gives a deferred upload its length.
+pub fn set_length(conn: &Connection, id: &str, length: u64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE uploads SET length = ?2, length_deferred = 0 WHERE id = ?1 AND length_deferred = 1",
+        params![id, length],
     )?;
     Ok(())
 }
@@ -332,36 +482,63 @@ pub fn reset_offset(conn: &Connection, id: &str, offset: u64) -> rusqlite::Resul
     Ok(())
 }
 
-/// Records the offset a request ended at, and the whole file's hash and
-/// the time when that completes it.
+/// Records the offset a request ended at; when that completes the upload,
+/// also the whole file's hash, the time, and when it expires unless a
+/// filing names it first.
 pub fn confirm_offset(
     conn: &Connection,
     id: &str,
     offset: u64,
-    sha256: Option<&str>,
-    now: &str,
+    complete: Option<Completed<'_>>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE uploads SET offset_bytes = ?2,
-            completed_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END, sha256 = ?3
-         WHERE id = ?1",
-        params![id, offset, sha256, now],
-    )?;
+    match complete {
+        None => conn.execute(
+            "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1",
+            params![id, offset],
+        )?,
+        Some(done) => conn.execute(
+            "UPDATE uploads SET offset_bytes = ?2, sha256 = ?3, completed_at = ?4,
+                expires_at = CASE WHEN filed = 0 THEN ?5 ELSE expires_at END
+             WHERE id = ?1",
+            params![id, offset, done.sha256, done.at, done.expires_at],
+        )?,
+    };
     Ok(())
 }
 
-/// Removes an upload's row unless a filed dossier names it; true when
-/// removed.
+/// How an upload was completed.
+#[derive(Debug, Clone, Copy)]
+pub struct Completed<'a> {
+    /// The whole file's SHA-256, hex.
+    pub sha256: &'a str,
+    /// When (RFC 3339).
+    pub at: &'a str,
+    /// When it expires unless filed (RFC 3339).
+    pub expires_at: &'a str,
+}
+
+/// Removes an upload's row unless a filed dossier or supplement names it;
+/// true when removed.
 pub fn delete_upload_unless_filed(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    let used: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM dossier_documents WHERE upload_id = ?1)",
+    Ok(conn.execute(
+        "DELETE FROM uploads WHERE id = ?1 AND filed = 0",
         params![id],
-        |r| r.get(0),
-    )?;
-    if !used {
-        conn.execute("DELETE FROM uploads WHERE id = ?1", params![id])?;
+    )? > 0)
+}
+
+/// Removes the row of an upload whose creation was refused.
+pub fn delete_unfiled_upload(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    delete_upload_unless_filed(conn, id).map(drop)
+}
+
+/// Marks the uploads a filing names as filed: no longer deletable, no
+/// longer counted in quotas, never expiring.
+pub fn mark_filed(tx: &rusqlite::Transaction<'_>, upload_ids: &[String]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached("UPDATE uploads SET filed = 1 WHERE id = ?1")?;
+    for id in upload_ids {
+        stmt.execute(params![id])?;
     }
-    Ok(!used)
+    Ok(())
 }
 
 /// Allocates the next dossier sequence number of a day.
@@ -395,8 +572,8 @@ mod tests {
             )
             .expect("old rows");
         }
-        let db = Db::open(&path).expect("upgrade");
-        let conn = db.conn.lock().expect("lock");
+        let _db = Db::open(&path).expect("upgrade");
+        let conn = Connection::open(&path).expect("reopen");
         let version: usize = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");

@@ -26,7 +26,7 @@ async fn find(state: &AppState, code: &str, sha256: &str) -> Result<Filed, ApiEr
     let (code, sha256) = (code.to_owned(), sha256.to_ascii_lowercase());
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT name, size, upload_id FROM dossier_documents
@@ -65,8 +65,10 @@ fn disposition(name: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-/// The response carrying the document's bytes, read on a blocking thread
-/// and streamed, never held whole in memory.
+/// The response carrying the document's bytes, streamed: each piece is
+/// read by a job on the blocking pool that holds its thread only while it
+/// reads, so an officer on a slow link holds no thread while the network
+/// takes the previous piece. Never held whole in memory.
 pub async fn download(state: &AppState, code: &str, sha256: &str) -> Result<Response, ApiError> {
     let filed = find(state, code, sha256).await?;
     let storage = state.storage.clone();
@@ -74,28 +76,24 @@ pub async fn download(state: &AppState, code: &str, sha256: &str) -> Result<Resp
     let reader = tokio::task::spawn_blocking(move || storage.read(&id))
         .await
         .map_err(ApiError::internal)??;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut reader = reader;
-        loop {
+    let pieces = futures_util::stream::unfold(Some(reader), |reader| async move {
+        let mut reader = reader?;
+        let read = tokio::task::spawn_blocking(move || {
             let mut piece = vec![0u8; PIECE];
-            let read = match reader.read(&mut piece) {
-                Ok(0) => return,
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            };
-            piece.truncate(read);
-            if tx.blocking_send(Ok(Bytes::from(piece))).is_err() {
-                return; // the officer went away
-            }
+            let n = reader.read(&mut piece)?;
+            piece.truncate(n);
+            Ok::<_, std::io::Error>((reader, piece))
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r);
+        match read {
+            Ok((_, piece)) if piece.is_empty() => None,
+            Ok((reader, piece)) => Some((Ok(Bytes::from(piece)), Some(reader))),
+            Err(e) => Some((Err(e), None)),
         }
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|piece| (piece, rx))
-    }));
+    let body = Body::from_stream(pieces);
     Ok((
         [
             (

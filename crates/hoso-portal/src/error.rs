@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hoso_core::wire::ProblemDetails;
+use hoso_core::wire::{ProblemDetails, QuotaExceeded};
 use hoso_core::{Bilingual, Problem};
 
 /// A refused or failed request.
@@ -18,7 +18,12 @@ pub struct ApiError {
     /// Per-field problems of a refused dossier.
     pub problems: Vec<Problem>,
     /// Headers the protocol asks for with this status (e.g. `Upload-Offset` on 409).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// (A boxed slice: errors are returned by value everywhere, and are
+    /// kept small.)
+    pub headers: Box<[(HeaderName, HeaderValue)]>,
+    /// The quota a refused upload would go beyond (boxed: errors are
+    /// returned often and carry this rarely).
+    pub quota: Option<Box<QuotaExceeded>>,
 }
 
 impl ApiError {
@@ -34,14 +39,22 @@ impl ApiError {
             code,
             message: Bilingual::new(vi, en),
             problems: Vec::new(),
-            headers: Vec::new(),
+            headers: Box::default(),
+            quota: None,
         }
     }
 
     /// Adds a header to the response.
     pub fn with_header(mut self, name: &'static str, value: impl Into<HeaderValue>) -> Self {
-        self.headers
-            .push((HeaderName::from_static(name), value.into()));
+        let mut headers = std::mem::take(&mut self.headers).into_vec();
+        headers.push((HeaderName::from_static(name), value.into()));
+        self.headers = headers.into_boxed_slice();
+        self
+    }
+
+    /// Names the quota a refused upload would go beyond.
+    pub fn with_quota(mut self, quota: QuotaExceeded) -> Self {
+        self.quota = Some(Box::new(quota));
         self
     }
 
@@ -85,6 +98,16 @@ impl From<rusqlite::Error> for ApiError {
 
 impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            tracing::error!(%e, "the upload storage is full");
+            return Self::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "Bộ nhớ của cổng đã đầy; phần chưa lưu được hãy gửi lại sau. Những gì cổng đã xác nhận vẫn được giữ.",
+                "The portal's storage is full; send the rest later. What the portal confirmed is kept.",
+            )
+            .with_header("retry-after", HeaderValue::from_static("300"));
+        }
         Self::internal(format!("io: {e}"))
     }
 }
@@ -98,6 +121,7 @@ impl IntoResponse for ApiError {
             code: self.code.to_owned(),
             message: self.message,
             problems: self.problems,
+            quota: self.quota.map(|q| *q),
         };
         let mut res = (self.status, axum::Json(body)).into_response();
         let headers = res.headers_mut();
@@ -105,7 +129,7 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        for (name, value) in self.headers {
+        for (name, value) in self.headers.into_vec() {
             headers.insert(name, value);
         }
         res

@@ -1,7 +1,9 @@
-//! Expiration (tus `expiration` extension): an upload left unfinished past
-//! its `Upload-Expires` is removed, row and bytes, so abandoned transfers
-//! do not fill the disk. Completed uploads stay; a dossier may name them.
-//! Idempotency keys past their retention go in the same sweep.
+//! Expiration (tus `expiration` extension): an upload no filing names is
+//! removed, row and bytes, once past its `Upload-Expires`, unfinished or
+//! complete, so abandoned transfers do not fill the disk. A complete
+//! upload's expiry counts from when it completed; an upload a dossier or
+//! supplement names never expires. Idempotency keys past their retention
+//! and lookup misses past their window go in the same sweep.
 //! The sweep runs when the portal starts and then every [`SWEEP_EVERY`].
 
 use crate::error::ApiError;
@@ -12,14 +14,13 @@ use std::time::Duration;
 /// How often unfinished uploads are looked at.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Removes the unfinished uploads whose expiry has passed and that no
+/// Removes the unfiled uploads whose expiry has passed and that no
 /// request is writing to; returns how many were removed.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let candidates: Vec<(String, String)> = state
         .db
-        .call(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT id, expires_at FROM uploads WHERE sha256 IS NULL")?;
+        .read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, expires_at FROM uploads WHERE filed = 0")?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -35,16 +36,14 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
             continue;
         };
         let row = id.clone();
-        state
+        let gone = state
             .db
-            .call(move |conn| {
-                conn.execute(
-                    "DELETE FROM uploads WHERE id = ?1 AND sha256 IS NULL",
-                    params![row],
-                )?;
-                Ok(())
-            })
+            .call(move |conn| Ok(crate::db::delete_upload_unless_filed(conn, &row)?))
             .await?;
+        if !gone {
+            continue; // filed meanwhile
+        }
+        state.hashes.forget(&id);
         // The row is gone first: a crash here leaves only unnamed bytes.
         let storage = state.storage.clone();
         tokio::task::spawn_blocking(move || storage.remove(&id))
@@ -71,6 +70,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     if keys > 0 {
         tracing::info!(keys, "expired idempotency keys removed");
     }
+    crate::lookup::forget_old_misses(state).await?;
     Ok(removed)
 }
 

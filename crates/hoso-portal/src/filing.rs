@@ -7,7 +7,10 @@
 //! - the same key while that work runs: 409; with another body: 422;
 //! - the same key and body after it finished: the stored answer, unchanged;
 //! - a failed attempt releases its key, so the fixed dossier can reuse it;
-//! - a key left `processing` by a crash is reclaimed after [`STALE_CLAIM`].
+//! - a key left `processing` by a crash is released when the portal
+//!   starts again ([`release_abandoned_claims`]): the filing's transaction
+//!   either committed, and marked the key done with it, or left nothing;
+//!   a claim older than [`STALE_CLAIM`] is reclaimed too.
 
 use crate::db;
 use crate::error::ApiError;
@@ -193,6 +196,21 @@ async fn claim(
             Ok(Claim::Fresh)
         })
         .await
+}
+
+/// Releases every key left `processing`: called when the portal starts,
+/// before it serves, so no request of this process holds one. Their
+/// filings never committed (a committed one marks its key done in the same
+/// transaction), so a client asking again gets its answer at once rather
+/// than "still processing". Returns how many were released.
+pub async fn release_abandoned_claims(db: &db::Db) -> Result<usize, ApiError> {
+    db.call(|conn| {
+        Ok(conn.execute(
+            "DELETE FROM idempotency_keys WHERE state = 'processing'",
+            [],
+        )?)
+    })
+    .await
 }
 
 async fn release(state: &AppState, who: &Applicant, key: &IdempotencyKey) -> Result<(), ApiError> {
@@ -437,6 +455,7 @@ async fn file(
                             params![code.as_str(), i, doc.slot, doc.name, doc.size, doc.sha256.to_hex(), upload_id],
                         )?;
                     }
+                    db::mark_filed(&tx, &upload_ids)?;
                     (
                         StatusCode::CREATED,
                         SubmissionResponse {
@@ -468,7 +487,7 @@ pub async fn by_key(
     let (applicant, key) = (who.id, key.to_owned());
     let row: Option<(String, Option<String>)> = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT state, response FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2",

@@ -7,6 +7,7 @@
 //! ([`db`]) and upload bytes behind [`storage::UploadStorage`].
 
 pub mod catalog;
+mod concat;
 pub mod config;
 mod db;
 mod documents;
@@ -14,9 +15,14 @@ pub mod error;
 pub mod expiry;
 mod filing;
 pub mod inspect;
+mod intake;
 mod keys;
+mod lookup;
+mod private;
+mod quota;
 mod random;
 mod routes;
+mod server;
 pub use routes::OPENAPI;
 mod state;
 pub mod storage;
@@ -25,6 +31,7 @@ mod tracking;
 
 pub use config::PortalConfig;
 pub use db::Role;
+pub use server::raise_fd_limit;
 
 use hoso_core::receipt::PortalKey;
 use state::AppState;
@@ -70,9 +77,15 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
     let state = AppState::open(config, base_url.clone())
         .await
         .map_err(|e| PortalError::Startup(format!("{e:#}")))?;
+    let released = filing::release_abandoned_claims(&state.db)
+        .await
+        .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message.en)))?;
+    if released > 0 {
+        tracing::warn!(released, "submissions cut off by a stop were released");
+    }
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, app, rx));
+    let task = tokio::spawn(server::serve(listener, app, state.clone(), rx));
     let sweeper = expiry::spawn_sweeper(state.clone());
     tracing::info!(%base_url, "portal listening");
     Ok(RunningPortal {
@@ -83,48 +96,6 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
         task: Some(task),
         sweeper,
     })
-}
-
-/// Largest read buffer of one connection. hyper grows it up to ~400 KiB
-/// while a body streams in; with a thousand uploads at once that alone
-/// came to 250 MiB. Bodies are written out in pieces of this size.
-const CONNECTION_BUFFER: usize = 16 * 1024;
-
-/// Accepts connections until `stop` fires, then lets those under way
-/// finish.
-async fn serve(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => {
-                    // Out of file descriptors, typically: wait, not spin.
-                    tracing::warn!(%e, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut stop => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
-        let mut http1 = hyper::server::conn::http1::Builder::new();
-        http1.max_buf_size(CONNECTION_BUFFER);
-        let connection =
-            graceful.watch(http1.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    graceful.shutdown().await;
 }
 
 impl RunningPortal {
@@ -232,9 +203,9 @@ pub async fn add_account(
     account: &str,
     display_name: &str,
 ) -> Result<String, PortalError> {
-    std::fs::create_dir_all(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
+    private::create_dir(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
     let db = db::Db::open(&data_dir.join(state::DB_FILE))
-        .map_err(|e| PortalError::Database(e.to_string()))?;
+        .map_err(|e| PortalError::Database(format!("{e:#}")))?;
     issue_token(&db, role, account, display_name).await
 }
 

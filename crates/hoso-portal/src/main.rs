@@ -63,9 +63,10 @@ struct Account {
 /// The address `serve` listens on when neither flag nor file says.
 const DEFAULT_LISTEN: ([u8; 4], u16) = ([127, 0, 0, 1], 8680);
 
-/// Threads for file and database work. Each PATCH being received holds
-/// one while it writes; beyond this many, PATCHes wait their turn rather
-/// than each costing a thread (and its memory) under a thousand uploads.
+/// Threads for file work (the database has threads of its own). A PATCH
+/// holds one only while it writes a piece of its body, never while it
+/// waits for the network; beyond this many at once, pieces wait their turn
+/// rather than each costing a thread (and its memory).
 const BLOCKING_THREADS: usize = 64;
 
 fn main() -> anyhow::Result<()> {
@@ -78,7 +79,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run() -> anyhow::Result<()> {
+    // The log goes to stderr: stdout carries what the commands print (the
+    // address `serve` listens on, tokens), which scripts read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -105,6 +109,7 @@ async fn run() -> anyhow::Result<()> {
             if public_url.is_some() {
                 config.public_url = public_url;
             }
+            hoso_portal::raise_fd_limit();
             let portal = hoso_portal::start(config).await?;
             println!("{}", portal.base_url());
             tokio::signal::ctrl_c()

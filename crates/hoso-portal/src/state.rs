@@ -46,6 +46,8 @@ pub struct Inner {
     pub key: SigningKey,
     pub retired_keys: Vec<hoso_core::wire::PublishedKey>,
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
+    /// Whole-file hashes of uploads in progress.
+    pub hashes: crate::intake::RunningHashes,
     /// Requests answered since start (for load figures).
     pub requests: std::sync::atomic::AtomicU64,
 }
@@ -63,7 +65,7 @@ impl AppState {
         let dir = config.data_dir.clone();
         let (db, storage, catalog, calendar, (key, retired_keys)) =
             tokio::task::spawn_blocking(move || {
-                std::fs::create_dir_all(&dir)?;
+                crate::private::create_dir(&dir)?;
                 let db = Db::open(&dir.join(DB_FILE))?;
                 let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
                 let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
@@ -83,6 +85,7 @@ impl AppState {
             key,
             retired_keys,
             busy_uploads: Mutex::new(HashMap::new()),
+            hashes: Default::default(),
             requests: std::sync::atomic::AtomicU64::new(0),
         })))
     }

@@ -26,7 +26,7 @@ async fn filed(state: &AppState, applicant: i64, code: &str) -> Result<Filed, Ap
     let code2 = code.to_owned();
     let row: Option<(String, String, String)> = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT procedure_code, procedure_version, status FROM dossiers
@@ -198,6 +198,7 @@ async fn file(
                     params![supplement_id, i, doc.slot, doc.name, doc.size, doc.sha256.to_hex(), upload_id],
                 )?;
             }
+            crate::db::mark_filed(&tx, &upload_ids)?;
             tx.execute(
                 "UPDATE dossiers SET appointment_date = ?2 WHERE code = ?1",
                 params![code, appointment.to_string()],
@@ -228,7 +229,7 @@ pub async fn of_dossier(state: &AppState, code: &str) -> Result<Vec<SupplementRe
     let code = code.to_owned();
     let stored: Vec<String> = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let mut stmt = conn.prepare(
                 "SELECT receipt FROM supplements WHERE dossier_code = ?1 ORDER BY number",
             )?;

@@ -1,22 +1,16 @@
 //! A filed dossier's life after the receipt: the history of its states
 //! (each change one row of `status_events`, whose row id is the change
-//! feed's cursor), officers' moves between states, and the status lookup
-//! by code and PIN for people who are not signed in.
+//! feed's cursor) and officers' moves between states. The lookup by code
+//! and PIN is in [`crate::lookup`].
 
 use crate::error::ApiError;
 use axum::http::StatusCode;
-use chrono::{DateTime, FixedOffset};
-use hoso_core::DossierCode;
 use hoso_core::status::Status;
-use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, Transition};
+use hoso_core::wire::{DossierStatus, StatusEvent, StatusFeed, Transition};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Largest page of the change feed.
 pub const FEED_PAGE_MAX: u32 = 500;
-/// Wrong PINs for one dossier before lookups of it pause.
-pub const LOOKUP_MAX_FAILURES: u32 = 5;
-/// How long lookups of a dossier pause after too many wrong PINs.
-pub const LOOKUP_PAUSE_SECS: i64 = 15 * 60;
 
 /// The entity tag of a dossier's status: changes whenever a state is added.
 pub fn status_etag(version: u64) -> String {
@@ -254,126 +248,4 @@ pub fn transition(
         .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
     tx.commit()?;
     Ok(updated)
-}
-
-/// The answer to a wrong code or PIN alike, so that a guess learns
-/// nothing about which codes exist.
-fn lookup_refused() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "lookup_failed",
-        "Mã hồ sơ hoặc mã tra cứu không đúng. Hãy xem lại giấy tiếp nhận.",
-        "The dossier code or lookup PIN is wrong. Check the receipt.",
-    )
-}
-
-/// The state of dossier `code` for whoever holds its PIN. After
-/// [`LOOKUP_MAX_FAILURES`] wrong PINs, lookups of that dossier pause for
-/// [`LOOKUP_PAUSE_SECS`] (429 with Retry-After), so PINs cannot be guessed.
-pub fn lookup(
-    conn: &mut Connection,
-    code: &str,
-    pin: &str,
-    now: DateTime<FixedOffset>,
-) -> Result<PublicStatus, ApiError> {
-    let code: DossierCode = code.trim().parse().map_err(|_| lookup_refused())?;
-    let code = code.as_str().to_owned();
-    let tx = conn.transaction()?;
-    let stored: Option<String> = tx
-        .query_row(
-            "SELECT lookup_pin FROM dossiers WHERE code = ?1",
-            params![code],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(stored) = stored else {
-        return Err(lookup_refused());
-    };
-    let failures: Option<(u32, String)> = tx
-        .query_row(
-            "SELECT failures, first_at FROM lookup_failures WHERE dossier_code = ?1",
-            params![code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let window_start = failures
-        .as_ref()
-        .and_then(|(_, first)| DateTime::parse_from_rfc3339(first).ok())
-        .filter(|first| (now - *first).num_seconds() < LOOKUP_PAUSE_SECS);
-    let recent = match (&failures, window_start) {
-        (Some((n, _)), Some(_)) => *n,
-        _ => 0,
-    };
-    if recent >= LOOKUP_MAX_FAILURES {
-        let wait = window_start
-            .map(|first| LOOKUP_PAUSE_SECS - (now - first).num_seconds())
-            .unwrap_or(LOOKUP_PAUSE_SECS)
-            .max(1);
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "lookup_paused",
-            format!(
-                "Đã nhập sai mã tra cứu quá {LOOKUP_MAX_FAILURES} lần; hãy thử lại sau {} phút.",
-                (wait + 59) / 60
-            ),
-            format!(
-                "The lookup PIN was wrong more than {LOOKUP_MAX_FAILURES} times; try again in {} minutes.",
-                (wait + 59) / 60
-            ),
-        )
-        .with_header("retry-after", wait.to_string().parse::<axum::http::HeaderValue>().map_err(ApiError::internal)?));
-    }
-    if !same_pin(&stored, pin) {
-        let first = window_start.unwrap_or(now).to_rfc3339();
-        tx.execute(
-            "INSERT INTO lookup_failures (dossier_code, failures, first_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(dossier_code) DO UPDATE SET failures = ?2, first_at = ?3",
-            params![code, recent + 1, first],
-        )?;
-        tx.commit()?;
-        return Err(lookup_refused());
-    }
-    tx.execute(
-        "DELETE FROM lookup_failures WHERE dossier_code = ?1",
-        params![code],
-    )?;
-    let status = dossier_status(&tx, &code, None)?.ok_or_else(lookup_refused)?;
-    tx.commit()?;
-    let since = status
-        .history
-        .last()
-        .map(|e| e.at.clone())
-        .unwrap_or_default();
-    Ok(PublicStatus {
-        code: status.code,
-        procedure: status.procedure,
-        status: status.status,
-        since,
-        received_at: status.received_at,
-        appointment_date: status.appointment_date,
-    })
-}
-
-/// Compares PINs without stopping at the first difference, ignoring case
-/// and surrounding spaces (people type them from paper).
-fn same_pin(stored: &str, typed: &str) -> bool {
-    let typed = typed.trim().to_ascii_uppercase();
-    let (a, b) = (stored.as_bytes(), typed.as_bytes());
-    if a.is_empty() || a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pins_match_only_when_equal_whatever_the_case() {
-        assert!(same_pin("K7QX", "k7qx "));
-        assert!(!same_pin("K7QX", "K7QY"));
-        assert!(!same_pin("K7QX", "K7Q"));
-        assert!(!same_pin("", ""));
-    }
 }

@@ -1,19 +1,21 @@
-//! Expiration: an unfinished upload answers 410 once its time is up and is
-//! then removed, row and bytes; a completed upload is kept.
+//! Expiration: an upload no filing names answers 410 once its time is up,
+//! unfinished or complete, and is then removed, row and bytes; an upload a
+//! dossier names is kept and announces no expiry.
 
 mod common;
 
+use hoso_core::Sha256Digest;
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_abandoned_upload_expires_and_is_cleaned_up_a_completed_one_stays() {
+async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
         PortalConfig {
-            upload_expiry: Duration::from_millis(600),
-            ..PortalConfig::practice(dir.path().to_owned())
+            upload_expiry: Duration::from_millis(700),
+            ..common::with_notice(dir.path())
         },
         "cty-bo-do",
         "Công ty Bỏ Dở",
@@ -29,22 +31,33 @@ async fn an_abandoned_upload_expires_and_is_cleaned_up_a_completed_one_stays() {
                 headers.contains_key("upload-expires"),
                 "Upload-Expires is announced"
             );
-            let patched = http
-                .patch(&url)
-                .bearer_auth(&token)
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Offset", "0")
-                .header("Content-Type", "application/offset+octet-stream")
-                .body(bytes)
-                .send()
-                .await
-                .expect("patch");
+            let patched = common::patch(&http, &url, &token, 0, bytes.to_vec()).await;
             assert_eq!(patched.status(), StatusCode::NO_CONTENT);
+            assert!(
+                patched.headers().contains_key("upload-expires"),
+                "a complete upload not filed expires too"
+            );
             url
         }
     };
     let abandoned = upload(10, b"%PDF").await;
     let finished = upload(3, b"abc").await;
+    let scan: &'static [u8] = b"%PDF-1.4 ban quet";
+    let filed = upload(scan.len() as u64, scan).await;
+    let mut request = common::request("Lê Thị Nộp");
+    request.dossier.documents.push(hoso_core::AttachedDocument {
+        slot: "scan".into(),
+        name: "ban-quet.pdf".into(),
+        size: scan.len() as u64,
+        sha256: Sha256Digest::of(scan),
+    });
+    request.uploads.push(hoso_core::wire::UploadRef {
+        sha256: Sha256Digest::of(scan),
+        upload_url: filed.clone(),
+    });
+    let res = common::submit(&http, &base, &token, "giu-lai", &request).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
     let head = |url: String| {
         let (http, token) = (http.clone(), token.clone());
         async move {
@@ -54,7 +67,6 @@ async fn an_abandoned_upload_expires_and_is_cleaned_up_a_completed_one_stays() {
                 .send()
                 .await
                 .expect("head")
-                .status()
         }
     };
     let file = |url: &str| {
@@ -62,13 +74,22 @@ async fn an_abandoned_upload_expires_and_is_cleaned_up_a_completed_one_stays() {
             .join("uploads")
             .join(url.rsplit('/').next().expect("id"))
     };
+    let kept = head(filed.clone()).await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    assert!(
+        !kept.headers().contains_key("upload-expires"),
+        "filed: no expiry"
+    );
 
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(head(abandoned.clone()).await, StatusCode::GONE);
-    assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 1);
-    assert_eq!(head(abandoned.clone()).await, StatusCode::NOT_FOUND);
-    assert!(!file(&abandoned).exists(), "the abandoned bytes are gone");
-    assert_eq!(head(finished.clone()).await, StatusCode::OK);
-    assert_eq!(std::fs::read(file(&finished)).expect("kept"), b"abc");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(head(abandoned.clone()).await.status(), StatusCode::GONE);
+    assert_eq!(head(finished.clone()).await.status(), StatusCode::GONE);
+    assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 2);
+    for gone in [&abandoned, &finished] {
+        assert_eq!(head(gone.clone()).await.status(), StatusCode::NOT_FOUND);
+        assert!(!file(gone).exists(), "the unfiled bytes are gone");
+    }
+    assert_eq!(head(filed.clone()).await.status(), StatusCode::OK);
+    assert_eq!(std::fs::read(file(&filed)).expect("kept"), scan);
     assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 0);
 }

@@ -309,16 +309,11 @@ async fn officers_move_dossiers_and_applicants_follow_by_status_feed_and_pin() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         assert_eq!(problem_code(res).await, "lookup_failed");
     }
-    // Then lookups of that dossier pause, even with the right PIN; other
-    // dossiers are not affected.
+    // Six wrong lookups from this address do not pause the dossier: its
+    // owner still gets an answer with the right PIN (limits are per
+    // address, see `lookup_limits`), and so does another dossier's.
     let res = f.lookup(&code, &pin).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = res.headers()["retry-after"]
-        .to_str()
-        .expect("retry-after")
-        .parse()
-        .expect("seconds");
-    assert!((1..=900).contains(&wait), "{wait}");
+    assert_eq!(res.status(), StatusCode::OK);
     let pin2 = second.receipt.receipt["lookup_pin"].as_str().expect("pin");
     let res = f.lookup(&code2, pin2).await;
     assert_eq!(res.status(), StatusCode::OK);

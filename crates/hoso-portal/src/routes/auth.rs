@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for Applicant {
         let digest = bearer_digest(parts)?;
         let row = state
             .db
-            .call(move |conn| Ok(db::account_by_token(conn, db::Role::Applicant, &digest)?))
+            .read(move |conn| Ok(db::account_by_token(conn, db::Role::Applicant, &digest)?))
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(Self {
@@ -61,7 +61,7 @@ impl FromRequestParts<AppState> for Officer {
         let digest = bearer_digest(parts)?;
         let row = state
             .db
-            .call(move |conn| Ok(db::account_by_token(conn, db::Role::Officer, &digest)?))
+            .read(move |conn| Ok(db::account_by_token(conn, db::Role::Officer, &digest)?))
             .await?
             .ok_or_else(|| {
                 ApiError::new(

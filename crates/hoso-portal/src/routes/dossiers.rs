@@ -28,6 +28,7 @@ fn parse_request<T: serde::de::DeserializeOwned>(
 
 pub async fn check(
     State(state): State<AppState>,
+    _who: Applicant,
     body: Bytes,
 ) -> Result<Json<CheckResult>, ApiError> {
     let (request, _) = parse_request::<SubmissionRequest>(&body)?;

@@ -6,7 +6,7 @@ mod discovery;
 mod dossiers;
 mod procedures;
 mod status;
-mod tus;
+pub(crate) mod tus;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 pub use auth::{Applicant, Officer};
 
 /// Largest JSON body accepted (a dossier's fields, not its files).
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The OpenAPI 3.1 document of this API, checked in beside the code.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -97,7 +97,10 @@ pub fn router(state: AppState) -> Router {
             post(status::officer_move),
         )
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
-        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::whole_body,
+        ))
         .merge(tus::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)

@@ -5,6 +5,7 @@
 
 use super::{Applicant, Officer, json_body};
 use crate::error::ApiError;
+use crate::server::ClientAddr;
 use crate::state::{AppState, now_vn};
 use crate::tracking::{self, status_etag};
 use axum::Json;
@@ -42,7 +43,7 @@ pub async fn one(
     let applicant = who.id;
     let status = state
         .db
-        .call(move |conn| tracking::dossier_status(conn, &code, Some(applicant)))
+        .read(move |conn| tracking::dossier_status(conn, &code, Some(applicant)))
         .await?
         .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
     Ok(tagged_status(&headers, status))
@@ -67,18 +68,23 @@ pub async fn feed(
     let since = q.since;
     let feed = state
         .db
-        .call(move |conn| Ok(tracking::feed(conn, applicant, since, limit)?))
+        .read(move |conn| Ok(tracking::feed(conn, applicant, since, limit)?))
         .await?;
     let etag = format!("\"f{since}-{}-{}\"", feed.next_cursor, feed.events.len());
     Ok(tagged(&headers, etag, feed))
 }
 
-pub async fn lookup(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let ask: LookupRequest = json_body(&body)?;
     let now = now_vn();
+    let (address, limits) = (client.key(), state.config.lookup.clone());
     let found = state
         .db
-        .call(move |conn| tracking::lookup(conn, &ask.code, &ask.pin, now))
+        .call(move |conn| crate::lookup::lookup(conn, &address, &ask.code, &ask.pin, now, &limits))
         .await?;
     Ok(([(CACHE_CONTROL, "no-store")], Json(found)).into_response())
 }
@@ -100,7 +106,7 @@ pub async fn officer_list(
     };
     let list = state
         .db
-        .call(move |conn| tracking::officer_list(conn, status))
+        .read(move |conn| tracking::officer_list(conn, status))
         .await?;
     Ok(Json(list))
 }
@@ -129,7 +135,7 @@ pub async fn officer_one(
 ) -> Result<Response, ApiError> {
     let status = state
         .db
-        .call(move |conn| tracking::dossier_status(conn, &code, None))
+        .read(move |conn| tracking::dossier_status(conn, &code, None))
         .await?
         .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
     Ok(tagged_status(&headers, status))

@@ -1,36 +1,39 @@
-//! The tus 1.0.0 endpoint: core, creation, creation-with-upload, checksum
-//! (sha1, sha256), termination and expiration.
+//! The tus 1.0.0 endpoint: core, creation, creation-with-upload,
+//! creation-defer-length, checksum (sha1, sha256), termination,
+//! expiration and concatenation (`crate::concat`).
 //!
 //! Invariants kept here:
 //! - the database offset is the truth; bytes stored beyond it (a request
 //!   cut off before it was confirmed) are dropped by the next PATCH;
 //! - an interrupted PATCH without a checksum keeps what arrived, and the
 //!   next HEAD reports it; a chunk whose checksum fails keeps nothing;
-//! - one request at a time writes to an upload (others get 423).
+//! - one request at a time writes to an upload (others get 423), and only
+//!   its owner can hold it: ownership is checked before any lock;
+//! - an upload is admitted within its owner's quotas in the transaction
+//!   that records it, and a creation refused after that leaves nothing;
+//! - an upload a filing names is never removed.
 
 use super::Applicant;
 use crate::error::ApiError;
 use crate::state::{AppState, UploadLock, now_vn};
-use crate::{db, random};
+use crate::{db, intake, quota, random};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::Bytes;
-use futures_util::StreamExt;
-use hoso_tus::checksum::ChecksumAlgorithm;
-use hoso_tus::headers::{self as h, Extension};
+use hoso_tus::headers::{self as h, Concat, Extension};
 use hoso_tus::{Metadata, UploadChecksum};
-use std::io::Read;
 
 const EXTENSIONS: &[Extension] = &[
     Extension::Creation,
     Extension::CreationWithUpload,
+    Extension::CreationDeferLength,
     Extension::Checksum,
     Extension::Termination,
     Extension::Expiration,
+    Extension::Concatenation,
 ];
 
 pub fn router() -> Router<AppState> {
@@ -52,7 +55,7 @@ async fn add_tus_resumable(mut res: Response) -> Response {
     res
 }
 
-fn tus_error(status: StatusCode, code: &'static str, vi: &str, en: &str) -> ApiError {
+pub(crate) fn tus_error(status: StatusCode, code: &'static str, vi: &str, en: &str) -> ApiError {
     ApiError::new(status, code, vi, en)
 }
 
@@ -69,20 +72,28 @@ fn require_version(headers: &HeaderMap) -> Result<(), ApiError> {
     .with_header("tus-version", HeaderValue::from_static(h::VERSION)))
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn rfc9110(time: &str) -> Option<String> {
+fn rfc9110(time: &str) -> Option<HeaderValue> {
     let t = chrono::DateTime::parse_from_rfc3339(time).ok()?;
-    Some(
-        t.with_timezone(&chrono::Utc)
-            .format("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string(),
-    )
+    let text = t
+        .with_timezone(&chrono::Utc)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    HeaderValue::from_str(&text).ok()
 }
 
-fn valid_id(id: &str) -> Result<(), ApiError> {
+/// `Upload-Expires` for an upload that may still be removed.
+pub(crate) fn with_expiry(mut res: Response, row_expires_at: &str) -> Response {
+    if let Some(v) = rfc9110(row_expires_at) {
+        res.headers_mut().insert(h::UPLOAD_EXPIRES, v);
+    }
+    res
+}
+
+pub(crate) fn valid_id(id: &str) -> Result<(), ApiError> {
     if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(())
     } else {
@@ -103,23 +114,31 @@ async fn options(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Loads an upload the caller owns; other people's uploads do not exist.
-async fn owned_upload(
+/// Loads an upload the caller owns, expired or not; other people's
+/// uploads do not exist.
+pub(crate) async fn owned_upload(
     state: &AppState,
     who: &Applicant,
     id: &str,
 ) -> Result<db::UploadRow, ApiError> {
     valid_id(id)?;
     let key = id.to_owned();
-    let row = state
+    state
         .db
-        .call(move |conn| Ok(db::upload(conn, &key)?))
+        .read(move |conn| Ok(db::upload(conn, &key)?))
         .await?
         .filter(|r| r.applicant_id == who.id)
-        .ok_or_else(|| ApiError::not_found("tệp tải lên / upload"))?;
-    let expired = row.sha256.is_none()
-        && chrono::DateTime::parse_from_rfc3339(&row.expires_at).is_ok_and(|t| t < now_vn());
-    if expired {
+        .ok_or_else(|| ApiError::not_found("tệp tải lên / upload"))
+}
+
+/// Like [`owned_upload`], refusing one past its expiry (410).
+async fn live_upload(
+    state: &AppState,
+    who: &Applicant,
+    id: &str,
+) -> Result<db::UploadRow, ApiError> {
+    let row = owned_upload(state, who, id).await?;
+    if row.expired(now_vn()) {
         return Err(tus_error(
             StatusCode::GONE,
             "upload_expired",
@@ -130,97 +149,7 @@ async fn owned_upload(
     Ok(row)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    who: Applicant,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    require_version(&headers)?;
-    let length = header_str(&headers, h::UPLOAD_LENGTH)
-        .ok_or_else(|| {
-            tus_error(
-                StatusCode::BAD_REQUEST,
-                "upload_length",
-                "Thiếu Upload-Length: cổng cần biết kích thước tệp trước.",
-                "Upload-Length is missing: the portal needs the file size first.",
-            )
-        })
-        .and_then(|v| {
-            h::parse_number(h::UPLOAD_LENGTH, v).map_err(|e| bad_request(&e.to_string()))
-        })?;
-    if length > state.config.max_upload_bytes {
-        return Err(tus_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "upload_too_large",
-            &format!(
-                "Tệp nặng {} byte, cổng nhận tối đa {} byte.",
-                length, state.config.max_upload_bytes
-            ),
-            &format!(
-                "The file is {} bytes, the portal takes at most {} bytes.",
-                length, state.config.max_upload_bytes
-            ),
-        ));
-    }
-    let metadata_header = header_str(&headers, h::UPLOAD_METADATA)
-        .unwrap_or_default()
-        .to_owned();
-    Metadata::parse(&metadata_header).map_err(|e| bad_request(&e.to_string()))?;
-    let checksum = parse_checksum(&headers)?;
-
-    let id = random::hex_id();
-    let now = now_vn();
-    let expiry =
-        chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
-    let expires_at = (now + expiry).to_rfc3339();
-    let storage = state.storage.clone();
-    let new_id = id.clone();
-    tokio::task::spawn_blocking(move || storage.create(&new_id))
-        .await
-        .map_err(ApiError::internal)??;
-    let (row_id, owner, created, expires) =
-        (id.clone(), who.id, now.to_rfc3339(), expires_at.clone());
-    state
-        .db
-        .call(move |conn| {
-            Ok(db::insert_upload(
-                conn,
-                &row_id,
-                owner,
-                length,
-                &metadata_header,
-                &created,
-                &expires,
-            )?)
-        })
-        .await?;
-
-    let mut offset = 0;
-    let with_body =
-        header_str(&headers, header::CONTENT_TYPE.as_str()) == Some(h::OFFSET_OCTET_STREAM);
-    if with_body {
-        // Just created: nobody else can know the id yet.
-        let lock = state
-            .lock_upload(&id)
-            .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
-        offset = write_chunk(&state, &lock, &id, 0, length, checksum, body).await?;
-    }
-    let mut res = (
-        StatusCode::CREATED,
-        [
-            (header::LOCATION.as_str(), state.upload_url(&id)),
-            (h::UPLOAD_OFFSET, offset.to_string()),
-        ],
-    )
-        .into_response();
-    if let Some(v) = rfc9110(&expires_at).and_then(|v| HeaderValue::from_str(&v).ok()) {
-        res.headers_mut().insert(h::UPLOAD_EXPIRES, v);
-    }
-    Ok(res)
-}
-
-fn bad_request(detail: &str) -> ApiError {
+pub(crate) fn bad_request(detail: &str) -> ApiError {
     tus_error(
         StatusCode::BAD_REQUEST,
         "tus_header",
@@ -235,6 +164,149 @@ fn parse_checksum(headers: &HeaderMap) -> Result<Option<UploadChecksum>, ApiErro
         .transpose()
 }
 
+/// `Upload-Length`, if the request has one.
+fn upload_length(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    header_str(headers, h::UPLOAD_LENGTH)
+        .map(|v| h::parse_number(h::UPLOAD_LENGTH, v).map_err(|e| bad_request(&e.to_string())))
+        .transpose()
+}
+
+/// Refuses a length over the portal's largest upload.
+pub(crate) fn within_max(state: &AppState, length: u64) -> Result<(), ApiError> {
+    let max = state.config.max_upload_bytes;
+    if length <= max {
+        return Ok(());
+    }
+    Err(tus_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload_too_large",
+        &format!("Tệp nặng {length} byte, cổng nhận tối đa {max} byte."),
+        &format!("The file is {length} bytes, the portal takes at most {max} bytes."),
+    ))
+}
+
+/// The declared length of a new upload: `Some`, or `None` with
+/// `Upload-Defer-Length: 1`.
+fn declared_length(state: &AppState, headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    let deferred = header_str(headers, h::UPLOAD_DEFER_LENGTH);
+    match (upload_length(headers)?, deferred) {
+        (Some(_), Some(_)) => Err(bad_request(
+            "Upload-Length and Upload-Defer-Length together",
+        )),
+        (None, Some("1")) => Ok(None),
+        (None, Some(other)) => Err(bad_request(&format!("Upload-Defer-Length: {other}"))),
+        (Some(length), None) => within_max(state, length).map(|()| Some(length)),
+        (None, None) => Err(tus_error(
+            StatusCode::BAD_REQUEST,
+            "upload_length",
+            "Thiếu Upload-Length: cổng cần biết kích thước tệp trước (hoặc Upload-Defer-Length: 1).",
+            "Upload-Length is missing: the portal needs the file size first (or Upload-Defer-Length: 1).",
+        )),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    who: Applicant,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    require_version(&headers)?;
+    let metadata_header = header_str(&headers, h::UPLOAD_METADATA)
+        .unwrap_or_default()
+        .to_owned();
+    Metadata::parse(&metadata_header).map_err(|e| bad_request(&e.to_string()))?;
+    let concat = header_str(&headers, h::UPLOAD_CONCAT)
+        .map(Concat::parse)
+        .transpose()
+        .map_err(|e| bad_request(&e.to_string()))?;
+    if let Some(Concat::Final(urls)) = concat {
+        return crate::concat::create_final(&state, &who, metadata_header, &urls).await;
+    }
+    let length = declared_length(&state, &headers)?;
+    let checksum = parse_checksum(&headers)?;
+
+    let now = now_vn();
+    let expiry =
+        chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
+    let new = db::NewUpload {
+        id: random::hex_id(),
+        applicant_id: who.id,
+        length,
+        metadata: metadata_header,
+        concat: (concat == Some(Concat::Partial)).then(|| "partial".to_owned()),
+        created_at: now.to_rfc3339(),
+        expires_at: (now + expiry).to_rfc3339(),
+    };
+    let id = new.id.clone();
+    let expires_at = new.expires_at.clone();
+    let (max, quotas) = (state.config.max_upload_bytes, state.config.quotas.clone());
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let usage = quota::usage(&tx, new.applicant_id, max)?;
+            quota::admit(usage, new.length.unwrap_or(max), &quotas)?;
+            db::insert_upload(&tx, &new)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    let storage = state.storage.clone();
+    let file_id = id.clone();
+    let created = tokio::task::spawn_blocking(move || storage.create(&file_id))
+        .await
+        .map_err(ApiError::internal)
+        .and_then(|r| r.map_err(ApiError::from));
+    if let Err(e) = created {
+        discard(&state, &id).await;
+        return Err(e);
+    }
+
+    let mut offset = 0;
+    let with_body =
+        header_str(&headers, header::CONTENT_TYPE.as_str()) == Some(h::OFFSET_OCTET_STREAM);
+    // An empty file is complete as soon as it exists.
+    if with_body || length == Some(0) {
+        // Just created: nobody else can know the id yet.
+        let lock = state
+            .lock_upload(&id)
+            .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
+        let written = write_chunk(&state, &lock, &id, 0, length, checksum, body).await;
+        drop(lock);
+        match written {
+            Ok(at) => offset = at,
+            Err(e) => {
+                // The client never learns this upload's address: keep nothing.
+                discard(&state, &id).await;
+                return Err(e);
+            }
+        }
+    }
+    let res = (
+        StatusCode::CREATED,
+        [
+            (header::LOCATION.as_str(), state.upload_url(&id)),
+            (h::UPLOAD_OFFSET, offset.to_string()),
+        ],
+    )
+        .into_response();
+    Ok(with_expiry(res, &expires_at))
+}
+
+/// Removes an upload that was refused at its creation (or failed to be
+/// joined), row and bytes.
+pub(crate) async fn discard(state: &AppState, id: &str) {
+    let row = id.to_owned();
+    let _ = state
+        .db
+        .call(move |conn| Ok(db::delete_unfiled_upload(conn, &row)?))
+        .await;
+    state.hashes.forget(id);
+    let (storage, id) = (state.storage.clone(), id.to_owned());
+    let _ = tokio::task::spawn_blocking(move || storage.remove(&id)).await;
+}
+
 async fn head(
     State(state): State<AppState>,
     who: Applicant,
@@ -242,27 +314,36 @@ async fn head(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_version(&headers)?;
-    let row = owned_upload(&state, &who, &id).await?;
+    let row = live_upload(&state, &who, &id).await?;
     let mut res = (
         StatusCode::OK,
         [
             (h::UPLOAD_OFFSET, row.offset.to_string()),
-            (h::UPLOAD_LENGTH, row.length.to_string()),
             (header::CACHE_CONTROL.as_str(), "no-store".to_owned()),
         ],
     )
         .into_response();
+    let out = res.headers_mut();
+    if row.length_deferred {
+        out.insert(h::UPLOAD_DEFER_LENGTH, HeaderValue::from_static("1"));
+    } else {
+        out.insert(h::UPLOAD_LENGTH, HeaderValue::from(row.length));
+    }
     if let Ok(v) = HeaderValue::from_str(&row.metadata)
         && !row.metadata.is_empty()
     {
-        res.headers_mut().insert(h::UPLOAD_METADATA, v);
+        out.insert(h::UPLOAD_METADATA, v);
     }
-    if row.sha256.is_none()
-        && let Some(v) = rfc9110(&row.expires_at).and_then(|v| HeaderValue::from_str(&v).ok())
+    if let Some(concat) = crate::concat::header(&state, row.concat.as_deref())
+        && let Ok(v) = HeaderValue::from_str(&concat)
     {
-        res.headers_mut().insert(h::UPLOAD_EXPIRES, v);
+        out.insert(h::UPLOAD_CONCAT, v);
     }
-    Ok(res)
+    Ok(if row.filed {
+        res
+    } else {
+        with_expiry(res, &row.expires_at)
+    })
 }
 
 async fn patch(
@@ -287,8 +368,21 @@ async fn patch(
             h::parse_number(h::UPLOAD_OFFSET, v).map_err(|e| bad_request(&e.to_string()))
         })?;
     let checksum = parse_checksum(&headers)?;
+    let given_length = upload_length(&headers)?;
     // Whose upload it is comes first: only its owner may take it over.
-    owned_upload(&state, &who, &id).await?;
+    let row = live_upload(&state, &who, &id).await?;
+    if row
+        .concat
+        .as_deref()
+        .is_some_and(|c| c.starts_with("final;"))
+    {
+        return Err(tus_error(
+            StatusCode::FORBIDDEN,
+            "upload_final",
+            "Tệp này được ghép từ các phần đã tải lên; không thể ghi thêm vào nó.",
+            "This upload is joined from partial uploads; it cannot be written to.",
+        ));
+    }
     let Some(lock) = state.take_over_upload(&id).await else {
         return Err(tus_error(
             StatusCode::LOCKED,
@@ -297,7 +391,7 @@ async fn patch(
             "Another request is writing to this upload; ask for the offset and continue.",
         ));
     };
-    let row = owned_upload(&state, &who, &id).await?;
+    let mut row = live_upload(&state, &who, &id).await?;
     if row.offset != offset {
         return Err(tus_error(
             StatusCode::CONFLICT,
@@ -313,68 +407,77 @@ async fn patch(
         )
         .with_header("upload-offset", HeaderValue::from(row.offset)));
     }
-    let new_offset = write_chunk(&state, &lock, &id, offset, row.length, checksum, body).await?;
-    let mut res = (
+    match (row.length_deferred, given_length) {
+        (true, Some(length)) => {
+            within_max(&state, length)?;
+            if length < row.offset {
+                return Err(bad_request(&format!(
+                    "Upload-Length {length} is below the {} bytes already received",
+                    row.offset
+                )));
+            }
+            let row_id = id.clone();
+            state
+                .db
+                .call(move |conn| Ok(db::set_length(conn, &row_id, length)?))
+                .await?;
+            (row.length, row.length_deferred) = (length, false);
+        }
+        (false, Some(length)) if length != row.length => {
+            return Err(bad_request(&format!(
+                "Upload-Length {length} differs from the declared {}",
+                row.length
+            )));
+        }
+        _ => {}
+    }
+    let length = (!row.length_deferred).then_some(row.length);
+    let new_offset = write_chunk(&state, &lock, &id, offset, length, checksum, body).await?;
+    let res = (
         StatusCode::NO_CONTENT,
         [(h::UPLOAD_OFFSET, new_offset.to_string())],
     )
         .into_response();
-    if new_offset < row.length
-        && let Some(v) = rfc9110(&row.expires_at).and_then(|v| HeaderValue::from_str(&v).ok())
-    {
-        res.headers_mut().insert(h::UPLOAD_EXPIRES, v);
-    }
-    Ok(res)
-}
-
-/// What arrived of one request body.
-struct Received {
-    bytes: u64,
-    digest: Option<Vec<u8>>,
-    interrupted: bool,
-    overflow: bool,
+    // A complete upload expires a while after now unless it is filed.
+    Ok(if row.filed {
+        res
+    } else if Some(new_offset) == length {
+        let (state2, id2) = (state.clone(), id.clone());
+        let fresh = state2
+            .db
+            .read(move |conn| Ok(db::upload(conn, &id2)?))
+            .await?;
+        match fresh {
+            Some(r) => with_expiry(res, &r.expires_at),
+            None => res,
+        }
+    } else {
+        with_expiry(res, &row.expires_at)
+    })
 }
 
 /// Streams a request body into an upload at `offset`, confirms what may be
 /// kept in the database, and returns the new offset. The caller holds the
-/// upload's lock.
+/// upload's lock. `length` is `None` while the upload's length is
+/// deferred: the body may then run to the portal's largest upload.
 async fn write_chunk(
     state: &AppState,
     lock: &UploadLock,
     id: &str,
     offset: u64,
-    length: u64,
+    length: Option<u64>,
     checksum: Option<UploadChecksum>,
     body: Body,
 ) -> Result<u64, ApiError> {
-    // Without a checksum, what arrives may be kept piecemeal: every
-    // CHECKPOINT bytes the file is synced and the offset recorded, so that a
-    // portal killed mid-request still keeps (and reports) what it received.
-    let checkpoint: Option<Checkpoint> = checksum.is_none().then(|| {
-        let (db, row_id, handle) = (
-            state.db.clone(),
-            id.to_owned(),
-            tokio::runtime::Handle::current(),
-        );
-        Box::new(move |written: u64| {
-            let row_id = row_id.clone();
-            handle
-                .block_on(
-                    db.call(move |conn| Ok(db::raise_offset(conn, &row_id, offset + written)?)),
-                )
-                .map_err(|e| std::io::Error::other(e.code))
-        }) as Checkpoint
-    });
-    let got = receive(
-        state,
+    let target = intake::Target {
         lock,
         offset,
-        length - offset,
-        checksum.as_ref().map(|c| c.algorithm),
-        checkpoint,
-        body,
-    )
-    .await?;
+        room: length
+            .unwrap_or(state.config.max_upload_bytes)
+            .saturating_sub(offset),
+        checksum: checksum.as_ref().map(|c| c.algorithm),
+    };
+    let got = intake::receive(state, target, body).await?;
     let rollback = |state: &AppState| {
         let (storage, id, db) = (state.storage.clone(), id.to_owned(), state.db.clone());
         async move {
@@ -382,7 +485,7 @@ async fn write_chunk(
             let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, offset)).await;
             // Checkpoints of this request are undone with its bytes.
             let _ = db
-                .call(move |conn| Ok(db::reset_offset(conn, &id, offset)?))
+                .progress(move |conn| Ok(db::reset_offset(conn, &id, offset)?))
                 .await;
         }
     };
@@ -408,126 +511,29 @@ async fn write_chunk(
         ));
     }
     let new_offset = offset + got.bytes;
-    let sha256 = if new_offset == length {
-        Some(whole_file_sha256(state, id).await?)
-    } else {
-        None
+    let complete = Some(new_offset) == length;
+    let sha256 = match got.finish_hash(state, id, new_offset, complete) {
+        Some(hex) => Some(hex),
+        None if complete => Some(intake::hash_stored(state, id).await?),
+        None => None,
     };
-    let (row_id, done_at) = (id.to_owned(), now_vn().to_rfc3339());
+    let now = now_vn();
+    let expiry =
+        chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
+    let (row_id, done_at, expires_at) =
+        (id.to_owned(), now.to_rfc3339(), (now + expiry).to_rfc3339());
     state
         .db
-        .call(move |conn| {
-            Ok(db::confirm_offset(
-                conn,
-                &row_id,
-                new_offset,
-                sha256.as_deref(),
-                &done_at,
-            )?)
+        .progress(move |conn| {
+            let done = sha256.as_deref().map(|sha256| db::Completed {
+                sha256,
+                at: &done_at,
+                expires_at: &expires_at,
+            });
+            Ok(db::confirm_offset(conn, &row_id, new_offset, done)?)
         })
         .await?;
     Ok(new_offset)
-}
-
-/// Records that the first N bytes of a request are durable.
-type Checkpoint = Box<dyn Fn(u64) -> std::io::Result<()> + Send>;
-
-/// How many bytes of a request without a checksum are made durable and
-/// recorded at a time.
-const CHECKPOINT: u64 = 1024 * 1024;
-
-async fn receive(
-    state: &AppState,
-    lock: &UploadLock,
-    offset: u64,
-    room: u64,
-    algorithm: Option<ChecksumAlgorithm>,
-    checkpoint: Option<Checkpoint>,
-    body: Body,
-) -> Result<Received, ApiError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(4);
-    let (storage, file_id) = (state.storage.clone(), lock.id().to_owned());
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, Option<Vec<u8>>)> {
-        let mut out = storage.append_at(&file_id, offset)?;
-        let mut hasher = algorithm.map(ChecksumAlgorithm::hasher);
-        let (mut written, mut recorded) = (0u64, 0u64);
-        while let Some(chunk) = rx.blocking_recv() {
-            std::io::Write::write_all(&mut out, &chunk)?;
-            if let Some(h) = hasher.as_mut() {
-                h.update(&chunk);
-            }
-            written += chunk.len() as u64;
-            if let Some(record) = &checkpoint
-                && written - recorded >= CHECKPOINT
-            {
-                out.sync()?;
-                record(written)?;
-                recorded = written;
-            }
-        }
-        out.commit()?;
-        Ok((written, hasher.map(|h| h.finish())))
-    });
-    let idle = state.config.idle_body_timeout;
-    let mut stream = body.into_data_stream();
-    let (mut sent, mut interrupted, mut overflow) = (0u64, false, false);
-    loop {
-        let next = tokio::select! {
-            next = tokio::time::timeout(idle, stream.next()) => next,
-            // A newer request for this upload took over: stop here and
-            // keep what arrived, as if the connection had broken.
-            () = lock.holder().cancel.notified() => {
-                interrupted = true;
-                break;
-            }
-        };
-        match next {
-            Ok(Some(Ok(bytes))) => {
-                lock.holder().active();
-                if sent + bytes.len() as u64 > room {
-                    overflow = true;
-                    break;
-                }
-                sent += bytes.len() as u64;
-                if tx.send(bytes).await.is_err() {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Ok(Some(Err(_))) | Err(_) => {
-                interrupted = true;
-                break;
-            }
-        }
-    }
-    drop(tx);
-    let (bytes, digest) = writer.await.map_err(ApiError::internal)??;
-    Ok(Received {
-        bytes,
-        digest,
-        interrupted,
-        overflow,
-    })
-}
-
-async fn whole_file_sha256(state: &AppState, id: &str) -> Result<String, ApiError> {
-    let (storage, id) = (state.storage.clone(), id.to_owned());
-    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        let mut reader = storage.read(&id)?;
-        let mut hasher = ChecksumAlgorithm::Sha256.hasher();
-        let mut buf = vec![0u8; 1024 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        Ok(hoso_core::hash::to_hex(&hasher.finish()))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::from)
 }
 
 async fn terminate(
@@ -537,6 +543,8 @@ async fn terminate(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_version(&headers)?;
+    // Strangers learn nothing and lock nothing.
+    owned_upload(&state, &who, &id).await?;
     let Some(_lock) = state.lock_upload(&id) else {
         return Err(tus_error(
             StatusCode::LOCKED,
@@ -545,20 +553,20 @@ async fn terminate(
             "The upload is being written; try removing it again later.",
         ));
     };
-    owned_upload(&state, &who, &id).await?;
     let row_id = id.clone();
-    let in_use = state
+    let removed = state
         .db
-        .call(move |conn| Ok(!db::delete_upload_unless_filed(conn, &row_id)?))
+        .call(move |conn| Ok(db::delete_upload_unless_filed(conn, &row_id)?))
         .await?;
-    if in_use {
+    if !removed {
         return Err(tus_error(
             StatusCode::CONFLICT,
             "upload_filed",
-            "Tệp này thuộc một hồ sơ đã nộp nên không thể xóa.",
-            "This upload belongs to a filed dossier and cannot be removed.",
+            "Tệp này thuộc một hồ sơ hoặc một lần bổ sung đã nộp nên không thể xóa.",
+            "This upload belongs to a filed dossier or supplement and cannot be removed.",
         ));
     }
+    state.hashes.forget(&id);
     let storage = state.storage.clone();
     tokio::task::spawn_blocking(move || storage.remove(&id))
         .await

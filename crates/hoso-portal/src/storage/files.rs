@@ -2,7 +2,7 @@
 
 use super::{UploadStorage, UploadWriter};
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Uploads stored as files in one folder.
@@ -15,7 +15,7 @@ impl FileStorage {
     /// Uses (and creates) `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> io::Result<Self> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir)?;
+        crate::private::create_dir(&dir)?;
         Ok(Self { dir })
     }
 
@@ -32,40 +32,39 @@ impl FileStorage {
     }
 }
 
-struct FileWriter(BufWriter<File>);
+/// Writes straight to the file: callers hand it pieces of 64 KiB, and a
+/// buffer of its own would be memory held by every upload in progress.
+struct FileWriter(File);
 
 impl Write for FileWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+        Ok(())
     }
 }
 
 impl UploadWriter for FileWriter {
     fn sync(&mut self) -> io::Result<()> {
-        self.0.flush()?;
-        self.0.get_ref().sync_data()
+        self.0.sync_data()
     }
 
     fn commit(self: Box<Self>) -> io::Result<()> {
-        let file = self.0.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data()
+        self.0.sync_data()
     }
 }
 
 impl UploadStorage for FileStorage {
     fn create(&self, id: &str) -> io::Result<()> {
-        File::create_new(self.path(id))?.sync_all()
+        crate::private::new_file(&self.path(id))?.sync_all()
     }
 
     fn append_at(&self, id: &str, offset: u64) -> io::Result<Box<dyn UploadWriter>> {
-        let file = OpenOptions::new().write(true).open(self.path(id))?;
+        let mut file = OpenOptions::new().write(true).open(self.path(id))?;
         file.set_len(offset)?;
-        let mut writer = BufWriter::with_capacity(256 * 1024, file);
-        io::Seek::seek(&mut writer, io::SeekFrom::Start(offset))?;
-        Ok(Box::new(FileWriter(writer)))
+        io::Seek::seek(&mut file, io::SeekFrom::Start(offset))?;
+        Ok(Box::new(FileWriter(file)))
     }
 
     fn truncate(&self, id: &str, len: u64) -> io::Result<()> {

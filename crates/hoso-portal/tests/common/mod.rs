@@ -27,15 +27,51 @@ pub const NOTICE: &str = r#"{
 
 /// A portal with its data in `dir`, and a token for one applicant.
 pub async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
+    start(with_notice(dir), "cty-mot-lan", "Công ty Một Lần").await
+}
+
+/// The practice settings for data in `dir`, which serves the trial notice.
+pub fn with_notice(dir: &std::path::Path) -> PortalConfig {
     let extra = dir.join("procedures");
     std::fs::create_dir_all(&extra).expect("procedures folder");
     std::fs::write(extra.join("thong-bao-thu.json"), NOTICE).expect("schema");
-    start(
-        PortalConfig::practice(dir.to_owned()),
-        "cty-mot-lan",
-        "Công ty Một Lần",
-    )
-    .await
+    PortalConfig::practice(dir.to_owned())
+}
+
+/// One PATCH of `body` at `offset`.
+pub async fn patch(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    offset: u64,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    http.patch(url)
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", offset.to_string())
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(body)
+        .send()
+        .await
+        .expect("patch answered")
+}
+
+/// Sends `request` for filing under `key`; the answer as it came.
+pub async fn submit(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    request: &SubmissionRequest,
+) -> reqwest::Response {
+    http.post(format!("{base}/v1/dossiers"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", format!("\"{key}\""))
+        .json(request)
+        .send()
+        .await
+        .expect("submit answered")
 }
 
 /// A portal started with `config`, and a token for a new applicant.
@@ -97,14 +133,7 @@ pub async fn file(
     key: &str,
     name: &str,
 ) -> hoso_core::wire::SubmissionResponse {
-    let res = http
-        .post(format!("{base}/v1/dossiers"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", format!("\"{key}\""))
-        .json(&request(name))
-        .send()
-        .await
-        .expect("submit");
+    let res = submit(http, base, token, key, &request(name)).await;
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     res.json().await.expect("receipt")
 }
