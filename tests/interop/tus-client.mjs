@@ -7,6 +7,10 @@
 // SCENARIO: upload       - chunks of 1 MiB, each with Upload-Checksum sha256
 //           resume       - abort after the first chunk, resume from the URL
 //           bad-checksum - the second chunk's checksum is wrong
+//           parallel     - three partial uploads at once, joined by a final
+//                          one (concatenation), no checksums
+//           deferred     - the length given with the last PATCH
+//                          (creation-defer-length), no checksums
 import { Upload } from 'tus-js-client';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -27,6 +31,7 @@ function options(extra) {
     onBeforeRequest(req) {
       if (req.getMethod() !== 'PATCH') return;
       patches += 1;
+      if (scenario === 'parallel' || scenario === 'deferred') return;
       const offset = Number(req.getHeader('Upload-Offset'));
       const slice = data.subarray(offset, Math.min(offset + chunkSize, data.length));
       let digest = crypto.createHash('sha256').update(slice).digest('base64');
@@ -73,7 +78,11 @@ if (scenario === 'resume') {
     patches,
   });
 } else {
-  const done = await run(options({}));
+  const extra = {
+    parallel: { parallelUploads: 3, chunkSize: Infinity },
+    deferred: { uploadLengthDeferred: true },
+  }[scenario] || {};
+  const done = await run(options(extra));
   const status = done.error && done.error.originalResponse
     ? done.error.originalResponse.getStatus()
     : null;

@@ -1,6 +1,8 @@
 //! Interoperability: the reference tus client, tus-js-client (npm), uploads
-//! to the portal — whole, resumed after an aborted request, and with a
-//! damaged chunk that the portal must refuse (460) without keeping it.
+//! to the portal — whole, resumed after an aborted request, with a
+//! damaged chunk that the portal must refuse (460) without keeping it, in
+//! three parallel parts joined by concatenation, with its length given
+//! last, and a file of 0 bytes.
 //! `cargo xtask setup` installs the client under `tests/interop/`.
 
 mod common;
@@ -28,7 +30,17 @@ struct Fixture {
     bytes: Vec<u8>,
 }
 
+/// 3.5 MiB: three full 1 MiB chunks and a tail.
 async fn fixture() -> Fixture {
+    fixture_of(
+        (0..3_670_016u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect(),
+    )
+    .await
+}
+
+async fn fixture_of(bytes: Vec<u8>) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
         PortalConfig::practice(dir.path().join("portal")),
@@ -36,10 +48,6 @@ async fn fixture() -> Fixture {
         "Công ty thử tus-js-client",
     )
     .await;
-    // 3.5 MiB: three full 1 MiB chunks and a tail.
-    let bytes: Vec<u8> = (0..3_670_016u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
     let file = dir.path().join("hợp đồng.pdf");
     std::fs::write(&file, &bytes).expect("write file");
     Fixture {
@@ -120,4 +128,63 @@ async fn a_damaged_chunk_is_refused_with_460_and_not_kept() {
         "1048576"
     );
     assert_eq!(stored(&f, url), f.bytes[..1024 * 1024]);
+}
+
+/// The files the portal holds in its upload folder.
+fn stored_files(f: &Fixture) -> usize {
+    std::fs::read_dir(f.dir.path().join("portal").join("uploads"))
+        .expect("uploads")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed() {
+    let f = fixture().await;
+    let out = client(&f, "parallel");
+    assert_eq!(out["error"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["patches"], 3, "one PATCH per part: {out}");
+    let url = out["url"].as_str().expect("final upload url");
+    assert_eq!(stored(&f, url), f.bytes, "the joined file is byte-exact");
+    assert_eq!(stored_files(&f), 1, "the three parts are gone");
+    let head = reqwest::Client::new()
+        .head(url)
+        .bearer_auth(&f.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD");
+    let concat = head.headers()["upload-concat"].to_str().expect("concat");
+    assert!(concat.starts_with("final;http"), "{concat}");
+    assert_eq!(concat.split(' ').count(), 3, "{concat}");
+    assert_eq!(
+        head.headers()["upload-offset"].to_str().expect("offset"),
+        f.bytes.len().to_string()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_whose_length_comes_last_arrives_whole() {
+    let f = fixture().await;
+    let out = client(&f, "deferred");
+    assert_eq!(out["error"], serde_json::Value::Null, "{out}");
+    let url = out["url"].as_str().expect("upload url");
+    assert_eq!(stored(&f, url), f.bytes);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_file_is_a_complete_upload() {
+    let f = fixture_of(Vec::new()).await;
+    let out = client(&f, "upload");
+    assert_eq!(out["error"], serde_json::Value::Null, "{out}");
+    let url = out["url"].as_str().expect("upload url");
+    assert!(stored(&f, url).is_empty());
+    let head = reqwest::Client::new()
+        .head(url)
+        .bearer_auth(&f.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD");
+    assert_eq!(head.headers()["upload-offset"], "0");
+    assert_eq!(head.headers()["upload-length"], "0");
 }

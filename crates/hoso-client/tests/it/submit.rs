@@ -60,6 +60,26 @@ async fn a_dossier_with_a_multi_chunk_file_is_filed_once_and_stored_byte_for_byt
 }
 
 #[tokio::test]
+async fn a_dossier_with_an_empty_document_is_filed() {
+    let w = World::new().await;
+    let file = w.file("giấy chứng nhận rỗng.pdf", 0);
+    let dossier = w.dossier(&file).await;
+    let done = w
+        .client
+        .submit(&w.record, dossier)
+        .await
+        .expect("an empty document is filed, not refused as a hash mismatch");
+    let certificate = done
+        .receipt
+        .documents
+        .iter()
+        .find(|d| d.slot == "quality_certificate")
+        .expect("certificate on the receipt");
+    assert_eq!(certificate.size, 0);
+    assert_eq!(certificate.sha256, Sha256Digest::of(b""));
+}
+
+#[tokio::test]
 async fn submitting_the_same_content_again_returns_the_first_receipt() {
     let w = World::new().await;
     let file = w.file("cn.pdf", 50_000);
