@@ -1,5 +1,6 @@
 //! Architecture rules that a build alone would not catch, checked on every
-//! test run: which crates may depend on what (see ARCHITECTURE.md).
+//! test run: which crates may depend on what, and what the portal's code
+//! must never do with its threads (see ARCHITECTURE.md).
 
 use anyhow::bail;
 use std::collections::BTreeSet;
@@ -88,9 +89,85 @@ pub fn check() -> anyhow::Result<()> {
             }
         }
     }
+    broken.extend(source_rules()?);
     if !broken.is_empty() {
         bail!("architecture rules broken:\n  {}", broken.join("\n  "));
     }
-    println!("architecture rules hold for {} crates", RULES.len());
+    println!(
+        "architecture rules hold for {} crates and {} source rules",
+        RULES.len(),
+        SOURCE_RULES.len()
+    );
     Ok(())
+}
+
+/// (folder, text its Rust files must not contain, the one file allowed it,
+/// why). The portal's threads: a job on the blocking pool that waits for a
+/// future or a channel holds its thread while it waits, and 64 such jobs
+/// froze the portal; database work has threads of its own.
+const SOURCE_RULES: &[(&str, &str, Option<&str>, &str)] = &[
+    (
+        "crates/hoso-portal/src",
+        "block_on(",
+        Some("main.rs"),
+        "waits for a future on a thread of the blocking pool (only main starts the runtime)",
+    ),
+    (
+        "crates/hoso-portal/src",
+        "blocking_recv(",
+        None,
+        "holds a blocking-pool thread while it waits for the network",
+    ),
+    (
+        "crates/hoso-portal/src",
+        "blocking_send(",
+        None,
+        "holds a blocking-pool thread while it waits for the network",
+    ),
+    (
+        "crates/hoso-portal/src",
+        "Handle::current()",
+        None,
+        "carries the runtime into blocking work, where it would wait on it",
+    ),
+];
+
+fn source_rules() -> anyhow::Result<Vec<String>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("xtask has no parent folder"))?;
+    let mut broken = Vec::new();
+    for (folder, text, allowed, why) in SOURCE_RULES {
+        for file in rust_files(&root.join(folder))? {
+            if allowed.is_some_and(|a| file.ends_with(a)) {
+                continue;
+            }
+            let source = std::fs::read_to_string(&file)?;
+            for (n, line) in source.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if code.contains(text) {
+                    broken.push(format!(
+                        "{}:{}: `{text}` {why}",
+                        file.strip_prefix(root).unwrap_or(&file).display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    Ok(broken)
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    Ok(out)
 }

@@ -33,6 +33,7 @@ fn run_task() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("setup") => setup::run(&root),
         Some("ui") => ui::build(&root),
+        Some("rules") => invariants::check(),
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
         Some("bench") => bench::run(&args[1..]),
@@ -55,6 +56,7 @@ cargo xtask test                set up, then fmt, UI (wasm), build, clippy, ever
                                 Debian package checked, its app filing a dossier end to end
 cargo xtask setup               install system packages and tools (idempotent)
 cargo xtask ui                  build the wasm UI into ui/dist
+cargo xtask rules               the architecture rules alone (dependencies, the portal's threads)
 cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedure (criterion),
                                 import: a 2 GiB file into the library (time, peak memory),
                                 app-import: the same through the app's window (app's peak memory),
