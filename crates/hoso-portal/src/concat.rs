@@ -221,7 +221,9 @@ pub async fn create_final(
 /// upload `id`; the bytes written and their SHA-256.
 async fn join(state: &AppState, id: &str, parts: &[String]) -> Result<(u64, String), ApiError> {
     let (storage, id, parts) = (state.storage.clone(), id.to_owned(), parts.to_vec());
+    let core = crate::intake::turn(&state.busy_cores).await?;
     tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
+        let _core = core;
         storage.create(&id)?;
         let mut out = storage.append_at(&id, 0)?;
         let mut hasher = ChecksumAlgorithm::Sha256.hasher();

@@ -291,7 +291,7 @@ pub struct ApplicantRow {
 }
 
 /// Who a token is issued to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Files dossiers and follows their own.
     Applicant,

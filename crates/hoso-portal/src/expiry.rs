@@ -44,6 +44,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
             continue; // filed meanwhile
         }
         state.hashes.forget(&id);
+        state.trailing.forget(&id);
         // The row is gone first: a crash here leaves only unnamed bytes.
         let storage = state.storage.clone();
         tokio::task::spawn_blocking(move || storage.remove(&id))

@@ -10,17 +10,24 @@
 //! [`crate::db::Db`]) never waits for a body. Nothing here blocks on a
 //! future: there is no `block_on` in the portal.
 //!
-//! Sync policy (what `HEAD` reports is on disk):
-//! - at the end of every request the bytes kept are synced (`fdatasync`)
-//!   before the new offset is recorded;
-//! - inside a long request without `Upload-Checksum`, what arrived is
-//!   synced and recorded (a checkpoint) once at least [`CHECKPOINT_BYTES`]
-//!   are new and [`CHECKPOINT_EVERY`] has passed since the last one, and
-//!   when the client falls silent for [`CHECKPOINT_IDLE`]: a portal
-//!   killed mid-request keeps all but the last fraction of a second, and a
-//!   fast stream pays a few syncs a second, not one per MiB;
-//! - a request with `Upload-Checksum` is kept whole or not at all, so it
+//! Sync policy: what `HEAD` reports is on disk, and nothing waits for a
+//! sync that does not need to.
+//! - An offset is recorded only after the bytes below it were synced.
+//! - When a request ends, its bytes are synced and recorded after the
+//!   answer, off the request's path ([`Trailing`]): the upload's next
+//!   request goes on from the offset received at once, a `HEAD` waits for
+//!   the sync and reports what is durable, and a request that completes
+//!   the upload waits for it, so a filing right after finds it complete.
+//! - Inside a long request without `Upload-Checksum`, what arrived is
+//!   synced and recorded in the background (a checkpoint, one at a time)
+//!   once at least [`CHECKPOINT_BYTES`] are new and [`CHECKPOINT_EVERY`]
+//!   has passed, and when the client falls silent for
+//!   [`CHECKPOINT_IDLE`]: a portal killed mid-request keeps all but the
+//!   last fraction of a second.
+//! - A request with `Upload-Checksum` is kept whole or not at all, so it
 //!   has no checkpoints.
+//! - If the portal dies, what was received but not synced is forgotten:
+//!   `HEAD` reports the durable offset and the client resends the rest.
 
 use crate::error::ApiError;
 use crate::state::{AppState, UploadLock};
@@ -31,11 +38,21 @@ use futures_util::StreamExt;
 use hoso_tus::checksum::{ChecksumAlgorithm, ChunkHasher};
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Bytes gathered from the body before one write job is handed them.
+/// Bytes gathered from the body before they are handed to the jobs that
+/// write and hash them.
 pub const PIECE: usize = 64 * 1024;
+/// What a fast body gathers instead (one that brings it within [`FAST`]):
+/// fewer, larger jobs where the pool's overhead per job would slow a fast
+/// stream down. At most [`FAST_BODIES`] bodies at once do, so this costs
+/// at most a few MiB however many uploads run.
+pub const FAST_PIECE: usize = 1024 * 1024;
+/// A body that brings [`FAST_PIECE`] within this time is fast.
+pub const FAST: Duration = Duration::from_millis(16);
+/// Bodies gathering [`FAST_PIECE`] at once, at most.
+pub const FAST_BODIES: usize = 16;
 /// Least new bytes a checkpoint inside a request makes durable.
 pub const CHECKPOINT_BYTES: u64 = 1024 * 1024;
 /// Least time between two checkpoints of one request.
@@ -79,8 +96,7 @@ impl RunningHashes {
     }
 }
 
-/// What arrived of one request body, all of it written and synced.
-#[derive(Debug)]
+/// What arrived of one request body, written but not yet synced.
 pub struct Received {
     /// Bytes written after the starting offset.
     pub bytes: u64,
@@ -93,6 +109,18 @@ pub struct Received {
     /// The whole file's SHA-256 state from byte 0 to the end of this body,
     /// when it is known without reading the file.
     whole: Option<ChunkHasher>,
+    /// The writer, to sync what was written.
+    out: Box<dyn UploadWriter>,
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Received")
+            .field("bytes", &self.bytes)
+            .field("interrupted", &self.interrupted)
+            .field("overflow", &self.overflow)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Received {
@@ -100,43 +128,155 @@ impl Received {
     /// this body completed the upload, its hex digest (`None`: unknown,
     /// the file must be read).
     pub fn finish_hash(
-        self,
+        &mut self,
         state: &AppState,
         id: &str,
         end: u64,
         complete: bool,
     ) -> Option<String> {
-        let whole = self.whole?;
+        let whole = self.whole.take()?;
         if complete {
             return Some(hoso_core::hash::to_hex(&whole.finish()));
         }
         state.hashes.put(id, end, whole);
         None
     }
+
+    /// Syncs what was written, now.
+    pub async fn sync(self) -> Result<(), ApiError> {
+        let out = self.out;
+        tokio::task::spawn_blocking(move || out.commit())
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)
+    }
+
+    /// Syncs what was written and records `end` as the upload's offset
+    /// after the answer: the upload's next request may go on from `end`
+    /// at once (see [`Trailing`]).
+    pub fn sync_later(self, state: &AppState, id: &str, end: u64) {
+        let done = state.trailing.start(id, end);
+        let (state, id) = (state.clone(), id.to_owned());
+        tokio::spawn(async move {
+            let recorded = match self.sync().await {
+                Ok(()) => {
+                    let row = id.clone();
+                    state
+                        .db
+                        .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = recorded {
+                tracing::warn!(upload = %id, code = e.code, "a trailing sync failed; HEAD reports less");
+            }
+            state.trailing.end(&id, end);
+            drop(done);
+        });
+    }
 }
 
-/// The storage writer and the hashes, handed to one blocking job at a
-/// time and back.
+/// Uploads whose last request was answered before its bytes were synced:
+/// the offset received, and a signal dropped once the sync is recorded (or
+/// failed). In memory only: if the portal dies, the durable offset in the
+/// database is the truth.
+#[derive(Debug, Default)]
+pub struct Trailing(Mutex<HashMap<String, (u64, tokio::sync::watch::Receiver<()>)>>);
+
+/// How long a `HEAD` waits for a trailing sync before it answers with what
+/// is durable already.
+const TRAILING_WAIT: Duration = Duration::from_secs(10);
+
+impl Trailing {
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (u64, tokio::sync::watch::Receiver<()>)>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The offset received for upload `id` while its sync trails.
+    pub fn offset(&self, id: &str) -> Option<u64> {
+        self.map().get(id).map(|(offset, _)| *offset)
+    }
+
+    /// Waits until no sync of upload `id` trails (at most [`TRAILING_WAIT`]).
+    pub async fn settled(&self, id: &str) {
+        let Some(mut done) = self.map().get(id).map(|(_, rx)| rx.clone()) else {
+            return;
+        };
+        // The sender is dropped when the sync is recorded or failed.
+        let _ = tokio::time::timeout(TRAILING_WAIT, done.changed()).await;
+    }
+
+    fn start(&self, id: &str, offset: u64) -> tokio::sync::watch::Sender<()> {
+        let (tx, rx) = tokio::sync::watch::channel(());
+        self.map().insert(id.to_owned(), (offset, rx));
+        tx
+    }
+
+    fn end(&self, id: &str, offset: u64) {
+        let mut map = self.map();
+        if map.get(id).is_some_and(|(at, _)| *at == offset) {
+            map.remove(id);
+        }
+    }
+
+    /// Forgets upload `id` (removed).
+    pub fn forget(&self, id: &str) {
+        self.map().remove(id);
+    }
+}
+
+/// The storage writer and the hashes, each handed to a blocking job at a
+/// time and back: a piece is written and hashed by two jobs at once.
 struct Parts {
     out: Box<dyn UploadWriter>,
+    hashes: Hashes,
+}
+
+/// The hashes a body feeds: its `Upload-Checksum` and the whole file's.
+struct Hashes {
     chunk: Option<ChunkHasher>,
     whole: Option<ChunkHasher>,
 }
 
-/// Writes pieces through blocking jobs, one in flight at a time.
+impl Hashes {
+    fn update(&mut self, piece: &[u8]) {
+        for h in [self.chunk.as_mut(), self.whole.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            h.update(piece);
+        }
+    }
+}
+
+/// The two jobs of one piece.
+type Jobs = (
+    tokio::task::JoinHandle<(Box<dyn UploadWriter>, std::io::Result<()>)>,
+    tokio::task::JoinHandle<Hashes>,
+);
+
+/// Writes pieces through blocking jobs, one piece in flight at a time, and
+/// runs checkpoints in the background, one at a time.
 struct Sink {
+    cores: Arc<tokio::sync::Semaphore>,
     parts: Option<Parts>,
-    job: Option<tokio::task::JoinHandle<(Parts, std::io::Result<()>)>>,
+    job: Option<Jobs>,
     /// Bytes handed to jobs so far.
     written: u64,
+    /// The checkpoint under way, if any.
+    checkpoint: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Sink {
     /// Waits for the job in flight and takes the parts back.
     async fn settle(&mut self) -> Result<&mut Parts, ApiError> {
-        if let Some(job) = self.job.take() {
-            let (parts, result) = job.await.map_err(ApiError::internal)?;
-            self.parts = Some(parts);
+        if let Some((write, hash)) = self.job.take() {
+            let (out, result) = write.await.map_err(ApiError::internal)?;
+            let hashes = hash.await.map_err(ApiError::internal)?;
+            self.parts = Some(Parts { out, hashes });
             result?;
         }
         self.parts
@@ -147,58 +287,99 @@ impl Sink {
     /// Hands `pieces` to a new job once the previous one is done.
     async fn write(&mut self, pieces: Vec<Bytes>) -> Result<(), ApiError> {
         self.settle().await?;
-        let mut parts = self
-            .parts
-            .take()
-            .ok_or_else(|| ApiError::internal("upload writer lost"))?;
-        self.written += pieces.iter().map(|p| p.len() as u64).sum::<u64>();
-        self.job = Some(tokio::task::spawn_blocking(move || {
-            let result = pieces.iter().try_for_each(|piece| {
-                parts.out.write_all(piece)?;
-                if let Some(h) = parts.chunk.as_mut() {
-                    h.update(piece);
-                }
-                if let Some(h) = parts.whole.as_mut() {
-                    h.update(piece);
-                }
-                Ok(())
-            });
-            (parts, result)
-        }));
-        Ok(())
-    }
-
-    /// Makes everything written so far durable.
-    async fn sync(&mut self) -> Result<(), ApiError> {
-        self.settle().await?;
-        let mut parts = self
-            .parts
-            .take()
-            .ok_or_else(|| ApiError::internal("upload writer lost"))?;
-        let (parts, result) = tokio::task::spawn_blocking(move || {
-            let result = parts.out.sync();
-            (parts, result)
-        })
-        .await
-        .map_err(ApiError::internal)?;
-        self.parts = Some(parts);
-        Ok(result?)
-    }
-
-    /// Syncs and closes; the chunk digest and the whole-file hash.
-    async fn close(mut self) -> Result<(Option<Vec<u8>>, Option<ChunkHasher>), ApiError> {
-        self.settle().await?;
         let parts = self
             .parts
             .take()
             .ok_or_else(|| ApiError::internal("upload writer lost"))?;
-        tokio::task::spawn_blocking(move || {
-            parts.out.commit()?;
-            Ok((parts.chunk.map(ChunkHasher::finish), parts.whole))
-        })
-        .await
-        .map_err(ApiError::internal)?
+        self.written += pieces.iter().map(|p| p.len() as u64).sum::<u64>();
+        let Parts {
+            mut out,
+            mut hashes,
+        } = parts;
+        let to_hash = pieces.clone();
+        // Both turns at once: taken one by one, a thousand uploads each
+        // holding one and waiting for its second would wait forever.
+        let mut core = self
+            .cores
+            .clone()
+            .acquire_many_owned(2)
+            .await
+            .map_err(ApiError::internal)?;
+        let other_core = core
+            .split(1)
+            .ok_or_else(|| ApiError::internal("a turn for the hash"))?;
+        let write = tokio::task::spawn_blocking(move || {
+            let result = pieces.iter().try_for_each(|piece| out.write_all(piece));
+            drop(core);
+            (out, result)
+        });
+        let hash = tokio::task::spawn_blocking(move || {
+            to_hash.iter().for_each(|piece| hashes.update(piece));
+            drop(other_core);
+            hashes
+        });
+        self.job = Some((write, hash));
+        Ok(())
     }
+
+    /// Starts syncing and recording what was written so far, unless a
+    /// checkpoint is still under way; true when one started.
+    async fn checkpoint(
+        &mut self,
+        state: &AppState,
+        id: &str,
+        offset: u64,
+    ) -> Result<bool, ApiError> {
+        if self.checkpoint.as_ref().is_some_and(|c| !c.is_finished()) {
+            return Ok(false);
+        }
+        let sync = self.settle().await?.out.syncer()?;
+        let (state, row, end) = (state.clone(), id.to_owned(), offset + self.written);
+        self.checkpoint = Some(tokio::spawn(async move {
+            let synced = tokio::task::spawn_blocking(sync).await;
+            if !matches!(synced, Ok(Ok(()))) {
+                tracing::warn!(upload = %row, "a checkpoint's sync failed");
+                return;
+            }
+            let _ = state
+                .db
+                .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
+                .await;
+        }));
+        Ok(true)
+    }
+
+    /// Finishes writing (without syncing); the chunk digest, the whole-file
+    /// hash and the writer. A checkpoint under way is waited for, so that
+    /// nothing is recorded after the caller decides what to keep.
+    async fn close(
+        mut self,
+    ) -> Result<(Option<Vec<u8>>, Option<ChunkHasher>, Box<dyn UploadWriter>), ApiError> {
+        self.settle().await?;
+        if let Some(c) = self.checkpoint.take() {
+            let _ = c.await;
+        }
+        let parts = self
+            .parts
+            .take()
+            .ok_or_else(|| ApiError::internal("upload writer lost"))?;
+        Ok((
+            parts.hashes.chunk.map(ChunkHasher::finish),
+            parts.hashes.whole,
+            parts.out,
+        ))
+    }
+}
+
+/// A turn on a core for one job that keeps it busy.
+pub async fn turn(
+    cores: &Arc<tokio::sync::Semaphore>,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    cores
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// Where a body goes: the upload (held by `lock`), the offset it starts
@@ -218,7 +399,8 @@ pub struct Target<'a> {
 /// Streams `body` into the upload held by `target.lock`; see the module's
 /// sync policy. A body that goes silent for the portal's idle timeout,
 /// breaks off, or is taken over by a newer request for the same upload
-/// ends early, keeping what arrived.
+/// ends early, keeping what arrived. The caller syncs what was written
+/// ([`Received::sync`], [`Received::sync_later`]) or drops it.
 pub async fn receive(
     state: &AppState,
     target: Target<'_>,
@@ -238,25 +420,30 @@ pub async fn receive(
         .await
         .map_err(ApiError::internal)??;
     let mut sink = Sink {
+        cores: state.busy_cores.clone(),
         parts: Some(Parts {
             out,
-            chunk: checksum.map(ChecksumAlgorithm::hasher),
-            whole,
+            hashes: Hashes {
+                chunk: checksum.map(ChecksumAlgorithm::hasher),
+                whole,
+            },
         }),
         job: None,
         written: 0,
+        checkpoint: None,
     };
     let piecemeal = checksum.is_none();
     let idle = state.config.idle_body_timeout;
     let mut stream = body.into_data_stream();
     let (mut pending, mut pending_len) = (Vec::new(), 0usize);
     let (mut received, mut interrupted, mut overflow) = (0u64, false, false);
-    let (mut recorded, mut last_checkpoint) = (0u64, Instant::now());
-    let mut silent_since = Instant::now();
+    let (mut checkpointed, mut last_checkpoint) = (0u64, Instant::now());
+    let (mut silent_since, mut piece_started) = (Instant::now(), Instant::now());
+    let mut fast: Option<tokio::sync::OwnedSemaphorePermit> = None;
     loop {
-        // While bytes wait to be recorded, wake after a short silence to
-        // checkpoint them; otherwise wait out the idle timeout.
-        let unrecorded = piecemeal && received > recorded;
+        // While bytes wait for a checkpoint, wake after a short silence to
+        // make one; otherwise wait out the idle timeout.
+        let unrecorded = piecemeal && received > checkpointed;
         let left = idle.saturating_sub(silent_since.elapsed());
         let wait = if unrecorded {
             left.min(CHECKPOINT_IDLE)
@@ -281,18 +468,31 @@ pub async fn receive(
                     break;
                 }
                 received += bytes.len() as u64;
+                if pending.is_empty() {
+                    piece_started = Instant::now();
+                }
                 pending_len += bytes.len();
                 pending.push(bytes);
+                // Past a piece, a fast body may go on gathering if it
+                // holds (or gets) one of the few places for fast bodies.
                 if pending_len >= PIECE {
-                    sink.write(std::mem::take(&mut pending)).await?;
-                    pending_len = 0;
+                    let gather = pending_len < FAST_PIECE
+                        && piece_started.elapsed() < FAST
+                        && (fast.is_some() || {
+                            fast = state.fast_bodies.clone().try_acquire_owned().ok();
+                            fast.is_some()
+                        });
+                    if !gather {
+                        sink.write(std::mem::take(&mut pending)).await?;
+                        pending_len = 0;
+                    }
                 }
                 if piecemeal
-                    && sink.written - recorded >= CHECKPOINT_BYTES
+                    && sink.written - checkpointed >= CHECKPOINT_BYTES
                     && last_checkpoint.elapsed() >= CHECKPOINT_EVERY
+                    && sink.checkpoint(state, &id, offset).await?
                 {
-                    recorded = checkpoint(state, &id, offset, &mut sink).await?;
-                    last_checkpoint = Instant::now();
+                    (checkpointed, last_checkpoint) = (sink.written, Instant::now());
                 }
             }
             Ok(None) => break,
@@ -310,8 +510,9 @@ pub async fn receive(
                     sink.write(std::mem::take(&mut pending)).await?;
                     pending_len = 0;
                 }
-                recorded = checkpoint(state, &id, offset, &mut sink).await?;
-                last_checkpoint = Instant::now();
+                if sink.checkpoint(state, &id, offset).await? {
+                    (checkpointed, last_checkpoint) = (sink.written, Instant::now());
+                }
             }
         }
     }
@@ -319,38 +520,24 @@ pub async fn receive(
         sink.write(pending).await?;
     }
     let bytes = sink.written;
-    let (digest, whole) = sink.close().await?;
+    let (digest, whole, out) = sink.close().await?;
     Ok(Received {
         bytes,
         digest,
         interrupted,
         overflow,
         whole: whole.filter(|_| !overflow),
+        out,
     })
-}
-
-/// Syncs what was written and records it as the upload's offset; the
-/// bytes recorded.
-async fn checkpoint(
-    state: &AppState,
-    id: &str,
-    offset: u64,
-    sink: &mut Sink,
-) -> Result<u64, ApiError> {
-    sink.sync().await?;
-    let (row, written) = (id.to_owned(), sink.written);
-    state
-        .db
-        .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, offset + written)?))
-        .await?;
-    Ok(written)
 }
 
 /// The SHA-256 of a stored upload, read back from storage: for an upload
 /// whose running hash was not kept (the portal restarted meanwhile).
 pub async fn hash_stored(state: &AppState, id: &str) -> Result<String, ApiError> {
     let (storage, id) = (state.storage.clone(), id.to_owned());
+    let core = turn(&state.busy_cores).await?;
     tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        let _core = core;
         let mut hasher = ChecksumAlgorithm::Sha256.hasher();
         copy_hashing(storage.read(&id)?, None, &mut hasher)?;
         Ok(hoso_core::hash::to_hex(&hasher.finish()))
@@ -379,5 +566,37 @@ pub fn copy_hashing(
             out.write_all(&buf[..n])?;
         }
         total += n as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_trailing_sync_is_seen_until_it_ends_and_head_waits_for_it() {
+        let trailing = Trailing::default();
+        assert_eq!(trailing.offset("u"), None);
+        let first = trailing.start("u", 100);
+        assert_eq!(trailing.offset("u"), Some(100));
+        // The next request answered before the first sync ended.
+        let second = trailing.start("u", 250);
+        trailing.end("u", 100);
+        assert_eq!(
+            trailing.offset("u"),
+            Some(250),
+            "a later sync is not forgotten"
+        );
+        drop(first);
+        let waiting = tokio::spawn(async move {
+            let started = Instant::now();
+            trailing.settled("u").await;
+            started.elapsed()
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "HEAD waits while the sync runs");
+        drop(second);
+        let waited = waiting.await.expect("settled");
+        assert!(waited >= Duration::from_millis(50));
     }
 }

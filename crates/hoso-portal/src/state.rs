@@ -48,6 +48,16 @@ pub struct Inner {
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
     /// Whole-file hashes of uploads in progress.
     pub hashes: crate::intake::RunningHashes,
+    /// Accounts of tokens seen lately.
+    pub seen_tokens: crate::routes::SeenTokens,
+    /// Uploads whose last request's sync is still under way.
+    pub trailing: crate::intake::Trailing,
+    /// Jobs that keep a core busy (writing and hashing bodies, joining
+    /// uploads) run at most this many at once: beyond, they wait their
+    /// turn rather than crowd out the threads that answer short requests.
+    pub busy_cores: Arc<tokio::sync::Semaphore>,
+    /// Places for bodies fast enough to gather large pieces.
+    pub fast_bodies: Arc<tokio::sync::Semaphore>,
     /// Requests answered since start (for load figures).
     pub requests: std::sync::atomic::AtomicU64,
 }
@@ -86,6 +96,12 @@ impl AppState {
             retired_keys,
             busy_uploads: Mutex::new(HashMap::new()),
             hashes: Default::default(),
+            trailing: Default::default(),
+            seen_tokens: Default::default(),
+            fast_bodies: Arc::new(tokio::sync::Semaphore::new(crate::intake::FAST_BODIES)),
+            busy_cores: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get().max(2)),
+            )),
             requests: std::sync::atomic::AtomicU64::new(0),
         })))
     }

@@ -8,6 +8,9 @@ use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The applicant a request acts for.
 #[derive(Debug, Clone)]
@@ -30,14 +33,60 @@ fn bearer_digest(parts: &Parts) -> Result<String, ApiError> {
     Ok(hoso_core::Sha256Digest::of(token.as_bytes()).to_hex())
 }
 
+/// Accounts of tokens seen lately, so that a request of a busy client
+/// needs no database read to say who it is. Tokens are never withdrawn
+/// today; one that is will stop working within [`SEEN_FOR`].
+#[derive(Debug, Default)]
+pub struct SeenTokens(Mutex<HashMap<(db::Role, String), (db::ApplicantRow, Instant)>>);
+
+/// How long a token's account is remembered.
+const SEEN_FOR: Duration = Duration::from_secs(60);
+/// Tokens remembered at most; past this the memory starts afresh.
+const SEEN_MAX: usize = 100_000;
+
+impl SeenTokens {
+    fn get(&self, role: db::Role, digest: &str) -> Option<db::ApplicantRow> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(role, digest.to_owned()))
+            .filter(|(_, at)| at.elapsed() < SEEN_FOR)
+            .map(|(row, _)| row.clone())
+    }
+
+    fn put(&self, role: db::Role, digest: String, row: db::ApplicantRow) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= SEEN_MAX {
+            map.clear();
+        }
+        map.insert((role, digest), (row, Instant::now()));
+    }
+}
+
+/// The account of `role` the request's bearer token belongs to.
+async fn account(
+    parts: &Parts,
+    state: &AppState,
+    role: db::Role,
+) -> Result<Option<db::ApplicantRow>, ApiError> {
+    let digest = bearer_digest(parts)?;
+    if let Some(row) = state.seen_tokens.get(role, &digest) {
+        return Ok(Some(row));
+    }
+    let key = digest.clone();
+    let row = state
+        .db
+        .read(move |conn| Ok(db::account_by_token(conn, role, &key)?))
+        .await?;
+    if let Some(row) = &row {
+        state.seen_tokens.put(role, digest, row.clone());
+    }
+    Ok(row)
+}
+
 impl FromRequestParts<AppState> for Applicant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let digest = bearer_digest(parts)?;
-        let row = state
-            .db
-            .read(move |conn| Ok(db::account_by_token(conn, db::Role::Applicant, &digest)?))
+        let row = account(parts, state, db::Role::Applicant)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(Self {
@@ -58,10 +107,7 @@ impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let digest = bearer_digest(parts)?;
-        let row = state
-            .db
-            .read(move |conn| Ok(db::account_by_token(conn, db::Role::Officer, &digest)?))
+        let row = account(parts, state, db::Role::Officer)
             .await?
             .ok_or_else(|| {
                 ApiError::new(

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
-pub use auth::{Applicant, Officer};
+pub use auth::{Applicant, Officer, SeenTokens};
 
 /// Largest JSON body accepted (a dossier's fields, not its files).
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;

@@ -314,6 +314,12 @@ async fn head(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_version(&headers)?;
+    // What HEAD reports is on disk: a sync under way is waited for (for
+    // the upload's owner only).
+    if state.trailing.offset(&id).is_some() {
+        owned_upload(&state, &who, &id).await?;
+        state.trailing.settled(&id).await;
+    }
     let row = live_upload(&state, &who, &id).await?;
     let mut res = (
         StatusCode::OK,
@@ -391,7 +397,11 @@ async fn patch(
             "Another request is writing to this upload; ask for the offset and continue.",
         ));
     };
+    // A previous request's bytes may still be syncing: it answered with
+    // the offset it received, which is where this one goes on.
+    let trailing = state.trailing.offset(&id);
     let mut row = live_upload(&state, &who, &id).await?;
+    row.offset = trailing.map_or(row.offset, |t| t.max(row.offset));
     if row.offset != offset {
         return Err(tus_error(
             StatusCode::CONFLICT,
@@ -477,7 +487,7 @@ async fn write_chunk(
             .saturating_sub(offset),
         checksum: checksum.as_ref().map(|c| c.algorithm),
     };
-    let got = intake::receive(state, target, body).await?;
+    let mut got = intake::receive(state, target, body).await?;
     let rollback = |state: &AppState| {
         let (storage, id, db) = (state.storage.clone(), id.to_owned(), state.db.clone());
         async move {
@@ -513,10 +523,19 @@ async fn write_chunk(
     let new_offset = offset + got.bytes;
     let complete = Some(new_offset) == length;
     let sha256 = match got.finish_hash(state, id, new_offset, complete) {
-        Some(hex) => Some(hex),
-        None if complete => Some(intake::hash_stored(state, id).await?),
-        None => None,
+        Some(hex) => hex,
+        None if complete => intake::hash_stored(state, id).await?,
+        None => {
+            // Not complete: answered now, synced and recorded after.
+            if got.bytes > 0 {
+                got.sync_later(state, id, new_offset);
+            }
+            return Ok(new_offset);
+        }
     };
+    // Complete: durable and recorded before the answer, so that a filing
+    // right after finds it.
+    got.sync().await?;
     let now = now_vn();
     let expiry =
         chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
@@ -525,12 +544,12 @@ async fn write_chunk(
     state
         .db
         .progress(move |conn| {
-            let done = sha256.as_deref().map(|sha256| db::Completed {
-                sha256,
+            let done = db::Completed {
+                sha256: &sha256,
                 at: &done_at,
                 expires_at: &expires_at,
-            });
-            Ok(db::confirm_offset(conn, &row_id, new_offset, done)?)
+            };
+            Ok(db::confirm_offset(conn, &row_id, new_offset, Some(done))?)
         })
         .await?;
     Ok(new_offset)
@@ -567,6 +586,7 @@ async fn terminate(
         ));
     }
     state.hashes.forget(&id);
+    state.trailing.forget(&id);
     let storage = state.storage.clone();
     tokio::task::spawn_blocking(move || storage.remove(&id))
         .await

@@ -46,8 +46,9 @@ impl Write for FileWriter {
 }
 
 impl UploadWriter for FileWriter {
-    fn sync(&mut self) -> io::Result<()> {
-        self.0.sync_data()
+    fn syncer(&self) -> io::Result<Box<dyn FnOnce() -> io::Result<()> + Send>> {
+        let file = self.0.try_clone()?;
+        Ok(Box::new(move || file.sync_data()))
     }
 
     fn commit(self: Box<Self>) -> io::Result<()> {

@@ -10,8 +10,9 @@ use std::io::{self, Read, Write};
 
 /// Appends to one upload and makes the bytes durable on [`commit`](UploadWriter::commit).
 pub trait UploadWriter: Write + Send {
-    /// Makes the bytes written so far durable and goes on writing.
-    fn sync(&mut self) -> io::Result<()>;
+    /// Something that, run later on any thread, makes the bytes written so
+    /// far durable while this writer goes on writing.
+    fn syncer(&self) -> io::Result<Box<dyn FnOnce() -> io::Result<()> + Send>>;
     /// Flushes the bytes written so far to stable storage.
     fn commit(self: Box<Self>) -> io::Result<()>;
 }
