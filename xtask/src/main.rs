@@ -60,7 +60,9 @@ cargo xtask rules               the architecture rules alone (dependencies, the 
 cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedure (criterion),
                                 import: a 2 GiB file into the library (time, peak memory),
                                 app-import: the same through the app's window (app's peak memory),
-                                portal: 1,000 concurrent tus uploads, HoSo portal beside @tus/server,
+                                portal: the tus endpoint under load and abuse (1,000 uploads in small
+                                PATCHes, 200 of 8 MiB, one of 1 GiB, 1,000 beside slow and silent
+                                clients), HoSo portal beside @tus/server,
                                 upload: 1 GiB over a shaped link with resets and a stall, beside
                                 tus-js-client (root: network namespace and tbf)
 cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)

@@ -1,34 +1,64 @@
-//! Load on the tus endpoint: many uploads at once, each in small PATCHes,
-//! against the HoSo portal (its release binary, in its own process) and,
-//! on the same machine under the same load, the npm reference server
-//! (`@tus/server` with `@tus/file-store`, `tests/interop/tus-server.mjs`).
+//! The tus endpoint under load and abuse: the HoSo portal (its release
+//! binary, in its own process, default settings) and, on the same machine
+//! under the same load, the npm reference server (`@tus/server` with
+//! `@tus/file-store`, `tests/interop/tus-server.mjs`). Each scenario starts
+//! each server afresh, so its peak memory is the scenario's:
 //!
-//! Prints throughput, PATCH latency (p50, p99), the servers' peak memory
-//! (VmHWM), how many uploads arrived whole and how often a failed PATCH
-//! was resumed the tus way (HEAD, then on from the offset); the last line is one JSON
-//! object with the figures. `cargo xtask bench portal` runs it.
+//! - (a) many uploads at once in small PATCHes (1,000 × 1 MiB in 64 KiB);
+//! - (b) 200 uploads of 8 MiB at once, each one PATCH without checksum
+//!   (tus-js-client's default);
+//! - (c) one 1 GiB upload in 16 MiB PATCHes;
+//! - (d) scenario (a) again while 500 connections trickle their headers
+//!   and 100 PATCHes hang silent.
+//!
+//! Load comes from ten loopback addresses (127.0.1.x), as from many
+//! people, with a hundred applicants; the abuse of (d) from others. A
+//! HEAD probe asks every 100 ms where one upload stands. For each server
+//! and scenario: throughput, PATCH and HEAD latency (p50, p99), peak
+//! memory (VmHWM), uploads that failed, probes that failed; then the
+//! ratios and the goals. The last line is one JSON object. `cargo xtask
+//! bench portal` runs it.
 //!
 //! Environment: `HOSO_LOAD_UPLOADS` (1000), `HOSO_LOAD_UPLOAD_KIB` (1024),
-//! `HOSO_LOAD_PATCH_KIB` (64).
+//! `HOSO_LOAD_PATCH_KIB` (64) shape (a) and (d); `HOSO_LOAD_SCENARIOS`
+//! (`abcd`) picks scenarios.
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 use std::io::{BufRead, BufReader};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
 
+const MIB: u64 = 1024 * 1024;
+/// Addresses the load comes from (127.0.1.1 …).
+const LOAD_ADDRESSES: usize = 10;
+/// Applicants the hoso-portal's load is spread over.
+const APPLICANTS: usize = 100;
+/// A scenario not finished after this long froze.
+const SCENARIO_LIMIT: Duration = Duration::from_secs(300);
+
+/// One scenario's shape.
+#[derive(Debug, Clone)]
 struct Load {
     uploads: usize,
     upload_bytes: u64,
     patch_bytes: u64,
+    /// Slow-header connections and silent PATCHes beside the load.
+    abuse: Option<(usize, usize)>,
 }
 
 /// A server under test, in its own process.
 struct Server {
     child: Child,
     create_url: String,
-    token: Option<String>,
+    /// Applicants' tokens (none for @tus/server).
+    tokens: Vec<String>,
+    name: &'static str,
 }
 
 impl Drop for Server {
@@ -50,6 +80,16 @@ impl Server {
             .expect("VmHWM");
         kib / 1024.0
     }
+
+    fn token(&self, i: usize) -> Option<String> {
+        (!self.tokens.is_empty()).then(|| self.tokens[i % self.tokens.len()].clone())
+    }
+
+    fn addr(&self) -> std::net::SocketAddr {
+        let url = reqwest::Url::parse(&self.create_url).expect("url");
+        let host: IpAddr = url.host_str().expect("host").parse().expect("ip host");
+        std::net::SocketAddr::new(host, url.port().expect("port"))
+    }
 }
 
 /// Starts `cmd` and reads the first line it prints: the URL it serves.
@@ -70,17 +110,22 @@ fn spawn_printing_url(mut cmd: Command) -> (Child, String) {
 
 fn hoso_portal(data: &Path) -> Server {
     let bin = env!("CARGO_BIN_EXE_hoso-portal");
-    let out = Command::new(bin)
-        .args(["add-applicant", "--account", "tai-thu", "--name", "Tải thử"])
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("add-applicant");
-    assert!(out.status.success(), "add-applicant failed");
-    let token = String::from_utf8(out.stdout)
-        .expect("token")
-        .trim()
-        .to_owned();
+    let tokens = (0..=APPLICANTS)
+        .map(|i| {
+            let account = format!("tai-thu-{i}");
+            let out = Command::new(bin)
+                .args(["add-applicant", "--account", &account, "--name", &account])
+                .arg("--data")
+                .arg(data)
+                .output()
+                .expect("add-applicant");
+            assert!(out.status.success(), "add-applicant failed");
+            String::from_utf8(out.stdout)
+                .expect("token")
+                .trim()
+                .to_owned()
+        })
+        .collect();
     let mut cmd = Command::new(bin);
     cmd.args(["serve", "--listen", "127.0.0.1:0"])
         .arg("--data")
@@ -90,7 +135,8 @@ fn hoso_portal(data: &Path) -> Server {
     Server {
         child,
         create_url: format!("{base}/v1/uploads"),
-        token: Some(token),
+        tokens,
+        name: "hoso-portal",
     }
 }
 
@@ -100,21 +146,25 @@ fn npm_tus_server(data: &Path) -> Server {
         interop.join("node_modules/@tus/server").is_dir(),
         "@tus/server is not installed: run `cargo xtask setup`"
     );
+    std::fs::create_dir_all(data).expect("npm data folder");
     let mut cmd = Command::new("node");
     cmd.arg(interop.join("tus-server.mjs")).arg(data);
     let (child, url) = spawn_printing_url(cmd);
     Server {
         child,
         create_url: url,
-        token: None,
+        tokens: Vec::new(),
+        name: "@tus/server",
     }
 }
 
-#[derive(Debug)]
+/// What one server did in one scenario.
+#[derive(Debug, Default)]
 struct Figures {
     wall: Duration,
     patches: Vec<Duration>,
-    creates: Vec<Duration>,
+    heads: Vec<Duration>,
+    head_failures: usize,
     whole: usize,
     resumes: usize,
     errors: Vec<String>,
@@ -148,6 +198,43 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// An HTTP client whose connections come from `from`.
+fn client_from(from: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(from)
+        .timeout(Duration::from_secs(300))
+        .build()
+        .expect("client")
+}
+
+/// Creates an upload of `length` bytes; its absolute URL.
+async fn create(
+    http: &reqwest::Client,
+    create_url: &str,
+    token: &Option<String>,
+    length: u64,
+) -> Result<String, String> {
+    let res = authorized(http.post(create_url), token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", "filename dGFpLXRodS5iaW4=")
+        .send()
+        .await
+        .map_err(|e| format!("create: {}", chain(&e)))?;
+    if res.status() != StatusCode::CREATED {
+        return Err(format!("create: {}", res.status()));
+    }
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("create: no Location")?;
+    reqwest::Url::parse(create_url)
+        .and_then(|base| base.join(location))
+        .map(|u| u.to_string())
+        .map_err(|e| format!("location: {e}"))
+}
+
 /// One upload: create, then PATCH chunk after chunk; the latencies.
 async fn one_upload(
     http: reqwest::Client,
@@ -157,28 +244,8 @@ async fn one_upload(
     chunk: Bytes,
 ) -> Result<Done, String> {
     let (length, patch) = load;
-    let started = Instant::now();
-    let res = authorized(http.post(&create_url), &token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", length.to_string())
-        .header("Upload-Metadata", "filename dGFpLXRodS5iaW4=")
-        .send()
-        .await
-        .map_err(|e| format!("create: {}", chain(&e)))?;
-    let created = started.elapsed();
-    if res.status() != StatusCode::CREATED {
-        return Err(format!("create: {}", res.status()));
-    }
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("create: no Location")?;
-    let url = reqwest::Url::parse(&create_url)
-        .and_then(|base| base.join(location))
-        .map_err(|e| format!("location: {e}"))?
-        .to_string();
-    let mut latencies = Vec::with_capacity((length / patch) as usize);
+    let url = create(&http, &create_url, &token, length).await?;
+    let mut latencies = Vec::with_capacity((length / patch) as usize + 1);
     let (mut offset, mut resumes) = (0u64, 0usize);
     while offset < length {
         let n = patch.min(length - offset);
@@ -205,13 +272,13 @@ async fn one_upload(
         if resumes > MAX_RESUMES {
             return Err(failure);
         }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         offset = head_offset(&http, &url, &token)
             .await
             .ok_or_else(|| format!("{failure}; then HEAD failed"))?;
     }
     Ok(Done {
         url,
-        created,
         latencies,
         resumes,
     })
@@ -224,7 +291,6 @@ const MAX_RESUMES: usize = 5;
 /// A finished upload.
 struct Done {
     url: String,
-    created: Duration,
     latencies: Vec<Duration>,
     resumes: usize,
 }
@@ -242,59 +308,228 @@ async fn head_offset(http: &reqwest::Client, url: &str, token: &Option<String>) 
         .and_then(|v| v.parse::<u64>().ok())
 }
 
+/// Asks every 100 ms where `url` stands until `stop`; latencies and
+/// failures (an error, a wrong answer, or no answer within 5 s).
+async fn probe(
+    http: reqwest::Client,
+    url: String,
+    token: Option<String>,
+    stop: Arc<AtomicBool>,
+) -> (Vec<Duration>, usize) {
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    while !stop.load(Ordering::Relaxed) {
+        tick.tick().await;
+        let started = Instant::now();
+        let asked = tokio::time::timeout(Duration::from_secs(5), head_offset(&http, &url, &token));
+        match asked.await {
+            Ok(Some(_)) => latencies.push(started.elapsed()),
+            _ => failures += 1,
+        }
+    }
+    (latencies, failures)
+}
+
+/// Connections that send a request's headers a byte a second from `from`,
+/// opening a new one whenever the server closes one, until `stop`.
+async fn slow_headers(
+    server: std::net::SocketAddr,
+    from: IpAddr,
+    connections: usize,
+    stop: Arc<AtomicBool>,
+) {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let stop = stop.clone();
+        set.spawn(async move {
+            let head = b"PATCH /v1/uploads/0 HTTP/1.1\r\nHost: tai-thu\r\nX-Cham: ";
+            while !stop.load(Ordering::Relaxed) {
+                let socket = match tokio::net::TcpSocket::new_v4() {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
+                if socket.bind(std::net::SocketAddr::new(from, 0)).is_err() {
+                    return;
+                }
+                let Ok(mut stream) = socket.connect(server).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                let mut sent = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let byte = head.get(sent).copied().unwrap_or(b'a');
+                    if stream.write_all(&[byte]).await.is_err() {
+                        break;
+                    }
+                    sent += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+}
+
+/// PATCHes that send ten bytes and then nothing, from `from`, each
+/// opened again when the server cuts it, until `stop`.
+async fn silent_patches(
+    http: reqwest::Client,
+    create_url: String,
+    token: Option<String>,
+    count: usize,
+    stop: Arc<AtomicBool>,
+) {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..count {
+        let (http, create_url, token, stop) = (
+            http.clone(),
+            create_url.clone(),
+            token.clone(),
+            stop.clone(),
+        );
+        set.spawn(async move {
+            let Ok(url) = create(&http, &create_url, &token, MIB).await else {
+                return;
+            };
+            while !stop.load(Ordering::Relaxed) {
+                let Some(offset) = head_offset(&http, &url, &token).await else {
+                    return;
+                };
+                let ten =
+                    futures_util::stream::once(async { Ok::<_, std::io::Error>(vec![0u8; 10]) })
+                        .chain_pending();
+                let patch = authorized(http.patch(&url), &token)
+                    .header("Tus-Resumable", "1.0.0")
+                    .header("Upload-Offset", offset.to_string())
+                    .header("Content-Type", "application/offset+octet-stream")
+                    .body(reqwest::Body::wrap_stream(ten))
+                    .timeout(Duration::from_secs(3600))
+                    .send();
+                tokio::select! {
+                    _ = patch => {}
+                    _ = until(stop.clone()) => return,
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+}
+
+/// Completes when `stop` is set.
+async fn until(stop: Arc<AtomicBool>) {
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A stream that yields its items and then never ends.
+trait ChainPending: futures_util::Stream + Sized {
+    fn chain_pending(
+        self,
+    ) -> futures_util::stream::Chain<Self, futures_util::stream::Pending<Self::Item>> {
+        futures_util::StreamExt::chain(self, futures_util::stream::pending())
+    }
+}
+impl<S: futures_util::Stream> ChainPending for S {}
+
 async fn run(server: &Server, load: &Load) -> Figures {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(300))
-        .build()
-        .expect("client");
+    let clients: Vec<reqwest::Client> = (0..LOAD_ADDRESSES)
+        .map(|i| client_from(format!("127.0.1.{}", i + 1).parse().expect("ip")))
+        .collect();
     let chunk = Bytes::from(
         (0..load.patch_bytes)
             .map(|i| (i * 131 % 251) as u8)
             .collect::<Vec<u8>>(),
     );
+    // The upload the probe asks about: small and complete.
+    let probe_client = client_from("127.0.4.1".parse().expect("ip"));
+    let probe_token = server.token(0);
+    let probed = one_upload(
+        probe_client.clone(),
+        server.create_url.clone(),
+        probe_token.clone(),
+        (1024, 1024),
+        chunk.clone(),
+    )
+    .await
+    .expect("the probed upload");
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut abuse = tokio::task::JoinSet::new();
+    if let Some((slow, silent)) = load.abuse {
+        for i in 0..5 {
+            let from: IpAddr = format!("127.0.2.{}", i + 1).parse().expect("ip");
+            abuse.spawn(slow_headers(server.addr(), from, slow / 5, stop.clone()));
+        }
+        let attacker = server.tokens.last().cloned();
+        abuse.spawn(silent_patches(
+            client_from("127.0.3.1".parse().expect("ip")),
+            server.create_url.clone(),
+            attacker,
+            silent,
+            stop.clone(),
+        ));
+        // Let the abuse settle in before the load.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let probing = tokio::spawn(probe(probe_client, probed.url, probe_token, stop.clone()));
+
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..load.uploads {
-        set.spawn(one_upload(
-            http.clone(),
+    for i in 0..load.uploads {
+        let upload = one_upload(
+            clients[i % clients.len()].clone(),
             server.create_url.clone(),
-            server.token.clone(),
+            server.token(i % APPLICANTS),
             (load.upload_bytes, load.patch_bytes),
             chunk.clone(),
-        ));
+        );
+        set.spawn(async move { (i, upload.await) });
     }
-    let (mut patches, mut creates, mut urls, mut errors, mut resumes) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
-    while let Some(done) = set.join_next().await {
-        match done.expect("upload task") {
-            Ok(d) => {
-                urls.push(d.url);
-                creates.push(d.created);
-                patches.extend(d.latencies);
-                resumes += d.resumes;
+    let mut f = Figures::default();
+    let mut urls = Vec::new();
+    let deadline = tokio::time::Instant::now() + SCENARIO_LIMIT;
+    loop {
+        let next = tokio::time::timeout_at(deadline, set.join_next()).await;
+        match next {
+            Ok(None) => break,
+            Ok(Some(done)) => match done.expect("upload task") {
+                (i, Ok(d)) => {
+                    urls.push((i, d.url));
+                    f.patches.extend(d.latencies);
+                    f.resumes += d.resumes;
+                }
+                (_, Err(e)) => f.errors.push(e),
+            },
+            Err(_) => {
+                // A freeze: what has not finished by now failed.
+                for _ in 0..set.len() {
+                    f.errors
+                        .push(format!("not finished after {SCENARIO_LIMIT:?}: frozen"));
+                }
+                set.abort_all();
+                break;
             }
-            Err(e) => errors.push(e),
         }
     }
-    let wall = started.elapsed();
-    // Each finished upload is asked for its offset: whole means whole.
-    let mut whole = 0;
-    for url in &urls {
-        if head_offset(&http, url, &server.token).await == Some(load.upload_bytes) {
-            whole += 1;
+    f.wall = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let (heads, head_failures) = probing.await.expect("probe");
+    abuse.abort_all();
+    f.heads = heads;
+    f.head_failures = head_failures;
+    f.peak_rss_mib = server.peak_rss_mib();
+    // Each finished upload is asked for its offset by its owner: whole
+    // means whole.
+    let checker = client_from("127.0.4.2".parse().expect("ip"));
+    for (i, url) in &urls {
+        let offset = head_offset(&checker, url, &server.token(i % APPLICANTS)).await;
+        if offset == Some(load.upload_bytes) {
+            f.whole += 1;
         }
     }
-    patches.sort();
-    creates.sort();
-    Figures {
-        wall,
-        patches,
-        creates,
-        whole,
-        resumes,
-        errors,
-        peak_rss_mib: server.peak_rss_mib(),
-    }
+    f.patches.sort();
+    f.heads.sort();
+    f
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -304,78 +539,154 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn report(name: &str, load: &Load, f: &Figures) -> serde_json::Value {
+fn round(x: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (x * k).round() / k
+}
+
+fn report(scenario: &str, server: &str, load: &Load, f: &Figures) -> serde_json::Value {
     let bytes = load.upload_bytes as f64 * f.whole as f64;
-    let throughput = bytes / (1024.0 * 1024.0) / f.wall.as_secs_f64();
+    let throughput = bytes / MIB as f64 / f.wall.as_secs_f64();
     println!(
-        "{name:>12}: {} of {} uploads whole in {:.1} s, {:.1} MiB/s, PATCH p50 {:.1} ms p99 {:.1} ms, create p50 {:.1} ms, peak RSS {:.1} MiB, {} resumes after a failed PATCH, {} failed uploads",
+        "({scenario}) {server:>12}: {}/{} uploads whole in {:.1} s, {:.1} MiB/s, PATCH p50 {:.1} ms p99 {:.1} ms, HEAD p50 {:.1} ms p99 {:.1} ms ({} probes, {} failed), peak RSS {:.1} MiB, {} resumes, {} failed uploads",
         f.whole,
         load.uploads,
         f.wall.as_secs_f64(),
         throughput,
         percentile(&f.patches, 0.50),
         percentile(&f.patches, 0.99),
-        percentile(&f.creates, 0.50),
+        percentile(&f.heads, 0.50),
+        percentile(&f.heads, 0.99),
+        f.heads.len() + f.head_failures,
+        f.head_failures,
         f.peak_rss_mib,
         f.resumes,
         f.errors.len()
     );
-    for e in f.errors.iter().take(5) {
-        println!("{name:>12}: error: {e}");
+    for e in f.errors.iter().take(3) {
+        println!("({scenario}) {server:>12}: error: {e}");
     }
     serde_json::json!({
         "whole": f.whole,
-        "resumes": f.resumes,
         "failed": f.errors.len(),
-        "seconds": (f.wall.as_secs_f64() * 100.0).round() / 100.0,
-        "throughput_mib_s": (throughput * 10.0).round() / 10.0,
-        "patch_p50_ms": (percentile(&f.patches, 0.50) * 10.0).round() / 10.0,
-        "patch_p99_ms": (percentile(&f.patches, 0.99) * 10.0).round() / 10.0,
-        "create_p50_ms": (percentile(&f.creates, 0.50) * 10.0).round() / 10.0,
-        "peak_rss_mib": (f.peak_rss_mib * 10.0).round() / 10.0,
+        "resumes": f.resumes,
+        "seconds": round(f.wall.as_secs_f64(), 2),
+        "throughput_mib_s": round(throughput, 1),
+        "patch_p50_ms": round(percentile(&f.patches, 0.50), 1),
+        "patch_p99_ms": round(percentile(&f.patches, 0.99), 1),
+        "head_p50_ms": round(percentile(&f.heads, 0.50), 1),
+        "head_p99_ms": round(percentile(&f.heads, 0.99), 1),
+        "head_probes": f.heads.len() + f.head_failures,
+        "head_failures": f.head_failures,
+        "peak_rss_mib": round(f.peak_rss_mib, 1),
     })
 }
 
 #[tokio::main]
 async fn main() {
     // `cargo bench` passes `--bench`; this harness takes no arguments.
-    let load = Load {
+    hoso_portal::raise_fd_limit();
+    let small = Load {
         uploads: env_number("HOSO_LOAD_UPLOADS", 1000) as usize,
         upload_bytes: env_number("HOSO_LOAD_UPLOAD_KIB", 1024) * 1024,
         patch_bytes: env_number("HOSO_LOAD_PATCH_KIB", 64) * 1024,
+        abuse: None,
     };
+    let scenarios = [
+        ("a", small.clone()),
+        (
+            "b",
+            Load {
+                uploads: 200,
+                upload_bytes: 8 * MIB,
+                patch_bytes: 8 * MIB,
+                abuse: None,
+            },
+        ),
+        (
+            "c",
+            Load {
+                uploads: 1,
+                upload_bytes: 1024 * MIB,
+                patch_bytes: 16 * MIB,
+                abuse: None,
+            },
+        ),
+        (
+            "d",
+            Load {
+                abuse: Some((500, 100)),
+                ..small
+            },
+        ),
+    ];
+    let chosen = std::env::var("HOSO_LOAD_SCENARIOS").unwrap_or_else(|_| "abcd".into());
     let scratch: PathBuf = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("portal-load");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).expect("scratch folder");
-    println!(
-        "{} concurrent uploads of {} KiB in {} KiB PATCHes, each server in its own process",
-        load.uploads,
-        load.upload_bytes / 1024,
-        load.patch_bytes / 1024
-    );
-
-    let portal = hoso_portal(&scratch.join("hoso"));
-    let ours = run(&portal, &load).await;
-    drop(portal);
-    let npm = npm_tus_server(&scratch.join("npm"));
-    let theirs = run(&npm, &load).await;
-    drop(npm);
-
-    let a = report("hoso-portal", &load, &ours);
-    let b = report("@tus/server", &load, &theirs);
-    let _ = std::fs::remove_dir_all(&scratch);
-    let ratio = a["throughput_mib_s"].as_f64().unwrap_or(0.0)
-        / b["throughput_mib_s"].as_f64().unwrap_or(f64::NAN);
+    let mut results = serde_json::Map::new();
+    let mut goals = Vec::new();
+    for (name, load) in scenarios.iter().filter(|(n, _)| chosen.contains(n)) {
+        println!(
+            "({name}) {} uploads of {} KiB in PATCHes of {} KiB{}",
+            load.uploads,
+            load.upload_bytes / 1024,
+            load.patch_bytes / 1024,
+            match load.abuse {
+                Some((slow, silent)) => format!(
+                    ", beside {slow} connections trickling headers and {silent} silent PATCHes"
+                ),
+                None => String::new(),
+            }
+        );
+        let mut figures = Vec::new();
+        for start in [hoso_portal as fn(&Path) -> Server, npm_tus_server] {
+            let _ = std::fs::remove_dir_all(&scratch);
+            std::fs::create_dir_all(&scratch).expect("scratch folder");
+            let server = start(&scratch.join("data"));
+            let f = run(&server, load).await;
+            figures.push((server.name, f));
+            drop(server);
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+        let ours = report(name, figures[0].0, load, &figures[0].1);
+        let theirs = report(name, figures[1].0, load, &figures[1].1);
+        let ratio = ours["throughput_mib_s"].as_f64().unwrap_or(0.0)
+            / theirs["throughput_mib_s"].as_f64().unwrap_or(f64::NAN);
+        println!("({name}) throughput hoso-portal / @tus/server: {ratio:.2}");
+        let wanted = if *name == "a" { 2.0 } else { 1.0 };
+        let clean = figures[0].1.errors.is_empty() && figures[0].1.head_failures == 0;
+        goals.push(format!(
+            "({name}) throughput {ratio:.2}× @tus/server (goal ≥ {wanted}): {}; failures and stuck probes: {}",
+            if ratio >= wanted { "met" } else { "NOT MET" },
+            if clean { "none" } else { "SOME" }
+        ));
+        if *name == "d" {
+            let p99 = ours["head_p99_ms"].as_f64().unwrap_or(f64::INFINITY);
+            goals.push(format!(
+                "(d) HEAD p99 {p99:.1} ms under abuse (goal < 100): {}",
+                if p99 < 100.0 { "met" } else { "NOT MET" }
+            ));
+        }
+        results.insert(
+            (*name).to_owned(),
+            serde_json::json!({
+                "uploads": load.uploads,
+                "upload_bytes": load.upload_bytes,
+                "patch_bytes": load.patch_bytes,
+                "abuse": load.abuse.map(|(slow, silent)| serde_json::json!({"slow_header_connections": slow, "silent_patches": silent})),
+                "hoso_portal": ours,
+                "tus_server_npm": theirs,
+                "throughput_vs_npm": round(ratio, 2),
+            }),
+        );
+    }
+    for g in &goals {
+        println!("{g}");
+    }
     println!(
         "{}",
         serde_json::json!({
             "bench": "portal",
-            "uploads": load.uploads,
-            "upload_bytes": load.upload_bytes,
-            "patch_bytes": load.patch_bytes,
-            "hoso_portal": a,
-            "tus_server_npm": b,
-            "throughput_vs_npm": (ratio * 100.0).round() / 100.0,
+            "scenarios": results,
         })
     );
 }
