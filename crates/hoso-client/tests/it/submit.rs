@@ -119,6 +119,50 @@ async fn submitting_the_same_content_again_returns_the_first_receipt() {
 }
 
 #[tokio::test]
+async fn a_quota_refusal_says_which_quota_and_what_is_left_and_keeps_the_dossier() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = hoso_client::Client::open(&dir.path().join("profile"))
+        .await
+        .expect("profile");
+    let mut config = hoso_portal::PortalConfig::practice(dir.path().join("portal"));
+    config.quotas.unfinished_bytes = 2 * 1024 * 1024;
+    let portal = hoso_portal::start(config).await.expect("portal");
+    let record = crate::sign_in(&portal, &client).await;
+    let procedure = crate::quality_inspection(&client, &record).await;
+    let big = crate::pattern_file(dir.path(), "chứng nhận lớn.pdf", 3 * 1024 * 1024);
+    let dossier = crate::sample_dossier(dir.path(), &client, &procedure, &big).await;
+    let err = client
+        .submit(&record, dossier.clone())
+        .await
+        .expect_err("beyond the quota");
+    let ClientError::Portal(problem) = &err else {
+        panic!("not the portal's refusal: {err:?}");
+    };
+    assert_eq!(problem.code, "quota_unfinished_bytes");
+    let quota = problem.quota.as_ref().expect("the quota named");
+    assert_eq!(quota.limit, 2 * 1024 * 1024);
+    assert!(problem.message.vi.contains("còn"), "{}", problem.message.vi);
+    assert!(
+        problem.message.en.contains("left"),
+        "{}",
+        problem.message.en
+    );
+    // Nothing filed, nothing lost: the dossier waits on this computer.
+    assert!(
+        Inspector::open(&dir.path().join("portal"))
+            .expect("inspect")
+            .dossiers()
+            .expect("dossiers")
+            .is_empty()
+    );
+    let waiting = client
+        .dossiers(hoso_core::DossierQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(waiting.len(), 1, "the dossier is kept");
+}
+
+#[tokio::test]
 async fn an_invalid_dossier_is_refused_before_anything_is_sent() {
     let w = World::new().await;
     let file = w.file("cn.exe", 1000);
