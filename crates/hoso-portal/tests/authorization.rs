@@ -76,10 +76,7 @@ async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns() {
         .json()
         .await
         .expect("receipt");
-    let code = filed.receipt.receipt["dossier_code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let code = common::receipt_text(&filed, "dossier_code");
 
     // B cannot read its status or recover it by key.
     let status = |token: &str| {

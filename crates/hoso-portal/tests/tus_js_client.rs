@@ -80,6 +80,17 @@ fn client(f: &Fixture, scenario: &str) -> serde_json::Value {
     })
 }
 
+/// The portal's answer to HEAD of the upload at `url`.
+async fn head(f: &Fixture, url: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .head(url)
+        .bearer_auth(&f.token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD")
+}
+
 /// The bytes the portal holds for the upload at `url`.
 fn stored(f: &Fixture, url: &str) -> Vec<u8> {
     let id = url.rsplit('/').next().expect("upload id");
@@ -116,13 +127,7 @@ async fn a_damaged_chunk_is_refused_with_460_and_not_kept() {
     assert_eq!(out["status"], 460, "{out}");
     let url = out["url"].as_str().expect("upload url");
     // Only the first, good chunk is kept: the next HEAD says 1 MiB.
-    let head = reqwest::Client::new()
-        .head(url)
-        .bearer_auth(&f.token)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("HEAD");
+    let head = head(&f, url).await;
     assert_eq!(
         head.headers()["upload-offset"].to_str().expect("offset"),
         "1048576"
@@ -146,13 +151,7 @@ async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed() {
     let url = out["url"].as_str().expect("final upload url");
     assert_eq!(stored(&f, url), f.bytes, "the joined file is byte-exact");
     assert_eq!(stored_files(&f), 1, "the three parts are gone");
-    let head = reqwest::Client::new()
-        .head(url)
-        .bearer_auth(&f.token)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("HEAD");
+    let head = head(&f, url).await;
     let concat = head.headers()["upload-concat"].to_str().expect("concat");
     assert!(concat.starts_with("final;http"), "{concat}");
     assert_eq!(concat.split(' ').count(), 3, "{concat}");
@@ -178,13 +177,7 @@ async fn an_empty_file_is_a_complete_upload() {
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     let url = out["url"].as_str().expect("upload url");
     assert!(stored(&f, url).is_empty());
-    let head = reqwest::Client::new()
-        .head(url)
-        .bearer_auth(&f.token)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("HEAD");
+    let head = head(&f, url).await;
     assert_eq!(head.headers()["upload-offset"], "0");
     assert_eq!(head.headers()["upload-length"], "0");
 }

@@ -210,10 +210,7 @@ async fn filed_with_supplement(
     let res = submit(http, &portal.base, token, "co-bo-sung", &filing).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let filed: SubmissionResponse = res.json().await.expect("receipt");
-    let code = filed.receipt.receipt["dossier_code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let code = crate::common::receipt_text(&filed, "dossier_code");
     let res = http
         .post(format!("{}/v1/officer/dossiers/{code}/status", portal.base))
         .bearer_auth(&officer)
@@ -345,14 +342,8 @@ async fn pin_guesses_across_codes_pause_the_guesser_and_the_owner_still_looks_up
     .json()
     .await
     .expect("receipt");
-    let code = filed.receipt.receipt["dossier_code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
-    let pin = filed.receipt.receipt["lookup_pin"]
-        .as_str()
-        .expect("pin")
-        .to_owned();
+    let code = crate::common::receipt_text(&filed, "dossier_code");
+    let pin = crate::common::receipt_text(&filed, "lookup_pin");
     let lookup = |http: reqwest::Client, code: String, pin: String| {
         let base = portal.base.clone();
         async move {

@@ -137,3 +137,11 @@ pub async fn file(
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     res.json().await.expect("receipt")
 }
+
+/// A text field of a signed receipt (`dossier_code`, `lookup_pin`).
+pub fn receipt_text(filed: &hoso_core::wire::SubmissionResponse, field: &str) -> String {
+    filed.receipt.receipt[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("the receipt has no {field}"))
+        .to_owned()
+}
