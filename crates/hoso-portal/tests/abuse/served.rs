@@ -1,7 +1,8 @@
 //! The portal as people run it: the `hoso-portal` binary (its runtime, its
 //! 64 file threads), a settings file, a data folder, and clients that
 //! come from several loopback addresses (all of 127.0.0.0/8 reaches the
-//! portal on 127.0.0.1, each address counted on its own).
+//! portal on 127.0.0.1, each address counted on its own). Set
+//! `HOSO_TEST_PORTAL_LOG=1` to see the portal's log beside a test's.
 
 use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
