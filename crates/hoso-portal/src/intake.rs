@@ -309,11 +309,13 @@ impl Sink {
             .split(1)
             .ok_or_else(|| ApiError::internal("a turn for the hash"))?;
         let write = tokio::task::spawn_blocking(move || {
+            background_priority();
             let result = pieces.iter().try_for_each(|piece| out.write_all(piece));
             drop(core);
             (out, result)
         });
         let hash = tokio::task::spawn_blocking(move || {
+            background_priority();
             to_hash.iter().for_each(|piece| hashes.update(piece));
             drop(other_core);
             hashes
@@ -368,6 +370,26 @@ impl Sink {
             parts.hashes.whole,
             parts.out,
         ))
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (once per thread):
+/// jobs that keep a core busy then yield the core to the threads that
+/// answer requests and run the database, whatever their number.
+pub fn background_priority() {
+    thread_local! {
+        static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if LOWERED.with(|l| l.replace(true)) {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // On Linux a thread's nice value is its own (the thread id names it).
+        let me = rustix::thread::gettid();
+        if let Err(e) = rustix::process::setpriority_process(Some(me), 10) {
+            tracing::debug!(%e, "could not lower a file thread's priority");
+        }
     }
 }
 

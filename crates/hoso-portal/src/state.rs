@@ -100,7 +100,7 @@ impl AppState {
             seen_tokens: Default::default(),
             fast_bodies: Arc::new(tokio::sync::Semaphore::new(crate::intake::FAST_BODIES)),
             busy_cores: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get().max(2)),
+                std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
             )),
             requests: std::sync::atomic::AtomicU64::new(0),
         })))
