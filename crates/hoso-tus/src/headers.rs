@@ -51,6 +51,8 @@ pub enum Extension {
     Concatenation,
     /// The length is given after creation (`Upload-Defer-Length`).
     CreationDeferLength,
+    /// HoSo's checksums per block of a PATCH ([`crate::blocks`]).
+    BlockChecksum,
 }
 
 impl Extension {
@@ -64,6 +66,7 @@ impl Extension {
             Self::Expiration => "expiration",
             Self::Concatenation => "concatenation",
             Self::CreationDeferLength => "creation-defer-length",
+            Self::BlockChecksum => "hoso-block-checksum",
         }
     }
 
@@ -79,6 +82,7 @@ impl Extension {
                 "expiration" => Some(Self::Expiration),
                 "concatenation" => Some(Self::Concatenation),
                 "creation-defer-length" => Some(Self::CreationDeferLength),
+                "hoso-block-checksum" => Some(Self::BlockChecksum),
                 _ => None,
             })
             .collect()

@@ -1,11 +1,15 @@
 //! The tus 1.0.0 resumable upload protocol (<https://tus.io/protocols/resumable-upload>)
 //! as HoSo's client and portal both read it: header names and values, the
-//! `Upload-Metadata` encoding, the checksum extension and what each status
-//! code asks the client to do. Each side brings its own HTTP.
+//! `Upload-Metadata` encoding, the checksum extension and HoSo's block
+//! checksums, what each status code asks the client to do, and how a
+//! client paces itself (chunk sizes, waits between attempts). Each side
+//! brings its own HTTP.
 
+pub mod blocks;
 pub mod checksum;
 pub mod headers;
 pub mod metadata;
+pub mod pacing;
 pub mod status;
 
 pub use checksum::{ChecksumAlgorithm, UploadChecksum};
@@ -36,4 +40,7 @@ pub enum TusError {
     /// `Upload-Concat` is neither `partial` nor `final;` with URLs.
     #[error("Upload-Concat is malformed: {0:?}")]
     BadConcat(String),
+    /// `HoSo-Block-Checksum` is not `algorithm block digest,…` within bounds.
+    #[error("HoSo-Block-Checksum is malformed: {0:?}")]
+    BadBlockChecksum(String),
 }
