@@ -35,6 +35,7 @@ use crate::storage::UploadWriter;
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::StreamExt;
+use hoso_tus::blocks::{BlockChecksums, BlockVerifier};
 use hoso_tus::checksum::{ChecksumAlgorithm, ChunkHasher};
 use std::collections::HashMap;
 use std::io::Write;
@@ -106,11 +107,24 @@ pub struct Received {
     pub interrupted: bool,
     /// The body went beyond the upload's declared length.
     pub overflow: bool,
+    /// How the body's blocks checked out, when it had block checksums.
+    pub blocks: Option<Blocks>,
     /// The whole file's SHA-256 state from byte 0 to the end of this body,
     /// when it is known without reading the file.
     whole: Option<ChunkHasher>,
     /// The writer, to sync what was written.
     out: Box<dyn UploadWriter>,
+}
+
+/// How a body with block checksums checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocks {
+    /// Bytes from the body's start that checked out, whole blocks.
+    pub verified: u64,
+    /// A block did not match (damaged in transit).
+    pub damaged: bool,
+    /// Every block of the header checked out.
+    pub complete: bool,
 }
 
 impl std::fmt::Debug for Received {
@@ -239,6 +253,7 @@ struct Parts {
 struct Hashes {
     chunk: Option<ChunkHasher>,
     whole: Option<ChunkHasher>,
+    blocks: Option<BlockVerifier>,
 }
 
 impl Hashes {
@@ -249,6 +264,14 @@ impl Hashes {
         {
             h.update(piece);
         }
+        if let Some(b) = self.blocks.as_mut() {
+            b.update(piece);
+        }
+    }
+
+    /// A block did not check out: nothing after it is worth reading.
+    fn damaged(&self) -> bool {
+        self.blocks.as_ref().is_some_and(BlockVerifier::failed)
     }
 }
 
@@ -284,9 +307,12 @@ impl Sink {
             .ok_or_else(|| ApiError::internal("upload writer lost"))
     }
 
-    /// Hands `pieces` to a new job once the previous one is done.
-    async fn write(&mut self, pieces: Vec<Bytes>) -> Result<(), ApiError> {
-        self.settle().await?;
+    /// Hands `pieces` to a new job once the previous one is done; false
+    /// (and nothing written) when a block already failed its checksum.
+    async fn write(&mut self, pieces: Vec<Bytes>) -> Result<bool, ApiError> {
+        if self.settle().await?.hashes.damaged() {
+            return Ok(false);
+        }
         let parts = self
             .parts
             .take()
@@ -321,7 +347,7 @@ impl Sink {
             hashes
         });
         self.job = Some((write, hash));
-        Ok(())
+        Ok(true)
     }
 
     /// Starts syncing and recording what was written so far, unless a
@@ -335,8 +361,16 @@ impl Sink {
         if self.checkpoint.as_ref().is_some_and(|c| !c.is_finished()) {
             return Ok(false);
         }
-        let sync = self.settle().await?.out.syncer()?;
-        let (state, row, end) = (state.clone(), id.to_owned(), offset + self.written);
+        let written = self.written;
+        let parts = self.settle().await?;
+        let sync = parts.out.syncer()?;
+        // With block checksums, only what checked out is recorded.
+        let kept = parts
+            .hashes
+            .blocks
+            .as_ref()
+            .map_or(written, BlockVerifier::verified);
+        let (state, row, end) = (state.clone(), id.to_owned(), offset + kept);
         self.checkpoint = Some(tokio::spawn(async move {
             let synced = tokio::task::spawn_blocking(sync).await;
             if !matches!(synced, Ok(Ok(()))) {
@@ -351,25 +385,23 @@ impl Sink {
         Ok(true)
     }
 
-    /// Finishes writing (without syncing); the chunk digest, the whole-file
-    /// hash and the writer. A checkpoint under way is waited for, so that
-    /// nothing is recorded after the caller decides what to keep.
-    async fn close(
-        mut self,
-    ) -> Result<(Option<Vec<u8>>, Option<ChunkHasher>, Box<dyn UploadWriter>), ApiError> {
+    /// Finishes writing (without syncing); the hashes and the writer. A
+    /// body that `ended` as sent has its last, shorter block checked. A
+    /// checkpoint under way is waited for, so that nothing is recorded
+    /// after the caller decides what to keep.
+    async fn close(mut self, ended: bool) -> Result<(Hashes, Box<dyn UploadWriter>), ApiError> {
         self.settle().await?;
         if let Some(c) = self.checkpoint.take() {
             let _ = c.await;
         }
-        let parts = self
+        let mut parts = self
             .parts
             .take()
             .ok_or_else(|| ApiError::internal("upload writer lost"))?;
-        Ok((
-            parts.hashes.chunk.map(ChunkHasher::finish),
-            parts.hashes.whole,
-            parts.out,
-        ))
+        if ended && let Some(b) = parts.hashes.blocks.as_mut() {
+            b.finish();
+        }
+        Ok((parts.hashes, parts.out))
     }
 }
 
@@ -393,6 +425,13 @@ pub fn background_priority() {
     }
 }
 
+/// Whether the body being written is checked block by block.
+fn sink_has_blocks(sink: &Sink) -> bool {
+    sink.parts
+        .as_ref()
+        .is_some_and(|p| p.hashes.blocks.is_some())
+}
+
 /// A turn on a core for one job that keeps it busy.
 pub async fn turn(
     cores: &Arc<tokio::sync::Semaphore>,
@@ -414,8 +453,12 @@ pub struct Target<'a> {
     /// Bytes the upload may still take.
     pub room: u64,
     /// The algorithm of the request's `Upload-Checksum`, if any: the body
-    /// is then kept whole or not at all, with no checkpoints.
+    /// is then kept whole or not at all, with no checkpoints (unless it
+    /// also has block checksums).
     pub checksum: Option<ChecksumAlgorithm>,
+    /// The request's `HoSo-Block-Checksum`, if any: the body is then kept
+    /// up to its last block that checked out.
+    pub blocks: Option<BlockChecksums>,
 }
 
 /// Streams `body` into the upload held by `target.lock`; see the module's
@@ -433,6 +476,7 @@ pub async fn receive(
         offset,
         room,
         checksum,
+        blocks,
     } = target;
     let id = lock.id().to_owned();
     let whole = state.hashes.take(&id, offset);
@@ -448,17 +492,20 @@ pub async fn receive(
             hashes: Hashes {
                 chunk: checksum.map(ChecksumAlgorithm::hasher),
                 whole,
+                blocks: blocks.map(BlockChecksums::verifier),
             },
         }),
         job: None,
         written: 0,
         checkpoint: None,
     };
-    let piecemeal = checksum.is_none();
+    // What may be kept in part: a body without a whole-chunk checksum, or
+    // one checked block by block.
+    let piecemeal = checksum.is_none() || sink_has_blocks(&sink);
     let idle = state.config.idle_body_timeout;
     let mut stream = body.into_data_stream();
     let (mut pending, mut pending_len) = (Vec::new(), 0usize);
-    let (mut received, mut interrupted, mut overflow) = (0u64, false, false);
+    let (mut received, mut interrupted, mut overflow, mut damaged) = (0u64, false, false, false);
     let (mut checkpointed, mut last_checkpoint) = (0u64, Instant::now());
     let (mut silent_since, mut piece_started) = (Instant::now(), Instant::now());
     let mut fast: Option<tokio::sync::OwnedSemaphorePermit> = None;
@@ -505,7 +552,10 @@ pub async fn receive(
                             fast.is_some()
                         });
                     if !gather {
-                        sink.write(std::mem::take(&mut pending)).await?;
+                        if !sink.write(std::mem::take(&mut pending)).await? {
+                            damaged = true;
+                            break;
+                        }
                         pending_len = 0;
                     }
                 }
@@ -529,7 +579,10 @@ pub async fn receive(
             Err(_) => {
                 // A short silence: make what arrived findable by HEAD.
                 if !pending.is_empty() {
-                    sink.write(std::mem::take(&mut pending)).await?;
+                    if !sink.write(std::mem::take(&mut pending)).await? {
+                        damaged = true;
+                        break;
+                    }
                     pending_len = 0;
                 }
                 if sink.checkpoint(state, &id, offset).await? {
@@ -538,17 +591,27 @@ pub async fn receive(
             }
         }
     }
-    if !overflow && !pending.is_empty() {
+    if !overflow && !damaged && !pending.is_empty() {
         sink.write(pending).await?;
     }
     let bytes = sink.written;
-    let (digest, whole, out) = sink.close().await?;
+    let ended = !(overflow || damaged || interrupted);
+    let (hashes, out) = sink.close(ended).await?;
+    let blocks = hashes.blocks.map(|b| Blocks {
+        verified: b.verified(),
+        damaged: b.failed(),
+        complete: b.complete(),
+    });
+    // A tail that did not check out is not kept: the whole-file hash,
+    // which saw it, is no longer the kept bytes' hash.
+    let whole_kept = !overflow && blocks.is_none_or(|b| b.verified == bytes);
     Ok(Received {
         bytes,
-        digest,
+        digest: hashes.chunk.map(ChunkHasher::finish),
         interrupted,
         overflow,
-        whole: whole.filter(|_| !overflow),
+        blocks,
+        whole: hashes.whole.filter(|_| whole_kept),
         out,
     })
 }

@@ -149,6 +149,28 @@ impl AppState {
         None
     }
 
+    /// Whether a request is writing to upload `id`.
+    pub fn is_busy(&self, id: &str) -> bool {
+        self.busy_uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(id)
+    }
+
+    /// Waits, at most [`HEAD_WAIT`], until the request writing to upload
+    /// `id` (if any) lets go or shows it is alive (new bytes). A client
+    /// resuming right after its connection broke then sees what the broken
+    /// request kept, not what was recorded before it.
+    pub async fn settled_request(&self, id: &str) {
+        let holder = {
+            let busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
+            busy.get(id).cloned()
+        };
+        if let Some(holder) = holder {
+            let _ = tokio::time::timeout(HEAD_WAIT, holder.changed.notified()).await;
+        }
+    }
+
     /// The URL of an upload.
     pub fn upload_url(&self, id: &str) -> String {
         format!("{}/v1/uploads/{id}", self.base_url)
@@ -159,6 +181,9 @@ impl AppState {
 /// gives way to a new request for the same upload.
 pub const TAKEOVER_IDLE: Duration = Duration::from_secs(1);
 
+/// How long a HEAD waits for the request writing to its upload.
+pub const HEAD_WAIT: Duration = Duration::from_secs(1);
+
 /// The request that holds an upload: when it last received bytes, and how
 /// to tell it to stop.
 #[derive(Debug)]
@@ -166,6 +191,8 @@ pub struct Holder {
     last: Mutex<Instant>,
     /// Notified when a newer request takes the upload over.
     pub cancel: tokio::sync::Notify,
+    /// Notified when bytes arrive and when the request lets go.
+    changed: tokio::sync::Notify,
 }
 
 impl Holder {
@@ -173,12 +200,14 @@ impl Holder {
         Self {
             last: Mutex::new(Instant::now()),
             cancel: tokio::sync::Notify::new(),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
     /// Records that bytes arrived now.
     pub fn active(&self) {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        self.changed.notify_waiters();
     }
 
     fn idle(&self) -> Duration {
@@ -217,6 +246,8 @@ impl Drop for UploadLock {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         busy.remove(&self.id);
+        drop(busy);
+        self.holder.changed.notify_waiters();
     }
 }
 

@@ -1,12 +1,14 @@
 //! The tus 1.0.0 endpoint: core, creation, creation-with-upload,
 //! creation-defer-length, checksum (sha1, sha256), termination,
-//! expiration and concatenation (`crate::concat`).
+//! expiration and concatenation (`crate::concat`), and HoSo's block
+//! checksums (`hoso_tus::blocks`).
 //!
 //! Invariants kept here:
 //! - the database offset is the truth; bytes stored beyond it (a request
 //!   cut off before it was confirmed) are dropped by the next PATCH;
 //! - an interrupted PATCH without a checksum keeps what arrived, and the
-//!   next HEAD reports it; a chunk whose checksum fails keeps nothing;
+//!   next HEAD reports it; a chunk whose checksum fails keeps nothing; a
+//!   chunk with block checksums keeps every block that checked out;
 //! - one request at a time writes to an upload (others get 423), and only
 //!   its owner can hold it: ownership is checked before any lock;
 //! - an upload is admitted within its owner's quotas in the transaction
@@ -23,6 +25,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use hoso_tus::blocks::{self, BlockChecksums};
 use hoso_tus::headers::{self as h, Concat, Extension};
 use hoso_tus::{Metadata, UploadChecksum};
 
@@ -31,6 +34,7 @@ const EXTENSIONS: &[Extension] = &[
     Extension::CreationWithUpload,
     Extension::CreationDeferLength,
     Extension::Checksum,
+    Extension::BlockChecksum,
     Extension::Termination,
     Extension::Expiration,
     Extension::Concatenation,
@@ -158,10 +162,32 @@ pub(crate) fn bad_request(detail: &str) -> ApiError {
     )
 }
 
-fn parse_checksum(headers: &HeaderMap) -> Result<Option<UploadChecksum>, ApiError> {
-    header_str(headers, h::UPLOAD_CHECKSUM)
+/// The checksums a request body carries: `Upload-Checksum` for the whole
+/// body, `HoSo-Block-Checksum` for each of its blocks.
+struct Checks {
+    whole: Option<UploadChecksum>,
+    blocks: Option<BlockChecksums>,
+}
+
+fn parse_checks(headers: &HeaderMap) -> Result<Checks, ApiError> {
+    let whole = header_str(headers, h::UPLOAD_CHECKSUM)
         .map(|v| UploadChecksum::parse(v).map_err(|e| bad_request(&e.to_string())))
-        .transpose()
+        .transpose()?;
+    let blocks = header_str(headers, blocks::HEADER)
+        .map(|v| BlockChecksums::parse(v).map_err(|e| bad_request(&e.to_string())))
+        .transpose()?;
+    let length = header_str(headers, header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
+    if let (Some(b), Some(len)) = (&blocks, length)
+        && !b.covers(len)
+    {
+        return Err(bad_request(&format!(
+            "{} names {} blocks of {} bytes for a body of {len} bytes",
+            blocks::HEADER,
+            b.digests.len(),
+            b.block
+        )));
+    }
+    Ok(Checks { whole, blocks })
 }
 
 /// `Upload-Length`, if the request has one.
@@ -224,7 +250,7 @@ async fn create(
         return crate::concat::create_final(&state, &who, metadata_header, &urls).await;
     }
     let length = declared_length(&state, &headers)?;
-    let checksum = parse_checksum(&headers)?;
+    let checks = parse_checks(&headers)?;
 
     let now = now_vn();
     let expiry =
@@ -272,7 +298,7 @@ async fn create(
         let lock = state
             .lock_upload(&id)
             .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
-        let written = write_chunk(&state, &lock, &id, 0, length, checksum, body).await;
+        let written = write_chunk(&state, &lock, &id, 0, length, checks, body).await;
         drop(lock);
         match written {
             Ok(at) => offset = at,
@@ -314,10 +340,11 @@ async fn head(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_version(&headers)?;
-    // What HEAD reports is on disk: a sync under way is waited for (for
-    // the upload's owner only).
-    if state.trailing.offset(&id).is_some() {
+    // What HEAD reports is on disk: a request ending (its connection just
+    // broke) and a sync under way are waited for, for the owner only.
+    if state.is_busy(&id) || state.trailing.offset(&id).is_some() {
         owned_upload(&state, &who, &id).await?;
+        state.settled_request(&id).await;
         state.trailing.settled(&id).await;
     }
     let row = live_upload(&state, &who, &id).await?;
@@ -373,7 +400,7 @@ async fn patch(
         .and_then(|v| {
             h::parse_number(h::UPLOAD_OFFSET, v).map_err(|e| bad_request(&e.to_string()))
         })?;
-    let checksum = parse_checksum(&headers)?;
+    let checks = parse_checks(&headers)?;
     let given_length = upload_length(&headers)?;
     // Whose upload it is comes first: only its owner may take it over.
     let row = live_upload(&state, &who, &id).await?;
@@ -442,7 +469,7 @@ async fn patch(
         _ => {}
     }
     let length = (!row.length_deferred).then_some(row.length);
-    let new_offset = write_chunk(&state, &lock, &id, offset, length, checksum, body).await?;
+    let new_offset = write_chunk(&state, &lock, &id, offset, length, checks, body).await?;
     let res = (
         StatusCode::NO_CONTENT,
         [(h::UPLOAD_OFFSET, new_offset.to_string())],
@@ -470,37 +497,44 @@ async fn patch(
 /// kept in the database, and returns the new offset. The caller holds the
 /// upload's lock. `length` is `None` while the upload's length is
 /// deferred: the body may then run to the portal's largest upload.
+///
+/// What is kept: without checksums, everything that arrived; with
+/// `Upload-Checksum` alone, the whole body or nothing; with block
+/// checksums, every block from the start that checked out (and, when the
+/// body ended whole, only if its `Upload-Checksum` matches too).
 async fn write_chunk(
     state: &AppState,
     lock: &UploadLock,
     id: &str,
     offset: u64,
     length: Option<u64>,
-    checksum: Option<UploadChecksum>,
+    checks: Checks,
     body: Body,
 ) -> Result<u64, ApiError> {
+    let Checks { whole, blocks } = checks;
     let target = intake::Target {
         lock,
         offset,
         room: length
             .unwrap_or(state.config.max_upload_bytes)
             .saturating_sub(offset),
-        checksum: checksum.as_ref().map(|c| c.algorithm),
+        checksum: whole.as_ref().map(|c| c.algorithm),
+        blocks,
     };
     let mut got = intake::receive(state, target, body).await?;
-    let rollback = |state: &AppState| {
+    let cut_to = |state: &AppState, at: u64| {
         let (storage, id, db) = (state.storage.clone(), id.to_owned(), state.db.clone());
         async move {
             let file_id = id.clone();
-            let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, offset)).await;
-            // Checkpoints of this request are undone with its bytes.
+            let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, at)).await;
+            // Checkpoints beyond it are undone with its bytes.
             let _ = db
-                .progress(move |conn| Ok(db::reset_offset(conn, &id, offset)?))
+                .progress(move |conn| Ok(db::reset_offset(conn, &id, at)?))
                 .await;
         }
     };
     if got.overflow {
-        rollback(state).await;
+        cut_to(state, offset).await;
         return Err(tus_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "beyond_length",
@@ -508,10 +542,18 @@ async fn write_chunk(
             "The data goes beyond the declared Upload-Length; this part was not kept.",
         ));
     }
-    if let Some(expected) = &checksum
-        && (got.interrupted || got.digest.as_deref() != Some(expected.digest.as_slice()))
-    {
-        rollback(state).await;
+    let whole_failed = whole.as_ref().is_some_and(|expected| {
+        let ended_whole = got.blocks.map_or(!got.interrupted, |b| b.complete);
+        ended_whole && got.digest.as_deref() != Some(expected.digest.as_slice())
+    });
+    let kept = match got.blocks {
+        _ if whole_failed => None,
+        Some(b) => Some(b.verified),
+        None if whole.is_some() && got.interrupted => None,
+        None => Some(got.bytes),
+    };
+    let Some(kept) = kept else {
+        cut_to(state, offset).await;
         return Err(tus_error(
             StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
                 .unwrap_or(StatusCode::BAD_REQUEST),
@@ -519,15 +561,43 @@ async fn write_chunk(
             "Đoạn dữ liệu bị hỏng trên đường truyền (sai mã kiểm tra) và không được lưu; hãy gửi lại đoạn này.",
             "The chunk was damaged in transit (checksum mismatch) and was not kept; send it again.",
         ));
+    };
+    let new_offset = offset + kept;
+    if kept < got.bytes {
+        // The tail that did not check out (a cut or damaged block).
+        let (storage, file_id) = (state.storage.clone(), id.to_owned());
+        tokio::task::spawn_blocking(move || storage.truncate(&file_id, new_offset))
+            .await
+            .map_err(ApiError::internal)??;
     }
-    let new_offset = offset + got.bytes;
+    if got.blocks.is_some_and(|b| b.damaged) {
+        // What checked out is kept, durable before the client hears of it.
+        got.sync().await?;
+        let row_id = id.to_owned();
+        state
+            .db
+            .progress(move |conn| Ok(db::raise_offset(conn, &row_id, new_offset)?))
+            .await?;
+        return Err(tus_error(
+            StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
+                .unwrap_or(StatusCode::BAD_REQUEST),
+            "block_checksum_mismatch",
+            &format!(
+                "Một khối dữ liệu bị hỏng trên đường truyền (sai mã kiểm tra); cổng giữ {new_offset} byte đã kiểm tra đúng, hãy gửi tiếp từ đó."
+            ),
+            &format!(
+                "A block was damaged in transit (checksum mismatch); the portal keeps the {new_offset} bytes that checked out: go on from there."
+            ),
+        )
+        .with_header("upload-offset", HeaderValue::from(new_offset)));
+    }
     let complete = Some(new_offset) == length;
     let sha256 = match got.finish_hash(state, id, new_offset, complete) {
         Some(hex) => hex,
         None if complete => intake::hash_stored(state, id).await?,
         None => {
             // Not complete: answered now, synced and recorded after.
-            if got.bytes > 0 {
+            if kept > 0 {
                 got.sync_later(state, id, new_offset);
             }
             return Ok(new_offset);

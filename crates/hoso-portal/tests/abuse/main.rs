@@ -1,11 +1,12 @@
 //! The portal under load and abuse, as people run it (the binary, its
 //! settings file): concurrency beyond its thread pool, slow and silent
 //! clients, half-sent requests, too many connections, quotas, PIN
-//! guessing and restarts. Each test reproduces a way the portal used to
+//! guessing, restarts and links that cut or damage bodies. Each test reproduces a way the portal used to
 //! freeze, lock people out or lose track, and shows it no longer does.
 //!
 //! The tests run one at a time: each loads the machine on purpose.
 
+mod blocks;
 #[path = "../common/mod.rs"]
 mod common;
 mod connections;
