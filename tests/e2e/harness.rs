@@ -352,6 +352,20 @@ impl Session {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -KILL {pid}");
+        // The signal is sent, not yet acted on: a thread inside a write or
+        // an fsync finishes it first. Only once the process is dead (gone
+        // or a zombie) is the disk what the killed app left.
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.chars().next()))
+                .flatten();
+            if matches!(state, None | Some('Z' | 'X')) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
         pid
     }
 }
