@@ -3,28 +3,39 @@
 //!
 //! - The upload URL is committed to the local store before the first byte,
 //!   and every confirmed offset after it, so a restart resumes.
-//! - Where the server offers the checksum extension, each chunk carries
-//!   `Upload-Checksum` (sha256 preferred): the chunk is read once into
-//!   memory, hashed and sent from there, its size adapted to the measured
-//!   rate within [`UploadSettings`]' bounds. Elsewhere the rest of the file
-//!   streams in one PATCH, a piece at a time, and the whole file's sha256
-//!   (checked by the portal at submission) is the guard.
+//! - Where the server offers HoSo's block checksums (HoSo's portal), each
+//!   chunk carries the sha256 of each of its 256 KiB blocks
+//!   (`HoSo-Block-Checksum`): a cut connection loses at most the block
+//!   under way, and every byte the server keeps was checked against this
+//!   side's digests. Where it offers only the checksum extension, each
+//!   chunk carries `Upload-Checksum` (sha256 preferred) and is kept whole
+//!   or not at all. Either way the chunk is read once into memory, hashed
+//!   and sent from there, its size adapted to the measured rate within
+//!   [`UploadSettings`]' bounds (`hoso_tus::pacing::ChunkSizer`).
+//!   Elsewhere the rest of the file streams in one PATCH, a piece at a
+//!   time, and the whole file's sha256 (checked by the portal at
+//!   submission) is the guard.
 //! - A request that moves nothing for `stall_timeout` is abandoned; after
 //!   any failure the client asks the server for its offset (HEAD) and goes
-//!   on, waiting with full-jitter backoff, or as long as `Retry-After`
-//!   says on 429/503. An upload the server forgot (404/410) starts again.
-//!   Errors a person must act on (too large, refused) stop at once.
+//!   on: at once after a broken or silent connection, with full-jitter
+//!   backoff after a refused connection, an overloaded server or the same
+//!   failure again without progress, or as long as `Retry-After` says
+//!   (`hoso_tus::pacing::wait_after`). An upload the server forgot
+//!   (404/410) starts again. Errors a person must act on (too large,
+//!   refused) stop at once.
 
 use super::body::{self, Cap, Meter};
-use super::retry::{backoff, retry_after};
-use super::settings::{Chunker, UploadSettings};
+use super::retry::{retry_after, wait};
+use super::settings::UploadSettings;
 use crate::error::ClientError;
 use crate::library::LibraryEntry;
 use crate::progress::Tracker;
 use crate::store::{Store, now};
 use bytes::Bytes;
+use hoso_tus::blocks::{self, BlockChecksums};
 use hoso_tus::checksum::ChecksumAlgorithm;
 use hoso_tus::headers::{self as h, Extension};
+use hoso_tus::pacing::{ChunkSizer, Failure as Cause};
 use hoso_tus::status::{Next, next_step};
 use hoso_tus::{Metadata, UploadChecksum, metadata};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -92,12 +103,22 @@ pub struct UploadReport {
 #[derive(Debug, Clone, Default)]
 struct ServerCaps {
     checksum: Option<ChecksumAlgorithm>,
+    /// HoSo's block checksums (sha256).
+    blocks: bool,
+}
+
+impl ServerCaps {
+    /// An interrupted chunk is lost whole (kept only with its checksum).
+    fn loses_whole_chunks(&self) -> bool {
+        self.checksum.is_some() && !self.blocks
+    }
 }
 
 /// How a request failed.
 enum Failure {
-    /// Ask for the offset and go on, after `wait` if the server said.
-    Retry(ClientError, Option<Duration>),
+    /// Ask for the offset and go on, after what `cause` calls for, or
+    /// `wait` if the server said.
+    Retry(ClientError, Cause, Option<Duration>),
     /// Nothing moved for the stall timeout.
     Stalled,
     /// The upload is gone: create a new one.
@@ -108,7 +129,14 @@ enum Failure {
 
 impl From<reqwest::Error> for Failure {
     fn from(e: reqwest::Error) -> Self {
-        Self::Retry(e.into(), None)
+        // No connection at all: the network or the server is down. Any
+        // other error broke a connection that was up.
+        let cause = if e.is_connect() {
+            Cause::Refused
+        } else {
+            Cause::Broken
+        };
+        Self::Retry(e.into(), cause, None)
     }
 }
 
@@ -211,7 +239,7 @@ pub async fn upload(
         buffers: Buffers::default(),
     };
     let mut report = UploadReport::default();
-    let mut chunker = Chunker::new(settings);
+    let mut chunker = ChunkSizer::new(settings.chunk_bounds());
     let mut caps = shared.known_caps();
     let (mut attempt, mut confirmed, mut last_progress) = (0u32, None, Instant::now());
     loop {
@@ -219,7 +247,7 @@ pub async fn upload(
             .attempt(&mut caps, &mut chunker, &mut confirmed, &mut report)
             .await;
         shared.remember_caps(&caps);
-        let (error, wait) = match outcome {
+        let (error, cause, asked) = match outcome {
             Ok(url) => {
                 report.url = url;
                 report.sent = up.meter.total();
@@ -239,13 +267,14 @@ pub async fn upload(
                         settings.stall_timeout.as_secs(),
                         settings.stall_timeout.as_secs()
                     )),
-                    Some(Duration::ZERO),
+                    Cause::Broken,
+                    None,
                 )
             }
-            Err(Failure::Retry(e, wait)) => (e, wait),
+            Err(Failure::Retry(e, cause, asked)) => (e, cause, asked),
         };
         report.resumes += 1;
-        chunker.interrupted();
+        chunker.interrupted(caps.as_ref().is_some_and(ServerCaps::loses_whole_chunks));
         if confirmed.is_some_and(|(_, at)| at > last_progress) {
             last_progress = confirmed.map_or(last_progress, |(_, at)| at);
             attempt = 0;
@@ -253,9 +282,11 @@ pub async fn upload(
         if last_progress.elapsed() >= settings.give_up_after {
             return Err(error);
         }
-        let wait = wait
-            .map(|w| w.min(settings.max_retry_after))
-            .unwrap_or_else(|| backoff(attempt));
+        let wait = wait(
+            cause,
+            attempt,
+            asked.map(|w| w.min(settings.max_retry_after)),
+        );
         tracing::info!(%error, ?wait, attempt, "upload interrupted; resuming");
         attempt = attempt.saturating_add(1);
         up.report_waiting(true);
@@ -281,7 +312,7 @@ impl Upload<'_> {
     async fn attempt(
         &self,
         caps: &mut Option<ServerCaps>,
-        chunker: &mut Chunker,
+        chunker: &mut ChunkSizer,
         confirmed: &mut Option<(u64, Instant)>,
         report: &mut UploadReport,
     ) -> Result<String, Failure> {
@@ -294,6 +325,11 @@ impl Upload<'_> {
                 let offset = self.guarded(self.head(&url)).await?;
                 if let Some(t) = &self.tracker {
                     t.recovered(self.entry.sha256, offset);
+                }
+                // What the server kept of a broken request (whole blocks)
+                // is progress too: the next failure is a first one again.
+                if confirmed.is_none_or(|(at, _)| offset > at) {
+                    *confirmed = Some((offset, Instant::now()));
                 }
                 (url, offset)
             }
@@ -361,7 +397,9 @@ impl Upload<'_> {
                     .or(algorithms.first().copied())
             })
             .flatten();
-        Ok(ServerCaps { checksum })
+        let blocks = extensions.contains(&Extension::BlockChecksum)
+            && algorithms.contains(&ChecksumAlgorithm::Sha256);
+        Ok(ServerCaps { checksum, blocks })
     }
 
     async fn saved(&self) -> Result<Option<String>, ClientError> {
@@ -452,7 +490,7 @@ impl Upload<'_> {
         if !res.status().is_success() {
             return Err(classify(res, "HEAD").await);
         }
-        let offset = offset_of(&res).map_err(|e| Failure::Retry(e, None))?;
+        let offset = offset_of(&res).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
         if offset > self.entry.size {
             return Err(Failure::Restart);
         }
@@ -464,7 +502,7 @@ impl Upload<'_> {
         url: &str,
         mut offset: u64,
         caps: &ServerCaps,
-        chunker: &mut Chunker,
+        chunker: &mut ChunkSizer,
         confirmed: &mut Option<(u64, Instant)>,
     ) -> Result<(), Failure> {
         let size = self.entry.size;
@@ -484,6 +522,10 @@ impl Upload<'_> {
                 .header(h::UPLOAD_OFFSET, offset);
             let len = match caps.checksum {
                 Some(alg) => {
+                    let guard = Guard {
+                        algorithm: alg,
+                        blocks: caps.blocks,
+                    };
                     let sealing = match held.ahead.take() {
                         Some((at, sealing)) if at == offset => sealing,
                         stale => {
@@ -496,7 +538,7 @@ impl Upload<'_> {
                                 &self.file,
                                 offset,
                                 chunker.next(remaining),
-                                alg,
+                                guard,
                                 &self.buffers,
                             )
                         }
@@ -514,14 +556,15 @@ impl Upload<'_> {
                             &self.file,
                             next_at,
                             chunker.next(size - next_at),
-                            alg,
+                            guard,
                             &self.buffers,
                         );
                         held.ahead = Some((next_at, next));
                     }
                     held.travelling = Some(chunk.clone());
+                    let (name, value) = sum.header();
                     req = req
-                        .header(h::UPLOAD_CHECKSUM, sum.to_header())
+                        .header(name, value)
                         .body(body::from_memory(chunk, self.meter.clone()));
                     len
                 }
@@ -546,12 +589,13 @@ impl Upload<'_> {
             if !res.status().is_success() {
                 return Err(classify(res, "PATCH").await);
             }
-            let now_at = offset_of(&res).map_err(|e| Failure::Retry(e, None))?;
+            let now_at = offset_of(&res).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
             if now_at <= offset || now_at > self.entry.size {
                 return Err(Failure::Retry(
                     ClientError::Protocol(format!(
                         "server confirmed offset {now_at} after sending from {offset}"
                     )),
+                    Cause::Broken,
                     None,
                 ));
             }
@@ -586,11 +630,20 @@ impl Upload<'_> {
 async fn classify(res: reqwest::Response, what: &str) -> Failure {
     let status = res.status();
     let wait = retry_after(res.headers());
+    // An offset to ask again (409), a damaged chunk (460) or a cut body
+    // (408) are a broken attempt: go on at once. A server that is busy or
+    // failing (429, 5xx) or still writing from another request (423) is
+    // waited for.
+    let cause = match status.as_u16() {
+        408 | 409 | 460 => Cause::Broken,
+        _ => Cause::Busy,
+    };
     match next_step(status.as_u16()) {
         Next::Restart => Failure::Restart,
         Next::NeedsUser => Failure::Fatal(crate::http::problem(res).await),
         Next::Done | Next::Resume | Next::ResendChunk => Failure::Retry(
             ClientError::Network(format!("{what} answered {status}")),
+            cause,
             wait,
         ),
     }
@@ -605,20 +658,53 @@ fn offset_of(res: &reqwest::Response) -> Result<u64, ClientError> {
     h::parse_number(h::UPLOAD_OFFSET, value).map_err(|e| ClientError::Protocol(e.to_string()))
 }
 
+/// How a chunk is guarded on its way.
+#[derive(Debug, Clone, Copy)]
+struct Guard {
+    /// The algorithm of `Upload-Checksum`.
+    algorithm: ChecksumAlgorithm,
+    /// Block checksums instead (sha256, blocks of [`blocks::BLOCK`]).
+    blocks: bool,
+}
+
+/// A chunk's checksums as sent.
+enum Sum {
+    Whole(UploadChecksum),
+    Blocks(BlockChecksums),
+}
+
+impl Sum {
+    /// The header that carries it.
+    fn header(&self) -> (&'static str, String) {
+        match self {
+            Sum::Whole(sum) => (h::UPLOAD_CHECKSUM, sum.to_header()),
+            Sum::Blocks(sums) => (blocks::HEADER, sums.to_header()),
+        }
+    }
+}
+
 /// A chunk being read from the library and hashed, off the runtime.
-type Sealing = tokio::task::JoinHandle<Result<(Bytes, UploadChecksum), ClientError>>;
+type Sealing = tokio::task::JoinHandle<Result<(Bytes, Sum), ClientError>>;
 
 /// Reads `len` bytes at `offset` (into a free buffer of `buffers`) and
-/// hashes them with `alg`, on a blocking thread.
-fn seal(path: &Path, offset: u64, len: u64, alg: ChecksumAlgorithm, buffers: &Buffers) -> Sealing {
+/// hashes them as `guard` says, on a blocking thread.
+fn seal(path: &Path, offset: u64, len: u64, guard: Guard, buffers: &Buffers) -> Sealing {
     let (path, buffers) = (path.to_owned(), buffers.clone());
     tokio::task::spawn_blocking(move || {
         let chunk = read_chunk(&path, offset, len, buffers.take())?;
-        let mut hasher = alg.hasher();
-        hasher.update(&chunk);
-        let sum = UploadChecksum {
-            algorithm: alg,
-            digest: hasher.finish(),
+        let sum = if guard.blocks {
+            Sum::Blocks(BlockChecksums::of(
+                ChecksumAlgorithm::Sha256,
+                blocks::BLOCK,
+                &chunk,
+            ))
+        } else {
+            let mut hasher = guard.algorithm.hasher();
+            hasher.update(&chunk);
+            Sum::Whole(UploadChecksum {
+                algorithm: guard.algorithm,
+                digest: hasher.finish(),
+            })
         };
         Ok((Bytes::from(chunk), sum))
     })

@@ -1,20 +1,22 @@
-//! Waiting between attempts: exponential backoff with full jitter, capped,
-//! or what the server asks for with `Retry-After`.
+//! Waiting between attempts: the policy of `hoso_tus::pacing` (at once
+//! after a broken connection, full-jitter backoff on refusal and
+//! overload, or what the server asks with `Retry-After`), with this
+//! machine's randomness.
 
+use hoso_tus::pacing::{Failure, wait_after};
 use std::time::Duration;
 
-/// First wait.
-const BASE: Duration = Duration::from_millis(250);
-/// Longest wait.
-const CAP: Duration = Duration::from_secs(10);
-
-/// The wait before attempt `n` (0-based): a random time between zero and
-/// `min(CAP, BASE * 2^n)`, so that many clients recovering at once spread out.
+/// The wait before attempt `n` (0-based) of a request the server may be
+/// too busy for: a random time below a ceiling that doubles.
 pub fn backoff(attempt: u32) -> Duration {
-    let ceiling = BASE.saturating_mul(1u32 << attempt.min(16)).min(CAP);
-    let r = u64::from_le_bytes(crate::random_bytes::<8>());
-    let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
-    Duration::from_nanos(r % nanos.max(1))
+    wait(Failure::Busy, attempt, None)
+}
+
+/// The wait after `failure`, the `fruitless`-th in a row since the server
+/// last confirmed new bytes (0 for the first), unless the server `asked`.
+pub fn wait(failure: Failure, fruitless: u32, asked: Option<Duration>) -> Duration {
+    let jitter = u64::from_le_bytes(crate::random_bytes::<8>());
+    wait_after(failure, fruitless, asked, jitter)
 }
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date
@@ -60,12 +62,16 @@ mod tests {
 
     #[test]
     fn waits_stay_under_the_growing_ceiling_and_never_exceed_the_cap() {
+        use hoso_tus::pacing::{BACKOFF_BASE, BACKOFF_CAP};
         for attempt in 0..40 {
-            let ceiling = BASE.saturating_mul(1u32 << attempt.min(16)).min(CAP);
+            let ceiling = BACKOFF_BASE
+                .saturating_mul(1u32 << attempt.min(16))
+                .min(BACKOFF_CAP);
             for _ in 0..50 {
                 assert!(backoff(attempt) < ceiling.max(Duration::from_nanos(1)));
             }
         }
-        assert!(backoff(30) <= CAP);
+        assert!(backoff(30) <= BACKOFF_CAP);
+        assert_eq!(wait(Failure::Broken, 0, None), Duration::ZERO);
     }
 }

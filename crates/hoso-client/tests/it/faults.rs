@@ -159,9 +159,9 @@ async fn connections_reset_at_random_offsets_lose_nothing_and_resend_little() {
     let stats = link.proxy.stats();
     assert_eq!(stats.resets, 5, "{stats:?} at {offsets:?}");
     assert!(report.resumes >= 1, "{report:?}");
-    // Each interruption costs at most the chunk in flight (the first
-    // chunks are 1 MiB; the portal keeps what a chunk with a checksum
-    // delivered only whole).
+    // Each interruption costs what was in flight: the portal keeps every
+    // 256 KiB block that checked out, and what the sockets held when the
+    // connection broke is sent again.
     let resent = report.sent - size;
     println!(
         "5 resets: {} resumes, {resent} bytes sent again ({} per reset)",
