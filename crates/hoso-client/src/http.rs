@@ -59,7 +59,12 @@ pub async fn expect_success(res: reqwest::Response) -> Result<reqwest::Response,
 pub async fn problem(res: reqwest::Response) -> ClientError {
     let status = res.status();
     let text = res.text().await.unwrap_or_default();
-    match serde_json::from_str::<ProblemDetails>(&text) {
+    problem_text(status, &text)
+}
+
+/// Reads the body `text` of an error response with `status`.
+pub fn problem_text(status: reqwest::StatusCode, text: &str) -> ClientError {
+    match serde_json::from_str::<ProblemDetails>(text) {
         Ok(p) if !p.problems.is_empty() => ClientError::Invalid(p.problems),
         Ok(p) => ClientError::Portal(Box::new(p)),
         Err(_) => ClientError::Protocol(format!(

@@ -1,6 +1,7 @@
 //! How a tus client paces itself on a bad link, as pure functions: the
-//! size of the next chunk from the rate measured so far, and how long to
-//! wait before the next attempt after a failure. The upload engine
+//! size of the next chunk from the rate measured so far, how many bytes
+//! may travel unconfirmed when small PATCHes go back to back, and how long
+//! to wait before the next attempt after a failure. The upload engine
 //! (hoso-client) brings the clock and the randomness.
 
 use std::time::Duration;
@@ -79,6 +80,71 @@ impl ChunkSizer {
 
     fn aligned(&self, size: u64) -> u64 {
         (size / self.bounds.step * self.bounds.step).clamp(self.bounds.min, self.bounds.max)
+    }
+}
+
+/// How many bytes may be sent and not yet confirmed when PATCHes go back
+/// to back over one connection (pipelined), and how big each is.
+///
+/// Everything sent and not confirmed is what a reset can cost: the bytes
+/// in the sender's socket, in every buffer on the way and in the PATCH the
+/// server was reading. So the window is as small as keeps the link busy:
+/// twice the bytes the measured rate moves in one round trip (the
+/// bandwidth-delay product), never below `floor` (enough for a fast local
+/// link) nor above `ceiling`. Each PATCH is a quarter of the window, so
+/// that three more follow while the server answers one.
+#[derive(Debug, Clone)]
+pub struct Window {
+    floor: u64,
+    ceiling: u64,
+    step: u64,
+    /// The shortest round trip seen: a PATCH's last byte sent to its answer.
+    round_trip: Option<Duration>,
+    /// Bytes per second confirmed, as last measured.
+    rate: Option<f64>,
+}
+
+impl Window {
+    /// A window between `floor` and `ceiling` bytes, PATCHes whole
+    /// multiples of `step`.
+    pub fn new(floor: u64, ceiling: u64, step: u64) -> Self {
+        let step = step.max(1);
+        let floor = floor.max(4 * step);
+        Self {
+            floor,
+            ceiling: ceiling.max(floor),
+            step,
+            round_trip: None,
+            rate: None,
+        }
+    }
+
+    /// Learns a round trip (the shortest one counts: longer ones waited
+    /// behind the window itself).
+    pub fn observe_round_trip(&mut self, took: Duration) {
+        self.round_trip = Some(self.round_trip.map_or(took, |r| r.min(took)));
+    }
+
+    /// Learns the rate at which the server confirms bytes.
+    pub fn observe_rate(&mut self, bytes_per_second: f64) {
+        if bytes_per_second.is_finite() && bytes_per_second > 0.0 {
+            self.rate = Some(bytes_per_second);
+        }
+    }
+
+    /// Bytes that may be unconfirmed at once.
+    pub fn bytes(&self) -> u64 {
+        let product = match (self.rate, self.round_trip) {
+            (Some(rate), Some(rtt)) => (2.0 * rate * rtt.as_secs_f64()) as u64,
+            _ => 0,
+        };
+        product.clamp(self.floor, self.ceiling)
+    }
+
+    /// The size of the next PATCH, at most `remaining`.
+    pub fn piece(&self, remaining: u64) -> u64 {
+        let quarter = (self.bytes() / 4 / self.step * self.step).max(self.step);
+        quarter.min(remaining)
     }
 }
 
@@ -211,5 +277,33 @@ mod tests {
             wait_after(Failure::Broken, 0, asked, any),
             Duration::from_secs(7)
         );
+    }
+    #[test]
+    fn the_window_is_twice_the_bandwidth_delay_product_within_its_bounds() {
+        let mut w = Window::new(256 * 1024, 16 * MIB, 64 * 1024);
+        assert_eq!(w.bytes(), 256 * 1024, "nothing measured: the floor");
+        assert_eq!(w.piece(u64::MAX), 64 * 1024);
+        assert_eq!(w.piece(1000), 1000, "never beyond what remains");
+        // A local link: 12.5 MB/s and 6 ms is 150 kB, below the floor.
+        w.observe_rate(12.5e6);
+        w.observe_round_trip(Duration::from_millis(6));
+        assert_eq!(w.bytes(), 256 * 1024);
+        // A slower answer does not widen it: the shortest round trip counts.
+        w.observe_round_trip(Duration::from_millis(40));
+        assert_eq!(w.bytes(), 256 * 1024);
+        // A long fat link: 12.5 MB/s and 80 ms round trips want 2 MB.
+        let mut far = Window::new(256 * 1024, 16 * MIB, 64 * 1024);
+        far.observe_round_trip(Duration::from_millis(80));
+        far.observe_rate(12.5e6);
+        assert_eq!(far.bytes(), 2_000_000);
+        assert_eq!(far.piece(u64::MAX), 448 * 1024, "a quarter, whole steps");
+        far.observe_rate(1e12);
+        assert_eq!(far.bytes(), 16 * MIB, "the ceiling");
+        // Nonsense rates are ignored.
+        far.observe_rate(f64::NAN);
+        far.observe_rate(-1.0);
+        assert_eq!(far.bytes(), 16 * MIB);
+        // A floor below four steps is raised to four.
+        assert_eq!(Window::new(0, 0, 64 * 1024).bytes(), 256 * 1024);
     }
 }

@@ -72,7 +72,7 @@ impl Meter {
         *self.0.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 
-    fn moved(&self, n: usize) {
+    pub(crate) fn moved(&self, n: usize) {
         self.0.moved.fetch_add(n as u64, Ordering::SeqCst);
         self.touch();
     }
@@ -92,7 +92,7 @@ impl Meter {
     }
 
     /// Waits until sending `n` more bytes keeps within the cap.
-    async fn throttle(&self, n: usize) {
+    pub(crate) async fn throttle(&self, n: usize) {
         if let Some(cap) = &self.0.cap {
             cap.take(n).await;
             // Waiting for the cap is not a stall.

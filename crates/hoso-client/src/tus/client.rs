@@ -3,11 +3,16 @@
 //!
 //! - The upload URL is committed to the local store before the first byte,
 //!   and every confirmed offset after it, so a restart resumes.
-//! - Where the server offers HoSo's block checksums (HoSo's portal), each
-//!   chunk carries the sha256 of each of its 256 KiB blocks
-//!   (`HoSo-Block-Checksum`): a cut connection loses at most the block
-//!   under way, and every byte the server keeps was checked against this
-//!   side's digests. Where it offers only the checksum extension, each
+//! - Where the server offers HoSo's block checksums (HoSo's portal), small
+//!   PATCHes go back to back over one connection, each carrying the sha256
+//!   of its blocks (`HoSo-Block-Checksum`), never more than a window of
+//!   bytes ahead of what the server confirmed (see [`pipeline`]): a cut
+//!   connection costs at most the window (256 KiB on a local link), and
+//!   every byte the server keeps was checked against this side's digests.
+//!   Behind a proxy set in the environment, chunks go one per request as
+//!   below, each with block checksums, and a cut loses at most the block
+//!   under way plus what the sockets held. Where the server offers only
+//!   the checksum extension, each
 //!   chunk carries `Upload-Checksum` (sha256 preferred) and is kept whole
 //!   or not at all. Either way the chunk is read once into memory, hashed
 //!   and sent from there, its size adapted to the measured rate within
@@ -24,6 +29,8 @@
 //!   (404/410) starts again. Errors a person must act on (too large,
 //!   refused) stop at once.
 
+mod pipeline;
+
 use super::body::{self, Cap, Meter};
 use super::retry::{retry_after, wait};
 use super::settings::UploadSettings;
@@ -35,7 +42,7 @@ use bytes::Bytes;
 use hoso_tus::blocks::{self, BlockChecksums};
 use hoso_tus::checksum::ChecksumAlgorithm;
 use hoso_tus::headers::{self as h, Extension};
-use hoso_tus::pacing::{ChunkSizer, Failure as Cause};
+use hoso_tus::pacing::{ChunkSizer, Failure as Cause, Window};
 use hoso_tus::status::{Next, next_step};
 use hoso_tus::{Metadata, UploadChecksum, metadata};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -240,11 +247,18 @@ pub async fn upload(
     };
     let mut report = UploadReport::default();
     let mut chunker = ChunkSizer::new(settings.chunk_bounds());
+    let mut window = settings.window();
     let mut caps = shared.known_caps();
     let (mut attempt, mut confirmed, mut last_progress) = (0u32, None, Instant::now());
     loop {
         let outcome = up
-            .attempt(&mut caps, &mut chunker, &mut confirmed, &mut report)
+            .attempt(
+                &mut caps,
+                &mut chunker,
+                &mut window,
+                &mut confirmed,
+                &mut report,
+            )
             .await;
         shared.remember_caps(&caps);
         let (error, cause, asked) = match outcome {
@@ -313,6 +327,7 @@ impl Upload<'_> {
         &self,
         caps: &mut Option<ServerCaps>,
         chunker: &mut ChunkSizer,
+        window: &mut Window,
         confirmed: &mut Option<(u64, Instant)>,
         report: &mut UploadReport,
     ) -> Result<String, Failure> {
@@ -336,8 +351,13 @@ impl Upload<'_> {
             None => (self.guarded(self.create()).await?, 0),
         };
         report.url.clone_from(&url);
-        self.send_from(&url, offset, &caps, chunker, confirmed)
-            .await?;
+        if caps.blocks && pipeline::usable(&url) {
+            self.guarded(self.send_pipelined(&url, offset, window, confirmed))
+                .await?;
+        } else {
+            self.send_from(&url, offset, &caps, chunker, confirmed)
+                .await?;
+        }
         Ok(url)
     }
 
@@ -628,8 +648,23 @@ impl Upload<'_> {
 
 /// What an error status means for the upload.
 async fn classify(res: reqwest::Response, what: &str) -> Failure {
-    let status = res.status();
-    let wait = retry_after(res.headers());
+    let (status, headers) = (res.status(), res.headers().clone());
+    let text = match next_step(status.as_u16()) {
+        Next::NeedsUser => res.text().await.unwrap_or_default(),
+        _ => String::new(),
+    };
+    failure_of(status, &headers, &text, what)
+}
+
+/// What an answer with `status`, `headers` and body `text` means for the
+/// upload.
+fn failure_of(
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    text: &str,
+    what: &str,
+) -> Failure {
+    let wait = retry_after(headers);
     // An offset to ask again (409), a damaged chunk (460) or a cut body
     // (408) are a broken attempt: go on at once. A server that is busy or
     // failing (429, 5xx) or still writing from another request (423) is
@@ -640,7 +675,7 @@ async fn classify(res: reqwest::Response, what: &str) -> Failure {
     };
     match next_step(status.as_u16()) {
         Next::Restart => Failure::Restart,
-        Next::NeedsUser => Failure::Fatal(crate::http::problem(res).await),
+        Next::NeedsUser => Failure::Fatal(crate::http::problem_text(status, text)),
         Next::Done | Next::Resume | Next::ResendChunk => Failure::Retry(
             ClientError::Network(format!("{what} answered {status}")),
             cause,

@@ -1,7 +1,7 @@
 //! How the upload engine behaves on a bad link; defaults suit people, tests
 //! shorten the times.
 
-use hoso_tus::pacing::ChunkBounds;
+use hoso_tus::pacing::{ChunkBounds, Window};
 use std::time::Duration;
 
 /// Upload settings.
@@ -49,6 +49,12 @@ impl Default for UploadSettings {
 pub const PIECE: usize = 64 * 1024;
 
 impl UploadSettings {
+    /// The window of pipelined PATCHes (servers with block checksums):
+    /// from the smallest chunk to the largest.
+    pub fn window(&self) -> Window {
+        Window::new(self.min_chunk, self.max_chunk, PIECE as u64)
+    }
+
     /// The bounds of the chunk sizer.
     pub fn chunk_bounds(&self) -> ChunkBounds {
         ChunkBounds {
