@@ -156,8 +156,10 @@ pub enum DossiersCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ReceiptCmd {
-    /// Shows a filed dossier's receipt (with `--json`, exactly as signed:
-    /// save it to a file to verify later).
+    /// Shows a filed dossier's receipt laid out like the official form
+    /// (Form 01, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), in Vietnamese
+    /// unless `--lang en` or an English locale; with `--json`, exactly as
+    /// signed: save it to a file to verify later.
     Show {
         /// Dossier id.
         id: i64,

@@ -45,15 +45,26 @@ impl Lang {
     /// `--lang` when given, else the locale (`LC_ALL`, `LC_MESSAGES`,
     /// `LANG`): Vietnamese for `vi…`, English otherwise.
     pub fn choose(flag: Option<&str>) -> Self {
+        Self::choose_or(flag, Lang::En)
+    }
+
+    /// `--lang` when given, else the locale when it is Vietnamese or
+    /// English, else `default` (for a document whose own language is
+    /// Vietnamese, like the receipt form: an unset, `C` or other locale
+    /// keeps it Vietnamese).
+    pub fn choose_or(flag: Option<&str>, default: Lang) -> Self {
         let locale = flag.map(str::to_owned).or_else(|| {
             ["LC_ALL", "LC_MESSAGES", "LANG"]
                 .iter()
                 .filter_map(|k| std::env::var(k).ok())
                 .find(|v| !v.is_empty())
         });
-        match locale {
-            Some(l) if l.to_ascii_lowercase().starts_with("vi") => Lang::Vi,
-            _ => Lang::En,
+        match locale.map(|l| l.to_ascii_lowercase()) {
+            Some(l) if l.starts_with("vi") => Lang::Vi,
+            Some(l) if l.starts_with("en") => Lang::En,
+            // A flag names the language asked for: anything but vi is English.
+            Some(_) if flag.is_some() => Lang::En,
+            _ => default,
         }
     }
 
@@ -139,6 +150,8 @@ mod tests {
         assert_eq!(Lang::choose(Some("vi_VN.UTF-8")), Lang::Vi);
         assert_eq!(Lang::choose(Some("en_GB")), Lang::En);
         assert_eq!(Lang::choose(Some("fr")), Lang::En);
+        assert_eq!(Lang::choose_or(Some("en"), Lang::Vi), Lang::En);
+        assert_eq!(Lang::choose_or(Some("vi"), Lang::En), Lang::Vi);
     }
 
     #[test]

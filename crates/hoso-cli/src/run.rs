@@ -137,7 +137,11 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
         Command::Dossiers(c) => dossiers(&client, c, out).await,
         Command::Submit { ids } => submit(&client, &ids, out, &bars).await,
         Command::Status { id, sync } => status(&client, id, sync, out).await,
-        Command::Receipt(c) => receipt(&client, c, out).await,
+        Command::Receipt(c) => {
+            // The form's own language is Vietnamese: English only when asked.
+            let form = Lang::choose_or(args.lang.as_deref(), Lang::Vi);
+            receipt(&client, c, out, form).await
+        }
         Command::Package(c) => package(&client, c, out).await,
         Command::Batch {
             source,
@@ -626,26 +630,20 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
     Ok(failed.unwrap_or(Code::Ok))
 }
 
-async fn receipt(client: &Client, c: ReceiptCmd, out: Out) -> Result<Code, Failure> {
+async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result<Code, Failure> {
     match c {
         ReceiptCmd::Show { id } => {
             let p = client.portal_of(id).await?;
+            // Verified again against the pinned key: a receipt that does
+            // not verify is refused (exit 5), never shown as if it did.
             let done = client.receipt(&p, id).await?;
             let signed = serde_json::to_value(&done.signed).unwrap_or_default();
             out.print(signed, || {
-                let r = &done.receipt;
-                format!(
-                    "{}: {}\n{}: {}\n{}: {}\n{}: {}\n{}: {} ✓",
-                    out.t("Mã hồ sơ", "Dossier code"),
-                    r.dossier_code,
-                    out.t("Nhận lúc", "Received at"),
-                    r.received_at,
-                    out.t("Hẹn trả", "Due"),
-                    r.appointment_date.format("%d/%m/%Y"),
-                    out.t("Mã tra cứu", "Lookup PIN"),
-                    r.lookup_pin,
-                    out.t("Chữ ký hợp lệ, khóa", "Signature valid, key"),
-                    done.verified_with
+                crate::receipt_form::render(
+                    &done.receipt,
+                    &done.verified_with,
+                    &done.receipt_sha256,
+                    form,
                 )
             });
         }

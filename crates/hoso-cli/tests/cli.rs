@@ -504,3 +504,168 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     );
     assert_eq!(a.dossiers_on_portal(), N, "the packages were filed already");
 }
+
+/// A dossier of the sample, made and filed with `profile` (already added
+/// to the portal); its local id and code.
+async fn filed_sample(a: &Agency, profile: &Path, tag: &str) -> (String, String) {
+    let new = json(profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await;
+    let id = new["id"].as_i64().expect("id").to_string();
+    let (values, docs) = sample_files(a.dir.path(), tag);
+    json(
+        profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--file",
+            values.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    for (slot, path) in &docs {
+        json(
+            profile,
+            &[
+                "dossiers",
+                "attach",
+                &id,
+                slot,
+                path.to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    let filed = json(profile, &["submit", &id]).await;
+    let code = filed[0]["code"].as_str().expect("code").to_owned();
+    (id, code)
+}
+
+/// Standard output as text, after checking the exit code.
+fn stdout_of(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
+}
+
+/// Whether `text` has a line that reads `want` (spaces around it aside).
+fn has_line(text: &str, want: &str) -> bool {
+    text.lines().any(|l| l.trim() == want)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receipt_show_reads_like_form_01_to_the_minute_in_either_language() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    let (id, code) = filed_sample(&a, &profile, "mau-01").await;
+
+    // What was signed, read back from `--json` (unchanged: the signed
+    // receipt and its signature, pretty-printed, nothing else).
+    let raw = hoso_in(&profile, "C.UTF-8", &["--json", "receipt", "show", &id]).await;
+    let raw = stdout_of(&raw, 0);
+    let signed: Value = serde_json::from_str(&raw).expect("json");
+    assert_eq!(
+        raw,
+        format!("{}\n", serde_json::to_string_pretty(&signed).expect("json"))
+    );
+    let mut keys: Vec<&String> = signed.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["receipt", "signature"]);
+    let r = &signed["receipt"];
+    let received = chrono::DateTime::parse_from_rfc3339(r["received_at"].as_str().expect("time"))
+        .expect("rfc 3339")
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("+07"));
+    let due = chrono::NaiveDate::parse_from_str(
+        r["appointment_date"].as_str().expect("date"),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    let pin = r["lookup_pin"].as_str().expect("pin");
+    let applicant = r["applicant"]["name"].as_str().expect("applicant");
+    let doc = &r["documents"][0];
+    let (doc_name, doc_size) = (
+        doc["name"].as_str().expect("name"),
+        doc["size"].as_u64().expect("size"),
+    );
+    let size = hoso_core::bilingual::byte_size(doc_size);
+    let fingerprint = a.portal.receipt_key().fingerprint();
+
+    // Vietnamese when no language is asked for (a `C` locale).
+    let vi = stdout_of(
+        &hoso_in(&profile, "C.UTF-8", &["receipt", "show", &id]).await,
+        0,
+    );
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".to_owned(),
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ".to_owned(),
+        format!("Mã hồ sơ: {code}"),
+        "Nơi tiếp nhận: Bộ phận tiếp nhận và trả kết quả (thực hành)".to_owned(),
+        format!("Người nộp: {applicant}"),
+        "Địa chỉ: 12 Tràng Tiền, phường Hoàn Kiếm, Hà Nội".to_owned(),
+        format!(
+            "Thủ tục: {} (mã kiem-tra-cl-nhap-khau, phiên bản 2026.07)",
+            r["procedure"]["name"]["vi"].as_str().expect("name")
+        ),
+        "2. Số bộ hồ sơ: 1".to_owned(),
+        "3. Thời hạn giải quyết: 1 ngày làm việc".to_owned(),
+        format!(
+            "4. Thời gian nhận hồ sơ: {}",
+            received.format("%H:%M, ngày %d/%m/%Y")
+        ),
+        format!("5. Hẹn trả kết quả: {}", due.format("ngày %d/%m/%Y")),
+        "6. Hình thức nhận kết quả: Trực tuyến qua cổng".to_owned(),
+        format!("Mã tra cứu: {pin}"),
+        format!("✓ Chữ ký số của cổng hợp lệ, khớp khóa đã ghim: {fingerprint}"),
+    ] {
+        assert!(has_line(&vi, &want), "no line “{want}” in:\n{vi}");
+    }
+    // The first document's row: number, kind, file, size.
+    let row = vi
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("1 ") && l.contains(doc_name))
+        .unwrap_or_else(|| panic!("no row for {doc_name} in:\n{vi}"));
+    assert!(
+        row.contains(doc["label"]["vi"].as_str().expect("label")) && row.ends_with(&size.vi),
+        "{row}"
+    );
+    // To the minute: neither seconds nor their fractions.
+    assert!(
+        !vi.contains(&received.format("%H:%M:%S").to_string()),
+        "{vi}"
+    );
+
+    // English with the language switch.
+    let en = stdout_of(
+        &hoso_in(
+            &profile,
+            "C.UTF-8",
+            &["--lang", "en", "receipt", "show", &id],
+        )
+        .await,
+        0,
+    );
+    for want in [
+        "RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT".to_owned(),
+        format!("Dossier code: {code}"),
+        "Received by: Reception and results desk (practice)".to_owned(),
+        format!("Applicant: {applicant}"),
+        format!("4. Received at: {}", received.format("%H:%M, %d/%m/%Y")),
+        format!("5. Result due: {}", due.format("%d/%m/%Y")),
+        format!("Lookup code: {pin}"),
+        format!("✓ The portal's signature is valid and matches the pinned key: {fingerprint}"),
+    ] {
+        assert!(has_line(&en, &want), "no line “{want}” in:\n{en}");
+    }
+    assert!(
+        en.lines()
+            .any(|l| l.trim().starts_with("1 ") && l.contains(doc_name) && l.ends_with(&size.en)),
+        "{en}"
+    );
+}
