@@ -164,7 +164,8 @@ pub enum ReceiptCmd {
         /// Dossier id.
         id: i64,
     },
-    /// Verifies a receipt file offline against a portal's key.
+    /// Verifies a receipt file offline against a portal's key; exit 5 when
+    /// it does not verify or is not a receipt at all.
     Verify {
         /// The receipt (JSON as `receipt show --json` prints it).
         file: PathBuf,

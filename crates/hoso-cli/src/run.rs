@@ -654,14 +654,19 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| hoso_client::ClientError::file(&file, e))?;
-            let signed: hoso_core::receipt::SignedReceipt =
-                serde_json::from_str(&text).map_err(|e| {
-                    Failure::new(
-                        Code::Invalid,
-                        format!("{}: không phải biên nhận HoSo ({e}).", file.display()),
-                        format!("{}: not a HoSo receipt ({e}).", file.display()),
-                    )
-                })?;
+            // A file that is not even a signed receipt verifies no more
+            // than a forged one: the same answer, exit 5, whatever the key.
+            let signed = match serde_json::from_str::<hoso_core::receipt::SignedReceipt>(&text) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    let why = format!(
+                        "{}: {} ({e})",
+                        file.display(),
+                        out.t("không phải biên nhận HoSo", "not a HoSo receipt")
+                    );
+                    return Ok(not_valid(out, &why));
+                }
+            };
             let key = match key {
                 Some(k) => hoso_core::receipt::PortalKey::from_base64(&k)
                     .map_err(|e| Failure::new(Code::Invalid, e.to_string(), e.to_string()))?,
@@ -681,16 +686,22 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result
                         )
                     },
                 ),
-                Err(e) => {
-                    out.print(json!({"valid": false, "error": e.to_string()}), || {
-                        format!("{} {e}", out.t("BIÊN NHẬN KHÔNG HỢP LỆ:", "RECEIPT NOT VALID:"))
-                    });
-                    return Ok(Code::Untrusted);
-                }
+                Err(e) => return Ok(not_valid(out, &e.to_string())),
             }
         }
     }
     Ok(Code::Ok)
+}
+
+/// Says a receipt is not valid and why; exit 5.
+fn not_valid(out: Out, why: &str) -> Code {
+    out.print(json!({"valid": false, "error": why}), || {
+        format!(
+            "{} {why}",
+            out.t("BIÊN NHẬN KHÔNG HỢP LỆ:", "RECEIPT NOT VALID:")
+        )
+    });
+    Code::Untrusted
 }
 
 async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failure> {

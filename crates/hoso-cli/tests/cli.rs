@@ -558,7 +558,7 @@ fn has_line(text: &str, want: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn receipt_show_reads_like_form_01_to_the_minute_in_either_language() {
+async fn receipt_show_reads_like_form_01_to_the_minute_and_a_broken_receipt_file_is_not_verified() {
     let a = agency().await;
     let profile = a.path("profile");
     let url = a.portal.base_url().to_owned();
@@ -668,4 +668,35 @@ async fn receipt_show_reads_like_form_01_to_the_minute_in_either_language() {
             .any(|l| l.trim().starts_with("1 ") && l.contains(doc_name) && l.ends_with(&size.en)),
         "{en}"
     );
+
+    // A receipt file whose JSON is broken is not verified (5), like a
+    // forged one, in text and in JSON; the whole one still verifies.
+    let whole = a.path("bien-nhan.json");
+    std::fs::write(&whole, &raw).expect("write");
+    json(
+        &profile,
+        &["receipt", "verify", whole.to_str().expect("utf-8")],
+    )
+    .await;
+    let cut = a.path("bien-nhan-cut.json");
+    std::fs::write(&cut, &raw[..raw.len() / 2]).expect("write");
+    let not_json = a.path("bien-nhan-khac.json");
+    std::fs::write(&not_json, r#"{"receipt": {"dossier_code": "X"}}"#).expect("write");
+    for broken in [&cut, &not_json] {
+        let file = broken.to_str().expect("utf-8");
+        let text = stdout_of(
+            &hoso_in(&profile, "en_US.UTF-8", &["receipt", "verify", file]).await,
+            5,
+        );
+        assert!(text.starts_with("RECEIPT NOT VALID:"), "{text}");
+        assert!(text.contains("not a HoSo receipt"), "{text}");
+        let out = hoso_in(
+            &profile,
+            "en_US.UTF-8",
+            &["--json", "receipt", "verify", file],
+        )
+        .await;
+        let answer: Value = serde_json::from_str(&stdout_of(&out, 5)).expect("json");
+        assert_eq!(answer["valid"], false, "{answer}");
+    }
 }
