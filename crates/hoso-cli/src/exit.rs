@@ -13,7 +13,7 @@
 //! | 8 | a batch finished with some dossiers not filed |
 
 use hoso_client::ClientError;
-use hoso_core::Bilingual;
+use hoso_core::{Bilingual, Problem};
 
 /// An exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,22 +121,31 @@ impl Failure {
         }
     }
 
-    /// What to print, with each problem on its own line.
-    pub fn text(&self, lang: Lang) -> String {
+    /// What to print first: what happened, without the problems.
+    pub fn headline(&self, lang: Lang) -> String {
         match self {
             Failure::Other(_, m) => lang.pick(m).to_owned(),
-            Failure::Client(e) => {
-                let mut out = lang.pick(&e.message()).to_owned();
-                let problems = match e {
-                    ClientError::Invalid(p) | ClientError::Refused(p) => p.as_slice(),
-                    _ => &[],
-                };
-                for p in problems {
-                    out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
-                }
-                out
-            }
+            Failure::Client(e) => lang.pick(&e.message()).to_owned(),
         }
+    }
+
+    /// The problems it names, one per field or document: found here, or
+    /// by the portal when it refused the dossier.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Failure::Client(ClientError::Invalid(p) | ClientError::Refused(p)) => p,
+            Failure::Client(ClientError::Portal(details)) => &details.problems,
+            _ => &[],
+        }
+    }
+
+    /// What to print, with each problem on its own line.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut out = self.headline(lang);
+        for p in self.problems() {
+            out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
+        }
+        out
     }
 }
 

@@ -29,9 +29,10 @@ async fn json(profile: &Path, args: &[&str]) -> Value {
     let out = hoso_in(profile, "en_US.UTF-8", &all).await;
     assert!(
         out.status.success(),
-        "hoso {args:?} failed ({:?}): {}",
+        "hoso {args:?} failed ({:?}): {}\n{}",
         out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -436,6 +437,7 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     let took = started.elapsed();
     let requests = a.portal.requests_served() - before;
     assert_eq!(summary["filed"], N, "{summary}");
+    assert_eq!(summary["filed_now"], N);
     assert_eq!(summary["failed"], 0);
     assert_eq!(a.dossiers_on_portal(), N);
     println!(
@@ -488,6 +490,10 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     );
     let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(summary["filed"], 2);
+    assert_eq!(
+        summary["already_filed"], 2,
+        "filed in the first profile: {summary}"
+    );
     assert_eq!(summary["failed"], 1);
     let failed = summary["items"]
         .as_array()
@@ -699,4 +705,190 @@ async fn receipt_show_reads_like_form_01_to_the_minute_and_a_broken_receipt_file
         let answer: Value = serde_json::from_str(&stdout_of(&out, 5)).expect("json");
         assert_eq!(answer["valid"], false, "{answer}");
     }
+}
+
+/// The profile's dossiers, drafts included.
+async fn local_dossiers(profile: &Path) -> usize {
+    json(profile, &["dossiers", "list"])
+        .await
+        .as_array()
+        .expect("list")
+        .len()
+}
+
+/// Values changed from the sample's, by field path or slot.
+type Changes<'a> = &'a [(&'a str, &'a str)];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn batch_rows_name_their_problems_and_a_changed_filed_row_is_not_filed_again() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+
+    let sample = hoso_core::samples::quality_inspection();
+    let (_, docs) = sample_files(a.dir.path(), "loi");
+    let paths: Vec<&String> = sample.fields.keys().collect();
+    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let text_of = |v: &hoso_core::Value| match v {
+        hoso_core::Value::Text(t) => t.clone(),
+        rows => serde_json::to_string(rows).expect("json"),
+    };
+    // Rows as (key, field changes, document changes): a change to "" empties it.
+    let write = |name: &str, rows: &[(&str, Changes<'_>, Changes<'_>)]| {
+        let mut header = vec!["key".to_owned(), "procedure".to_owned()];
+        header.extend(paths.iter().map(|p| format!("field:{p}")));
+        header.extend(docs.iter().map(|(slot, _)| format!("doc:{slot}")));
+        let mut csv = header.join(",") + "\r\n";
+        for (key, fields, files) in rows {
+            let mut row = vec![cell(key), "kiem-tra-cl-nhap-khau".to_owned()];
+            for p in &paths {
+                let v = fields
+                    .iter()
+                    .find(|(f, _)| f == p)
+                    .map(|(_, v)| (*v).to_owned())
+                    .unwrap_or_else(|| text_of(&sample.fields[*p]));
+                row.push(cell(&v));
+            }
+            for (slot, path) in &docs {
+                let v = files
+                    .iter()
+                    .find(|(s, _)| s == slot)
+                    .map(|(_, v)| (*v).to_owned())
+                    .unwrap_or_else(|| {
+                        path.file_name()
+                            .and_then(|n| n.to_str())
+                            .expect("name")
+                            .to_owned()
+                    });
+                row.push(cell(&v));
+            }
+            csv.push_str(&(row.join(",") + "\r\n"));
+        }
+        let file = a.path(name);
+        std::fs::write(&file, csv).expect("write");
+        file
+    };
+    let good_fields: &[(&str, &str)] = &[("papers.contract_no", "HĐ-2026/200")];
+    let bad = write(
+        "loi.csv",
+        &[
+            // Line 2: a wrong check digit and a required value left out.
+            (
+                "",
+                &[("importer.tax_code", "0100233489"), ("importer.phone", "")],
+                &[],
+            ),
+            // Line 3: a document that is not there and rows that are not JSON.
+            (
+                "",
+                &[("goods.items", "[{\"name\": \"Máy biến áp\"")],
+                &[("contract", "khong-co.pdf")],
+            ),
+            // Line 4: nothing wrong, under a key of the person's.
+            ("LO-200", good_fields, &[]),
+        ],
+    );
+    let bad = bad.to_str().expect("utf-8");
+
+    let out = hoso_in(&profile, "en_US.UTF-8", &["--json", "batch", bad]).await;
+    let summary: Value = serde_json::from_str(&stdout_of(&out, 8)).expect("json");
+    assert_eq!(summary["filed_now"], 1, "{summary}");
+    assert_eq!(summary["failed"], 2);
+    let items = summary["items"].as_array().expect("items");
+    let problems_of = |line: u64| -> Vec<(String, String)> {
+        let item = items
+            .iter()
+            .find(|i| i["line"] == line)
+            .unwrap_or_else(|| panic!("no line {line} in {summary}"));
+        assert_eq!(item["outcome"], "not_filed", "{item}");
+        assert_eq!(item["exit"], 3, "{item}");
+        item["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .map(|p| {
+                (
+                    p["path"].as_str().expect("path").to_owned(),
+                    p["message"]["en"].as_str().expect("message").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let line2 = problems_of(2);
+    let paths2: Vec<&str> = line2.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths2, ["importer.tax_code", "importer.phone"], "{line2:?}");
+    let line3 = problems_of(3);
+    let paths3: Vec<&str> = line3.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        paths3.contains(&"goods.items") && paths3.contains(&"documents.contract"),
+        "{line3:?}"
+    );
+    let missing = &line3
+        .iter()
+        .find(|(p, _)| p == "documents.contract")
+        .expect("the missing file")
+        .1;
+    assert!(missing.contains("khong-co.pdf"), "{missing}");
+    assert_eq!(
+        local_dossiers(&profile).await,
+        1,
+        "refused rows make no draft"
+    );
+
+    // The same in words: each refused line, then each problem by path.
+    let text = stdout_of(&hoso_in(&profile, "en_US.UTF-8", &["batch", bad]).await, 8);
+    assert!(
+        text.starts_with("0 filed now · 1 already filed · 2 not filed"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n  ✗ line 2: The dossier has 2 problem(s) to fix before it can be filed.\n"
+        ),
+        "{text}"
+    );
+    for (path, message) in line2.iter().chain(&line3) {
+        assert!(
+            text.contains(&format!("\n      - {path}: {message}")),
+            "no “{path}: {message}” in:\n{text}"
+        );
+    }
+    assert_eq!(local_dossiers(&profile).await, 1, "a rerun adds no draft");
+
+    // The filed row's key with another phone number: not filed again; its
+    // problem names what differs from what was filed.
+    let code = items
+        .iter()
+        .find(|i| i["line"] == 4)
+        .and_then(|i| i["code"].as_str())
+        .expect("line 4 filed")
+        .to_owned();
+    let changed = write(
+        "sua.csv",
+        &[(
+            "LO-200",
+            &[
+                ("papers.contract_no", "HĐ-2026/200"),
+                ("importer.phone", "024 3999 0000"),
+            ],
+            &[],
+        )],
+    );
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["--json", "batch", changed.to_str().expect("utf-8")],
+    )
+    .await;
+    let summary: Value = serde_json::from_str(&stdout_of(&out, 8)).expect("json");
+    let item = &summary["items"][0];
+    assert_eq!(item["outcome"], "not_filed", "{summary}");
+    assert!(
+        item["error"].as_str().expect("error").contains(&code),
+        "{item}"
+    );
+    assert_eq!(item["problems"][0]["path"], "importer.phone", "{item}");
+    assert_eq!(local_dossiers(&profile).await, 1);
+    assert_eq!(a.dossiers_on_portal(), 1);
 }
