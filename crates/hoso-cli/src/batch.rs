@@ -3,10 +3,10 @@
 //! time. One failure stops nothing; the summary says what was filed now,
 //! what was filed already, and why the rest was not, problem by problem.
 //!
-//! CSV columns: `procedure` (its code), `field:PATH` for each value,
-//! `doc:SLOT` for each document (a path, relative to the CSV's folder) and
-//! an optional `key`. A row is known again by its key, else by what it
-//! says; the key is kept with its dossier by hoso-client
+//! The CSV format, and how a row is known again when the same CSV runs
+//! twice, is told to people in `hoso batch --help` ([`crate::cli`]) and
+//! the README; `assets/samples/batch-kiem-tra-cl.csv` is an example.
+//! A row's key is kept with its dossier by hoso-client
 //! ([`hoso_client::rows`]), which also decides what a key found means.
 
 use crate::exit::{Code, Failure, Lang};

@@ -716,6 +716,70 @@ async fn local_dossiers(profile: &Path) -> usize {
         .len()
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_csv_files_and_a_rerun_adds_no_drafts_and_says_already_filed() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/batch-kiem-tra-cl.csv");
+    let sample = sample.to_str().expect("utf-8");
+
+    let first = json(&profile, &["batch", sample]).await;
+    assert_eq!(
+        (
+            &first["filed_now"],
+            &first["already_filed"],
+            &first["failed"]
+        ),
+        (&Value::from(2), &Value::from(0), &Value::from(0)),
+        "{first}"
+    );
+    assert_eq!(a.dossiers_on_portal(), 2);
+    assert_eq!(local_dossiers(&profile).await, 2);
+    let codes: Vec<(Value, Value)> = first["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| (i["row_key"].clone(), i["code"].clone()))
+        .collect();
+    assert_eq!(codes[0].0, "key:HĐ-2026/114");
+
+    // Again, in words: nothing sent, nothing made, both already filed.
+    let text = stdout_of(
+        &hoso_in(&profile, "en_US.UTF-8", &["batch", sample]).await,
+        0,
+    );
+    assert!(
+        text.starts_with("0 filed now · 2 already filed · 0 not filed"),
+        "{text}"
+    );
+    let vi = stdout_of(
+        &hoso_in(&profile, "vi_VN.UTF-8", &["batch", sample]).await,
+        0,
+    );
+    assert!(
+        vi.starts_with("0 hồ sơ nộp lần này · 2 đã nộp từ trước · 0 chưa nộp được"),
+        "{vi}"
+    );
+    let again = json(&profile, &["batch", sample]).await;
+    assert_eq!(again["filed_now"], 0, "{again}");
+    assert_eq!(again["already_filed"], 2);
+    let codes_again: Vec<(Value, Value)> = again["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            assert_eq!(i["outcome"], "already_filed", "{i}");
+            (i["row_key"].clone(), i["code"].clone())
+        })
+        .collect();
+    assert_eq!(codes_again, codes, "the same dossiers, found by their keys");
+    assert_eq!(local_dossiers(&profile).await, 2, "no draft added");
+    assert_eq!(a.dossiers_on_portal(), 2, "nothing filed twice");
+}
+
 /// Values changed from the sample's, by field path or slot.
 type Changes<'a> = &'a [(&'a str, &'a str)];
 
