@@ -57,8 +57,9 @@ pub enum Command {
     Calendar(CalendarCmd),
     /// File a folder of packages or a CSV of dossiers, a few at a time,
     /// going on past failures; a summary at the end.
+    #[command(after_help = BATCH_CSV)]
     Batch {
-        /// A folder of `.hoso` packages, or a CSV file.
+        /// A folder of `.hoso` packages, or a CSV file (format below).
         source: PathBuf,
         /// How many dossiers at once.
         #[arg(long, default_value_t = 4)]
@@ -68,6 +69,47 @@ pub enum Command {
         portal: PortalChoice,
     },
 }
+
+/// The CSV format of `hoso batch`, told beneath its options.
+const BATCH_CSV: &str = "\
+The CSV file: UTF-8, comma-separated, quoted as in RFC 4180 (a cell
+may hold commas, quotes doubled, line breaks). The first line names the
+columns; then one dossier per line:
+
+  procedure    the procedure's code (`hoso procedures list`),
+               e.g. kiem-tra-cl-nhap-khau
+  field:PATH   one field's value; PATH as `hoso procedures show CODE`
+               lists it, e.g. field:importer.name. A table's rows are
+               JSON: [{\"name\": \"Máy biến áp\", \"quantity\": \"2\"}, ...]
+  doc:SLOT     a document for the slot shown in [brackets] by `procedures
+               show`: a file path, relative to the CSV file's folder.
+               Repeat the column for more files in one slot.
+  key          optional: your own reference for the dossier (a contract
+               or shipment number), one per dossier.
+
+An empty cell gives no value. Any other column refuses the whole file
+(exit 3), so a misspelt column is never silently left out.
+
+Run the same CSV again and HoSo finds the dossiers it made for its rows,
+files only what is not filed yet and makes no second draft. A row is
+known by its `key` when it has one, else by what it says (every non-empty
+cell, column order aside). HoSo keeps that key with the row's dossier:
+  - a row filed before is counted \"already filed\"; nothing is sent;
+  - a row refused or cut off before is filed now: a sending cut off
+    resumes; with a key, a corrected row updates its draft (without
+    one, a corrected row is a new row);
+  - a row whose dossier was filed with other content (a replaced file,
+    a changed value under the same key) is not filed; its problems name
+    what differs. Give it a new key to file it as a new dossier.
+A row with problems makes no dossier. Every problem is named with its
+field path (importer.tax_code, goods.items[0].quantity,
+documents.contract) and what to do, in the text and in --json.
+
+The summary counts what was filed now, what was already filed and what
+was not filed; exit 8 when any row was not filed.
+
+Example (files beside it): assets/samples/batch-kiem-tra-cl.csv
+  hoso batch assets/samples/batch-kiem-tra-cl.csv --parallel 4";
 
 /// Which portal a command acts on.
 #[derive(Debug, Args, Clone, Default)]
@@ -156,13 +198,16 @@ pub enum DossiersCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ReceiptCmd {
-    /// Shows a filed dossier's receipt (with `--json`, exactly as signed:
-    /// save it to a file to verify later).
+    /// Shows a filed dossier's receipt laid out like the official form
+    /// (Form 01, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), in Vietnamese
+    /// unless `--lang en` or an English locale; with `--json`, exactly as
+    /// signed: save it to a file to verify later.
     Show {
         /// Dossier id.
         id: i64,
     },
-    /// Verifies a receipt file offline against a portal's key.
+    /// Verifies a receipt file offline against a portal's key; exit 5 when
+    /// it does not verify or is not a receipt at all.
     Verify {
         /// The receipt (JSON as `receipt show --json` prints it).
         file: PathBuf,

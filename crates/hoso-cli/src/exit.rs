@@ -13,7 +13,7 @@
 //! | 8 | a batch finished with some dossiers not filed |
 
 use hoso_client::ClientError;
-use hoso_core::Bilingual;
+use hoso_core::{Bilingual, Problem};
 
 /// An exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,15 +45,26 @@ impl Lang {
     /// `--lang` when given, else the locale (`LC_ALL`, `LC_MESSAGES`,
     /// `LANG`): Vietnamese for `vi…`, English otherwise.
     pub fn choose(flag: Option<&str>) -> Self {
+        Self::choose_or(flag, Lang::En)
+    }
+
+    /// `--lang` when given, else the locale when it is Vietnamese or
+    /// English, else `default` (for a document whose own language is
+    /// Vietnamese, like the receipt form: an unset, `C` or other locale
+    /// keeps it Vietnamese).
+    pub fn choose_or(flag: Option<&str>, default: Lang) -> Self {
         let locale = flag.map(str::to_owned).or_else(|| {
             ["LC_ALL", "LC_MESSAGES", "LANG"]
                 .iter()
                 .filter_map(|k| std::env::var(k).ok())
                 .find(|v| !v.is_empty())
         });
-        match locale {
-            Some(l) if l.to_ascii_lowercase().starts_with("vi") => Lang::Vi,
-            _ => Lang::En,
+        match locale.map(|l| l.to_ascii_lowercase()) {
+            Some(l) if l.starts_with("vi") => Lang::Vi,
+            Some(l) if l.starts_with("en") => Lang::En,
+            // A flag names the language asked for: anything but vi is English.
+            Some(_) if flag.is_some() => Lang::En,
+            _ => default,
         }
     }
 
@@ -110,22 +121,31 @@ impl Failure {
         }
     }
 
-    /// What to print, with each problem on its own line.
-    pub fn text(&self, lang: Lang) -> String {
+    /// What to print first: what happened, without the problems.
+    pub fn headline(&self, lang: Lang) -> String {
         match self {
             Failure::Other(_, m) => lang.pick(m).to_owned(),
-            Failure::Client(e) => {
-                let mut out = lang.pick(&e.message()).to_owned();
-                let problems = match e {
-                    ClientError::Invalid(p) | ClientError::Refused(p) => p.as_slice(),
-                    _ => &[],
-                };
-                for p in problems {
-                    out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
-                }
-                out
-            }
+            Failure::Client(e) => lang.pick(&e.message()).to_owned(),
         }
+    }
+
+    /// The problems it names, one per field or document: found here, or
+    /// by the portal when it refused the dossier.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Failure::Client(ClientError::Invalid(p) | ClientError::Refused(p)) => p,
+            Failure::Client(ClientError::Portal(details)) => &details.problems,
+            _ => &[],
+        }
+    }
+
+    /// What to print, with each problem on its own line.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut out = self.headline(lang);
+        for p in self.problems() {
+            out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
+        }
+        out
     }
 }
 
@@ -139,6 +159,8 @@ mod tests {
         assert_eq!(Lang::choose(Some("vi_VN.UTF-8")), Lang::Vi);
         assert_eq!(Lang::choose(Some("en_GB")), Lang::En);
         assert_eq!(Lang::choose(Some("fr")), Lang::En);
+        assert_eq!(Lang::choose_or(Some("en"), Lang::Vi), Lang::En);
+        assert_eq!(Lang::choose_or(Some("vi"), Lang::En), Lang::Vi);
     }
 
     #[test]

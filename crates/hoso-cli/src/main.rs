@@ -9,6 +9,7 @@
 mod batch;
 mod cli;
 mod exit;
+mod receipt_form;
 mod run;
 
 use clap::Parser;

@@ -137,7 +137,11 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
         Command::Dossiers(c) => dossiers(&client, c, out).await,
         Command::Submit { ids } => submit(&client, &ids, out, &bars).await,
         Command::Status { id, sync } => status(&client, id, sync, out).await,
-        Command::Receipt(c) => receipt(&client, c, out).await,
+        Command::Receipt(c) => {
+            // The form's own language is Vietnamese: English only when asked.
+            let form = Lang::choose_or(args.lang.as_deref(), Lang::Vi);
+            receipt(&client, c, out, form).await
+        }
         Command::Package(c) => package(&client, c, out).await,
         Command::Batch {
             source,
@@ -626,26 +630,20 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
     Ok(failed.unwrap_or(Code::Ok))
 }
 
-async fn receipt(client: &Client, c: ReceiptCmd, out: Out) -> Result<Code, Failure> {
+async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result<Code, Failure> {
     match c {
         ReceiptCmd::Show { id } => {
             let p = client.portal_of(id).await?;
+            // Verified again against the pinned key: a receipt that does
+            // not verify is refused (exit 5), never shown as if it did.
             let done = client.receipt(&p, id).await?;
             let signed = serde_json::to_value(&done.signed).unwrap_or_default();
             out.print(signed, || {
-                let r = &done.receipt;
-                format!(
-                    "{}: {}\n{}: {}\n{}: {}\n{}: {}\n{}: {} ✓",
-                    out.t("Mã hồ sơ", "Dossier code"),
-                    r.dossier_code,
-                    out.t("Nhận lúc", "Received at"),
-                    r.received_at,
-                    out.t("Hẹn trả", "Due"),
-                    r.appointment_date.format("%d/%m/%Y"),
-                    out.t("Mã tra cứu", "Lookup PIN"),
-                    r.lookup_pin,
-                    out.t("Chữ ký hợp lệ, khóa", "Signature valid, key"),
-                    done.verified_with
+                crate::receipt_form::render(
+                    &done.receipt,
+                    &done.verified_with,
+                    &done.receipt_sha256,
+                    form,
                 )
             });
         }
@@ -656,14 +654,19 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out) -> Result<Code, Failu
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| hoso_client::ClientError::file(&file, e))?;
-            let signed: hoso_core::receipt::SignedReceipt =
-                serde_json::from_str(&text).map_err(|e| {
-                    Failure::new(
-                        Code::Invalid,
-                        format!("{}: không phải biên nhận HoSo ({e}).", file.display()),
-                        format!("{}: not a HoSo receipt ({e}).", file.display()),
-                    )
-                })?;
+            // A file that is not even a signed receipt verifies no more
+            // than a forged one: the same answer, exit 5, whatever the key.
+            let signed = match serde_json::from_str::<hoso_core::receipt::SignedReceipt>(&text) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    let why = format!(
+                        "{}: {} ({e})",
+                        file.display(),
+                        out.t("không phải biên nhận HoSo", "not a HoSo receipt")
+                    );
+                    return Ok(not_valid(out, &why));
+                }
+            };
             let key = match key {
                 Some(k) => hoso_core::receipt::PortalKey::from_base64(&k)
                     .map_err(|e| Failure::new(Code::Invalid, e.to_string(), e.to_string()))?,
@@ -683,16 +686,22 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out) -> Result<Code, Failu
                         )
                     },
                 ),
-                Err(e) => {
-                    out.print(json!({"valid": false, "error": e.to_string()}), || {
-                        format!("{} {e}", out.t("BIÊN NHẬN KHÔNG HỢP LỆ:", "RECEIPT NOT VALID:"))
-                    });
-                    return Ok(Code::Untrusted);
-                }
+                Err(e) => return Ok(not_valid(out, &e.to_string())),
             }
         }
     }
     Ok(Code::Ok)
+}
+
+/// Says a receipt is not valid and why; exit 5.
+fn not_valid(out: Out, why: &str) -> Code {
+    out.print(json!({"valid": false, "error": why}), || {
+        format!(
+            "{} {why}",
+            out.t("BIÊN NHẬN KHÔNG HỢP LỆ:", "RECEIPT NOT VALID:")
+        )
+    });
+    Code::Untrusted
 }
 
 async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failure> {

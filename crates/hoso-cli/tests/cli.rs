@@ -29,9 +29,10 @@ async fn json(profile: &Path, args: &[&str]) -> Value {
     let out = hoso_in(profile, "en_US.UTF-8", &all).await;
     assert!(
         out.status.success(),
-        "hoso {args:?} failed ({:?}): {}",
+        "hoso {args:?} failed ({:?}): {}\n{}",
         out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -436,6 +437,7 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     let took = started.elapsed();
     let requests = a.portal.requests_served() - before;
     assert_eq!(summary["filed"], N, "{summary}");
+    assert_eq!(summary["filed_now"], N);
     assert_eq!(summary["failed"], 0);
     assert_eq!(a.dossiers_on_portal(), N);
     println!(
@@ -488,6 +490,10 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     );
     let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(summary["filed"], 2);
+    assert_eq!(
+        summary["already_filed"], 2,
+        "filed in the first profile: {summary}"
+    );
     assert_eq!(summary["failed"], 1);
     let failed = summary["items"]
         .as_array()
@@ -503,4 +509,450 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
         "{failed}"
     );
     assert_eq!(a.dossiers_on_portal(), N, "the packages were filed already");
+}
+
+/// A dossier of the sample, made and filed with `profile` (already added
+/// to the portal); its local id and code.
+async fn filed_sample(a: &Agency, profile: &Path, tag: &str) -> (String, String) {
+    let new = json(profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await;
+    let id = new["id"].as_i64().expect("id").to_string();
+    let (values, docs) = sample_files(a.dir.path(), tag);
+    json(
+        profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--file",
+            values.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    for (slot, path) in &docs {
+        json(
+            profile,
+            &[
+                "dossiers",
+                "attach",
+                &id,
+                slot,
+                path.to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    let filed = json(profile, &["submit", &id]).await;
+    let code = filed[0]["code"].as_str().expect("code").to_owned();
+    (id, code)
+}
+
+/// Standard output as text, after checking the exit code.
+fn stdout_of(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
+}
+
+/// Whether `text` has a line that reads `want` (spaces around it aside).
+fn has_line(text: &str, want: &str) -> bool {
+    text.lines().any(|l| l.trim() == want)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receipt_show_reads_like_form_01_to_the_minute_and_a_broken_receipt_file_is_not_verified() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    let (id, code) = filed_sample(&a, &profile, "mau-01").await;
+
+    // What was signed, read back from `--json` (unchanged: the signed
+    // receipt and its signature, pretty-printed, nothing else).
+    let raw = hoso_in(&profile, "C.UTF-8", &["--json", "receipt", "show", &id]).await;
+    let raw = stdout_of(&raw, 0);
+    let signed: Value = serde_json::from_str(&raw).expect("json");
+    assert_eq!(
+        raw,
+        format!("{}\n", serde_json::to_string_pretty(&signed).expect("json"))
+    );
+    let mut keys: Vec<&String> = signed.as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["receipt", "signature"]);
+    let r = &signed["receipt"];
+    let received = chrono::DateTime::parse_from_rfc3339(r["received_at"].as_str().expect("time"))
+        .expect("rfc 3339")
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("+07"));
+    let due = chrono::NaiveDate::parse_from_str(
+        r["appointment_date"].as_str().expect("date"),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    let pin = r["lookup_pin"].as_str().expect("pin");
+    let applicant = r["applicant"]["name"].as_str().expect("applicant");
+    let doc = &r["documents"][0];
+    let (doc_name, doc_size) = (
+        doc["name"].as_str().expect("name"),
+        doc["size"].as_u64().expect("size"),
+    );
+    let size = hoso_core::bilingual::byte_size(doc_size);
+    let fingerprint = a.portal.receipt_key().fingerprint();
+
+    // Vietnamese when no language is asked for (a `C` locale).
+    let vi = stdout_of(
+        &hoso_in(&profile, "C.UTF-8", &["receipt", "show", &id]).await,
+        0,
+    );
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".to_owned(),
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ".to_owned(),
+        format!("Mã hồ sơ: {code}"),
+        "Nơi tiếp nhận: Bộ phận tiếp nhận và trả kết quả (thực hành)".to_owned(),
+        format!("Người nộp: {applicant}"),
+        "Địa chỉ: 12 Tràng Tiền, phường Hoàn Kiếm, Hà Nội".to_owned(),
+        format!(
+            "Thủ tục: {} (mã kiem-tra-cl-nhap-khau, phiên bản 2026.07)",
+            r["procedure"]["name"]["vi"].as_str().expect("name")
+        ),
+        "2. Số bộ hồ sơ: 1".to_owned(),
+        "3. Thời hạn giải quyết: 1 ngày làm việc".to_owned(),
+        format!(
+            "4. Thời gian nhận hồ sơ: {}",
+            received.format("%H:%M, ngày %d/%m/%Y")
+        ),
+        format!("5. Hẹn trả kết quả: {}", due.format("ngày %d/%m/%Y")),
+        "6. Hình thức nhận kết quả: Trực tuyến qua cổng".to_owned(),
+        format!("Mã tra cứu: {pin}"),
+        format!("✓ Chữ ký số của cổng hợp lệ, khớp khóa đã ghim: {fingerprint}"),
+    ] {
+        assert!(has_line(&vi, &want), "no line “{want}” in:\n{vi}");
+    }
+    // The first document's row: number, kind, file, size.
+    let row = vi
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("1 ") && l.contains(doc_name))
+        .unwrap_or_else(|| panic!("no row for {doc_name} in:\n{vi}"));
+    assert!(
+        row.contains(doc["label"]["vi"].as_str().expect("label")) && row.ends_with(&size.vi),
+        "{row}"
+    );
+    // To the minute: neither seconds nor their fractions.
+    assert!(
+        !vi.contains(&received.format("%H:%M:%S").to_string()),
+        "{vi}"
+    );
+
+    // English with the language switch.
+    let en = stdout_of(
+        &hoso_in(
+            &profile,
+            "C.UTF-8",
+            &["--lang", "en", "receipt", "show", &id],
+        )
+        .await,
+        0,
+    );
+    for want in [
+        "RECEIPT OF DOSSIER AND APPOINTMENT FOR THE RESULT".to_owned(),
+        format!("Dossier code: {code}"),
+        "Received by: Reception and results desk (practice)".to_owned(),
+        format!("Applicant: {applicant}"),
+        format!("4. Received at: {}", received.format("%H:%M, %d/%m/%Y")),
+        format!("5. Result due: {}", due.format("%d/%m/%Y")),
+        format!("Lookup code: {pin}"),
+        format!("✓ The portal's signature is valid and matches the pinned key: {fingerprint}"),
+    ] {
+        assert!(has_line(&en, &want), "no line “{want}” in:\n{en}");
+    }
+    assert!(
+        en.lines()
+            .any(|l| l.trim().starts_with("1 ") && l.contains(doc_name) && l.ends_with(&size.en)),
+        "{en}"
+    );
+
+    // A receipt file whose JSON is broken is not verified (5), like a
+    // forged one, in text and in JSON; the whole one still verifies.
+    let whole = a.path("bien-nhan.json");
+    std::fs::write(&whole, &raw).expect("write");
+    json(
+        &profile,
+        &["receipt", "verify", whole.to_str().expect("utf-8")],
+    )
+    .await;
+    let cut = a.path("bien-nhan-cut.json");
+    std::fs::write(&cut, &raw[..raw.len() / 2]).expect("write");
+    let not_json = a.path("bien-nhan-khac.json");
+    std::fs::write(&not_json, r#"{"receipt": {"dossier_code": "X"}}"#).expect("write");
+    for broken in [&cut, &not_json] {
+        let file = broken.to_str().expect("utf-8");
+        let text = stdout_of(
+            &hoso_in(&profile, "en_US.UTF-8", &["receipt", "verify", file]).await,
+            5,
+        );
+        assert!(text.starts_with("RECEIPT NOT VALID:"), "{text}");
+        assert!(text.contains("not a HoSo receipt"), "{text}");
+        let out = hoso_in(
+            &profile,
+            "en_US.UTF-8",
+            &["--json", "receipt", "verify", file],
+        )
+        .await;
+        let answer: Value = serde_json::from_str(&stdout_of(&out, 5)).expect("json");
+        assert_eq!(answer["valid"], false, "{answer}");
+    }
+}
+
+/// The profile's dossiers, drafts included.
+async fn local_dossiers(profile: &Path) -> usize {
+    json(profile, &["dossiers", "list"])
+        .await
+        .as_array()
+        .expect("list")
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_csv_files_and_a_rerun_adds_no_drafts_and_says_already_filed() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/batch-kiem-tra-cl.csv");
+    let sample = sample.to_str().expect("utf-8");
+
+    let first = json(&profile, &["batch", sample]).await;
+    assert_eq!(
+        (
+            &first["filed_now"],
+            &first["already_filed"],
+            &first["failed"]
+        ),
+        (&Value::from(2), &Value::from(0), &Value::from(0)),
+        "{first}"
+    );
+    assert_eq!(a.dossiers_on_portal(), 2);
+    assert_eq!(local_dossiers(&profile).await, 2);
+    let codes: Vec<(Value, Value)> = first["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| (i["row_key"].clone(), i["code"].clone()))
+        .collect();
+    assert_eq!(codes[0].0, "key:HĐ-2026/114");
+
+    // Again, in words: nothing sent, nothing made, both already filed.
+    let text = stdout_of(
+        &hoso_in(&profile, "en_US.UTF-8", &["batch", sample]).await,
+        0,
+    );
+    assert!(
+        text.starts_with("0 filed now · 2 already filed · 0 not filed"),
+        "{text}"
+    );
+    let vi = stdout_of(
+        &hoso_in(&profile, "vi_VN.UTF-8", &["batch", sample]).await,
+        0,
+    );
+    assert!(
+        vi.starts_with("0 hồ sơ nộp lần này · 2 đã nộp từ trước · 0 chưa nộp được"),
+        "{vi}"
+    );
+    let again = json(&profile, &["batch", sample]).await;
+    assert_eq!(again["filed_now"], 0, "{again}");
+    assert_eq!(again["already_filed"], 2);
+    let codes_again: Vec<(Value, Value)> = again["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            assert_eq!(i["outcome"], "already_filed", "{i}");
+            (i["row_key"].clone(), i["code"].clone())
+        })
+        .collect();
+    assert_eq!(codes_again, codes, "the same dossiers, found by their keys");
+    assert_eq!(local_dossiers(&profile).await, 2, "no draft added");
+    assert_eq!(a.dossiers_on_portal(), 2, "nothing filed twice");
+}
+
+/// Values changed from the sample's, by field path or slot.
+type Changes<'a> = &'a [(&'a str, &'a str)];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn batch_rows_name_their_problems_and_a_changed_filed_row_is_not_filed_again() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+
+    let sample = hoso_core::samples::quality_inspection();
+    let (_, docs) = sample_files(a.dir.path(), "loi");
+    let paths: Vec<&String> = sample.fields.keys().collect();
+    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let text_of = |v: &hoso_core::Value| match v {
+        hoso_core::Value::Text(t) => t.clone(),
+        rows => serde_json::to_string(rows).expect("json"),
+    };
+    // Rows as (key, field changes, document changes): a change to "" empties it.
+    let write = |name: &str, rows: &[(&str, Changes<'_>, Changes<'_>)]| {
+        let mut header = vec!["key".to_owned(), "procedure".to_owned()];
+        header.extend(paths.iter().map(|p| format!("field:{p}")));
+        header.extend(docs.iter().map(|(slot, _)| format!("doc:{slot}")));
+        let mut csv = header.join(",") + "\r\n";
+        for (key, fields, files) in rows {
+            let mut row = vec![cell(key), "kiem-tra-cl-nhap-khau".to_owned()];
+            for p in &paths {
+                let v = fields
+                    .iter()
+                    .find(|(f, _)| f == p)
+                    .map(|(_, v)| (*v).to_owned())
+                    .unwrap_or_else(|| text_of(&sample.fields[*p]));
+                row.push(cell(&v));
+            }
+            for (slot, path) in &docs {
+                let v = files
+                    .iter()
+                    .find(|(s, _)| s == slot)
+                    .map(|(_, v)| (*v).to_owned())
+                    .unwrap_or_else(|| {
+                        path.file_name()
+                            .and_then(|n| n.to_str())
+                            .expect("name")
+                            .to_owned()
+                    });
+                row.push(cell(&v));
+            }
+            csv.push_str(&(row.join(",") + "\r\n"));
+        }
+        let file = a.path(name);
+        std::fs::write(&file, csv).expect("write");
+        file
+    };
+    let good_fields: &[(&str, &str)] = &[("papers.contract_no", "HĐ-2026/200")];
+    let bad = write(
+        "loi.csv",
+        &[
+            // Line 2: a wrong check digit and a required value left out.
+            (
+                "",
+                &[("importer.tax_code", "0100233489"), ("importer.phone", "")],
+                &[],
+            ),
+            // Line 3: a document that is not there and rows that are not JSON.
+            (
+                "",
+                &[("goods.items", "[{\"name\": \"Máy biến áp\"")],
+                &[("contract", "khong-co.pdf")],
+            ),
+            // Line 4: nothing wrong, under a key of the person's.
+            ("LO-200", good_fields, &[]),
+        ],
+    );
+    let bad = bad.to_str().expect("utf-8");
+
+    let out = hoso_in(&profile, "en_US.UTF-8", &["--json", "batch", bad]).await;
+    let summary: Value = serde_json::from_str(&stdout_of(&out, 8)).expect("json");
+    assert_eq!(summary["filed_now"], 1, "{summary}");
+    assert_eq!(summary["failed"], 2);
+    let items = summary["items"].as_array().expect("items");
+    let problems_of = |line: u64| -> Vec<(String, String)> {
+        let item = items
+            .iter()
+            .find(|i| i["line"] == line)
+            .unwrap_or_else(|| panic!("no line {line} in {summary}"));
+        assert_eq!(item["outcome"], "not_filed", "{item}");
+        assert_eq!(item["exit"], 3, "{item}");
+        item["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .map(|p| {
+                (
+                    p["path"].as_str().expect("path").to_owned(),
+                    p["message"]["en"].as_str().expect("message").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let line2 = problems_of(2);
+    let paths2: Vec<&str> = line2.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths2, ["importer.tax_code", "importer.phone"], "{line2:?}");
+    let line3 = problems_of(3);
+    let paths3: Vec<&str> = line3.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        paths3.contains(&"goods.items") && paths3.contains(&"documents.contract"),
+        "{line3:?}"
+    );
+    let missing = &line3
+        .iter()
+        .find(|(p, _)| p == "documents.contract")
+        .expect("the missing file")
+        .1;
+    assert!(missing.contains("khong-co.pdf"), "{missing}");
+    assert_eq!(
+        local_dossiers(&profile).await,
+        1,
+        "refused rows make no draft"
+    );
+
+    // The same in words: each refused line, then each problem by path.
+    let text = stdout_of(&hoso_in(&profile, "en_US.UTF-8", &["batch", bad]).await, 8);
+    assert!(
+        text.starts_with("0 filed now · 1 already filed · 2 not filed"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n  ✗ line 2: The dossier has 2 problem(s) to fix before it can be filed.\n"
+        ),
+        "{text}"
+    );
+    for (path, message) in line2.iter().chain(&line3) {
+        assert!(
+            text.contains(&format!("\n      - {path}: {message}")),
+            "no “{path}: {message}” in:\n{text}"
+        );
+    }
+    assert_eq!(local_dossiers(&profile).await, 1, "a rerun adds no draft");
+
+    // The filed row's key with another phone number: not filed again; its
+    // problem names what differs from what was filed.
+    let code = items
+        .iter()
+        .find(|i| i["line"] == 4)
+        .and_then(|i| i["code"].as_str())
+        .expect("line 4 filed")
+        .to_owned();
+    let changed = write(
+        "sua.csv",
+        &[(
+            "LO-200",
+            &[
+                ("papers.contract_no", "HĐ-2026/200"),
+                ("importer.phone", "024 3999 0000"),
+            ],
+            &[],
+        )],
+    );
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["--json", "batch", changed.to_str().expect("utf-8")],
+    )
+    .await;
+    let summary: Value = serde_json::from_str(&stdout_of(&out, 8)).expect("json");
+    let item = &summary["items"][0];
+    assert_eq!(item["outcome"], "not_filed", "{summary}");
+    assert!(
+        item["error"].as_str().expect("error").contains(&code),
+        "{item}"
+    );
+    assert_eq!(item["problems"][0]["path"], "importer.phone", "{item}");
+    assert_eq!(local_dossiers(&profile).await, 1);
+    assert_eq!(a.dossiers_on_portal(), 1);
 }

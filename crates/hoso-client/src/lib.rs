@@ -12,6 +12,7 @@ pub mod package;
 pub mod portal;
 pub mod progress;
 pub mod report;
+pub mod rows;
 pub mod sendings;
 pub mod store;
 pub mod submit;
@@ -223,6 +224,21 @@ impl Client {
             .map(|p| workspace::title_of(&p, &content))
             .unwrap_or_default();
         workspace::save(&self.store, id, content, base_revision, title).await
+    }
+
+    /// The dossier on `portal` for an input row known by `key` (a CSV line
+    /// of `hoso batch`) with `content`, written against `procedure`: the
+    /// key's dossier found again (a draft brought up to date with the row),
+    /// or a new draft; nothing made for a row with problems or one already
+    /// filed (see [`rows::RowDossier`]).
+    pub async fn dossier_for_row(
+        &self,
+        portal: &PortalRecord,
+        procedure: &Procedure,
+        key: &str,
+        content: DossierContent,
+    ) -> Result<rows::RowDossier, ClientError> {
+        rows::prepare(&self.store, portal, procedure, key, content).await
     }
 
     /// One dossier.

@@ -162,6 +162,13 @@ ALTER TABLE status_sync ADD COLUMN key_checked_at TEXT;
 ALTER TABLE dossiers ADD COLUMN manifest_sha256 TEXT;
 CREATE INDEX dossiers_by_manifest ON dossiers (portal_id, manifest_sha256);
 "#,
+    // The key of the input row a dossier was made from (a CSV line given to
+    // `hoso batch`), so that the same input run again finds that dossier
+    // instead of making another.
+    r#"
+ALTER TABLE dossiers ADD COLUMN row_key TEXT;
+CREATE INDEX dossiers_by_row_key ON dossiers (portal_id, row_key);
+"#,
 ];
 
 /// A shared handle on the profile database.

@@ -212,10 +212,10 @@ pub async fn filed(
     Submitted::verified(&signed, portal, id, false)
 }
 
-/// Another dossier on `portal` already filed with exactly `content`
-/// (compared by manifest hash, as the portal compares them). Filed
-/// dossiers recorded before their hash was kept get it on the way.
-async fn same_content_filed(
+/// Another dossier on `portal` than `id` already filed with exactly
+/// `content` (compared by manifest hash, as the portal compares them).
+/// Filed dossiers recorded before their hash was kept get it on the way.
+pub(crate) async fn same_content_filed(
     store: &Store,
     portal: &PortalRecord,
     id: i64,

@@ -152,6 +152,76 @@ async fn insert(
     get(store, id).await
 }
 
+/// The dossier (not deleted) made on `portal_id` from the input row known
+/// by `key`, if any.
+pub async fn by_row_key(
+    store: &Store,
+    portal_id: i64,
+    key: String,
+) -> Result<Option<DossierRecord>, ClientError> {
+    store
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
+                         WHERE portal_id = ?1 AND row_key = ?2 AND deleted_at IS NULL
+                         ORDER BY id DESC LIMIT 1"
+                    ),
+                    params![portal_id, key],
+                    read_record,
+                )
+                .optional()?)
+        })
+        .await
+}
+
+/// A new draft of `content` on `portal_id` for the input row known by
+/// `key`, unless a dossier (not deleted) holds that key already: then that
+/// one. Looked up and inserted in one transaction, so a key names one
+/// dossier.
+pub async fn insert_for_row(
+    store: &Store,
+    portal_id: i64,
+    content: DossierContent,
+    title: String,
+    key: String,
+) -> Result<DossierRecord, ClientError> {
+    let json = to_json(&content)?;
+    let (code, version) = (content.procedure.to_string(), content.version.clone());
+    let id = store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let held: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM dossiers
+                     WHERE portal_id = ?1 AND row_key = ?2 AND deleted_at IS NULL
+                     ORDER BY id DESC LIMIT 1",
+                    params![portal_id, key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match held {
+                Some(id) => id,
+                None => {
+                    let t = now();
+                    tx.execute(
+                        "INSERT INTO dossiers (portal_id, procedure_code, procedure_version, title,
+                                               content, state, revision, created_at, updated_at,
+                                               row_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'draft', 0, ?6, ?6, ?7)",
+                        params![portal_id, code, version, title, json, t, key],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            tx.commit()?;
+            Ok(id)
+        })
+        .await?;
+    get(store, id).await
+}
+
 /// The dossier with this id (not deleted).
 pub async fn get(store: &Store, id: i64) -> Result<DossierRecord, ClientError> {
     store

@@ -144,6 +144,45 @@ impl DossierContent {
         self.fields
             .insert(path.to_owned(), Value::Text(value.into()));
     }
+
+    /// Where this content and `other` say different things, as validation
+    /// paths: each field whose value differs (given in one and not the
+    /// other included), then `documents.SLOT` for each slot holding other
+    /// files (by content; order and file names aside). Empty when both say
+    /// the same, whichever version of the rules each was written against.
+    /// Compare normalised content ([`Self::normalized`]) to judge what
+    /// would be filed.
+    pub fn differing_paths(&self, other: &Self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .fields
+            .keys()
+            .chain(other.fields.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|path| self.fields.get(*path) != other.fields.get(*path))
+            .cloned()
+            .collect();
+        fn files(c: &DossierContent) -> BTreeMap<&str, Vec<Sha256Digest>> {
+            let mut by_slot: BTreeMap<&str, Vec<Sha256Digest>> = BTreeMap::new();
+            for d in &c.documents {
+                by_slot.entry(d.slot.as_str()).or_default().push(d.sha256);
+            }
+            for hashes in by_slot.values_mut() {
+                hashes.sort();
+            }
+            by_slot
+        }
+        let (mine, theirs) = (files(self), files(other));
+        let slots: std::collections::BTreeSet<&str> =
+            mine.keys().chain(theirs.keys()).copied().collect();
+        out.extend(
+            slots
+                .into_iter()
+                .filter(|slot| mine.get(slot) != theirs.get(slot))
+                .map(|slot| format!("documents.{slot}")),
+        );
+        out
+    }
 }
 
 /// Where a dossier stands on this computer.
@@ -296,6 +335,49 @@ pub fn search_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn differing_paths_name_changed_fields_and_slots_not_order_or_version() {
+        let doc = |slot: &str, name: &str, bytes: &[u8]| AttachedDocument {
+            slot: slot.into(),
+            name: name.into(),
+            size: bytes.len() as u64,
+            sha256: Sha256Digest::of(bytes),
+        };
+        let a = DossierContent {
+            procedure: "kiem-tra-cl-nhap-khau".parse().expect("code"),
+            version: "2018.07".into(),
+            fields: [
+                ("importer.name".to_owned(), Value::from("Công ty A")),
+                ("importer.phone".to_owned(), Value::from("024 1")),
+            ]
+            .into(),
+            documents: vec![
+                doc("contract", "a.pdf", b"1"),
+                doc("photos", "p.jpg", b"2"),
+                doc("photos", "q.jpg", b"3"),
+            ],
+        };
+        let mut b = a.clone();
+        b.version = "2026.07".into();
+        b.documents.reverse();
+        b.documents[0].name = "renamed.jpg".into();
+        assert_eq!(a.differing_paths(&b), Vec::<String>::new());
+        b.fields.remove("importer.phone");
+        b.set("importer.email", "a@b.vn");
+        b.set("importer.name", "Công ty B");
+        b.documents.retain(|d| d.slot != "contract");
+        b.documents.push(doc("contract", "a.pdf", b"changed"));
+        assert_eq!(
+            a.differing_paths(&b),
+            [
+                "importer.email",
+                "importer.name",
+                "importer.phone",
+                "documents.contract"
+            ]
+        );
+    }
 
     #[test]
     fn search_ignores_case_and_diacritics() {
