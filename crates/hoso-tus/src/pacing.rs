@@ -91,8 +91,10 @@ impl ChunkSizer {
 /// server was reading. So the window is as small as keeps the link busy:
 /// twice the bytes the measured rate moves in one round trip (the
 /// bandwidth-delay product), never below `floor` (enough for a fast local
-/// link) nor above `ceiling`. Each PATCH is a quarter of the window, so
-/// that three more follow while the server answers one.
+/// link) nor above `ceiling`. Each PATCH is half the window: the next one
+/// travels while the server answers one, and every answer is one more
+/// packet that a lossy link can delay (a lost answer holds the window
+/// until TCP sends it again), so there are no more of them than that.
 #[derive(Debug, Clone)]
 pub struct Window {
     floor: u64,
@@ -109,7 +111,7 @@ impl Window {
     /// multiples of `step`.
     pub fn new(floor: u64, ceiling: u64, step: u64) -> Self {
         let step = step.max(1);
-        let floor = floor.max(4 * step);
+        let floor = floor.max(2 * step);
         Self {
             floor,
             ceiling: ceiling.max(floor),
@@ -143,8 +145,8 @@ impl Window {
 
     /// The size of the next PATCH, at most `remaining`.
     pub fn piece(&self, remaining: u64) -> u64 {
-        let quarter = (self.bytes() / 4 / self.step * self.step).max(self.step);
-        quarter.min(remaining)
+        let half = (self.bytes() / 2 / self.step * self.step).max(self.step);
+        half.min(remaining)
     }
 }
 
@@ -282,7 +284,7 @@ mod tests {
     fn the_window_is_twice_the_bandwidth_delay_product_within_its_bounds() {
         let mut w = Window::new(256 * 1024, 16 * MIB, 64 * 1024);
         assert_eq!(w.bytes(), 256 * 1024, "nothing measured: the floor");
-        assert_eq!(w.piece(u64::MAX), 64 * 1024);
+        assert_eq!(w.piece(u64::MAX), 128 * 1024);
         assert_eq!(w.piece(1000), 1000, "never beyond what remains");
         // A local link: 12.5 MB/s and 6 ms is 150 kB, below the floor.
         w.observe_rate(12.5e6);
@@ -296,14 +298,14 @@ mod tests {
         far.observe_round_trip(Duration::from_millis(80));
         far.observe_rate(12.5e6);
         assert_eq!(far.bytes(), 2_000_000);
-        assert_eq!(far.piece(u64::MAX), 448 * 1024, "a quarter, whole steps");
+        assert_eq!(far.piece(u64::MAX), 960 * 1024, "half, in whole steps");
         far.observe_rate(1e12);
         assert_eq!(far.bytes(), 16 * MIB, "the ceiling");
         // Nonsense rates are ignored.
         far.observe_rate(f64::NAN);
         far.observe_rate(-1.0);
         assert_eq!(far.bytes(), 16 * MIB);
-        // A floor below four steps is raised to four.
-        assert_eq!(Window::new(0, 0, 64 * 1024).bytes(), 256 * 1024);
+        // A floor below two steps is raised to two.
+        assert_eq!(Window::new(0, 0, 64 * 1024).bytes(), 128 * 1024);
     }
 }
