@@ -185,6 +185,11 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Transactions take the write lock when they begin, so that one
+        // that reads first and then writes waits (up to the busy timeout)
+        // while another process writes the profile (the command line
+        // beside the window), instead of failing at once as "locked".
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -236,6 +241,41 @@ pub fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_transaction_waits_while_another_process_writes_the_profile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("hoso.sqlite3");
+        let store = Store::open(&path).expect("store");
+        // Another process holds the write lock for a moment.
+        let other = Connection::open(&path).expect("second connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("hold");
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            other.execute_batch("ROLLBACK").expect("release");
+        });
+        let started = std::time::Instant::now();
+        // Reads, then writes, in one transaction: as a save does.
+        let saved = store
+            .call(|conn| {
+                let tx = conn.transaction()?;
+                let before: i64 = tx.query_row("SELECT count(*) FROM portals", [], |r| r.get(0))?;
+                tx.execute(
+                    "INSERT INTO library (sha256, size, name, imported_at) VALUES ('bb', 1, 'a.pdf', 'now')",
+                    [],
+                )?;
+                tx.commit()?;
+                Ok(before)
+            })
+            .await;
+        release.join().expect("released");
+        assert_eq!(
+            saved.ok(),
+            Some(0),
+            "the transaction waited and went through"
+        );
+        assert!(started.elapsed() >= std::time::Duration::from_millis(600));
+    }
 
     #[tokio::test]
     async fn a_database_of_the_first_schema_version_is_upgraded_in_place() {
