@@ -110,6 +110,36 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
         .unwrap_or_default();
     assert_eq!(converted, "Kho CFS Đình Vũ, Hải An, Hải Phòng");
 
+    // A zero-width space pasted inside the company's name: the check names
+    // it and where it is, nothing removes it unasked, and the fix offered
+    // keeps the two words apart.
+    let name = r#"[name="importer.name"]"#;
+    app.set_value(name, "Công\u{200b}ty Ánh Dương").await;
+    let problem = app.text(r#"[id="importer.name-problems"]"#).await;
+    assert!(
+        problem.contains("U+200B") && problem.contains("vị trí 5"),
+        "hidden character problem: {problem:?}"
+    );
+    let offer = app.text(r#"[id="importer.name-hidden"]"#).await;
+    assert!(
+        offer.contains("Công ty Ánh Dương"),
+        "hidden offer: {offer:?}"
+    );
+    app.screenshot("02-hidden-character").await;
+    app.click(r#"[id="importer.name-hidden"] button"#).await;
+    let fixed_name = app
+        .wait(name, Duration::from_secs(5))
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert_eq!(fixed_name, "Công ty Ánh Dương");
+    assert_eq!(app.text(r#"[id="importer.name-problems"]"#).await, "");
+    if let Some(Value::Text(original)) = sample.fields.get("importer.name") {
+        app.type_into(name, original).await;
+    }
+
     let fixed = app.text(r#"[id="importer.tax_code-problems"]"#).await;
     assert_eq!(fixed, "", "the corrected tax code still shows a problem");
     // A quantity that is not a number is flagged in its row.

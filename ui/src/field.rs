@@ -129,6 +129,31 @@ pub fn FieldInput(
             }
         })
     };
+    // Invisible characters inside (pasted from a PDF or a word processor):
+    // the check names them; here the fix is offered, with what it gives.
+    let hidden = Memo::new(move |_| {
+        if field_is_text && legacy.get().is_none() {
+            hoso_core::length::without_hidden(&hoso_core::length::normalize(&value.get()))
+        } else {
+            None
+        }
+    });
+    let hidden_id = format!("{id}-hidden");
+    let hidden_offer = move || {
+        let hidden_id = hidden_id.clone();
+        hidden.get().map(|fixed| {
+            let preview: String = fixed.chars().take(80).collect();
+            view! {
+                <p class="legacy hidden-chars" id=hidden_id role="status">
+                    {t(|x| x.hidden_found)}
+                    " “" <span class="preview">{preview}</span> "”"
+                    <button type="button" class="convert" on:click=move |_| on_change.run(fixed.clone())>
+                        {t(|x| x.hidden_remove)}
+                    </button>
+                </p>
+            }
+        })
+    };
     let unit = field
         .unit
         .as_ref()
@@ -145,6 +170,7 @@ pub fn FieldInput(
                 {counter}
             </div>
             {legacy_offer}
+            {hidden_offer}
             <ul class="problems" id=error_id aria-live="polite">
                 {move || mine().iter().map(|p| view! { <li>{msg(&p.message)}</li> }).collect::<Vec<_>>()}
             </ul>

@@ -4,7 +4,7 @@
 //! person renames the file before the upload rather than after it.
 
 use crate::Bilingual;
-use crate::length::normalize;
+use crate::length::{is_invisible, normalize};
 
 /// Longest name accepted, in UTF-8 bytes (the common file-system limit).
 pub const MAX_NAME_BYTES: usize = 255;
@@ -33,7 +33,12 @@ impl FileName {
     /// Normalises `original`.
     pub fn new(original: &str) -> Self {
         Self {
-            name: normalize(original),
+            name: normalize(
+                &original
+                    .chars()
+                    .filter(|c| !is_invisible(*c))
+                    .collect::<String>(),
+            ),
             original: original.to_owned(),
         }
     }

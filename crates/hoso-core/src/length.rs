@@ -4,12 +4,15 @@
 //! ("e" + two combining marks, as some input methods produce). Both look the
 //! same, so every count is taken after normalising to NFC.
 //!
-//! What a person cannot see is not counted and not stored: surrounding
-//! whitespace (so a trailing space never pushes a value over its limit),
-//! zero-width and bidirectional-control characters, soft hyphens and byte
-//! order marks that pasting from word processors and PDFs brings along.
-//! No-break and figure spaces and tabs become ordinary spaces, line ends
-//! become `\n`, and other control characters are dropped.
+//! Normalising never changes what a value means: surrounding whitespace and
+//! invisible characters at either end go (so a trailing space never pushes
+//! a value over its limit), no-break and figure spaces and tabs become
+//! ordinary spaces, line ends become `\n`. An invisible or control
+//! character inside a value (a zero-width space, a direction mark, a soft
+//! hyphen that pasting from word processors and PDFs brings along) is kept:
+//! removing it could join two words of a company's legal name. The check
+//! reports it with where it is ([`find_hidden`]), and the person chooses
+//! the fix ([`without_hidden`]).
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -38,9 +41,10 @@ impl LengthUnit {
     }
 }
 
-/// The form in which a value is stored and counted: NFC, invisible
-/// characters removed, spaces and line ends made plain, without surrounding
-/// whitespace.
+/// The form in which a value is stored and counted: NFC, spaces and line
+/// ends made plain, without surrounding whitespace or invisible characters
+/// at either end. Invisible and control characters inside are kept (see
+/// the module documentation).
 pub fn normalize(text: &str) -> String {
     normalize_cow(text).into_owned()
 }
@@ -59,32 +63,96 @@ pub fn normalize_cow(text: &str) -> Cow<'_, str> {
                     plain.push('\n');
                 }
             }
-            '\n' => plain.push('\n'),
             '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}' => plain.push(' '),
-            c if is_invisible(c) || c.is_control() => {}
             c => plain.push(c),
         }
     }
-    Cow::Owned(plain.trim().nfc().collect())
+    Cow::Owned(plain.trim_matches(at_edge).nfc().collect())
+}
+
+/// What goes from either end of a value.
+fn at_edge(c: char) -> bool {
+    c.is_whitespace() || is_hidden(c)
 }
 
 /// Whether `text` is already in the form [`normalize`] gives, checked
 /// without allocating: the common case of text typed or stored by HoSo.
 fn is_normal(text: &str) -> bool {
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    let trimmed = text.trim().len() == text.len();
+    let trimmed = text.trim_matches(at_edge).len() == text.len();
     if text
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
     {
         return trimmed;
     }
-    let plain = text.chars().all(|c| {
-        !matches!(c, '\r' | '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}')
-            && !is_invisible(c)
-            && (c == '\n' || !c.is_control())
-    });
+    let plain = text
+        .chars()
+        .all(|c| !matches!(c, '\r' | '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}'));
     plain && trimmed && is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// A character a person cannot see: an invisible one ([`is_invisible`]) or
+/// a control character other than a line end.
+pub fn is_hidden(c: char) -> bool {
+    is_invisible(c) || (c.is_control() && c != '\n')
+}
+
+/// A hidden character inside a value, for the check to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    /// The character.
+    pub character: char,
+    /// Its position in the value, counted in characters from 1.
+    pub position: usize,
+    /// The visible text just before it (up to 12 characters).
+    pub before: String,
+    /// The visible text just after it (up to 12 characters).
+    pub after: String,
+    /// How many hidden characters the value holds in all.
+    pub count: usize,
+}
+
+impl Hidden {
+    /// `U+200B`.
+    pub fn code_point(&self) -> String {
+        format!("U+{:04X}", u32::from(self.character))
+    }
+}
+
+/// The first hidden character inside `text` (normalised), if any.
+pub fn find_hidden(text: &str) -> Option<Hidden> {
+    let chars: Vec<char> = text.chars().collect();
+    let at = chars.iter().position(|c| is_hidden(*c))?;
+    let visible = |range: &[char]| -> String { range.iter().filter(|c| !is_hidden(**c)).collect() };
+    let before = visible(&chars[at.saturating_sub(12)..at]);
+    let after = visible(&chars[at + 1..(at + 13).min(chars.len())]);
+    Some(Hidden {
+        character: chars[at],
+        position: at + 1,
+        before,
+        after,
+        count: chars.iter().filter(|c| is_hidden(**c)).count(),
+    })
+}
+
+/// The fix offered for hidden characters: a zero-width space (which marks
+/// a break between words) becomes a space unless one is already there;
+/// every other hidden character goes. `None` when there is none.
+pub fn without_hidden(text: &str) -> Option<String> {
+    if !text.chars().any(is_hidden) {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{200b}' if !fixed.ends_with(' ') && chars.peek() != Some(&' ') => fixed.push(' '),
+            c if is_hidden(c) => {}
+            c => fixed.push(c),
+        }
+    }
+    Some(normalize(&fixed))
 }
 
 /// Characters that take no room on screen: soft hyphen, combining grapheme
@@ -141,12 +209,50 @@ mod tests {
     }
 
     #[test]
-    fn invisible_characters_and_odd_spaces_are_handled_on_purpose() {
+    fn odd_spaces_are_made_plain_and_hidden_characters_kept_inside_only() {
         let pasted = "\u{feff}Công\u{a0}ty\u{200b} TNHH\u{ad}\r\nHà\u{202e} Nội\u{0}\t";
-        assert_eq!(normalize(pasted), "Công ty TNHH\nHà Nội");
-        assert_eq!(measure(pasted, LengthUnit::Chars), 19);
+        assert_eq!(
+            normalize(pasted),
+            "Công ty\u{200b} TNHH\u{ad}\nHà\u{202e} Nội",
+            "the ends lose what cannot be seen; the inside keeps it"
+        );
+        assert_eq!(measure(pasted, LengthUnit::Chars), 22);
         assert_eq!(normalize("a\rb"), "a\nb");
         assert_eq!(normalize("\u{200b}\u{2060}"), "");
+        assert_eq!(
+            normalize("Công\u{200b}ty Ánh Dương "),
+            "Công\u{200b}ty Ánh Dương"
+        );
+    }
+
+    #[test]
+    fn a_hidden_character_is_found_with_where_it_is_and_the_fix_keeps_words_apart() {
+        let value = normalize("Công\u{200b}ty Ánh Dương ");
+        let found = find_hidden(&value).expect("found");
+        assert_eq!(found.character, '\u{200b}');
+        assert_eq!(found.code_point(), "U+200B");
+        assert_eq!(found.position, 5);
+        assert_eq!(
+            (found.before.as_str(), found.after.as_str()),
+            ("Công", "ty Ánh Dương")
+        );
+        assert_eq!(found.count, 1);
+        assert_eq!(without_hidden(&value).as_deref(), Some("Công ty Ánh Dương"));
+        // Beside a space it adds none; other hidden characters just go.
+        assert_eq!(
+            without_hidden("Hà\u{200b} Nội\u{ad}\u{0}x").as_deref(),
+            Some("Hà Nộix")
+        );
+        assert_eq!(
+            find_hidden("a\u{1b}b").map(|h| h.code_point()).as_deref(),
+            Some("U+001B")
+        );
+        assert_eq!(
+            find_hidden("Hà Nội\nViệt Nam"),
+            None,
+            "a line end is not hidden"
+        );
+        assert_eq!(without_hidden("Hà Nội"), None);
     }
 
     #[test]

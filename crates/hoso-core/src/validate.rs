@@ -10,7 +10,7 @@
 
 use crate::bilingual::{byte_size, en_number, vi_number};
 use crate::dossier::{Row, Value};
-use crate::length::{count, normalize_cow};
+use crate::length::{count, find_hidden, normalize_cow};
 use crate::procedure::{AttachmentSlot, Condition, Field, FieldKind};
 use crate::{Bilingual, DossierContent, Procedure};
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,12 @@ pub enum ProblemCode {
     DocumentName,
     /// A reused document's validity (a certificate's end date) has passed.
     DocumentExpired,
+    /// A value holds a character a person cannot see (a zero-width space,
+    /// a direction mark, a control character) inside it.
+    HiddenCharacter,
+    /// A value that holds such characters reads as text typed in TCVN3 or
+    /// VNI (TCVN3 writes "ư" with the byte of a soft hyphen).
+    LegacyEncoding,
 }
 
 /// Every problem of `dossier` judged by `procedure`; empty when it may be filed.
@@ -333,6 +339,53 @@ fn check_value(place: &Place<'_>, field: &Field, value: &str) -> Option<Problem>
             format!("“{}” is not valid: {}", label.en, m.en),
         )
     };
+    if let Some(hidden) = find_hidden(value) {
+        let label = place.label();
+        if let Some(legacy) = crate::legacy::detect(value) {
+            let preview: String = legacy.converted.chars().take(60).collect();
+            return problem(
+                ProblemCode::LegacyEncoding,
+                format!(
+                    "“{}” có vẻ gõ bằng bảng mã {} — hãy chuyển sang Unicode: “{preview}”.",
+                    label.vi,
+                    legacy.encoding.name()
+                ),
+                format!(
+                    "“{}” looks typed in {} — convert it to Unicode: “{preview}”.",
+                    label.en,
+                    legacy.encoding.name()
+                ),
+            );
+        }
+        let more = hidden.count - 1;
+        let (more_vi, more_en) = if more > 0 {
+            (
+                format!(" và {} ký tự ẩn khác", vi_number(more as u64)),
+                format!(" and {} more", en_number(more as u64)),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        return problem(
+            ProblemCode::HiddenCharacter,
+            format!(
+                "“{}” có ký tự ẩn {} ở vị trí {} (sau “{}”, trước “{}”){more_vi} — hãy xóa nó; nếu nó ngăn hai từ, thay bằng dấu cách.",
+                label.vi,
+                hidden.code_point(),
+                vi_number(hidden.position as u64),
+                hidden.before,
+                hidden.after
+            ),
+            format!(
+                "“{}” holds an invisible character {} at position {} (after “{}”, before “{}”){more_en} — delete it, or put a space if it separates two words.",
+                label.en,
+                hidden.code_point(),
+                en_number(hidden.position as u64),
+                hidden.before,
+                hidden.after
+            ),
+        );
+    }
     if field.kind != FieldKind::LongText && value.contains('\n') {
         return invalid(Bilingual::new(
             "trường này chỉ nhận một dòng — hãy bỏ dấu xuống dòng.",

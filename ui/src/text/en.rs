@@ -18,6 +18,8 @@ pub const TEXTS: Texts = Texts {
     remove_row: "Remove row",
     legacy_found: "The text looks typed in the old encoding",
     legacy_convert: "Convert to Unicode",
+    hidden_found: "The value holds invisible characters; without them it reads",
+    hidden_remove: "Remove invisible characters",
     back_to_list: "Dossier list",
     saved_at: "Saved at",
     saving: "Saving…",

@@ -23,6 +23,8 @@ pub struct Texts {
     pub remove_row: &'static str,
     pub legacy_found: &'static str,
     pub legacy_convert: &'static str,
+    pub hidden_found: &'static str,
+    pub hidden_remove: &'static str,
     pub back_to_list: &'static str,
     pub saved_at: &'static str,
     pub saving: &'static str,

@@ -18,6 +18,8 @@ pub const TEXTS: Texts = Texts {
     remove_row: "Xóa dòng",
     legacy_found: "Văn bản có vẻ gõ bằng bảng mã cũ",
     legacy_convert: "Chuyển sang Unicode",
+    hidden_found: "Có ký tự ẩn trong giá trị; sau khi bỏ sẽ là",
+    hidden_remove: "Bỏ ký tự ẩn",
     back_to_list: "Danh sách hồ sơ",
     saved_at: "Đã lưu lúc",
     saving: "Đang lưu…",

@@ -150,6 +150,63 @@ fn a_single_line_field_refuses_line_breaks_and_invisibles_do_not_count() {
 }
 
 #[test]
+fn a_hidden_character_inside_a_value_is_reported_where_it_is_never_removed() {
+    let mut d = samples::quality_inspection();
+    d.set("importer.name", "Công\u{200b}ty Ánh Dương ");
+    let got = validate(&quality(), &d);
+    assert_eq!(
+        codes(&got),
+        vec![("importer.name", ProblemCode::HiddenCharacter)]
+    );
+    let vi = &got[0].message.vi;
+    assert!(
+        vi.contains("U+200B") && vi.contains("vị trí 5") && vi.contains("sau “Công”"),
+        "{vi}"
+    );
+    assert!(
+        got[0].message.en.contains("position 5"),
+        "{}",
+        got[0].message.en
+    );
+    // Stored as typed (only the trailing space goes): nothing joins the words.
+    assert_eq!(
+        d.normalized().field("importer.name"),
+        Some("Công\u{200b}ty Ánh Dương")
+    );
+    // The fix offered keeps the words apart, and then nothing is wrong.
+    let fixed = crate::length::without_hidden("Công\u{200b}ty Ánh Dương").expect("a fix");
+    d.set("importer.name", fixed);
+    assert_eq!(validate(&quality(), &d), vec![]);
+    assert_eq!(d.field("importer.name"), Some("Công ty Ánh Dương"));
+    // A control character in a table cell, with the others counted.
+    rows_mut(&mut d, "goods.items")[0].insert("name".into(), "Thép\u{1b}cuộn\u{7}".into());
+    let got = validate(&quality(), &d);
+    assert_eq!(
+        codes(&got),
+        vec![("goods.items[0].name", ProblemCode::HiddenCharacter)]
+    );
+    assert!(
+        got[0].message.vi.contains("U+001B"),
+        "{}",
+        got[0].message.vi
+    );
+    // TCVN3 writes "ư" with the byte of a soft hyphen: such text is named
+    // for what it is, with its Unicode form.
+    rows_mut(&mut d, "goods.items")[0].insert("name".into(), "M¸y biÕn ¸p kh« 3 pha".into());
+    d.set("importer.name", "C«ng ty Ph\u{ad}¬ng Nam");
+    let got = validate(&quality(), &d);
+    assert_eq!(
+        codes(&got),
+        vec![("importer.name", ProblemCode::LegacyEncoding)]
+    );
+    assert!(
+        got[0].message.vi.contains("TCVN3") && got[0].message.vi.contains("Công ty Phương Nam"),
+        "{}",
+        got[0].message.vi
+    );
+}
+
+#[test]
 fn conditional_fields_and_slots_follow_their_condition() {
     let mut d = samples::quality_inspection();
     d.fields.remove("goods.import_to");
