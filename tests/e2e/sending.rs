@@ -432,3 +432,52 @@ async fn a_paused_sending_and_one_left_unfinished_wait_for_the_person() {
     app.close().await;
     bench.one_dossier_stored(&code);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_is_typed_while_a_save_is_under_way_is_what_gets_filed() {
+    let bench = Bench::new().await;
+    let app = bench.launch().await;
+    open_the_dossier(&app).await;
+    let name = r#"[name="importer.name"]"#;
+    // Another writer holds the profile's store, as a slow disk would: the
+    // next save waits for it.
+    let hold = rusqlite::Connection::open(bench.profile.join(hoso_client::STORE_FILE))
+        .expect("the profile's store");
+    hold.execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the store");
+    app.type_into(name, "Công ty Ánh Dương").await;
+    // The pause in typing starts a save, which waits for the store.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.wait(name, Duration::from_secs(5))
+        .await
+        .send_keys(" Mới")
+        .await
+        .expect("type more");
+    app.click("#submit").await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    hold.execute_batch("ROLLBACK").expect("release the store");
+    app.wait("#receipt", Duration::from_secs(120)).await;
+    app.close().await;
+
+    // The store and the signed receipt hold the last keystroke.
+    let client = Client::open(&bench.profile).await.expect("profile");
+    let record = client.dossier(bench.id).await.expect("dossier");
+    assert_eq!(
+        record.content.fields.get("importer.name"),
+        Some(&hoso_core::Value::Text("Công ty Ánh Dương Mới".into())),
+        "what was on screen is what is stored"
+    );
+    let portal = client
+        .portals()
+        .await
+        .expect("portals")
+        .into_iter()
+        .find(|p| p.id == record.summary.portal)
+        .expect("the dossier's portal");
+    let filed = client.receipt(&portal, bench.id).await.expect("receipt");
+    assert_eq!(
+        filed.receipt.manifest_sha256,
+        hoso_core::manifest::manifest_sha256(&record.content),
+        "the receipt signs the content with the last keystroke"
+    );
+}

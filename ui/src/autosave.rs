@@ -1,6 +1,8 @@
 //! Saving a draft on every change: debounced, one save at a time, the next
 //! one following the revision the last one stored, and an indicator that
 //! says "saved at hh:mm" only once the shell has committed the change.
+//! `flush` (before Submit or leaving) waits for a save under way and then
+//! saves what was typed meanwhile, so what is filed is what is on screen.
 
 use crate::bilingual::{Bi, msg};
 use crate::ipc;
@@ -34,6 +36,8 @@ pub struct Autosave {
     revision: StoredValue<i64>,
     stored: StoredValue<DossierContent>,
     busy: StoredValue<bool>,
+    /// Woken when the save under way ends.
+    waiting: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
     timer: StoredValue<Option<TimeoutHandle>>,
     /// What the indicator shows.
     pub state: RwSignal<SaveState>,
@@ -53,6 +57,7 @@ impl Autosave {
             revision: StoredValue::new(revision),
             stored: StoredValue::new(content.get_untracked()),
             busy: StoredValue::new(false),
+            waiting: StoredValue::new_local(Vec::new()),
             timer: StoredValue::new(None),
             state: RwSignal::new(SaveState::Saved(saved_at)),
         };
@@ -107,20 +112,41 @@ impl Autosave {
             Err(e) => self.state.set(SaveState::Failed(e)),
         }
         self.busy.set_value(false);
+        for wake in std::mem::take(&mut *self.waiting.write_value()) {
+            wake();
+        }
         if !self.unchanged() && !matches!(self.state.get_untracked(), SaveState::Failed(_)) {
             self.schedule();
         }
     }
 
-    /// Saves at once what is not yet stored; `Err` when that failed.
+    /// Returns once no save is under way.
+    async fn idle(self) {
+        while self.busy.get_value() {
+            let (wake, woken) = futures_channel::oneshot::channel::<()>();
+            self.waiting.write_value().push(Box::new(move || {
+                let _ = wake.send(());
+            }));
+            let _ = woken.await;
+        }
+    }
+
+    /// Saves at once what is not yet stored, after the save under way if
+    /// there is one; `Err` when that failed. When it returns `Ok`, the
+    /// store holds exactly what is on screen.
     pub async fn flush(self) -> Result<(), IpcError> {
         if let Some(h) = self.timer.write_value().take() {
             h.clear();
         }
-        self.save().await;
-        match self.state.get_untracked() {
-            SaveState::Failed(e) => Err(e),
-            _ => Ok(()),
+        loop {
+            self.idle().await;
+            if self.unchanged() {
+                return Ok(());
+            }
+            self.save().await;
+            if let SaveState::Failed(e) = self.state.get_untracked() {
+                return Err(e);
+            }
         }
     }
 }
