@@ -549,12 +549,23 @@ pub(crate) async fn recover(
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
 fn encode_path(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    /// Every byte but the unreserved characters.
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn keys_are_encoded_as_one_path_segment() {
+        assert_eq!(encode_path("abc-DEF_1.2~x"), "abc-DEF_1.2~x");
+        assert_eq!(encode_path("a/b c?d#e%"), "a%2Fb%20c%3Fd%23e%25");
+        assert_eq!(encode_path("Đ"), "%C4%90");
+    }
 }

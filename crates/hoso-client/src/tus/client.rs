@@ -454,7 +454,7 @@ impl Upload<'_> {
     async fn create(&self) -> Result<String, Failure> {
         let meta = Metadata::default()
             .with(metadata::FILENAME, &self.entry.name)
-            .with(metadata::FILETYPE, content_type(&self.entry.name))
+            .with(metadata::FILETYPE, &content_type(&self.entry.name))
             .with(metadata::SHA256, &self.entry.sha256.to_hex());
         let res = self
             .request(reqwest::Method::POST, self.target.endpoint)
@@ -772,18 +772,25 @@ fn read_chunk(
     Ok(buf)
 }
 
-/// The content type announced in the upload's metadata.
-fn content_type(name: &str) -> &'static str {
-    match name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("pdf") => "application/pdf",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("tif" | "tiff") => "image/tiff",
-        Some("zip") => "application/zip",
-        _ => "application/octet-stream",
+/// The content type announced in the upload's metadata, from the name's
+/// extension.
+fn content_type(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_type;
+
+    #[test]
+    fn content_types_follow_the_extension() {
+        assert_eq!(content_type("giấy chứng nhận.PDF"), "application/pdf");
+        assert_eq!(content_type("ảnh.jpeg"), "image/jpeg");
+        assert_eq!(content_type("bản vẽ.tif"), "image/tiff");
+        assert_eq!(content_type("hồ sơ.zip"), "application/zip");
+        assert_eq!(content_type("không đuôi"), "application/octet-stream");
     }
 }
