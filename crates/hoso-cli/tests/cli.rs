@@ -144,6 +144,77 @@ fn sample_files(dir: &Path, tag: &str) -> (PathBuf, Vec<(String, PathBuf)>) {
     (values, docs)
 }
 
+/// Values changed from the sample's, by field path or slot.
+type Changes<'a> = &'a [(&'a str, &'a str)];
+
+/// Lines of a batch CSV for the quality-inspection sample: every sample
+/// field and every slot of `docs`, after a `key` column when `keyed`.
+struct SampleCsv<'a> {
+    sample: hoso_core::DossierContent,
+    docs: &'a [(String, PathBuf)],
+    keyed: bool,
+}
+
+impl<'a> SampleCsv<'a> {
+    fn new(docs: &'a [(String, PathBuf)], keyed: bool) -> Self {
+        Self {
+            sample: hoso_core::samples::quality_inspection(),
+            docs,
+            keyed,
+        }
+    }
+
+    fn cell(v: &str) -> String {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    }
+
+    /// The heading line.
+    fn header(&self) -> String {
+        let mut header = Vec::new();
+        if self.keyed {
+            header.push("key".to_owned());
+        }
+        header.push("procedure".to_owned());
+        header.extend(self.sample.fields.keys().map(|p| format!("field:{p}")));
+        header.extend(self.docs.iter().map(|(slot, _)| format!("doc:{slot}")));
+        header.join(",") + "\r\n"
+    }
+
+    /// One row: the sample's values and files, but for `fields` and
+    /// `files` ("" empties a cell).
+    fn row(&self, key: &str, fields: Changes<'_>, files: Changes<'_>) -> String {
+        let mut row = Vec::new();
+        if self.keyed {
+            row.push(Self::cell(key));
+        }
+        row.push("kiem-tra-cl-nhap-khau".to_owned());
+        for (p, value) in &self.sample.fields {
+            let v = match fields.iter().find(|(f, _)| f == p) {
+                Some((_, v)) => (*v).to_owned(),
+                None => match value {
+                    hoso_core::Value::Text(t) => t.clone(),
+                    rows => serde_json::to_string(rows).expect("json"),
+                },
+            };
+            row.push(Self::cell(&v));
+        }
+        for (slot, path) in self.docs {
+            let v = files
+                .iter()
+                .find(|(s, _)| s == slot)
+                .map(|(_, v)| (*v).to_owned())
+                .unwrap_or_else(|| {
+                    path.file_name()
+                        .and_then(|n| n.to_str())
+                        .expect("name")
+                        .to_owned()
+                });
+            row.push(Self::cell(&v));
+        }
+        row.join(",") + "\r\n"
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_subcommand_against_a_running_portal() {
     let a = agency().await;
@@ -387,42 +458,19 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
 
     // One CSV row per dossier: the sample's values, its shared documents
     // and a certificate of its own.
-    let sample = hoso_core::samples::quality_inspection();
     let (_, shared) = sample_files(a.dir.path(), "chung");
-    let mut header = vec!["procedure".to_owned()];
-    let field_paths: Vec<&String> = sample.fields.keys().collect();
-    header.extend(field_paths.iter().map(|p| format!("field:{p}")));
-    header.extend(shared.iter().map(|(slot, _)| format!("doc:{slot}")));
-    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
-    let mut csv = header.join(",") + "\r\n";
+    let lines = SampleCsv::new(&shared, false);
+    let mut csv = lines.header();
     const N: usize = 200;
     for i in 0..N {
-        let mut row = vec!["kiem-tra-cl-nhap-khau".to_owned()];
-        for p in &field_paths {
-            let v = match &sample.fields[*p] {
-                hoso_core::Value::Text(t) => t.clone(),
-                rows => serde_json::to_string(rows).expect("json"),
-            };
-            row.push(cell(&v));
-        }
-        for (slot, path) in &shared {
-            if slot == "quality_certificate" {
-                let own = a.path(&format!("chung-nhan-{i}.pdf"));
-                std::fs::write(
-                    &own,
-                    format!("%PDF-1.7 giay chung nhan so {i:04}").repeat(60),
-                )
-                .expect("write");
-                row.push(cell(
-                    own.file_name().and_then(|n| n.to_str()).expect("name"),
-                ));
-            } else {
-                row.push(cell(
-                    path.file_name().and_then(|n| n.to_str()).expect("name"),
-                ));
-            }
-        }
-        csv.push_str(&(row.join(",") + "\r\n"));
+        let own = a.path(&format!("chung-nhan-{i}.pdf"));
+        std::fs::write(
+            &own,
+            format!("%PDF-1.7 giay chung nhan so {i:04}").repeat(60),
+        )
+        .expect("write");
+        let name = own.file_name().and_then(|n| n.to_str()).expect("name");
+        csv.push_str(&lines.row("", &[], &[("quality_certificate", name)]));
     }
     let source = a.path("lo-hang.csv");
     std::fs::write(&source, csv).expect("write");
@@ -780,9 +828,6 @@ async fn the_sample_csv_files_and_a_rerun_adds_no_drafts_and_says_already_filed(
     assert_eq!(a.dossiers_on_portal(), 2, "nothing filed twice");
 }
 
-/// Values changed from the sample's, by field path or slot.
-type Changes<'a> = &'a [(&'a str, &'a str)];
-
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_rows_name_their_problems_and_a_changed_filed_row_is_not_filed_again() {
     let a = agency().await;
@@ -790,44 +835,13 @@ async fn batch_rows_name_their_problems_and_a_changed_filed_row_is_not_filed_aga
     let url = a.portal.base_url().to_owned();
     json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
 
-    let sample = hoso_core::samples::quality_inspection();
     let (_, docs) = sample_files(a.dir.path(), "loi");
-    let paths: Vec<&String> = sample.fields.keys().collect();
-    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
-    let text_of = |v: &hoso_core::Value| match v {
-        hoso_core::Value::Text(t) => t.clone(),
-        rows => serde_json::to_string(rows).expect("json"),
-    };
+    let lines = SampleCsv::new(&docs, true);
     // Rows as (key, field changes, document changes): a change to "" empties it.
     let write = |name: &str, rows: &[(&str, Changes<'_>, Changes<'_>)]| {
-        let mut header = vec!["key".to_owned(), "procedure".to_owned()];
-        header.extend(paths.iter().map(|p| format!("field:{p}")));
-        header.extend(docs.iter().map(|(slot, _)| format!("doc:{slot}")));
-        let mut csv = header.join(",") + "\r\n";
+        let mut csv = lines.header();
         for (key, fields, files) in rows {
-            let mut row = vec![cell(key), "kiem-tra-cl-nhap-khau".to_owned()];
-            for p in &paths {
-                let v = fields
-                    .iter()
-                    .find(|(f, _)| f == p)
-                    .map(|(_, v)| (*v).to_owned())
-                    .unwrap_or_else(|| text_of(&sample.fields[*p]));
-                row.push(cell(&v));
-            }
-            for (slot, path) in &docs {
-                let v = files
-                    .iter()
-                    .find(|(s, _)| s == slot)
-                    .map(|(_, v)| (*v).to_owned())
-                    .unwrap_or_else(|| {
-                        path.file_name()
-                            .and_then(|n| n.to_str())
-                            .expect("name")
-                            .to_owned()
-                    });
-                row.push(cell(&v));
-            }
-            csv.push_str(&(row.join(",") + "\r\n"));
+            csv.push_str(&lines.row(key, fields, files));
         }
         let file = a.path(name);
         std::fs::write(&file, csv).expect("write");
