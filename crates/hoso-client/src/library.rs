@@ -412,8 +412,9 @@ fn place(tmp_path: &Path, dir: &Path, sha256: &Sha256Digest) -> Result<(), Clien
 /// Copies `src` into `dir/tmp`, hashing on the way, then moves it to its
 /// content address. Returns the hash and size.
 fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientError> {
-    let mut input = std::fs::File::open(src).map_err(|e| ClientError::file(src, e))?;
-    if input.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+    // A folder is named as one before it is opened: Windows refuses to
+    // open a folder as a file, and its "access denied" would mislead.
+    if std::fs::metadata(src).is_ok_and(|m| m.is_dir()) {
         return Err(ClientError::file(
             src,
             std::io::Error::new(
@@ -422,6 +423,7 @@ fn copy_hashed(src: &Path, dir: &Path) -> Result<(Sha256Digest, u64), ClientErro
             ),
         ));
     }
+    let mut input = std::fs::File::open(src).map_err(|e| ClientError::file(src, e))?;
     let tmp_path = staging_in(dir);
     let mut tmp =
         std::fs::File::create_new(&tmp_path).map_err(|e| ClientError::file(&tmp_path, e))?;

@@ -38,6 +38,9 @@ fn replace_file(path: &Path, bytes: &[u8], private: bool) -> anyhow::Result<()> 
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)?;
+    // The rename made durable: a folder is synced through a handle on it
+    // where the system allows one (Windows does not open folders as files).
+    #[cfg(unix)]
     if let Some(dir) = path.parent() {
         std::fs::File::open(dir)?.sync_all()?;
     }
