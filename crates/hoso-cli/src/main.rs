@@ -7,6 +7,7 @@
 //! says. Exit codes are stable (see [`exit`]).
 
 mod batch;
+mod calendar;
 mod cli;
 mod exit;
 mod receipt_form;

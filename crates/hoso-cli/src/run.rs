@@ -1,8 +1,7 @@
 //! Each command: a few calls into hoso-client, then text or JSON.
 
 use crate::cli::{
-    CalendarCmd, Cli, Command, DossiersCmd, PackageCmd, PortalChoice, PortalsCmd, ProceduresCmd,
-    ReceiptCmd,
+    Cli, Command, DossiersCmd, PackageCmd, PortalChoice, PortalsCmd, ProceduresCmd, ReceiptCmd,
 };
 use crate::exit::{Code, Failure, Lang};
 use hoso_client::progress::ProgressSink;
@@ -128,7 +127,7 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
         lang: Lang::choose(args.lang.as_deref()),
     };
     if let Command::Calendar(c) = &args.command {
-        return calendar(c, out);
+        return crate::calendar::run(c, out);
     }
     let (client, bars) = open(&args, out).await?;
     match args.command {
@@ -754,65 +753,6 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
                     )
                 },
             );
-        }
-    }
-    Ok(Code::Ok)
-}
-
-fn day(text: &str) -> Result<chrono::NaiveDate, Failure> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        Failure::new(
-            Code::Invalid,
-            format!("“{text}”: cần ngày dạng YYYY-MM-DD."),
-            format!("“{text}”: expected a date as YYYY-MM-DD."),
-        )
-    })
-}
-
-fn calendar(c: &CalendarCmd, out: Out) -> Result<Code, Failure> {
-    let cal = hoso_core::calendar::Calendar::vietnam();
-    match c {
-        CalendarCmd::Holidays { year } => {
-            let off = cal.days_off_in(*year);
-            let make_up = cal.working_weekend_days_in(*year);
-            out.print(
-                json!({"year": year, "announced": cal.is_announced(*year), "days_off": off, "working_weekend_days": make_up}),
-                || {
-                    let mut lines: Vec<String> = off
-                        .iter()
-                        .map(|d| d.format("%a %d/%m/%Y").to_string())
-                        .collect();
-                    for d in &make_up {
-                        lines.push(format!(
-                            "{} {}",
-                            d.format("%a %d/%m/%Y"),
-                            out.t("(làm bù)", "(make-up working day)")
-                        ));
-                    }
-                    lines.join("\n")
-                },
-            );
-        }
-        CalendarCmd::Due { from, days } => {
-            let at = chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M")
-                .or_else(|_| chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| {
-                    Failure::new(
-                        Code::Invalid,
-                        format!("“{from}”: cần thời điểm dạng YYYY-MM-DDTHH:MM."),
-                        format!("“{from}”: expected a time as YYYY-MM-DDTHH:MM."),
-                    )
-                })?;
-            let due = cal.due_date(at, *days, None);
-            out.print(json!({"from": from, "days": days, "due": due}), || {
-                due.format("%Y-%m-%d").to_string()
-            });
-        }
-        CalendarCmd::Between { a, b } => {
-            let n = cal.working_days_between(day(a)?, day(b)?);
-            out.print(json!({"from": a, "to": b, "working_days": n}), || {
-                n.to_string()
-            });
         }
     }
     Ok(Code::Ok)
