@@ -10,6 +10,7 @@ mod batch;
 mod calendar;
 mod cli;
 mod exit;
+mod procedure_text;
 mod receipt_form;
 mod run;
 

@@ -222,15 +222,29 @@ async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code,
         ProceduresCmd::List { portal: choice } => {
             let p = portal(client, &choice).await?;
             let list = client.procedures(&p).await?;
+            let largest = crate::procedure_text::largest_file;
             let rows: Vec<_> = list
                 .iter()
-                .map(|x| json!({"code": x.code, "version": x.version, "name": x.name, "processing_days": x.processing_days, "fee_vnd": x.fee_vnd}))
+                .map(|x| json!({"code": x.code, "version": x.version, "name": x.name, "processing_days": x.processing_days, "fee_vnd": x.fee_vnd, "max_file_bytes": largest(x)}))
                 .collect();
             out.print(json!(rows), || {
-                list.iter()
-                    .map(|x| format!("{:<28} {:<12} {}", x.code, x.version, out.say(&x.name)))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                let mut lines = vec![format!(
+                    "{:<28} {:<10} {:<16} {}",
+                    out.t("MÃ", "CODE"),
+                    out.t("PHIÊN BẢN", "VERSION"),
+                    out.t("TỆP TỐI ĐA", "LARGEST FILE"),
+                    out.t("TÊN", "NAME")
+                )];
+                lines.extend(list.iter().map(|x| {
+                    format!(
+                        "{:<28} {:<10} {:<16} {}",
+                        x.code.as_str(),
+                        x.version,
+                        out.say(&hoso_core::bilingual::byte_size(largest(x))),
+                        out.say(&x.name)
+                    )
+                }));
+                lines.join("\n")
             });
         }
         ProceduresCmd::Show {
@@ -240,28 +254,7 @@ async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code,
             let p = portal(client, &choice).await?;
             let found = served(client, &p, &code).await?;
             let value = serde_json::to_value(&found).unwrap_or_default();
-            out.print(value, || {
-                let mut lines = vec![format!(
-                    "{} {} — {}",
-                    found.code,
-                    found.version,
-                    out.say(&found.name)
-                )];
-                for (path, f) in found.fields() {
-                    let req = if f.required { " *" } else { "" };
-                    lines.push(format!("  {path:<36} {}{req}", out.say(&f.label)));
-                }
-                for s in &found.attachments {
-                    lines.push(format!(
-                        "  [{}] {} ({}; ≤ {} B)",
-                        s.id,
-                        out.say(&s.label),
-                        s.accept.join(", "),
-                        s.max_size_bytes
-                    ));
-                }
-                lines.join("\n")
-            });
+            out.print(value, || crate::procedure_text::render(&found, out.lang));
         }
     }
     Ok(Code::Ok)

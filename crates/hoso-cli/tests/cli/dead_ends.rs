@@ -2,7 +2,8 @@
 //! the binary run as people run it, against a portal on loopback and a
 //! real profile, its words and exit codes read back.
 
-use super::{hoso_in, json, stdout_of};
+use super::{Agency, agency, hoso_in, json, stdout_of};
+use std::path::PathBuf;
 
 /// Standard error as text, after checking the exit code.
 fn stderr_of(out: &std::process::Output, code: i32) -> String {
@@ -14,6 +15,107 @@ fn stderr_of(out: &std::process::Output, code: i32) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stderr.clone()).expect("utf-8")
+}
+
+/// A portal on loopback and a profile signed in to it.
+async fn signed_in() -> (Agency, PathBuf) {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    (a, profile)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn procedures_show_tells_each_field_and_slot_and_list_tells_large_files() {
+    let (_a, profile) = signed_in().await;
+    let en = stdout_of(
+        &hoso_in(
+            &profile,
+            "en_US.UTF-8",
+            &["procedures", "show", "kiem-tra-cl-nhap-khau"],
+        )
+        .await,
+        0,
+    );
+    let line = |start: &str| -> String {
+        en.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line for {start} in:\n{en}"))
+            .to_owned()
+    };
+    // Kind, required mark, a limit with its unit.
+    let name = line("importer.name *");
+    assert!(
+        name.ends_with("one line of text · at most 255 characters"),
+        "{name}"
+    );
+    assert!(line("importer.email").ends_with("at most 254 bytes"));
+    assert!(line("importer.tax_code *").contains("tax code, 10 or 13 digits"));
+    // Not required: no mark; required on a condition: says when.
+    assert!(line("importer.fax ").starts_with("importer.fax     "));
+    assert!(line("goods.import_to").ends_with("required when goods.import_from is given"));
+    // Choices by the value to type, a table with its columns, a format.
+    assert!(line("certificate.kind *").contains(
+        "choices: conformity (Certificate of conformity), lot_inspection (Lot inspection certificate)"
+    ));
+    assert!(line("goods.items *").contains("1–500 rows, columns:"));
+    let quantity = line("goods.items[].quantity *");
+    assert!(
+        quantity.contains("from 0.001 to 1,000,000,000,000")
+            && quantity.contains("at most 3 decimal places"),
+        "{quantity}"
+    );
+    assert!(line("goods.items[].hs_code *").contains("format: 4, 6 or 8 digits"));
+    // Slots: types, size, count, required or when.
+    let contract = line("[contract] *");
+    assert!(
+        contract.ends_with("pdf, jpg, jpeg, png · at most 20.0 MB a file · at most 5 file(s)"),
+        "{contract}"
+    );
+    assert!(line("[bill_of_lading]").ends_with("required when papers.bill_of_lading_no is given"));
+    assert!(
+        en.trim_end()
+            .ends_with("Largest file this procedure takes: 20.0 MB (every document slot).")
+    );
+
+    // In Vietnamese by default for a Vietnamese locale, units included.
+    let vi = stdout_of(
+        &hoso_in(
+            &profile,
+            "vi_VN.UTF-8",
+            &["procedures", "show", "dang-ky-bien-dong-dat-dai"],
+        )
+        .await,
+        0,
+    );
+    assert!(vi.contains("Trường (* bắt buộc;"), "{vi}");
+    assert!(
+        vi.trim_end()
+            .ends_with("Tệp lớn nhất thủ tục nhận: 500,0 MB ([land_certificate], [contract])."),
+        "{vi}"
+    );
+
+    // Which procedures take large files, at a glance and in JSON.
+    let list = stdout_of(
+        &hoso_in(&profile, "en_US.UTF-8", &["procedures", "list"]).await,
+        0,
+    );
+    let land = list
+        .lines()
+        .find(|l| l.starts_with("dang-ky-bien-dong-dat-dai "))
+        .expect("land registration listed");
+    assert!(land.contains(" 500.0 MB "), "{list}");
+    let listed = json(&profile, &["procedures", "list"]).await;
+    let largest = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|p| p["code"] == "dang-ky-bien-dong-dat-dai")
+        .expect("land")["max_file_bytes"]
+        .as_u64();
+    assert_eq!(largest, Some(500 * 1024 * 1024));
 }
 
 #[tokio::test(flavor = "multi_thread")]
