@@ -10,9 +10,11 @@ mod batch;
 mod calendar;
 mod cli;
 mod exit;
+mod legacy;
 mod procedure_text;
 mod receipt_form;
 mod run;
+mod values;
 
 use clap::Parser;
 

@@ -317,22 +317,32 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
             });
         }
         DossiersCmd::Set { id, file, fields } => {
-            let mut record = client.dossier(id).await?;
+            let (mut record, procedure) = written_for(client, id).await?;
+            let mut given = std::collections::BTreeMap::new();
+            let mut notes = Vec::new();
             if let Some(path) = file {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| hoso_client::ClientError::file(&path, e))?;
-                let values: std::collections::BTreeMap<String, Value> = serde_json::from_str(&text)
-                    .map_err(|e| {
-                        Failure::new(
-                            Code::Invalid,
-                            format!(
-                                "{}: không phải JSON {{\"trường\": giá trị}} ({e})",
-                                path.display()
-                            ),
-                            format!("{}: not JSON {{\"field\": value}} ({e})", path.display()),
-                        )
-                    })?;
-                record.content.fields.extend(values);
+                let read = crate::values::parse(&text, &procedure).map_err(|m| {
+                    Failure::new(
+                        Code::Invalid,
+                        format!("{}: {}", path.display(), m.vi),
+                        format!("{}: {}", path.display(), m.en),
+                    )
+                })?;
+                if let Some((_, documents)) = read.dossier.filter(|(_, n)| *n > 0) {
+                    notes.push(hoso_core::Bilingual::new(
+                        format!(
+                            "Tệp là một hồ sơ đầy đủ: đã lấy {} trường; {documents} giấy tờ trong đó không được đính kèm — hãy đính kèm từng tệp bằng `hoso dossiers attach {id} LOẠI TỆP`.",
+                            read.fields.len()
+                        ),
+                        format!(
+                            "The file is a whole dossier: its {} fields were taken; its {documents} documents were not attached — attach each file with `hoso dossiers attach {id} SLOT FILE`.",
+                            read.fields.len()
+                        ),
+                    ));
+                }
+                given.extend(read.fields);
             }
             for f in fields {
                 let (path, value) = f.split_once('=').ok_or_else(|| {
@@ -342,12 +352,34 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
                         format!("“{f}”: expected PATH=VALUE"),
                     )
                 })?;
-                record
-                    .content
-                    .fields
-                    .insert(path.to_owned(), Value::Text(value.to_owned()));
+                let value = crate::values::field_value(path, value, &procedure)
+                    .map_err(|m| Failure::Other(Code::Invalid, m))?;
+                given.insert(path.to_owned(), value);
             }
-            save(client, id, record.content, record.revision, out).await?;
+            let legacy = hoso_core::legacy::in_fields(&procedure, &given);
+            record.content.fields.extend(given);
+            let saved = client
+                .save_dossier(
+                    &client.portal_of(id).await?,
+                    id,
+                    record.content,
+                    record.revision,
+                )
+                .await?;
+            out.print(
+                json!({"id": id, "revision": saved.revision, "notes": notes,
+                       "legacy_text": crate::legacy::to_json(&legacy)}),
+                || {
+                    let mut lines = vec![format!(
+                        "{} {id} (r{})",
+                        out.t("Đã lưu hồ sơ", "Saved dossier"),
+                        saved.revision
+                    )];
+                    lines.extend(notes.iter().map(|n| out.say(n).to_owned()));
+                    lines.extend(crate::legacy::lines(id, &legacy, out));
+                    lines.join("\n")
+                },
+            );
         }
         DossiersCmd::Attach { id, slot, file } => {
             let (record, procedure) = written_for(client, id).await?;
@@ -374,20 +406,26 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
         DossiersCmd::Check { id } => {
             let (record, procedure) = written_for(client, id).await?;
             let problems = hoso_core::validate(&procedure, &record.content);
-            out.print(json!({"id": id, "problems": problems}), || {
-                if problems.is_empty() {
-                    out.t(
-                        "Hồ sơ đạt mọi yêu cầu của thủ tục.",
-                        "The dossier meets every rule of its procedure.",
-                    )
-                } else {
-                    problems
-                        .iter()
-                        .map(|p| format!("{}: {}", p.path, out.say(&p.message)))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            });
+            let legacy = hoso_core::legacy::in_fields(&procedure, &record.content.fields);
+            out.print(
+                json!({"id": id, "problems": problems,
+                       "legacy_text": crate::legacy::to_json(&legacy)}),
+                || {
+                    let mut lines = if problems.is_empty() {
+                        vec![out.t(
+                            "Hồ sơ đạt mọi yêu cầu của thủ tục.",
+                            "The dossier meets every rule of its procedure.",
+                        )]
+                    } else {
+                        problems
+                            .iter()
+                            .map(|p| format!("{}: {}", p.path, out.say(&p.message)))
+                            .collect()
+                    };
+                    lines.extend(crate::legacy::lines(id, &legacy, out));
+                    lines.join("\n")
+                },
+            );
             return Ok(if problems.is_empty() {
                 Code::Ok
             } else {

@@ -3,6 +3,7 @@
 //! real profile, its words and exit codes read back.
 
 use super::{Agency, agency, hoso_in, json, stdout_of};
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// Standard error as text, after checking the exit code.
@@ -204,4 +205,269 @@ async fn calendar_names_each_holiday_and_refuses_years_it_does_not_know() {
     // The edges are in.
     json(&profile, &["calendar", "holidays", "1990"]).await;
     json(&profile, &["calendar", "holidays", "2100"]).await;
+}
+
+/// The repository's sample folder.
+fn samples() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples")
+}
+
+/// The sample's documents (Ánh Dương's, beside the sample CSV) by slot.
+const SAMPLE_DOCUMENTS: [(&str, &str); 8] = [
+    ("contract", "anh-duong-hop-dong.pdf"),
+    ("packing_list", "anh-duong-packing-list.pdf"),
+    ("quality_certificate", "anh-duong-chung-nhan-hop-quy.pdf"),
+    ("invoice", "anh-duong-hoa-don.pdf"),
+    ("bill_of_lading", "anh-duong-van-don.pdf"),
+    ("import_declaration", "anh-duong-to-khai.pdf"),
+    ("goods_photos", "anh-duong-anh-hang-hoa.pdf"),
+    ("label_sample", "anh-duong-mau-nhan.pdf"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn set_file_takes_the_sample_dossier_and_names_a_wrong_value_by_its_path() {
+    let (a, profile) = signed_in().await;
+    let id = json(&profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let sample = samples().join("kiem-tra-cl-nhap-khau.2026.json");
+    let sample = sample.to_str().expect("utf-8");
+
+    // The sample as it ships: its fields are taken, and the words say its
+    // documents were not, and how to attach them.
+    let text = stdout_of(
+        &hoso_in(
+            &profile,
+            "en_US.UTF-8",
+            &["dossiers", "set", &id, "--file", sample],
+        )
+        .await,
+        0,
+    );
+    assert!(
+        text.starts_with(&format!("Saved dossier {id} (r1)")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "its 23 fields were taken; its 8 documents were not attached — attach each file with `hoso dossiers attach {id} SLOT FILE`"
+        )),
+        "{text}"
+    );
+    let shown = json(&profile, &["dossiers", "show", &id]).await;
+    let expected =
+        serde_json::to_value(hoso_core::samples::quality_inspection().fields).expect("json");
+    assert_eq!(shown["content"]["fields"], expected);
+    // With the documents beside the sample CSV, it is complete.
+    for (slot, file) in SAMPLE_DOCUMENTS {
+        let path = samples().join("batch-kiem-tra-cl").join(file);
+        json(
+            &profile,
+            &[
+                "dossiers",
+                "attach",
+                &id,
+                slot,
+                path.to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    let checked = json(&profile, &["dossiers", "check", &id]).await;
+    assert_eq!(checked["problems"], serde_json::json!([]), "{checked}");
+
+    // A wrong value is named by its path, in both languages, exit 3, and
+    // nothing is saved.
+    let bad = a.path("sai.json");
+    for (content, en, vi) in [
+        (
+            r#"{"importer.tax_code": 100233488}"#,
+            "sai.json: importer.tax_code: expected text in quotes (\"100233488\"), found a number 100233488",
+            "sai.json: importer.tax_code: cần văn bản trong ngoặc kép (\"100233488\"), gặp số 100233488",
+        ),
+        (
+            r#"{"procedure": "kiem-tra-cl-nhap-khau", "fields": {"goods.items": [{"name": "Máy", "quantity": 2}]}}"#,
+            "sai.json: goods.items[0].quantity: expected text in quotes",
+            "sai.json: goods.items[0].quantity: cần văn bản trong ngoặc kép",
+        ),
+        (
+            r#"{"importer.nam": "Công ty A"}"#,
+            "sai.json: “importer.nam” is not a field of procedure kiem-tra-cl-nhap-khau 2026.07 (see `hoso procedures show kiem-tra-cl-nhap-khau`)",
+            "sai.json: “importer.nam” không phải trường của thủ tục",
+        ),
+    ] {
+        std::fs::write(&bad, content).expect("write");
+        let file = bad.to_str().expect("utf-8");
+        let said = stderr_of(
+            &hoso_in(
+                &profile,
+                "en_US.UTF-8",
+                &["dossiers", "set", &id, "--file", file],
+            )
+            .await,
+            3,
+        );
+        assert!(said.contains(en), "{said}");
+        let said = stderr_of(
+            &hoso_in(
+                &profile,
+                "vi_VN.UTF-8",
+                &["dossiers", "set", &id, "--file", file],
+            )
+            .await,
+            3,
+        );
+        assert!(said.contains(vi), "{said}");
+    }
+    let after = json(&profile, &["dossiers", "show", &id]).await;
+    assert_eq!(
+        after["revision"].as_i64(),
+        shown["revision"].as_i64().map(|r| r + 8),
+        "the eight attachments saved, the wrong files did not"
+    );
+    // `--field` names a mistyped path too, and takes a table's rows as JSON.
+    let said = stderr_of(
+        &hoso_in(
+            &profile,
+            "en_US.UTF-8",
+            &["dossiers", "set", &id, "--field", "importer.nam=A"],
+        )
+        .await,
+        3,
+    );
+    assert!(said.contains("“importer.nam” is not a field"), "{said}");
+    json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--field",
+            r#"goods.items=[{"name": "Máy biến áp", "quantity": "2"}]"#,
+        ],
+    )
+    .await;
+    let one_row = json(&profile, &["dossiers", "show", &id]).await;
+    assert_eq!(
+        one_row["content"]["fields"]["goods.items"][0]["name"],
+        "Máy biến áp"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_typed_in_tcvn3_or_vni_is_shown_in_unicode_and_left_as_given() {
+    let (a, profile) = signed_in().await;
+    let id = json(&profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let tcvn3 = "C«ng ty TNHH ThiÕt bÞ §iÖn Quang";
+    let unicode = "Công ty TNHH Thiết bị Điện Quang";
+
+    // `set`: saved as given, then told in Vietnamese with the command that
+    // takes the Unicode form.
+    let vi = stdout_of(
+        &hoso_in(
+            &profile,
+            "vi_VN.UTF-8",
+            &[
+                "dossiers",
+                "set",
+                &id,
+                "--field",
+                &format!("importer.name={tcvn3}"),
+            ],
+        )
+        .await,
+        0,
+    );
+    let fix = format!("hoso dossiers set {id} --field 'importer.name={unicode}'");
+    assert!(
+        vi.lines().any(|l| l
+            == format!(
+                "⚠ importer.name: có vẻ gõ bằng bảng mã TCVN3 (ABC). Dạng Unicode: “{unicode}”. Giá trị chưa bị đổi; để dùng dạng Unicode: {fix}."
+            )),
+        "{vi}"
+    );
+    let shown = json(&profile, &["dossiers", "show", &id]).await;
+    assert_eq!(
+        shown["content"]["fields"]["importer.name"], tcvn3,
+        "unchanged"
+    );
+
+    // A table cell typed in VNI, from a file: found by its cell's path.
+    let file = a.path("hang.json");
+    std::fs::write(
+        &file,
+        r#"{"goods.items": [{"name": "Máy biến áp"}, {"name": "Daây caùp ñieän"}]}"#,
+    )
+    .expect("write");
+    let set = json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--file",
+            file.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        set["legacy_text"],
+        serde_json::json!([{"path": "goods.items[1].name", "encoding": "vni", "converted": "Dây cáp điện"}]),
+        "only what this command set: {set}"
+    );
+
+    // `check`: both, in English and JSON; the exit code is the problems'.
+    let out = hoso_in(&profile, "en_US.UTF-8", &["dossiers", "check", &id]).await;
+    assert_eq!(out.status.code(), Some(3), "the draft is incomplete");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.lines().any(|l| l
+            == format!(
+                "⚠ importer.name: looks typed in TCVN3 (ABC). In Unicode: “{unicode}”. The value was not changed; to use the Unicode form: {fix}."
+            )),
+        "{text}"
+    );
+    assert!(
+        text.contains("⚠ goods.items[1].name: looks typed in VNI. In Unicode: “Dây cáp điện”. The value was not changed; correct this cell in the file and run `hoso dossiers set --file` again."),
+        "{text}"
+    );
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["--json", "dossiers", "check", &id],
+    )
+    .await;
+    let checked: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = checked["legacy_text"]
+        .as_array()
+        .expect("found")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["goods.items[1].name", "importer.name"]);
+
+    // The suggested command takes the Unicode form; nothing is told then.
+    json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--field",
+            &format!("importer.name={unicode}"),
+        ],
+    )
+    .await;
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["--json", "dossiers", "check", &id],
+    )
+    .await;
+    let checked: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(checked["legacy_text"].as_array().map(Vec::len), Some(1));
 }
