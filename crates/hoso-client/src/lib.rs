@@ -256,6 +256,17 @@ impl Client {
         workspace::duplicate(&self.store, id).await
     }
 
+    /// A new draft with dossier `id`'s content and documents, written
+    /// against `procedure` (another version of its procedure, such as the
+    /// one in force now).
+    pub async fn duplicate_dossier_for(
+        &self,
+        id: i64,
+        procedure: &Procedure,
+    ) -> Result<DossierRecord, ClientError> {
+        workspace::duplicate_for(&self.store, id, procedure).await
+    }
+
     /// Archives or brings back a dossier.
     pub async fn archive_dossier(&self, id: i64, archived: bool) -> Result<(), ClientError> {
         workspace::set_archived(&self.store, id, archived).await
