@@ -178,6 +178,13 @@ pub enum DossiersCmd {
         /// The file.
         file: PathBuf,
     },
+    /// A new draft with a dossier's content and documents, written for the
+    /// procedure version in force now; prints its id. A sent dossier cannot
+    /// change: duplicate it to file again.
+    Duplicate {
+        /// Dossier id (any state).
+        id: i64,
+    },
     /// Checks a dossier against its procedure's rules, offline.
     Check {
         /// Dossier id.

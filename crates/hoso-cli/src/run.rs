@@ -318,6 +318,7 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
         }
         DossiersCmd::Set { id, file, fields } => {
             let (mut record, procedure) = written_for(client, id).await?;
+            still_draft(&record)?;
             let mut given = std::collections::BTreeMap::new();
             let mut notes = Vec::new();
             if let Some(path) = file {
@@ -365,7 +366,8 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
                     record.content,
                     record.revision,
                 )
-                .await?;
+                .await
+                .map_err(|e| editable(id, e))?;
             out.print(
                 json!({"id": id, "revision": saved.revision, "notes": notes,
                        "legacy_text": crate::legacy::to_json(&legacy)}),
@@ -383,6 +385,8 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
         }
         DossiersCmd::Attach { id, slot, file } => {
             let (record, procedure) = written_for(client, id).await?;
+            // Said before the file is copied into the library for nothing.
+            still_draft(&record)?;
             let spec = procedure.slot(&slot).cloned().ok_or_else(|| {
                 Failure::new(
                     Code::Invalid,
@@ -401,7 +405,74 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
                 size: entry.size,
                 sha256: entry.sha256,
             });
-            save(client, id, content, record.revision, out).await?;
+            save(client, id, content, record.revision, out)
+                .await
+                .map_err(|e| match e {
+                    Failure::Client(e) => editable(id, e),
+                    other => other,
+                })?;
+        }
+        DossiersCmd::Duplicate { id } => {
+            let record = client.dossier(id).await?;
+            let p = client.portal_of(id).await?;
+            // The version in force: the one the portal serves now (or last
+            // served, offline), as `dossiers new` uses.
+            let current = served(client, &p, record.content.procedure.as_str()).await?;
+            let before = &record.content.version;
+            let changes = match client
+                .procedure_version(&p, &record.content.procedure, before)
+                .await?
+            {
+                Some(old) if old.version != current.version => {
+                    hoso_core::procedure::diff::changes(&old, &current)
+                }
+                _ => Vec::new(),
+            };
+            let copy = client.duplicate_dossier_for(id, &current).await?;
+            let new_id = copy.summary.id;
+            // The id alone on stdout, as `dossiers new` prints it; what
+            // else there is to know goes to stderr.
+            if !out.json {
+                eprintln!(
+                    "{}",
+                    if *before == current.version {
+                        out.t(
+                            &format!(
+                                "Hồ sơ #{new_id}: bản nháp chép từ #{id} (nội dung và giấy tờ), theo phiên bản {before} đang áp dụng."
+                            ),
+                            &format!(
+                                "Dossier #{new_id}: a draft copied from #{id} (content and documents), under version {before}, in force."
+                            ),
+                        )
+                    } else {
+                        out.t(
+                            &format!(
+                                "Hồ sơ #{new_id}: bản nháp chép từ #{id} (nội dung và giấy tờ), theo phiên bản đang áp dụng {} (hồ sơ cũ theo {before}). Thay đổi:",
+                                current.version
+                            ),
+                            &format!(
+                                "Dossier #{new_id}: a draft copied from #{id} (content and documents), under the version in force, {} (the original follows {before}). What changed:",
+                                current.version
+                            ),
+                        )
+                    }
+                );
+                for c in &changes {
+                    eprintln!("  - {}", out.say(c));
+                }
+                eprintln!(
+                    "{}",
+                    out.t(
+                        &format!("Kiểm tra: hoso dossiers check {new_id}"),
+                        &format!("To check it: hoso dossiers check {new_id}"),
+                    )
+                );
+            }
+            out.print(
+                json!({"id": new_id, "summary": summary_json(&copy.summary), "from": id,
+                       "version_before": before, "changes": changes}),
+                || new_id.to_string(),
+            );
         }
         DossiersCmd::Check { id } => {
             let (record, procedure) = written_for(client, id).await?;
@@ -490,6 +561,35 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
         }
     }
     Ok(Code::Ok)
+}
+
+/// A failed change of dossier `id`; one that was sent says how to start
+/// again from it.
+fn editable(id: i64, e: hoso_client::ClientError) -> Failure {
+    match e {
+        hoso_client::ClientError::NotEditable => Failure::new(
+            Code::Invalid,
+            format!(
+                "Hồ sơ #{id} đã gửi đi nên không sửa được nữa. Để lập hồ sơ mới cùng nội dung và giấy tờ: hoso dossiers duplicate {id}"
+            ),
+            format!(
+                "Dossier #{id} was sent and can no longer change. To start a new one with the same content and documents: hoso dossiers duplicate {id}"
+            ),
+        ),
+        e => Failure::Client(e),
+    }
+}
+
+/// Refuses to change a dossier that was sent, before any work; the store
+/// refuses it too (`ClientError::NotEditable`).
+fn still_draft(record: &hoso_core::DossierRecord) -> Result<(), Failure> {
+    if record.summary.state == hoso_core::DossierState::Draft {
+        return Ok(());
+    }
+    Err(editable(
+        record.summary.id,
+        hoso_client::ClientError::NotEditable,
+    ))
 }
 
 async fn save(

@@ -471,3 +471,145 @@ async fn text_typed_in_tcvn3_or_vni_is_shown_in_unicode_and_left_as_given() {
     let checked: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(checked["legacy_text"].as_array().map(Vec::len), Some(1));
 }
+
+/// The quality-inspection procedure's 2026.07 schema as a new version in
+/// force from today, with two working days instead of one.
+fn newer_version() -> String {
+    let (_, text) = hoso_core::procedure::bundled()
+        .into_iter()
+        .find(|(n, _)| *n == "kiem-tra-cl-nhap-khau.2026.json")
+        .expect("bundled");
+    let mut schema: Value = serde_json::from_str(text).expect("json");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    schema["version"] = "2026.99".into();
+    schema["effective_from"] = today.to_string().into();
+    schema["processing_days"] = 2.into();
+    serde_json::to_string_pretty(&schema).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filed_dossier_says_to_duplicate_and_duplicate_makes_a_draft_under_the_rules_in_force() {
+    let (a, profile) = signed_in().await;
+    let (id, _code) = super::filed_sample(&a, &profile, "nhan-ban").await;
+
+    // Changing a sent dossier: refused, saying what to run instead.
+    for (lang, args, want) in [
+        (
+            "en_US.UTF-8",
+            vec![
+                "dossiers",
+                "set",
+                &id,
+                "--field",
+                "importer.phone=024 3999 0000",
+            ],
+            format!(
+                "Dossier #{id} was sent and can no longer change. To start a new one with the same content and documents: hoso dossiers duplicate {id}"
+            ),
+        ),
+        (
+            "vi_VN.UTF-8",
+            vec!["dossiers", "attach", &id, "contract", "Cargo.toml"],
+            format!(
+                "Hồ sơ #{id} đã gửi đi nên không sửa được nữa. Để lập hồ sơ mới cùng nội dung và giấy tờ: hoso dossiers duplicate {id}"
+            ),
+        ),
+    ] {
+        let said = stderr_of(&hoso_in(&profile, lang, &args).await, 3);
+        assert_eq!(said.trim_end(), format!("hoso: {want}"));
+    }
+
+    // Meanwhile the portal's rules changed: a new version in force today.
+    let super::Agency {
+        portal,
+        token,
+        officer,
+        dir,
+    } = a;
+    let listen = portal.addr();
+    portal.stop().await;
+    let data = dir.path().join("portal");
+    std::fs::create_dir_all(data.join("procedures")).expect("folder");
+    std::fs::write(
+        data.join("procedures")
+            .join("kiem-tra-cl-nhap-khau.2026-99.json"),
+        newer_version(),
+    )
+    .expect("schema");
+    let portal = hoso_portal::start(hoso_portal::PortalConfig {
+        listen,
+        ..hoso_portal::PortalConfig::practice(data)
+    })
+    .await
+    .expect("portal again");
+    let a = super::Agency {
+        portal,
+        token,
+        officer,
+        dir,
+    };
+
+    // The duplicate: its id alone on stdout, what changed on stderr.
+    let out = hoso_in(&profile, "en_US.UTF-8", &["dossiers", "duplicate", &id]).await;
+    let copy = stdout_of(&out, 0).trim().to_owned();
+    assert!(copy.parse::<i64>().is_ok() && copy != id, "{copy}");
+    let told = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(
+        told.starts_with(&format!(
+            "Dossier #{copy}: a draft copied from #{id} (content and documents), under the version in force, 2026.99 (the original follows 2026.07). What changed:\n  - Processing time: 1 → 2 working days.\n"
+        )),
+        "{told}"
+    );
+    assert!(
+        told.contains(&format!("To check it: hoso dossiers check {copy}")),
+        "{told}"
+    );
+
+    let original = json(&profile, &["dossiers", "show", &id]).await;
+    let duplicate = json(&profile, &["dossiers", "show", &copy]).await;
+    assert_eq!(duplicate["summary"]["state"], "draft");
+    assert_eq!(duplicate["content"]["version"], "2026.99");
+    assert_eq!(
+        original["content"]["version"], "2026.07",
+        "the original stays"
+    );
+    assert_eq!(
+        duplicate["content"]["fields"],
+        original["content"]["fields"]
+    );
+    assert_eq!(
+        duplicate["content"]["documents"],
+        original["content"]["documents"]
+    );
+    assert_eq!(duplicate["summary"]["title"], original["summary"]["title"]);
+    // It meets the rules in force and can change.
+    let checked = json(&profile, &["dossiers", "check", &copy]).await;
+    assert_eq!(checked["problems"], serde_json::json!([]), "{checked}");
+    json(
+        &profile,
+        &[
+            "dossiers",
+            "set",
+            &copy,
+            "--field",
+            "importer.phone=024 3999 0000",
+        ],
+    )
+    .await;
+
+    // In JSON, and in Vietnamese: a draft's duplicate under the same rules.
+    let again = json(&profile, &["dossiers", "duplicate", &copy]).await;
+    assert_eq!(again["from"].as_i64(), copy.parse().ok());
+    assert_eq!(again["summary"]["version"], "2026.99");
+    assert_eq!(again["changes"], serde_json::json!([]));
+    let vi = hoso_in(&profile, "vi_VN.UTF-8", &["dossiers", "duplicate", &copy]).await;
+    let third = stdout_of(&vi, 0).trim().to_owned();
+    assert!(
+        String::from_utf8_lossy(&vi.stderr).starts_with(&format!(
+            "Hồ sơ #{third}: bản nháp chép từ #{copy} (nội dung và giấy tờ), theo phiên bản 2026.99 đang áp dụng."
+        )),
+        "{}",
+        String::from_utf8_lossy(&vi.stderr)
+    );
+    assert_eq!(a.dossiers_on_portal(), 1, "nothing was filed");
+}
