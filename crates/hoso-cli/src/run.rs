@@ -727,6 +727,7 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 .iter()
                 .map(|r| {
                     json!({
+                        "id": r.id,
                         "code": r.code, "procedure": r.procedure, "title": r.title, "portal": r.portal,
                         "local_state": r.local_state, "received_at": r.received_at,
                         "status": r.tracking.as_ref().map(|t| t.status),
@@ -737,27 +738,54 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 })
                 .collect();
             out.print(json!(value), || {
-                rows.iter()
-                    .map(|r| {
-                        let standing = r
-                            .tracking
-                            .as_ref()
-                            .map(|t| {
-                                format!(
-                                    "{} · {}",
-                                    out.say(&t.status.label()),
-                                    out.say(&t.deadline.label())
-                                )
-                            })
-                            .unwrap_or_else(|| r.local_state.clone());
-                        format!("{:<26} {:<40} {standing}", r.code, r.title)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                if rows.is_empty() {
+                    return out.t(
+                        "Chưa có hồ sơ nào trên máy này; lập hồ sơ đầu tiên bằng `hoso dossiers new THỦ_TỤC` (xem `hoso procedures list`).",
+                        "No dossiers on this computer yet; start one with `hoso dossiers new PROCEDURE` (see `hoso procedures list`).",
+                    );
+                }
+                let mut lines = vec![format!(
+                    "{:>5}  {:<26} {:<40} {}",
+                    "#",
+                    out.t("MÃ HỒ SƠ", "CODE"),
+                    out.t("TÊN", "TITLE"),
+                    out.t("TÌNH TRẠNG", "STANDING")
+                )];
+                lines.extend(rows.iter().map(|r| {
+                    let standing = r
+                        .tracking
+                        .as_ref()
+                        .map(|t| {
+                            format!(
+                                "{} · {}",
+                                out.say(&t.status.label()),
+                                out.say(&t.deadline.label())
+                            )
+                        })
+                        .unwrap_or_else(|| local_state(&r.local_state, out));
+                    // A draft has no code yet: say so, its id names it.
+                    let code = if r.code.is_empty() {
+                        out.t("(chưa nộp)", "(not filed)")
+                    } else {
+                        r.code.clone()
+                    };
+                    format!("{:>5}  {code:<26} {:<40} {standing}", r.id, r.title)
+                }));
+                lines.join("\n")
             });
         }
     }
     Ok(failed.unwrap_or(Code::Ok))
+}
+
+/// `draft`, `submitting` or `submitted` in words.
+fn local_state(state: &str, out: Out) -> String {
+    match state {
+        "draft" => out.t("bản nháp", "draft"),
+        "submitting" => out.t("đang gửi", "being sent"),
+        "submitted" => out.t("đã nộp", "filed"),
+        other => other.to_owned(),
+    }
 }
 
 async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result<Code, Failure> {

@@ -613,3 +613,60 @@ async fn a_filed_dossier_says_to_duplicate_and_duplicate_makes_a_draft_under_the
     );
     assert_eq!(a.dossiers_on_portal(), 1, "nothing was filed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_names_a_draft_by_its_local_id() {
+    let (a, profile) = signed_in().await;
+    // Nothing yet: what to do first.
+    let empty = stdout_of(&hoso_in(&profile, "en_US.UTF-8", &["status"]).await, 0);
+    assert_eq!(
+        empty.trim_end(),
+        "No dossiers on this computer yet; start one with `hoso dossiers new PROCEDURE` (see `hoso procedures list`)."
+    );
+    let (filed, code) = super::filed_sample(&a, &profile, "trang-thai").await;
+    let draft = json(&profile, &["dossiers", "new", "dang-ky-khai-sinh"]).await["id"]
+        .as_i64()
+        .expect("id");
+
+    let en = stdout_of(&hoso_in(&profile, "en_US.UTF-8", &["status"]).await, 0);
+    let lines: Vec<&str> = en.lines().collect();
+    assert!(lines[0].starts_with("    #  CODE "), "{en}");
+    assert!(
+        lines.contains(&format!("{draft:>5}  {:<26} {:<40} draft", "(not filed)", "").as_str()),
+        "{en}"
+    );
+    let filed_line = lines
+        .iter()
+        .find(|l| l.contains(&code))
+        .unwrap_or_else(|| panic!("no {code} in:\n{en}"));
+    assert!(
+        filed_line.starts_with(&format!("{filed:>5}  {code}")),
+        "{filed_line}"
+    );
+    let vi = stdout_of(&hoso_in(&profile, "vi_VN.UTF-8", &["status"]).await, 0);
+    assert!(
+        vi.lines()
+            .any(|l| l.starts_with(&format!("{draft:>5}  (chưa nộp) ")) && l.ends_with(" bản nháp")),
+        "{vi}"
+    );
+    // In JSON each row carries its id; the draft's code stays empty.
+    let rows = json(&profile, &["status"]).await;
+    let ids: Vec<(i64, &str)> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_i64().expect("id"),
+                r["code"].as_str().expect("code"),
+            )
+        })
+        .collect();
+    assert!(ids.contains(&(draft, "")), "{rows}");
+    assert!(
+        ids.contains(&(filed.parse().expect("id"), code.as_str())),
+        "{rows}"
+    );
+    // The id shown is the one every command takes.
+    json(&profile, &["dossiers", "show", &draft.to_string()]).await;
+}
