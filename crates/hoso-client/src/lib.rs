@@ -120,6 +120,30 @@ impl Client {
         portal::add(&self.store, &self.http, base_url, how).await
     }
 
+    /// Adds (or refreshes) a portal with an applicant token, once the
+    /// portal has accepted it; nothing is stored when it refuses it.
+    pub async fn add_portal_with_token(
+        &self,
+        base_url: &str,
+        token: String,
+    ) -> Result<PortalRecord, ClientError> {
+        portal::add_with_token(&self.store, &self.http, base_url, token).await
+    }
+
+    /// Asks `portal` whether `token` opens its applicant API, storing nothing.
+    pub async fn check_token(&self, portal: &PortalRecord, token: &str) -> Result<(), ClientError> {
+        portal::check_token(&self.http, &portal.api_base, &portal.name, token).await
+    }
+
+    /// Signs in to portal `id` with `token` once the portal accepts it.
+    pub async fn sign_in_checked(
+        &self,
+        id: i64,
+        token: String,
+    ) -> Result<PortalRecord, ClientError> {
+        portal::sign_in_checked(&self.store, &self.http, id, token).await
+    }
+
     /// Every portal of the profile, the practice portal first.
     pub async fn portals(&self) -> Result<Vec<PortalRecord>, ClientError> {
         portal::list(&self.store).await
