@@ -121,11 +121,22 @@ pub struct PortalChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum PortalsCmd {
-    /// Adds a portal by its address; its receipt key is pinned now.
+    /// Adds a portal by its address; its receipt key is pinned now. A token
+    /// given is tried on the portal first: a refused one adds nothing.
     Add {
         /// The portal's address.
         url: String,
-        /// An applicant access token.
+        /// An applicant access token (else sign in later with `sign-in`).
+        #[arg(long, env = "HOSO_TOKEN")]
+        token: Option<String>,
+    },
+    /// Signs in to a portal (added without a token, or whose token
+    /// changed): the token is tried on the portal before it is kept.
+    SignIn {
+        /// Portal id or address, as `hoso portals list` shows it.
+        portal: String,
+        /// An applicant access token; else read from standard input (asked
+        /// for on a terminal).
         #[arg(long, env = "HOSO_TOKEN")]
         token: Option<String>,
     },

@@ -111,12 +111,18 @@ pub async fn portal(client: &Client, choice: &PortalChoice) -> Result<PortalReco
             others.into_iter().next().or(practice.into_iter().next())
         }
     };
-    found.ok_or_else(|| {
-        Failure::new(
+    found.ok_or_else(|| match choice.portal.as_deref() {
+        // An address: the command to add it, with it.
+        Some(url) if url.contains("://") => Failure::new(
             Code::NotFound,
-            "Chưa có cổng này trong hồ sơ người dùng; hãy chạy `hoso portals add ĐỊA_CHỈ`.",
-            "No such portal in this profile; run `hoso portals add ADDRESS`.",
-        )
+            format!("Chưa có cổng {url} trong hồ sơ người dùng; hãy chạy `hoso portals add {url}`."),
+            format!("Portal {url} is not in this profile; run `hoso portals add {url}`."),
+        ),
+        _ => Failure::new(
+            Code::NotFound,
+            "Chưa có cổng này trong hồ sơ người dùng; hãy chạy `hoso portals add ĐỊA_CHỈ` (xem `hoso portals list`).",
+            "No such portal in this profile; run `hoso portals add ADDRESS` (see `hoso portals list`).",
+        ),
     })
 }
 
@@ -169,22 +175,64 @@ fn portal_json(p: &PortalRecord) -> serde_json::Value {
 async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failure> {
     match c {
         PortalsCmd::Add { url, token } => {
-            let p = client
-                .add_portal(
-                    &url,
-                    AddPortal {
-                        token,
-                        practice: false,
-                    },
-                )
-                .await?;
+            let p = match token {
+                Some(token) => client.add_portal_with_token(&url, token).await?,
+                None => client.add_portal(&url, AddPortal::default()).await?,
+            };
             out.print(portal_json(&p), || {
-                format!(
+                let mut text = format!(
                     "{} {} · {} {}",
                     out.t("Đã thêm cổng", "Added portal"),
                     out.say(&p.name),
                     out.t("khóa đã ghim", "pinned key"),
                     p.key.fingerprint()
+                );
+                if p.token.is_none() {
+                    text.push('\n');
+                    text.push_str(&out.t(
+                        &format!(
+                            "Chưa đăng nhập: để nộp hồ sơ, hãy chạy `hoso portals sign-in {}` với mã truy cập cơ quan đã cấp.",
+                            p.id
+                        ),
+                        &format!(
+                            "Not signed in: to file, run `hoso portals sign-in {}` with the access token the agency issued.",
+                            p.id
+                        ),
+                    ));
+                }
+                text
+            });
+        }
+        PortalsCmd::SignIn {
+            portal: wanted,
+            token,
+        } => {
+            let p = portal(
+                client,
+                &PortalChoice {
+                    portal: Some(wanted),
+                },
+            )
+            .await?;
+            let token = match token {
+                Some(t) => t,
+                None => read_token(&p, out)?,
+            };
+            let token = token.trim().to_owned();
+            if token.is_empty() {
+                return Err(Failure::new(
+                    Code::Invalid,
+                    "Chưa có mã truy cập: dùng --token MÃ, hoặc nhập mã khi được hỏi.",
+                    "No access token: give --token TOKEN, or type it when asked.",
+                ));
+            }
+            let p = client.sign_in_checked(p.id, token).await?;
+            out.print(portal_json(&p), || {
+                format!(
+                    "{} {} ({})",
+                    out.t("Đã đăng nhập cổng", "Signed in to portal"),
+                    out.say(&p.name),
+                    p.base_url
                 )
             });
         }
@@ -200,8 +248,13 @@ async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failu
                                 .as_ref()
                                 .map(|k| format!("  ⚠ {} {k}", out.t("KHÓA ĐÃ ĐỔI", "KEY CHANGED")))
                                 .unwrap_or_default();
+                            let signed_out = if p.token.is_none() {
+                                format!("  ({})", out.t("chưa đăng nhập", "not signed in"))
+                            } else {
+                                String::new()
+                            };
                             format!(
-                                "{:>3}  {:<40} {}  {}{warn}",
+                                "{:>3}  {:<40} {}  {}{signed_out}{warn}",
                                 p.id,
                                 p.base_url,
                                 p.key.fingerprint(),
@@ -215,6 +268,30 @@ async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failu
         }
     }
     Ok(Code::Ok)
+}
+
+/// An access token from standard input: asked for on a terminal, else the
+/// first line piped in.
+fn read_token(p: &PortalRecord, out: Out) -> Result<String, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!(
+            "{} “{}”: ",
+            out.t(
+                "Mã truy cập của người nộp cho cổng",
+                "Applicant access token for portal"
+            ),
+            out.say(&p.name)
+        );
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::new(Code::Failure, e.to_string(), e.to_string()))?;
+    Ok(line)
 }
 
 async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code, Failure> {
@@ -679,8 +756,9 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 continue;
             }
             if let Err(e) = client.sync_status(&p).await {
-                eprintln!("hoso: {}: {}", p.base_url, out.say(&e.message()));
-                failed.get_or_insert(Failure::from(e).code());
+                let failure = Failure::from(e);
+                eprintln!("hoso: {}: {}", p.base_url, failure.headline(out.lang));
+                failed.get_or_insert(failure.code());
             }
         }
     }

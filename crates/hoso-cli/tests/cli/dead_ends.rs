@@ -670,3 +670,172 @@ async fn status_names_a_draft_by_its_local_id() {
     // The id shown is the one every command takes.
     json(&profile, &["dossiers", "show", &draft.to_string()]).await;
 }
+
+/// Runs `hoso --profile PROFILE ARGS…` with `input` on its standard input.
+async fn hoso_fed(
+    profile: &std::path::Path,
+    lang: &str,
+    args: &[&str],
+    input: &str,
+) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--profile")
+        .arg(profile)
+        .args(args)
+        .env("LANG", lang)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("HOSO_PROFILE")
+        .env_remove("HOSO_TOKEN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hoso runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).await.expect("write");
+    drop(stdin);
+    child.wait_with_output().await.expect("hoso ends")
+}
+
+/// A complete draft of the sample dossier with its documents; its id.
+async fn complete_sample(profile: &std::path::Path) -> String {
+    let id = json(profile, &["dossiers", "new", "kiem-tra-cl-nhap-khau"]).await["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let sample = samples().join("kiem-tra-cl-nhap-khau.2026.json");
+    json(
+        profile,
+        &[
+            "dossiers",
+            "set",
+            &id,
+            "--file",
+            sample.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    for (slot, file) in SAMPLE_DOCUMENTS {
+        let path = samples().join("batch-kiem-tra-cl").join(file);
+        json(
+            profile,
+            &[
+                "dossiers",
+                "attach",
+                &id,
+                slot,
+                path.to_str().expect("utf-8"),
+            ],
+        )
+        .await;
+    }
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_token_is_refused_at_add_and_sign_in_leads_from_no_token_to_filing() {
+    let a = agency().await;
+    let profile = a.path("profile");
+    let url = a.portal.base_url().to_owned();
+
+    // A made-up token, or an officer's: refused in words, nothing stored.
+    for (token, lang, want) in [
+        (
+            "ma-bia-dat",
+            "en_US.UTF-8",
+            "hoso: Portal “HoSo practice portal” does not accept this access token: it is wrong, withdrawn, or an officer's rather than an applicant's. Nothing was stored; check the token with the agency that issued it.",
+        ),
+        (
+            a.officer.as_str(),
+            "vi_VN.UTF-8",
+            "hoso: Cổng “Cổng thực hành HoSo” không nhận mã truy cập này: mã sai, đã bị thu hồi, hoặc là mã của cán bộ chứ không phải của người nộp. Chưa lưu gì; hãy kiểm tra lại mã với cơ quan đã cấp.",
+        ),
+    ] {
+        let out = hoso_in(&profile, lang, &["portals", "add", &url, "--token", token]).await;
+        assert_eq!(stderr_of(&out, 3).trim_end(), want);
+        assert_eq!(
+            json(&profile, &["portals", "list"]).await,
+            serde_json::json!([])
+        );
+    }
+
+    // Added without a token: it says how to sign in, and the list shows it.
+    let added = stdout_of(
+        &hoso_in(&profile, "en_US.UTF-8", &["portals", "add", &url]).await,
+        0,
+    );
+    assert!(
+        added.contains("\nNot signed in: to file, run `hoso portals sign-in 1` with the access token the agency issued."),
+        "{added}"
+    );
+    let list = stdout_of(
+        &hoso_in(&profile, "vi_VN.UTF-8", &["portals", "list"]).await,
+        0,
+    );
+    assert!(list.trim_end().ends_with("(chưa đăng nhập)"), "{list}");
+    // Filing before signing in: the portal's refusal says what to run.
+    let id = complete_sample(&profile).await;
+    let out = hoso_in(&profile, "en_US.UTF-8", &["submit", &id]).await;
+    let said = stdout_of(&out, 7);
+    assert!(
+        said.contains("Sign in with `hoso portals sign-in PORTAL` (PORTAL: its id or address in `hoso portals list`)."),
+        "{said}"
+    );
+
+    // sign-in: a token piped in is tried first; a wrong one is not kept.
+    let out = hoso_fed(
+        &profile,
+        "en_US.UTF-8",
+        &["portals", "sign-in", "1"],
+        "sai\n",
+    )
+    .await;
+    assert!(stderr_of(&out, 3).contains("does not accept this access token"));
+    let listed = json(&profile, &["portals", "list"]).await;
+    assert_eq!(listed[0]["signed_in"], false);
+    let out = hoso_fed(&profile, "en_US.UTF-8", &["portals", "sign-in", "1"], "\n").await;
+    assert!(
+        stderr_of(&out, 3).contains("No access token: give --token TOKEN, or type it when asked.")
+    );
+    let out = hoso_fed(
+        &profile,
+        "vi_VN.UTF-8",
+        &["portals", "sign-in", &format!("{url}/")],
+        &format!("{}\n", a.token),
+    )
+    .await;
+    assert_eq!(
+        stdout_of(&out, 0).trim_end(),
+        format!("Đã đăng nhập cổng Cổng thực hành HoSo ({url})")
+    );
+    let listed = json(&profile, &["portals", "list"]).await;
+    assert_eq!(listed[0]["signed_in"], true);
+    // With --token, by id; a wrong one later keeps the right one.
+    let again = json(&profile, &["portals", "sign-in", "1", "--token", &a.token]).await;
+    assert_eq!(again["signed_in"], true);
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["portals", "sign-in", "1", "--token", "sai"],
+    )
+    .await;
+    stderr_of(&out, 3);
+    // And now it files.
+    let filed = json(&profile, &["submit", &id]).await;
+    assert!(filed[0]["code"].as_str().is_some(), "{filed}");
+    assert_eq!(a.dossiers_on_portal(), 1);
+
+    // A portal this profile does not have: what to run.
+    let out = hoso_in(
+        &profile,
+        "en_US.UTF-8",
+        &["portals", "sign-in", "http://127.0.0.1:9"],
+    )
+    .await;
+    assert_eq!(
+        stderr_of(&out, 6).trim_end(),
+        "hoso: Portal http://127.0.0.1:9 is not in this profile; run `hoso portals add http://127.0.0.1:9`."
+    );
+}
