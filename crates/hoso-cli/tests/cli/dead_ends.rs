@@ -839,3 +839,90 @@ async fn a_wrong_token_is_refused_at_add_and_sign_in_leads_from_no_token_to_fili
         "hoso: Portal http://127.0.0.1:9 is not in this profile; run `hoso portals add http://127.0.0.1:9`."
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn receipt_verify_without_a_portal_says_how_to_give_the_key() {
+    let (a, profile) = signed_in().await;
+    let (id, code) = super::filed_sample(&a, &profile, "bien-nhan").await;
+    let raw = stdout_of(
+        &hoso_in(&profile, "en_US.UTF-8", &["--json", "receipt", "show", &id]).await,
+        0,
+    );
+    let file = a.path("bien-nhan.json");
+    std::fs::write(&file, raw).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let fingerprint = a.portal.receipt_key().fingerprint();
+
+    // An empty profile: which key the receipt names, where to find it, and
+    // the option to give it with; not found (6), not "invalid".
+    let empty = a.path("profile-trong");
+    let out = hoso_in(&empty, "en_US.UTF-8", &["receipt", "verify", file]).await;
+    let said = stderr_of(&out, 6);
+    assert!(out.stdout.is_empty());
+    assert!(
+        said.contains(&format!(
+            "The receipt says it was signed with key {fingerprint} of portal “HoSo practice portal”. Verify with the portal's public key: `hoso receipt verify {file} --key KEY` (KEY: the receipt_key the portal publishes at PORTAL_ADDRESS/.well-known/hoso, or in `hoso portals list --json` on a computer that added the portal)"
+        )),
+        "{said}"
+    );
+    let vi = stderr_of(
+        &hoso_in(&empty, "vi_VN.UTF-8", &["receipt", "verify", file]).await,
+        6,
+    );
+    assert!(
+        vi.contains("--key KHÓA") && vi.contains(&fingerprint),
+        "{vi}"
+    );
+
+    // Following it: the key from the list of a profile that has the portal.
+    let listed = json(&profile, &["portals", "list"]).await;
+    let key = listed[0]["receipt_key"].as_str().expect("key").to_owned();
+    assert_eq!(key, a.portal.receipt_key().to_base64());
+    let valid = stdout_of(
+        &hoso_in(
+            &empty,
+            "en_US.UTF-8",
+            &["receipt", "verify", file, "--key", &key],
+        )
+        .await,
+        0,
+    );
+    assert_eq!(
+        valid.trim_end(),
+        format!("Receipt valid: {code} · signed with key {fingerprint}")
+    );
+
+    // A profile with another portal only: not valid here, and what to try.
+    let other = agency().await;
+    let elsewhere = a.path("profile-khac");
+    json(
+        &elsewhere,
+        &[
+            "portals",
+            "add",
+            other.portal.base_url(),
+            "--token",
+            &other.token,
+        ],
+    )
+    .await;
+    let text = stdout_of(
+        &hoso_in(&elsewhere, "en_US.UTF-8", &["receipt", "verify", file]).await,
+        5,
+    );
+    assert!(
+        text.trim_end().ends_with(
+            "If another portal issued it, verify with --portal PORTAL or --key THAT_PORTALS_KEY."
+        ),
+        "{text}"
+    );
+    // With both portals, the one whose key the receipt names is used.
+    json(
+        &elsewhere,
+        &["portals", "add", a.portal.base_url(), "--token", &a.token],
+    )
+    .await;
+    let both = json(&elsewhere, &["receipt", "verify", file]).await;
+    assert_eq!(both["valid"], true);
+    assert_eq!(both["key_id"], fingerprint.as_str());
+}
