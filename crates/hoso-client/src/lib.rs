@@ -360,6 +360,15 @@ impl Client {
         package::export(&self.store, &self.library, id, dest).await
     }
 
+    /// The portal the `.hoso` package at `path` names (filed with, or
+    /// written for), and whether this profile has it.
+    pub async fn package_portal(
+        &self,
+        path: &Path,
+    ) -> Result<Option<package::NamedPortal>, ClientError> {
+        package::named_portal(&self.store, path).await
+    }
+
     /// Imports the `.hoso` package at `path`, every document checked, never
     /// overwriting a dossier; a draft arrives for the portal it was written
     /// for when this profile knows it, else for `portal`; a filed dossier
