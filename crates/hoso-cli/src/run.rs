@@ -982,6 +982,37 @@ fn no_key(
     )
 }
 
+/// The package at `file` names a portal this profile does not have: which,
+/// and the command that adds it.
+fn portal_to_add(file: &std::path::Path, named: &hoso_client::package::NamedPortal) -> Failure {
+    let (file, url, key) = (file.display(), &named.base_url, &named.key_id);
+    if named.filed {
+        Failure::new(
+            Code::NotFound,
+            format!(
+                "Hồ sơ trong gói {file} đã nộp qua cổng “{}” ({url}, khóa {key}), chưa có trong hồ sơ người dùng này. Hãy thêm cổng đó rồi nhập lại: `hoso portals add {url} --token MÃ`.",
+                named.name.vi
+            ),
+            format!(
+                "The dossier in {file} was filed with portal “{}” ({url}, key {key}), which this profile does not have. Add that portal, then import again: `hoso portals add {url} --token TOKEN`.",
+                named.name.en
+            ),
+        )
+    } else {
+        Failure::new(
+            Code::NotFound,
+            format!(
+                "Gói {file} được lập cho cổng “{}” ({url}), chưa có trong hồ sơ người dùng này. Hãy thêm cổng đó rồi nhập lại: `hoso portals add {url} --token MÃ`.",
+                named.name.vi
+            ),
+            format!(
+                "{file} was written for portal “{}” ({url}), which this profile does not have. Add that portal, then import again: `hoso portals add {url} --token TOKEN`.",
+                named.name.en
+            ),
+        )
+    }
+}
+
 /// Says a receipt is not valid and why; exit 5.
 fn not_valid(out: Out, why: &str) -> Code {
     out.print(json!({"valid": false, "error": why}), || {
@@ -1009,7 +1040,28 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
             file,
             portal: choice,
         } => {
+            // A package names its portal: when this profile lacks it and
+            // the dossier can go nowhere else, say which one to add.
+            let named = client.package_portal(&file).await?;
+            if let Some(named) = &named
+                && named.here.is_none()
+                && (named.filed || (choice.portal.is_none() && client.portals().await?.is_empty()))
+            {
+                return Err(portal_to_add(&file, named));
+            }
             let target = portal(client, &choice).await?;
+            // A draft needs its procedure known for the portal it arrives
+            // for, and a portal added just now has not listed them yet:
+            // read its catalog first (offline, what is cached is used).
+            if named.as_ref().is_none_or(|n| !n.filed) {
+                let arrives = named
+                    .as_ref()
+                    .and_then(|n| n.here.clone())
+                    .unwrap_or_else(|| target.clone());
+                if let Err(e) = client.procedures(&arrives).await {
+                    eprintln!("hoso: {}", Failure::from(e).headline(out.lang));
+                }
+            }
             let done = client.import_package(&target, &file).await?;
             // A draft may arrive for another portal than the one asked for:
             // the one its package names, when this profile knows it.

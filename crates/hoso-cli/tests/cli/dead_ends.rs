@@ -926,3 +926,86 @@ async fn receipt_verify_without_a_portal_says_how_to_give_the_key() {
     assert_eq!(both["valid"], true);
     assert_eq!(both["key_id"], fingerprint.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_package_for_a_portal_this_profile_lacks_names_its_address() {
+    let (a, profile) = signed_in().await;
+    let url = a.portal.base_url().trim_end_matches('/').to_owned();
+    let (filed, _) = super::filed_sample(&a, &profile, "goi").await;
+    let draft = complete_sample(&profile).await;
+    let filed_package = a.path("da-nop.hoso");
+    let draft_package = a.path("nhap.hoso");
+    for (id, file) in [(&filed, &filed_package), (&draft, &draft_package)] {
+        json(
+            &profile,
+            &["package", "export", id, file.to_str().expect("utf-8")],
+        )
+        .await;
+    }
+    let (filed_package, draft_package) = (
+        filed_package.to_str().expect("utf-8"),
+        draft_package.to_str().expect("utf-8"),
+    );
+    let fingerprint = a.portal.receipt_key().fingerprint();
+
+    // An empty profile: the address each package holds, and the command.
+    let empty = a.path("profile-moi");
+    let said = stderr_of(
+        &hoso_in(&empty, "en_US.UTF-8", &["package", "import", draft_package]).await,
+        6,
+    );
+    assert_eq!(
+        said.trim_end(),
+        format!(
+            "hoso: {draft_package} was written for portal “HoSo practice portal” ({url}), which this profile does not have. Add that portal, then import again: `hoso portals add {url} --token TOKEN`."
+        )
+    );
+    let said = stderr_of(
+        &hoso_in(&empty, "vi_VN.UTF-8", &["package", "import", filed_package]).await,
+        6,
+    );
+    assert_eq!(
+        said.trim_end(),
+        format!(
+            "hoso: Hồ sơ trong gói {filed_package} đã nộp qua cổng “Cổng thực hành HoSo” ({url}, khóa {fingerprint}), chưa có trong hồ sơ người dùng này. Hãy thêm cổng đó rồi nhập lại: `hoso portals add {url} --token MÃ`."
+        )
+    );
+    assert_eq!(
+        json(&empty, &["dossiers", "list"]).await,
+        serde_json::json!([])
+    );
+
+    // A filed dossier goes to its own portal only, whatever else is here.
+    let other = agency().await;
+    json(
+        &empty,
+        &[
+            "portals",
+            "add",
+            other.portal.base_url(),
+            "--token",
+            &other.token,
+        ],
+    )
+    .await;
+    let said = stderr_of(
+        &hoso_in(&empty, "en_US.UTF-8", &["package", "import", filed_package]).await,
+        6,
+    );
+    assert!(
+        said.contains(&format!("`hoso portals add {url} --token TOKEN`")),
+        "{said}"
+    );
+
+    // Doing what it says: both arrive, for that portal.
+    json(&empty, &["portals", "add", &url, "--token", &a.token]).await;
+    let arrived = json(&empty, &["package", "import", filed_package]).await;
+    assert_eq!(arrived["outcome"], "filed");
+    let arrived = json(&empty, &["package", "import", draft_package]).await;
+    // A new draft, named as a copy beside the filed one of the same name.
+    assert_eq!(arrived["outcome"], "copy");
+    assert_eq!(
+        arrived["portal"].as_str().map(|u| u.trim_end_matches('/')),
+        Some(url.as_str())
+    );
+}
