@@ -23,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Portals: add one by its address (its key is pinned), list them.
+    /// Portals: add one by its address (its key is pinned), sign in, list.
     #[command(subcommand)]
     Portals(PortalsCmd),
     /// Procedures a portal receives.
@@ -151,7 +151,8 @@ pub enum ProceduresCmd {
         #[command(flatten)]
         portal: PortalChoice,
     },
-    /// Shows one procedure's fields and documents.
+    /// Shows one procedure's fields (kind, required, limits, choices, a
+    /// table's columns) and documents (types, size, count).
     Show {
         /// Procedure code.
         code: String,
@@ -169,14 +170,17 @@ pub enum DossiersCmd {
         #[command(flatten)]
         portal: PortalChoice,
     },
-    /// Sets field values from a JSON file and/or `--field PATH=VALUE`.
+    /// Sets field values from a JSON file and/or `--field PATH=VALUE`; says
+    /// when a value looks typed in TCVN3 or VNI, without changing it.
     Set {
         /// Dossier id.
         id: i64,
-        /// A JSON object of field paths to values (text, or rows).
+        /// A JSON object of field paths to values (text in quotes, or a
+        /// table's rows), or a whole dossier as in `assets/samples/` (its
+        /// fields are taken; its documents are attached with `attach`).
         #[arg(long)]
         file: Option<PathBuf>,
-        /// One field: `path=value` (repeatable).
+        /// One field: `path=value` (repeatable); a table's rows as JSON.
         #[arg(long = "field", value_name = "PATH=VALUE")]
         fields: Vec<String>,
     },
@@ -196,7 +200,8 @@ pub enum DossiersCmd {
         /// Dossier id (any state).
         id: i64,
     },
-    /// Checks a dossier against its procedure's rules, offline.
+    /// Checks a dossier against its procedure's rules, offline; also says
+    /// which values look typed in TCVN3 or VNI.
     Check {
         /// Dossier id.
         id: i64,
@@ -261,7 +266,8 @@ pub enum PackageCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCmd {
-    /// The weekdays offices are closed in a year, and weekend make-up days.
+    /// The weekdays offices are closed in a year, each with its holiday,
+    /// and weekend make-up days.
     Holidays {
         /// The year.
         year: i32,
