@@ -176,8 +176,9 @@ pub enum DossiersCmd {
         /// Dossier id.
         id: i64,
         /// A JSON object of field paths to values (text in quotes, or a
-        /// table's rows), or a whole dossier as in `assets/samples/` (its
-        /// fields are taken; its documents are attached with `attach`).
+        /// table's rows), or a whole dossier as in `assets/samples/` or
+        /// `dossiers show --json` (its fields are taken; its documents are
+        /// attached with `attach`).
         #[arg(long)]
         file: Option<PathBuf>,
         /// One field: `path=value` (repeatable); a table's rows as JSON.

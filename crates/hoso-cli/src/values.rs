@@ -4,9 +4,10 @@
 //! Two shapes are read: an object of field paths to values
 //! (`{"importer.name": "…", "goods.items": [{"name": "…"}]}`), and a whole
 //! dossier as `assets/samples/` and `hoso dossiers show --json` hold it
-//! (`{"procedure": …, "version": …, "fields": {…}, "documents": […]}`),
-//! whose fields are taken; its documents are files this computer may not
-//! have, so they are counted, not attached.
+//! (`{"procedure": …, "version": …, "fields": {…}, "documents": […]}`,
+//! also as the `content` of `hoso dossiers show --json`), whose fields are
+//! taken; its documents are files this computer may not have, so they are
+//! counted, not attached.
 
 use hoso_core::procedure::{Field, FieldKind, Procedure};
 use hoso_core::{Bilingual, Row, Value};
@@ -35,7 +36,7 @@ pub fn parse(text: &str, procedure: &Procedure) -> Result<ValuesFile, Bilingual>
             format!("not JSON (line {}, column {}): {e}", e.line(), e.column()),
         )
     })?;
-    let Json::Object(top) = top else {
+    let Json::Object(mut top) = top else {
         return Err(Bilingual::new(
             format!(
                 "cần một đối tượng JSON {{\"trường\": giá trị}}, gặp {}",
@@ -47,6 +48,12 @@ pub fn parse(text: &str, procedure: &Procedure) -> Result<ValuesFile, Bilingual>
             ),
         ));
     };
+    // What `hoso dossiers show --json` prints: the dossier is its content.
+    if top.contains_key("summary")
+        && let Some(Json::Object(content)) = top.remove("content")
+    {
+        top = content;
+    }
     let (fields, dossier) = match top.get("fields") {
         Some(Json::Object(fields)) => {
             if let Some(other) = top
@@ -253,6 +260,14 @@ mod tests {
             read.dossier,
             Some(("kiem-tra-cl-nhap-khau".to_owned(), sample.documents.len()))
         );
+    }
+
+    #[test]
+    fn what_dossiers_show_prints_reads_as_its_content() {
+        let shown = format!(r#"{{"summary": {{"id": 3}}, "revision": 4, "content": {SAMPLE}}}"#);
+        let read = parse(&shown, &procedure()).expect("reads");
+        assert_eq!(read.fields, hoso_core::samples::quality_inspection().fields);
+        assert_eq!(read.dossier.map(|(_, n)| n), Some(8));
     }
 
     #[test]
