@@ -23,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Portals: add one by its address (its key is pinned), list them.
+    /// Portals: add one by its address (its key is pinned), sign in, list.
     #[command(subcommand)]
     Portals(PortalsCmd),
     /// Procedures a portal receives.
@@ -121,11 +121,22 @@ pub struct PortalChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum PortalsCmd {
-    /// Adds a portal by its address; its receipt key is pinned now.
+    /// Adds a portal by its address; its receipt key is pinned now. A token
+    /// given is tried on the portal first: a refused one adds nothing.
     Add {
         /// The portal's address.
         url: String,
-        /// An applicant access token.
+        /// An applicant access token (else sign in later with `sign-in`).
+        #[arg(long, env = "HOSO_TOKEN")]
+        token: Option<String>,
+    },
+    /// Signs in to a portal (added without a token, or whose token
+    /// changed): the token is tried on the portal before it is kept.
+    SignIn {
+        /// Portal id or address, as `hoso portals list` shows it.
+        portal: String,
+        /// An applicant access token; else read from standard input (asked
+        /// for on a terminal).
         #[arg(long, env = "HOSO_TOKEN")]
         token: Option<String>,
     },
@@ -140,7 +151,8 @@ pub enum ProceduresCmd {
         #[command(flatten)]
         portal: PortalChoice,
     },
-    /// Shows one procedure's fields and documents.
+    /// Shows one procedure's fields (kind, required, limits, choices, a
+    /// table's columns) and documents (types, size, count).
     Show {
         /// Procedure code.
         code: String,
@@ -158,14 +170,18 @@ pub enum DossiersCmd {
         #[command(flatten)]
         portal: PortalChoice,
     },
-    /// Sets field values from a JSON file and/or `--field PATH=VALUE`.
+    /// Sets field values from a JSON file and/or `--field PATH=VALUE`; says
+    /// when a value looks typed in TCVN3 or VNI, without changing it.
     Set {
         /// Dossier id.
         id: i64,
-        /// A JSON object of field paths to values (text, or rows).
+        /// A JSON object of field paths to values (text in quotes, or a
+        /// table's rows), or a whole dossier as in `assets/samples/` or
+        /// `dossiers show --json` (its fields are taken; its documents are
+        /// attached with `attach`).
         #[arg(long)]
         file: Option<PathBuf>,
-        /// One field: `path=value` (repeatable).
+        /// One field: `path=value` (repeatable); a table's rows as JSON.
         #[arg(long = "field", value_name = "PATH=VALUE")]
         fields: Vec<String>,
     },
@@ -178,7 +194,15 @@ pub enum DossiersCmd {
         /// The file.
         file: PathBuf,
     },
-    /// Checks a dossier against its procedure's rules, offline.
+    /// A new draft with a dossier's content and documents, written for the
+    /// procedure version in force now; prints its id. A sent dossier cannot
+    /// change: duplicate it to file again.
+    Duplicate {
+        /// Dossier id (any state).
+        id: i64,
+    },
+    /// Checks a dossier against its procedure's rules, offline; also says
+    /// which values look typed in TCVN3 or VNI.
     Check {
         /// Dossier id.
         id: i64,
@@ -243,7 +267,8 @@ pub enum PackageCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCmd {
-    /// The weekdays offices are closed in a year, and weekend make-up days.
+    /// The weekdays offices are closed in a year, each with its holiday,
+    /// and weekend make-up days.
     Holidays {
         /// The year.
         year: i32,

@@ -125,6 +125,15 @@ impl Failure {
     pub fn headline(&self, lang: Lang) -> String {
         match self {
             Failure::Other(_, m) => lang.pick(m).to_owned(),
+            // The portal asks to sign in again: say with what.
+            Failure::Client(ClientError::Portal(p)) if p.code == "unauthorized" => format!(
+                "{} {}",
+                lang.pick(&p.message),
+                lang.pick(&Bilingual::new(
+                    "Đăng nhập bằng `hoso portals sign-in CỔNG` (CỔNG: số hoặc địa chỉ trong `hoso portals list`).",
+                    "Sign in with `hoso portals sign-in PORTAL` (PORTAL: its id or address in `hoso portals list`).",
+                ))
+            ),
             Failure::Client(e) => lang.pick(&e.message()).to_owned(),
         }
     }
@@ -139,9 +148,15 @@ impl Failure {
         }
     }
 
-    /// What to print, with each problem on its own line.
+    /// What to print, with each problem on its own line (a lone problem
+    /// that says just what the headline says is not said twice).
     pub fn text(&self, lang: Lang) -> String {
         let mut out = self.headline(lang);
+        if let [only] = self.problems()
+            && lang.pick(&only.message) == out
+        {
+            return out;
+        }
         for p in self.problems() {
             out.push_str(&format!("\n  - {}: {}", p.path, lang.pick(&p.message)));
         }

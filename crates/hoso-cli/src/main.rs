@@ -7,10 +7,14 @@
 //! says. Exit codes are stable (see [`exit`]).
 
 mod batch;
+mod calendar;
 mod cli;
 mod exit;
+mod legacy;
+mod procedure_text;
 mod receipt_form;
 mod run;
+mod values;
 
 use clap::Parser;
 

@@ -1,8 +1,7 @@
 //! Each command: a few calls into hoso-client, then text or JSON.
 
 use crate::cli::{
-    CalendarCmd, Cli, Command, DossiersCmd, PackageCmd, PortalChoice, PortalsCmd, ProceduresCmd,
-    ReceiptCmd,
+    Cli, Command, DossiersCmd, PackageCmd, PortalChoice, PortalsCmd, ProceduresCmd, ReceiptCmd,
 };
 use crate::exit::{Code, Failure, Lang};
 use hoso_client::progress::ProgressSink;
@@ -112,12 +111,18 @@ pub async fn portal(client: &Client, choice: &PortalChoice) -> Result<PortalReco
             others.into_iter().next().or(practice.into_iter().next())
         }
     };
-    found.ok_or_else(|| {
-        Failure::new(
+    found.ok_or_else(|| match choice.portal.as_deref() {
+        // An address: the command to add it, with it.
+        Some(url) if url.contains("://") => Failure::new(
             Code::NotFound,
-            "Chưa có cổng này trong hồ sơ người dùng; hãy chạy `hoso portals add ĐỊA_CHỈ`.",
-            "No such portal in this profile; run `hoso portals add ADDRESS`.",
-        )
+            format!("Chưa có cổng {url} trong hồ sơ người dùng; hãy chạy `hoso portals add {url}`."),
+            format!("Portal {url} is not in this profile; run `hoso portals add {url}`."),
+        ),
+        _ => Failure::new(
+            Code::NotFound,
+            "Chưa có cổng này trong hồ sơ người dùng; hãy chạy `hoso portals add ĐỊA_CHỈ` (xem `hoso portals list`).",
+            "No such portal in this profile; run `hoso portals add ADDRESS` (see `hoso portals list`).",
+        ),
     })
 }
 
@@ -128,7 +133,7 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
         lang: Lang::choose(args.lang.as_deref()),
     };
     if let Command::Calendar(c) = &args.command {
-        return calendar(c, out);
+        return crate::calendar::run(c, out);
     }
     let (client, bars) = open(&args, out).await?;
     match args.command {
@@ -163,6 +168,7 @@ fn portal_json(p: &PortalRecord) -> serde_json::Value {
         "key_fingerprint": p.key.fingerprint(),
         "key_changed": p.key_changed,
         "signed_in": p.token.is_some(),
+        "receipt_key": p.key.to_base64(),
         "practice": p.practice,
     })
 }
@@ -170,22 +176,64 @@ fn portal_json(p: &PortalRecord) -> serde_json::Value {
 async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failure> {
     match c {
         PortalsCmd::Add { url, token } => {
-            let p = client
-                .add_portal(
-                    &url,
-                    AddPortal {
-                        token,
-                        practice: false,
-                    },
-                )
-                .await?;
+            let p = match token {
+                Some(token) => client.add_portal_with_token(&url, token).await?,
+                None => client.add_portal(&url, AddPortal::default()).await?,
+            };
             out.print(portal_json(&p), || {
-                format!(
+                let mut text = format!(
                     "{} {} · {} {}",
                     out.t("Đã thêm cổng", "Added portal"),
                     out.say(&p.name),
                     out.t("khóa đã ghim", "pinned key"),
                     p.key.fingerprint()
+                );
+                if p.token.is_none() {
+                    text.push('\n');
+                    text.push_str(&out.t(
+                        &format!(
+                            "Chưa đăng nhập: để nộp hồ sơ, hãy chạy `hoso portals sign-in {}` với mã truy cập cơ quan đã cấp.",
+                            p.id
+                        ),
+                        &format!(
+                            "Not signed in: to file, run `hoso portals sign-in {}` with the access token the agency issued.",
+                            p.id
+                        ),
+                    ));
+                }
+                text
+            });
+        }
+        PortalsCmd::SignIn {
+            portal: wanted,
+            token,
+        } => {
+            let p = portal(
+                client,
+                &PortalChoice {
+                    portal: Some(wanted),
+                },
+            )
+            .await?;
+            let token = match token {
+                Some(t) => t,
+                None => read_token(&p, out)?,
+            };
+            let token = token.trim().to_owned();
+            if token.is_empty() {
+                return Err(Failure::new(
+                    Code::Invalid,
+                    "Chưa có mã truy cập: dùng --token MÃ, hoặc nhập mã khi được hỏi.",
+                    "No access token: give --token TOKEN, or type it when asked.",
+                ));
+            }
+            let p = client.sign_in_checked(p.id, token).await?;
+            out.print(portal_json(&p), || {
+                format!(
+                    "{} {} ({})",
+                    out.t("Đã đăng nhập cổng", "Signed in to portal"),
+                    out.say(&p.name),
+                    p.base_url
                 )
             });
         }
@@ -201,8 +249,13 @@ async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failu
                                 .as_ref()
                                 .map(|k| format!("  ⚠ {} {k}", out.t("KHÓA ĐÃ ĐỔI", "KEY CHANGED")))
                                 .unwrap_or_default();
+                            let signed_out = if p.token.is_none() {
+                                format!("  ({})", out.t("chưa đăng nhập", "not signed in"))
+                            } else {
+                                String::new()
+                            };
                             format!(
-                                "{:>3}  {:<40} {}  {}{warn}",
+                                "{:>3}  {:<40} {}  {}{signed_out}{warn}",
                                 p.id,
                                 p.base_url,
                                 p.key.fingerprint(),
@@ -218,20 +271,58 @@ async fn portals(client: &Client, c: PortalsCmd, out: Out) -> Result<Code, Failu
     Ok(Code::Ok)
 }
 
+/// An access token from standard input: asked for on a terminal, else the
+/// first line piped in.
+fn read_token(p: &PortalRecord, out: Out) -> Result<String, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!(
+            "{} “{}”: ",
+            out.t(
+                "Mã truy cập của người nộp cho cổng",
+                "Applicant access token for portal"
+            ),
+            out.say(&p.name)
+        );
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::new(Code::Failure, e.to_string(), e.to_string()))?;
+    Ok(line)
+}
+
 async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code, Failure> {
     match c {
         ProceduresCmd::List { portal: choice } => {
             let p = portal(client, &choice).await?;
             let list = client.procedures(&p).await?;
+            let largest = crate::procedure_text::largest_file;
             let rows: Vec<_> = list
                 .iter()
-                .map(|x| json!({"code": x.code, "version": x.version, "name": x.name, "processing_days": x.processing_days, "fee_vnd": x.fee_vnd}))
+                .map(|x| json!({"code": x.code, "version": x.version, "name": x.name, "processing_days": x.processing_days, "fee_vnd": x.fee_vnd, "max_file_bytes": largest(x)}))
                 .collect();
             out.print(json!(rows), || {
-                list.iter()
-                    .map(|x| format!("{:<28} {:<12} {}", x.code, x.version, out.say(&x.name)))
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                let mut lines = vec![format!(
+                    "{:<28} {:<10} {:<16} {}",
+                    out.t("MÃ", "CODE"),
+                    out.t("PHIÊN BẢN", "VERSION"),
+                    out.t("TỆP TỐI ĐA", "LARGEST FILE"),
+                    out.t("TÊN", "NAME")
+                )];
+                lines.extend(list.iter().map(|x| {
+                    format!(
+                        "{:<28} {:<10} {:<16} {}",
+                        x.code.as_str(),
+                        x.version,
+                        out.say(&hoso_core::bilingual::byte_size(largest(x))),
+                        out.say(&x.name)
+                    )
+                }));
+                lines.join("\n")
             });
         }
         ProceduresCmd::Show {
@@ -241,28 +332,7 @@ async fn procedures(client: &Client, c: ProceduresCmd, out: Out) -> Result<Code,
             let p = portal(client, &choice).await?;
             let found = served(client, &p, &code).await?;
             let value = serde_json::to_value(&found).unwrap_or_default();
-            out.print(value, || {
-                let mut lines = vec![format!(
-                    "{} {} — {}",
-                    found.code,
-                    found.version,
-                    out.say(&found.name)
-                )];
-                for (path, f) in found.fields() {
-                    let req = if f.required { " *" } else { "" };
-                    lines.push(format!("  {path:<36} {}{req}", out.say(&f.label)));
-                }
-                for s in &found.attachments {
-                    lines.push(format!(
-                        "  [{}] {} ({}; ≤ {} B)",
-                        s.id,
-                        out.say(&s.label),
-                        s.accept.join(", "),
-                        s.max_size_bytes
-                    ));
-                }
-                lines.join("\n")
-            });
+            out.print(value, || crate::procedure_text::render(&found, out.lang));
         }
     }
     Ok(Code::Ok)
@@ -325,22 +395,33 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
             });
         }
         DossiersCmd::Set { id, file, fields } => {
-            let mut record = client.dossier(id).await?;
+            let (mut record, procedure) = written_for(client, id).await?;
+            still_draft(&record)?;
+            let mut given = std::collections::BTreeMap::new();
+            let mut notes = Vec::new();
             if let Some(path) = file {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| hoso_client::ClientError::file(&path, e))?;
-                let values: std::collections::BTreeMap<String, Value> = serde_json::from_str(&text)
-                    .map_err(|e| {
-                        Failure::new(
-                            Code::Invalid,
-                            format!(
-                                "{}: không phải JSON {{\"trường\": giá trị}} ({e})",
-                                path.display()
-                            ),
-                            format!("{}: not JSON {{\"field\": value}} ({e})", path.display()),
-                        )
-                    })?;
-                record.content.fields.extend(values);
+                let read = crate::values::parse(&text, &procedure).map_err(|m| {
+                    Failure::new(
+                        Code::Invalid,
+                        format!("{}: {}", path.display(), m.vi),
+                        format!("{}: {}", path.display(), m.en),
+                    )
+                })?;
+                if let Some((_, documents)) = read.dossier.filter(|(_, n)| *n > 0) {
+                    notes.push(hoso_core::Bilingual::new(
+                        format!(
+                            "Tệp là một hồ sơ đầy đủ: đã lấy {} trường; {documents} giấy tờ trong đó không được đính kèm — hãy đính kèm từng tệp bằng `hoso dossiers attach {id} LOẠI TỆP`.",
+                            read.fields.len()
+                        ),
+                        format!(
+                            "The file is a whole dossier: its {} fields were taken; its {documents} documents were not attached — attach each file with `hoso dossiers attach {id} SLOT FILE`.",
+                            read.fields.len()
+                        ),
+                    ));
+                }
+                given.extend(read.fields);
             }
             for f in fields {
                 let (path, value) = f.split_once('=').ok_or_else(|| {
@@ -350,15 +431,40 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
                         format!("“{f}”: expected PATH=VALUE"),
                     )
                 })?;
-                record
-                    .content
-                    .fields
-                    .insert(path.to_owned(), Value::Text(value.to_owned()));
+                let value = crate::values::field_value(path, value, &procedure)
+                    .map_err(|m| Failure::Other(Code::Invalid, m))?;
+                given.insert(path.to_owned(), value);
             }
-            save(client, id, record.content, record.revision, out).await?;
+            let legacy = hoso_core::legacy::in_fields(&procedure, &given);
+            record.content.fields.extend(given);
+            let saved = client
+                .save_dossier(
+                    &client.portal_of(id).await?,
+                    id,
+                    record.content,
+                    record.revision,
+                )
+                .await
+                .map_err(|e| editable(id, e))?;
+            out.print(
+                json!({"id": id, "revision": saved.revision, "notes": notes,
+                       "legacy_text": crate::legacy::to_json(&legacy)}),
+                || {
+                    let mut lines = vec![format!(
+                        "{} {id} (r{})",
+                        out.t("Đã lưu hồ sơ", "Saved dossier"),
+                        saved.revision
+                    )];
+                    lines.extend(notes.iter().map(|n| out.say(n).to_owned()));
+                    lines.extend(crate::legacy::lines(id, &legacy, out));
+                    lines.join("\n")
+                },
+            );
         }
         DossiersCmd::Attach { id, slot, file } => {
             let (record, procedure) = written_for(client, id).await?;
+            // Said before the file is copied into the library for nothing.
+            still_draft(&record)?;
             let spec = procedure.slot(&slot).cloned().ok_or_else(|| {
                 Failure::new(
                     Code::Invalid,
@@ -377,25 +483,98 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
                 size: entry.size,
                 sha256: entry.sha256,
             });
-            save(client, id, content, record.revision, out).await?;
+            save(client, id, content, record.revision, out)
+                .await
+                .map_err(|e| match e {
+                    Failure::Client(e) => editable(id, e),
+                    other => other,
+                })?;
+        }
+        DossiersCmd::Duplicate { id } => {
+            let record = client.dossier(id).await?;
+            let p = client.portal_of(id).await?;
+            // The version in force: the one the portal serves now (or last
+            // served, offline), as `dossiers new` uses.
+            let current = served(client, &p, record.content.procedure.as_str()).await?;
+            let before = &record.content.version;
+            let changes = match client
+                .procedure_version(&p, &record.content.procedure, before)
+                .await?
+            {
+                Some(old) if old.version != current.version => {
+                    hoso_core::procedure::diff::changes(&old, &current)
+                }
+                _ => Vec::new(),
+            };
+            let copy = client.duplicate_dossier_for(id, &current).await?;
+            let new_id = copy.summary.id;
+            // The id alone on stdout, as `dossiers new` prints it; what
+            // else there is to know goes to stderr.
+            if !out.json {
+                eprintln!(
+                    "{}",
+                    if *before == current.version {
+                        out.t(
+                            &format!(
+                                "Hồ sơ #{new_id}: bản nháp chép từ #{id} (nội dung và giấy tờ), theo phiên bản {before} đang áp dụng."
+                            ),
+                            &format!(
+                                "Dossier #{new_id}: a draft copied from #{id} (content and documents), under version {before}, in force."
+                            ),
+                        )
+                    } else {
+                        out.t(
+                            &format!(
+                                "Hồ sơ #{new_id}: bản nháp chép từ #{id} (nội dung và giấy tờ), theo phiên bản đang áp dụng {} (hồ sơ cũ theo {before}). Thay đổi:",
+                                current.version
+                            ),
+                            &format!(
+                                "Dossier #{new_id}: a draft copied from #{id} (content and documents), under the version in force, {} (the original follows {before}). What changed:",
+                                current.version
+                            ),
+                        )
+                    }
+                );
+                for c in &changes {
+                    eprintln!("  - {}", out.say(c));
+                }
+                eprintln!(
+                    "{}",
+                    out.t(
+                        &format!("Kiểm tra: hoso dossiers check {new_id}"),
+                        &format!("To check it: hoso dossiers check {new_id}"),
+                    )
+                );
+            }
+            out.print(
+                json!({"id": new_id, "summary": summary_json(&copy.summary), "from": id,
+                       "version_before": before, "changes": changes}),
+                || new_id.to_string(),
+            );
         }
         DossiersCmd::Check { id } => {
             let (record, procedure) = written_for(client, id).await?;
             let problems = hoso_core::validate(&procedure, &record.content);
-            out.print(json!({"id": id, "problems": problems}), || {
-                if problems.is_empty() {
-                    out.t(
-                        "Hồ sơ đạt mọi yêu cầu của thủ tục.",
-                        "The dossier meets every rule of its procedure.",
-                    )
-                } else {
-                    problems
-                        .iter()
-                        .map(|p| format!("{}: {}", p.path, out.say(&p.message)))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            });
+            let legacy = hoso_core::legacy::in_fields(&procedure, &record.content.fields);
+            out.print(
+                json!({"id": id, "problems": problems,
+                       "legacy_text": crate::legacy::to_json(&legacy)}),
+                || {
+                    let mut lines = if problems.is_empty() {
+                        vec![out.t(
+                            "Hồ sơ đạt mọi yêu cầu của thủ tục.",
+                            "The dossier meets every rule of its procedure.",
+                        )]
+                    } else {
+                        problems
+                            .iter()
+                            .map(|p| format!("{}: {}", p.path, out.say(&p.message)))
+                            .collect()
+                    };
+                    lines.extend(crate::legacy::lines(id, &legacy, out));
+                    lines.join("\n")
+                },
+            );
             return Ok(if problems.is_empty() {
                 Code::Ok
             } else {
@@ -460,6 +639,35 @@ async fn dossiers(client: &Client, c: DossiersCmd, out: Out) -> Result<Code, Fai
         }
     }
     Ok(Code::Ok)
+}
+
+/// A failed change of dossier `id`; one that was sent says how to start
+/// again from it.
+fn editable(id: i64, e: hoso_client::ClientError) -> Failure {
+    match e {
+        hoso_client::ClientError::NotEditable => Failure::new(
+            Code::Invalid,
+            format!(
+                "Hồ sơ #{id} đã gửi đi nên không sửa được nữa. Để lập hồ sơ mới cùng nội dung và giấy tờ: hoso dossiers duplicate {id}"
+            ),
+            format!(
+                "Dossier #{id} was sent and can no longer change. To start a new one with the same content and documents: hoso dossiers duplicate {id}"
+            ),
+        ),
+        e => Failure::Client(e),
+    }
+}
+
+/// Refuses to change a dossier that was sent, before any work; the store
+/// refuses it too (`ClientError::NotEditable`).
+fn still_draft(record: &hoso_core::DossierRecord) -> Result<(), Failure> {
+    if record.summary.state == hoso_core::DossierState::Draft {
+        return Ok(());
+    }
+    Err(editable(
+        record.summary.id,
+        hoso_client::ClientError::NotEditable,
+    ))
 }
 
 async fn save(
@@ -549,8 +757,9 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 continue;
             }
             if let Err(e) = client.sync_status(&p).await {
-                eprintln!("hoso: {}: {}", p.base_url, out.say(&e.message()));
-                failed.get_or_insert(Failure::from(e).code());
+                let failure = Failure::from(e);
+                eprintln!("hoso: {}: {}", p.base_url, failure.headline(out.lang));
+                failed.get_or_insert(failure.code());
             }
         }
     }
@@ -597,6 +806,7 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 .iter()
                 .map(|r| {
                     json!({
+                        "id": r.id,
                         "code": r.code, "procedure": r.procedure, "title": r.title, "portal": r.portal,
                         "local_state": r.local_state, "received_at": r.received_at,
                         "status": r.tracking.as_ref().map(|t| t.status),
@@ -607,27 +817,54 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                 })
                 .collect();
             out.print(json!(value), || {
-                rows.iter()
-                    .map(|r| {
-                        let standing = r
-                            .tracking
-                            .as_ref()
-                            .map(|t| {
-                                format!(
-                                    "{} · {}",
-                                    out.say(&t.status.label()),
-                                    out.say(&t.deadline.label())
-                                )
-                            })
-                            .unwrap_or_else(|| r.local_state.clone());
-                        format!("{:<26} {:<40} {standing}", r.code, r.title)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                if rows.is_empty() {
+                    return out.t(
+                        "Chưa có hồ sơ nào trên máy này; lập hồ sơ đầu tiên bằng `hoso dossiers new THỦ_TỤC` (xem `hoso procedures list`).",
+                        "No dossiers on this computer yet; start one with `hoso dossiers new PROCEDURE` (see `hoso procedures list`).",
+                    );
+                }
+                let mut lines = vec![format!(
+                    "{:>5}  {:<26} {:<40} {}",
+                    "#",
+                    out.t("MÃ HỒ SƠ", "CODE"),
+                    out.t("TÊN", "TITLE"),
+                    out.t("TÌNH TRẠNG", "STANDING")
+                )];
+                lines.extend(rows.iter().map(|r| {
+                    let standing = r
+                        .tracking
+                        .as_ref()
+                        .map(|t| {
+                            format!(
+                                "{} · {}",
+                                out.say(&t.status.label()),
+                                out.say(&t.deadline.label())
+                            )
+                        })
+                        .unwrap_or_else(|| local_state(&r.local_state, out));
+                    // A draft has no code yet: say so, its id names it.
+                    let code = if r.code.is_empty() {
+                        out.t("(chưa nộp)", "(not filed)")
+                    } else {
+                        r.code.clone()
+                    };
+                    format!("{:>5}  {code:<26} {:<40} {standing}", r.id, r.title)
+                }));
+                lines.join("\n")
             });
         }
     }
     Ok(failed.unwrap_or(Code::Ok))
+}
+
+/// `draft`, `submitting` or `submitted` in words.
+fn local_state(state: &str, out: Out) -> String {
+    match state {
+        "draft" => out.t("bản nháp", "draft"),
+        "submitting" => out.t("đang gửi", "being sent"),
+        "submitted" => out.t("đã nộp", "filed"),
+        other => other.to_owned(),
+    }
 }
 
 async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result<Code, Failure> {
@@ -667,10 +904,25 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result
                     return Ok(not_valid(out, &why));
                 }
             };
+            // The key it claims (read before verifying, only to choose a
+            // key and to say which one to look for).
+            let claimed = signed.receipt["key_id"].as_str().unwrap_or("?").to_owned();
             let key = match key {
                 Some(k) => hoso_core::receipt::PortalKey::from_base64(&k)
                     .map_err(|e| Failure::new(Code::Invalid, e.to_string(), e.to_string()))?,
-                None => portal(client, &choice).await?.key,
+                None if choice.portal.is_some() => portal(client, &choice).await?.key,
+                None => {
+                    let all = client.portals().await?;
+                    if all.is_empty() {
+                        return Err(no_key(&file, &signed, &claimed));
+                    }
+                    // The portal whose pinned key the receipt names, else
+                    // the default one (which then says it does not match).
+                    match all.iter().find(|p| p.key.fingerprint() == claimed) {
+                        Some(p) => p.key,
+                        None => portal(client, &choice).await?.key,
+                    }
+                }
             };
             match signed.verify(&key) {
                 Ok(r) => out.print(
@@ -686,11 +938,79 @@ async fn receipt(client: &Client, c: ReceiptCmd, out: Out, form: Lang) -> Result
                         )
                     },
                 ),
+                Err(e @ hoso_core::receipt::ReceiptError::OtherKey { .. }) => {
+                    let why = format!(
+                        "{e}. {}",
+                        out.t(
+                            "Nếu biên nhận do cổng khác cấp, hãy kiểm tra bằng --portal CỔNG hoặc --key KHÓA_CỦA_CỔNG.",
+                            "If another portal issued it, verify with --portal PORTAL or --key THAT_PORTALS_KEY."
+                        )
+                    );
+                    return Ok(not_valid(out, &why));
+                }
                 Err(e) => return Ok(not_valid(out, &e.to_string())),
             }
         }
     }
     Ok(Code::Ok)
+}
+
+/// No key to verify with: the profile has no portal. Says which key the
+/// receipt names and how to give it.
+fn no_key(
+    file: &std::path::Path,
+    signed: &hoso_core::receipt::SignedReceipt,
+    claimed: &str,
+) -> Failure {
+    let name = |lang: &str| {
+        signed.receipt["portal"][lang]
+            .as_str()
+            .map(|n| format!(" “{n}”"))
+            .unwrap_or_default()
+    };
+    let file = file.display();
+    Failure::new(
+        Code::NotFound,
+        format!(
+            "Hồ sơ người dùng này chưa có cổng nào nên chưa có khóa để kiểm tra. Biên nhận ghi được ký bằng khóa {claimed} của cổng{}. Kiểm tra bằng khóa công khai của cổng: `hoso receipt verify {file} --key KHÓA` (KHÓA: mục receipt_key cổng công bố tại ĐỊA_CHỈ_CỔNG/.well-known/hoso, hoặc trong `hoso portals list --json` ở máy đã thêm cổng); hoặc thêm cổng trước: `hoso portals add ĐỊA_CHỈ_CỔNG`.",
+            name("vi")
+        ),
+        format!(
+            "This profile has no portal yet, so no key to verify with. The receipt says it was signed with key {claimed} of portal{}. Verify with the portal's public key: `hoso receipt verify {file} --key KEY` (KEY: the receipt_key the portal publishes at PORTAL_ADDRESS/.well-known/hoso, or in `hoso portals list --json` on a computer that added the portal); or add the portal first: `hoso portals add PORTAL_ADDRESS`.",
+            name("en")
+        ),
+    )
+}
+
+/// The package at `file` names a portal this profile does not have: which,
+/// and the command that adds it.
+fn portal_to_add(file: &std::path::Path, named: &hoso_client::package::NamedPortal) -> Failure {
+    let (file, url, key) = (file.display(), &named.base_url, &named.key_id);
+    if named.filed {
+        Failure::new(
+            Code::NotFound,
+            format!(
+                "Hồ sơ trong gói {file} đã nộp qua cổng “{}” ({url}, khóa {key}), chưa có trong hồ sơ người dùng này. Hãy thêm cổng đó rồi nhập lại: `hoso portals add {url} --token MÃ`.",
+                named.name.vi
+            ),
+            format!(
+                "The dossier in {file} was filed with portal “{}” ({url}, key {key}), which this profile does not have. Add that portal, then import again: `hoso portals add {url} --token TOKEN`.",
+                named.name.en
+            ),
+        )
+    } else {
+        Failure::new(
+            Code::NotFound,
+            format!(
+                "Gói {file} được lập cho cổng “{}” ({url}), chưa có trong hồ sơ người dùng này. Hãy thêm cổng đó rồi nhập lại: `hoso portals add {url} --token MÃ`.",
+                named.name.vi
+            ),
+            format!(
+                "{file} was written for portal “{}” ({url}), which this profile does not have. Add that portal, then import again: `hoso portals add {url} --token TOKEN`.",
+                named.name.en
+            ),
+        )
+    }
 }
 
 /// Says a receipt is not valid and why; exit 5.
@@ -720,7 +1040,28 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
             file,
             portal: choice,
         } => {
+            // A package names its portal: when this profile lacks it and
+            // the dossier can go nowhere else, say which one to add.
+            let named = client.package_portal(&file).await?;
+            if let Some(named) = &named
+                && named.here.is_none()
+                && (named.filed || (choice.portal.is_none() && client.portals().await?.is_empty()))
+            {
+                return Err(portal_to_add(&file, named));
+            }
             let target = portal(client, &choice).await?;
+            // A draft needs its procedure known for the portal it arrives
+            // for, and a portal added just now has not listed them yet:
+            // read its catalog first (offline, what is cached is used).
+            if named.as_ref().is_none_or(|n| !n.filed) {
+                let arrives = named
+                    .as_ref()
+                    .and_then(|n| n.here.clone())
+                    .unwrap_or_else(|| target.clone());
+                if let Err(e) = client.procedures(&arrives).await {
+                    eprintln!("hoso: {}", Failure::from(e).headline(out.lang));
+                }
+            }
             let done = client.import_package(&target, &file).await?;
             // A draft may arrive for another portal than the one asked for:
             // the one its package names, when this profile knows it.
@@ -754,65 +1095,6 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
                     )
                 },
             );
-        }
-    }
-    Ok(Code::Ok)
-}
-
-fn day(text: &str) -> Result<chrono::NaiveDate, Failure> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        Failure::new(
-            Code::Invalid,
-            format!("“{text}”: cần ngày dạng YYYY-MM-DD."),
-            format!("“{text}”: expected a date as YYYY-MM-DD."),
-        )
-    })
-}
-
-fn calendar(c: &CalendarCmd, out: Out) -> Result<Code, Failure> {
-    let cal = hoso_core::calendar::Calendar::vietnam();
-    match c {
-        CalendarCmd::Holidays { year } => {
-            let off = cal.days_off_in(*year);
-            let make_up = cal.working_weekend_days_in(*year);
-            out.print(
-                json!({"year": year, "announced": cal.is_announced(*year), "days_off": off, "working_weekend_days": make_up}),
-                || {
-                    let mut lines: Vec<String> = off
-                        .iter()
-                        .map(|d| d.format("%a %d/%m/%Y").to_string())
-                        .collect();
-                    for d in &make_up {
-                        lines.push(format!(
-                            "{} {}",
-                            d.format("%a %d/%m/%Y"),
-                            out.t("(làm bù)", "(make-up working day)")
-                        ));
-                    }
-                    lines.join("\n")
-                },
-            );
-        }
-        CalendarCmd::Due { from, days } => {
-            let at = chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M")
-                .or_else(|_| chrono::NaiveDateTime::parse_from_str(from, "%Y-%m-%dT%H:%M:%S"))
-                .map_err(|_| {
-                    Failure::new(
-                        Code::Invalid,
-                        format!("“{from}”: cần thời điểm dạng YYYY-MM-DDTHH:MM."),
-                        format!("“{from}”: expected a time as YYYY-MM-DDTHH:MM."),
-                    )
-                })?;
-            let due = cal.due_date(at, *days, None);
-            out.print(json!({"from": from, "days": days, "due": due}), || {
-                due.format("%Y-%m-%d").to_string()
-            });
-        }
-        CalendarCmd::Between { a, b } => {
-            let n = cal.working_days_between(day(a)?, day(b)?);
-            out.print(json!({"from": a, "to": b, "working_days": n}), || {
-                n.to_string()
-            });
         }
     }
     Ok(Code::Ok)

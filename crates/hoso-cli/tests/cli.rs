@@ -1,6 +1,9 @@
 //! The `hoso` binary against a running portal on 127.0.0.1: every
 //! subcommand used, its `--json` read back, its exit code checked.
 
+#[path = "cli/dead_ends.rs"]
+mod dead_ends;
+
 use hoso_core::status::Status;
 use hoso_core::wire::Transition;
 use hoso_portal::{PortalConfig, RunningPortal};

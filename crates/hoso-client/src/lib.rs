@@ -120,6 +120,30 @@ impl Client {
         portal::add(&self.store, &self.http, base_url, how).await
     }
 
+    /// Adds (or refreshes) a portal with an applicant token, once the
+    /// portal has accepted it; nothing is stored when it refuses it.
+    pub async fn add_portal_with_token(
+        &self,
+        base_url: &str,
+        token: String,
+    ) -> Result<PortalRecord, ClientError> {
+        portal::add_with_token(&self.store, &self.http, base_url, token).await
+    }
+
+    /// Asks `portal` whether `token` opens its applicant API, storing nothing.
+    pub async fn check_token(&self, portal: &PortalRecord, token: &str) -> Result<(), ClientError> {
+        portal::check_token(&self.http, &portal.api_base, &portal.name, token).await
+    }
+
+    /// Signs in to portal `id` with `token` once the portal accepts it.
+    pub async fn sign_in_checked(
+        &self,
+        id: i64,
+        token: String,
+    ) -> Result<PortalRecord, ClientError> {
+        portal::sign_in_checked(&self.store, &self.http, id, token).await
+    }
+
     /// Every portal of the profile, the practice portal first.
     pub async fn portals(&self) -> Result<Vec<PortalRecord>, ClientError> {
         portal::list(&self.store).await
@@ -256,6 +280,17 @@ impl Client {
         workspace::duplicate(&self.store, id).await
     }
 
+    /// A new draft with dossier `id`'s content and documents, written
+    /// against `procedure` (another version of its procedure, such as the
+    /// one in force now).
+    pub async fn duplicate_dossier_for(
+        &self,
+        id: i64,
+        procedure: &Procedure,
+    ) -> Result<DossierRecord, ClientError> {
+        workspace::duplicate_for(&self.store, id, procedure).await
+    }
+
     /// Archives or brings back a dossier.
     pub async fn archive_dossier(&self, id: i64, archived: bool) -> Result<(), ClientError> {
         workspace::set_archived(&self.store, id, archived).await
@@ -323,6 +358,15 @@ impl Client {
     /// filed) as a `.hoso` package at `dest`; its size in bytes.
     pub async fn export_package(&self, id: i64, dest: &Path) -> Result<u64, ClientError> {
         package::export(&self.store, &self.library, id, dest).await
+    }
+
+    /// The portal the `.hoso` package at `path` names (filed with, or
+    /// written for), and whether this profile has it.
+    pub async fn package_portal(
+        &self,
+        path: &Path,
+    ) -> Result<Option<package::NamedPortal>, ClientError> {
+        package::named_portal(&self.store, path).await
     }
 
     /// Imports the `.hoso` package at `path`, every document checked, never

@@ -230,6 +230,48 @@ fn stage(
     Ok((manifest, staged))
 }
 
+/// The portal a package names, as [`import`] would look for it.
+#[derive(Debug, Clone)]
+pub struct NamedPortal {
+    /// Its address.
+    pub base_url: String,
+    /// Its name.
+    pub name: Bilingual,
+    /// Fingerprint of its receipt key.
+    pub key_id: String,
+    /// The dossier was filed there: it can be imported for no other portal.
+    pub filed: bool,
+    /// That portal in this profile (known by its pinned key), if it is.
+    pub here: Option<PortalRecord>,
+}
+
+/// The portal the package at `path` names: the one its dossier was filed
+/// with, else the one its draft was written for (packages written before
+/// that was kept name none). The package is opened and checked, no
+/// document is read.
+pub async fn named_portal(store: &Store, path: &Path) -> Result<Option<NamedPortal>, ClientError> {
+    let source = path.to_owned();
+    let manifest = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&source).map_err(|e| ClientError::file(&source, e))?;
+        let package = Package::open(std::io::BufReader::new(file))?;
+        Ok::<_, ClientError>(package.manifest().clone())
+    })
+    .await
+    .map_err(|e| ClientError::Protocol(format!("package task failed: {e}")))??;
+    let (named, filed) = match (&manifest.filed, &manifest.written_for) {
+        (Some(f), _) => (&f.portal, true),
+        (None, Some(w)) => (w, false),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(NamedPortal {
+        base_url: named.base_url.clone(),
+        name: named.name.clone(),
+        key_id: named.key_id.clone(),
+        filed,
+        here: with_key(store, &named.key_id).await?,
+    }))
+}
+
 /// Imports the package at `path`; a dossier that was never filed arrives
 /// as a draft for the portal it was written for when this profile knows
 /// that portal (by its key), else for `portal`; the procedure must be

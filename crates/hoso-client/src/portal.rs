@@ -94,6 +94,89 @@ pub async fn add(
 ) -> Result<PortalRecord, ClientError> {
     let base_url = base_url.trim_end_matches('/').to_owned();
     let d = discover(http, &base_url).await?;
+    keep(store, base_url, d, how).await
+}
+
+/// Adds (or refreshes) a portal with an applicant token it accepts: the
+/// token is tried on the portal first ([`check_token`]), and nothing is
+/// stored, not even the portal, when it is refused.
+pub async fn add_with_token(
+    store: &Store,
+    http: &Http,
+    base_url: &str,
+    token: String,
+) -> Result<PortalRecord, ClientError> {
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    let d = discover(http, &base_url).await?;
+    check_token(http, &d.api_base, &d.name, &token).await?;
+    let how = AddPortal {
+        token: Some(token),
+        practice: false,
+    };
+    keep(store, base_url, d, how).await
+}
+
+/// Asks the portal whether `token` opens its applicant API, with one read
+/// of the change feed past its end (nothing to answer, nothing changed).
+/// A token the portal does not know, or an officer's, is refused naming
+/// the portal; one that is accepted is not stored here.
+pub async fn check_token(
+    http: &Http,
+    api_base: &str,
+    portal_name: &Bilingual,
+    token: &str,
+) -> Result<(), ClientError> {
+    let url = format!("{api_base}/dossiers?since={}&limit=1", i64::MAX);
+    let res = http.json_get(&url, None).bearer_auth(token).send().await?;
+    match res.status() {
+        s if s.is_success() => Ok(()),
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            Err(ClientError::Refused(vec![hoso_core::Problem {
+                path: "token".into(),
+                code: hoso_core::ProblemCode::Invalid,
+                message: Bilingual::new(
+                    format!(
+                        "Cổng “{}” không nhận mã truy cập này: mã sai, đã bị thu hồi, hoặc là mã của cán bộ chứ không phải của người nộp. Chưa lưu gì; hãy kiểm tra lại mã với cơ quan đã cấp.",
+                        portal_name.vi
+                    ),
+                    format!(
+                        "Portal “{}” does not accept this access token: it is wrong, withdrawn, or an officer's rather than an applicant's. Nothing was stored; check the token with the agency that issued it.",
+                        portal_name.en
+                    ),
+                ),
+            }]))
+        }
+        s if s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE => Err(
+            ClientError::Busy(crate::tus::retry::retry_after(res.headers())),
+        ),
+        _ => Err(crate::http::problem(res).await),
+    }
+}
+
+/// Keeps `token` for portal `id` once the portal accepts it
+/// ([`check_token`]); a refused token leaves the one kept before.
+pub async fn sign_in_checked(
+    store: &Store,
+    http: &Http,
+    id: i64,
+    token: String,
+) -> Result<PortalRecord, ClientError> {
+    let portal = list(store)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| ClientError::NotFound(format!("cổng / portal {id}")))?;
+    check_token(http, &portal.api_base, &portal.name, &token).await?;
+    sign_in(store, id, token).await
+}
+
+/// Records a discovered portal, pinning its key on first use.
+async fn keep(
+    store: &Store,
+    base_url: String,
+    d: Discovery,
+    how: AddPortal,
+) -> Result<PortalRecord, ClientError> {
     let key = PortalKey::from_base64(&d.receipt_key)?;
     store
         .call(move |conn| {

@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 /// One dossier as reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
+    /// The dossier's id on this computer (what a draft, which has no code
+    /// yet, goes by).
+    pub id: i64,
     /// The portal's dossier code (empty for a draft).
     pub code: String,
     /// The procedure's code.
@@ -48,7 +51,7 @@ pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportR
     store
         .call(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "SELECT COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
+                "SELECT dossiers.id, COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
                         dossiers.title, p.name_vi, dossiers.state,
                         json_extract(dossiers.receipt, '$.receipt.received_at'),
                         {STANDING_COLUMNS}
@@ -59,13 +62,14 @@ pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportR
             let rows = stmt
                 .query_map([], |r| {
                     Ok(ReportRow {
-                        code: r.get(0)?,
-                        procedure: r.get(1)?,
-                        title: r.get(2)?,
-                        portal: r.get(3)?,
-                        local_state: r.get(4)?,
-                        received_at: r.get(5)?,
-                        tracking: standing(r.get(6)?, r.get(7)?, r.get(8)?, today),
+                        id: r.get(0)?,
+                        code: r.get(1)?,
+                        procedure: r.get(2)?,
+                        title: r.get(3)?,
+                        portal: r.get(4)?,
+                        local_state: r.get(5)?,
+                        received_at: r.get(6)?,
+                        tracking: standing(r.get(7)?, r.get(8)?, r.get(9)?, today),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -209,6 +213,7 @@ mod tests {
 
     fn row(code: &str, status: Status, deadline: Deadline) -> ReportRow {
         ReportRow {
+            id: 1,
             code: code.into(),
             procedure: "kiem-tra-cl-nhap-khau".into(),
             title: "Lô thép".into(),

@@ -350,6 +350,29 @@ pub async fn duplicate(store: &Store, id: i64) -> Result<DossierRecord, ClientEr
     insert(store, portal_id, original.content, original.summary.title).await
 }
 
+/// A new draft with the same content and documents as dossier `id` (any
+/// state), written against `procedure`, a version of the same procedure
+/// (the one in force when a filed dossier is filed again): its fields are
+/// then judged by those rules.
+pub async fn duplicate_for(
+    store: &Store,
+    id: i64,
+    procedure: &Procedure,
+) -> Result<DossierRecord, ClientError> {
+    let original = get(store, id).await?;
+    if original.content.procedure != procedure.code {
+        return Err(ClientError::NotFound(format!(
+            "thủ tục {0} của hồ sơ {id} / procedure {0} of dossier {id}",
+            original.content.procedure
+        )));
+    }
+    let portal_id = original.summary.portal;
+    let mut content = original.content;
+    content.version = procedure.version.clone();
+    let title = title_of(procedure, &content);
+    insert(store, portal_id, content, title).await
+}
+
 /// Archives (or brings back) a dossier.
 pub async fn set_archived(store: &Store, id: i64, archived: bool) -> Result<(), ClientError> {
     let changed = store

@@ -21,14 +21,92 @@
 //! day. A dossier received after the office's closing time, or on a day
 //! off, counts as received on the next working day.
 
-use crate::lunar;
+use crate::{Bilingual, lunar};
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use serde::Deserialize;
-use std::collections::BTreeSet;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 use std::sync::OnceLock;
 
 /// Years whose statutory holidays are computed when not announced.
-const COMPUTED_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+const COMPUTED_YEARS: RangeInclusive<i32> = 1990..=2100;
+
+/// A public holiday of the Labor Code 2019 (Art. 112).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holiday {
+    /// 1 January.
+    NewYear,
+    /// Tết: the last day of the lunar year and the first four of the next.
+    Tet,
+    /// The 10th of the 3rd lunar month.
+    HungKings,
+    /// 30 April.
+    Reunification,
+    /// 1 May.
+    Labour,
+    /// 2 September and the day next to it.
+    NationalDay,
+}
+
+impl Holiday {
+    /// Its name as calendars and notices give it.
+    pub fn name(self) -> Bilingual {
+        match self {
+            Self::NewYear => Bilingual::new("Tết Dương lịch", "New Year's Day"),
+            Self::Tet => Bilingual::new("Tết Nguyên đán", "Lunar New Year (Tết)"),
+            Self::HungKings => Bilingual::new(
+                "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
+                "Hùng Kings' Commemoration Day (10th of the 3rd lunar month)",
+            ),
+            Self::Reunification => {
+                Bilingual::new("Ngày Chiến thắng (30/4)", "Reunification Day (30 April)")
+            }
+            Self::Labour => Bilingual::new(
+                "Ngày Quốc tế Lao động (1/5)",
+                "International Labour Day (1 May)",
+            ),
+            Self::NationalDay => Bilingual::new("Quốc khánh (2/9)", "National Day (2 September)"),
+        }
+    }
+}
+
+/// A weekday offices are closed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayOff {
+    /// The day.
+    pub day: NaiveDate,
+    /// The holiday it is, or the holidays of the break it belongs to.
+    pub holidays: Vec<Holiday>,
+    /// Whether it is none of those holidays itself but a compensatory or
+    /// swapped day of their break.
+    pub in_lieu: bool,
+}
+
+impl DayOff {
+    /// What people call the day: "Tết Nguyên đán", or the break it lengthens.
+    pub fn name(&self) -> Bilingual {
+        let join = |pick: fn(&Bilingual) -> &str| {
+            self.holidays
+                .iter()
+                .map(|h| pick(&h.name()).to_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (vi, en) = (join(|b| &b.vi), join(|b| &b.en));
+        match (self.holidays.is_empty(), self.in_lieu) {
+            (true, _) => Bilingual::new(
+                "Ngày nghỉ theo thông báo của Chính phủ",
+                "Day off announced by the Government",
+            ),
+            (false, false) => Bilingual::new(vi, en),
+            (false, true) => Bilingual::new(
+                format!("Nghỉ dịp {vi} (nghỉ bù, hoán đổi)"),
+                format!("{en} break (compensatory or swapped day)"),
+            ),
+        }
+    }
+}
 
 /// Which days are worked.
 #[derive(Debug, Clone)]
@@ -118,6 +196,55 @@ impl Calendar {
     /// the statutory rules.
     pub fn is_announced(&self, year: i32) -> bool {
         self.announced_years.contains(&year)
+    }
+
+    /// Whether this calendar knows `year`'s days off: announced, or within
+    /// the years whose holidays it computes. Outside, every weekday would
+    /// look like a working day.
+    pub fn knows(&self, year: i32) -> bool {
+        COMPUTED_YEARS.contains(&year) || self.is_announced(year)
+    }
+
+    /// The years [`Self::knows`], first to last.
+    pub fn known_years(&self) -> RangeInclusive<i32> {
+        let first = self.announced_years.first().copied().unwrap_or(i32::MAX);
+        let last = self.announced_years.last().copied().unwrap_or(i32::MIN);
+        first.min(*COMPUTED_YEARS.start())..=last.max(*COMPUTED_YEARS.end())
+    }
+
+    /// [`Self::days_off_in`] with what each is: the holiday itself, or a
+    /// compensatory or swapped day of the break (the weekdays, weekends and
+    /// holidays off in a row) whose holidays it names.
+    pub fn named_days_off_in(&self, year: i32) -> Vec<DayOff> {
+        let holidays: BTreeMap<NaiveDate, Holiday> =
+            statutory_holidays_named(year).into_iter().collect();
+        let off = |d: &NaiveDate| d.year() == year && !self.is_working_day(*d);
+        self.days_off_in(year)
+            .into_iter()
+            .map(|day| {
+                if let Some(h) = holidays.get(&day) {
+                    return DayOff {
+                        day,
+                        holidays: vec![*h],
+                        in_lieu: false,
+                    };
+                }
+                let first = std::iter::successors(Some(day), |d| d.pred_opt().filter(off))
+                    .last()
+                    .unwrap_or(day);
+                let last = std::iter::successors(Some(day), |d| d.succ_opt().filter(off))
+                    .last()
+                    .unwrap_or(day);
+                let mut named: Vec<Holiday> =
+                    holidays.range(first..=last).map(|(_, h)| *h).collect();
+                named.dedup();
+                DayOff {
+                    day,
+                    holidays: named,
+                    in_lieu: true,
+                }
+            })
+            .collect()
     }
 
     /// The weekdays of `year` offices are closed (holidays, compensatory
@@ -224,24 +351,35 @@ fn is_weekend(day: NaiveDate) -> bool {
 
 /// The holidays of the Labor Code in `year`, before compensation.
 pub fn statutory_holidays(year: i32) -> Vec<NaiveDate> {
+    statutory_holidays_named(year)
+        .into_iter()
+        .map(|(day, _)| day)
+        .collect()
+}
+
+/// [`statutory_holidays`] with the holiday each day belongs to, in order.
+pub fn statutory_holidays_named(year: i32) -> Vec<(NaiveDate, Holiday)> {
     let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
-    let mut holidays: Vec<NaiveDate> = Vec::new();
-    holidays.extend(ymd(1, 1));
+    let mut holidays: Vec<(NaiveDate, Holiday)> = Vec::new();
+    let mut add = |day: Option<NaiveDate>, h: Holiday| holidays.extend(day.map(|d| (d, h)));
+    add(ymd(1, 1), Holiday::NewYear);
     if let Some(tet) = lunar::tet(year) {
-        holidays.extend(tet.pred_opt());
-        holidays.extend(tet.iter_days().take(4));
+        add(tet.pred_opt(), Holiday::Tet);
+        for day in tet.iter_days().take(4) {
+            add(Some(day), Holiday::Tet);
+        }
     }
-    holidays.extend(lunar::hung_kings(year));
-    holidays.extend(ymd(4, 30));
-    holidays.extend(ymd(5, 1));
+    add(lunar::hung_kings(year), Holiday::HungKings);
+    add(ymd(4, 30), Holiday::Reunification);
+    add(ymd(5, 1), Holiday::Labour);
     if let Some(national) = ymd(9, 2) {
-        holidays.push(national);
+        add(Some(national), Holiday::NationalDay);
         let adjacent = if national.weekday() == Weekday::Mon {
             national.succ_opt()
         } else {
             national.pred_opt()
         };
-        holidays.extend(adjacent);
+        add(adjacent, Holiday::NationalDay);
     }
     holidays.sort();
     holidays
@@ -307,6 +445,82 @@ mod tests {
                 assert!(!cal.is_working_day(day), "{day} should be off");
             }
         }
+    }
+
+    #[test]
+    fn days_off_are_named_by_their_holiday_or_their_break() {
+        let cal = Calendar::vietnam();
+        let named = |year| -> Vec<(NaiveDate, String, bool)> {
+            cal.named_days_off_in(year)
+                .into_iter()
+                .map(|d| (d.day, d.name().en, d.in_lieu))
+                .collect()
+        };
+        // Announced 2025 and 2026: Tết itself, its longer break, New
+        // Year's bridge day, and 30/4 and 1/5 each by name.
+        let announced: Vec<_> = named(2025).into_iter().chain(named(2026)).collect();
+        assert_eq!(
+            announced.len(),
+            cal.days_off_in(2025).len() + cal.days_off_in(2026).len()
+        );
+        let of = |day: NaiveDate| {
+            announced
+                .iter()
+                .find(|(d, _, _)| *d == day)
+                .cloned()
+                .unwrap_or_else(|| panic!("{day} not named in {announced:?}"))
+        };
+        assert_eq!(of(d(2026, 2, 17)).1, "Lunar New Year (Tết)");
+        assert!(!of(d(2026, 2, 17)).2);
+        // Monday 27 Jan 2025, before Tết's eve on the 28th.
+        assert_eq!(
+            of(d(2025, 1, 27)).1,
+            "Lunar New Year (Tết) break (compensatory or swapped day)"
+        );
+        assert!(of(d(2025, 1, 27)).2);
+        assert_eq!(
+            of(d(2026, 1, 2)).1,
+            "New Year's Day break (compensatory or swapped day)"
+        );
+        assert_eq!(of(d(2026, 4, 30)).1, "Reunification Day (30 April)");
+        assert_eq!(of(d(2026, 5, 1)).1, "International Labour Day (1 May)");
+        // Hùng Kings' day 2026 is Sunday 26 April: Monday 27 makes up for it.
+        assert!(
+            of(d(2026, 4, 27)).1.starts_with("Hùng Kings"),
+            "{announced:?}"
+        );
+        // Computed 2029: 2 Sep is a Sunday, 3 and 4 Sep make up for 1-2 Sep.
+        let y2029 = cal.named_days_off_in(2029);
+        let sept: Vec<&DayOff> = y2029.iter().filter(|d| d.day.month() == 9).collect();
+        assert_eq!(sept.len(), 2, "{sept:?}");
+        for day in sept {
+            assert_eq!(day.holidays, [Holiday::NationalDay]);
+            assert!(day.in_lieu);
+            assert!(day.name().vi.contains("Quốc khánh"), "{:?}", day.name());
+        }
+        // Every day's name is Vietnamese first, with English beside it.
+        for day in cal.named_days_off_in(2027) {
+            assert!(!day.holidays.is_empty(), "{day:?}");
+            assert_ne!(day.name().vi, day.name().en);
+        }
+    }
+
+    #[test]
+    fn the_calendar_knows_the_computed_and_announced_years_only() {
+        let cal = Calendar::vietnam();
+        assert_eq!(cal.known_years(), 1990..=2100);
+        assert!(cal.knows(1990) && cal.knows(2026) && cal.knows(2100));
+        assert!(!cal.knows(1900) && !cal.knows(1989) && !cal.knows(2101));
+        let later = r#"{"office_close": "17:00", "years": [
+            {"year": 2101, "days_off": [["2101-01-01", "2101-01-03"]], "working_days": []}]}"#;
+        let cal = Calendar::from_json(later).expect("valid");
+        assert!(cal.knows(2101));
+        assert_eq!(cal.known_years(), 1990..=2101);
+        // 1 January 2101 is a Saturday: Monday 3rd makes up for it.
+        let off = cal.named_days_off_in(2101);
+        assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!(off[0].day, d(2101, 1, 3));
+        assert_eq!(off[0].holidays, [Holiday::NewYear]);
     }
 
     #[test]

@@ -209,6 +209,58 @@ pub fn from_vni(text: &str) -> String {
     out.nfc().collect()
 }
 
+/// A value of a dossier that reads as TCVN3 or VNI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Found {
+    /// Where it is, as validation names places: `section.field`, or
+    /// `section.table[row].column` for a cell.
+    pub path: String,
+    /// The encoding it appears to be in.
+    pub encoding: Encoding,
+    /// The value in Unicode (NFC).
+    pub converted: String,
+}
+
+/// Every value among `fields` (by `section.field` path, as a dossier holds
+/// them) that [`detect`] reads as TCVN3 or VNI, in path order: the values
+/// of text fields and the text cells of tables, as the form's text inputs
+/// offer the conversion. Values of other kinds, and paths `procedure` does
+/// not know, are not looked at.
+pub fn in_fields<'a>(
+    procedure: &crate::Procedure,
+    fields: impl IntoIterator<Item = (&'a String, &'a crate::Value)>,
+) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut look = |path: String, text: &str| {
+        if let Some(s) = detect(text) {
+            out.push(Found {
+                path,
+                encoding: s.encoding,
+                converted: s.converted,
+            });
+        }
+    };
+    for (path, value) in fields {
+        let Some(field) = procedure.field(path) else {
+            continue;
+        };
+        match value {
+            crate::Value::Text(t) if field.kind.is_text() => look(path.clone(), t),
+            crate::Value::Rows(rows) => {
+                for (i, row) in rows.iter().enumerate() {
+                    for column in field.columns.iter().filter(|c| c.kind.is_text()) {
+                        if let Some(cell) = row.get(&column.id) {
+                            look(format!("{path}[{i}].{}", column.id), cell);
+                        }
+                    }
+                }
+            }
+            crate::Value::Text(_) => {}
+        }
+    }
+    out
+}
+
 /// Whether `text` looks like TCVN3 or VNI pasted as Latin-1, and if so its
 /// Unicode form. Text that is plain Vietnamese, English or another language
 /// gives `None`: a conversion is proposed only when it turns words that are
@@ -312,6 +364,54 @@ mod tests {
         assert_eq!(s.converted, MOTTO.replace("hoà", "hòa"));
         let upper = detect("COÂNG TY TNHH ÑIEÄN LÖÏC").expect("upper-case VNI");
         assert_eq!(upper.converted, "CÔNG TY TNHH ĐIỆN LỰC");
+    }
+
+    #[test]
+    fn a_dossiers_text_fields_and_text_cells_are_looked_at_by_path() {
+        let procedure = crate::procedure::bundled()
+            .into_iter()
+            .find(|(n, _)| *n == "kiem-tra-cl-nhap-khau.2026.json")
+            .map(|(n, t)| crate::Procedure::parse(n, t).expect("schema"))
+            .expect("bundled");
+        let mut d = crate::samples::quality_inspection();
+        assert_eq!(
+            in_fields(&procedure, &d.fields),
+            [],
+            "the sample is Unicode"
+        );
+        d.set("importer.name", "C«ng ty TNHH ThiÕt bÞ §iÖn Quang");
+        d.set(
+            "importer.address",
+            "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam",
+        );
+        // A tax code is text too, but holds no letters to misread.
+        d.set("importer.tax_code", "0100233488");
+        if let Some(crate::Value::Rows(rows)) = d.fields.get_mut("goods.items") {
+            rows[1].insert("origin".into(), "Hµn Quèc".into());
+            // A number column is not text: never looked at.
+            rows[1].insert("quantity".into(), "Hµn Quèc".into());
+        }
+        let found = in_fields(&procedure, &d.fields);
+        let seen: Vec<(&str, Encoding, &str)> = found
+            .iter()
+            .map(|f| (f.path.as_str(), f.encoding, f.converted.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("goods.items[1].origin", Encoding::Tcvn3, "Hàn Quốc"),
+                (
+                    "importer.address",
+                    Encoding::Vni,
+                    "Cộng hòa xã hội chủ nghĩa Việt Nam"
+                ),
+                (
+                    "importer.name",
+                    Encoding::Tcvn3,
+                    "Công ty TNHH Thiết bị Điện Quang"
+                ),
+            ]
+        );
     }
 
     #[test]

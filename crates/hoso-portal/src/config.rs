@@ -114,6 +114,43 @@ impl Default for LookupLimits {
     }
 }
 
+/// The practice portal's name: a portal that keeps it is a practice one.
+fn practice_name() -> Bilingual {
+    Bilingual::new("Cổng thực hành HoSo", "HoSo practice portal")
+}
+
+/// The practice portal's prefix of dossier codes.
+const PRACTICE_AGENCY_CODE: &str = "HOSO.PRACTICE";
+
+/// The practice portal's receiving desk, printed on its receipts.
+fn practice_desk() -> Bilingual {
+    Bilingual::new(
+        "Bộ phận tiếp nhận và trả kết quả (thực hành)",
+        "Reception and results desk (practice)",
+    )
+}
+
+/// Whether `code` can prefix dossier codes: upper-case letters, digits, dots.
+fn valid_agency_code(code: &str) -> bool {
+    !code.is_empty()
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
+}
+
+/// What the flags of `hoso-portal serve` set, over the settings file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServeFlags {
+    /// `--name`: the portal's name, in both languages unless `name_en`.
+    pub name: Option<String>,
+    /// `--name-en`: its English name.
+    pub name_en: Option<String>,
+    /// `--agency-code`: the prefix of dossier codes.
+    pub agency_code: Option<String>,
+    /// `--max-upload`: the largest single upload, in bytes.
+    pub max_upload_bytes: Option<u64>,
+}
+
 impl PortalConfig {
     /// The practice portal built into the app: loopback only, any free port.
     pub fn practice(data_dir: impl Into<PathBuf>) -> Self {
@@ -121,12 +158,9 @@ impl PortalConfig {
             data_dir: data_dir.into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
-            name: Bilingual::new("Cổng thực hành HoSo", "HoSo practice portal"),
-            agency_code: "HOSO.PRACTICE".into(),
-            receiving_agency: Bilingual::new(
-                "Bộ phận tiếp nhận và trả kết quả (thực hành)",
-                "Reception and results desk (practice)",
-            ),
+            name: practice_name(),
+            agency_code: PRACTICE_AGENCY_CODE.into(),
+            receiving_agency: practice_desk(),
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             upload_expiry: Duration::from_secs(7 * 24 * 3600),
             idle_body_timeout: Duration::from_secs(60),
@@ -134,6 +168,118 @@ impl PortalConfig {
             quotas: Quotas::default(),
             lookup: LookupLimits::default(),
         }
+    }
+
+    /// Sets what `flags` give, over the settings file and the defaults.
+    pub fn apply(&mut self, flags: ServeFlags) -> Result<(), SettingsError> {
+        let flag = |flag: &'static str, message: &str| SettingsError::Flag {
+            flag,
+            message: message.to_owned(),
+        };
+        if let Some(name) = flags.name {
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err(flag("--name", "không được để trống / must not be empty"));
+            }
+            let en = flags
+                .name_en
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| name.clone());
+            self.name = Bilingual::new(name, en);
+        }
+        if let Some(code) = flags.agency_code {
+            if !valid_agency_code(&code) {
+                return Err(flag(
+                    "--agency-code",
+                    "chỉ gồm chữ in hoa, chữ số và dấu chấm / takes upper-case letters, digits and dots",
+                ));
+            }
+            self.agency_code = code;
+        }
+        if let Some(bytes) = flags.max_upload_bytes {
+            if bytes == 0 {
+                return Err(flag("--max-upload", "phải lớn hơn 0 / must be above 0"));
+            }
+            self.max_upload_bytes = bytes;
+        }
+        Ok(())
+    }
+
+    /// Whether this is a practice portal: it kept the practice name.
+    pub fn is_practice(&self) -> bool {
+        self.name == practice_name()
+    }
+
+    /// What the operator should know at start about the practice defaults
+    /// this portal still has, one line each in both languages: that it is
+    /// a practice portal, or what of the practice portal a named one kept.
+    pub fn practice_notices(&self) -> Vec<String> {
+        if self.is_practice() {
+            return vec![format!(
+                "Đây là cổng thực hành HoSo (“{}”): mã hồ sơ bắt đầu bằng {}-. Đặt tên cổng bằng --name, tiền tố mã bằng --agency-code, hoặc trong tệp --config. / This is a HoSo practice portal (“{}”): dossier codes start {}-. Name the portal with --name and the code prefix with --agency-code, or in a --config file.",
+                self.name.vi, self.agency_code, self.name.en, self.agency_code
+            )];
+        }
+        let mut out = Vec::new();
+        if self.agency_code == PRACTICE_AGENCY_CODE {
+            out.push(format!(
+                "Mã hồ sơ vẫn bắt đầu bằng {PRACTICE_AGENCY_CODE}- của cổng thực hành; đặt tiền tố bằng --agency-code (hoặc agency_code trong tệp cấu hình). / Dossier codes still start {PRACTICE_AGENCY_CODE}-, the practice portal's; set a prefix with --agency-code (or agency_code in the settings file)."
+            ));
+        }
+        if self.receiving_agency == practice_desk() {
+            out.push(format!(
+                "Giấy tiếp nhận vẫn ghi nơi tiếp nhận “{}”; đặt [receiving_agency] trong tệp cấu hình. / Receipts still name the desk “{}”; set [receiving_agency] in the settings file.",
+                self.receiving_agency.vi, self.receiving_agency.en
+            ));
+        }
+        out
+    }
+}
+
+/// A size as `--max-upload` takes it: bytes, or a number with a unit,
+/// binary (`KiB`, `MiB`, `GiB`, `TiB`) or decimal (`KB`, `MB`, `GB`,
+/// `TB`), in any case, with or without a space: `200MiB`, `1.5 GiB`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let scale: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => {
+            return Err(format!(
+                "“{text}”: đơn vị không rõ; dùng byte hoặc KiB, MiB, GiB (KB, MB, GB) / unknown unit; give bytes or KiB, MiB, GiB (KB, MB, GB), e.g. 200MiB"
+            ));
+        }
+    };
+    let bytes = if let Ok(n) = number.parse::<u64>() {
+        n.checked_mul(scale)
+    } else {
+        number
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .map(|n| n * scale as f64)
+            .filter(|b| *b < u64::MAX as f64)
+            .map(|b| b as u64)
+    };
+    match bytes {
+        Some(0) => Err(format!("“{text}”: phải lớn hơn 0 / must be above 0")),
+        Some(b) => Ok(b),
+        None => Err(format!(
+            "“{text}”: không phải kích thước, ví dụ 200MiB hoặc 209715200 / not a size, e.g. 200MiB or 209715200"
+        )),
     }
 }
 
@@ -251,6 +397,14 @@ pub enum SettingsError {
         /// Which entry and why.
         message: String,
     },
+    /// A flag of `serve` has a value it cannot take.
+    #[error("{flag}: {message}")]
+    Flag {
+        /// Which flag.
+        flag: &'static str,
+        /// Why.
+        message: String,
+    },
     /// Neither the file nor the command line names a data folder.
     #[error(
         "thiếu thư mục dữ liệu (--data hoặc data = ...) / no data folder (--data or data = ...)"
@@ -326,10 +480,7 @@ impl SettingsFile {
             return Err(bad(&format!("{name} phải lớn hơn 0 / must be above 0")));
         }
         if let Some(code) = &settings.agency_code
-            && (code.is_empty()
-                || !code
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.'))
+            && !valid_agency_code(code)
         {
             return Err(bad(
                 "agency_code chỉ gồm chữ in hoa, chữ số và dấu chấm / agency_code takes upper-case letters, digits and dots",
@@ -457,6 +608,111 @@ mod tests {
             settings.into_config(None),
             Err(SettingsError::NoDataFolder)
         ));
+    }
+
+    #[test]
+    fn sizes_are_read_in_bytes_or_with_a_unit() {
+        for (text, bytes) in [
+            ("209715200", 209_715_200),
+            ("200MiB", 200 * 1024 * 1024),
+            ("200 mib", 200 * 1024 * 1024),
+            ("2GiB", 2 * 1024 * 1024 * 1024),
+            ("1.5GiB", 3 * 512 * 1024 * 1024),
+            ("500MB", 500_000_000),
+            ("64KiB", 65_536),
+            ("10b", 10),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for bad in [
+            "",
+            "0",
+            "0MiB",
+            "lots",
+            "200 MiBs",
+            "-1",
+            "2e3",
+            "99999999999TiB",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert!(parse_size("200M").expect_err("unit").contains("200MiB"));
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_a_named_portal_is_told_what_it_kept() {
+        let settings = SettingsFile::parse(
+            "name = { vi = \"Cổng A\", en = \"Portal A\" }\nmax_upload_mib = 500",
+            Path::new("p.toml"),
+        )
+        .expect("parses");
+        let mut config = settings.into_config(Some("/srv/x".into())).expect("config");
+        config
+            .apply(ServeFlags {
+                name: Some("Sở KH&CN Hà Nội".into()),
+                name_en: Some("Hanoi DOST".into()),
+                agency_code: Some("SKHCN.HN".into()),
+                max_upload_bytes: Some(200 * 1024 * 1024),
+            })
+            .expect("flags");
+        assert_eq!(config.name, Bilingual::new("Sở KH&CN Hà Nội", "Hanoi DOST"));
+        assert_eq!(config.agency_code, "SKHCN.HN");
+        assert_eq!(config.max_upload_bytes, 200 * 1024 * 1024);
+        assert!(!config.is_practice());
+        let notices = config.practice_notices();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("[receiving_agency]"), "{notices:?}");
+
+        // One name for both languages; the practice code still told.
+        let mut named = PortalConfig::practice("/srv/y");
+        named
+            .apply(ServeFlags {
+                name: Some("Cổng B".into()),
+                ..ServeFlags::default()
+            })
+            .expect("flags");
+        assert_eq!(named.name, Bilingual::new("Cổng B", "Cổng B"));
+        assert!(named.practice_notices()[0].contains("--agency-code"));
+
+        // Nothing named: a practice portal, and it says so.
+        let practice = PortalConfig::practice("/srv/z");
+        assert!(practice.is_practice());
+        let told = practice.practice_notices();
+        assert_eq!(told.len(), 1);
+        assert!(
+            told[0].contains("This is a HoSo practice portal")
+                && told[0].contains("HOSO.PRACTICE-"),
+            "{told:?}"
+        );
+
+        for (flags, which) in [
+            (
+                ServeFlags {
+                    name: Some(" ".into()),
+                    ..ServeFlags::default()
+                },
+                "--name",
+            ),
+            (
+                ServeFlags {
+                    agency_code: Some("so khcn".into()),
+                    ..ServeFlags::default()
+                },
+                "--agency-code",
+            ),
+            (
+                ServeFlags {
+                    max_upload_bytes: Some(0),
+                    ..ServeFlags::default()
+                },
+                "--max-upload",
+            ),
+        ] {
+            let err = PortalConfig::practice("/srv/z")
+                .apply(flags)
+                .expect_err(which);
+            assert!(err.to_string().starts_with(which), "{err}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hoso_portal::Role;
-use hoso_portal::config::SettingsFile;
+use hoso_portal::config::{ServeFlags, SettingsFile};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -34,6 +34,20 @@ enum Command {
         /// Address clients use, when behind a proxy.
         #[arg(long)]
         public_url: Option<String>,
+        /// The portal's name, in discovery and on receipts (both languages
+        /// unless --name-en). Without it or a settings file's name, this is
+        /// a practice portal, and it says so.
+        #[arg(long)]
+        name: Option<String>,
+        /// The portal's name in English, when it differs.
+        #[arg(long, requires = "name")]
+        name_en: Option<String>,
+        /// Prefix of dossier codes: upper-case letters, digits and dots.
+        #[arg(long)]
+        agency_code: Option<String>,
+        /// Largest single upload: bytes, or with a unit (200MiB, 2GiB, 500MB).
+        #[arg(long, value_name = "SIZE", value_parser = hoso_portal::config::parse_size)]
+        max_upload: Option<u64>,
     },
     /// Register an applicant and print a new access token / Thêm người nộp và in mã truy cập.
     AddApplicant(Account),
@@ -93,6 +107,10 @@ async fn run() -> anyhow::Result<()> {
             data,
             listen,
             public_url,
+            name,
+            name_en,
+            agency_code,
+            max_upload,
         } => {
             let settings = match &config {
                 Some(path) => SettingsFile::load(path)?,
@@ -108,6 +126,16 @@ async fn run() -> anyhow::Result<()> {
                 .unwrap_or_else(|| SocketAddr::from(DEFAULT_LISTEN));
             if public_url.is_some() {
                 config.public_url = public_url;
+            }
+            config.apply(ServeFlags {
+                name,
+                name_en,
+                agency_code,
+                max_upload_bytes: max_upload,
+            })?;
+            // Said before the address, which scripts wait for on stdout.
+            for notice in config.practice_notices() {
+                eprintln!("{notice}");
             }
             hoso_portal::raise_fd_limit();
             let portal = hoso_portal::start(config).await?;

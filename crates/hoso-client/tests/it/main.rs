@@ -8,6 +8,7 @@ mod library;
 mod loss;
 mod outbox;
 mod package;
+mod portals;
 mod sending;
 mod submit;
 mod tracking;

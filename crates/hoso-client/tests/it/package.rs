@@ -117,6 +117,25 @@ async fn a_draft_travels_to_another_profile_and_is_filed_once() {
         .expect_err("unknown portal");
     let told = err.message();
     assert!(told.vi.contains("Hãy thêm cổng"), "{}", told.vi);
+
+    // Which portal a package names, before importing it: the one it was
+    // filed with, or written for; and whether this profile has it.
+    let named = stranger
+        .package_portal(&filed_package)
+        .await
+        .expect("read")
+        .expect("a filed package names its portal");
+    assert!(named.filed && named.here.is_none());
+    assert_eq!(named.base_url, world.record.base_url);
+    assert_eq!(named.key_id, world.record.key.fingerprint());
+    let draft = world
+        .client
+        .package_portal(&package)
+        .await
+        .expect("read")
+        .expect("a draft names the portal it was written for");
+    assert!(!draft.filed);
+    assert_eq!(draft.here.map(|p| p.id), Some(world.record.id));
 }
 
 #[tokio::test(flavor = "multi_thread")]

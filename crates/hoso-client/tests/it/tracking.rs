@@ -261,13 +261,19 @@ async fn the_report_counts_by_portal_and_state_and_exports_csv() {
     client.sync_status(&a.record).await.expect("sync");
     // A draft beside it: listed, not counted.
     let procedure = quality_inspection(&client, &a.record).await;
-    client
+    let draft = client
         .create_dossier(&a.record, &procedure)
         .await
         .expect("draft");
 
     let rows = client.report().await.expect("report");
     assert_eq!(rows.len(), 2);
+    // A draft has no code yet: its local id names it.
+    assert!(
+        rows.iter()
+            .any(|r| r.id == draft.summary.id && r.code.is_empty() && r.local_state == "draft"),
+        "{rows:?}"
+    );
     let filed = rows.iter().find(|r| r.code == code).expect("filed row");
     let tracking = filed.tracking.as_ref().expect("filed: tracked");
     assert_eq!(tracking.status, Status::Accepted);

@@ -133,6 +133,59 @@ async fn the_list_is_searchable_without_accents_and_sorted_by_last_change() {
 }
 
 #[tokio::test]
+async fn a_duplicate_for_another_version_keeps_content_and_documents_under_its_rules() {
+    let w = World::new().await;
+    let p = w.procedure().await;
+    let d = w
+        .client
+        .create_dossier(&w.record, &p)
+        .await
+        .expect("create");
+    let mut c = d.content.clone();
+    c.set("importer.name", "Công ty Ánh Dương");
+    c.documents = hoso_core::samples::quality_inspection().documents;
+    w.client
+        .save_dossier(&w.record, d.summary.id, c.clone(), 0)
+        .await
+        .expect("save");
+    let older = hoso_core::procedure::bundled()
+        .into_iter()
+        .find(|(n, _)| *n == "kiem-tra-cl-nhap-khau.2018.json")
+        .map(|(n, t)| hoso_core::Procedure::parse(n, t).expect("schema"))
+        .expect("bundled");
+    let copy = w
+        .client
+        .duplicate_dossier_for(d.summary.id, &older)
+        .await
+        .expect("duplicate");
+    assert_ne!(copy.summary.id, d.summary.id);
+    assert_eq!(copy.summary.state, DossierState::Draft);
+    assert_eq!(
+        (copy.summary.version.as_str(), copy.content.version.as_str()),
+        ("2018.07", "2018.07")
+    );
+    assert_eq!(
+        (&copy.content.fields, &copy.content.documents),
+        (&c.fields, &c.documents)
+    );
+    assert_eq!(copy.summary.title, "Công ty Ánh Dương");
+    assert_eq!(copy.summary.portal, d.summary.portal);
+
+    // Another procedure's rules are not this dossier's.
+    let other = hoso_core::procedure::bundled()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("dang-ky-khai-sinh"))
+        .map(|(n, t)| hoso_core::Procedure::parse(n, t).expect("schema"))
+        .expect("bundled");
+    let err = w
+        .client
+        .duplicate_dossier_for(d.summary.id, &other)
+        .await
+        .expect_err("another procedure");
+    assert!(matches!(err, ClientError::NotFound(_)), "{err}");
+}
+
+#[tokio::test]
 async fn a_deleted_draft_can_be_brought_back_and_a_duplicate_is_independent() {
     let w = World::new().await;
     let p = w.procedure().await;

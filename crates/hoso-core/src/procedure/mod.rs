@@ -172,6 +172,29 @@ impl FieldKind {
     pub fn is_number(self) -> bool {
         matches!(self, Self::Integer | Self::Decimal)
     }
+
+    /// What a value of this kind is, for people reading a procedure's
+    /// fields outside the form (the command line, documentation).
+    pub fn label(self) -> Bilingual {
+        let (vi, en) = match self {
+            Self::Text => ("văn bản một dòng", "one line of text"),
+            Self::LongText => ("văn bản nhiều dòng", "text of several lines"),
+            Self::Integer => ("số nguyên", "whole number"),
+            Self::Decimal => (
+                "số, phần thập phân sau dấu phẩy (1250,5)",
+                "number, decimals after a comma or point (1250.5)",
+            ),
+            Self::Date => ("ngày, dạng YYYY-MM-DD", "date, as YYYY-MM-DD"),
+            Self::Choice => ("một lựa chọn", "one choice"),
+            Self::YesNo => ("yes (có) hoặc no (không)", "yes or no"),
+            Self::TaxCode => ("mã số thuế, 10 hoặc 13 chữ số", "tax code, 10 or 13 digits"),
+            Self::CitizenId => ("số định danh cá nhân, 12 chữ số", "citizen ID, 12 digits"),
+            Self::Phone => ("số điện thoại Việt Nam", "Vietnamese phone number"),
+            Self::Email => ("địa chỉ thư điện tử", "e-mail address"),
+            Self::Table => ("bảng", "table"),
+        };
+        Bilingual::new(vi, en)
+    }
 }
 
 /// When a conditional field becomes required.

@@ -226,3 +226,19 @@ fn whole_schema_contradictions_are_refused() {
     let err = Procedure::from_json(&v.to_string()).expect_err("bad extension");
     assert_eq!(err.field.as_deref(), Some("contract"));
 }
+
+#[test]
+fn every_field_kind_has_a_distinct_name_in_both_languages() {
+    use super::FieldKind::*;
+    let kinds = [
+        Text, LongText, Integer, Decimal, Date, Choice, YesNo, TaxCode, CitizenId, Phone, Email,
+        Table,
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for kind in kinds {
+        let name = kind.label();
+        assert!(!name.vi.is_empty() && !name.en.is_empty(), "{kind:?}");
+        assert_ne!(name.vi, name.en, "{kind:?}");
+        assert!(seen.insert(name.en.clone()), "{kind:?}: {name:?} twice");
+    }
+}
