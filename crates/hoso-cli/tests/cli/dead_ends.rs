@@ -1,4 +1,4 @@
-//! The dead ends a new user met (issue 19), each now leading somewhere:
+//! The dead ends a new user met, each now leading somewhere:
 //! the binary run as people run it, against a portal on loopback and a
 //! real profile, its words and exit codes read back.
 
