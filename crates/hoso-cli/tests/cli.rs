@@ -78,6 +78,12 @@ impl Agency {
         self.dir.path().join(name)
     }
 
+    /// Adds this agency's portal to `profile`, signed in as its applicant.
+    async fn sign_in(&self, profile: &Path) -> Value {
+        let url = self.portal.base_url().to_owned();
+        json(profile, &["portals", "add", &url, "--token", &self.token]).await
+    }
+
     async fn officer_moves(&self, code: &str, to: Status) {
         let res = reqwest_like_post(
             &format!(
@@ -224,7 +230,7 @@ async fn every_subcommand_against_a_running_portal() {
     let profile = a.path("profile");
     let url = a.portal.base_url().to_owned();
 
-    let added = json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    let added = a.sign_in(&profile).await;
     assert_eq!(added["signed_in"], true);
     let listed = json(&profile, &["portals", "list"]).await;
     assert_eq!(listed.as_array().expect("array").len(), 1);
@@ -378,7 +384,7 @@ async fn every_subcommand_against_a_running_portal() {
     .await;
     assert!(exported["bytes"].as_u64().expect("bytes") > 10_000);
     let second = a.path("profile-2");
-    json(&second, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&second).await;
     let imported = json(
         &second,
         &["package", "import", package.to_str().expect("utf-8")],
@@ -456,8 +462,7 @@ async fn every_subcommand_against_a_running_portal() {
 async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     let a = agency().await;
     let profile = a.path("profile");
-    let url = a.portal.base_url().to_owned();
-    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&profile).await;
 
     // One CSV row per dossier: the sample's values, its shared documents
     // and a certificate of its own.
@@ -520,7 +525,7 @@ async fn a_batch_of_two_hundred_dossiers_is_filed_eight_at_a_time() {
     )
     .expect("write");
     let second = a.path("profile-2");
-    json(&second, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&second).await;
     let out = hoso_in(
         &second,
         "vi_VN.UTF-8",
@@ -618,8 +623,7 @@ fn has_line(text: &str, want: &str) -> bool {
 async fn receipt_show_reads_like_form_01_to_the_minute_and_a_broken_receipt_file_is_not_verified() {
     let a = agency().await;
     let profile = a.path("profile");
-    let url = a.portal.base_url().to_owned();
-    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&profile).await;
     let (id, code) = filed_sample(&a, &profile, "mau-01").await;
 
     // What was signed, read back from `--json` (unchanged: the signed
@@ -771,8 +775,7 @@ async fn local_dossiers(profile: &Path) -> usize {
 async fn the_sample_csv_files_and_a_rerun_adds_no_drafts_and_says_already_filed() {
     let a = agency().await;
     let profile = a.path("profile");
-    let url = a.portal.base_url().to_owned();
-    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&profile).await;
     let sample =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/batch-kiem-tra-cl.csv");
     let sample = sample.to_str().expect("utf-8");
@@ -835,8 +838,7 @@ async fn the_sample_csv_files_and_a_rerun_adds_no_drafts_and_says_already_filed(
 async fn batch_rows_name_their_problems_and_a_changed_filed_row_is_not_filed_again() {
     let a = agency().await;
     let profile = a.path("profile");
-    let url = a.portal.base_url().to_owned();
-    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&profile).await;
 
     let (_, docs) = sample_files(a.dir.path(), "loi");
     let lines = SampleCsv::new(&docs, true);

@@ -22,8 +22,7 @@ fn stderr_of(out: &std::process::Output, code: i32) -> String {
 async fn signed_in() -> (Agency, PathBuf) {
     let a = agency().await;
     let profile = a.path("profile");
-    let url = a.portal.base_url().to_owned();
-    json(&profile, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&profile).await;
     (a, profile)
 }
 
@@ -895,17 +894,7 @@ async fn receipt_verify_without_a_portal_says_how_to_give_the_key() {
     // A profile with another portal only: not valid here, and what to try.
     let other = agency().await;
     let elsewhere = a.path("profile-khac");
-    json(
-        &elsewhere,
-        &[
-            "portals",
-            "add",
-            other.portal.base_url(),
-            "--token",
-            &other.token,
-        ],
-    )
-    .await;
+    other.sign_in(&elsewhere).await;
     let text = stdout_of(
         &hoso_in(&elsewhere, "en_US.UTF-8", &["receipt", "verify", file]).await,
         5,
@@ -977,17 +966,7 @@ async fn a_package_for_a_portal_this_profile_lacks_names_its_address() {
 
     // A filed dossier goes to its own portal only, whatever else is here.
     let other = agency().await;
-    json(
-        &empty,
-        &[
-            "portals",
-            "add",
-            other.portal.base_url(),
-            "--token",
-            &other.token,
-        ],
-    )
-    .await;
+    other.sign_in(&empty).await;
     let said = stderr_of(
         &hoso_in(&empty, "en_US.UTF-8", &["package", "import", filed_package]).await,
         6,
@@ -998,7 +977,7 @@ async fn a_package_for_a_portal_this_profile_lacks_names_its_address() {
     );
 
     // Doing what it says: both arrive, for that portal.
-    json(&empty, &["portals", "add", &url, "--token", &a.token]).await;
+    a.sign_in(&empty).await;
     let arrived = json(&empty, &["package", "import", filed_package]).await;
     assert_eq!(arrived["outcome"], "filed");
     let arrived = json(&empty, &["package", "import", draft_package]).await;
