@@ -510,7 +510,8 @@ impl Upload<'_> {
         if !res.status().is_success() {
             return Err(classify(res, "HEAD").await);
         }
-        let offset = offset_of(&res).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
+        let offset =
+            offset_of(res.headers()).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
         if offset > self.entry.size {
             return Err(Failure::Restart);
         }
@@ -609,7 +610,8 @@ impl Upload<'_> {
             if !res.status().is_success() {
                 return Err(classify(res, "PATCH").await);
             }
-            let now_at = offset_of(&res).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
+            let now_at =
+                offset_of(res.headers()).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
             if now_at <= offset || now_at > self.entry.size {
                 return Err(Failure::Retry(
                     ClientError::Protocol(format!(
@@ -684,9 +686,9 @@ fn failure_of(
     }
 }
 
-fn offset_of(res: &reqwest::Response) -> Result<u64, ClientError> {
-    let value = res
-        .headers()
+/// The `Upload-Offset` of an answer's `headers`.
+fn offset_of(headers: &reqwest::header::HeaderMap) -> Result<u64, ClientError> {
+    let value = headers
         .get(h::UPLOAD_OFFSET)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ClientError::Protocol("response without Upload-Offset".into()))?;

@@ -19,7 +19,7 @@
 //! reqwest's) are spoken here; behind a proxy set in the environment the
 //! engine keeps to reqwest, which knows proxies.
 
-use super::{Failure, Upload, failure_of};
+use super::{Failure, Upload, failure_of, offset_of};
 use crate::error::ClientError;
 use hoso_tus::blocks::{self, BlockChecksums};
 use hoso_tus::checksum::ChecksumAlgorithm;
@@ -191,11 +191,7 @@ impl Upload<'_> {
             let Some(sent) = sent else {
                 return Err(broken("the server answered a PATCH that was not sent"));
             };
-            let offset = headers
-                .get(h::UPLOAD_OFFSET)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| h::parse_number(h::UPLOAD_OFFSET, v).ok())
-                .ok_or_else(|| broken("PATCH answered without Upload-Offset"))?;
+            let offset = offset_of(&headers).map_err(|e| Failure::Retry(e, Cause::Broken, None))?;
             if offset != sent.end {
                 return Err(Failure::Retry(
                     ClientError::Protocol(format!(
