@@ -125,6 +125,7 @@ async fn a_dossier_filed_from_the_window_arrives_once_with_the_exact_files_and_a
         offer.contains("Công ty Ánh Dương"),
         "hidden offer: {offer:?}"
     );
+    app.scroll_to(r#"[name="importer.name"]"#).await;
     app.screenshot("02-hidden-character").await;
     app.click(r#"[id="importer.name-hidden"] button"#).await;
     let fixed_name = app
