@@ -7,6 +7,8 @@
 //! metainfo (`appstreamcli validate`), and the command line it installs,
 //! run from the unpacked package.
 
+pub mod windows;
+
 use crate::{cargo, exec};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //!   cargo xtask bench   benchmarks that print figures
 //!   cargo xtask fuzz    the fuzz targets, for a given time
 //!   cargo xtask bundle  the Debian package, built and checked
+//!   cargo xtask bundle windows  the Windows installer, cross-built
 
 mod bench;
 mod bundle;
@@ -38,10 +39,17 @@ fn run_task() -> anyhow::Result<()> {
         Some("test") => test(&root),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => bench::fuzz(&root, &args[1..]),
-        Some("bundle") => {
-            setup::run(&root)?;
-            bundle::checked(&root).map(drop)
-        }
+        Some("bundle") => match args.get(1).map(String::as_str) {
+            None | Some("deb") => {
+                setup::run(&root)?;
+                bundle::checked(&root).map(drop)
+            }
+            Some("windows") => {
+                setup::run(&root)?;
+                bundle::windows::installer(&root).map(drop)
+            }
+            Some(other) => bail!("unknown bundle {other:?}: deb or windows"),
+        },
         Some("help") | None => {
             println!("{}", HELP);
             Ok(())
@@ -67,7 +75,10 @@ cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedur
                                 tus-js-client (root: network namespace and tbf)
 cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)
 cargo xtask bundle              build target/bundle/hoso_<version>_<arch>.deb (app and command line,
-                                menu entry, icons, Depends from dpkg-shlibdeps) and check it";
+                                menu entry, icons, Depends from dpkg-shlibdeps) and check it
+cargo xtask bundle windows      cross-build target/bundle/hoso_<version>_x64-setup.exe (NSIS, per-user:
+                                app and command line, Start-menu entry, .hoso files, uninstaller,
+                                WebView2 check); prints its size and the programs'";
 
 fn workspace_root() -> anyhow::Result<PathBuf> {
     Ok(Path::new(env!("CARGO_MANIFEST_DIR"))
