@@ -554,6 +554,7 @@ impl<'a> EndToEnd<'a> {
             checked["problems"] == serde_json::json!([]),
             "the sample has problems: {checked}"
         );
+        self.windows_names(&id, &docs[0].1)?;
 
         let uploads = data.join("uploads");
         let cut = self.submit_cut_off(&id, &uploads)?;
@@ -592,11 +593,16 @@ impl<'a> EndToEnd<'a> {
             exported["bytes"].as_u64().unwrap_or_default() > BIG_BYTES,
             "the package is too small: {exported}"
         );
-        self.json("b", &["portals", "add", &url, "--token", &token])?;
-        let imported = self.json("b", &["package", "import", &win(&package)])?;
+        let deep = self.deep_folder("hồ sơ thứ hai");
+        let b = deep
+            .strip_prefix(&self.work)?
+            .to_string_lossy()
+            .into_owned();
+        self.json(&b, &["portals", "add", &url, "--token", &token])?;
+        let imported = self.json(&b, &["package", "import", &win(&package)])?;
         ensure!(imported["outcome"] == "filed", "imported as {imported}");
         let id2 = imported["id"].as_i64().context("imported id")?.to_string();
-        let shown = self.json("b", &["submit", &id2])?;
+        let shown = self.json(&b, &["submit", &id2])?;
         ensure!(shown[0]["code"] == code.as_str(), "filed from b: {shown}");
         ensure!(
             officer_list(&url, &officer)?.len() == 1,
@@ -604,7 +610,7 @@ impl<'a> EndToEnd<'a> {
         );
 
         drop(portal);
-        for profile in ["a", "b"] {
+        for profile in ["a", b.as_str()] {
             let verified = self.json(profile, &["receipt", "verify", &win(&receipt_file)])?;
             ensure!(
                 verified["valid"] == true,
@@ -623,7 +629,7 @@ impl<'a> EndToEnd<'a> {
     fn documents(&self) -> anyhow::Result<Vec<(String, PathBuf)>> {
         let sample: Value =
             serde_json::from_str(&std::fs::read_to_string(self.root.join(SAMPLE))?)?;
-        let dir = self.work.join("tài liệu");
+        let dir = self.deep_folder("tài liệu");
         std::fs::create_dir_all(&dir)?;
         let mut docs = Vec::new();
         for (i, doc) in sample["documents"]
@@ -643,6 +649,74 @@ impl<'a> EndToEnd<'a> {
             docs.push((slot, path));
         }
         Ok(docs)
+    }
+
+    /// A folder under the work folder whose Windows path is longer than
+    /// the 260 characters of MAX_PATH.
+    fn deep_folder(&self, name: &str) -> PathBuf {
+        let mut dir = self.work.join(name);
+        let mut level = 1;
+        while win(&dir).chars().count() <= 300 {
+            dir = dir.join(format!("thư mục lồng nhau số {level:02}"));
+            level += 1;
+        }
+        dir
+    }
+
+    /// Runs `hoso.exe ARGS…`, which must fail with exit 3 (a problem in the
+    /// input) naming `why`, before touching the file it names.
+    fn refused(&self, profile: &str, args: &[&str], why: &str) -> anyhow::Result<()> {
+        let out = self.hoso(profile, args).output()?;
+        let said = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        ensure!(
+            out.status.code() == Some(3) && said.contains(why),
+            "hoso {args:?} exited {:?} without naming {why:?}:\n{said}",
+            out.status.code()
+        );
+        println!("refused as it should be: hoso {}", args.join(" "));
+        Ok(())
+    }
+
+    /// Names Windows would read as a stream or a device, or change, are
+    /// refused with a message before any file is touched; the command
+    /// line's default profile is the app's, in %APPDATA%.
+    fn windows_names(&self, id: &str, sample_doc: &Path) -> anyhow::Result<()> {
+        let stream = format!("{}:ẩn.pdf", win(sample_doc));
+        self.refused("a", &["dossiers", "attach", id, "contract", &stream], "“:”")?;
+        for name in ["CON.hoso", "gói.hoso.", "NUL"] {
+            let dest = win(&self.work.join(name));
+            self.refused("a", &["package", "export", id, &dest], "Windows")?;
+        }
+        ensure!(
+            !self.work.join("gói.hoso").exists(),
+            "an export was written under a changed name"
+        );
+        let out = self
+            .prefix
+            .env(
+                Command::new("wine")
+                    .arg(&self.hoso)
+                    .args(["--json", "portals", "list"])
+                    .current_dir(&self.work)
+                    .env_remove("HOSO_PROFILE"),
+            )
+            .output()?;
+        ensure!(
+            out.status.success(),
+            "hoso portals list without --profile failed"
+        );
+        let profile = self
+            .prefix
+            .user_dir()?
+            .join("AppData/Roaming/vn.hoso.desktop/profile");
+        ensure!(
+            profile.join("hoso.sqlite3").is_file() && !self.work.join("vn.hoso.desktop").exists(),
+            "the default profile is not {}",
+            profile.display()
+        );
+        println!("default profile: {}", profile.display());
+        Ok(())
     }
 
     /// Starts `submit`, kills it once the portal holds at least [`CUT_AT`]
