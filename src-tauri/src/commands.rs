@@ -25,6 +25,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
         practice: state.portal.practice,
         profile_dir: state.client.profile_dir().display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        opened_package: crate::profile::opened_package().map(|p| p.display().to_string()),
     })
 }
 

@@ -10,6 +10,7 @@ mod follow;
 mod profile;
 mod receipt;
 mod state;
+mod webview;
 
 use tauri::Manager;
 
@@ -20,6 +21,11 @@ fn main() {
                 .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
         )
         .init();
+    // Before any window: without a web view, building one panics.
+    if let Err(why) = webview::check() {
+        eprintln!("HoSo không khởi động được / HoSo could not start: {why}");
+        std::process::exit(1);
+    }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())

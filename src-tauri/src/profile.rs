@@ -1,5 +1,6 @@
-//! Which profile folder the app uses: `--profile DIR`, else `HOSO_PROFILE`,
-//! else the system's per-user data folder for HoSo.
+//! What the app was started with: which profile folder it uses
+//! (`--profile DIR`, else `HOSO_PROFILE`, else the system's per-user data
+//! folder for HoSo), and the `.hoso` package it was asked to open.
 
 use std::path::PathBuf;
 use tauri::{AppHandle, Manager};
@@ -22,4 +23,59 @@ pub fn resolve(app: &AppHandle) -> anyhow::Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     Ok(app.path().app_data_dir()?.join("profile"))
+}
+
+/// The `.hoso` package among the app's arguments, if any: Windows starts
+/// `hoso-desktop.exe "PATH"` for a double-clicked package (the installer's
+/// association).
+pub fn opened_package() -> Option<PathBuf> {
+    package_among(std::env::args().skip(1))
+}
+
+/// The first argument naming a `.hoso` file, options and `--profile`'s
+/// folder aside.
+fn package_among(mut args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    while let Some(arg) = args.next() {
+        if arg == "--profile" {
+            args.next();
+            continue;
+        }
+        if arg.starts_with('-') {
+            continue;
+        }
+        let path = PathBuf::from(&arg);
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("hoso"))
+        {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_among;
+    use std::path::PathBuf;
+
+    fn among(args: &[&str]) -> Option<PathBuf> {
+        package_among(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn the_package_explorer_passes_is_found_and_nothing_else() {
+        assert_eq!(
+            among(&["C:\\Users\\An\\Tải về\\lô thép.HOSO"]),
+            Some(PathBuf::from("C:\\Users\\An\\Tải về\\lô thép.HOSO"))
+        );
+        assert_eq!(
+            among(&["--profile", "D:\\hồ sơ.hoso", "/tmp/gói.hoso"]),
+            Some(PathBuf::from("/tmp/gói.hoso")),
+            "a profile folder is not a package"
+        );
+        assert_eq!(among(&["--profile=/tmp/p", "--verbose"]), None);
+        assert_eq!(among(&["bien-nhan.json"]), None);
+        assert_eq!(among(&[]), None);
+    }
 }

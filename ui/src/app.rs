@@ -81,6 +81,11 @@ fn editor_for(
     }
 }
 
+/// The `.hoso` package the app was started to open, until the list puts
+/// it in its import field.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenedPackage(pub RwSignal<Option<String>>);
+
 #[component]
 pub fn App() -> impl IntoView {
     let info = RwSignal::new(None::<AppInfo>);
@@ -90,10 +95,15 @@ pub fn App() -> impl IntoView {
     provide_context(ipc::listen_for_drops());
     provide_context(ipc::listen_for_progress());
     provide_context(ipc::listen_for_status());
+    let opened = OpenedPackage(RwSignal::new(None));
+    provide_context(opened);
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {
-            Ok(i) => info.set(Some(i)),
+            Ok(i) => {
+                opened.0.set(i.opened_package.clone());
+                info.set(Some(i));
+            }
             Err(e) => failure.set(Some(e)),
         }
     });

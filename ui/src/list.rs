@@ -67,6 +67,16 @@ pub fn DossierList(
     let chosen_portal = RwSignal::new(None::<i64>);
     let package_path = RwSignal::new(String::new());
     let package_done = RwSignal::new(None::<hoso_core::Bilingual>);
+    // A package the app was opened with waits in the import field, for
+    // the person to choose where a draft goes and import it.
+    if let Some(opened) = use_context::<crate::app::OpenedPackage>() {
+        Effect::new(move |_| {
+            if let Some(path) = opened.0.get() {
+                package_path.set(path);
+                opened.0.set(None);
+            }
+        });
+    }
     let export_package = move |id: i64| {
         spawn_local(async move {
             match ipc::call::<_, String>(command::EXPORT_PACKAGE, &IdArgs { id }).await {

@@ -7,6 +7,8 @@
 //! metainfo (`appstreamcli validate`), and the command line it installs,
 //! run from the unpacked package.
 
+pub mod windows;
+
 use crate::{cargo, exec};
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -100,7 +102,7 @@ fn commit_day(root: &Path) -> anyhow::Result<String> {
 }
 
 /// The workspace's version (the app's and the package's).
-fn version(root: &Path) -> anyhow::Result<String> {
+pub fn version(root: &Path) -> anyhow::Result<String> {
     let manifest = std::fs::read_to_string(root.join("src-tauri/tauri.conf.json"))?;
     let conf: serde_json::Value = serde_json::from_str(&manifest)?;
     conf["version"]

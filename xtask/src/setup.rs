@@ -35,6 +35,18 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "appstream",
 ];
 
+/// What builds the Windows installer and tests it here: the MinGW-w64
+/// linker and binutils, NSIS, Wine to run the Windows programs, and
+/// xdotool to answer the app's message box under Xvfb
+/// (`cargo xtask bundle windows`, `cargo xtask test-windows`).
+pub const WINDOWS_PACKAGES: &[&str] = &[
+    "gcc-mingw-w64-x86-64",
+    "binutils-mingw-w64-x86-64",
+    "nsis",
+    "wine",
+    "xdotool",
+];
+
 /// Debian's second Rust toolchain, whose std source lets the UI be built
 /// for wasm32 when rustup cannot provide the target (see TOOLCHAIN notes in
 /// ARCHITECTURE.md).
@@ -46,10 +58,12 @@ pub const DEBIAN_STD_SRC: &str = "/usr/lib/rustlib/src/rust/library";
 pub fn run(root: &Path) -> anyhow::Result<()> {
     if is_debian_like() {
         ensure_packages(DESKTOP_PACKAGES)?;
+        ensure_packages(WINDOWS_PACKAGES)?;
     } else {
         check_foreign_system()?;
     }
     ensure_wasm_toolchain()?;
+    ensure_windows_target();
     ensure_wasm_bindgen(root)?;
     ensure_tauri_driver()?;
     ensure_interop_peers(root)?;
@@ -204,7 +218,7 @@ fn check_foreign_system() -> anyhow::Result<()> {
     )
 }
 
-fn on_path(tool: &str) -> bool {
+pub fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(tool).is_file()))
 }
@@ -246,6 +260,31 @@ fn ensure_wasm_toolchain() -> anyhow::Result<()> {
         bail!("{DEBIAN_STD_SRC} is missing although rust-web-src is installed");
     }
     Ok(())
+}
+
+/// rustup's standard library for Windows, for the Windows installer. Only
+/// that build needs it, so a machine that cannot download it is told so
+/// and set-up goes on (`cargo xtask bundle windows` names it again).
+fn ensure_windows_target() {
+    use crate::bundle::windows::{TARGET, rustup_has_target};
+    if rustup_has_target() {
+        println!("{TARGET} target: rustup");
+        return;
+    }
+    if on_path("rustup")
+        && run_within(
+            Command::new("rustup").args(["target", "add", TARGET]),
+            Duration::from_secs(300),
+        )
+        && rustup_has_target()
+    {
+        println!("{TARGET} target: rustup (installed now)");
+        return;
+    }
+    println!(
+        "note: rustup could not add {TARGET}; the Windows installer cannot be built here \
+         (`rustup target add {TARGET}` where rustup can download)"
+    );
 }
 
 /// Runs a command, giving up (and killing it) after `limit`.

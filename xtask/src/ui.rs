@@ -56,23 +56,25 @@ pub fn build(root: &Path) -> anyhow::Result<()> {
     let wasm = target_dir.join(TARGET).join(PROFILE).join("hoso-ui.wasm");
     let dist = root.join("ui/dist");
     std::fs::create_dir_all(&dist).context("creating ui/dist")?;
+    // wasm-bindgen writes into a folder of its own; only files whose bytes
+    // changed reach ui/dist. The app embeds ui/dist, so a file rewritten
+    // unchanged would rebuild it (two minutes for a release build).
+    let bindgen_out = target_dir.join("bindgen-out");
+    if bindgen_out.exists() {
+        std::fs::remove_dir_all(&bindgen_out)?;
+    }
     let version = locked_wasm_bindgen(root)?;
     exec(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&dist)
+            .arg(&bindgen_out)
             .arg(&wasm),
     )
     .with_context(|| {
         format!("wasm-bindgen {version} (as in Cargo.lock) is needed: cargo xtask setup")
     })?;
-    for entry in std::fs::read_dir(root.join("ui/static")).context("reading ui/static")? {
-        let path = entry?.path();
-        if let Some(name) = path.file_name() {
-            std::fs::copy(&path, dist.join(name))
-                .with_context(|| format!("copying {}", path.display()))?;
-        }
-    }
+    update_changed(&bindgen_out, &dist)?;
+    update_changed(&root.join("ui/static"), &dist)?;
     let size = std::fs::metadata(dist.join("hoso-ui_bg.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -81,5 +83,24 @@ pub fn build(root: &Path) -> anyhow::Result<()> {
         dist.display(),
         size / 1024
     );
+    Ok(())
+}
+
+/// Copies each file under `from` to the same place under `to` unless
+/// `to` holds the same bytes already (so its time stays as it was).
+fn update_changed(from: &Path, to: &Path) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let (path, dest) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&dest)?;
+            update_changed(&path, &dest)?;
+            continue;
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&dest, &bytes).with_context(|| format!("writing {}", dest.display()))?;
+        }
+    }
     Ok(())
 }

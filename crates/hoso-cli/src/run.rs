@@ -46,13 +46,19 @@ impl Out {
     }
 }
 
-/// The default profile: the desktop app's, on Linux.
+/// The app's identifier, which names its data folder.
+const APP_ID: &str = "vn.hoso.desktop";
+
+/// The default profile: the desktop app's, found as Tauri finds it (the
+/// system's data folder: `$XDG_DATA_HOME` or `~/.local/share` on Linux,
+/// `%APPDATA%` on Windows, `~/Library/Application Support` on macOS),
+/// so the command line and the app share one profile. Reading `HOME` by
+/// hand made it the current folder on Windows, where `HOME` is unset.
 fn default_profile() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("vn.hoso.desktop").join("profile")
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_ID)
+        .join("profile")
 }
 
 /// Progress bars of the sendings under way, by dossier id.
@@ -1098,4 +1104,26 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
         }
     }
     Ok(Code::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_profile_is_the_apps_in_the_systems_data_folder() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../../../src-tauri/tauri.conf.json"))
+                .expect("tauri.conf.json");
+        assert_eq!(
+            conf["identifier"], APP_ID,
+            "the app's data folder is named for it"
+        );
+        let profile = default_profile();
+        assert!(profile.ends_with(format!("{APP_ID}/profile")));
+        if let Some(data) = dirs::data_dir() {
+            assert!(profile.starts_with(data), "{}", profile.display());
+        }
+        assert!(profile.is_absolute(), "never the current folder");
+    }
 }

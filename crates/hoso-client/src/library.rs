@@ -60,6 +60,7 @@ impl Library {
         slot: &AttachmentSlot,
     ) -> Result<LibraryEntry, ClientError> {
         let name = file_name(source)?;
+        refuse_windows_name(source, &format!("documents.{}", slot.id))?;
         let src = source.to_owned();
         let meta = tokio::task::spawn_blocking(move || std::fs::metadata(&src))
             .await
@@ -75,6 +76,7 @@ impl Library {
     /// Copies a file into the library (once per content) and records it.
     pub async fn import(&self, source: &Path) -> Result<LibraryEntry, ClientError> {
         let name = file_name(source)?;
+        refuse_windows_name(source, "documents")?;
         let original = source
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -353,6 +355,28 @@ fn file_name(source: &Path) -> Result<String, ClientError> {
         .ok_or_else(|| ClientError::NotFound(format!("{}", source.display())))
 }
 
+/// Refuses, before the file is touched, a name Windows reads as something
+/// else: `a.pdf:x` opens a hidden stream of a.pdf, `CON.pdf` a device, so
+/// reading it would bring in other bytes than the file the person sees (or
+/// wait on the console). Refused on every system, the same way.
+fn refuse_windows_name(source: &Path, problem_path: &str) -> Result<(), ClientError> {
+    let raw = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let Some(why) = hoso_core::filename::windows_problem(&raw) else {
+        return Ok(());
+    };
+    Err(ClientError::Refused(vec![Problem {
+        path: problem_path.to_owned(),
+        code: ProblemCode::DocumentName,
+        message: Bilingual::new(
+            format!("Không nhận tệp “{raw}”: {} — hãy đổi tên tệp.", why.vi),
+            format!("The file “{raw}” is not taken: {} — rename it.", why.en),
+        ),
+    }]))
+}
+
 /// A fresh name in `dir/tmp` for a file being brought in: named for this
 /// process, so that what a crash leaves is removed at the next start.
 fn staging_in(dir: &Path) -> PathBuf {
@@ -490,6 +514,38 @@ mod tests {
             .expect("tmp")
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[tokio::test]
+    async fn names_windows_reads_as_a_stream_or_a_device_are_refused_before_reading() {
+        let (dir, lib) = library().await;
+        // These exist here as plain files; on Windows the first would be a
+        // hidden stream of "hợp đồng.pdf", the others a device.
+        for (name, why) in [
+            ("hợp đồng.pdf:ẩn.pdf", "“:”"),
+            ("CON.pdf", "“con”"),
+            ("com¹.pdf", "“com¹”"),
+            ("hóa đơn.pdf.", "dot"),
+            ("hóa đơn.pdf ", "space"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"%PDF-1.7").expect("write");
+            let err = lib.import(&path).await.expect_err(name);
+            let ClientError::Refused(problems) = &err else {
+                panic!("{name}: {err}");
+            };
+            assert_eq!(problems[0].code, ProblemCode::DocumentName);
+            assert!(
+                err.message().en.contains(why),
+                "{name}: {}",
+                err.message().en
+            );
+            assert!(err.message().vi.contains("hãy đổi tên tệp"));
+        }
+        let stored = std::fs::read_dir(dir.path().join("library"))
+            .expect("library")
+            .count();
+        assert_eq!(stored, 1, "only tmp: nothing was copied");
     }
 
     #[tokio::test]

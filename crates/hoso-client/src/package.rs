@@ -64,6 +64,7 @@ pub async fn export(
     id: i64,
     dest: &Path,
 ) -> Result<u64, ClientError> {
+    check_destination(dest)?;
     let record = crate::workspace::get(store, id).await?;
     let mut manifest = Manifest::new(record.summary.title.clone(), record.content.clone());
     if record.summary.state == hoso_core::DossierState::Submitted {
@@ -89,6 +90,33 @@ pub async fn export(
     tokio::task::spawn_blocking(move || write_whole(&dest, &manifest, &paths))
         .await
         .map_err(|e| ClientError::Protocol(format!("export task failed: {e}")))?
+}
+
+/// Refuses a package file name Windows would not keep: a device (CON,
+/// NUL…) it would write to instead, a stream after `:`, a last dot or
+/// space it would drop (the package would then not be where HoSo says).
+/// The same on every system, since a package travels to Windows computers
+/// and USB sticks.
+fn check_destination(dest: &Path) -> Result<(), ClientError> {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match hoso_core::filename::windows_problem(&name) {
+        None => Ok(()),
+        Some(why) => Err(refused(
+            format!(
+                "Không ghi gói vào “{}”: {} — hãy chọn tên tệp khác (ví dụ ho-so.hoso).",
+                dest.display(),
+                why.vi
+            ),
+            format!(
+                "Cannot write the package as “{}”: {} — choose another file name (e.g. ho-so.hoso).",
+                dest.display(),
+                why.en
+            ),
+        )),
+    }
 }
 
 fn write_whole(
@@ -515,4 +543,33 @@ async fn record(
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ClientError> {
     serde_json::to_string(value).map_err(|e| ClientError::Protocol(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_destination;
+    use std::path::Path;
+
+    #[test]
+    fn package_names_windows_would_not_keep_are_refused() {
+        for (dest, why) in [
+            ("/tmp/CON.hoso", "device"),
+            ("/tmp/nul", "device"),
+            ("/tmp/gói.hoso.", "drops"),
+            ("/tmp/gói.hoso ", "drops"),
+            ("/tmp/gói.hoso:ẩn", "stream"),
+            ("/", "empty"),
+        ] {
+            let err = check_destination(Path::new(dest)).expect_err(dest);
+            assert!(
+                err.message().en.contains(why),
+                "{dest}: {}",
+                err.message().en
+            );
+            assert!(err.message().vi.contains("hãy chọn tên tệp khác"));
+        }
+        for fine in ["/tmp/gói hồ sơ.hoso", "/tmp/HOSO.PRACTICE-261205-0001.hoso"] {
+            assert!(check_destination(Path::new(fine)).is_ok(), "{fine}");
+        }
+    }
 }

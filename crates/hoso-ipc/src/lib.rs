@@ -250,6 +250,11 @@ pub struct AppInfo {
     pub profile_dir: String,
     /// App version.
     pub version: String,
+    /// A `.hoso` package the app was started to open (double-clicked in
+    /// Explorer, whose association passes its path), for the window to
+    /// offer importing.
+    #[serde(default)]
+    pub opened_package: Option<String>,
 }
 
 /// Arguments of [`command::IMPORT_PACKAGE`].

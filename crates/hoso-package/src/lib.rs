@@ -9,7 +9,8 @@
 //!
 //! Reading ([`Package::open`]) trusts nothing in the archive: any other
 //! entry, a path that could leave a folder (absolute, `..`, backslashes,
-//! drive letters), a symlink, a duplicate name, an encrypted entry, more
+//! drive letters, UNC), a name Windows reads as a device or a stream or
+//! changes (CON, `x:stream`, a last dot or space), a symlink, a duplicate name, an encrypted entry, more
 //! entries or bytes than the manifest declares, a compression ratio no
 //! document has, a newer or unknown format, and broken data each end in a
 //! [`PackageError`] that says so, before anything is written anywhere.
@@ -172,6 +173,11 @@ pub enum PackageError {
     /// An entry name that could write outside the target folder.
     #[error("entry {0:?} points outside the package")]
     PathEscape(String),
+    /// An entry name Windows reads as something else: a device (CON,
+    /// NUL…), a hidden stream after `:`, or a name whose last dot or
+    /// space it drops (which may alias another entry).
+    #[error("entry {0:?} has a name Windows reads as something else")]
+    WindowsName(String),
     /// A symbolic link.
     #[error("entry {0:?} is a symbolic link")]
     Symlink(String),
@@ -259,6 +265,14 @@ impl PackageError {
                     "The package has an entry “{n}” that points outside its folder (absolute path or “..”): it may be hostile."
                 ),
             ),
+            Self::WindowsName(n) => (
+                format!(
+                    "Gói có mục “{n}” mang tên mà Windows hiểu theo nghĩa khác (thiết bị như CON, NUL; luồng ẩn sau “:”; dấu chấm hay khoảng trắng cuối tên): gói có thể độc hại."
+                ),
+                format!(
+                    "The package has an entry “{n}” whose name Windows reads as something else (a device such as CON or NUL, a hidden stream after “:”, a trailing dot or space): it may be hostile."
+                ),
+            ),
             Self::Symlink(n) => (
                 format!(
                     "Gói có liên kết tượng trưng “{n}”: gói hồ sơ không bao giờ chứa liên kết."
@@ -305,10 +319,16 @@ impl PackageError {
                     "Document {n} in the package does not match its declared hash or size: the package is damaged or altered."
                 ),
             ),
-            Self::BadName(n) => (
-                format!("Tên tài liệu “{n}” không hợp lệ."),
-                format!("The document name “{n}” is not allowed."),
-            ),
+            Self::BadName(n) => {
+                let why = hoso_core::filename::check(&hoso_core::length::normalize(n)).err();
+                let (vi, en) = why.map_or_else(Default::default, |w| {
+                    (format!(": {}", w.vi), format!(": {}", w.en))
+                });
+                (
+                    format!("Tên tài liệu “{n}” không hợp lệ{vi}."),
+                    format!("The document name “{n}” is not allowed{en}."),
+                )
+            }
             Self::Unsupported(n) => (
                 format!("Mục “{n}” dùng kiểu nén HoSo không đọc được."),
                 format!("Entry “{n}” uses a compression HoSo cannot read."),
@@ -349,6 +369,15 @@ fn classify(name: &str) -> Result<Entry, PackageError> {
     }
     if name.split('/').any(|part| part == ".." || part == ".") {
         return Err(escape());
+    }
+    // Names are read the same on every system: what Windows would open as
+    // a device or a stream, or alias by dropping a last dot or space, is
+    // refused here too.
+    if name
+        .split('/')
+        .any(|part| !part.is_empty() && hoso_core::filename::windows_problem(part).is_some())
+    {
+        return Err(PackageError::WindowsName(name.to_owned()));
     }
     if name == MANIFEST {
         return Ok(Entry::Manifest);

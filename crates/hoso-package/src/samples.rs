@@ -138,6 +138,55 @@ pub fn hostile() -> Vec<Hostile> {
             matches!(e, E::PathEscape(_))
         });
     }
+    // What reaches Windows: drive letters, UNC shares, `..\`.
+    for (what, name) in [
+        (
+            "drive letter with backslashes",
+            "C:\\Windows\\System32\\evil.dll",
+        ),
+        ("drive-relative path", "c:evil.dll"),
+        ("UNC share", "\\\\server\\share\\evil.dll"),
+        ("UNC share with slashes", "//server/share/evil.dll"),
+        ("device namespace", "\\\\.\\PhysicalDrive0"),
+        ("dot-dot backslash", "..\\..\\AppData\\Roaming\\evil.dll"),
+        (
+            "dot-dot backslash after the folder",
+            "documents/..\\..\\evil.dll",
+        ),
+    ] {
+        add(what, with((name, b"x", false)), |e| {
+            matches!(e, E::PathEscape(_))
+        });
+    }
+    // Names Windows reads as a device or a stream, or aliases.
+    let cert_stream = format!("{cert}:Zone.Identifier");
+    let names: [(&'static str, String); 8] = [
+        ("reserved device name", "CON".into()),
+        ("reserved device name in the folder", "documents/NUL".into()),
+        (
+            "reserved device name with an extension",
+            "documents/aux.pdf".into(),
+        ),
+        ("reserved port name", "documents/COM1".into()),
+        (
+            "alternate data stream of the manifest",
+            "manifest.json:evil".into(),
+        ),
+        ("alternate data stream of a document", cert_stream),
+        (
+            "trailing dot aliasing the manifest",
+            "manifest.json.".into(),
+        ),
+        (
+            "trailing space aliasing the manifest",
+            "manifest.json ".into(),
+        ),
+    ];
+    for (what, name) in names {
+        add(what, with((&name, b"x", false)), |e| {
+            matches!(e, E::WindowsName(_))
+        });
+    }
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let o = zip::write::SimpleFileOptions::default();
     zip.start_file(MANIFEST, o)
@@ -247,5 +296,19 @@ pub fn hostile() -> Vec<Hostile> {
         raw(&[(MANIFEST, &json(&bad_name), true), (&cert, CERT, false)]),
         |e| matches!(e, E::BadName(_)),
     );
+    for (what, name) in [
+        ("a document named for a Windows device", "CON.pdf"),
+        ("a document name with a stream", "hóa đơn.pdf:ẩn"),
+        ("a document name climbing folders", "..\\..\\hóa đơn.pdf"),
+        ("a document name with a drive", "C:\\hóa đơn.pdf"),
+        ("a document name ending in a dot", "hóa đơn.pdf."),
+    ] {
+        let named = manifest(&[(name, CERT)]);
+        add(
+            what,
+            raw(&[(MANIFEST, &json(&named), true), (&cert, CERT, false)]),
+            |e| matches!(e, E::BadName(_)),
+        );
+    }
     out
 }

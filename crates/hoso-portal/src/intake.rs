@@ -407,16 +407,17 @@ impl Sink {
 
 /// Lowers the calling thread's scheduling priority (once per thread):
 /// jobs that keep a core busy then yield the core to the threads that
-/// answer requests and run the database, whatever their number.
+/// answer requests and run the database, whatever their number. Linux
+/// only for now; elsewhere the threads keep the process's priority.
 pub fn background_priority() {
-    thread_local! {
-        static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-    if LOWERED.with(|l| l.replace(true)) {
-        return;
-    }
     #[cfg(target_os = "linux")]
     {
+        thread_local! {
+            static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if LOWERED.with(|l| l.replace(true)) {
+            return;
+        }
         // On Linux a thread's nice value is its own (the thread id names it).
         let me = rustix::thread::gettid();
         if let Err(e) = rustix::process::setpriority_process(Some(me), 10) {
