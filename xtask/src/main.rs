@@ -85,7 +85,7 @@ cargo xtask bundle              build target/bundle/hoso_<version>_<arch>.deb (a
 cargo xtask bundle windows      cross-build target/bundle/hoso_<version>_x64-setup.exe (NSIS, per-user:
                                 app and command line, Start-menu entry, .hoso files, uninstaller,
                                 WebView2 check); prints its size and the programs'
-cargo xtask test-windows        the installer and the Windows programs under Wine (not yet in `test`):
+cargo xtask test-windows        the installer and the Windows programs under Wine (also run by `test`):
                                 install, hoso-core and hoso-package tests, the app's WebView2 message,
                                 hoso.exe filing end to end with hoso-portal.exe, uninstall";
 
@@ -194,7 +194,8 @@ fn test(root: &Path) -> anyhow::Result<()> {
                         .env("HOSO_DESKTOP_BIN", app),
                 )
             },
-        )
+        )?;
+        wine::phases(root, &mut done)
     })();
     print_times(&done);
     result

@@ -13,7 +13,7 @@
 //! Wine 8.0 (Debian 12) lacks bcryptprimitives.dll, which Rust's standard
 //! library imports; the prefix gets a stand-in built from
 //! `packaging/windows/test/bcryptprimitives.c` (for the test prefix only,
-//! never shipped). Not yet part of `cargo xtask test`.
+//! never shipped). `cargo xtask test` runs these phases last.
 
 use crate::bundle::windows::{self, INSTALLED, TARGET};
 use crate::{Phase, cargo, exec, phase};
@@ -46,7 +46,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     result
 }
 
-fn phases(root: &Path, done: &mut Vec<Phase>) -> anyhow::Result<()> {
+pub fn phases(root: &Path, done: &mut Vec<Phase>) -> anyhow::Result<()> {
     let mut built = None;
     phase(done, "Windows installer", || {
         built = Some(windows::installer(root)?);
