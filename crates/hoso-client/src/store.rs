@@ -2,15 +2,14 @@
 //! procedure schemas, the attachment library's index, dossiers, uploads and
 //! submissions.
 //!
-//! Only this crate touches SQLite. One connection behind a mutex, used from
-//! blocking threads (`spawn_blocking`) so the async runtime never waits on
-//! the disk. WAL with `synchronous=FULL`: a committed change survives a
-//! power cut.
+//! Only this crate touches SQLite. One connection on a thread of its own
+//! (`hoso_sqlite::Lane`, shared with the portal), so the async runtime
+//! never waits on the disk. WAL with `synchronous=FULL`: a committed change
+//! survives a power cut.
 
 use crate::error::ClientError;
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// Numbered, forward-only migrations; `PRAGMA user_version` counts those run.
 const MIGRATIONS: &[&str] = &[
@@ -171,58 +170,41 @@ CREATE INDEX dossiers_by_row_key ON dossiers (portal_id, row_key);
 "#,
 ];
 
-/// A shared handle on the profile database.
+/// A shared handle on the profile database: one connection on a thread
+/// of its own ([`hoso_sqlite::Lane`]), so the async runtime never waits on
+/// the disk and no blocking-pool thread is held while a query waits its
+/// turn.
 #[derive(Clone, Debug)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    lane: hoso_sqlite::Lane,
 }
 
 impl Store {
     /// Opens (creating and migrating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, ClientError> {
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut conn = hoso_sqlite::open(path)?;
         // Transactions take the write lock when they begin, so that one
         // that reads first and then writes waits (up to the busy timeout)
         // while another process writes the profile (the command line
         // beside the window), instead of failing at once as "locked".
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        migrate(&mut conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        hoso_sqlite::migrate(&mut conn, MIGRATIONS)?;
+        let lane = hoso_sqlite::Lane::start([("hoso-store".to_owned(), conn)])
+            .map_err(|e| ClientError::Protocol(format!("database thread: {e}")))?;
+        Ok(Self { lane })
     }
 
-    /// Runs `f` with the connection on a blocking thread.
+    /// Runs `f` with the connection on the store's thread.
     pub async fn call<T, F>(&self, f: F) -> Result<T, ClientError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, ClientError> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock leaves SQLite consistent (the
-            // transaction rolled back), so a poisoned lock is still usable.
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| ClientError::Protocol(format!("database task failed: {e}")))?
+        self.lane
+            .run(f)
+            .await
+            .map_err(|e| ClientError::Protocol(format!("database task failed: {e}")))?
     }
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 /// The current time in Viet Nam (+07:00).
