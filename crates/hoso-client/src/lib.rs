@@ -452,15 +452,9 @@ impl Client {
         let mut outcomes = Vec::new();
         for pending in self.outbox().await? {
             let (id, portal_id) = (pending.id, portal.id);
-            let here: bool = self
+            let here = self
                 .store
-                .call(move |conn| {
-                    Ok(conn.query_row(
-                        "SELECT portal_id = ?2 FROM dossiers WHERE id = ?1",
-                        rusqlite::params![id, portal_id],
-                        |r| r.get(0),
-                    )?)
-                })
+                .call(move |conn| Ok(store::dossiers::portal_id(conn, id)? == portal_id))
                 .await?;
             // A paused sending waits for the person, not for the network.
             if !here || pending.paused {

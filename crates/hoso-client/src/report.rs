@@ -5,7 +5,6 @@
 
 use crate::error::ClientError;
 use crate::store::Store;
-use crate::workspace::{STANDING_COLUMNS, standing};
 use hoso_core::Tracking;
 use hoso_core::deadline::Deadline;
 use hoso_core::status::Status;
@@ -49,32 +48,7 @@ pub struct Summary {
 /// Every dossier not deleted, most recently changed first.
 pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportRow>, ClientError> {
     store
-        .call(move |conn| {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT dossiers.id, COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
-                        dossiers.title, p.name_vi, dossiers.state,
-                        json_extract(dossiers.receipt, '$.receipt.received_at'),
-                        {STANDING_COLUMNS}
-                 FROM dossiers JOIN portals p ON p.id = dossiers.portal_id
-                 WHERE dossiers.deleted_at IS NULL
-                 ORDER BY dossiers.updated_at DESC, dossiers.id DESC"
-            ))?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok(ReportRow {
-                        id: r.get(0)?,
-                        code: r.get(1)?,
-                        procedure: r.get(2)?,
-                        title: r.get(3)?,
-                        portal: r.get(4)?,
-                        local_state: r.get(5)?,
-                        received_at: r.get(6)?,
-                        tracking: standing(r.get(7)?, r.get(8)?, r.get(9)?, today),
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(crate::store::report::rows(conn, today)?))
         .await
 }
 

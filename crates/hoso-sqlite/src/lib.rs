@@ -142,13 +142,19 @@ mod tests {
     fn a_failing_migration_leaves_the_database_at_the_last_one_that_worked() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut conn = open(&dir.path().join("db.sqlite3")).expect("open");
-        let broken = [MIGRATIONS[0], "INSERT INTO a (x) VALUES (1); INSERT INTO nowhere VALUES (2);"];
+        let broken = [
+            MIGRATIONS[0],
+            "INSERT INTO a (x) VALUES (1); INSERT INTO nowhere VALUES (2);",
+        ];
         assert!(migrate(&mut conn, &broken).is_err());
         assert_eq!(version(&conn), 1);
         let rows: i64 = conn
             .query_row("SELECT count(*) FROM a", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(rows, 0, "the failed migration's first statement rolled back");
+        assert_eq!(
+            rows, 0,
+            "the failed migration's first statement rolled back"
+        );
     }
 
     #[tokio::test]
@@ -161,9 +167,7 @@ mod tests {
             .await
             .expect("answer");
         assert_eq!(name.as_deref(), Some("test-lane"));
-        let panicked = lane
-            .run(|_| -> i64 { panic!("a job that fails") })
-            .await;
+        let panicked = lane.run(|_| -> i64 { panic!("a job that fails") }).await;
         assert_eq!(panicked, Err(Stopped::NoAnswer));
         let one: i64 = lane
             .run(|c| c.query_row("SELECT 1", [], |r| r.get(0)))

@@ -2,7 +2,13 @@
 //! procedure schemas, the attachment library's index, dossiers, uploads and
 //! submissions.
 //!
-//! Only this crate touches SQLite. One connection on a thread of its own
+//! Every SQL statement of hoso-client is in this module tree, one
+//! submodule per group of tables; the engines call its typed functions
+//! (each takes the connection or a transaction, so the caller decides what
+//! one transaction holds). States are bound and read as hoso-core's enums
+//! ([`Text`]), never as string literals.
+//!
+//! Only this crate touches the profile's SQLite. One connection on a thread of its own
 //! (`hoso_sqlite::Lane`, shared with the portal), so the async runtime
 //! never waits on the disk. WAL with `synchronous=FULL`: a committed change
 //! survives a power cut.
@@ -11,164 +17,19 @@ use crate::error::ClientError;
 use rusqlite::Connection;
 use std::path::Path;
 
-/// Numbered, forward-only migrations; `PRAGMA user_version` counts those run.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE portals (
-    id            INTEGER PRIMARY KEY,
-    base_url      TEXT NOT NULL UNIQUE,
-    name_vi       TEXT NOT NULL,
-    name_en       TEXT NOT NULL,
-    api_base      TEXT NOT NULL,
-    tus_endpoint  TEXT NOT NULL,
-    receipt_key   TEXT NOT NULL,
-    key_id        TEXT NOT NULL,
-    token         TEXT,
-    practice      INTEGER NOT NULL DEFAULT 0,
-    added_at      TEXT NOT NULL
-);
-CREATE TABLE procedures (
-    portal_id   INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
-    code        TEXT NOT NULL,
-    version     TEXT NOT NULL,
-    etag        TEXT,
-    schema      TEXT NOT NULL,
-    fetched_at  TEXT NOT NULL,
-    PRIMARY KEY (portal_id, code)
-);
-CREATE TABLE library (
-    sha256       TEXT PRIMARY KEY,
-    size         INTEGER NOT NULL,
-    name         TEXT NOT NULL,
-    imported_at  TEXT NOT NULL
-);
-CREATE TABLE dossiers (
-    id               INTEGER PRIMARY KEY,
-    portal_id        INTEGER NOT NULL REFERENCES portals(id),
-    procedure_code   TEXT NOT NULL,
-    content          TEXT NOT NULL,
-    state            TEXT NOT NULL CHECK (state IN ('draft', 'submitting', 'submitted')),
-    idempotency_key  TEXT UNIQUE,
-    dossier_code     TEXT,
-    receipt          TEXT,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL
-);
-CREATE TABLE uploads (
-    portal_id     INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
-    sha256        TEXT NOT NULL REFERENCES library(sha256),
-    url           TEXT NOT NULL,
-    length        INTEGER NOT NULL,
-    confirmed     INTEGER NOT NULL DEFAULT 0,
-    created_at    TEXT NOT NULL,
-    PRIMARY KEY (portal_id, sha256)
-);
-"#,
-    r#"
-ALTER TABLE dossiers ADD COLUMN procedure_version TEXT NOT NULL DEFAULT '';
-ALTER TABLE dossiers ADD COLUMN title TEXT NOT NULL DEFAULT '';
-ALTER TABLE dossiers ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE dossiers ADD COLUMN archived_at TEXT;
-ALTER TABLE dossiers ADD COLUMN deleted_at TEXT;
-UPDATE dossiers SET procedure_version = COALESCE(json_extract(content, '$.version'), '');
-CREATE INDEX dossiers_by_change ON dossiers (deleted_at, archived_at, updated_at);
-ALTER TABLE library ADD COLUMN original_name TEXT;
-ALTER TABLE library ADD COLUMN valid_until TEXT;
-"#,
-    r#"
-CREATE TABLE procedure_versions (
-    portal_id   INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
-    code        TEXT NOT NULL,
-    version     TEXT NOT NULL,
-    schema      TEXT NOT NULL,
-    first_seen  TEXT NOT NULL,
-    PRIMARY KEY (portal_id, code, version)
-);
-INSERT INTO procedure_versions (portal_id, code, version, schema, first_seen)
-    SELECT portal_id, code, version, schema, fetched_at FROM procedures;
-"#,
-    // Uploads are known by the tus endpoint they went to, so that any tus
-    // server (not only a registered portal) can resume them.
-    r#"
-CREATE TABLE tus_uploads (
-    endpoint      TEXT NOT NULL,
-    sha256        TEXT NOT NULL REFERENCES library(sha256),
-    url           TEXT NOT NULL,
-    length        INTEGER NOT NULL,
-    confirmed     INTEGER NOT NULL DEFAULT 0,
-    created_at    TEXT NOT NULL,
-    PRIMARY KEY (endpoint, sha256)
-);
-INSERT INTO tus_uploads (endpoint, sha256, url, length, confirmed, created_at)
-    SELECT p.tus_endpoint, u.sha256, u.url, u.length, u.confirmed, u.created_at
-    FROM uploads u JOIN portals p ON p.id = u.portal_id;
-DROP TABLE uploads;
-"#,
-    // The person's choices (such as continuing unfinished sendings at
-    // start), and sendings they paused.
-    r#"
-CREATE TABLE preferences (
-    name   TEXT PRIMARY KEY,
-    value  TEXT NOT NULL
-);
-ALTER TABLE dossiers ADD COLUMN paused_at TEXT;
-"#,
-    // Where filed dossiers stand at their portals: every change from each
-    // portal's feed, and how far and when each feed was last read.
-    r#"
-CREATE TABLE status_events (
-    portal_id  INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
-    cursor     INTEGER NOT NULL,
-    code       TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    at         TEXT NOT NULL,
-    actor      TEXT NOT NULL,
-    note       TEXT NOT NULL DEFAULT '',
-    request    TEXT,
-    PRIMARY KEY (portal_id, cursor)
-);
-CREATE INDEX status_events_by_code ON status_events (portal_id, code, cursor);
-CREATE TABLE status_sync (
-    portal_id     INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
-    cursor        INTEGER NOT NULL DEFAULT 0,
-    etag          TEXT,
-    confirmed_at  TEXT,
-    last_error    TEXT
-);
-"#,
-    // Answers to requests for more, each filed once under its own key and
-    // kept with its receipt; and a portal that presented another receipt
-    // key than the one pinned, with when its key was last checked.
-    r#"
-CREATE TABLE supplements (
-    id               INTEGER PRIMARY KEY,
-    dossier_id       INTEGER NOT NULL REFERENCES dossiers(id) ON DELETE CASCADE,
-    request_cursor   INTEGER NOT NULL,
-    content          TEXT NOT NULL,
-    idempotency_key  TEXT NOT NULL,
-    state            TEXT NOT NULL CHECK (state IN ('sending', 'filed')),
-    receipt          TEXT,
-    created_at       TEXT NOT NULL,
-    filed_at         TEXT,
-    UNIQUE (dossier_id, request_cursor)
-);
-ALTER TABLE portals ADD COLUMN key_changed TEXT;
-ALTER TABLE status_sync ADD COLUMN key_checked_at TEXT;
-"#,
-    // The manifest hash of what was sent, so that "already filed?" is an
-    // index lookup rather than a parse of every filed dossier.
-    r#"
-ALTER TABLE dossiers ADD COLUMN manifest_sha256 TEXT;
-CREATE INDEX dossiers_by_manifest ON dossiers (portal_id, manifest_sha256);
-"#,
-    // The key of the input row a dossier was made from (a CSV line given to
-    // `hoso batch`), so that the same input run again finds that dossier
-    // instead of making another.
-    r#"
-ALTER TABLE dossiers ADD COLUMN row_key TEXT;
-CREATE INDEX dossiers_by_row_key ON dossiers (portal_id, row_key);
-"#,
-];
+pub(crate) mod dossiers;
+pub(crate) mod library;
+mod migrations;
+pub(crate) mod portals;
+pub(crate) mod preferences;
+pub(crate) mod report;
+pub(crate) mod supplements;
+mod text;
+pub(crate) mod tracking;
+pub(crate) mod uploads;
+
+use migrations::MIGRATIONS;
+pub(crate) use text::Text;
 
 /// A shared handle on the profile database: one connection on a thread
 /// of its own ([`hoso_sqlite::Lane`]), so the async runtime never waits on
