@@ -275,6 +275,17 @@ impl Client {
         workspace::list(&self.store, query).await
     }
 
+    /// The dossiers `query` asks for, found by full-text search of their
+    /// title, procedure, dossier code and values, diacritics and case
+    /// ignored ("anh duong" finds "Ánh Dương"), the best match first
+    /// (see [`workspace::search`]).
+    pub async fn search_dossiers(
+        &self,
+        query: DossierQuery,
+    ) -> Result<Vec<DossierSummary>, ClientError> {
+        workspace::search(&self.store, query).await
+    }
+
     /// A new draft with the content of dossier `id`.
     pub async fn duplicate_dossier(&self, id: i64) -> Result<DossierRecord, ClientError> {
         workspace::duplicate(&self.store, id).await

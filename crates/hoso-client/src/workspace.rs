@@ -237,6 +237,44 @@ pub async fn list(store: &Store, query: DossierQuery) -> Result<Vec<DossierSumma
         .collect())
 }
 
+/// The dossiers `query` asks for, found by full-text search: every word
+/// of `query.text` (without regard to case or diacritics, "đ" as "d") must
+/// begin a word of the title, the procedure's code, the dossier code or
+/// any value of the form; the best match first, then the most recently
+/// changed. The other filters of `query` apply as in [`list`]; a query
+/// without words lists as [`list`] does.
+pub async fn search(
+    store: &Store,
+    query: DossierQuery,
+) -> Result<Vec<DossierSummary>, ClientError> {
+    let Some(matching) = fts_query(&query.text) else {
+        return list(store, query).await;
+    };
+    let archived = query.archived;
+    let found = store
+        .call(move |conn| Ok(rows::search(conn, &matching, archived)?))
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|r| r.summary)
+        .filter(|s| query.procedure.as_ref().is_none_or(|p| &s.procedure == p))
+        .filter(|s| query.state.is_none_or(|state| s.state == state))
+        .collect())
+}
+
+/// The FTS5 query for a person's `text`: each word folded as the index is
+/// ([`search_key`]) and matched as a prefix, all of them required. Words
+/// are quoted, so no text a person types is read as FTS5 syntax; `None`
+/// when nothing searchable is left.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = search_key(text)
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// A new draft with the same content as dossier `id` (any state).
 pub async fn duplicate(store: &Store, id: i64) -> Result<DossierRecord, ClientError> {
     let original = get(store, id).await?;

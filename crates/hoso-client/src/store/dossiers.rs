@@ -466,3 +466,226 @@ pub(crate) fn delete_drafts_of(conn: &Connection, portal_id: i64) -> rusqlite::R
     )?;
     Ok(())
 }
+
+/// The dossiers (not deleted; archived ones or current ones) whose
+/// indexed text (`dossiers_fts`) matches the FTS5 query `matching`, the
+/// best match first, then the most recently changed.
+pub(crate) fn search(
+    conn: &Connection,
+    matching: &str,
+    archived: bool,
+) -> rusqlite::Result<Vec<DossierRecord>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, {} FROM dossiers_fts f JOIN dossiers ON dossiers.id = f.rowid
+         WHERE dossiers_fts MATCH ?1
+           AND dossiers.deleted_at IS NULL AND (dossiers.archived_at IS NOT NULL) = ?2
+         ORDER BY f.rank, dossiers.updated_at DESC, dossiers.id DESC",
+        standing_columns()
+    ))?;
+    stmt.query_map(params![matching, archived], read_record)?
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use hoso_core::DossierQuery;
+
+    const PROCEDURE: &str = "kiem-tra-cl-nhap-khau";
+
+    fn content(fields: &str) -> String {
+        format!(
+            r#"{{"procedure":"{PROCEDURE}","version":"2018.07","fields":{fields},"documents":[]}}"#
+        )
+    }
+
+    async fn profile() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("hoso.sqlite3")).expect("store");
+        store
+            .call(|c| {
+                c.execute_batch(
+                    "INSERT INTO portals VALUES (1, 'http://127.0.0.1:1', 'Cổng', 'Portal',
+                       'http://127.0.0.1:1/v1', 'http://127.0.0.1:1/v1/uploads', 'key', 'kid',
+                       NULL, 1, '2026-11-01T09:00:00+07:00', NULL);",
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("portal");
+        (dir, store)
+    }
+
+    async fn add(store: &Store, title: &str, fields: &str, code: Option<&str>) -> i64 {
+        let (title, json, code) = (title.to_owned(), content(fields), code.map(str::to_owned));
+        store
+            .call(move |c| {
+                Ok(insert(
+                    c,
+                    &NewDossier {
+                        portal_id: 1,
+                        procedure_code: PROCEDURE,
+                        version: "2018.07",
+                        title: &title,
+                        content: &json,
+                        state: if code.is_some() {
+                            DossierState::Submitted
+                        } else {
+                            DossierState::Draft
+                        },
+                        dossier_code: code.as_deref(),
+                        receipt: None,
+                        manifest_sha256: None,
+                        row_key: None,
+                        at: &crate::store::now(),
+                    },
+                )?)
+            })
+            .await
+            .expect("dossier")
+    }
+
+    async fn found(store: &Store, text: &str) -> Vec<i64> {
+        let query = DossierQuery {
+            text: text.into(),
+            ..DossierQuery::default()
+        };
+        crate::workspace::search(store, query)
+            .await
+            .expect("search")
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn search_ignores_diacritics_and_case_and_reads_d_for_dj() {
+        let (_dir, store) = profile().await;
+        let anh = add(
+            &store,
+            "Ánh Dương",
+            r#"{"importer.name":"Ánh Dương"}"#,
+            None,
+        )
+        .await;
+        let dang = add(
+            &store,
+            "Công ty Thép",
+            r#"{"importer.name":"Công ty Thép","importer.contact":"Đặng Văn Bình"}"#,
+            None,
+        )
+        .await;
+        assert_eq!(found(&store, "anh duong").await, [anh]);
+        assert_eq!(found(&store, "ÁNH DƯƠNG").await, [anh]);
+        assert_eq!(
+            found(&store, "duo").await,
+            [anh],
+            "a word's beginning finds it"
+        );
+        assert_eq!(found(&store, "dang van binh").await, [dang]);
+        assert_eq!(found(&store, "Đặng").await, [dang]);
+        assert_eq!(found(&store, "đang").await, [dang]);
+        assert_eq!(
+            found(&store, "thep dang").await,
+            [dang],
+            "words from title and values"
+        );
+        assert!(
+            found(&store, "anh binh").await.is_empty(),
+            "every word is required"
+        );
+    }
+
+    #[tokio::test]
+    async fn search_finds_codes_follows_saves_and_leaves_out_deleted_and_archived() {
+        let (_dir, store) = profile().await;
+        let filed = add(
+            &store,
+            "Lô thép",
+            r#"{"goods":[{"name":"Thép cuộn cán nóng"}]}"#,
+            Some("HOSO.PRACTICE-20261201-0007"),
+        )
+        .await;
+        let draft = add(&store, "Nguyễn Thị Hường", r#"{}"#, None).await;
+        assert_eq!(found(&store, "HOSO.PRACTICE-20261201-0007").await, [filed]);
+        assert_eq!(found(&store, "20261201-0007").await, [filed]);
+        assert_eq!(found(&store, "cuon can nong").await, [filed], "table cells");
+        let mut both = found(&store, "kiem-tra-cl").await;
+        both.sort();
+        assert_eq!(both, [filed, draft], "the procedure's code");
+
+        let json = content(r#"{"importer.name":"Hợp tác xã Đồng Tâm"}"#);
+        store
+            .call(move |c| {
+                Ok(save_content(
+                    c,
+                    draft,
+                    &json,
+                    "2018.07",
+                    "Đồng Tâm",
+                    &crate::store::now(),
+                )?)
+            })
+            .await
+            .expect("save");
+        assert_eq!(found(&store, "dong tam").await, [draft]);
+        assert!(
+            found(&store, "huong").await.is_empty(),
+            "the old title is gone"
+        );
+
+        store
+            .call(move |c| Ok(set_archived(c, filed, true, &crate::store::now())?))
+            .await
+            .expect("archive");
+        assert!(found(&store, "cuon").await.is_empty());
+        let archived = crate::workspace::search(
+            &store,
+            DossierQuery {
+                text: "cuon".into(),
+                archived: true,
+                ..DossierQuery::default()
+            },
+        )
+        .await
+        .expect("search archived");
+        assert_eq!(archived.iter().map(|s| s.id).collect::<Vec<_>>(), [filed]);
+
+        store
+            .call(move |c| Ok(mark_deleted(c, draft, &crate::store::now())?))
+            .await
+            .expect("delete");
+        assert!(found(&store, "dong tam").await.is_empty());
+        store
+            .call(|c| Ok(purge_deleted(c, "9999")?))
+            .await
+            .expect("purge");
+        let left: i64 = store
+            .call(|c| Ok(c.query_row("SELECT count(*) FROM dossiers_fts", [], |r| r.get(0))?))
+            .await
+            .expect("count");
+        assert_eq!(left, 1, "a purged dossier leaves the index");
+    }
+
+    #[tokio::test]
+    async fn search_text_is_never_read_as_query_syntax() {
+        let (_dir, store) = profile().await;
+        let id = add(&store, "Công ty \"Sao Mai\" (AND)", r#"{}"#, None).await;
+        for text in [
+            "\"sao", "sao*", "(and)", "mai OR", "NEAR(", "-", "\"\"", "^sao",
+        ] {
+            let result = crate::workspace::search(
+                &store,
+                DossierQuery {
+                    text: text.into(),
+                    ..DossierQuery::default()
+                },
+            )
+            .await;
+            assert!(result.is_ok(), "{text}: {result:?}");
+        }
+        assert_eq!(found(&store, "\"sao mai\"").await, [id]);
+        assert_eq!(found(&store, "   ").await, [id], "no words: the whole list");
+    }
+}

@@ -158,4 +158,37 @@ CREATE INDEX dossiers_by_manifest ON dossiers (portal_id, manifest_sha256);
 ALTER TABLE dossiers ADD COLUMN row_key TEXT;
 CREATE INDEX dossiers_by_row_key ON dossiers (portal_id, row_key);
 "#,
+    // Full-text search of dossiers by what a person searches by: the
+    // title (the applicant's name), the procedure's code, the portal's
+    // dossier code and every text value of the form. Diacritics are
+    // removed by the tokenizer (remove_diacritics 2 handles Vietnamese
+    // letters with two marks); đ, a letter of its own to Unicode, is
+    // folded to d here, so "dang" finds "Đặng". Triggers keep the index in
+    // step with every write, whoever makes it.
+    r#"
+CREATE VIRTUAL TABLE dossiers_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO dossiers_fts (rowid, body) SELECT dossiers.id, replace(replace(
+        dossiers.title || ' ' || dossiers.procedure_code || ' ' || COALESCE(dossiers.dossier_code, '') || ' ' ||
+        COALESCE((SELECT group_concat(value, ' ') FROM json_tree(dossiers.content, '$.fields')
+                  WHERE type = 'text'), ''),
+        'đ', 'd'), 'Đ', 'D') FROM dossiers;
+CREATE TRIGGER dossiers_fts_insert AFTER INSERT ON dossiers BEGIN
+    INSERT INTO dossiers_fts (rowid, body) VALUES (new.id, replace(replace(
+        new.title || ' ' || new.procedure_code || ' ' || COALESCE(new.dossier_code, '') || ' ' ||
+        COALESCE((SELECT group_concat(value, ' ') FROM json_tree(new.content, '$.fields')
+                  WHERE type = 'text'), ''),
+        'đ', 'd'), 'Đ', 'D'));
+END;
+CREATE TRIGGER dossiers_fts_update AFTER UPDATE OF title, procedure_code, dossier_code, content ON dossiers BEGIN
+    DELETE FROM dossiers_fts WHERE rowid = old.id;
+    INSERT INTO dossiers_fts (rowid, body) VALUES (new.id, replace(replace(
+        new.title || ' ' || new.procedure_code || ' ' || COALESCE(new.dossier_code, '') || ' ' ||
+        COALESCE((SELECT group_concat(value, ' ') FROM json_tree(new.content, '$.fields')
+                  WHERE type = 'text'), ''),
+        'đ', 'd'), 'Đ', 'D'));
+END;
+CREATE TRIGGER dossiers_fts_delete AFTER DELETE ON dossiers BEGIN
+    DELETE FROM dossiers_fts WHERE rowid = old.id;
+END;
+"#,
 ];

@@ -157,6 +157,20 @@ mod tests {
         );
         assert_eq!(record.revision, 0);
         assert_eq!(record.content.field("importer.name"), Some("Công ty A"));
+        let found = crate::workspace::search(
+            &store,
+            hoso_core::DossierQuery {
+                text: "cong ty a".into(),
+                ..hoso_core::DossierQuery::default()
+            },
+        )
+        .await
+        .expect("search");
+        assert_eq!(
+            found.iter().map(|s| s.id).collect::<Vec<_>>(),
+            [7],
+            "a dossier older than the search index is found"
+        );
         let saved = crate::workspace::save(&store, 7, record.content, 0, "Công ty A".into())
             .await
             .expect("old draft editable");
