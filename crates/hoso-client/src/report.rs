@@ -19,15 +19,15 @@ pub struct ReportRow {
     /// The portal's dossier code (empty for a draft).
     pub code: String,
     /// The procedure's code.
-    pub procedure: String,
+    pub procedure: hoso_core::ProcedureCode,
     /// The dossier's name in the list.
     pub title: String,
     /// The portal's name.
     pub portal: String,
-    /// `draft`, `submitting` or `submitted` on this computer.
-    pub local_state: String,
-    /// When the portal received it (RFC 3339).
-    pub received_at: Option<String>,
+    /// Draft, being sent, or filed, on this computer.
+    pub local_state: hoso_core::DossierState,
+    /// When the portal received it, as its receipt says.
+    pub received_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Once filed: its state, when the portal confirmed it, the
     /// appointment date and the deadline as of the report's day (as the
     /// dossier list shows them).
@@ -139,11 +139,13 @@ pub fn csv(rows: &[ReportRow]) -> String {
             &mut out,
             [
                 r.code.clone(),
-                r.procedure.clone(),
+                r.procedure.to_string(),
                 r.title.clone(),
                 r.portal.clone(),
-                r.local_state.clone(),
-                r.received_at.clone().unwrap_or_default(),
+                crate::store::Text(r.local_state).to_string(),
+                r.received_at
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+                    .unwrap_or_default(),
                 tracking
                     .map(|t| t.appointment_date.format("%d/%m/%Y").to_string())
                     .unwrap_or_default(),
@@ -189,10 +191,10 @@ mod tests {
         ReportRow {
             id: 1,
             code: code.into(),
-            procedure: "kiem-tra-cl-nhap-khau".into(),
+            procedure: "kiem-tra-cl-nhap-khau".parse().expect("code"),
             title: "Lô thép".into(),
             portal: "Sở KH&CN".into(),
-            local_state: "submitted".into(),
+            local_state: hoso_core::DossierState::Submitted,
             received_at: None,
             tracking: Some(Tracking {
                 status,
@@ -253,6 +255,26 @@ mod tests {
             "{:?}",
             pressing[1]
         );
+    }
+
+    #[test]
+    fn the_csv_shows_the_receipt_time_and_local_state_as_stored() {
+        for stored in [
+            "2026-12-04T13:27:06.917291860+07:00",
+            "2026-12-04T13:27:06.917+07:00",
+            "2026-12-04T13:27:06+00:00",
+        ] {
+            let mut r = row("A1", Status::Received, Deadline::Paused);
+            r.received_at = Some(chrono::DateTime::parse_from_rfc3339(stored).expect("time"));
+            let text = csv(&[r]);
+            let line = text.lines().nth(1).expect("row");
+            assert!(
+                line.starts_with(&format!(
+                    "A1,kiem-tra-cl-nhap-khau,Lô thép,Sở KH&CN,submitted,{stored},"
+                )),
+                "{line}"
+            );
+        }
     }
 
     #[test]

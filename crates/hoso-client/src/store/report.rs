@@ -2,6 +2,7 @@
 //! receipt's time and its standing (`dossiers`, `portals`,
 //! `status_events`, `status_sync`, `supplements`).
 
+use super::Text;
 use super::dossiers::standing_columns;
 use crate::report::ReportRow;
 use crate::workspace::standing;
@@ -23,15 +24,25 @@ pub(crate) fn rows(
          ORDER BY dossiers.updated_at DESC, dossiers.id DESC",
         standing_columns()
     ))?;
+    let bad = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
     stmt.query_map([], |r| {
+        let procedure: String = r.get(2)?;
+        let received: Option<String> = r.get(6)?;
         Ok(ReportRow {
             id: r.get(0)?,
             code: r.get(1)?,
-            procedure: r.get(2)?,
+            procedure: procedure
+                .parse()
+                .map_err(|e: hoso_core::codes::CodeError| bad(2, e.to_string()))?,
             title: r.get(3)?,
             portal: r.get(4)?,
-            local_state: r.get(5)?,
-            received_at: r.get(6)?,
+            local_state: r.get::<_, Text<hoso_core::DossierState>>(5)?.0,
+            received_at: received
+                .map(|t| chrono::DateTime::parse_from_rfc3339(&t))
+                .transpose()
+                .map_err(|e| bad(6, e.to_string()))?,
             tracking: standing(r.get(7)?, r.get(8)?, r.get(9)?, today),
         })
     })?

@@ -22,6 +22,13 @@ pub(crate) trait StoredText: Sized + Copy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Text<T>(pub T);
 
+/// The stored text itself (as the report's CSV shows a local state).
+impl<T: StoredText> std::fmt::Display for Text<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.text())
+    }
+}
+
 impl<T: StoredText> ToSql for Text<T> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::from(self.0.text()))
