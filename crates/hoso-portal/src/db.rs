@@ -234,7 +234,7 @@ where
 {
     lane.run(f)
         .await
-        .map_err(|stopped| crate::error::ApiError::internal(stopped))?
+        .map_err(crate::error::ApiError::internal)?
 }
 
 /// An applicant known to the portal.
