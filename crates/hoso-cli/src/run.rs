@@ -847,7 +847,7 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
                                 out.say(&t.deadline.label())
                             )
                         })
-                        .unwrap_or_else(|| local_state(&r.local_state, out));
+                        .unwrap_or_else(|| local_state(r.local_state, out));
                     // A draft has no code yet: say so, its id names it.
                     let code = if r.code.is_empty() {
                         out.t("(chưa nộp)", "(not filed)")
@@ -863,13 +863,12 @@ async fn status(client: &Client, id: Option<i64>, sync: bool, out: Out) -> Resul
     Ok(failed.unwrap_or(Code::Ok))
 }
 
-/// `draft`, `submitting` or `submitted` in words.
-fn local_state(state: &str, out: Out) -> String {
+/// A dossier's state on this computer in words.
+fn local_state(state: hoso_core::DossierState, out: Out) -> String {
     match state {
-        "draft" => out.t("bản nháp", "draft"),
-        "submitting" => out.t("đang gửi", "being sent"),
-        "submitted" => out.t("đã nộp", "filed"),
-        other => other.to_owned(),
+        hoso_core::DossierState::Draft => out.t("bản nháp", "draft"),
+        hoso_core::DossierState::Submitting => out.t("đang gửi", "being sent"),
+        hoso_core::DossierState::Submitted => out.t("đã nộp", "filed"),
     }
 }
 

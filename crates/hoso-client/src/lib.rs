@@ -275,6 +275,17 @@ impl Client {
         workspace::list(&self.store, query).await
     }
 
+    /// The dossiers `query` asks for, found by full-text search of their
+    /// title, procedure, dossier code and values, diacritics and case
+    /// ignored ("anh duong" finds "Ánh Dương"), the best match first
+    /// (see [`workspace::search`]).
+    pub async fn search_dossiers(
+        &self,
+        query: DossierQuery,
+    ) -> Result<Vec<DossierSummary>, ClientError> {
+        workspace::search(&self.store, query).await
+    }
+
     /// A new draft with the content of dossier `id`.
     pub async fn duplicate_dossier(&self, id: i64) -> Result<DossierRecord, ClientError> {
         workspace::duplicate(&self.store, id).await
@@ -452,15 +463,9 @@ impl Client {
         let mut outcomes = Vec::new();
         for pending in self.outbox().await? {
             let (id, portal_id) = (pending.id, portal.id);
-            let here: bool = self
+            let here = self
                 .store
-                .call(move |conn| {
-                    Ok(conn.query_row(
-                        "SELECT portal_id = ?2 FROM dossiers WHERE id = ?1",
-                        rusqlite::params![id, portal_id],
-                        |r| r.get(0),
-                    )?)
-                })
+                .call(move |conn| Ok(store::dossiers::portal_id(conn, id)? == portal_id))
                 .await?;
             // A paused sending waits for the person, not for the network.
             if !here || pending.paused {

@@ -7,12 +7,12 @@
 //! never a half-written library entry.
 
 use crate::error::ClientError;
+use crate::store::library as rows;
 use crate::store::{Store, now};
 use chrono::NaiveDate;
 use hoso_core::Sha256Digest;
 use hoso_core::procedure::AttachmentSlot;
-use hoso_core::{Bilingual, DossierContent, LibraryItem, Problem, ProblemCode, Usage};
-use rusqlite::{OptionalExtension, params};
+use hoso_core::{Bilingual, DossierContent, LibraryItem, Problem, ProblemCode};
 use sha2::Digest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -98,13 +98,14 @@ impl Library {
         let row = entry.clone();
         self.store
             .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO library (sha256, size, name, original_name, imported_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(sha256) DO NOTHING",
-                    params![row.sha256.to_hex(), row.size, row.name, original, now()],
-                )?;
-                Ok(())
+                Ok(rows::insert(
+                    conn,
+                    &row.sha256.to_hex(),
+                    row.size,
+                    &row.name,
+                    &original,
+                    &now(),
+                )?)
             })
             .await?;
         Ok(entry)
@@ -141,39 +142,17 @@ impl Library {
     pub async fn items(&self, slot: Option<String>) -> Result<Vec<LibraryItem>, ClientError> {
         self.store
             .call(move |conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT sha256, size, name, imported_at, valid_until FROM library
-                     ORDER BY imported_at DESC",
-                )?;
-                let rows = stmt
-                    .query_map([], |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, u64>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, Option<String>>(4)?,
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let mut uses = conn.prepare(
-                    "SELECT d.id, d.title, json_extract(j.value, '$.slot')
-                     FROM dossiers d, json_each(d.content, '$.documents') j
-                     WHERE d.deleted_at IS NULL AND json_extract(j.value, '$.sha256') = ?1
-                     ORDER BY d.id",
-                )?;
                 let today = crate::store::vn_now().date_naive();
                 let mut items = Vec::new();
-                for (sha, size, name, imported, valid) in rows {
-                    let used_by = uses
-                        .query_map(params![sha], |r| {
-                            Ok(Usage {
-                                dossier: r.get(0)?,
-                                title: r.get(1)?,
-                                slot: r.get(2)?,
-                            })
-                        })?
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                for row in rows::all(conn)? {
+                    let rows::Indexed {
+                        sha256: sha,
+                        size,
+                        name,
+                        imported_at: imported,
+                        valid_until: valid,
+                    } = row;
+                    let used_by = rows::uses(conn, &sha)?;
                     if slot
                         .as_ref()
                         .is_some_and(|s| !used_by.iter().any(|u| &u.slot == s))
@@ -211,9 +190,11 @@ impl Library {
         let changed = self
             .store
             .call(move |conn| {
-                Ok(conn.execute(
-                    "UPDATE library SET valid_until = ?2 WHERE sha256 = ?1",
-                    params![sha256.to_hex(), valid_until.map(|d| d.to_string())],
+                let valid = valid_until.map(|d| d.to_string());
+                Ok(rows::set_valid_until(
+                    conn,
+                    &sha256.to_hex(),
+                    valid.as_deref(),
                 )?)
             })
             .await?;
@@ -241,20 +222,7 @@ impl Library {
             .collect();
         let valid: Vec<(String, String)> = self
             .store
-            .call(move |conn| {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT sha256, valid_until FROM library
-                     WHERE sha256 = ?1 AND valid_until IS NOT NULL",
-                )?;
-                let mut out = Vec::new();
-                for sha in &wanted {
-                    let found = stmt
-                        .query_row(params![sha], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()?;
-                    out.extend(found);
-                }
-                Ok(out)
-            })
+            .call(move |conn| Ok(rows::valid_until(conn, &wanted)?))
             .await?;
         Ok(content
             .documents
@@ -293,20 +261,7 @@ impl Library {
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let shas = {
-                    let mut stmt = tx.prepare(
-                        "SELECT sha256 FROM library l
-                         WHERE imported_at < ?1
-                           AND NOT EXISTS (SELECT 1 FROM dossiers d, json_each(d.content, '$.documents') j
-                                           WHERE json_extract(j.value, '$.sha256') = l.sha256)
-                           AND NOT EXISTS (SELECT 1 FROM tus_uploads u WHERE u.sha256 = l.sha256)",
-                    )?;
-                    stmt.query_map(params![before], |r| r.get::<_, String>(0))?
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                };
-                for sha in &shas {
-                    tx.execute("DELETE FROM library WHERE sha256 = ?1", params![sha])?;
-                }
+                let shas = rows::remove_unused(&tx, &before)?;
                 tx.commit()?;
                 Ok(shas)
             })
@@ -324,23 +279,12 @@ impl Library {
     pub async fn get(&self, sha256: Sha256Digest) -> Result<LibraryEntry, ClientError> {
         self.store
             .call(move |conn| {
-                conn.query_row(
-                    "SELECT size, name FROM library WHERE sha256 = ?1",
-                    params![sha256.to_hex()],
-                    |r| {
-                        Ok(LibraryEntry {
-                            sha256,
-                            size: r.get(0)?,
-                            name: r.get(1)?,
-                        })
-                    },
-                )
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => ClientError::NotFound(format!(
+                let (size, name) = rows::entry(conn, &sha256.to_hex())?.ok_or_else(|| {
+                    ClientError::NotFound(format!(
                         "tệp {sha256} trong thư viện / library file {sha256}"
-                    )),
-                    other => other.into(),
-                })
+                    ))
+                })?;
+                Ok(LibraryEntry { sha256, size, name })
             })
             .await
     }

@@ -18,11 +18,13 @@
 use crate::error::ClientError;
 use crate::library::Library;
 use crate::portal::PortalRecord;
+use crate::store::dossiers::{self as rows, NewDossier};
+use crate::store::supplements::{self, SupplementState};
 use crate::store::{Store, now};
+use hoso_core::DossierState;
 use hoso_core::manifest::manifest_sha256;
 use hoso_core::{Bilingual, DossierContent, Problem, ProblemCode, Sha256Digest};
 use hoso_package::{Filed, FiledSupplement, Manifest, Package, PortalRef};
-use rusqlite::{OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
 /// What an import did.
@@ -170,21 +172,11 @@ async fn filed_part(
         .dossier_code
         .clone()
         .ok_or_else(|| ClientError::NotFound(format!("mã hồ sơ / dossier code of {id}")))?;
-    let rows: (String, Vec<(i64, String, String)>) = store
+    let rows: (String, Vec<(i64, String, Option<String>)>) = store
         .call(move |conn| {
-            let receipt: String = conn.query_row(
-                "SELECT receipt FROM dossiers WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )?;
-            let mut stmt = conn.prepare(
-                "SELECT request_cursor, content, receipt FROM supplements
-                 WHERE dossier_id = ?1 AND state = 'filed' ORDER BY id",
-            )?;
-            let supplements = stmt
-                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((receipt, supplements))
+            let receipt = rows::receipt(conn, id)?;
+            let filed = supplements::of_dossier(conn, id, Some(SupplementState::Filed))?;
+            Ok((receipt, filed))
         })
         .await?;
     let json = |what: &str, e: serde_json::Error| ClientError::Protocol(format!("{what}: {e}"));
@@ -200,7 +192,7 @@ async fn filed_part(
                 request_cursor,
                 supplement: serde_json::from_str(&content)
                     .map_err(|e| json("stored supplement", e))?,
-                receipt: serde_json::from_str(&receipt)
+                receipt: serde_json::from_str(receipt.as_deref().unwrap_or_default())
                     .map_err(|e| json("stored supplement receipt", e))?,
             })
         })
@@ -408,16 +400,7 @@ async fn with_key(store: &Store, key_id: &str) -> Result<Option<PortalRecord>, C
 async fn filed_here(store: &Store, portal_id: i64, code: &str) -> Result<Option<i64>, ClientError> {
     let code = code.to_owned();
     store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id FROM dossiers WHERE portal_id = ?1 AND dossier_code = ?2
-                     AND deleted_at IS NULL",
-                    params![portal_id, code],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
+        .call(move |conn| Ok(rows::id_by_code(conn, portal_id, &code)?))
         .await
 }
 
@@ -430,16 +413,7 @@ async fn same_content(
     let wanted = manifest_sha256(content);
     let code = content.procedure.to_string();
     let candidates: Vec<(i64, String)> = store
-        .call(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT id, content FROM dossiers WHERE portal_id = ?1 AND procedure_code = ?2
-                 AND deleted_at IS NULL ORDER BY id",
-            )?;
-            let rows = stmt
-                .query_map(params![portal_id, code], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(rows::contents_of_procedure(conn, portal_id, &code)?))
         .await?;
     Ok(candidates.into_iter().find_map(|(id, json)| {
         let here: DossierContent = serde_json::from_str(&json).ok()?;
@@ -486,53 +460,43 @@ async fn record(
         .call(move |conn| {
             let tx = conn.transaction()?;
             let t = now();
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM dossiers WHERE title = ?1 AND title != '' AND deleted_at IS NULL)",
-                params![title],
-                |r| r.get(0),
-            )?;
+            let taken = rows::title_taken(&tx, &title)?;
             let (title, outcome) = match (&filed, taken) {
                 (Some(_), _) => (title, ImportOutcome::Filed),
-                (None, true) => (format!("{title} (bản nhập / imported)"), ImportOutcome::Copy),
+                (None, true) => (
+                    format!("{title} (bản nhập / imported)"),
+                    ImportOutcome::Copy,
+                ),
                 (None, false) => (title, ImportOutcome::New),
             };
             let (state, dossier_code, receipt) = match &filed {
-                Some((c, r, _, _)) => ("submitted", Some(c.clone()), Some(r.clone())),
-                None => ("draft", None, None),
+                Some((c, r, _, _)) => (DossierState::Submitted, Some(c.as_str()), Some(r.as_str())),
+                None => (DossierState::Draft, None, None),
             };
-            tx.execute(
-                "INSERT INTO dossiers (portal_id, procedure_code, procedure_version, title, content,
-                                       state, dossier_code, receipt, revision, created_at, updated_at,
-                                       manifest_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?9, ?10)",
-                params![portal_id, code, version, title, json, state, dossier_code, receipt, t, manifest],
+            let id = rows::insert(
+                &tx,
+                &NewDossier {
+                    portal_id,
+                    procedure_code: &code,
+                    version: &version,
+                    title: &title,
+                    content: &json,
+                    state,
+                    dossier_code,
+                    receipt,
+                    manifest_sha256: manifest.as_deref(),
+                    row_key: None,
+                    at: &t,
+                },
             )?;
-            let id = tx.last_insert_rowid();
             if let Some((c, _, history, supplements)) = &filed {
                 for e in history {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO status_events
-                             (portal_id, cursor, code, status, at, actor, note, request)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![
-                            portal_id,
-                            i64::try_from(e.cursor).unwrap_or(i64::MAX),
-                            c,
-                            e.status.as_str(),
-                            e.at,
-                            e.actor,
-                            e.note,
-                            e.request
-                        ],
-                    )?;
+                    let cursor = i64::try_from(e.cursor).unwrap_or(i64::MAX);
+                    crate::store::tracking::add_event(&tx, portal_id, cursor, c, e)?;
                 }
                 for (i, (cursor, supplement, receipt)) in supplements.iter().enumerate() {
-                    tx.execute(
-                        "INSERT INTO supplements (dossier_id, request_cursor, content, idempotency_key,
-                             state, receipt, created_at, filed_at)
-                         VALUES (?1, ?2, ?3, ?4, 'filed', ?5, ?6, ?6)",
-                        params![id, cursor, supplement, format!("imported-{id}-{i}"), receipt, t],
-                    )?;
+                    let key = format!("imported-{id}-{i}");
+                    supplements::insert_filed(&tx, id, *cursor, supplement, &key, receipt, &t)?;
                 }
             }
             tx.commit()?;

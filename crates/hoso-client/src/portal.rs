@@ -3,12 +3,13 @@
 
 use crate::error::ClientError;
 use crate::http::{Http, expect_success};
+use crate::store::dossiers;
+use crate::store::portals::{self as rows, Discovered};
 use crate::store::{Store, now};
 use hoso_core::receipt::PortalKey;
 use hoso_core::wire::{DISCOVERY_PATH, Discovery, ProcedureListing};
 use hoso_core::{Bilingual, Procedure};
 use reqwest::StatusCode;
-use rusqlite::{OptionalExtension, params};
 
 /// A portal as the profile knows it.
 #[derive(Debug, Clone)]
@@ -44,26 +45,6 @@ pub struct AddPortal {
     /// changes at each start while its key stays.
     pub practice: bool,
 }
-
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<PortalRecord> {
-    let key_b64: String = r.get(6)?;
-    let key = PortalKey::from_base64(&key_b64).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    Ok(PortalRecord {
-        id: r.get(0)?,
-        base_url: r.get(1)?,
-        name: Bilingual::new(r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-        api_base: r.get(4)?,
-        tus_endpoint: r.get(5)?,
-        key,
-        token: r.get(7)?,
-        practice: r.get(8)?,
-        key_changed: r.get(9)?,
-    })
-}
-
-const SELECT: &str = "SELECT id, base_url, name_vi, name_en, api_base, tus_endpoint, receipt_key, token, practice, key_changed FROM portals";
 
 /// Fetches a portal's discovery document.
 pub async fn discover(http: &Http, base_url: &str) -> Result<Discovery, ClientError> {
@@ -181,18 +162,18 @@ async fn keep(
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let existing: Option<(i64, String)> = if how.practice {
-                tx.query_row("SELECT id, key_id FROM portals WHERE practice = 1", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+            let existing = if how.practice {
+                rows::practice(&tx)?
             } else {
-                tx.query_row(
-                    "SELECT id, key_id FROM portals WHERE base_url = ?1",
-                    params![base_url],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-            }
-            .optional()?;
+                rows::by_url(&tx, &base_url)?
+            };
+            let discovered = Discovered {
+                base_url: &base_url,
+                name: &d.name,
+                api_base: &d.api_base,
+                tus_endpoint: &d.tus_endpoint,
+                token: how.token.as_deref(),
+            };
             let id = match existing {
                 Some((_, pinned)) if pinned != d.key_id => {
                     return Err(ClientError::KeyChanged {
@@ -201,35 +182,12 @@ async fn keep(
                     });
                 }
                 Some((id, _)) => {
-                    tx.execute(
-                        "UPDATE portals SET base_url = ?2, name_vi = ?3, name_en = ?4, api_base = ?5,
-                            tus_endpoint = ?6, token = COALESCE(?7, token) WHERE id = ?1",
-                        params![id, base_url, d.name.vi, d.name.en, d.api_base, d.tus_endpoint, how.token],
-                    )?;
+                    rows::refresh(&tx, id, &discovered)?;
                     id
                 }
-                None => {
-                    tx.execute(
-                        "INSERT INTO portals (base_url, name_vi, name_en, api_base, tus_endpoint,
-                            receipt_key, key_id, token, practice, added_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                        params![
-                            base_url,
-                            d.name.vi,
-                            d.name.en,
-                            d.api_base,
-                            d.tus_endpoint,
-                            key.to_base64(),
-                            d.key_id,
-                            how.token,
-                            how.practice,
-                            now()
-                        ],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+                None => rows::insert(&tx, &discovered, &key, &d.key_id, how.practice, &now())?,
             };
-            let record = tx.query_row(&format!("{SELECT} WHERE id = ?1"), params![id], row_to_record)?;
+            let record = rows::get(&tx, id)?;
             tx.commit()?;
             Ok(record)
         })
@@ -258,13 +216,9 @@ pub async fn overview(store: &Store) -> Result<Vec<PortalOverview>, ClientError>
         let id = record.id;
         let (confirmed_at, last_error, dossiers) = store
             .call(move |conn| {
-                Ok(conn.query_row(
-                    "SELECT (SELECT confirmed_at FROM status_sync WHERE portal_id = ?1),
-                            (SELECT last_error FROM status_sync WHERE portal_id = ?1),
-                            (SELECT COUNT(*) FROM dossiers WHERE portal_id = ?1 AND state != 'draft')",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?)
+                let (confirmed_at, last_error) =
+                    crate::store::tracking::sync_outcome(conn, id)?.unwrap_or_default();
+                Ok((confirmed_at, last_error, dossiers::sent_to(conn, id)?))
             })
             .await?;
         out.push(PortalOverview {
@@ -281,18 +235,10 @@ pub async fn overview(store: &Store) -> Result<Vec<PortalOverview>, ClientError>
 pub async fn sign_in(store: &Store, id: i64, token: String) -> Result<PortalRecord, ClientError> {
     store
         .call(move |conn| {
-            let changed = conn.execute(
-                "UPDATE portals SET token = ?2 WHERE id = ?1",
-                params![id, token],
-            )?;
-            if changed == 0 {
+            if rows::set_token(conn, id, &token)? == 0 {
                 return Err(ClientError::NotFound(format!("cổng / portal {id}")));
             }
-            Ok(conn.query_row(
-                &format!("{SELECT} WHERE id = ?1"),
-                params![id],
-                row_to_record,
-            )?)
+            Ok(rows::get(conn, id)?)
         })
         .await
 }
@@ -304,15 +250,9 @@ pub async fn remove(store: &Store, id: i64) -> Result<(), ClientError> {
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let (practice, sent): (bool, u32) = tx
-                .query_row(
-                    "SELECT practice, (SELECT COUNT(*) FROM dossiers WHERE portal_id = ?1 AND state != 'draft')
-                     FROM portals WHERE id = ?1",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
+            let practice = rows::is_practice(&tx, id)?
                 .ok_or_else(|| ClientError::NotFound(format!("cổng / portal {id}")))?;
+            let sent = dossiers::sent_to(&tx, id)?;
             if practice || sent > 0 {
                 return Err(ClientError::Refused(vec![hoso_core::Problem {
                     path: "portal".into(),
@@ -330,8 +270,8 @@ pub async fn remove(store: &Store, id: i64) -> Result<(), ClientError> {
                     },
                 }]));
             }
-            tx.execute("DELETE FROM dossiers WHERE portal_id = ?1 AND state = 'draft'", params![id])?;
-            tx.execute("DELETE FROM portals WHERE id = ?1", params![id])?;
+            dossiers::delete_drafts_of(&tx, id)?;
+            rows::delete(&tx, id)?;
             tx.commit()?;
             Ok(())
         })
@@ -341,13 +281,7 @@ pub async fn remove(store: &Store, id: i64) -> Result<(), ClientError> {
 /// The portal dossier `id` was made for (and filed with).
 pub async fn of_dossier(store: &Store, id: i64) -> Result<PortalRecord, ClientError> {
     store
-        .call(move |conn| {
-            Ok(conn.query_row(
-                &format!("{SELECT} WHERE id = (SELECT portal_id FROM dossiers WHERE id = ?1)"),
-                params![id],
-                row_to_record,
-            )?)
-        })
+        .call(move |conn| Ok(rows::of_dossier(conn, id)?))
         .await
         .map_err(|e| match e {
             ClientError::Store(rusqlite::Error::QueryReturnedNoRows) => {
@@ -359,15 +293,7 @@ pub async fn of_dossier(store: &Store, id: i64) -> Result<PortalRecord, ClientEr
 
 /// Every portal of the profile, the practice portal first.
 pub async fn list(store: &Store) -> Result<Vec<PortalRecord>, ClientError> {
-    store
-        .call(|conn| {
-            let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY practice DESC, id"))?;
-            let rows = stmt
-                .query_map([], row_to_record)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await
+    store.call(|conn| Ok(rows::list(conn)?)).await
 }
 
 /// The portal's procedures: refreshed from the portal when it answers
@@ -387,14 +313,7 @@ pub async fn procedures(
     }
     let portal_id = portal.id;
     let cached: Vec<String> = store
-        .call(move |conn| {
-            let mut stmt =
-                conn.prepare("SELECT schema FROM procedures WHERE portal_id = ?1 ORDER BY code")?;
-            let rows = stmt
-                .query_map(params![portal_id], |r| r.get(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(rows::schemas(conn, portal_id)?))
         .await?;
     if cached.is_empty() {
         return Err(ClientError::Network(
@@ -435,21 +354,7 @@ async fn stored_schema(
 ) -> Result<Option<Procedure>, ClientError> {
     let (portal_id, code) = (portal.id, code.as_str().to_owned());
     let schema: Option<String> = store
-        .call(move |conn| {
-            let found = match version {
-                None => conn.query_row(
-                    "SELECT schema FROM procedures WHERE portal_id = ?1 AND code = ?2",
-                    params![portal_id, code],
-                    |r| r.get(0),
-                ),
-                Some(v) => conn.query_row(
-                    "SELECT schema FROM procedure_versions WHERE portal_id = ?1 AND code = ?2 AND version = ?3",
-                    params![portal_id, code, v],
-                    |r| r.get(0),
-                ),
-            };
-            Ok(found.optional()?)
-        })
+        .call(move |conn| Ok(rows::schema(conn, portal_id, &code, version.as_deref())?))
         .await?;
     schema
         .map(|s| Procedure::from_json(&s).map_err(|e| ClientError::Protocol(e.to_string())))
@@ -471,16 +376,7 @@ async fn refresh_procedures(
     for item in listing {
         let (portal_id, code) = (portal.id, item.code.as_str().to_owned());
         let etag: Option<String> = store
-            .call(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT etag FROM procedures WHERE portal_id = ?1 AND code = ?2",
-                        params![portal_id, code],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten())
-            })
+            .call(move |conn| Ok(rows::schema_etag(conn, portal_id, &code)?))
             .await?;
         let url = format!("{}/procedures/{}", portal.api_base, item.code);
         let res = http.json_get(&url, etag.as_deref()).send().await?;
@@ -500,20 +396,14 @@ async fn refresh_procedures(
         store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let t = now();
-                tx.execute(
-                    "INSERT INTO procedures (portal_id, code, version, etag, schema, fetched_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT(portal_id, code) DO UPDATE SET version = ?3, etag = ?4, schema = ?5, fetched_at = ?6",
-                    params![portal_id, p.code.as_str(), p.version, new_etag, text, t],
-                )?;
-                // Every version seen is kept, so a dossier written against
-                // an older one can be told what changed.
-                tx.execute(
-                    "INSERT INTO procedure_versions (portal_id, code, version, schema, first_seen)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(portal_id, code, version) DO NOTHING",
-                    params![portal_id, p.code.as_str(), p.version, text, t],
+                rows::keep_schema(
+                    &tx,
+                    portal_id,
+                    p.code.as_str(),
+                    &p.version,
+                    new_etag.as_deref(),
+                    &text,
+                    &now(),
                 )?;
                 tx.commit()?;
                 Ok(())

@@ -5,7 +5,6 @@
 
 use crate::error::ClientError;
 use crate::store::Store;
-use crate::workspace::{STANDING_COLUMNS, standing};
 use hoso_core::Tracking;
 use hoso_core::deadline::Deadline;
 use hoso_core::status::Status;
@@ -20,15 +19,15 @@ pub struct ReportRow {
     /// The portal's dossier code (empty for a draft).
     pub code: String,
     /// The procedure's code.
-    pub procedure: String,
+    pub procedure: hoso_core::ProcedureCode,
     /// The dossier's name in the list.
     pub title: String,
     /// The portal's name.
     pub portal: String,
-    /// `draft`, `submitting` or `submitted` on this computer.
-    pub local_state: String,
-    /// When the portal received it (RFC 3339).
-    pub received_at: Option<String>,
+    /// Draft, being sent, or filed, on this computer.
+    pub local_state: hoso_core::DossierState,
+    /// When the portal received it, as its receipt says.
+    pub received_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Once filed: its state, when the portal confirmed it, the
     /// appointment date and the deadline as of the report's day (as the
     /// dossier list shows them).
@@ -49,32 +48,7 @@ pub struct Summary {
 /// Every dossier not deleted, most recently changed first.
 pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportRow>, ClientError> {
     store
-        .call(move |conn| {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT dossiers.id, COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
-                        dossiers.title, p.name_vi, dossiers.state,
-                        json_extract(dossiers.receipt, '$.receipt.received_at'),
-                        {STANDING_COLUMNS}
-                 FROM dossiers JOIN portals p ON p.id = dossiers.portal_id
-                 WHERE dossiers.deleted_at IS NULL
-                 ORDER BY dossiers.updated_at DESC, dossiers.id DESC"
-            ))?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok(ReportRow {
-                        id: r.get(0)?,
-                        code: r.get(1)?,
-                        procedure: r.get(2)?,
-                        title: r.get(3)?,
-                        portal: r.get(4)?,
-                        local_state: r.get(5)?,
-                        received_at: r.get(6)?,
-                        tracking: standing(r.get(7)?, r.get(8)?, r.get(9)?, today),
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(crate::store::report::rows(conn, today)?))
         .await
 }
 
@@ -165,11 +139,13 @@ pub fn csv(rows: &[ReportRow]) -> String {
             &mut out,
             [
                 r.code.clone(),
-                r.procedure.clone(),
+                r.procedure.to_string(),
                 r.title.clone(),
                 r.portal.clone(),
-                r.local_state.clone(),
-                r.received_at.clone().unwrap_or_default(),
+                crate::store::Text(r.local_state).to_string(),
+                r.received_at
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+                    .unwrap_or_default(),
                 tracking
                     .map(|t| t.appointment_date.format("%d/%m/%Y").to_string())
                     .unwrap_or_default(),
@@ -215,10 +191,10 @@ mod tests {
         ReportRow {
             id: 1,
             code: code.into(),
-            procedure: "kiem-tra-cl-nhap-khau".into(),
+            procedure: "kiem-tra-cl-nhap-khau".parse().expect("code"),
             title: "Lô thép".into(),
             portal: "Sở KH&CN".into(),
-            local_state: "submitted".into(),
+            local_state: hoso_core::DossierState::Submitted,
             received_at: None,
             tracking: Some(Tracking {
                 status,
@@ -279,6 +255,26 @@ mod tests {
             "{:?}",
             pressing[1]
         );
+    }
+
+    #[test]
+    fn the_csv_shows_the_receipt_time_and_local_state_as_stored() {
+        for stored in [
+            "2026-12-04T13:27:06.917291860+07:00",
+            "2026-12-04T13:27:06.917+07:00",
+            "2026-12-04T13:27:06+00:00",
+        ] {
+            let mut r = row("A1", Status::Received, Deadline::Paused);
+            r.received_at = Some(chrono::DateTime::parse_from_rfc3339(stored).expect("time"));
+            let text = csv(&[r]);
+            let line = text.lines().nth(1).expect("row");
+            assert!(
+                line.starts_with(&format!(
+                    "A1,kiem-tra-cl-nhap-khau,Lô thép,Sở KH&CN,submitted,{stored},"
+                )),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use crate::error::ClientError;
 use crate::store::{Store, now};
-use rusqlite::params;
+use crate::store::{dossiers, preferences as rows};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
@@ -64,18 +64,8 @@ impl Sendings {
 async fn set_paused(store: &Store, id: i64, paused: bool) -> Result<(), ClientError> {
     store
         .call(move |conn| {
-            if paused {
-                conn.execute(
-                    "UPDATE dossiers SET paused_at = ?2 WHERE id = ?1 AND state = 'submitting'",
-                    params![id, now()],
-                )?;
-            } else {
-                conn.execute(
-                    "UPDATE dossiers SET paused_at = NULL WHERE id = ?1",
-                    params![id],
-                )?;
-            }
-            Ok(())
+            let at = paused.then(now);
+            Ok(dossiers::set_paused(conn, id, at.as_deref())?)
         })
         .await
 }
@@ -83,7 +73,6 @@ async fn set_paused(store: &Store, id: i64, paused: bool) -> Result<(), ClientEr
 /// The person's choices, kept in the profile.
 pub mod preferences {
     use super::*;
-    use rusqlite::OptionalExtension;
 
     /// Whether sendings left unfinished (the app was closed, killed or lost
     /// the network) continue by themselves when HoSo starts. On unless the
@@ -100,31 +89,14 @@ pub mod preferences {
         name: &'static str,
         default: bool,
     ) -> Result<bool, ClientError> {
-        let value: Option<String> = store
-            .call(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT value FROM preferences WHERE name = ?1",
-                        params![name],
-                        |r| r.get(0),
-                    )
-                    .optional()?)
-            })
-            .await?;
+        let value: Option<String> = store.call(move |conn| Ok(rows::get(conn, name)?)).await?;
         Ok(value.map_or(default, |v| v == "yes"))
     }
 
     /// Records a yes/no preference.
     pub async fn set_flag(store: &Store, name: &'static str, on: bool) -> Result<(), ClientError> {
         store
-            .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO preferences (name, value) VALUES (?1, ?2)
-                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    params![name, if on { "yes" } else { "no" }],
-                )?;
-                Ok(())
-            })
+            .call(move |conn| Ok(rows::set(conn, name, if on { "yes" } else { "no" })?))
             .await
     }
 }

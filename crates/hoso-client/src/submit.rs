@@ -15,16 +15,17 @@ use crate::http::{Http, problem};
 use crate::library::Library;
 use crate::portal::{PortalRecord, cached_procedure};
 use crate::progress::{ProgressSink, Tracker};
+use crate::store::dossiers as rows;
 use crate::store::{Store, now};
 use crate::tus::retry::backoff;
 use futures_util::{StreamExt, TryStreamExt};
 use hoso_core::DossierContent;
+use hoso_core::DossierState;
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::progress::{FileProgress, SendPhase};
 use hoso_core::receipt::Receipt;
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse, UploadRef};
 use reqwest::StatusCode;
-use rusqlite::{OptionalExtension, params};
 
 /// Attempts at sending a submission before reporting the outcome unknown.
 const MAX_ATTEMPTS: u32 = 6;
@@ -173,14 +174,7 @@ pub(crate) fn nothing_filed(e: &ClientError) -> bool {
 
 async fn back_to_draft(store: &Store, id: i64) -> Result<(), ClientError> {
     store
-        .call(move |conn| {
-            conn.execute(
-                "UPDATE dossiers SET state = 'draft', idempotency_key = NULL, updated_at = ?2
-                 WHERE id = ?1 AND state = 'submitting'",
-                params![id, now()],
-            )?;
-            Ok(())
-        })
+        .call(move |conn| Ok(rows::back_to_draft(conn, id, &now())?))
         .await
 }
 
@@ -193,19 +187,11 @@ pub async fn filed(
 ) -> Result<Submitted, ClientError> {
     let stored: Option<String> = store
         .call(move |conn| {
-            Ok(conn.query_row(
-                "SELECT receipt FROM dossiers WHERE id = ?1 AND state = 'submitted'",
-                params![id],
-                |r| r.get(0),
-            )?)
-        })
-        .await
-        .map_err(|e| match e {
-            ClientError::Store(rusqlite::Error::QueryReturnedNoRows) => {
+            rows::filed_receipt(conn, id)?.ok_or_else(|| {
                 ClientError::NotFound(format!("biên nhận của hồ sơ / receipt of dossier {id}"))
-            }
-            e => e,
-        })?;
+            })
+        })
+        .await?;
     let signed: hoso_core::receipt::SignedReceipt =
         serde_json::from_str(stored.as_deref().unwrap_or_default())
             .map_err(|e| ClientError::Protocol(format!("stored receipt of dossier {id}: {e}")))?;
@@ -226,31 +212,13 @@ pub(crate) async fn same_content_filed(
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let unhashed: Vec<(i64, String)> = {
-                let mut stmt = tx.prepare(
-                    "SELECT id, content FROM dossiers
-                     WHERE state = 'submitted' AND manifest_sha256 IS NULL",
-                )?;
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-            };
-            for (other, json) in unhashed {
+            for (other, json) in rows::filed_without_manifest(&tx)? {
                 if let Ok(earlier) = serde_json::from_str::<DossierContent>(&json) {
                     let hash = hoso_core::manifest::manifest_sha256(&earlier.normalized());
-                    tx.execute(
-                        "UPDATE dossiers SET manifest_sha256 = ?2 WHERE id = ?1",
-                        params![other, hash.to_hex()],
-                    )?;
+                    rows::set_manifest(&tx, other, &hash.to_hex())?;
                 }
             }
-            let found = tx
-                .query_row(
-                    "SELECT id FROM dossiers WHERE state = 'submitted' AND portal_id = ?1
-                     AND manifest_sha256 = ?2 AND id != ?3 ORDER BY id LIMIT 1",
-                    params![portal_id, wanted, id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let found = rows::filed_with_manifest(&tx, portal_id, &wanted, id)?;
             tx.commit()?;
             Ok(found)
         })
@@ -320,14 +288,7 @@ impl Sending<'_> {
                 .map_err(|e| ClientError::Protocol(e.to_string()))?,
         );
         store
-            .call(move |conn| {
-                conn.execute(
-                    "UPDATE dossiers SET state = 'submitted', dossier_code = ?2, receipt = ?3, updated_at = ?4
-                     WHERE id = ?1",
-                    params![local_id, code, signed, now()],
-                )?;
-                Ok(())
-            })
+            .call(move |conn| Ok(rows::mark_filed(conn, local_id, &code, &signed, &now())?))
             .await?;
         self.tracker.phase(SendPhase::Done);
         Ok(done)
@@ -440,21 +401,12 @@ async fn begin(
     let key = store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let (state, existing): (String, Option<String>) = tx.query_row(
-                "SELECT state, idempotency_key FROM dossiers WHERE id = ?1",
-                params![id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let (key, resumed) = match (state.as_str(), existing) {
-                ("submitting", Some(key)) => (key, true),
-                ("draft", _) => {
+            let (state, existing) = rows::sending_state(&tx, id)?;
+            let (key, resumed) = match (state, existing) {
+                (DossierState::Submitting, Some(key)) => (key, true),
+                (DossierState::Draft, _) => {
                     let key = fresh.as_str().to_owned();
-                    tx.execute(
-                        "UPDATE dossiers SET state = 'submitting', idempotency_key = ?2, content = ?3,
-                                updated_at = ?4, manifest_sha256 = ?5
-                         WHERE id = ?1",
-                        params![id, key, json, now(), manifest],
-                    )?;
+                    rows::begin_sending(&tx, id, &key, &json, &now(), &manifest)?;
                     (key, false)
                 }
                 _ => return Err(ClientError::NotEditable),

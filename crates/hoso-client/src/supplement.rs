@@ -12,16 +12,16 @@
 use crate::error::ClientError;
 use crate::portal::{PortalRecord, cached_procedure};
 use crate::progress::ProgressSink;
+use crate::store::dossiers;
+use crate::store::supplements::{self as rows, SupplementState};
 use crate::store::{Store, now};
 use crate::submit::{Sender, Sending, entries_for, nothing_filed, send};
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::progress::SendPhase;
 use hoso_core::receipt::SignedReceipt;
-use hoso_core::status::Status;
 use hoso_core::supplement::{Supplement, SupplementReceipt, content_sha256};
 use hoso_core::wire::SupplementRequest;
 use hoso_core::{Bilingual, Problem, ProblemCode};
-use rusqlite::{OptionalExtension, params};
 
 /// What the portal asked for, as the last status change says.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,17 +58,7 @@ struct Filed {
 
 async fn filed_dossier(store: &Store, id: i64) -> Result<Filed, ClientError> {
     let row: Option<(String, String, i64)> = store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT dossier_code, procedure_code, portal_id FROM dossiers
-                     WHERE id = ?1 AND state = 'submitted' AND dossier_code IS NOT NULL
-                       AND deleted_at IS NULL",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?)
-        })
+        .call(move |conn| Ok(dossiers::filed_code(conn, id)?))
         .await?;
     let (code, procedure, portal_id) =
         row.ok_or_else(|| ClientError::NotFound(format!("hồ sơ đã nộp / filed dossier {id}")))?;
@@ -94,24 +84,12 @@ async fn asked_of(store: &Store, dossier: &Filed, id: i64) -> Result<Option<Aske
     let (portal_id, code) = (dossier.portal_id, dossier.code.clone());
     store
         .call(move |conn| {
-            let last: Option<(i64, String, String, String, Option<String>)> = conn
-                .query_row(
-                    "SELECT e.cursor, e.status, e.at, e.note, e.request FROM status_events e
-                     WHERE e.portal_id = ?1 AND e.code = ?2
-                       AND NOT EXISTS (SELECT 1 FROM supplements s WHERE s.dossier_id = ?3
-                           AND s.request_cursor = e.cursor AND s.state = 'filed')
-                     ORDER BY e.cursor DESC LIMIT 1",
-                    params![portal_id, code, id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?;
-            Ok(last.and_then(|(cursor, status, at, note, request)| {
-                (status == Status::SupplementRequested.as_str()).then(|| Asked {
-                    cursor,
-                    request: request.unwrap_or_else(|| note.clone()),
-                    note,
-                    at,
-                })
+            let last = rows::last_unanswered(conn, portal_id, &code, id)?;
+            Ok(last.filter(rows::Event::asks_for_more).map(|e| Asked {
+                cursor: e.cursor,
+                request: e.request.unwrap_or_else(|| e.note.clone()),
+                note: e.note,
+                at: e.at,
             }))
         })
         .await
@@ -125,16 +103,7 @@ pub async fn stored(
     id: i64,
 ) -> Result<Vec<StoredSupplement>, ClientError> {
     let rows: Vec<(i64, String, Option<String>)> = store
-        .call(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT request_cursor, content, receipt FROM supplements
-                 WHERE dossier_id = ?1 ORDER BY id",
-            )?;
-            let rows = stmt
-                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(rows::of_dossier(conn, id, None)?))
         .await?;
     rows.into_iter()
         .map(|(request_cursor, content, receipt)| {
@@ -194,20 +163,11 @@ pub(crate) async fn submit(
         };
     };
     let cursor = asked.cursor;
-    let earlier: Option<(String, String, String)> = store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT state, content, idempotency_key FROM supplements
-                     WHERE dossier_id = ?1 AND request_cursor = ?2",
-                    params![id, cursor],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?)
-        })
+    let earlier = store
+        .call(move |conn| Ok(rows::answering(conn, id, cursor)?))
         .await?;
     let (supplement, key, resumed) = match earlier {
-        Some((state, _, _)) if state == "filed" => {
+        Some((SupplementState::Filed, _, _)) => {
             return latest(store, portal, id, cursor).await;
         }
         // Cut off before: the same answer under the same key, so that it
@@ -237,15 +197,7 @@ pub(crate) async fn submit(
                 key.as_str().to_owned(),
             );
             store
-                .call(move |conn| {
-                    conn.execute(
-                        "INSERT INTO supplements (dossier_id, request_cursor, content, idempotency_key,
-                             state, created_at)
-                         VALUES (?1, ?2, ?3, ?4, 'sending', ?5)",
-                        params![id, cursor, json, k, now()],
-                    )?;
-                    Ok(())
-                })
+                .call(move |conn| Ok(rows::insert_sending(conn, id, cursor, &json, &k, &now())?))
                 .await?;
             (supplement, key, false)
         }
@@ -267,14 +219,7 @@ pub(crate) async fn submit(
         // Refused by the portal (or by the checks here): nothing is filed
         // under the key, so the person may change the answer and send it.
         store
-            .call(move |conn| {
-                conn.execute(
-                    "DELETE FROM supplements WHERE dossier_id = ?1 AND request_cursor = ?2
-                     AND state = 'sending'",
-                    params![id, cursor],
-                )?;
-                Ok(())
-            })
+            .call(move |conn| Ok(rows::forget_unfiled(conn, id, cursor)?))
             .await?;
     }
     outcome?;
@@ -318,14 +263,7 @@ async fn send_recorded(
         .map_err(|e| ClientError::Protocol(e.to_string()))?;
     let k = key.as_str().to_owned();
     store
-        .call(move |conn| {
-            conn.execute(
-                "UPDATE supplements SET state = 'filed', receipt = ?3, filed_at = ?4
-                 WHERE dossier_id = ?1 AND idempotency_key = ?2",
-                params![id, k, signed, now()],
-            )?;
-            Ok(())
-        })
+        .call(move |conn| Ok(rows::mark_filed(conn, id, &k, &signed, &now())?))
         .await?;
     sending.tracker.phase(SendPhase::Done);
     Ok(())
@@ -340,18 +278,7 @@ async fn last_answered(
 ) -> Result<Option<i64>, ClientError> {
     let (portal_id, code) = (dossier.portal_id, dossier.code.clone());
     store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT s.request_cursor FROM supplements s
-                     WHERE s.dossier_id = ?3 AND s.state = 'filed' AND s.request_cursor =
-                         (SELECT MAX(cursor) FROM status_events WHERE portal_id = ?1 AND code = ?2
-                              AND status = 'supplement_requested')",
-                    params![portal_id, code, id],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
+        .call(move |conn| Ok(rows::last_answered(conn, portal_id, &code, id)?))
         .await
 }
 

@@ -12,11 +12,11 @@
 use crate::error::ClientError;
 use crate::http::{Http, problem};
 use crate::portal::PortalRecord;
+use crate::store::tracking as rows;
 use crate::store::{Store, now};
 use hoso_core::poll::{PollOutcome, PollPolicy, PollState};
 use hoso_core::status::Status;
 use hoso_core::wire::{StatusEvent, StatusFeed};
-use rusqlite::{OptionalExtension, params};
 use std::time::Duration;
 
 /// Changes asked for per page.
@@ -56,14 +56,7 @@ async fn key_check_due(store: &Store, portal: &PortalRecord) -> Result<bool, Cli
     // hours, and a change found since must keep being checked.
     let portal_id = portal.id;
     let (changed, last): (bool, Option<String>) = store
-        .call(move |conn| {
-            Ok(conn.query_row(
-                "SELECT p.key_changed IS NOT NULL, s.key_checked_at FROM portals p
-                 LEFT JOIN status_sync s ON s.portal_id = p.id WHERE p.id = ?1",
-                params![portal_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
-        })
+        .call(move |conn| Ok(rows::key_check(conn, portal_id)?))
         .await?;
     let last = last.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
     Ok(changed || last.is_none_or(|t| crate::store::vn_now() - t > KEY_CHECK_EVERY))
@@ -84,15 +77,8 @@ pub async fn check_key(
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            tx.execute(
-                "UPDATE portals SET key_changed = ?2 WHERE id = ?1",
-                params![portal_id, mark],
-            )?;
-            tx.execute(
-                "INSERT INTO status_sync (portal_id, key_checked_at) VALUES (?1, ?2)
-                 ON CONFLICT (portal_id) DO UPDATE SET key_checked_at = excluded.key_checked_at",
-                params![portal_id, now()],
-            )?;
+            crate::store::portals::set_key_changed(&tx, portal_id, mark.as_deref())?;
+            rows::key_checked(&tx, portal_id, &now())?;
             tx.commit()?;
             Ok(())
         })
@@ -117,16 +103,7 @@ pub async fn sync(
     }
     let portal_id = portal.id;
     let (mut cursor, mut etag) = store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT cursor, etag FROM status_sync WHERE portal_id = ?1",
-                    params![portal_id],
-                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
-                )
-                .optional()?
-                .unwrap_or((0, None)))
-        })
+        .call(move |conn| Ok(rows::feed_position(conn, portal_id)?))
         .await?;
     let mut report = SyncReport::default();
     loop {
@@ -190,21 +167,13 @@ async fn keep(
                 let cursor = i64::try_from(e.cursor).map_err(|_| {
                     ClientError::Protocol("status event cursor out of range".into())
                 })?;
-                added += tx.execute(
-                    "INSERT OR IGNORE INTO status_events
-                         (portal_id, cursor, code, status, at, actor, note, request)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        portal_id,
-                        cursor,
-                        e.code.to_string(),
-                        e.status.as_str(),
-                        e.at,
-                        e.actor,
-                        e.note,
-                        e.request
-                    ],
-                )?;
+                added += usize::from(rows::add_event(
+                    &tx,
+                    portal_id,
+                    cursor,
+                    &e.code.to_string(),
+                    e,
+                )?);
             }
             tx.commit()?;
             Ok(added)
@@ -221,14 +190,13 @@ async fn confirmed(
 ) -> Result<(), ClientError> {
     store
         .call(move |conn| {
-            conn.execute(
-                "INSERT INTO status_sync (portal_id, cursor, etag, confirmed_at, last_error)
-                 VALUES (?1, ?2, ?3, ?4, NULL)
-                 ON CONFLICT (portal_id) DO UPDATE SET cursor = excluded.cursor,
-                     etag = excluded.etag, confirmed_at = excluded.confirmed_at, last_error = NULL",
-                params![portal_id, cursor, etag, now()],
-            )?;
-            Ok(())
+            Ok(rows::confirmed(
+                conn,
+                portal_id,
+                cursor,
+                etag.as_deref(),
+                &now(),
+            )?)
         })
         .await
 }
@@ -237,14 +205,7 @@ async fn confirmed(
 /// and its time stay as they were).
 async fn failed(store: &Store, portal_id: i64, why: String) -> Result<(), ClientError> {
     store
-        .call(move |conn| {
-            conn.execute(
-                "INSERT INTO status_sync (portal_id, last_error) VALUES (?1, ?2)
-                 ON CONFLICT (portal_id) DO UPDATE SET last_error = excluded.last_error",
-                params![portal_id, why],
-            )?;
-            Ok(())
-        })
+        .call(move |conn| Ok(rows::failed(conn, portal_id, &why)?))
         .await
 }
 
@@ -258,42 +219,11 @@ pub async fn status_of(
     let code = code.to_owned();
     store
         .call(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT cursor, code, status, at, actor, note, request FROM status_events
-                 WHERE portal_id = ?1 AND code = ?2 ORDER BY cursor",
-            )?;
-            let bad = |i: usize, e: String| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            };
-            let history = stmt
-                .query_map(params![portal_id, code], |r| {
-                    let code: String = r.get(1)?;
-                    let status: String = r.get(2)?;
-                    Ok(StatusEvent {
-                        cursor: r.get::<_, i64>(0)?.max(0) as u64,
-                        code: code
-                            .parse()
-                            .map_err(|e: hoso_core::codes::CodeError| bad(1, e.to_string()))?,
-                        status: Status::parse(&status)
-                            .ok_or_else(|| bad(2, format!("unknown status {status}")))?,
-                        at: r.get(3)?,
-                        actor: r.get(4)?,
-                        note: r.get(5)?,
-                        request: r.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let history = rows::history(conn, portal_id, &code)?;
             let Some(last) = history.last() else {
                 return Ok(None);
             };
-            let confirmed_at: Option<String> = conn
-                .query_row(
-                    "SELECT confirmed_at FROM status_sync WHERE portal_id = ?1",
-                    params![portal_id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
+            let confirmed_at = rows::sync_outcome(conn, portal_id)?.and_then(|(at, _)| at);
             Ok(Some(TrackedStatus {
                 status: last.status,
                 history: history.clone(),

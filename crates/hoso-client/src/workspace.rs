@@ -8,75 +8,16 @@
 
 use crate::error::ClientError;
 use crate::portal::PortalRecord;
+use crate::store::dossiers::{self as rows, NewDossier};
 use crate::store::{Store, now};
-use chrono::{DateTime, FixedOffset};
+use chrono::DateTime;
 use hoso_core::dossier::search_key;
 use hoso_core::{
     DossierContent, DossierQuery, DossierRecord, DossierState, DossierSummary, Procedure, Saved,
 };
-use rusqlite::{OptionalExtension, Row, params};
 
-/// A filed dossier's standing, as three columns of a query on `dossiers`:
-/// its last synced state, when its portal last answered, and the receipt's
-/// appointment date (read by [`standing`]).
-pub(crate) const STANDING_COLUMNS: &str = "\
-    (SELECT e.status FROM status_events e WHERE e.portal_id = dossiers.portal_id \
-         AND e.code = dossiers.dossier_code ORDER BY e.cursor DESC LIMIT 1), \
-    (SELECT s.confirmed_at FROM status_sync s WHERE s.portal_id = dossiers.portal_id), \
-    COALESCE((SELECT json_extract(u.receipt, '$.receipt.appointment_date') FROM supplements u \
-         WHERE u.dossier_id = dossiers.id AND u.state = 'filed' ORDER BY u.id DESC LIMIT 1), \
-         json_extract(dossiers.receipt, '$.receipt.appointment_date'))";
-
-const COLUMNS: &str = "id, procedure_code, procedure_version, title, state, updated_at, \
-                       archived_at IS NOT NULL, dossier_code, content, revision, \
-                       paused_at IS NOT NULL, portal_id";
-
-fn read_record(r: &Row<'_>) -> rusqlite::Result<DossierRecord> {
-    let bad = |i: usize, e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    };
-    let code: String = r.get(1)?;
-    let state: String = r.get(4)?;
-    let updated: String = r.get(5)?;
-    let content: String = r.get(8)?;
-    Ok(DossierRecord {
-        summary: DossierSummary {
-            id: r.get(0)?,
-            portal: r.get(11)?,
-            procedure: code
-                .parse()
-                .map_err(|e: hoso_core::codes::CodeError| bad(1, e.to_string()))?,
-            version: r.get(2)?,
-            title: r.get(3)?,
-            state: match state.as_str() {
-                "draft" => DossierState::Draft,
-                "submitting" => DossierState::Submitting,
-                "submitted" => DossierState::Submitted,
-                other => return Err(bad(4, format!("unknown state {other}"))),
-            },
-            updated_at: DateTime::<FixedOffset>::parse_from_rfc3339(&updated)
-                .map_err(|e| bad(5, e.to_string()))?,
-            archived: r.get(6)?,
-            dossier_code: r.get(7)?,
-            paused: r.get(10)?,
-            tracking: tracking_of(r)?,
-        },
-        content: serde_json::from_str(&content).map_err(|e| bad(8, e.to_string()))?,
-        revision: r.get(9)?,
-    })
-}
-
-/// A filed dossier's standing from columns 12–14 ([`STANDING_COLUMNS`]).
-fn tracking_of(r: &Row<'_>) -> rusqlite::Result<Option<hoso_core::Tracking>> {
-    Ok(standing(
-        r.get(12)?,
-        r.get(13)?,
-        r.get(14)?,
-        crate::store::vn_now().date_naive(),
-    ))
-}
-
-/// A filed dossier's standing as of `today` from [`STANDING_COLUMNS`]:
+/// A filed dossier's standing as of `today` from the columns of
+/// [`crate::store::dossiers::standing_columns`]:
 /// none before it has a receipt; `received` until a sync says otherwise.
 pub(crate) fn standing(
     status: Option<String>,
@@ -139,14 +80,22 @@ async fn insert(
     let (code, version) = (content.procedure.to_string(), content.version.clone());
     let id = store
         .call(move |conn| {
-            let t = now();
-            conn.execute(
-                "INSERT INTO dossiers (portal_id, procedure_code, procedure_version, title, content,
-                                       state, revision, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', 0, ?6, ?6)",
-                params![portal_id, code, version, title, json, t],
-            )?;
-            Ok(conn.last_insert_rowid())
+            Ok(rows::insert(
+                conn,
+                &NewDossier {
+                    portal_id,
+                    procedure_code: &code,
+                    version: &version,
+                    title: &title,
+                    content: &json,
+                    state: DossierState::Draft,
+                    dossier_code: None,
+                    receipt: None,
+                    manifest_sha256: None,
+                    row_key: None,
+                    at: &now(),
+                },
+            )?)
         })
         .await?;
     get(store, id).await
@@ -160,19 +109,7 @@ pub async fn by_row_key(
     key: String,
 ) -> Result<Option<DossierRecord>, ClientError> {
     store
-        .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    &format!(
-                        "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
-                         WHERE portal_id = ?1 AND row_key = ?2 AND deleted_at IS NULL
-                         ORDER BY id DESC LIMIT 1"
-                    ),
-                    params![portal_id, key],
-                    read_record,
-                )
-                .optional()?)
-        })
+        .call(move |conn| Ok(rows::by_row_key(conn, portal_id, &key)?))
         .await
 }
 
@@ -192,28 +129,24 @@ pub async fn insert_for_row(
     let id = store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let held: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM dossiers
-                     WHERE portal_id = ?1 AND row_key = ?2 AND deleted_at IS NULL
-                     ORDER BY id DESC LIMIT 1",
-                    params![portal_id, key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match held {
+            let id = match rows::id_by_row_key(&tx, portal_id, &key)? {
                 Some(id) => id,
-                None => {
-                    let t = now();
-                    tx.execute(
-                        "INSERT INTO dossiers (portal_id, procedure_code, procedure_version, title,
-                                               content, state, revision, created_at, updated_at,
-                                               row_key)
-                         VALUES (?1, ?2, ?3, ?4, ?5, 'draft', 0, ?6, ?6, ?7)",
-                        params![portal_id, code, version, title, json, t, key],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+                None => rows::insert(
+                    &tx,
+                    &NewDossier {
+                        portal_id,
+                        procedure_code: &code,
+                        version: &version,
+                        title: &title,
+                        content: &json,
+                        state: DossierState::Draft,
+                        dossier_code: None,
+                        receipt: None,
+                        manifest_sha256: None,
+                        row_key: Some(&key),
+                        at: &now(),
+                    },
+                )?,
             };
             tx.commit()?;
             Ok(id)
@@ -225,18 +158,7 @@ pub async fn insert_for_row(
 /// The dossier with this id (not deleted).
 pub async fn get(store: &Store, id: i64) -> Result<DossierRecord, ClientError> {
     store
-        .call(move |conn| {
-            conn.query_row(
-                &format!(
-                    "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
-                     WHERE id = ?1 AND deleted_at IS NULL"
-                ),
-                params![id],
-                read_record,
-            )
-            .optional()?
-            .ok_or_else(|| not_found(id))
-        })
+        .call(move |conn| rows::get(conn, id)?.ok_or_else(|| not_found(id)))
         .await
 }
 
@@ -257,16 +179,11 @@ pub async fn save(
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let current: Option<(String, i64)> = tx
-                .query_row(
-                    "SELECT state, revision FROM dossiers WHERE id = ?1 AND deleted_at IS NULL",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            match current {
+            match rows::state_and_revision(&tx, id)? {
                 None => return Err(not_found(id)),
-                Some((state, _)) if state != "draft" => return Err(ClientError::NotEditable),
+                Some((state, _)) if state != DossierState::Draft => {
+                    return Err(ClientError::NotEditable);
+                }
                 Some((_, revision)) if revision != base_revision => {
                     return Err(ClientError::Stale {
                         stored: revision,
@@ -276,12 +193,7 @@ pub async fn save(
                 Some(_) => {}
             }
             let t = now();
-            tx.execute(
-                "UPDATE dossiers SET content = ?2, procedure_version = ?3, title = ?4,
-                        revision = revision + 1, updated_at = ?5
-                 WHERE id = ?1",
-                params![id, json, version, title, t],
-            )?;
+            rows::save_content(&tx, id, &json, &version, &title, &t)?;
             tx.commit()?;
             Ok(Saved {
                 revision: base_revision + 1,
@@ -299,17 +211,7 @@ pub async fn list(store: &Store, query: DossierQuery) -> Result<Vec<DossierSumma
         .map(str::to_owned)
         .collect();
     let all = store
-        .call(move |conn| {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT {COLUMNS}, {STANDING_COLUMNS} FROM dossiers
-                 WHERE deleted_at IS NULL AND (archived_at IS NOT NULL) = ?1
-                 ORDER BY updated_at DESC, id DESC"
-            ))?;
-            let rows = stmt
-                .query_map(params![query.archived], read_record)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+        .call(move |conn| Ok(rows::list(conn, query.archived)?))
         .await?;
     Ok(all
         .into_iter()
@@ -335,17 +237,49 @@ pub async fn list(store: &Store, query: DossierQuery) -> Result<Vec<DossierSumma
         .collect())
 }
 
+/// The dossiers `query` asks for, found by full-text search: every word
+/// of `query.text` (without regard to case or diacritics, "đ" as "d") must
+/// begin a word of the title, the procedure's code, the dossier code or
+/// any value of the form; the best match first, then the most recently
+/// changed. The other filters of `query` apply as in [`list`]; a query
+/// without words lists as [`list`] does.
+pub async fn search(
+    store: &Store,
+    query: DossierQuery,
+) -> Result<Vec<DossierSummary>, ClientError> {
+    let Some(matching) = fts_query(&query.text) else {
+        return list(store, query).await;
+    };
+    let archived = query.archived;
+    let found = store
+        .call(move |conn| Ok(rows::search(conn, &matching, archived)?))
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|r| r.summary)
+        .filter(|s| query.procedure.as_ref().is_none_or(|p| &s.procedure == p))
+        .filter(|s| query.state.is_none_or(|state| s.state == state))
+        .collect())
+}
+
+/// The FTS5 query for a person's `text`: each word folded as the index is
+/// ([`search_key`]) and matched as a prefix, all of them required. Words
+/// are quoted, so no text a person types is read as FTS5 syntax; `None`
+/// when nothing searchable is left.
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = search_key(text)
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// A new draft with the same content as dossier `id` (any state).
 pub async fn duplicate(store: &Store, id: i64) -> Result<DossierRecord, ClientError> {
     let original = get(store, id).await?;
     let portal_id = store
-        .call(move |conn| {
-            Ok(conn.query_row(
-                "SELECT portal_id FROM dossiers WHERE id = ?1",
-                params![id],
-                |r| r.get::<_, i64>(0),
-            )?)
-        })
+        .call(move |conn| Ok(rows::portal_id(conn, id)?))
         .await?;
     insert(store, portal_id, original.content, original.summary.title).await
 }
@@ -376,13 +310,7 @@ pub async fn duplicate_for(
 /// Archives (or brings back) a dossier.
 pub async fn set_archived(store: &Store, id: i64, archived: bool) -> Result<(), ClientError> {
     let changed = store
-        .call(move |conn| {
-            Ok(conn.execute(
-                "UPDATE dossiers SET archived_at = CASE WHEN ?2 THEN ?3 ELSE NULL END
-                 WHERE id = ?1 AND deleted_at IS NULL",
-                params![id, archived, now()],
-            )?)
-        })
+        .call(move |conn| Ok(rows::set_archived(conn, id, archived, &now())?))
         .await?;
     if changed == 0 {
         return Err(not_found(id));
@@ -398,26 +326,13 @@ pub async fn delete(store: &Store, id: i64) -> Result<(), ClientError> {
         return set_archived(store, id, true).await;
     }
     store
-        .call(move |conn| {
-            conn.execute(
-                "UPDATE dossiers SET deleted_at = ?2 WHERE id = ?1",
-                params![id, now()],
-            )?;
-            Ok(())
-        })
+        .call(move |conn| Ok(rows::mark_deleted(conn, id, &now())?))
         .await
 }
 
 /// Undoes [`delete`].
 pub async fn restore(store: &Store, id: i64) -> Result<(), ClientError> {
-    let changed = store
-        .call(move |conn| {
-            Ok(conn.execute(
-                "UPDATE dossiers SET deleted_at = NULL WHERE id = ?1 AND deleted_at IS NOT NULL",
-                params![id],
-            )?)
-        })
-        .await?;
+    let changed = store.call(move |conn| Ok(rows::restore(conn, id)?)).await?;
     if changed == 0 {
         return Err(not_found(id));
     }
@@ -427,11 +342,6 @@ pub async fn restore(store: &Store, id: i64) -> Result<(), ClientError> {
 /// Removes drafts deleted before `before` (RFC 3339) for good.
 pub async fn purge_deleted(store: &Store, before: String) -> Result<usize, ClientError> {
     store
-        .call(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM dossiers WHERE deleted_at IS NOT NULL AND deleted_at < ?1 AND state = 'draft'",
-                params![before],
-            )?)
-        })
+        .call(move |conn| Ok(rows::purge_deleted(conn, &before)?))
         .await
 }

@@ -150,51 +150,22 @@ CREATE INDEX lookup_misses_by_time ON lookup_misses(at_ms);
 "#,
 ];
 
-/// Work for one of the database's own threads.
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
-
 /// Connections that only read, each on a thread of its own: signing in,
 /// HEAD and status reads never queue behind a commit.
 const READERS: usize = 3;
 
 /// A shared handle on the portal database.
 ///
-/// SQLite runs on threads of its own, never on the async runtime nor on
-/// its blocking pool: one thread holds the connection that writes, a few
-/// others hold connections that only read (WAL lets them read while the
-/// writer commits). Upload bodies are written on the blocking pool, so no
-/// number of slow uploads can keep a query from running.
+/// SQLite runs on threads of its own ([`hoso_sqlite::Lane`]), never on the
+/// async runtime nor on its blocking pool: one thread holds the connection
+/// that writes, a few others hold connections that only read (WAL lets
+/// them read while the writer commits). Upload bodies are written on the
+/// blocking pool, so no number of slow uploads can keep a query from
+/// running.
 #[derive(Clone, Debug)]
 pub struct Db {
-    writer: crossbeam_channel::Sender<Job>,
-    readers: crossbeam_channel::Sender<Job>,
-}
-
-/// Opens a connection with the portal's settings.
-fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(conn)
-}
-
-/// Runs the jobs of one queue on `conn` until every handle is dropped.
-fn spawn_lane(
-    name: String,
-    mut conn: Connection,
-    jobs: crossbeam_channel::Receiver<Job>,
-) -> std::io::Result<()> {
-    std::thread::Builder::new().name(name).spawn(move || {
-        for job in jobs {
-            // A job that panics has its transaction rolled back by drop;
-            // the connection stays usable and the thread goes on. The
-            // caller sees its answer channel closed.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut conn)));
-        }
-    })?;
-    Ok(())
+    writer: hoso_sqlite::Lane,
+    readers: hoso_sqlite::Lane,
 }
 
 impl Db {
@@ -202,16 +173,16 @@ impl Db {
     /// the database at `path`, and starts its threads.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         crate::private::create_file(path)?;
-        let mut conn = connect(path)?;
-        migrate(&mut conn)?;
-        let (writer, jobs) = crossbeam_channel::unbounded::<Job>();
-        spawn_lane("hoso-db-write".into(), conn, jobs)?;
-        let (readers, jobs) = crossbeam_channel::unbounded::<Job>();
+        let mut conn = hoso_sqlite::open(path)?;
+        hoso_sqlite::migrate(&mut conn, MIGRATIONS)?;
+        let writer = hoso_sqlite::Lane::start([("hoso-db-write".to_owned(), conn)])?;
+        let mut reading = Vec::with_capacity(READERS);
         for i in 0..READERS {
-            let conn = connect(path)?;
+            let conn = hoso_sqlite::open(path)?;
             conn.pragma_update(None, "query_only", true)?;
-            spawn_lane(format!("hoso-db-read-{i}"), conn, jobs.clone())?;
+            reading.push((format!("hoso-db-read-{i}"), conn));
         }
+        let readers = hoso_sqlite::Lane::start(reading)?;
         Ok(Self { writer, readers })
     }
 
@@ -256,29 +227,14 @@ impl Db {
 }
 
 /// Queues `f` on a lane and waits for its answer without holding a thread.
-async fn run<T, F>(lane: &crossbeam_channel::Sender<Job>, f: F) -> Result<T, crate::error::ApiError>
+async fn run<T, F>(lane: &hoso_sqlite::Lane, f: F) -> Result<T, crate::error::ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> Result<T, crate::error::ApiError> + Send + 'static,
 {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    lane.send(Box::new(move |conn: &mut Connection| {
-        let _ = tx.send(f(conn));
-    }))
-    .map_err(|_| crate::error::ApiError::internal("the database threads have stopped"))?;
-    rx.await
-        .map_err(|_| crate::error::ApiError::internal("a database job failed without an answer"))?
-}
-
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+    lane.run(f)
+        .await
+        .map_err(crate::error::ApiError::internal)?
 }
 
 /// An applicant known to the portal.

@@ -1,8 +1,9 @@
 //! The tus client. It works with any tus 1.0 server: HoSo's portal or
 //! another one (`@tus/server`, tusd).
 //!
-//! - The upload URL is committed to the local store before the first byte,
-//!   and every confirmed offset after it, so a restart resumes.
+//! - The upload URL is committed to the ledger ([`UploadLedger`], the
+//!   profile's store) before the first byte, and every confirmed offset
+//!   after it, so a restart resumes.
 //! - Where the server offers HoSo's block checksums (HoSo's portal), small
 //!   PATCHes go back to back over one connection, each carrying the sha256
 //!   of its blocks (`HoSo-Block-Checksum`), never more than a window of
@@ -32,12 +33,12 @@
 mod pipeline;
 
 use super::body::{self, Cap, Meter};
+use super::ledger::{UploadKey, UploadLedger};
 use super::retry::{retry_after, wait};
 use super::settings::UploadSettings;
 use crate::error::ClientError;
 use crate::library::LibraryEntry;
 use crate::progress::Tracker;
-use crate::store::{Store, now};
 use bytes::Bytes;
 use hoso_tus::blocks::{self, BlockChecksums};
 use hoso_tus::checksum::ChecksumAlgorithm;
@@ -46,7 +47,6 @@ use hoso_tus::pacing::{ChunkSizer, Failure as Cause, Window};
 use hoso_tus::status::{Next, next_step};
 use hoso_tus::{Metadata, UploadChecksum, metadata};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
-use rusqlite::{OptionalExtension, params};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -150,7 +150,7 @@ impl From<reqwest::Error> for Failure {
 /// One upload of one library file.
 struct Upload<'a> {
     http: &'a reqwest::Client,
-    store: &'a Store,
+    ledger: &'a dyn UploadLedger,
     target: Target<'a>,
     entry: &'a LibraryEntry,
     file: PathBuf,
@@ -227,7 +227,7 @@ impl Drop for Held<'_> {
 /// what it took.
 pub async fn upload(
     http: &reqwest::Client,
-    store: &Store,
+    ledger: &dyn UploadLedger,
     target: Target<'_>,
     entry: &LibraryEntry,
     file: &Path,
@@ -236,7 +236,7 @@ pub async fn upload(
 ) -> Result<UploadReport, ClientError> {
     let up = Upload {
         http,
-        store,
+        ledger,
         target,
         entry,
         file: file.to_owned(),
@@ -422,32 +422,20 @@ impl Upload<'_> {
         Ok(ServerCaps { checksum, blocks })
     }
 
+    /// This upload in the ledger.
+    fn key(&self) -> UploadKey {
+        UploadKey {
+            endpoint: self.target.endpoint.to_owned(),
+            sha256: self.entry.sha256,
+        }
+    }
+
     async fn saved(&self) -> Result<Option<String>, ClientError> {
-        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
-        self.store
-            .call(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT url FROM tus_uploads WHERE endpoint = ?1 AND sha256 = ?2",
-                        params![endpoint, sha],
-                        |r| r.get(0),
-                    )
-                    .optional()?)
-            })
-            .await
+        self.ledger.url(self.key()).await
     }
 
     async fn forget(&self) -> Result<(), ClientError> {
-        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "DELETE FROM tus_uploads WHERE endpoint = ?1 AND sha256 = ?2",
-                    params![endpoint, sha],
-                )?;
-                Ok(())
-            })
-            .await
+        self.ledger.forget(self.key()).await
     }
 
     /// Creates the upload and records its URL before any byte is sent.
@@ -482,24 +470,10 @@ impl Upload<'_> {
                 )))
             })?
             .to_string();
-        let (endpoint, sha, length, saved) = (
-            self.target.endpoint.to_owned(),
-            self.entry.sha256.to_hex(),
-            self.entry.size,
-            url.clone(),
-        );
         // Invariant: the URL is durable before the first PATCH, so a crash
         // after this point resumes this upload instead of starting another.
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "INSERT INTO tus_uploads (endpoint, sha256, url, length, confirmed, created_at)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
-                     ON CONFLICT(endpoint, sha256) DO UPDATE SET url = ?3, confirmed = 0, created_at = ?5",
-                    params![endpoint, sha, saved, length, now()],
-                )?;
-                Ok(())
-            })
+        self.ledger
+            .created(self.key(), url.clone(), self.entry.size)
             .await
             .map_err(Failure::Fatal)?;
         Ok(url)
@@ -635,16 +609,7 @@ impl Upload<'_> {
     }
 
     async fn record(&self, offset: u64) -> Result<(), ClientError> {
-        let (endpoint, sha) = (self.target.endpoint.to_owned(), self.entry.sha256.to_hex());
-        self.store
-            .call(move |conn| {
-                conn.execute(
-                    "UPDATE tus_uploads SET confirmed = ?3 WHERE endpoint = ?1 AND sha256 = ?2",
-                    params![endpoint, sha, offset],
-                )?;
-                Ok(())
-            })
-            .await
+        self.ledger.confirmed(self.key(), offset).await
     }
 }
 

@@ -3,9 +3,11 @@
 
 pub mod body;
 pub mod client;
+pub mod ledger;
 pub mod retry;
 pub mod settings;
 
 pub use body::Cap;
 pub use client::{Shared, Target, UploadReport, upload};
+pub use ledger::{UploadKey, UploadLedger};
 pub use settings::UploadSettings;

@@ -270,8 +270,9 @@ async fn the_report_counts_by_portal_and_state_and_exports_csv() {
     assert_eq!(rows.len(), 2);
     // A draft has no code yet: its local id names it.
     assert!(
-        rows.iter()
-            .any(|r| r.id == draft.summary.id && r.code.is_empty() && r.local_state == "draft"),
+        rows.iter().any(|r| r.id == draft.summary.id
+            && r.code.is_empty()
+            && r.local_state == hoso_core::DossierState::Draft),
         "{rows:?}"
     );
     let filed = rows.iter().find(|r| r.code == code).expect("filed row");
