@@ -376,8 +376,11 @@ impl Sending<'_> {
             .iter()
             .map(|entry| Box::pin(self.upload_one(target, &shared, entry)))
             .collect();
+        // `buffered`, not `buffer_unordered`: the list keeps the entries'
+        // order whatever order the uploads finish in, so a sending started
+        // again after a crash sends the very request it sent before.
         let uploads: Vec<UploadRef> = futures_util::stream::iter(pending)
-            .buffer_unordered(self.settings.parallel.max(1))
+            .buffered(self.settings.parallel.max(1))
             .try_collect()
             .await?;
         drop(ticking);

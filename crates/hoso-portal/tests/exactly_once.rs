@@ -2,7 +2,8 @@
 //! under one Idempotency-Key at the same moment make one dossier, and every
 //! one of them ends with the identical receipt (those told 409 ask again);
 //! the same content under a new key returns that first receipt; the key is
-//! required and bound to its body.
+//! required and bound to its body, in which the uploads are a set: sent
+//! again in another order they are the same request.
 
 mod common;
 
@@ -121,6 +122,63 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_dossier_and_one_rece
         "{}",
         problem.message.vi
     );
+    let stored = Inspector::open(dir.path())
+        .expect("inspect")
+        .dossiers()
+        .expect("dossiers");
+    assert_eq!(stored.len(), 1);
+}
+
+/// A client that uploads documents side by side lists them in the order
+/// they finished; started again after a crash it may list them otherwise.
+/// That is the same request: the key answers with its receipt, not 422.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_uploads_listed_in_another_order_are_the_same_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token) = portal(dir.path()).await;
+    let http = reqwest::Client::new();
+    let base = portal.base_url().to_owned();
+    let mut body = request("Phạm Thị Thứ Tự");
+    for (slot, bytes) in [
+        ("scan", &b"%PDF-1.4 ban quet"[..]),
+        ("annex", &b"%PDF-1.4 phu luc"[..]),
+    ] {
+        let (url, _) = common::create_upload(&http, &base, &token, bytes.len() as u64).await;
+        let done = common::patch(&http, &url, &token, 0, bytes.to_vec()).await;
+        assert_eq!(done.status(), StatusCode::NO_CONTENT);
+        let sha256 = hoso_core::Sha256Digest::of(bytes);
+        body.dossier.documents.push(hoso_core::AttachedDocument {
+            slot: slot.into(),
+            name: format!("{slot}.pdf"),
+            size: bytes.len() as u64,
+            sha256,
+        });
+        body.uploads.push(hoso_core::wire::UploadRef {
+            sha256,
+            upload_url: url,
+        });
+    }
+    let first = common::submit(&http, &base, &token, "thu-tu-tai-len", &body).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: SubmissionResponse = first.json().await.expect("answer");
+
+    body.uploads.reverse();
+    let again = common::submit(&http, &base, &token, "thu-tu-tai-len", &body).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "the key's answer, not a refusal: {:?}",
+        again.headers()
+    );
+    let again: SubmissionResponse = again.json().await.expect("answer");
+    assert_eq!(
+        serde_json::to_string(&again.receipt).expect("receipt"),
+        serde_json::to_string(&first.receipt).expect("receipt"),
+    );
+    // Another upload in the list is another request still.
+    body.uploads[0].upload_url.push_str("-khac");
+    let other = common::submit(&http, &base, &token, "thu-tu-tai-len", &body).await;
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let stored = Inspector::open(dir.path())
         .expect("inspect")
         .dossiers()

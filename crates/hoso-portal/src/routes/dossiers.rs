@@ -16,13 +16,23 @@ use hoso_core::wire::{CheckResult, SubmissionRequest, SupplementRequest};
 
 /// Reads a submission body and the hash that identifies its content for
 /// idempotency: SHA-256 of its canonical JSON, so spacing and key order do
-/// not make the same request look different.
+/// not make the same request look different, and with `uploads` taken as
+/// the set it is: a client that uploads several documents at once lists
+/// them in the order they finished, which a retry after a crash need not
+/// repeat.
 fn parse_request<T: serde::de::DeserializeOwned>(
     body: &[u8],
 ) -> Result<(T, Sha256Digest), ApiError> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
-    let canonical = serde_json_canonicalizer::to_vec(&value).map_err(malformed)?;
-    let request = serde_json::from_value(value).map_err(malformed)?;
+    let request = serde_json::from_value(value.clone()).map_err(malformed)?;
+    let mut hashed = value;
+    if let Some(uploads) = hashed
+        .get_mut("uploads")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        uploads.sort_by_cached_key(|u| serde_json_canonicalizer::to_vec(u).unwrap_or_default());
+    }
+    let canonical = serde_json_canonicalizer::to_vec(&hashed).map_err(malformed)?;
     Ok((request, Sha256Digest::of(&canonical)))
 }
 

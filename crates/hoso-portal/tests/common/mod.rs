@@ -20,6 +20,8 @@ pub const NOTICE: &str = r#"{
     "fields": [{"id": "name", "label": {"vi": "Họ tên", "en": "Name"}, "type": "text",
                 "required": true, "max_length": {"max": 100, "unit": "chars"}}]}],
   "attachments": [{"id": "scan", "label": {"vi": "Bản quét", "en": "Scan"},
+    "accept": ["pdf"], "max_size_bytes": 1048576, "max_count": 1},
+    {"id": "annex", "label": {"vi": "Phụ lục", "en": "Annex"},
     "accept": ["pdf"], "max_size_bytes": 1048576, "max_count": 1}],
   "receipt": {"applicant_name": "a.name"},
   "notes": [{"vi": "Chỉ để thử.", "en": "For tests only."}]
