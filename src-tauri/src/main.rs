@@ -7,6 +7,7 @@
 mod commands;
 mod errors;
 mod follow;
+mod language;
 mod profile;
 mod receipt;
 mod state;
@@ -80,6 +81,8 @@ fn main() {
             commands::summary,
             commands::export_package,
             commands::import_package,
+            language::language,
+            language::set_language,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -168,6 +168,11 @@ impl Session {
                 ])
                 .env("DISPLAY", &display)
                 .env("RUST_LOG", "warn")
+                // The C locale, as on a machine nobody set up: the window
+                // speaks Vietnamese unless a test asks for another locale.
+                .env_remove("LC_ALL")
+                .env_remove("LC_MESSAGES")
+                .env("LANG", "C.UTF-8")
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(driver_log()),
@@ -266,6 +271,35 @@ impl Session {
             )
             .await
             .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    }
+
+    /// Gives the window `width` × `height` pixels.
+    pub async fn window_size(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("window size {width}×{height}: {e}"));
+    }
+
+    /// Fails, with a screenshot, when the page is wider than the window
+    /// (something overflows and would be cut off or scrolled sideways).
+    pub async fn assert_fits(&self, name: &str) {
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("read widths");
+        let (page, window) = (widths[0].as_u64(), widths[1].as_u64());
+        if page > window {
+            let shot = self.screenshot(&format!("{name}-overflow")).await;
+            panic!(
+                "{name}: the page is {page:?} px wide in a {window:?} px window ({})",
+                shot.display()
+            );
+        }
     }
 
     /// Scrolls the element matching `css` to the top of the window.

@@ -5,8 +5,11 @@
 
 mod big_import;
 mod crash;
+mod dates;
 mod harness;
 mod keyboard;
+mod language;
+mod screens;
 mod sending;
 mod tracking;
 mod walking_skeleton;

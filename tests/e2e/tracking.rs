@@ -108,7 +108,7 @@ async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
 
 /// The sample quality-inspection dossier with small generated documents
 /// (written in `dir`) imported into `client`'s library.
-async fn sample(client: &Client, dir: &Path) -> hoso_core::DossierContent {
+pub(crate) async fn sample(client: &Client, dir: &Path) -> hoso_core::DossierContent {
     let mut content = samples::quality_inspection();
     for (i, doc) in content.documents.iter_mut().enumerate() {
         let path = dir.join(&doc.name);

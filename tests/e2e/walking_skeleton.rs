@@ -23,9 +23,20 @@ async fn enter(app: &Session, kind: FieldKind, name: &str, value: &str) {
     let css = format!(r#"[name="{name}"]"#);
     match kind {
         FieldKind::Choice | FieldKind::YesNo => app.choose(&css, value).await,
-        FieldKind::Date => app.set_value(&css, value).await,
+        // Typed day first, as people here write a date.
+        FieldKind::Date => {
+            let day = day_first(value);
+            app.type_into(&css, &day).await;
+        }
         _ => app.type_into(&css, value).await,
     }
+}
+
+/// `2026-11-10` written as `10/11/2026`.
+fn day_first(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    assert_eq!(parts.len(), 3, "a stored date: {iso}");
+    format!("{}/{}/{}", parts[2], parts[1], parts[0])
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -170,25 +170,11 @@ async fn an_earlier_document_is_offered_again_and_goods_rows_are_pasted() {
         .await;
     assert_eq!(reused, "giấy chứng nhận 2025.pdf");
     // It expired: the slot says so.
-    app.set_value(
-        r#"[id="documents.quality_certificate"] input.valid-until"#,
-        "2025-12-31",
+    app.type_into(
+        r#"[id="documents.quality_certificate"] .valid-until input"#,
+        "31/12/2025\u{e004}",
     )
     .await;
-    let el = app
-        .wait(
-            r#"[id="documents.quality_certificate"] input.valid-until"#,
-            Duration::from_secs(5),
-        )
-        .await;
-    let arg = serde_json::to_value(&el).expect("element");
-    app.client
-        .execute(
-            "arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![arg],
-        )
-        .await
-        .expect("change event");
     let flag = app.text(".expired-flag").await;
     assert!(flag.contains("Hết hiệu lực"), "expiry flag: {flag:?}");
 
@@ -221,6 +207,52 @@ async fn an_earlier_document_is_offered_again_and_goods_rows_are_pasted() {
         .expect("value")
         .unwrap_or_default();
     assert_eq!(origin, "Ấn Độ");
+
+    // Two more rows from an old spreadsheet typed in TCVN3: each cell
+    // offers its Unicode form, and the table converts them all at once.
+    app.set_value(
+        r#"[id="goods.items"] textarea.paste-rows"#,
+        "H¹nh phóc\tABB\tRESIBLOC\t\tH¶i Phßng\tABB India\t2\tchiếc\n§×nh Vò\tLS\tCXV\t\tH¶i Phßng\tLS Cable\t3\tm",
+    )
+    .await;
+    app.click(r#"[id="goods.items"] .add-pasted"#).await;
+    let offer = app.text(r#"[id="goods.items[2].name-legacy"]"#).await;
+    assert!(
+        offer.contains("TCVN3") && offer.contains("Hạnh phúc"),
+        "cell offer: {offer:?}"
+    );
+    let all = app.text(r#"[id="goods.items-legacy-cells"]"#).await;
+    assert!(
+        all.starts_with('4'),
+        "four cells offered at the table's head: {all:?}"
+    );
+    app.scroll_to(r#"[id="goods.items-legacy-cells"]"#).await;
+    app.screenshot("ws-05-legacy-cells").await;
+    app.click(r#"[id="goods.items-legacy-cells"] button"#).await;
+    for (cell, unicode) in [
+        ("goods.items[2].name", "Hạnh phúc"),
+        ("goods.items[2].origin", "Hải Phòng"),
+        ("goods.items[3].name", "Đình Vũ"),
+        ("goods.items[3].origin", "Hải Phòng"),
+    ] {
+        let value = app
+            .wait(&format!(r#"[name="{cell}"]"#), Duration::from_secs(5))
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        assert_eq!(value, unicode, "{cell}");
+    }
+    assert!(
+        app.client
+            .find(fantoccini::Locator::Css(
+                r#"[id="goods.items-legacy-cells"]"#
+            ))
+            .await
+            .is_err(),
+        "nothing left to convert"
+    );
     app.scroll_to(r#"[id="documents.quality_certificate"]"#)
         .await;
     app.screenshot("ws-04-reuse-and-expiry").await;

@@ -1,10 +1,10 @@
 //! The window: header with the portal, then the dossier list, the editor
 //! or the receipt.
 
-use crate::bilingual::{msg, t};
 use crate::dossier::DossierPageView;
 use crate::editor::Editor;
 use crate::ipc;
+use crate::lang::{Chosen, LanguageSwitch, msg, t};
 use crate::list::DossierList;
 use crate::portals::PortalsView;
 use crate::receipt::ReceiptView;
@@ -97,6 +97,19 @@ pub fn App() -> impl IntoView {
     provide_context(ipc::listen_for_status());
     let opened = OpenedPackage(RwSignal::new(None));
     provide_context(opened);
+    // Nothing is shown before the language is known: no Vietnamese
+    // flashing by for a person who chose English.
+    let chosen = Chosen(RwSignal::new(hoso_ipc::Language::Vi));
+    provide_context(chosen);
+    let language_known = RwSignal::new(false);
+    spawn_local(async move {
+        match ipc::call0::<hoso_ipc::Language>(command::LANGUAGE).await {
+            Ok(l) => chosen.0.set(l),
+            Err(e) => leptos::logging::warn!("language not read: {}", e.message.en),
+        }
+        language_known.set(true);
+    });
+    Effect::new(move |_| crate::lang::mark_document(chosen.0.get()));
 
     spawn_local(async move {
         match ipc::call0::<AppInfo>(command::APP_INFO).await {
@@ -114,7 +127,7 @@ pub fn App() -> impl IntoView {
             view! {
                 <div class="portal" id="portal">
                     <span class="label">{t(|x| x.default_portal)}</span>
-                    <strong>{i.portal_name.vi.clone()}</strong>
+                    <strong>{msg(&i.portal_name)}</strong>
                     {i.practice.then(|| view! { <span class="badge">{t(|x| x.practice_badge)}</span> })}
                     <span class="key" title=i.portal_url.clone()>
                         {t(|x| x.key_pinned)} ": " <code>{i.key_fingerprint.clone()}</code>
@@ -134,7 +147,7 @@ pub fn App() -> impl IntoView {
             }
             .into_any();
         }
-        let Some(all) = procedures.get() else {
+        let Some(all) = procedures.get().filter(|_| language_known.get()) else {
             return view! { <p class="loading">{t(|x| x.loading)}</p> }.into_any();
         };
         let to_list = Callback::new(move |()| screen.set(Screen::List));
@@ -213,6 +226,7 @@ pub fn App() -> impl IntoView {
                 <p>{t(|x| x.app_subtitle)}</p>
             </div>
             {header}
+            <LanguageSwitch/>
             <nav class="tabs">
                 <button type="button" id="nav-list" on:click=move |_| screen.set(Screen::List)>{t(|x| x.nav_list)}</button>
                 <button type="button" id="nav-summary" on:click=move |_| screen.set(Screen::Summary)>{t(|x| x.nav_summary)}</button>

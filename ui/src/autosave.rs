@@ -4,8 +4,8 @@
 //! `flush` (before Submit or leaving) waits for a save under way and then
 //! saves what was typed meanwhile, so what is filed is what is on screen.
 
-use crate::bilingual::{Bi, msg};
 use crate::ipc;
+use crate::lang::{Bi, msg};
 use chrono::{DateTime, FixedOffset};
 use hoso_core::{DossierContent, Saved};
 use hoso_ipc::{IpcError, SaveArgs, command};
@@ -162,7 +162,7 @@ pub fn SaveIndicator(autosave: Autosave) -> impl IntoView {
             }
             .into_any()
         }
-        SaveState::Saving => crate::bilingual::t(|x| x.saving).into_any(),
+        SaveState::Saving => crate::lang::t(|x| x.saving).into_any(),
         SaveState::Failed(e) => msg(&e.message).into_any(),
     };
     let class = move || match autosave.state.get() {

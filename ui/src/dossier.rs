@@ -3,8 +3,8 @@
 //! receipt one click away, and, when the agency asks for more, the answer
 //! form whose supplement goes out exactly once with its own receipt.
 
-use crate::bilingual::{Bi, msg, t};
 use crate::ipc;
+use crate::lang::{Bi, msg, size, t, texts};
 use hoso_core::supplement::{OTHER_SLOT, Supplement};
 use hoso_core::{AttachedDocument, Bilingual};
 use hoso_ipc::{
@@ -168,7 +168,7 @@ fn supplement_item(s: &SupplementView) -> impl IntoView + use<> {
             });
             view! {
                 <li class="doc">
-                    {d.name.clone()} " · " {hoso_core::bilingual::byte_size(d.size).vi}
+                    {d.name.clone()} " · " {size(d.size)}
                     {kind.map(|k| view! { " · " <span class="kind">{msg(&k)}</span> })}
                 </li>
             }
@@ -290,14 +290,14 @@ fn SupplementForm(
                     .iter()
                     .map(|(slot, label)| {
                         let selected = *slot == d.slot;
-                        view! { <option value=slot.clone() selected=selected>{format!("{} · {}", label.vi, label.en)}</option> }
+                        view! { <option value=slot.clone() selected=selected>{msg(label)}</option> }
                     })
                     .collect::<Vec<_>>();
                 view! {
                     <li class="doc" data-name=d.name.clone()>
                         <span class="name">{d.name.clone()}</span>
-                        <span class="size">{hoso_core::bilingual::byte_size(d.size).vi}</span>
-                        <select class="kind" aria-label=crate::text::VI.supplement_kind on:change=move |ev| {
+                        <span class="size">{size(d.size)}</span>
+                        <select class="kind" aria-label=move || texts().supplement_kind on:change=move |ev| {
                             let slot = event_target_value(&ev);
                             docs.update(|all| if let Some(x) = all.get_mut(i) { x.slot = slot });
                         }>{options}</select>
@@ -336,7 +336,7 @@ fn SupplementForm(
             <p class="label">{t(|x| x.supplement_files)}</p>
             <ul class="docs" id="supplement-docs">{rows}</ul>
             <div class="input-row">
-                <input type="text" id="supplement-path" placeholder=crate::text::VI.supplement_path
+                <input type="text" id="supplement-path" placeholder=move || texts().supplement_path
                     prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
                 <button type="button" id="supplement-attach" on:click=move |_| attach()>{t(|x| x.supplement_attach)}</button>
                 <button type="button" id="supplement-pick" on:click=pick>{t(|x| x.supplement_pick)}</button>

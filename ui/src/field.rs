@@ -2,8 +2,7 @@
 //! yes/no), a live length counter against the portal's limit, and
 //! hoso-core's problems for it as the user types.
 
-use crate::bilingual::{Bi, msg, t};
-use hoso_core::bilingual::vi_number;
+use crate::lang::{Bi, msg, number, t};
 use hoso_core::length::measure;
 use hoso_core::procedure::{Field, FieldKind};
 use hoso_core::{Bilingual, Problem};
@@ -38,7 +37,7 @@ pub fn FieldInput(
             let over = used > u64::from(limit.max);
             view! {
                 <span class="counter" id=counter_id.clone() class:over=over>
-                    {vi_number(used)} "/" {vi_number(u64::from(limit.max))} " " {unit.vi.clone()}
+                    {number(used)} "/" {number(u64::from(limit.max))} " " {msg(&unit)}
                 </span>
             }
         }
@@ -72,23 +71,26 @@ pub fn FieldInput(
                         let v = v.clone();
                         move || value.get() == v
                     };
-                    view! { <option value=v selected=selected>{format!("{} · {}", l.vi, l.en)}</option> }
+                    view! { <option value=v selected=selected>{msg(&l)}</option> }
                 })
                 .collect::<Vec<_>>();
             view! {
                 <select id=id.clone() name=id.clone() aria-describedby=error_id.clone()
                     prop:value=value on:change=on_input>
-                    <option value="">{format!("— {} · {} —", crate::text::VI.choose, crate::text::EN.choose)}</option>
+                    <option value="">"— " {t(|x| x.choose)} " —"</option>
                     {options}
                 </select>
             }
             .into_any()
         }
+        FieldKind::Date => view! {
+            <crate::date_input::DateInput id=id.clone() value on_change described_by=error_id.clone()/>
+        }
+        .into_any(),
         kind => {
             let (input_type, mode) = match kind {
                 FieldKind::Phone => ("tel", None),
                 FieldKind::Email => ("email", None),
-                FieldKind::Date => ("date", None),
                 FieldKind::Integer | FieldKind::TaxCode | FieldKind::CitizenId => {
                     ("text", Some("numeric"))
                 }
@@ -157,7 +159,7 @@ pub fn FieldInput(
     let unit = field
         .unit
         .as_ref()
-        .map(|u| view! { <span class="unit" lang="vi">{u.vi.clone()}</span> });
+        .map(|u| view! { <span class="unit">{msg(u)}</span> });
     view! {
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>

@@ -5,11 +5,13 @@
 mod app;
 mod attachments;
 mod autosave;
-mod bilingual;
+mod date;
+mod date_input;
 mod dossier;
 mod editor;
 mod field;
 mod ipc;
+mod lang;
 mod list;
 mod portals;
 mod receipt;

@@ -2,8 +2,8 @@
 //! warning when it presents another), sign-in, when its status was last
 //! confirmed; add one by its address, remove one nothing was sent to.
 
-use crate::bilingual::{msg, t};
 use crate::ipc;
+use crate::lang::{msg, t, texts};
 use hoso_ipc::{AddPortalArgs, IdArgs, IpcError, PortalView, SignInArgs, command};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -93,7 +93,7 @@ pub fn PortalsView() -> impl IntoView {
                         {p.last_error.clone().map(|e| view! { <p class="last-error">{t(|x| x.portal_last_error)} ": " {e}</p> })}
                         <div class="row-actions">
                             {(!p.practice).then(|| view! {
-                                <input type="password" class="token" placeholder=crate::text::VI.portal_token
+                                <input type="password" class="token" placeholder=move || texts().portal_token
                                     prop:value=move || sign_token.get() on:input=move |ev| sign_token.set(event_target_value(&ev))/>
                                 <button type="button" class="sign-in" on:click=sign_in>{t(|x| x.portal_sign_in)}</button>
                             })}
@@ -116,14 +116,14 @@ pub fn PortalsView() -> impl IntoView {
         <section class="card new">
             <h3>{t(|x| x.portal_add)}</h3>
             <div class="input-row">
-                <input type="url" id="portal-url" placeholder=crate::text::VI.portal_url
+                <input type="url" id="portal-url" placeholder=move || texts().portal_url
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
-                <input type="password" id="portal-token" placeholder=crate::text::VI.portal_token
+                <input type="password" id="portal-token" placeholder=move || texts().portal_token
                     prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
                 <button type="button" id="portal-add" class="primary" on:click=add disabled=move || busy.get()>{t(|x| x.portal_add)}</button>
             </div>
             {move || added.get().map(|p| view! {
-                <p class="saved" id="portal-added" role="status">{t(|x| x.portal_added)} ": " {p.name.vi.clone()} " · " <code>{p.key_fingerprint.clone()}</code></p>
+                <p class="saved" id="portal-added" role="status">{t(|x| x.portal_added)} ": " {msg(&p.name)} " · " <code>{p.key_fingerprint.clone()}</code></p>
             })}
             {move || failure.get().map(|e| view! { <p class="problems" role="alert" id="portal-error">{msg(&e.message)}</p> })}
         </section>

@@ -1,8 +1,8 @@
 //! The receipt, laid out like the official receipt-and-appointment form,
 //! with the signature check that ends all doubt.
 
-use crate::bilingual::{msg, t};
-use hoso_core::bilingual::{byte_size, vi_number};
+use crate::lang::{msg, size, t};
+use hoso_core::bilingual::{en_number, vi_number};
 use hoso_ipc::SubmitOutcome;
 use leptos::prelude::*;
 
@@ -46,7 +46,7 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 <tr>
                     <td>{i + 1}</td>
                     <td>{msg(&d.label)}<br/><span class="name">{d.name.clone()}</span></td>
-                    <td>{byte_size(d.size).vi}</td>
+                    <td>{size(d.size)}</td>
                     <td><code class="sha256">{d.sha256.to_hex()}</code></td>
                 </tr>
             }
@@ -55,7 +55,11 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
     let fee = if r.fee_vnd == 0 {
         t(|x| x.free).into_any()
     } else {
-        format!("{} đồng", vi_number(r.fee_vnd)).into_any()
+        msg(&hoso_core::Bilingual::new(
+            format!("{} đồng", vi_number(r.fee_vnd)),
+            format!("{} VND", en_number(r.fee_vnd)),
+        ))
+        .into_any()
     };
     view! {
         <article class="card receipt" id="receipt">

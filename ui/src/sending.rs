@@ -1,7 +1,7 @@
 //! While a dossier is being sent: the phase in plain words, one bar for
 //! everything with bytes, rate and time left, and one bar per document.
 
-use crate::bilingual::{Bi, msg, t};
+use crate::lang::{Bi, msg, size, t};
 use crate::text::{EN, VI};
 use hoso_core::bilingual::byte_size;
 use hoso_core::progress::{SendPhase, SendProgress};
@@ -106,7 +106,7 @@ pub fn SendingView(id: i64) -> impl IntoView {
                     <li>
                         <span class="name">{f.name.clone()}</span>
                         <progress max=f.size.max(1).to_string() value=f.confirmed.to_string()></progress>
-                        <span class="bytes">{byte_size(f.confirmed).vi} " / " {byte_size(f.size).vi}</span>
+                        <span class="bytes">{size(f.confirmed)} " / " {size(f.size)}</span>
                     </li>
                 }
             })

@@ -1,8 +1,8 @@
 //! The summary: filed dossiers counted by portal and state, the overdue
 //! ones and those due soon, from the last synced states.
 
-use crate::bilingual::{msg, t};
 use crate::ipc;
+use crate::lang::{msg, t};
 use hoso_ipc::{Summary, command};
 use leptos::prelude::*;
 

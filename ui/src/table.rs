@@ -1,9 +1,12 @@
 //! A repeating table such as the list of imported goods: one block per row
 //! with every column as a field, rows added, moved and removed, and the
-//! problems of each cell beside it.
+//! problems of each cell beside it, and cells typed in a legacy encoding
+//! converted all at once (`legacy.rs`).
 
-use crate::bilingual::{Bi, msg, t};
+mod legacy;
+
 use crate::field::FieldInput;
+use crate::lang::{Bi, msg, pick, t};
 use hoso_core::procedure::Field;
 use hoso_core::{Bilingual, Problem, Row, Value};
 use leptos::prelude::*;
@@ -83,12 +86,12 @@ pub fn TableInput(
             pasted.set(String::new());
         }
     };
-    let order = field
+    let labels = field
         .columns
         .iter()
-        .map(|c| c.label.vi.clone())
-        .collect::<Vec<_>>()
-        .join(" ⇥ ");
+        .map(|c| c.label.clone())
+        .collect::<Vec<_>>();
+    let order = move || labels.iter().map(pick).collect::<Vec<_>>().join(" ⇥ ");
     let rows = {
         let (path, field) = (path.clone(), field.clone());
         move || {
@@ -114,6 +117,7 @@ pub fn TableInput(
                 {limits}
             </div>
             {field.help.as_ref().map(|h| view! { <p class="help">{msg(h)}</p> })}
+            <legacy::LegacyCells path=path.clone() table=field.clone() values/>
             <div class="rows">{rows}</div>
             <ul class="problems" aria-live="polite">
                 {move || own_problems().iter().map(|p| view! { <li>{msg(&p.message)}</li> }).collect::<Vec<_>>()}

@@ -87,6 +87,29 @@ pub mod command {
     /// `PackageArgs -> ImportedPackage`: imports a `.hoso` package; every
     /// hash checked, nothing overwritten.
     pub const IMPORT_PACKAGE: &str = "import_package";
+    /// `() -> Language`: the language the window speaks, as the person
+    /// chose it, else as the system's locale says.
+    pub const LANGUAGE: &str = "language";
+    /// `LanguageArgs -> ()`: remembers the person's choice in the profile.
+    pub const SET_LANGUAGE: &str = "set_language";
+}
+
+/// The language the window speaks, one at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// Tiếng Việt, unless the person or the system asks for English.
+    #[default]
+    Vi,
+    /// English.
+    En,
+}
+
+/// Arguments of [`command::SET_LANGUAGE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageArgs {
+    /// The language chosen.
+    pub language: Language,
 }
 
 /// What importing a package did.
