@@ -7,7 +7,7 @@
 //! that holds its thread only while it writes, one job in flight per
 //! upload while the next piece arrives. A slow or silent client therefore
 //! holds no thread at all, and database work (on its own threads, see
-//! [`crate::db::Db`]) never waits for a body. Nothing here blocks on a
+//! [`crate::records::Records`]) never waits for a body. Nothing here blocks on a
 //! future: there is no `block_on` in the portal.
 //!
 //! Sync policy: what `HEAD` reports is on disk, and nothing waits for a
@@ -173,13 +173,7 @@ impl Received {
         let (state, id) = (state.clone(), id.to_owned());
         tokio::spawn(async move {
             let recorded = match self.sync().await {
-                Ok(()) => {
-                    let row = id.clone();
-                    state
-                        .db
-                        .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
-                        .await
-                }
+                Ok(()) => state.db.raise_offset(&id, end).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = recorded {
@@ -377,10 +371,7 @@ impl Sink {
                 tracing::warn!(upload = %row, "a checkpoint's sync failed");
                 return;
             }
-            let _ = state
-                .db
-                .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
-                .await;
+            let _ = state.db.raise_offset(&row, end).await;
         }));
         Ok(true)
     }

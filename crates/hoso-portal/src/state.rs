@@ -3,7 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::config::PortalConfig;
-use crate::db::Db;
+use crate::records::Records;
 use crate::storage::UploadStorage;
 use crate::storage::files::FileStorage;
 use anyhow::Context;
@@ -39,7 +39,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: PortalConfig,
     pub base_url: String,
-    pub db: Db,
+    pub db: Records,
     pub storage: Arc<dyn UploadStorage>,
     pub catalog: Catalog,
     pub calendar: Calendar,
@@ -76,7 +76,7 @@ impl AppState {
         let (db, storage, catalog, calendar, (key, retired_keys)) =
             tokio::task::spawn_blocking(move || {
                 crate::private::create_dir(&dir)?;
-                let db = Db::open(&dir.join(DB_FILE))?;
+                let db = Records::open_sqlite(&dir.join(DB_FILE))?;
                 let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
                 let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
                 let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;

@@ -1,0 +1,604 @@
+//! The portal's records: accounts, uploads' bookkeeping, dossiers,
+//! supplements, status histories, idempotency keys and lookup misses.
+//! Every SQL statement of the portal is under this folder; the rest of the
+//! portal calls [`Records`] and never sees a connection. Upload bytes live
+//! in [`crate::storage`], not here.
+//!
+//! Back ends: SQLite on threads of its own ([`sqlite`], the embedded
+//! default). Both run the one list of migrations in [`migrations`].
+//!
+//! What a back end does inside one transaction is one method here
+//! (claiming a key, filing a dossier, moving a dossier): the rules those
+//! transactions apply (which uploads may be filed, which moves are
+//! allowed, when a lookup waits) are plain functions of the modules that
+//! own them (`filing`, `tracking`, `lookup`), called by every back end.
+
+pub mod migrations;
+mod sqlite;
+
+use crate::config::{LookupLimits, Quotas};
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use hoso_core::receipt::SignedReceipt;
+use hoso_core::status::Status;
+use hoso_core::wire::{
+    DossierStatus, PublicStatus, StatusFeed, SubmissionResponse, Transition, UploadRef,
+};
+use std::path::Path;
+
+/// A shared handle on the portal's records.
+#[derive(Clone, Debug)]
+pub struct Records(Backend);
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+}
+
+/// An account known to the portal (applicant or officer).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Row id.
+    pub id: i64,
+    /// Account name.
+    pub account: String,
+}
+
+/// Who a token is issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Files dossiers and follows their own.
+    Applicant,
+    /// Moves dossiers through their states.
+    Officer,
+}
+
+impl Role {
+    /// Its accounts table, tokens table, and the tokens' owner column.
+    pub(crate) fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Role::Applicant => ("applicants", "tokens", "applicant_id"),
+            Role::Officer => ("officers", "officer_tokens", "officer_id"),
+        }
+    }
+}
+
+/// An upload's bookkeeping.
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared total size.
+    pub length: u64,
+    /// Bytes confirmed.
+    pub offset: u64,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// RFC 3339 time after which the upload may be removed unless filed.
+    pub expires_at: String,
+    /// SHA-256 of the whole file, once complete.
+    pub sha256: Option<String>,
+    /// A filing names it.
+    pub filed: bool,
+    /// `partial`, or `final;` and the ids of the partial uploads it joins.
+    pub concat: Option<String>,
+    /// Created without a length, which a later PATCH gives.
+    pub length_deferred: bool,
+}
+
+impl UploadRow {
+    /// Past its expiry and not filed: as good as removed.
+    pub fn expired(&self, now: chrono::DateTime<chrono::FixedOffset>) -> bool {
+        !self.filed && chrono::DateTime::parse_from_rfc3339(&self.expires_at).is_ok_and(|t| t < now)
+    }
+}
+
+/// A new, empty upload.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// Its id.
+    pub id: String,
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared size; `None` when a later PATCH gives it.
+    pub length: Option<u64>,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// `partial`, or `final;` and the ids it joins.
+    pub concat: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// How an upload was completed.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The whole file's SHA-256, hex.
+    pub sha256: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// When it expires unless filed (RFC 3339).
+    pub expires_at: String,
+}
+
+/// A final upload (concatenation) made before: its id, hash once joined,
+/// and expiry.
+#[derive(Debug, Clone)]
+pub struct FinalUpload {
+    /// Its id.
+    pub id: String,
+    /// The whole file's SHA-256 once joined; `None` if a crash cut the join.
+    pub sha256: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// A request to claim an idempotency key before any work is done.
+#[derive(Debug, Clone)]
+pub struct KeyClaim {
+    /// Whose key.
+    pub applicant: i64,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of the request body, hex.
+    pub request_sha256: String,
+    /// Now, RFC 3339.
+    pub now: String,
+    /// A `processing` claim made before this (RFC 3339) was abandoned.
+    pub stale_before: String,
+    /// Until when the key is kept (RFC 3339).
+    pub expires_at: String,
+}
+
+/// What the stored state of a key says about a new request.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// Claimed now: the work may run.
+    Fresh,
+    /// Answered before: the stored answer (JSON).
+    Finished(String),
+}
+
+/// A key as stored: whether its work finished and the answer it gave.
+#[derive(Debug, Clone)]
+pub struct KeyState {
+    /// The stored answer (JSON), once done.
+    pub response: Option<String>,
+}
+
+/// A dossier to file under a claimed key.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    /// Whose.
+    pub applicant: i64,
+    /// The claimed key, marked done in the same transaction.
+    pub key: String,
+    /// Its canonical manifest hash, hex: the same content by the same
+    /// applicant gets the earlier receipt unless `new_filing`.
+    pub manifest_sha256: String,
+    /// The documents it attaches.
+    pub documents: Vec<hoso_core::AttachedDocument>,
+    /// Where the client uploaded them.
+    pub uploads: Vec<UploadRef>,
+    /// File again even when the same content was filed.
+    pub new_filing: bool,
+    /// The day whose sequence numbers the code (YYYY-MM-DD).
+    pub day: String,
+}
+
+/// A dossier made for the sequence number the records gave it.
+#[derive(Debug, Clone)]
+pub struct MadeDossier {
+    /// Its code.
+    pub code: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Procedure version.
+    pub procedure_version: String,
+    /// The dossier content as JSON.
+    pub content: String,
+    /// The signed receipt.
+    pub receipt: SignedReceipt,
+    /// The receipt's lookup PIN.
+    pub lookup_pin: String,
+    /// Appointment date (YYYY-MM-DD).
+    pub appointment_date: String,
+    /// Received at (RFC 3339).
+    pub received_at: String,
+}
+
+/// Makes the dossier once its day's sequence number is known; runs inside
+/// the filing's transaction, so it only computes (signs) and never waits.
+pub type DossierMaker = Box<dyn FnOnce(u32) -> Result<MadeDossier, ApiError> + Send>;
+
+/// A supplement to file under a claimed key.
+#[derive(Debug, Clone)]
+pub struct SupplementFiling {
+    /// Whose.
+    pub applicant: i64,
+    /// The claimed key.
+    pub key: String,
+    /// The dossier it supplements.
+    pub code: String,
+    /// The documents it attaches.
+    pub documents: Vec<hoso_core::AttachedDocument>,
+    /// Where the client uploaded them.
+    pub uploads: Vec<UploadRef>,
+    /// The answer text.
+    pub answer: String,
+    /// Received at (RFC 3339).
+    pub received_at: String,
+    /// The dossier's new appointment date (YYYY-MM-DD).
+    pub appointment_date: String,
+}
+
+/// Makes the supplement's signed receipt from its number and what the
+/// officer asked; runs inside the filing's transaction.
+pub type SupplementMaker = Box<dyn FnOnce(u32, String) -> Result<SignedReceipt, ApiError> + Send>;
+
+/// Where a filed document's bytes are, and what it was called.
+#[derive(Debug, Clone)]
+pub struct FiledDocument {
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The upload holding its bytes.
+    pub upload_id: String,
+}
+
+/// A dossier as stored, for [`crate::inspect`].
+#[derive(Debug, Clone)]
+pub struct StoredDossier {
+    /// Its code.
+    pub code: String,
+    /// Its procedure.
+    pub procedure: String,
+    /// Its status.
+    pub status: String,
+    /// Its documents: name, SHA-256 and the upload holding the bytes.
+    pub documents: Vec<(String, String, String)>,
+}
+
+/// An officer's move of a dossier.
+#[derive(Debug, Clone)]
+pub struct Move {
+    /// The dossier.
+    pub code: String,
+    /// The officer's account.
+    pub officer: String,
+    /// The change asked for.
+    pub change: Transition,
+    /// The version the officer saw (`If-Match`).
+    pub expected: Option<u64>,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+impl Records {
+    /// Opens (creating if needed, readable by its owner only) and migrates
+    /// the SQLite database at `path`, and starts its threads.
+    pub fn open_sqlite(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self(Backend::Sqlite(sqlite::Sqlite::open(path)?)))
+    }
+
+    /// Finds the account of `role` a bearer token belongs to: an
+    /// applicant's token never matches an officer, nor an officer's an
+    /// applicant.
+    pub async fn account_by_token(
+        &self,
+        role: Role,
+        token_sha256: String,
+    ) -> Result<Option<Account>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.account_by_token(role, token_sha256).await,
+        }
+    }
+
+    /// Creates the account if new and records a token for it.
+    pub async fn add_token(
+        &self,
+        role: Role,
+        account: String,
+        display_name: String,
+        token_sha256: String,
+        now: String,
+    ) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => {
+                db.add_token(role, account, display_name, token_sha256, now)
+                    .await
+            }
+        }
+    }
+
+    /// Reads one upload.
+    pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.upload(id.to_owned()).await,
+        }
+    }
+
+    /// Records a new upload if its owner's quotas admit it (in the same
+    /// transaction), else the refusal naming the quota.
+    pub async fn create_upload(
+        &self,
+        new: NewUpload,
+        max_upload: u64,
+        quotas: Quotas,
+    ) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.create_upload(new, max_upload, quotas).await,
+        }
+    }
+
+    /// Records a new upload without quotas (a final upload whose bytes
+    /// move from partial ones).
+    pub async fn insert_upload(&self, new: NewUpload) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.insert_upload(new).await,
+        }
+    }
+
+    /// Gives a deferred upload its length.
+    pub async fn set_length(&self, id: &str, length: u64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.set_length(id.to_owned(), length).await,
+        }
+    }
+
+    /// Records that bytes up to `offset` are durable, unless more already
+    /// are (a checkpoint inside a request). An upload's progress: a power
+    /// cut may undo it, a crash of the portal never does.
+    pub async fn raise_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.raise_offset(id.to_owned(), offset).await,
+        }
+    }
+
+    /// Puts an upload back to `offset` (a refused chunk's checkpoints
+    /// undone).
+    pub async fn reset_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.reset_offset(id.to_owned(), offset).await,
+        }
+    }
+
+    /// Records that a request completed the upload at `offset`: the whole
+    /// file's hash, the time, and when it expires unless a filing names
+    /// it first.
+    pub async fn complete_upload(
+        &self,
+        id: &str,
+        offset: u64,
+        done: Completed,
+    ) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.complete_upload(id.to_owned(), offset, done).await,
+        }
+    }
+
+    /// Removes an upload's row unless a filed dossier or supplement names
+    /// it; true when removed.
+    pub async fn delete_upload_unless_filed(&self, id: &str) -> Result<bool, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.delete_upload_unless_filed(id.to_owned()).await,
+        }
+    }
+
+    /// Every upload no filing names, with its expiry (RFC 3339).
+    pub async fn unfiled_uploads(&self) -> Result<Vec<(String, String)>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.unfiled_uploads().await,
+        }
+    }
+
+    /// The final upload of `applicant` that joins what `concat` names, if
+    /// one was made.
+    pub async fn final_upload(
+        &self,
+        applicant: i64,
+        concat: String,
+    ) -> Result<Option<FinalUpload>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.final_upload(applicant, concat).await,
+        }
+    }
+
+    /// Completes a joined final upload and removes the partial ones it
+    /// joined (unless filed), in one transaction; the ids removed.
+    pub async fn complete_final(
+        &self,
+        id: &str,
+        total: u64,
+        done: Completed,
+        parts: Vec<String>,
+    ) -> Result<Vec<String>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.complete_final(id.to_owned(), total, done, parts).await,
+        }
+    }
+
+    /// Claims an idempotency key as `processing`, or says why not (409
+    /// while another request works on it, 422 for another body) or what
+    /// it answered before.
+    pub async fn claim_key(&self, claim: KeyClaim) -> Result<Claim, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.claim_key(claim).await,
+        }
+    }
+
+    /// Releases a key whose work failed, so the fixed request may use it.
+    pub async fn release_key(&self, applicant: i64, key: String) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.release_key(applicant, key).await,
+        }
+    }
+
+    /// Releases every key left `processing` by a stop; how many.
+    pub async fn release_abandoned_claims(&self) -> Result<usize, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.release_abandoned_claims().await,
+        }
+    }
+
+    /// A key as stored, for a client that lost its answer.
+    pub async fn key_state(
+        &self,
+        applicant: i64,
+        key: String,
+    ) -> Result<Option<KeyState>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.key_state(applicant, key).await,
+        }
+    }
+
+    /// Removes answered keys kept until before `now`; how many.
+    pub async fn forget_expired_keys(&self, now: String) -> Result<usize, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.forget_expired_keys(now).await,
+        }
+    }
+
+    /// Files a dossier in one transaction: checks its uploads, answers
+    /// with the earlier receipt for content already filed (unless a new
+    /// filing is asked for), else allocates the day's next sequence
+    /// number, lets `make` build and sign the dossier, records it, its
+    /// documents and first status, marks its uploads filed and its key
+    /// done.
+    pub async fn file_dossier(
+        &self,
+        filing: Filing,
+        make: DossierMaker,
+    ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.file_dossier(filing, make).await,
+        }
+    }
+
+    /// Procedure code, version and status of dossier `code` of
+    /// `applicant`.
+    pub async fn dossier_procedure(
+        &self,
+        applicant: i64,
+        code: String,
+    ) -> Result<Option<(String, String, String)>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.dossier_procedure(applicant, code).await,
+        }
+    }
+
+    /// Files a supplement in one transaction: the dossier must still
+    /// await one, its uploads must check out; records it with the receipt
+    /// `make` signs, moves the dossier back to `received` with its new
+    /// appointment date, marks uploads filed and the key done.
+    pub async fn file_supplement(
+        &self,
+        filing: SupplementFiling,
+        make: SupplementMaker,
+    ) -> Result<SubmissionResponse, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.file_supplement(filing, make).await,
+        }
+    }
+
+    /// The signed receipts (JSON) of dossier `code`'s supplements, oldest
+    /// first.
+    pub async fn supplement_receipts(&self, code: String) -> Result<Vec<String>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.supplement_receipts(code).await,
+        }
+    }
+
+    /// The document of dossier `code` (or of one of its supplements) whose
+    /// content hashes to `sha256`.
+    pub async fn filed_document(
+        &self,
+        code: String,
+        sha256: String,
+    ) -> Result<Option<FiledDocument>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.filed_document(code, sha256).await,
+        }
+    }
+
+    /// A dossier's status and history; with `applicant`, only if it is
+    /// theirs.
+    pub async fn dossier_status(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<Option<DossierStatus>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.dossier_status(code, applicant).await,
+        }
+    }
+
+    /// Changes to `applicant`'s dossiers after `since`, at most `limit`.
+    pub async fn feed(
+        &self,
+        applicant: i64,
+        since: u64,
+        limit: u32,
+    ) -> Result<StatusFeed, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.feed(applicant, since, limit).await,
+        }
+    }
+
+    /// Dossiers an officer sees, optionally only those in one state,
+    /// oldest first.
+    pub async fn officer_list(
+        &self,
+        status: Option<Status>,
+    ) -> Result<Vec<DossierStatus>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.officer_list(status).await,
+        }
+    }
+
+    /// An officer moves a dossier, judged by [`crate::tracking::judge`]
+    /// against its state read in the same transaction.
+    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.transition(change).await,
+        }
+    }
+
+    /// A dossier's state by its code and PIN, asked from `address` at
+    /// `now`, with misses counted (see [`crate::lookup`]).
+    pub async fn lookup(
+        &self,
+        address: String,
+        code: String,
+        pin: String,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        limits: LookupLimits,
+    ) -> Result<PublicStatus, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.lookup(address, code, pin, now, limits).await,
+        }
+    }
+
+    /// Removes lookup misses at or before `before_ms` (Unix ms).
+    pub async fn forget_misses(&self, before_ms: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.forget_misses(before_ms).await,
+        }
+    }
+
+    /// Every dossier as stored, oldest first, with its documents.
+    pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(db) => db.stored_dossiers().await,
+        }
+    }
+}
+
+/// Every dossier of the SQLite database at `path`, opened read-only (the
+/// portal may be running).
+pub fn inspect_sqlite(path: &Path) -> rusqlite::Result<Vec<StoredDossier>> {
+    sqlite::inspect(path)
+}
