@@ -48,20 +48,25 @@ impl Inspector {
     pub fn dossiers(&self) -> rusqlite::Result<Vec<StoredDossier>> {
         Ok(crate::records::inspect_sqlite(&self.db)?
             .into_iter()
-            .map(|d| StoredDossier {
-                code: d.code,
-                procedure: d.procedure,
-                status: d.status,
-                documents: d
-                    .documents
-                    .into_iter()
-                    .map(|(name, sha256, upload)| StoredDocument {
-                        name,
-                        sha256,
-                        path: self.uploads.join(upload),
-                    })
-                    .collect(),
-            })
+            .map(|d| stored(d, &self.uploads))
             .collect())
+    }
+}
+
+/// A dossier as the records hold it, its documents' bytes in `uploads`.
+pub(crate) fn stored(d: crate::records::StoredDossier, uploads: &Path) -> StoredDossier {
+    StoredDossier {
+        code: d.code,
+        procedure: d.procedure,
+        status: d.status,
+        documents: d
+            .documents
+            .into_iter()
+            .map(|(name, sha256, upload)| StoredDocument {
+                name,
+                sha256,
+                path: uploads.join(upload),
+            })
+            .collect(),
     }
 }

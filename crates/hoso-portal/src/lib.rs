@@ -108,6 +108,21 @@ impl RunningPortal {
             .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message)))
     }
 
+    /// Every dossier as its records hold it (read from the database, not
+    /// from an answer), oldest first.
+    pub async fn stored_dossiers(&self) -> Result<Vec<inspect::StoredDossier>, PortalError> {
+        let uploads = self.state.config.data_dir.join(state::UPLOADS_DIR);
+        Ok(self
+            .state
+            .db
+            .stored_dossiers()
+            .await
+            .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message.en)))?
+            .into_iter()
+            .map(|d| inspect::stored(d, &uploads))
+            .collect())
+    }
+
     /// The socket it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -191,12 +206,14 @@ async fn issue_token(
 /// returns the new token.
 pub async fn add_account(
     data_dir: &std::path::Path,
+    database: &config::Database,
     role: Role,
     account: &str,
     display_name: &str,
 ) -> Result<String, PortalError> {
     private::create_dir(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
-    let db = records::Records::open_sqlite(&data_dir.join(state::DB_FILE))
+    let db = records::Records::open(database, data_dir, "admin")
+        .await
         .map_err(|e| PortalError::Database(format!("{e:#}")))?;
     issue_token(&db, role, account, display_name).await
 }

@@ -73,18 +73,18 @@ impl AppState {
     /// Prepares the data folder and everything in it.
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
-        let (db, storage, catalog, calendar, (key, retired_keys)) =
+        let (storage, catalog, calendar, (key, retired_keys)) =
             tokio::task::spawn_blocking(move || {
                 crate::private::create_dir(&dir)?;
-                let db = Records::open_sqlite(&dir.join(DB_FILE))?;
                 let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
                 let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
                 let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
                 let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
                 let retired = crate::keys::load_retired(&dir.join(RETIRED_KEYS_FILE))?;
-                anyhow::Ok((db, storage, catalog, calendar, (key, retired)))
+                anyhow::Ok((storage, catalog, calendar, (key, retired)))
             })
             .await??;
+        let db = Records::open(&config.database, &config.data_dir, &base_url).await?;
         Ok(Self(Arc::new(Inner {
             config,
             base_url,

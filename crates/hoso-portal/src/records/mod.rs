@@ -5,7 +5,9 @@
 //! in [`crate::storage`], not here.
 //!
 //! Back ends: SQLite on threads of its own ([`sqlite`], the embedded
-//! default). Both run the one list of migrations in [`migrations`].
+//! default, one process) and PostgreSQL ([`postgres`], shared by any
+//! number of replicas). Both run the one list of migrations in
+//! [`migrations`].
 //!
 //! What a back end does inside one transaction is one method here
 //! (claiming a key, filing a dossier, moving a dossier): the rules those
@@ -14,6 +16,7 @@
 //! own them (`filing`, `tracking`, `lookup`), called by every back end.
 
 pub mod migrations;
+mod postgres;
 mod sqlite;
 
 use crate::config::{LookupLimits, Quotas};
@@ -33,6 +36,17 @@ pub struct Records(Backend);
 #[derive(Clone, Debug)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// Calls the same method of whichever back end the records are in.
+macro_rules! dispatch {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match &$self.0 {
+            Backend::Sqlite(db) => db.$method($($arg),*).await,
+            Backend::Postgres(db) => db.$method($($arg),*).await,
+        }
+    };
 }
 
 /// An account known to the portal (applicant or officer).
@@ -284,6 +298,33 @@ impl Records {
         Ok(Self(Backend::Sqlite(sqlite::Sqlite::open(path)?)))
     }
 
+    /// Connects to PostgreSQL at `url` with at most `pool_size`
+    /// connections, runs the migrations missing, and registers this
+    /// replica, which serves at `address`.
+    pub async fn open_postgres(url: &str, pool_size: usize, address: &str) -> anyhow::Result<Self> {
+        Ok(Self(Backend::Postgres(
+            postgres::Postgres::open(url, pool_size, address).await?,
+        )))
+    }
+
+    /// Opens the records `database` names, SQLite in `data_dir` by
+    /// default.
+    pub async fn open(
+        database: &crate::config::Database,
+        data_dir: &Path,
+        address: &str,
+    ) -> anyhow::Result<Self> {
+        match database {
+            crate::config::Database::Sqlite => {
+                let path = data_dir.join(crate::state::DB_FILE);
+                tokio::task::spawn_blocking(move || Self::open_sqlite(&path)).await?
+            }
+            crate::config::Database::Postgres { url, pool_size } => {
+                Self::open_postgres(url, *pool_size, address).await
+            }
+        }
+    }
+
     /// Finds the account of `role` a bearer token belongs to: an
     /// applicant's token never matches an officer, nor an officer's an
     /// applicant.
@@ -292,9 +333,7 @@ impl Records {
         role: Role,
         token_sha256: String,
     ) -> Result<Option<Account>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.account_by_token(role, token_sha256).await,
-        }
+        dispatch!(self, account_by_token(role, token_sha256))
     }
 
     /// Creates the account if new and records a token for it.
@@ -306,19 +345,15 @@ impl Records {
         token_sha256: String,
         now: String,
     ) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => {
-                db.add_token(role, account, display_name, token_sha256, now)
-                    .await
-            }
-        }
+        dispatch!(
+            self,
+            add_token(role, account, display_name, token_sha256, now)
+        )
     }
 
     /// Reads one upload.
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.upload(id.to_owned()).await,
-        }
+        dispatch!(self, upload(id.to_owned()))
     }
 
     /// Records a new upload if its owner's quotas admit it (in the same
@@ -329,41 +364,31 @@ impl Records {
         max_upload: u64,
         quotas: Quotas,
     ) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.create_upload(new, max_upload, quotas).await,
-        }
+        dispatch!(self, create_upload(new, max_upload, quotas))
     }
 
     /// Records a new upload without quotas (a final upload whose bytes
     /// move from partial ones).
     pub async fn insert_upload(&self, new: NewUpload) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.insert_upload(new).await,
-        }
+        dispatch!(self, insert_upload(new))
     }
 
     /// Gives a deferred upload its length.
     pub async fn set_length(&self, id: &str, length: u64) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.set_length(id.to_owned(), length).await,
-        }
+        dispatch!(self, set_length(id.to_owned(), length))
     }
 
     /// Records that bytes up to `offset` are durable, unless more already
     /// are (a checkpoint inside a request). An upload's progress: a power
     /// cut may undo it, a crash of the portal never does.
     pub async fn raise_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.raise_offset(id.to_owned(), offset).await,
-        }
+        dispatch!(self, raise_offset(id.to_owned(), offset))
     }
 
     /// Puts an upload back to `offset` (a refused chunk's checkpoints
     /// undone).
     pub async fn reset_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.reset_offset(id.to_owned(), offset).await,
-        }
+        dispatch!(self, reset_offset(id.to_owned(), offset))
     }
 
     /// Records that a request completed the upload at `offset`: the whole
@@ -375,24 +400,18 @@ impl Records {
         offset: u64,
         done: Completed,
     ) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.complete_upload(id.to_owned(), offset, done).await,
-        }
+        dispatch!(self, complete_upload(id.to_owned(), offset, done))
     }
 
     /// Removes an upload's row unless a filed dossier or supplement names
     /// it; true when removed.
     pub async fn delete_upload_unless_filed(&self, id: &str) -> Result<bool, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.delete_upload_unless_filed(id.to_owned()).await,
-        }
+        dispatch!(self, delete_upload_unless_filed(id.to_owned()))
     }
 
     /// Every upload no filing names, with its expiry (RFC 3339).
     pub async fn unfiled_uploads(&self) -> Result<Vec<(String, String)>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.unfiled_uploads().await,
-        }
+        dispatch!(self, unfiled_uploads())
     }
 
     /// The final upload of `applicant` that joins what `concat` names, if
@@ -402,9 +421,7 @@ impl Records {
         applicant: i64,
         concat: String,
     ) -> Result<Option<FinalUpload>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.final_upload(applicant, concat).await,
-        }
+        dispatch!(self, final_upload(applicant, concat))
     }
 
     /// Completes a joined final upload and removes the partial ones it
@@ -416,32 +433,24 @@ impl Records {
         done: Completed,
         parts: Vec<String>,
     ) -> Result<Vec<String>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.complete_final(id.to_owned(), total, done, parts).await,
-        }
+        dispatch!(self, complete_final(id.to_owned(), total, done, parts))
     }
 
     /// Claims an idempotency key as `processing`, or says why not (409
     /// while another request works on it, 422 for another body) or what
     /// it answered before.
     pub async fn claim_key(&self, claim: KeyClaim) -> Result<Claim, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.claim_key(claim).await,
-        }
+        dispatch!(self, claim_key(claim))
     }
 
     /// Releases a key whose work failed, so the fixed request may use it.
     pub async fn release_key(&self, applicant: i64, key: String) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.release_key(applicant, key).await,
-        }
+        dispatch!(self, release_key(applicant, key))
     }
 
     /// Releases every key left `processing` by a stop; how many.
     pub async fn release_abandoned_claims(&self) -> Result<usize, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.release_abandoned_claims().await,
-        }
+        dispatch!(self, release_abandoned_claims())
     }
 
     /// A key as stored, for a client that lost its answer.
@@ -450,16 +459,12 @@ impl Records {
         applicant: i64,
         key: String,
     ) -> Result<Option<KeyState>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.key_state(applicant, key).await,
-        }
+        dispatch!(self, key_state(applicant, key))
     }
 
     /// Removes answered keys kept until before `now`; how many.
     pub async fn forget_expired_keys(&self, now: String) -> Result<usize, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.forget_expired_keys(now).await,
-        }
+        dispatch!(self, forget_expired_keys(now))
     }
 
     /// Files a dossier in one transaction: checks its uploads, answers
@@ -473,9 +478,7 @@ impl Records {
         filing: Filing,
         make: DossierMaker,
     ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.file_dossier(filing, make).await,
-        }
+        dispatch!(self, file_dossier(filing, make))
     }
 
     /// Procedure code, version and status of dossier `code` of
@@ -485,9 +488,7 @@ impl Records {
         applicant: i64,
         code: String,
     ) -> Result<Option<(String, String, String)>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.dossier_procedure(applicant, code).await,
-        }
+        dispatch!(self, dossier_procedure(applicant, code))
     }
 
     /// Files a supplement in one transaction: the dossier must still
@@ -499,17 +500,13 @@ impl Records {
         filing: SupplementFiling,
         make: SupplementMaker,
     ) -> Result<SubmissionResponse, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.file_supplement(filing, make).await,
-        }
+        dispatch!(self, file_supplement(filing, make))
     }
 
     /// The signed receipts (JSON) of dossier `code`'s supplements, oldest
     /// first.
     pub async fn supplement_receipts(&self, code: String) -> Result<Vec<String>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.supplement_receipts(code).await,
-        }
+        dispatch!(self, supplement_receipts(code))
     }
 
     /// The document of dossier `code` (or of one of its supplements) whose
@@ -519,9 +516,7 @@ impl Records {
         code: String,
         sha256: String,
     ) -> Result<Option<FiledDocument>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.filed_document(code, sha256).await,
-        }
+        dispatch!(self, filed_document(code, sha256))
     }
 
     /// A dossier's status and history; with `applicant`, only if it is
@@ -531,9 +526,7 @@ impl Records {
         code: String,
         applicant: Option<i64>,
     ) -> Result<Option<DossierStatus>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.dossier_status(code, applicant).await,
-        }
+        dispatch!(self, dossier_status(code, applicant))
     }
 
     /// Changes to `applicant`'s dossiers after `since`, at most `limit`.
@@ -543,9 +536,7 @@ impl Records {
         since: u64,
         limit: u32,
     ) -> Result<StatusFeed, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.feed(applicant, since, limit).await,
-        }
+        dispatch!(self, feed(applicant, since, limit))
     }
 
     /// Dossiers an officer sees, optionally only those in one state,
@@ -554,17 +545,13 @@ impl Records {
         &self,
         status: Option<Status>,
     ) -> Result<Vec<DossierStatus>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.officer_list(status).await,
-        }
+        dispatch!(self, officer_list(status))
     }
 
     /// An officer moves a dossier, judged by [`crate::tracking::judge`]
     /// against its state read in the same transaction.
     pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.transition(change).await,
-        }
+        dispatch!(self, transition(change))
     }
 
     /// A dossier's state by its code and PIN, asked from `address` at
@@ -577,23 +564,17 @@ impl Records {
         now: chrono::DateTime<chrono::FixedOffset>,
         limits: LookupLimits,
     ) -> Result<PublicStatus, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.lookup(address, code, pin, now, limits).await,
-        }
+        dispatch!(self, lookup(address, code, pin, now, limits))
     }
 
     /// Removes lookup misses at or before `before_ms` (Unix ms).
     pub async fn forget_misses(&self, before_ms: i64) -> Result<(), ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.forget_misses(before_ms).await,
-        }
+        dispatch!(self, forget_misses(before_ms))
     }
 
     /// Every dossier as stored, oldest first, with its documents.
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
-        match &self.0 {
-            Backend::Sqlite(db) => db.stored_dossiers().await,
-        }
+        dispatch!(self, stored_dossiers())
     }
 }
 
