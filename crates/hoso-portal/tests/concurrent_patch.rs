@@ -4,17 +4,22 @@
 
 mod common;
 
+use common::dual;
+
 use futures_util::StreamExt;
 use hoso_core::Sha256Digest;
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
 use std::time::Duration;
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_second_patch_during_the_first_is_refused_not_interleaved() {
+async fn a_second_patch_during_the_first_is_refused_not_interleaved(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
-        PortalConfig::practice(dir.path().to_owned()),
+        backend
+            .configure(PortalConfig::practice(dir.path().to_owned()))
+            .await,
         "cty-hai",
         "Công ty Hai",
     )
@@ -72,12 +77,16 @@ async fn a_second_patch_during_the_first_is_refused_not_interleaved() {
     .expect("stored");
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received() {
+async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
-        PortalConfig::practice(dir.path().to_owned()),
+        backend
+            .configure(PortalConfig::practice(dir.path().to_owned()))
+            .await,
         "cty-treo",
         "Công ty Treo",
     )
@@ -129,4 +138,5 @@ async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received() {
     .expect("stored");
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
     hung.abort();
+}
 }

@@ -89,6 +89,25 @@ macro_rules! dual {
 #[allow(unused_imports)]
 pub(crate) use dual;
 
+/// The one text value `sql` reads from the records of the portal set up
+/// by `config` (what was stored, not what was answered).
+pub async fn stored_text(config: &PortalConfig, sql: &str) -> String {
+    match &config.database {
+        hoso_portal::config::Database::Sqlite => {
+            let db = rusqlite::Connection::open(config.data_dir.join("portal.sqlite3"))
+                .expect("portal database");
+            db.query_row(sql, [], |r| r.get(0)).expect("one row")
+        }
+        hoso_portal::config::Database::Postgres { url, .. } => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("portal database");
+            tokio::spawn(connection);
+            client.query_one(sql, &[]).await.expect("one row").get(0)
+        }
+    }
+}
+
 /// A portal with its data in `dir`, and a token for one applicant.
 pub async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
     start(with_notice(dir), "cty-mot-lan", "Công ty Một Lần").await
