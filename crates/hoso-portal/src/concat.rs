@@ -99,7 +99,7 @@ pub async fn create_final(
 
     let mut locks = Vec::with_capacity(ids.len());
     for id in &ids {
-        locks.push(state.lock_upload(id).ok_or_else(|| {
+        locks.push(state.lock_upload(id).await.ok_or_else(|| {
             tus_error(
                 StatusCode::LOCKED,
                 "upload_busy",

@@ -22,7 +22,10 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     for (id, expires_at) in candidates {
         let expired = chrono::DateTime::parse_from_rfc3339(&expires_at).is_ok_and(|t| t < now);
         // An upload being written to is busy, not abandoned.
-        let Some(_lock) = expired.then(|| state.lock_upload(&id)).flatten() else {
+        if !expired {
+            continue;
+        }
+        let Some(_lock) = state.lock_upload(&id).await else {
             continue;
         };
         let gone = state.db.delete_upload_unless_filed(&id).await?;

@@ -167,8 +167,15 @@ impl Received {
 
     /// Syncs what was written and records `end` as the upload's offset
     /// after the answer: the upload's next request may go on from `end`
-    /// at once (see [`Trailing`]).
-    pub fn sync_later(self, state: &AppState, id: &str, end: u64) {
+    /// at once (see [`Trailing`]). On shared records, `lease` keeps the
+    /// upload held from other replicas until the offset is recorded.
+    pub fn sync_later(
+        self,
+        state: &AppState,
+        id: &str,
+        end: u64,
+        lease: Option<std::sync::Arc<crate::state::LeaseGuard>>,
+    ) {
         let done = state.trailing.start(id, end);
         let (state, id) = (state.clone(), id.to_owned());
         tokio::spawn(async move {
@@ -181,6 +188,7 @@ impl Received {
             }
             state.trailing.end(&id, end);
             drop(done);
+            drop(lease);
         });
     }
 }
@@ -194,7 +202,7 @@ pub struct Trailing(Mutex<HashMap<String, (u64, tokio::sync::watch::Receiver<()>
 
 /// How long a `HEAD` waits for a trailing sync before it answers with what
 /// is durable already.
-const TRAILING_WAIT: Duration = Duration::from_secs(10);
+pub const TRAILING_WAIT: Duration = Duration::from_secs(10);
 
 impl Trailing {
     fn map(

@@ -319,8 +319,7 @@ CREATE TABLE upload_leases (
     upload_id     TEXT PRIMARY KEY,
     replica       BIGINT NOT NULL,
     request       BIGINT NOT NULL,
-    active_at_ms  BIGINT NOT NULL,
-    wanted        BOOLEAN NOT NULL DEFAULT FALSE
+    active_at_ms  BIGINT NOT NULL
 );
 "#,
     },

@@ -291,7 +291,80 @@ pub struct Move {
     pub at: String,
 }
 
+/// Whether a request may write to an upload, as the records say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    /// Taken by the asking request.
+    Taken,
+    /// Held by a request of another live replica, which last said it was
+    /// receiving at this time (Unix ms).
+    Held {
+        /// When the holder last said it was receiving (Unix ms).
+        active_at_ms: i64,
+    },
+}
+
 impl Records {
+    /// Whether other processes share these records (replicas on
+    /// PostgreSQL): an upload a request writes to is then held by a lease
+    /// row too, not only in this process.
+    pub fn shared(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
+    }
+
+    /// Takes the lease of upload `id` for `request` at `now_ms`, unless a
+    /// request of a live replica holds it. Always taken on SQLite (one
+    /// process, whose own map of busy uploads is the lock).
+    pub async fn take_lease(&self, id: &str, request: i64, now_ms: i64) -> Result<Lease, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(Lease::Taken),
+            Backend::Postgres(db) => db.take_lease(id, request, now_ms).await,
+        }
+    }
+
+    /// Asks whichever replica holds upload `id` to let a newer request
+    /// have it: the holder stops if silent for a second, else says it is
+    /// receiving ([`Records::touch_lease`]).
+    pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.want_lease(id).await,
+        }
+    }
+
+    /// Says that this replica's request holding upload `id` is receiving.
+    pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.touch_lease(id, now_ms).await,
+        }
+    }
+
+    /// The uploads other replicas asked this one to let go of, as they
+    /// ask; `None` after the first call, and on SQLite.
+    pub fn wanted_uploads(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
+        match &self.0 {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(db) => db.wanted_uploads(),
+        }
+    }
+
+    /// Gives up `request`'s lease of upload `id`.
+    pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.release_lease(id, request).await,
+        }
+    }
+
+    /// Whether a request of another replica holds the lease of upload `id`.
+    pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(false),
+            Backend::Postgres(db) => db.leased(id).await,
+        }
+    }
+
     /// Opens (creating if needed, readable by its owner only) and migrates
     /// the SQLite database at `path`, and starts its threads.
     pub fn open_sqlite(path: &Path) -> anyhow::Result<Self> {

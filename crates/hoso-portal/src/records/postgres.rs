@@ -19,7 +19,14 @@
 //!   their order: a reader that saw cursor n will never later see a
 //!   smaller one appear (a rolled-back cursor is a gap nobody fills);
 //! - lookup misses and quotas: counted and added under a transaction-level
-//!   advisory lock per client address and per applicant.
+//!   advisory lock per client address and per applicant;
+//! - the upload a request writes to: a lease row (`upload_leases`) naming
+//!   the request and its replica; a lease of a replica that died is taken
+//!   over at once. A newer request asks the holder's replica to let go
+//!   with a notification (`hoso_upload_wanted`, heard on the replica's own
+//!   session): it stops if its request has been silent for a second, else
+//!   says so in the lease row (see `state.rs`). Nothing is written while
+//!   nobody asks.
 
 use super::{
     Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
@@ -58,7 +65,15 @@ pub struct Postgres {
     replica: i32,
     /// The connection that holds this replica's lock while it lives.
     _presence: Arc<tokio_postgres::Client>,
+    /// Uploads other replicas asked for, until taken by the state.
+    wanted: WantedUploads,
 }
+
+/// The receiving end of the uploads other replicas asked for.
+type WantedUploads = Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>>;
+
+/// The channel on which a replica is asked to let go of an upload.
+const WANTED_CHANNEL: &str = "hoso_upload_wanted";
 
 impl std::fmt::Debug for Postgres {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,10 +134,23 @@ impl Postgres {
     /// replica (listening at `address`) with its lock held.
     pub async fn open(url: &str, pool_size: usize, address: &str) -> anyhow::Result<Self> {
         let config: tokio_postgres::Config = url.parse()?;
-        let (mut first, connection) = config.connect(NoTls).await?;
+        let (mut first, mut connection) = config.connect(NoTls).await?;
+        let (wanted_tx, wanted_rx) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::warn!(%e, "the replica's database session ended");
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(message) = futures_util::StreamExt::next(&mut messages).await {
+                match message {
+                    Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                        let _ = wanted_tx.send(n.payload().to_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        // Its lock is gone: other replicas now take this
+                        // one's claims and leases as abandoned.
+                        tracing::error!(%e, "the replica's own database session ended");
+                        return;
+                    }
+                }
             }
         });
         migrate(&mut first).await?;
@@ -142,6 +170,9 @@ impl Postgres {
                 &[&lock::REPLICA, &replica],
             )
             .await?;
+        first
+            .batch_execute(&format!("LISTEN {WANTED_CHANNEL}"))
+            .await?;
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -154,6 +185,7 @@ impl Postgres {
             pool,
             replica,
             _presence: Arc::new(first),
+            wanted: Arc::new(std::sync::Mutex::new(Some(wanted_rx))),
         })
     }
 
@@ -936,6 +968,94 @@ impl Postgres {
             .execute("DELETE FROM lookup_misses WHERE at_ms <= $1", &[&before_ms])
             .await?;
         Ok(())
+    }
+
+    pub async fn take_lease(
+        &self,
+        id: &str,
+        request: i64,
+        now_ms: i64,
+    ) -> Result<super::Lease, ApiError> {
+        let conn = self.conn().await?;
+        // A lease of this replica that its map no longer holds is stale
+        // (its release is on the way): taken like a dead replica's.
+        let taken = conn
+            .query_opt(
+                "INSERT INTO upload_leases (upload_id, replica, request, active_at_ms)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (upload_id) DO UPDATE SET replica = EXCLUDED.replica,
+                    request = EXCLUDED.request, active_at_ms = EXCLUDED.active_at_ms
+                 WHERE upload_leases.replica = EXCLUDED.replica
+                    OR pg_try_advisory_xact_lock($5, upload_leases.replica::INTEGER)
+                 RETURNING request",
+                &[
+                    &id,
+                    &i64::from(self.replica),
+                    &request,
+                    &now_ms,
+                    &lock::REPLICA,
+                ],
+            )
+            .await?;
+        if taken.is_some() {
+            return Ok(super::Lease::Taken);
+        }
+        let active_at_ms: i64 = conn
+            .query_opt(
+                "SELECT active_at_ms FROM upload_leases WHERE upload_id = $1",
+                &[&id],
+            )
+            .await?
+            .map_or(now_ms, |r| r.get(0));
+        Ok(super::Lease::Held { active_at_ms })
+    }
+
+    pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute("SELECT pg_notify($1, $2)", &[&WANTED_CHANNEL, &id])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE upload_leases SET active_at_ms = GREATEST(active_at_ms, $3)
+                 WHERE upload_id = $1 AND replica = $2",
+                &[&id, &i64::from(self.replica), &now_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub fn wanted_uploads(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
+        self.wanted.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "DELETE FROM upload_leases WHERE upload_id = $1 AND request = $2",
+                &[&id, &request],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .conn()
+            .await?
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM upload_leases
+                    WHERE upload_id = $1 AND replica <> $2)",
+                &[&id, &i64::from(self.replica)],
+            )
+            .await?
+            .get(0))
     }
 
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {

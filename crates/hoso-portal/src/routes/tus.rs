@@ -283,7 +283,7 @@ async fn create(
     if with_body || length == Some(0) {
         // Just created: nobody else can know the id yet.
         let lock = state
-            .lock_upload(&id)
+            .lock_new_upload(&id)
             .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
         let written = write_chunk(&state, &lock, &id, 0, length, checks, body).await;
         drop(lock);
@@ -329,6 +329,10 @@ async fn head(
         owned_upload(&state, &who, &id).await?;
         state.settled_request(&id).await;
         state.trailing.settled(&id).await;
+    } else if state.db.shared() {
+        // A request of another replica may be writing to it.
+        owned_upload(&state, &who, &id).await?;
+        state.settled_elsewhere(&id).await;
     }
     let row = live_upload(&state, &who, &id).await?;
     let mut res = (
@@ -567,7 +571,7 @@ async fn write_chunk(
         None => {
             // Not complete: answered now, synced and recorded after.
             if kept > 0 {
-                got.sync_later(state, id, new_offset);
+                got.sync_later(state, id, new_offset, lock.lease());
             }
             return Ok(new_offset);
         }
@@ -596,7 +600,7 @@ async fn terminate(
     require_version(&headers)?;
     // Strangers learn nothing and lock nothing.
     owned_upload(&state, &who, &id).await?;
-    let Some(_lock) = state.lock_upload(&id) else {
+    let Some(_lock) = state.lock_upload(&id).await else {
         return Err(tus_error(
             StatusCode::LOCKED,
             "upload_busy",
