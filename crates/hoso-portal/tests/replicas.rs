@@ -398,3 +398,51 @@ async fn a_key_claimed_by_a_killed_replica_is_released_at_once() {
         serde_json::to_string(&filed.receipt).expect("json")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_starting_together_on_an_empty_database_migrate_it_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = postgres::new_database().await;
+    let config = common::with_notice(dir.path());
+    let config = hoso_portal::PortalConfig {
+        database: hoso_portal::config::Database::Postgres {
+            url: postgres::url(&database),
+            pool_size: 4,
+        },
+        ..config
+    };
+    let starts: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(hoso_portal::start(config.clone())))
+        .collect();
+    let mut portals = Vec::new();
+    for s in starts {
+        portals.push(s.await.expect("task").expect("each replica starts"));
+    }
+    let db = postgres::connect(&database).await;
+    let versions = db
+        .query("SELECT version FROM schema_version", &[])
+        .await
+        .expect("versions");
+    assert_eq!(versions.len(), 1, "one row of the schema's version");
+    let replicas = count(&db, "SELECT COUNT(*) FROM replicas").await;
+    assert_eq!(replicas, 3);
+    // And they serve the same records: a token issued by one opens the
+    // other two.
+    let token = portals[0]
+        .issue_token("cty-ba-noi", "Công ty Ba Nơi")
+        .await
+        .expect("token");
+    let http = reqwest::Client::new();
+    for p in &portals {
+        let filed = common::submit(
+            &http,
+            p.base_url(),
+            &token,
+            "khoa-ba-noi",
+            &request("Phạm Ba Nơi"),
+        )
+        .await;
+        assert!(filed.status().is_success(), "{}", filed.status());
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM dossiers").await, 1);
+}
