@@ -446,3 +446,43 @@ async fn replicas_starting_together_on_an_empty_database_migrate_it_once() {
     }
     assert_eq!(count(&db, "SELECT COUNT(*) FROM dossiers").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_whose_own_session_is_cut_stops_rather_than_write_under_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, settings) = deployment(dir.path()).await;
+    let mut a = replica(&settings);
+    let db = postgres::connect(&database).await;
+    let a_id: i32 = db
+        .query_one("SELECT id FROM replicas WHERE address = $1", &[&a.base])
+        .await
+        .expect("A is registered")
+        .get(0);
+    // The session holding A's lock, ended from the server's side (as a
+    // restart of the database or a cut link would).
+    let cut: bool = db
+        .query_one(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks
+             WHERE locktype = 'advisory' AND classid = $2::INTEGER::OID
+               AND objid = $1::INTEGER::OID AND objsubid = 2
+               AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            // The replicas' lock namespace (records/postgres.rs).
+            &[&a_id, &0x484F_0002i32],
+        )
+        .await
+        .expect("A's session")
+        .get(0);
+    assert!(cut);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = a.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "A went on serving without its lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(75));
+}

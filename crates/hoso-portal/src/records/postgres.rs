@@ -146,9 +146,15 @@ impl Postgres {
                     Ok(_) => {}
                     Err(e) => {
                         // Its lock is gone: other replicas now take this
-                        // one's claims and leases as abandoned.
-                        tracing::error!(%e, "the replica's own database session ended");
-                        return;
+                        // one's claims and leases as abandoned, so it must
+                        // not go on writing under them. It stops at once,
+                        // as if killed; its service manager starts it
+                        // again with a new session.
+                        tracing::error!(%e, "the replica's own database session ended: stopping");
+                        eprintln!(
+                            "Mất phiên cơ sở dữ liệu của bản chạy này; dừng ngay. / This replica lost its own database session ({e}); stopping now."
+                        );
+                        std::process::exit(75);
                     }
                 }
             }
