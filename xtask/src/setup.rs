@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 /// Debian packages for the desktop shell, its end-to-end tests and
 /// screenshots, the lossy and shaped links of the network tests
 /// (network namespaces, tbf, nftables), `/usr/bin/time` for the app's
-/// peak memory, and what builds and checks the Debian package
-/// (dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli).
+/// peak memory, what builds and checks the Debian package
+/// (dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli), and the
+/// PostgreSQL whose programs the portal's tests run a throwaway server
+/// with (its own service is not needed).
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "iproute2",
@@ -33,6 +35,7 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "binutils",
     "desktop-file-utils",
     "appstream",
+    "postgresql",
 ];
 
 /// What builds the Windows installer and tests it here: the MinGW-w64
@@ -212,6 +215,7 @@ fn check_foreign_system() -> anyhow::Result<()> {
          - Xvfb and xauth (a virtual X server for the end-to-end tests)\n\
          - WebKitWebDriver (WebKitGTK's WebDriver, e.g. package webkit2gtk-driver)\n\
          - iproute2 and nftables, run as root (the packet-loss test)\n\
+         - PostgreSQL 15 or newer, whose initdb and postgres the portal's tests run\n\
          - the wasm32 target: rustup target add wasm32-unknown-unknown\n\
          On macOS and Windows the app builds with the system webview; the\n\
          end-to-end tests need Linux."

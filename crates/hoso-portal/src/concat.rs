@@ -9,16 +9,15 @@
 //! computed on the way. Creating the same final upload again (a client
 //! whose answer was lost) answers with the one already made.
 
-use crate::db;
 use crate::error::ApiError;
 use crate::intake::copy_hashing;
+use crate::records::{Completed, NewUpload};
 use crate::routes::Applicant;
 use crate::routes::tus::{discard, tus_error, valid_id, with_expiry, within_max};
 use crate::state::{AppState, now_vn};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hoso_tus::checksum::ChecksumAlgorithm;
-use rusqlite::{OptionalExtension, params};
 
 /// What `concat` records for a partial upload.
 const PARTIAL: &str = "partial";
@@ -89,30 +88,18 @@ pub async fn create_final(
     let joined = format!("final;{}", ids.join(" "));
 
     // Made before (the answer was lost): the same final upload again.
-    let (applicant, key) = (who.id, joined.clone());
-    let earlier: Option<(String, Option<String>, String)> = state
-        .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, sha256, expires_at FROM uploads WHERE applicant_id = ?1 AND concat = ?2",
-                    params![applicant, key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?)
-        })
-        .await?;
-    if let Some((id, sha256, expires_at)) = &earlier {
-        if sha256.is_some() {
-            return Ok(created(state, id, &expires_at.clone()));
+    let earlier = state.db.final_upload(who.id, joined.clone()).await?;
+    if let Some(earlier) = &earlier {
+        if earlier.sha256.is_some() {
+            return Ok(created(state, &earlier.id, &earlier.expires_at));
         }
         // Left half-joined by a crash: join again from the start.
-        discard(state, id).await;
+        discard(state, &earlier.id).await;
     }
 
     let mut locks = Vec::with_capacity(ids.len());
     for id in &ids {
-        locks.push(state.lock_upload(id).ok_or_else(|| {
+        locks.push(state.lock_upload(id).await.ok_or_else(|| {
             tus_error(
                 StatusCode::LOCKED,
                 "upload_busy",
@@ -123,10 +110,9 @@ pub async fn create_final(
     }
     let mut total = 0u64;
     for (url, id) in urls.iter().zip(&ids) {
-        let row_id = id.clone();
         let row = state
             .db
-            .read(move |conn| Ok(db::upload(conn, &row_id)?))
+            .upload(id)
             .await?
             .filter(|r| r.applicant_id == who.id && !r.expired(now_vn()))
             .ok_or_else(|| {
@@ -157,7 +143,7 @@ pub async fn create_final(
     let now = now_vn();
     let expiry =
         chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
-    let new = db::NewUpload {
+    let new = NewUpload {
         id: crate::random::hex_id(),
         applicant_id: who.id,
         length: Some(total),
@@ -168,10 +154,7 @@ pub async fn create_final(
     };
     let (final_id, expires_at) = (new.id.clone(), new.expires_at.clone());
     // The partial uploads' bytes move into this one: no quota is added.
-    state
-        .db
-        .call(move |conn| Ok(db::insert_upload(conn, &new)?))
-        .await?;
+    state.db.insert_upload(new).await?;
     let joined = join(state, &final_id, &ids).await;
     let sha256 = match joined {
         Ok((bytes, sha256)) if bytes == total => sha256,
@@ -186,27 +169,14 @@ pub async fn create_final(
             return Err(e);
         }
     };
-    let (row_id, parts, at) = (final_id.clone(), ids.clone(), now.to_rfc3339());
-    let expires = expires_at.clone();
+    let done = Completed {
+        sha256,
+        at: now.to_rfc3339(),
+        expires_at: expires_at.clone(),
+    };
     let removed = state
         .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let done = db::Completed {
-                sha256: &sha256,
-                at: &at,
-                expires_at: &expires,
-            };
-            db::confirm_offset(&tx, &row_id, total, Some(done))?;
-            let mut removed = Vec::new();
-            for id in parts {
-                if db::delete_upload_unless_filed(&tx, &id)? {
-                    removed.push(id);
-                }
-            }
-            tx.commit()?;
-            Ok(removed)
-        })
+        .complete_final(&final_id, total, done, ids.clone())
         .await?;
     drop(locks);
     for id in removed {

@@ -35,7 +35,27 @@ pub struct PortalConfig {
     pub quotas: Quotas,
     /// How many wrong lookups (code and PIN) are answered.
     pub lookup: LookupLimits,
+    /// Where the records are kept.
+    pub database: Database,
 }
+
+/// Where the portal keeps its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// SQLite in the data folder: the embedded default, one process.
+    Sqlite,
+    /// PostgreSQL, which any number of replicas share.
+    Postgres {
+        /// A libpq connection string: `postgres://user@host:port/db` or
+        /// `host=/run/postgresql dbname=hoso`.
+        url: String,
+        /// Connections each replica keeps open at most.
+        pool_size: usize,
+    },
+}
+
+/// Connections a replica keeps to PostgreSQL unless `pool_size` says.
+pub const DEFAULT_POOL_SIZE: usize = 16;
 
 /// Limits on connections and the time each phase of a request may take.
 #[derive(Debug, Clone)]
@@ -138,6 +158,19 @@ fn valid_agency_code(code: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.')
 }
 
+/// Refuses a `database.url` that is not a PostgreSQL connection string
+/// the driver reads, saying why.
+fn check_database_url(url: &str) -> Result<(), String> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(format!(
+            "database.url “{url}”: chỉ nhận PostgreSQL, dạng postgres://người-dùng@máy:cổng/csdl / only PostgreSQL is supported, as postgres://user@host:port/db"
+        ));
+    }
+    url.parse::<tokio_postgres::Config>()
+        .map(drop)
+        .map_err(|e| format!("database.url: không đọc được / cannot be read: {e}"))
+}
+
 /// What the flags of `hoso-portal serve` set, over the settings file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServeFlags {
@@ -167,6 +200,7 @@ impl PortalConfig {
             connections: ConnectionLimits::default(),
             quotas: Quotas::default(),
             lookup: LookupLimits::default(),
+            database: Database::Sqlite,
         }
     }
 
@@ -320,6 +354,20 @@ pub struct SettingsFile {
     /// `[lookup]`.
     #[serde(default)]
     pub lookup: LookupSettings,
+    /// `[database]`.
+    #[serde(default)]
+    pub database: DatabaseSettings,
+}
+
+/// `[database]` of the settings file: without `url`, SQLite in the data
+/// folder.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// PostgreSQL to keep the records in, `postgres://…` or `postgresql://…`.
+    pub url: Option<String>,
+    /// Connections each replica keeps open at most.
+    pub pool_size: Option<u64>,
 }
 
 /// `[timeouts]` of the settings file, in seconds.
@@ -475,9 +523,17 @@ impl SettingsFile {
                 settings.lookup.misses_overall.map(u64::from),
             ),
             ("lookup.window_minutes", settings.lookup.window_minutes),
+            ("database.pool_size", settings.database.pool_size),
         ];
         if let Some((name, _)) = zero.iter().find(|(_, v)| *v == Some(0)) {
             return Err(bad(&format!("{name} phải lớn hơn 0 / must be above 0")));
+        }
+        if let Some(url) = &settings.database.url {
+            check_database_url(url).map_err(|m| bad(&m))?;
+        } else if settings.database.pool_size.is_some() {
+            return Err(bad(
+                "database.pool_size cần database.url (PostgreSQL) / needs database.url (PostgreSQL)",
+            ));
         }
         if let Some(code) = &settings.agency_code
             && !valid_agency_code(code)
@@ -541,6 +597,14 @@ impl SettingsFile {
             .quotas
             .unfiled_mib
             .map_or(q.unfiled_bytes, |m| m.saturating_mul(MIB));
+        if let Some(url) = self.database.url {
+            config.database = Database::Postgres {
+                url,
+                pool_size: self.database.pool_size.map_or(DEFAULT_POOL_SIZE, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
+            };
+        }
         let l = &mut config.lookup;
         l.misses_per_address = self
             .lookup
@@ -593,6 +657,47 @@ mod tests {
         assert_eq!(config.lookup, LookupLimits::default());
         assert!(config.name.vi.contains("Sở Khoa học"), "{:?}", config.name);
         assert!(config.public_url.is_some());
+    }
+
+    #[test]
+    fn a_database_url_chooses_postgres_and_a_wrong_one_is_named() {
+        let settings = SettingsFile::parse(
+            "[database]\nurl = \"postgres://hoso@db.internal:5432/hoso\"\npool_size = 8",
+            Path::new("p.toml"),
+        )
+        .expect("parses");
+        let config = settings.into_config(Some("/srv/x".into())).expect("config");
+        assert_eq!(
+            config.database,
+            Database::Postgres {
+                url: "postgres://hoso@db.internal:5432/hoso".into(),
+                pool_size: 8
+            }
+        );
+        let sqlite = SettingsFile::parse("", Path::new("p.toml"))
+            .expect("parses")
+            .into_config(Some("/srv/x".into()))
+            .expect("config");
+        assert_eq!(sqlite.database, Database::Sqlite);
+        for (text, names) in [
+            ("[database]\nurl = \"mysql://x/y\"", "only PostgreSQL"),
+            (
+                "[database]\nurl = \"postgres://x:notaport/y\"",
+                "cannot be read",
+            ),
+            (
+                "[database]\nurl = \"postgres://x/y\"\npool_size = 0",
+                "pool_size",
+            ),
+            ("[database]\npool_size = 4", "needs database.url"),
+            (
+                "[database]\nurl = \"postgres://x/y\"\npassword = \"p\"",
+                "password",
+            ),
+        ] {
+            let e = SettingsFile::parse(text, Path::new("p.toml")).expect_err(text);
+            assert!(e.to_string().contains(names), "{text}: {e}");
+        }
     }
 
     #[test]

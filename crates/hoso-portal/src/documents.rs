@@ -3,50 +3,22 @@
 //! found by its SHA-256 and streamed from the upload that brought it.
 
 use crate::error::ApiError;
+use crate::records::FiledDocument;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{OptionalExtension, params};
 use std::io::Read;
 
 /// Read and sent in pieces of this size.
 const PIECE: usize = 64 * 1024;
 
-/// Where a filed document's bytes are, and what it was called.
-struct Filed {
-    name: String,
-    size: u64,
-    upload_id: String,
-}
-
 /// The document of dossier `code` (or of one of its supplements) whose
 /// content hashes to `sha256`.
-async fn find(state: &AppState, code: &str, sha256: &str) -> Result<Filed, ApiError> {
-    let (code, sha256) = (code.to_owned(), sha256.to_ascii_lowercase());
+async fn find(state: &AppState, code: &str, sha256: &str) -> Result<FiledDocument, ApiError> {
     state
         .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT name, size, upload_id FROM dossier_documents
-                     WHERE dossier_code = ?1 AND sha256 = ?2
-                     UNION ALL
-                     SELECT d.name, d.size, d.upload_id FROM supplement_documents d
-                     JOIN supplements s ON s.id = d.supplement_id
-                     WHERE s.dossier_code = ?1 AND d.sha256 = ?2
-                     LIMIT 1",
-                    params![code, sha256],
-                    |r| {
-                        Ok(Filed {
-                            name: r.get(0)?,
-                            size: r.get(1)?,
-                            upload_id: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
+        .filed_document(code.to_owned(), sha256.to_ascii_lowercase())
         .await?
         .ok_or_else(|| ApiError::not_found("tài liệu này trong hồ sơ / document in this dossier"))
 }

@@ -8,7 +8,6 @@
 
 use crate::error::ApiError;
 use crate::state::{AppState, now_vn};
-use rusqlite::params;
 use std::time::Duration;
 
 /// How often unfinished uploads are looked at.
@@ -17,29 +16,19 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(15 * 60);
 /// Removes the unfiled uploads whose expiry has passed and that no
 /// request is writing to; returns how many were removed.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
-    let candidates: Vec<(String, String)> = state
-        .db
-        .read(|conn| {
-            let mut stmt = conn.prepare("SELECT id, expires_at FROM uploads WHERE filed = 0")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await?;
+    let candidates = state.db.unfiled_uploads().await?;
     let now = now_vn();
     let mut removed = 0;
     for (id, expires_at) in candidates {
         let expired = chrono::DateTime::parse_from_rfc3339(&expires_at).is_ok_and(|t| t < now);
         // An upload being written to is busy, not abandoned.
-        let Some(_lock) = expired.then(|| state.lock_upload(&id)).flatten() else {
+        if !expired {
+            continue;
+        }
+        let Some(_lock) = state.lock_upload(&id).await else {
             continue;
         };
-        let row = id.clone();
-        let gone = state
-            .db
-            .call(move |conn| Ok(crate::db::delete_upload_unless_filed(conn, &row)?))
-            .await?;
+        let gone = state.db.delete_upload_unless_filed(&id).await?;
         if !gone {
             continue; // filed meanwhile
         }
@@ -59,15 +48,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     // Idempotency keys past their retention (the procedure's processing
     // period and a grace, see `filing::key_kept_until`) go too.
     let cutoff = now.to_rfc3339();
-    let keys = state
-        .db
-        .call(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM idempotency_keys WHERE state = 'done' AND expires_at < ?1",
-                params![cutoff],
-            )?)
-        })
-        .await?;
+    let keys = state.db.forget_expired_keys(cutoff).await?;
     if keys > 0 {
         tracing::info!(keys, "expired idempotency keys removed");
     }

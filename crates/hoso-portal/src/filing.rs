@@ -12,8 +12,8 @@
 //!   either committed, and marked the key done with it, or left nothing;
 //!   a claim older than [`STALE_CLAIM`] is reclaimed too.
 
-use crate::db;
 use crate::error::ApiError;
+use crate::records::{Claim, DossierMaker, Filing, KeyClaim, KeyState, MadeDossier, UploadRow};
 use crate::routes::Applicant;
 use crate::state::{AppState, now_vn};
 use axum::http::StatusCode;
@@ -23,10 +23,8 @@ use hoso_core::receipt::{
     Applicant as ReceiptApplicant, Delivery, PortalKey, RECEIPT_FORMAT, Receipt, ReceiptProcedure,
     ReceivedDocument, SignedReceipt,
 };
-use hoso_core::status::Status;
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse};
 use hoso_core::{DossierCode, Sha256Digest};
-use rusqlite::{OptionalExtension, params};
 use std::time::Duration;
 
 /// A `processing` claim older than this was left by a crashed request.
@@ -55,12 +53,6 @@ pub fn key_kept_until(
 
 /// The actor of changes the portal makes by itself, such as filing.
 pub const PORTAL_ACTOR: &str = "portal";
-
-/// What the stored state of a key says about a new request.
-enum Claim {
-    Fresh,
-    Finished(String),
-}
 
 /// Files `request` under `key` for `who`; returns the status and answer.
 pub async fn submit(
@@ -113,26 +105,59 @@ where
     outcome
 }
 
-/// Marks `key` answered with `response`, for dossier `code`, inside the
-/// transaction that filed it.
-pub(crate) fn key_done(
-    tx: &rusqlite::Transaction<'_>,
-    applicant: i64,
-    key: &str,
-    code: Option<&str>,
-    response: &SubmissionResponse,
-) -> Result<(), ApiError> {
-    tx.execute(
-        "UPDATE idempotency_keys SET state = 'done', dossier_code = ?3, response = ?4
-         WHERE applicant_id = ?1 AND key = ?2",
-        params![
-            applicant,
-            key,
-            code,
-            serde_json::to_string(response).map_err(ApiError::internal)?
-        ],
-    )?;
-    Ok(())
+/// A key as found when a request claims it.
+pub(crate) struct HeldKey<'a> {
+    /// SHA-256 of the body it was claimed for, hex.
+    pub request_sha256: &'a str,
+    /// Its work finished.
+    pub done: bool,
+    /// The stored answer, once done.
+    pub response: Option<String>,
+    /// Kept past its retention: as good as unknown.
+    pub expired: bool,
+    /// Claimed by a request that can no longer be working on it.
+    pub abandoned: bool,
+}
+
+/// What a request with body hash `request_sha256` gets for a key already
+/// held: `None` when it may claim the key (expired or abandoned), the
+/// stored answer, or the refusal (422 for another body, 409 while the
+/// first request works).
+pub(crate) fn judge_claim(
+    held: HeldKey<'_>,
+    request_sha256: &str,
+) -> Result<Option<Claim>, ApiError> {
+    if held.expired {
+        return Ok(None);
+    }
+    if held.request_sha256 != request_sha256 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Khóa Idempotency-Key này đã dùng cho một hồ sơ có nội dung khác; hồ sơ mới cần khóa mới.",
+            "This Idempotency-Key was used for a dossier with other content; a new dossier needs a new key.",
+        ));
+    }
+    match held.response {
+        Some(answer) if held.done => Ok(Some(Claim::Finished(answer))),
+        _ if held.abandoned => Ok(None),
+        _ => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "submission_in_progress",
+            "Cổng đang xử lý lần gửi trước của hồ sơ này; hãy đợi rồi hỏi lại kết quả.",
+            "The portal is still processing the earlier sending of this dossier; wait, then ask for the result.",
+        )),
+    }
+}
+
+/// The dossier code a stored answer names.
+pub(crate) fn code_of(response: &SubmissionResponse) -> Option<String> {
+    response
+        .receipt
+        .receipt
+        .get("dossier_code")
+        .and_then(|c| c.as_str())
+        .map(str::to_owned)
 }
 
 async fn claim(
@@ -150,50 +175,13 @@ async fn claim(
     let now = now.to_rfc3339();
     state
         .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let row: Option<(String, String, Option<String>, String, String)> = tx
-                .query_row(
-                    "SELECT request_sha256, state, response, created_at, expires_at
-                     FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2",
-                    params![applicant, key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?;
-            match &row {
-                None => {}
-                Some((_, _, _, _, expires_at)) if *expires_at < now => {}
-                Some((stored, _, _, _, _)) if *stored != hash => {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency_key_reused",
-                        "Khóa Idempotency-Key này đã dùng cho một hồ sơ có nội dung khác; hồ sơ mới cần khóa mới.",
-                        "This Idempotency-Key was used for a dossier with other content; a new dossier needs a new key.",
-                    ));
-                }
-                Some((_, s, Some(answer), _, _)) if s == "done" => {
-                    return Ok(Claim::Finished(answer.clone()));
-                }
-                Some((_, _, _, created, _)) if *created < stale_before => {}
-                Some(_) => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "submission_in_progress",
-                        "Cổng đang xử lý lần gửi trước của hồ sơ này; hãy đợi rồi hỏi lại kết quả.",
-                        "The portal is still processing the earlier sending of this dossier; wait, then ask for the result.",
-                    ));
-                }
-            }
-            tx.execute(
-                    "INSERT INTO idempotency_keys (applicant_id, key, request_sha256, state, created_at, expires_at)
-                     VALUES (?1, ?2, ?3, 'processing', ?4, ?5)
-                     ON CONFLICT(applicant_id, key) DO UPDATE SET request_sha256 = ?3,
-                        state = 'processing', dossier_code = NULL, response = NULL,
-                        created_at = ?4, expires_at = ?5",
-                    params![applicant, key, hash, now, expires],
-                )?;
-            tx.commit()?;
-            Ok(Claim::Fresh)
+        .claim_key(KeyClaim {
+            applicant,
+            key,
+            request_sha256: hash,
+            now,
+            stale_before,
+            expires_at: expires,
         })
         .await
 }
@@ -203,28 +191,12 @@ async fn claim(
 /// filings never committed (a committed one marks its key done in the same
 /// transaction), so a client asking again gets its answer at once rather
 /// than "still processing". Returns how many were released.
-pub async fn release_abandoned_claims(db: &db::Db) -> Result<usize, ApiError> {
-    db.call(|conn| {
-        Ok(conn.execute(
-            "DELETE FROM idempotency_keys WHERE state = 'processing'",
-            [],
-        )?)
-    })
-    .await
+pub async fn release_abandoned_claims(db: &crate::records::Records) -> Result<usize, ApiError> {
+    db.release_abandoned_claims().await
 }
 
 async fn release(state: &AppState, who: &Applicant, key: &IdempotencyKey) -> Result<(), ApiError> {
-    let (applicant, key) = (who.id, key.as_str().to_owned());
-    state
-        .db
-        .call(move |conn| {
-            conn.execute(
-                "DELETE FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2 AND state = 'processing'",
-                params![applicant, key],
-            )?;
-            Ok(())
-        })
-        .await
+    state.db.release_key(who.id, key.as_str().to_owned()).await
 }
 
 pub(crate) fn refused(problems: Vec<hoso_core::Problem>) -> ApiError {
@@ -252,31 +224,42 @@ fn document_problem(path: String, vi: String, en: String) -> hoso_core::Problem 
     }
 }
 
-/// The portal's upload id for each of `documents`, once each is a complete
-/// upload of `applicant` whose bytes hash to what is declared; otherwise
-/// the refusal naming every document that is not.
-pub(crate) fn checked_uploads(
-    tx: &rusqlite::Transaction<'_>,
-    applicant: i64,
+/// The upload id each of `documents` names through `uploads` (found by
+/// its SHA-256), if any.
+pub(crate) fn named_uploads(
     documents: &[hoso_core::AttachedDocument],
     uploads: &[hoso_core::wire::UploadRef],
+) -> Vec<Option<String>> {
+    documents
+        .iter()
+        .map(|doc| {
+            uploads
+                .iter()
+                .find(|u| u.sha256 == doc.sha256)
+                .and_then(|u| {
+                    u.upload_url
+                        .rsplit_once("/v1/uploads/")
+                        .map(|(_, id)| id.to_owned())
+                })
+        })
+        .collect()
+}
+
+/// The portal's upload id for each of `documents`, once each is a complete
+/// upload of `applicant` whose bytes hash to what is declared; otherwise
+/// the refusal naming every document that is not. `named` is what
+/// [`named_uploads`] found, `rows` those uploads as stored.
+pub(crate) fn judge_uploads(
+    applicant: i64,
+    documents: &[hoso_core::AttachedDocument],
+    named: &[Option<String>],
+    rows: Vec<Option<UploadRow>>,
 ) -> Result<Vec<String>, ApiError> {
     let mut upload_ids = Vec::new();
     let mut problems = Vec::new();
-    for doc in documents {
+    for ((doc, upload), row) in documents.iter().zip(named).zip(rows) {
         let path = format!("documents.{}", doc.slot);
-        let upload = uploads
-            .iter()
-            .find(|u| u.sha256 == doc.sha256)
-            .and_then(|u| {
-                u.upload_url
-                    .rsplit_once("/v1/uploads/")
-                    .map(|(_, id)| id.to_owned())
-            });
-        let row = match &upload {
-            Some(id) => db::upload(tx, id)?.filter(|r| r.applicant_id == applicant),
-            None => None,
-        };
+        let row = row.filter(|r| r.applicant_id == applicant);
         match row {
             None => problems.push(document_problem(
                 path,
@@ -310,7 +293,7 @@ pub(crate) fn checked_uploads(
                     format!("{} on the portal differs from the declared file (hash mismatch) — upload it again.", doc.name),
                 ));
             }
-            Some(_) => upload_ids.push(upload.unwrap_or_default()),
+            Some(_) => upload_ids.push(upload.clone().unwrap_or_default()),
         }
     }
     if !problems.is_empty() {
@@ -337,145 +320,84 @@ async fn file(
     }
     let dossier = request.dossier.normalized();
     let manifest = manifest_sha256(&dossier);
-    let state2 = state.clone();
-    let (applicant, account, key) = (who.id, who.account.clone(), key.as_str().to_owned());
-    let signing = state.key.clone();
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let upload_ids = checked_uploads(&tx, applicant, &dossier.documents, &request.uploads)?;
-
-            let mut answer = None;
-            if !request.new_filing {
-                let earlier: Option<String> = tx
-                    .query_row(
-                        "SELECT receipt FROM dossiers WHERE applicant_id = ?1 AND manifest_sha256 = ?2
-                         ORDER BY received_at LIMIT 1",
-                        params![applicant, manifest.to_hex()],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(receipt) = earlier {
-                    answer = Some((
-                        StatusCode::OK,
-                        SubmissionResponse {
-                            receipt: serde_json::from_str(&receipt).map_err(ApiError::internal)?,
-                            existing: true,
-                        },
-                    ));
-                }
-            }
-            let (status, response) = match answer {
-                Some(a) => a,
-                None => {
-                    let day = received_at.date_naive();
-                    let seq = db::next_sequence(&tx, &day.to_string())?;
-                    let code = DossierCode::compose(&state2.config.agency_code, day, seq)
-                        .map_err(ApiError::internal)?;
-                    let receipt = Receipt {
-                        format: RECEIPT_FORMAT,
-                        portal: state2.config.name.clone(),
-                        receiving_agency: state2.config.receiving_agency.clone(),
-                        dossier_code: code.clone(),
-                        lookup_pin: crate::random::lookup_pin(),
-                        applicant: ReceiptApplicant {
-                            name: dossier.field(&procedure.receipt.applicant_name).unwrap_or_default().to_owned(),
-                            address: procedure
-                                .receipt
-                                .applicant_address
-                                .as_deref()
-                                .and_then(|p| dossier.field(p))
-                                .map(str::to_owned),
-                            account: account.clone(),
-                        },
-                        procedure: ReceiptProcedure {
-                            code: procedure.code.clone(),
-                            version: procedure.version.clone(),
-                            name: procedure.name.clone(),
-                        },
-                        documents: dossier
-                            .documents
-                            .iter()
-                            .map(|d| ReceivedDocument {
-                                slot: d.slot.clone(),
-                                label: procedure.slot(&d.slot).map(|s| s.label.clone()).unwrap_or_default(),
-                                name: d.name.clone(),
-                                size: d.size,
-                                sha256: d.sha256,
-                            })
-                            .collect(),
-                        sets: 1,
-                        fee_vnd: procedure.fee_vnd,
-                        processing_days: procedure.processing_days,
-                        received_at,
-                        appointment_date: state2.calendar.due_date(
-                            received_at.naive_local(),
-                            procedure.processing_days,
-                            procedure.cutoff(),
-                        ),
-                        delivery: Delivery::Online,
-                        manifest_sha256: manifest,
-                        key_id: PortalKey::of(&signing).fingerprint(),
-                    };
-                    let signed = SignedReceipt::sign(&receipt, &signing);
-                    let content = serde_json::to_string(&dossier).map_err(ApiError::internal)?;
-                    let receipt_json = serde_json::to_string(&signed).map_err(ApiError::internal)?;
-                    tx.execute(
-                        "INSERT INTO dossiers (code, applicant_id, procedure_code, procedure_version,
-                            manifest_sha256, content, receipt, received_at, status, lookup_pin,
-                            appointment_date)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10)",
-                        params![
-                            code.as_str(),
-                            applicant,
-                            procedure.code.as_str(),
-                            procedure.version,
-                            manifest.to_hex(),
-                            content,
-                            receipt_json,
-                            received_at.to_rfc3339(),
-                            receipt.lookup_pin,
-                            receipt.appointment_date.to_string()
-                        ],
-                    )?;
-                    crate::tracking::record(
-                        &tx,
-                        code.as_str(),
-                        Status::Received,
-                        &received_at.to_rfc3339(),
-                        PORTAL_ACTOR,
-                        "",
-                        None,
-                    )?;
-                    for (i, (doc, upload_id)) in dossier.documents.iter().zip(&upload_ids).enumerate() {
-                        tx.execute(
-                            "INSERT INTO dossier_documents (dossier_code, position, slot, name, size, sha256, upload_id)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![code.as_str(), i, doc.slot, doc.name, doc.size, doc.sha256.to_hex(), upload_id],
-                        )?;
-                    }
-                    db::mark_filed(&tx, &upload_ids)?;
-                    (
-                        StatusCode::CREATED,
-                        SubmissionResponse {
-                            receipt: signed,
-                            existing: false,
-                        },
-                    )
-                }
-            };
-            let dossier_code = response
-                .receipt
-                .receipt
-                .get("dossier_code")
-                .and_then(|c| c.as_str())
-                .map(str::to_owned);
-            key_done(&tx, applicant, &key, dossier_code.as_deref(), &response)?;
-            tx.commit()?;
-            Ok((status, response))
+    let filing = Filing {
+        applicant: who.id,
+        key: key.as_str().to_owned(),
+        manifest_sha256: manifest.to_hex(),
+        documents: dossier.documents.clone(),
+        uploads: request.uploads,
+        new_filing: request.new_filing,
+        day: received_at.date_naive().to_string(),
+    };
+    let (state2, account) = (state.clone(), who.account.clone());
+    let make: DossierMaker = Box::new(move |seq| {
+        let day = received_at.date_naive();
+        let code = DossierCode::compose(&state2.config.agency_code, day, seq)
+            .map_err(ApiError::internal)?;
+        let signing = &state2.key;
+        let receipt = Receipt {
+            format: RECEIPT_FORMAT,
+            portal: state2.config.name.clone(),
+            receiving_agency: state2.config.receiving_agency.clone(),
+            dossier_code: code.clone(),
+            lookup_pin: crate::random::lookup_pin(),
+            applicant: ReceiptApplicant {
+                name: dossier
+                    .field(&procedure.receipt.applicant_name)
+                    .unwrap_or_default()
+                    .to_owned(),
+                address: procedure
+                    .receipt
+                    .applicant_address
+                    .as_deref()
+                    .and_then(|p| dossier.field(p))
+                    .map(str::to_owned),
+                account,
+            },
+            procedure: ReceiptProcedure {
+                code: procedure.code.clone(),
+                version: procedure.version.clone(),
+                name: procedure.name.clone(),
+            },
+            documents: dossier
+                .documents
+                .iter()
+                .map(|d| ReceivedDocument {
+                    slot: d.slot.clone(),
+                    label: procedure
+                        .slot(&d.slot)
+                        .map(|s| s.label.clone())
+                        .unwrap_or_default(),
+                    name: d.name.clone(),
+                    size: d.size,
+                    sha256: d.sha256,
+                })
+                .collect(),
+            sets: 1,
+            fee_vnd: procedure.fee_vnd,
+            processing_days: procedure.processing_days,
+            received_at,
+            appointment_date: state2.calendar.due_date(
+                received_at.naive_local(),
+                procedure.processing_days,
+                procedure.cutoff(),
+            ),
+            delivery: Delivery::Online,
+            manifest_sha256: manifest,
+            key_id: PortalKey::of(signing).fingerprint(),
+        };
+        Ok(MadeDossier {
+            code: code.as_str().to_owned(),
+            procedure_code: procedure.code.as_str().to_owned(),
+            procedure_version: procedure.version.clone(),
+            content: serde_json::to_string(&dossier).map_err(ApiError::internal)?,
+            receipt: SignedReceipt::sign(&receipt, signing),
+            lookup_pin: receipt.lookup_pin.clone(),
+            appointment_date: receipt.appointment_date.to_string(),
+            received_at: received_at.to_rfc3339(),
         })
-        .await
+    });
+    state.db.file_dossier(filing, make).await
 }
 
 /// The stored answer for a key, for a client that lost the response.
@@ -484,21 +406,11 @@ pub async fn by_key(
     who: &Applicant,
     key: &str,
 ) -> Result<SubmissionResponse, ApiError> {
-    let (applicant, key) = (who.id, key.to_owned());
-    let row: Option<(String, Option<String>)> = state
-        .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT state, response FROM idempotency_keys WHERE applicant_id = ?1 AND key = ?2",
-                    params![applicant, key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?)
-        })
-        .await?;
+    let row = state.db.key_state(who.id, key.to_owned()).await?;
     match row {
-        Some((_, Some(answer))) => serde_json::from_str(&answer).map_err(ApiError::internal),
+        Some(KeyState {
+            response: Some(answer),
+        }) => serde_json::from_str(&answer).map_err(ApiError::internal),
         Some(_) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "submission_in_progress",

@@ -2,7 +2,6 @@
 //! tests that check what a portal really stored (not what it answered).
 
 use crate::state::{DB_FILE, UPLOADS_DIR};
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// A dossier as stored.
@@ -32,50 +31,42 @@ pub struct StoredDocument {
 /// Opens a portal's data folder read-only.
 #[derive(Debug)]
 pub struct Inspector {
-    conn: Connection,
+    db: PathBuf,
     uploads: PathBuf,
 }
 
 impl Inspector {
     /// Opens the folder; the portal may be running.
     pub fn open(data_dir: &Path) -> rusqlite::Result<Self> {
-        let conn =
-            Connection::open_with_flags(data_dir.join(DB_FILE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Self {
-            conn,
+            db: data_dir.join(DB_FILE),
             uploads: data_dir.join(UPLOADS_DIR),
         })
     }
 
     /// Every dossier, oldest first.
     pub fn dossiers(&self) -> rusqlite::Result<Vec<StoredDossier>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT code, procedure_code, status FROM dossiers ORDER BY received_at, code",
-        )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut docs = self.conn.prepare(
-            "SELECT name, sha256, upload_id FROM dossier_documents WHERE dossier_code = ?1 ORDER BY position",
-        )?;
-        rows.into_iter()
-            .map(|(code, procedure, status)| {
-                let documents = docs
-                    .query_map([&code], |r| {
-                        Ok(StoredDocument {
-                            name: r.get(0)?,
-                            sha256: r.get(1)?,
-                            path: self.uploads.join(r.get::<_, String>(2)?),
-                        })
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(StoredDossier {
-                    code,
-                    procedure,
-                    status,
-                    documents,
-                })
+        Ok(crate::records::inspect_sqlite(&self.db)?
+            .into_iter()
+            .map(|d| stored(d, &self.uploads))
+            .collect())
+    }
+}
+
+/// A dossier as the records hold it, its documents' bytes in `uploads`.
+pub(crate) fn stored(d: crate::records::StoredDossier, uploads: &Path) -> StoredDossier {
+    StoredDossier {
+        code: d.code,
+        procedure: d.procedure,
+        status: d.status,
+        documents: d
+            .documents
+            .into_iter()
+            .map(|(name, sha256, upload)| StoredDocument {
+                name,
+                sha256,
+                path: uploads.join(upload),
             })
-            .collect()
+            .collect(),
     }
 }

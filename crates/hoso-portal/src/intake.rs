@@ -7,7 +7,7 @@
 //! that holds its thread only while it writes, one job in flight per
 //! upload while the next piece arrives. A slow or silent client therefore
 //! holds no thread at all, and database work (on its own threads, see
-//! [`crate::db::Db`]) never waits for a body. Nothing here blocks on a
+//! [`crate::records::Records`]) never waits for a body. Nothing here blocks on a
 //! future: there is no `block_on` in the portal.
 //!
 //! Sync policy: what `HEAD` reports is on disk, and nothing waits for a
@@ -167,19 +167,20 @@ impl Received {
 
     /// Syncs what was written and records `end` as the upload's offset
     /// after the answer: the upload's next request may go on from `end`
-    /// at once (see [`Trailing`]).
-    pub fn sync_later(self, state: &AppState, id: &str, end: u64) {
+    /// at once (see [`Trailing`]). On shared records, `lease` keeps the
+    /// upload held from other replicas until the offset is recorded.
+    pub fn sync_later(
+        self,
+        state: &AppState,
+        id: &str,
+        end: u64,
+        lease: Option<std::sync::Arc<crate::state::LeaseGuard>>,
+    ) {
         let done = state.trailing.start(id, end);
         let (state, id) = (state.clone(), id.to_owned());
         tokio::spawn(async move {
             let recorded = match self.sync().await {
-                Ok(()) => {
-                    let row = id.clone();
-                    state
-                        .db
-                        .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
-                        .await
-                }
+                Ok(()) => state.db.raise_offset(&id, end).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = recorded {
@@ -187,6 +188,7 @@ impl Received {
             }
             state.trailing.end(&id, end);
             drop(done);
+            drop(lease);
         });
     }
 }
@@ -200,7 +202,7 @@ pub struct Trailing(Mutex<HashMap<String, (u64, tokio::sync::watch::Receiver<()>
 
 /// How long a `HEAD` waits for a trailing sync before it answers with what
 /// is durable already.
-const TRAILING_WAIT: Duration = Duration::from_secs(10);
+pub const TRAILING_WAIT: Duration = Duration::from_secs(10);
 
 impl Trailing {
     fn map(
@@ -377,10 +379,7 @@ impl Sink {
                 tracing::warn!(upload = %row, "a checkpoint's sync failed");
                 return;
             }
-            let _ = state
-                .db
-                .progress(move |conn| Ok(crate::db::raise_offset(conn, &row, end)?))
-                .await;
+            let _ = state.db.raise_offset(&row, end).await;
         }));
         Ok(true)
     }

@@ -84,15 +84,25 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
             Ok(SigningKey::from_bytes(&seed))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Written whole under another name, then linked into place:
+            // replicas starting together on one data folder never read a
+            // half-written key, and all but the first read the first's.
             let key = SigningKey::from_bytes(&crate::random::bytes::<32>());
+            let staged = path.with_extension(format!("new-{}", crate::random::hex_id()));
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path)?;
+            let mut file = options.open(&staged)?;
             file.write_all(B64.encode(key.to_bytes()).as_bytes())?;
             file.sync_all()?;
-            Ok(key)
+            let linked = std::fs::hard_link(&staged, path);
+            let _ = std::fs::remove_file(&staged);
+            match linked {
+                Ok(()) => Ok(key),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(path),
+                Err(e) => Err(e.into()),
+            }
         }
         Err(e) => Err(e.into()),
     }
@@ -101,6 +111,24 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicas_creating_the_key_at_once_all_get_the_one_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("receipt-key.ed25519");
+        let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| load_or_create(&path).expect("key").to_bytes()))
+                .collect();
+            runs.into_iter()
+                .map(|r| r.join().expect("thread"))
+                .collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
+        assert_eq!(load_or_create(&path).expect("again").to_bytes(), keys[0]);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1, "no staged key left behind");
+    }
 
     #[test]
     fn the_key_is_created_once_and_read_back_the_same() {

@@ -3,13 +3,13 @@
 //! can run on its own (`hoso-portal serve`).
 //!
 //! HTTP lives in [`routes`]; the rules a dossier is judged by come from
-//! `hoso-core`, the same code the app runs offline; metadata is in SQLite
-//! ([`db`]) and upload bytes behind [`storage::UploadStorage`].
+//! `hoso-core`, the same code the app runs offline; records behind one
+//! interface ([`records`], SQLite by default) and upload bytes behind
+//! [`storage::UploadStorage`].
 
 pub mod catalog;
 mod concat;
 pub mod config;
-mod db;
 mod documents;
 pub mod error;
 pub mod expiry;
@@ -21,6 +21,7 @@ mod lookup;
 mod private;
 mod quota;
 mod random;
+mod records;
 mod routes;
 mod server;
 pub use routes::OPENAPI;
@@ -30,7 +31,7 @@ mod supplements;
 mod tracking;
 
 pub use config::PortalConfig;
-pub use db::Role;
+pub use records::Role;
 pub use server::raise_fd_limit;
 
 use hoso_core::receipt::PortalKey;
@@ -107,6 +108,21 @@ impl RunningPortal {
             .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message)))
     }
 
+    /// Every dossier as its records hold it (read from the database, not
+    /// from an answer), oldest first.
+    pub async fn stored_dossiers(&self) -> Result<Vec<inspect::StoredDossier>, PortalError> {
+        let uploads = self.state.config.data_dir.join(state::UPLOADS_DIR);
+        Ok(self
+            .state
+            .db
+            .stored_dossiers()
+            .await
+            .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message.en)))?
+            .into_iter()
+            .map(|d| inspect::stored(d, &uploads))
+            .collect())
+    }
+
     /// The socket it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -170,7 +186,7 @@ impl Drop for RunningPortal {
 }
 
 async fn issue_token(
-    db: &db::Db,
+    db: &records::Records,
     role: Role,
     account: &str,
     display_name: &str,
@@ -179,18 +195,9 @@ async fn issue_token(
     let digest = hoso_core::Sha256Digest::of(token.as_bytes()).to_hex();
     let (account, display_name) = (account.to_owned(), display_name.to_owned());
     let now = state::now_vn().to_rfc3339();
-    db.call(move |conn| {
-        Ok(db::add_token(
-            conn,
-            role,
-            &account,
-            &display_name,
-            &digest,
-            &now,
-        )?)
-    })
-    .await
-    .map_err(|e| PortalError::Database(e.message.to_string()))?;
+    db.add_token(role, account, display_name, digest, now)
+        .await
+        .map_err(|e| PortalError::Database(e.message.to_string()))?;
     Ok(token)
 }
 
@@ -199,12 +206,14 @@ async fn issue_token(
 /// returns the new token.
 pub async fn add_account(
     data_dir: &std::path::Path,
+    database: &config::Database,
     role: Role,
     account: &str,
     display_name: &str,
 ) -> Result<String, PortalError> {
     private::create_dir(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
-    let db = db::Db::open(&data_dir.join(state::DB_FILE))
+    let db = records::Records::open(database, data_dir, "admin")
+        .await
         .map_err(|e| PortalError::Database(format!("{e:#}")))?;
     issue_token(&db, role, account, display_name).await
 }

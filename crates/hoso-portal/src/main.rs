@@ -63,9 +63,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct Account {
+    /// Settings file: its data folder and `[database]` are used.
+    #[arg(long, env = "HOSO_PORTAL_CONFIG")]
+    config: Option<PathBuf>,
     /// Data folder.
     #[arg(long, env = "HOSO_PORTAL_DATA")]
-    data: PathBuf,
+    data: Option<PathBuf>,
     /// Account name.
     #[arg(long)]
     account: String,
@@ -146,9 +149,7 @@ async fn run() -> anyhow::Result<()> {
             portal.stop().await;
         }
         Command::AddApplicant(a) => {
-            let token =
-                hoso_portal::add_account(&a.data, Role::Applicant, &a.account, &a.name).await?;
-            println!("{token}");
+            println!("{}", add_account(a, Role::Applicant).await?);
         }
         Command::RotateKey { data } => {
             let (old, new) = hoso_portal::rotate_key(&data)?;
@@ -158,10 +159,26 @@ async fn run() -> anyhow::Result<()> {
             );
         }
         Command::AddOfficer(a) => {
-            let token =
-                hoso_portal::add_account(&a.data, Role::Officer, &a.account, &a.name).await?;
-            println!("{token}");
+            println!("{}", add_account(a, Role::Officer).await?);
         }
     }
     Ok(())
+}
+
+/// Registers the account `a` names where its settings keep the records;
+/// its new token.
+async fn add_account(a: Account, role: Role) -> anyhow::Result<String> {
+    let settings = match &a.config {
+        Some(path) => SettingsFile::load(path)?,
+        None => SettingsFile::default(),
+    };
+    let config = settings.into_config(a.data)?;
+    Ok(hoso_portal::add_account(
+        &config.data_dir,
+        &config.database,
+        role,
+        &a.account,
+        &a.name,
+    )
+    .await?)
 }

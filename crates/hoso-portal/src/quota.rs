@@ -10,7 +10,6 @@ use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode};
 use hoso_core::bilingual::byte_size;
 use hoso_core::wire::QuotaExceeded;
-use rusqlite::{Connection, params};
 
 /// How long a client refused for too many unfinished uploads is asked to
 /// wait: some of its uploads finish meanwhile.
@@ -25,25 +24,6 @@ pub struct Usage {
     pub unfinished_bytes: u64,
     /// Bytes of complete uploads no filing names.
     pub unfiled_bytes: u64,
-}
-
-/// Reads `applicant`'s usage.
-pub fn usage(conn: &Connection, applicant: i64, max_upload: u64) -> rusqlite::Result<Usage> {
-    conn.query_row(
-        "SELECT COALESCE(SUM(sha256 IS NULL), 0),
-            COALESCE(SUM(CASE WHEN sha256 IS NULL
-                THEN CASE WHEN length_deferred = 1 THEN ?2 ELSE length END ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN sha256 IS NOT NULL THEN length ELSE 0 END), 0)
-         FROM uploads WHERE applicant_id = ?1 AND filed = 0",
-        params![applicant, max_upload],
-        |r| {
-            Ok(Usage {
-                unfinished: r.get(0)?,
-                unfinished_bytes: r.get(1)?,
-                unfiled_bytes: r.get(2)?,
-            })
-        },
-    )
 }
 
 /// Admits a new upload of `length` bytes, or refuses it naming the quota.

@@ -3,7 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::config::PortalConfig;
-use crate::db::Db;
+use crate::records::{Lease, Records};
 use crate::storage::UploadStorage;
 use crate::storage::files::FileStorage;
 use anyhow::Context;
@@ -39,7 +39,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: PortalConfig,
     pub base_url: String,
-    pub db: Db,
+    pub db: Records,
     pub storage: Arc<dyn UploadStorage>,
     pub catalog: Catalog,
     pub calendar: Calendar,
@@ -73,19 +73,20 @@ impl AppState {
     /// Prepares the data folder and everything in it.
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
-        let (db, storage, catalog, calendar, (key, retired_keys)) =
+        let (storage, catalog, calendar, (key, retired_keys)) =
             tokio::task::spawn_blocking(move || {
                 crate::private::create_dir(&dir)?;
-                let db = Db::open(&dir.join(DB_FILE))?;
                 let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
                 let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
                 let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
                 let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
                 let retired = crate::keys::load_retired(&dir.join(RETIRED_KEYS_FILE))?;
-                anyhow::Ok((db, storage, catalog, calendar, (key, retired)))
+                anyhow::Ok((storage, catalog, calendar, (key, retired)))
             })
             .await??;
-        Ok(Self(Arc::new(Inner {
+        let db = Records::open(&config.database, &config.data_dir, &base_url).await?;
+        let wanted = db.wanted_uploads();
+        let state = Self(Arc::new(Inner {
             config,
             base_url,
             db,
@@ -103,11 +104,42 @@ impl AppState {
                 std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
             )),
             requests: std::sync::atomic::AtomicU64::new(0),
-        })))
+        }));
+        if let Some(mut wanted) = wanted {
+            // Held weakly: the task ends with the state (its records'
+            // session, which feeds it, closes then).
+            let weak = Arc::downgrade(&state.0);
+            tokio::spawn(async move {
+                while let Some(id) = wanted.recv().await {
+                    let Some(inner) = weak.upgrade() else { return };
+                    AppState(inner).wanted_here(&id).await;
+                }
+            });
+        }
+        Ok(state)
     }
 
-    /// Marks an upload as being written; `None` if another request already is.
-    pub fn lock_upload(&self, id: &str) -> Option<UploadLock> {
+    /// Marks an upload as being written; `None` if another request
+    /// already is, in this process or (on shared records) in another
+    /// replica.
+    pub async fn lock_upload(&self, id: &str) -> Option<UploadLock> {
+        let local = self.lock_here(id)?;
+        if !self.db.shared() {
+            return Some(local);
+        }
+        let request = lease_request();
+        match self.db.take_lease(id, request, now_ms()).await {
+            Ok(Lease::Taken) => Some(local.leased(request)),
+            Ok(Lease::Held { .. }) => None,
+            Err(e) => {
+                tracing::warn!(upload = %id, code = e.code, "an upload's lease could not be taken");
+                None
+            }
+        }
+    }
+
+    /// Marks an upload as being written by a request of this process.
+    fn lock_here(&self, id: &str) -> Option<UploadLock> {
         let mut busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
         if busy.contains_key(id) {
             return None;
@@ -118,7 +150,14 @@ impl AppState {
             state: self.clone(),
             id: id.to_owned(),
             holder,
+            lease: None,
         })
+    }
+
+    /// Like [`AppState::lock_upload`] for an upload nobody else can know
+    /// of yet (just created): held in this process only.
+    pub fn lock_new_upload(&self, id: &str) -> Option<UploadLock> {
+        self.lock_here(id)
     }
 
     /// Like [`AppState::lock_upload`], but a request that has received
@@ -127,7 +166,64 @@ impl AppState {
     /// new one, and the old one may never end by itself. An active request
     /// keeps the upload; `None` then.
     pub async fn take_over_upload(&self, id: &str) -> Option<UploadLock> {
-        if let Some(lock) = self.lock_upload(id) {
+        let local = self.take_over_here(id).await?;
+        if !self.db.shared() {
+            return Some(local);
+        }
+        // Another replica's request may hold it. Its replica is asked to
+        // let go: a request silent for a second stops (and lets go once
+        // what it kept is synced and recorded, as long as a HEAD waits for
+        // that); one that receives says so and keeps the upload. A lease
+        // of a replica that died is taken over at once.
+        let request = lease_request();
+        let deadline = Instant::now() + crate::intake::TRAILING_WAIT;
+        let mut asked_at = None;
+        loop {
+            match self.db.take_lease(id, request, now_ms()).await {
+                Ok(Lease::Taken) => return Some(local.leased(request)),
+                Ok(Lease::Held { active_at_ms }) => match asked_at {
+                    None => {
+                        asked_at = Some(now_ms());
+                        if let Err(e) = self.db.want_lease(id).await {
+                            tracing::warn!(upload = %id, code = e.code, "another replica could not be asked for an upload");
+                            return None;
+                        }
+                    }
+                    Some(asked) if active_at_ms >= asked => return None,
+                    Some(_) if Instant::now() > deadline => return None,
+                    Some(_) => {}
+                },
+                Err(e) => {
+                    tracing::warn!(upload = %id, code = e.code, "an upload's lease could not be taken");
+                    return None;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Another replica asks for upload `id`: the request of this process
+    /// writing to it stops if it has been silent for [`TAKEOVER_IDLE`],
+    /// else says in the lease that it is receiving.
+    async fn wanted_here(&self, id: &str) {
+        let holder = {
+            let busy = self.busy_uploads.lock().unwrap_or_else(|p| p.into_inner());
+            busy.get(id).cloned()
+        };
+        let Some(holder) = holder else {
+            return;
+        };
+        if holder.idle() >= TAKEOVER_IDLE {
+            tracing::info!(upload = %id, idle = ?holder.idle(), "an idle request gives way to one on another replica");
+            holder.cancel.notify_one();
+        } else if let Err(e) = self.db.touch_lease(id, now_ms()).await {
+            tracing::warn!(upload = %id, code = e.code, "could not say an upload is being received");
+        }
+    }
+
+    /// [`AppState::take_over_upload`] among the requests of this process.
+    async fn take_over_here(&self, id: &str) -> Option<UploadLock> {
+        if let Some(lock) = self.lock_here(id) {
             return Some(lock);
         }
         let holder = {
@@ -142,7 +238,7 @@ impl AppState {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            if let Some(lock) = self.lock_upload(id) {
+            if let Some(lock) = self.lock_here(id) {
                 return Some(lock);
             }
         }
@@ -171,6 +267,20 @@ impl AppState {
         }
     }
 
+    /// Like [`AppState::settled_request`] for a request of another
+    /// replica: waits, at most [`HEAD_WAIT`], until no request holds upload
+    /// `id`'s lease (its bytes are then synced and recorded).
+    pub async fn settled_elsewhere(&self, id: &str) {
+        let deadline = Instant::now() + HEAD_WAIT;
+        while self.db.leased(id).await.unwrap_or(false) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Or a request of this process took it meanwhile.
+        if self.is_busy(id) {
+            self.settled_request(id).await;
+        }
+    }
+
     /// The URL of an upload.
     pub fn upload_url(&self, id: &str) -> String {
         format!("{}/v1/uploads/{id}", self.base_url)
@@ -183,6 +293,16 @@ pub const TAKEOVER_IDLE: Duration = Duration::from_secs(1);
 
 /// How long a HEAD waits for the request writing to its upload.
 pub const HEAD_WAIT: Duration = Duration::from_secs(1);
+
+/// A new request's id in the lease of an upload.
+fn lease_request() -> i64 {
+    i64::from_le_bytes(crate::random::bytes::<8>())
+}
+
+/// Now, in Unix milliseconds.
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
 
 /// The request that holds an upload: when it last received bytes, and how
 /// to tell it to stop.
@@ -210,7 +330,8 @@ impl Holder {
         self.changed.notify_waiters();
     }
 
-    fn idle(&self) -> Duration {
+    /// How long since bytes last arrived.
+    pub fn idle(&self) -> Duration {
         self.last
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -224,6 +345,30 @@ pub struct UploadLock {
     state: AppState,
     id: String,
     holder: Arc<Holder>,
+    lease: Option<Arc<LeaseGuard>>,
+}
+
+/// An upload's lease in shared records, held by one request; given up
+/// when the last of the request and its trailing sync lets go.
+#[derive(Debug)]
+pub struct LeaseGuard {
+    db: Records,
+    id: String,
+    request: i64,
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        let (db, id, request) = (self.db.clone(), self.id.clone(), self.request);
+        // Dropped on the runtime (by a handler or a trailing sync's task).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = db.release_lease(&id, request).await {
+                    tracing::warn!(upload = %id, code = e.code, "an upload's lease was not given up");
+                }
+            });
+        }
+    }
 }
 
 impl UploadLock {
@@ -235,6 +380,22 @@ impl UploadLock {
     /// The holder record of this request.
     pub fn holder(&self) -> &Holder {
         &self.holder
+    }
+
+    /// The lease in shared records, for a sync that trails the request:
+    /// the upload stays held elsewhere until its bytes are recorded.
+    pub fn lease(&self) -> Option<Arc<LeaseGuard>> {
+        self.lease.clone()
+    }
+
+    /// This lock with the lease `request` took.
+    fn leased(mut self, request: i64) -> Self {
+        self.lease = Some(Arc::new(LeaseGuard {
+            db: self.state.db.clone(),
+            id: self.id.clone(),
+            request,
+        }));
+        self
     }
 }
 

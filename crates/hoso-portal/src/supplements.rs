@@ -4,7 +4,8 @@
 //! and counts the processing time again from that day.
 
 use crate::error::ApiError;
-use crate::filing::{PORTAL_ACTOR, checked_uploads, exactly_once, key_done, key_kept_until};
+use crate::filing::{exactly_once, key_kept_until};
+use crate::records::{SupplementFiling, SupplementMaker};
 use crate::routes::Applicant;
 use crate::state::{AppState, now_vn};
 use axum::http::StatusCode;
@@ -14,7 +15,6 @@ use hoso_core::status::Status;
 use hoso_core::supplement::{SUPPLEMENT_FORMAT, SupplementReceipt, content_sha256, slot_for};
 use hoso_core::wire::{SubmissionResponse, SupplementRequest};
 use hoso_core::{DossierCode, Sha256Digest};
-use rusqlite::{OptionalExtension, params};
 
 /// The dossier `code` of `applicant` as supplements need it.
 struct Filed {
@@ -23,19 +23,9 @@ struct Filed {
 }
 
 async fn filed(state: &AppState, applicant: i64, code: &str) -> Result<Filed, ApiError> {
-    let code2 = code.to_owned();
-    let row: Option<(String, String, String)> = state
+    let row = state
         .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT procedure_code, procedure_version, status FROM dossiers
-                     WHERE code = ?1 AND applicant_id = ?2",
-                    params![code2, applicant],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?)
-        })
+        .dossier_procedure(applicant, code.to_owned())
         .await?;
     let (procedure, version, status) = row.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
     let procedure_code = procedure.parse().map_err(ApiError::internal)?;
@@ -50,7 +40,13 @@ async fn filed(state: &AppState, applicant: i64, code: &str) -> Result<Filed, Ap
     })
 }
 
-fn not_awaiting(code: &str, status: Status) -> ApiError {
+/// The note of the status change a supplement makes.
+pub(crate) fn event_note(number: u32) -> String {
+    format!("Bổ sung lần {number} · Supplement {number}")
+}
+
+/// The refusal of a supplement to a dossier in `status`.
+pub(crate) fn not_awaiting(code: &str, status: Status) -> ApiError {
     let label = status.label();
     ApiError::new(
         StatusCode::CONFLICT,
@@ -111,134 +107,62 @@ async fn file(
         dossier.procedure.processing_days,
         dossier.procedure.cutoff(),
     );
-    let (applicant, account, key) = (who.id, who.account.clone(), key.as_str().to_owned());
     let dossier_code: DossierCode = code.parse().map_err(ApiError::internal)?;
-    let (portal, agency, signing) = (
+    let filing = SupplementFiling {
+        applicant: who.id,
+        key: key.as_str().to_owned(),
+        code: dossier_code.as_str().to_owned(),
+        documents: supplement.documents.clone(),
+        uploads: request.uploads,
+        answer: supplement.answer.clone(),
+        received_at: received_at.to_rfc3339(),
+        appointment_date: appointment.to_string(),
+    };
+    let (portal, agency, signing, account) = (
         state.config.name.clone(),
         state.config.receiving_agency.clone(),
         state.key.clone(),
+        who.account.clone(),
     );
     let procedure = dossier.procedure;
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let code = dossier_code.as_str().to_owned();
-            // Checked again inside the transaction: an officer may have
-            // moved the dossier since.
-            let status: String = tx.query_row(
-                "SELECT status FROM dossiers WHERE code = ?1",
-                params![code],
-                |r| r.get(0),
-            )?;
-            let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
-            if status != Status::SupplementRequested {
-                return Err(not_awaiting(&code, status));
-            }
-            let upload_ids = checked_uploads(&tx, applicant, &supplement.documents, &request.uploads)?;
-            let asked: String = tx
-                .query_row(
-                    "SELECT COALESCE(request, note) FROM status_events
-                     WHERE dossier_code = ?1 AND status = 'supplement_requested'
-                     ORDER BY cursor DESC LIMIT 1",
-                    params![code],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or_default();
-            let number: u32 = tx.query_row(
-                "SELECT COUNT(*) + 1 FROM supplements WHERE dossier_code = ?1",
-                params![code],
-                |r| r.get(0),
-            )?;
-            let receipt = SupplementReceipt {
-                supplement_format: SUPPLEMENT_FORMAT,
-                portal,
-                receiving_agency: agency,
-                dossier_code: dossier_code.clone(),
-                number,
-                request: asked,
-                account: account.clone(),
-                answer: supplement.answer.clone(),
-                documents: supplement
-                    .documents
-                    .iter()
-                    .map(|d| ReceivedDocument {
-                        slot: d.slot.clone(),
-                        label: slot_for(&procedure, &d.slot)
-                            .map(|s| s.label)
-                            .unwrap_or_default(),
-                        name: d.name.clone(),
-                        size: d.size,
-                        sha256: d.sha256,
-                    })
-                    .collect(),
-                received_at,
-                appointment_date: appointment,
-                content_sha256: content_sha256(&supplement),
-                key_id: PortalKey::of(&signing).fingerprint(),
-            };
-            let signed = SignedReceipt::sign(&receipt, &signing);
-            tx.execute(
-                "INSERT INTO supplements (dossier_code, number, answer, receipt, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    code,
-                    number,
-                    supplement.answer,
-                    serde_json::to_string(&signed).map_err(ApiError::internal)?,
-                    received_at.to_rfc3339()
-                ],
-            )?;
-            let supplement_id = tx.last_insert_rowid();
-            for (i, (doc, upload_id)) in supplement.documents.iter().zip(&upload_ids).enumerate() {
-                tx.execute(
-                    "INSERT INTO supplement_documents (supplement_id, position, slot, name, size, sha256, upload_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![supplement_id, i, doc.slot, doc.name, doc.size, doc.sha256.to_hex(), upload_id],
-                )?;
-            }
-            crate::db::mark_filed(&tx, &upload_ids)?;
-            tx.execute(
-                "UPDATE dossiers SET appointment_date = ?2 WHERE code = ?1",
-                params![code, appointment.to_string()],
-            )?;
-            crate::tracking::record(
-                &tx,
-                &code,
-                Status::Received,
-                &received_at.to_rfc3339(),
-                PORTAL_ACTOR,
-                &format!("Bổ sung lần {number} · Supplement {number}"),
-                None,
-            )?;
-            let response = SubmissionResponse {
-                receipt: signed,
-                existing: false,
-            };
-            key_done(&tx, applicant, &key, Some(&code), &response)?;
-            tx.commit()?;
-            Ok((StatusCode::CREATED, response))
-        })
-        .await
+    let make: SupplementMaker = Box::new(move |number, asked| {
+        let receipt = SupplementReceipt {
+            supplement_format: SUPPLEMENT_FORMAT,
+            portal,
+            receiving_agency: agency,
+            dossier_code,
+            number,
+            request: asked,
+            account,
+            answer: supplement.answer.clone(),
+            documents: supplement
+                .documents
+                .iter()
+                .map(|d| ReceivedDocument {
+                    slot: d.slot.clone(),
+                    label: slot_for(&procedure, &d.slot)
+                        .map(|s| s.label)
+                        .unwrap_or_default(),
+                    name: d.name.clone(),
+                    size: d.size,
+                    sha256: d.sha256,
+                })
+                .collect(),
+            received_at,
+            appointment_date: appointment,
+            content_sha256: content_sha256(&supplement),
+            key_id: PortalKey::of(&signing).fingerprint(),
+        };
+        Ok(SignedReceipt::sign(&receipt, &signing))
+    });
+    let response = state.db.file_supplement(filing, make).await?;
+    Ok((StatusCode::CREATED, response))
 }
 
 /// Every supplement filed for dossier `code`, oldest first, as their
 /// signed receipts say (for officers).
 pub async fn of_dossier(state: &AppState, code: &str) -> Result<Vec<SupplementReceipt>, ApiError> {
-    let code = code.to_owned();
-    let stored: Vec<String> = state
-        .db
-        .read(move |conn| {
-            let mut stmt = conn.prepare(
-                "SELECT receipt FROM supplements WHERE dossier_code = ?1 ORDER BY number",
-            )?;
-            let rows = stmt
-                .query_map(params![code], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(rows)
-        })
-        .await?;
+    let stored = state.db.supplement_receipts(code.to_owned()).await?;
     stored
         .iter()
         .map(|json| {

@@ -5,16 +5,16 @@
 
 mod common;
 
-use common::{create_upload, portal, request};
+use common::{create_upload, dual, portal_on, request};
 use hoso_core::wire::{SubmissionResponse, UploadRef};
 use hoso_core::{AttachedDocument, Sha256Digest};
-use hoso_portal::inspect::Inspector;
 use reqwest::StatusCode;
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns() {
+async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, a) = portal(dir.path()).await;
+    let (portal, a) = portal_on(backend, dir.path()).await;
     let b = portal
         .issue_token("cty-khac", "Công ty Khác")
         .await
@@ -119,9 +119,7 @@ async fn applicant_b_cannot_see_or_touch_what_applicant_a_owns() {
         .await
         .expect("B files");
     assert!(refused.status().is_client_error(), "{}", refused.status());
-    let stored = Inspector::open(dir.path())
-        .expect("inspect")
-        .dossiers()
-        .expect("dossiers");
+    let stored = portal.stored_dossiers().await.expect("dossiers");
     assert_eq!(stored.len(), 1, "only A's dossier");
+}
 }

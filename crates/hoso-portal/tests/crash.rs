@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::dual;
+
 use hoso_core::Sha256Digest;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
@@ -24,10 +26,10 @@ fn portal_bin() -> &'static str {
 struct Portal(Child);
 
 impl Portal {
-    fn start(data: &Path, port: u16) -> Self {
+    fn start(settings: &Path, port: u16) -> Self {
         let child = Command::new(portal_bin())
-            .args(["serve", "--data"])
-            .arg(data)
+            .args(["serve", "--config"])
+            .arg(settings)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -80,14 +82,21 @@ async fn head(http: &reqwest::Client, url: &str, token: &str) -> u64 {
         .expect("number")
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
+async fn killing_the_portal_mid_patch_keeps_only_what_arrived(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("portal");
+    let settings = dir.path().join("portal.toml");
+    std::fs::write(
+        &settings,
+        format!("data = {:?}\n{}", data.display().to_string(), backend.settings().await),
+    )
+    .expect("settings");
     let token = String::from_utf8(
         Command::new(portal_bin())
-            .args(["add-applicant", "--data"])
-            .arg(&data)
+            .args(["add-applicant", "--config"])
+            .arg(&settings)
             .args(["--account", "cty-mat-dien", "--name", "Công ty Mất Điện"])
             .output()
             .expect("add-applicant")
@@ -109,7 +118,7 @@ async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
     let mut completed = 0u32;
     let mut kept_after_kill = Vec::new();
     for _ in 0..KILLS {
-        let portal = Portal::start(&data, port);
+        let portal = Portal::start(&settings, port);
         let (url, n) = match upload.take() {
             Some(u) => u,
             None => {
@@ -156,7 +165,7 @@ async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
         portal.kill();
         let sent = sent.load(Ordering::SeqCst);
 
-        let portal = Portal::start(&data, port);
+        let portal = Portal::start(&settings, port);
         let offset = head(&http, &url, &token).await;
         assert!(
             offset >= from,
@@ -194,4 +203,5 @@ async fn killing_the_portal_mid_patch_keeps_only_what_arrived() {
         completed >= 1,
         "at least one upload completed across the kills"
     );
+}
 }

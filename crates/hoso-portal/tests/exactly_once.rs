@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::{portal, request};
+use common::{dual, portal_on, request};
 use hoso_core::wire::{SubmissionRequest, SubmissionResponse};
-use hoso_portal::inspect::Inspector;
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -42,10 +41,11 @@ async fn submit_until_answered(
     }
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_concurrent_submissions_with_one_key_make_one_dossier_and_one_receipt() {
+async fn fifty_concurrent_submissions_with_one_key_make_one_dossier_and_one_receipt(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, token) = portal(dir.path()).await;
+    let (portal, token) = portal_on(backend, dir.path()).await;
     let url = format!("{}/v1/dossiers", portal.base_url());
     let http = reqwest::Client::new();
     let key = "\"khoa-mot-lan-0001\"".to_owned();
@@ -76,10 +76,7 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_dossier_and_one_rece
     }
     let conflicts: u32 = answers.iter().map(|(c, _)| c).sum();
     println!("50 clients, {conflicts} answers of 409 before the receipt");
-    let stored = Inspector::open(dir.path())
-        .expect("inspect")
-        .dossiers()
-        .expect("dossiers");
+    let stored = portal.stored_dossiers().await.expect("dossiers");
     assert_eq!(stored.len(), 1, "one dossier for fifty requests");
 
     // The same content under a new key: the first receipt, flagged.
@@ -122,20 +119,19 @@ async fn fifty_concurrent_submissions_with_one_key_make_one_dossier_and_one_rece
         "{}",
         problem.message.vi
     );
-    let stored = Inspector::open(dir.path())
-        .expect("inspect")
-        .dossiers()
-        .expect("dossiers");
+    let stored = portal.stored_dossiers().await.expect("dossiers");
     assert_eq!(stored.len(), 1);
 }
+}
 
+dual! {
 /// A client that uploads documents side by side lists them in the order
 /// they finished; started again after a crash it may list them otherwise.
 /// That is the same request: the key answers with its receipt, not 422.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_uploads_listed_in_another_order_are_the_same_request() {
+async fn the_same_uploads_listed_in_another_order_are_the_same_request(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, token) = portal(dir.path()).await;
+    let (portal, token) = portal_on(backend, dir.path()).await;
     let http = reqwest::Client::new();
     let base = portal.base_url().to_owned();
     let mut body = request("Phạm Thị Thứ Tự");
@@ -179,9 +175,7 @@ async fn the_same_uploads_listed_in_another_order_are_the_same_request() {
     body.uploads[0].upload_url.push_str("-khac");
     let other = common::submit(&http, &base, &token, "thu-tu-tai-len", &body).await;
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let stored = Inspector::open(dir.path())
-        .expect("inspect")
-        .dossiers()
-        .expect("dossiers");
+    let stored = portal.stored_dossiers().await.expect("dossiers");
     assert_eq!(stored.len(), 1);
+}
 }

@@ -4,18 +4,21 @@
 
 mod common;
 
+use common::dual;
+
 use hoso_core::Sha256Digest;
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
 use std::time::Duration;
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays() {
+async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
         PortalConfig {
             upload_expiry: Duration::from_millis(700),
-            ..common::with_notice(dir.path())
+            ..backend.configure(common::with_notice(dir.path())).await
         },
         "cty-bo-do",
         "Công ty Bỏ Dở",
@@ -92,4 +95,5 @@ async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays() {
     assert_eq!(head(filed.clone()).await.status(), StatusCode::OK);
     assert_eq!(std::fs::read(file(&filed)).expect("kept"), scan);
     assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 0);
+}
 }

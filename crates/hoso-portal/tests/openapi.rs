@@ -4,14 +4,19 @@
 
 mod common;
 
+use common::dual;
+
 use hoso_portal::PortalConfig;
 use reqwest::{Method, StatusCode};
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn the_document_is_served_and_every_operation_in_it_exists() {
+async fn the_document_is_served_and_every_operation_in_it_exists(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
-        PortalConfig::practice(dir.path().to_owned()),
+        backend
+            .configure(PortalConfig::practice(dir.path().to_owned()))
+            .await,
         "cty-doc",
         "Công ty Đọc",
     )
@@ -80,4 +85,5 @@ async fn the_document_is_served_and_every_operation_in_it_exists() {
         }
     }
     assert_eq!(operations, 22, "operations documented");
+}
 }

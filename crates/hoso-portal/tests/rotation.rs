@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{file, portal};
+use common::{dual, file};
 use hoso_core::receipt::{PortalKey, ReceiptError};
 use hoso_core::wire::Discovery;
 
@@ -18,12 +18,14 @@ async fn discovery(http: &reqwest::Client, base: &str) -> Discovery {
         .expect("JSON")
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn receipts_signed_before_a_rotation_still_verify_with_the_published_old_key() {
+async fn receipts_signed_before_a_rotation_still_verify_with_the_published_old_key(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
     let http = reqwest::Client::new();
+    let config = backend.configure(common::with_notice(dir.path())).await;
 
-    let (first, token) = portal(dir.path()).await;
+    let (first, token) = common::start(config.clone(), "cty-mot-lan", "Công ty Một Lần").await;
     let base = first.base_url().to_owned();
     let before = discovery(&http, &base).await;
     assert!(before.previous_keys.is_empty());
@@ -36,7 +38,7 @@ async fn receipts_signed_before_a_rotation_still_verify_with_the_published_old_k
     assert_eq!(old_id, before.key_id);
     assert_ne!(new_id, old_id);
 
-    let (second, token) = portal(dir.path()).await;
+    let (second, token) = common::start(config, "cty-mot-lan", "Công ty Một Lần").await;
     let base = second.base_url().to_owned();
     let after = discovery(&http, &base).await;
     assert_eq!(after.key_id, new_id);
@@ -59,4 +61,5 @@ async fn receipts_signed_before_a_rotation_still_verify_with_the_published_old_k
     assert_eq!(new_receipt.receipt["key_id"], new_id.as_str());
     assert!(new_receipt.verify(&current).is_ok());
     assert!(new_receipt.verify(&retired).is_err());
+}
 }

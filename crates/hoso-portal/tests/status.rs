@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::portal;
+use common::{dual, portal_on};
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusFeed, SubmissionResponse};
 use reqwest::StatusCode;
@@ -71,10 +71,11 @@ async fn problem_code(res: reqwest::Response) -> String {
     body["code"].as_str().unwrap_or_default().to_owned()
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn officers_move_dossiers_and_applicants_follow_by_status_feed_and_pin() {
+async fn officers_move_dossiers_and_applicants_follow_by_status_feed_and_pin(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, applicant) = portal(dir.path()).await;
+    let (portal, applicant) = portal_on(backend, dir.path()).await;
     let other = portal
         .issue_token("cty-khac", "Công ty Khác")
         .await
@@ -318,11 +319,14 @@ async fn officers_move_dossiers_and_applicants_follow_by_status_feed_and_pin() {
     let res = f.lookup(&code2, pin2).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn keys_are_kept_past_the_appointment_date_of_the_procedure() {
+async fn keys_are_kept_past_the_appointment_date_of_the_procedure(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, applicant) = portal(dir.path()).await;
+    let config = backend.configure(common::with_notice(dir.path())).await;
+    let (portal, applicant) = common::start(config.clone(), "cty-mot-lan", "Công ty Một Lần").await;
     let f = Fixture {
         http: reqwest::Client::new(),
         base: portal.base_url().to_owned(),
@@ -333,17 +337,15 @@ async fn keys_are_kept_past_the_appointment_date_of_the_procedure() {
         .expect("date")
         .parse()
         .expect("date");
-    let db = rusqlite::Connection::open(dir.path().join("portal.sqlite3")).expect("db");
-    let expires: String = db
-        .query_row(
-            "SELECT expires_at FROM idempotency_keys WHERE key = 'khoa-giu'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("key row");
+    let expires = common::stored_text(
+        &config,
+        "SELECT expires_at FROM idempotency_keys WHERE key = 'khoa-giu'",
+    )
+    .await;
     let expires = chrono::DateTime::parse_from_rfc3339(&expires).expect("time");
     assert!(
         expires.date_naive() > appointment + chrono::Duration::days(90),
         "key kept until {expires}, appointment {appointment}"
     );
+}
 }

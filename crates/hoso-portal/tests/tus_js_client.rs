@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::{Backend, dual};
+
 use hoso_core::Sha256Digest;
 use hoso_portal::{PortalConfig, RunningPortal};
 use std::path::{Path, PathBuf};
@@ -31,8 +33,9 @@ struct Fixture {
 }
 
 /// 3.5 MiB: three full 1 MiB chunks and a tail.
-async fn fixture() -> Fixture {
+async fn fixture(backend: Backend) -> Fixture {
     fixture_of(
+        backend,
         (0..3_670_016u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect(),
@@ -40,10 +43,12 @@ async fn fixture() -> Fixture {
     .await
 }
 
-async fn fixture_of(bytes: Vec<u8>) -> Fixture {
+async fn fixture_of(backend: Backend, bytes: Vec<u8>) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let (portal, token) = common::start(
-        PortalConfig::practice(dir.path().join("portal")),
+        backend
+            .configure(PortalConfig::practice(dir.path().join("portal")))
+            .await,
         "cty-tus-js",
         "Công ty thử tus-js-client",
     )
@@ -97,9 +102,10 @@ fn stored(f: &Fixture, url: &str) -> Vec<u8> {
     std::fs::read(f.dir.path().join("portal").join("uploads").join(id)).expect("stored upload")
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn tus_js_client_uploads_with_checksums_and_the_bytes_arrive_whole() {
-    let f = fixture().await;
+async fn tus_js_client_uploads_with_checksums_and_the_bytes_arrive_whole(backend: Backend) {
+    let f = fixture(backend).await;
     let out = client(&f, "upload");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     assert_eq!(out["patches"], 4, "{out}");
@@ -109,20 +115,24 @@ async fn tus_js_client_uploads_with_checksums_and_the_bytes_arrive_whole() {
         Sha256Digest::of(&f.bytes)
     );
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn tus_js_client_resumes_after_an_aborted_request() {
-    let f = fixture().await;
+async fn tus_js_client_resumes_after_an_aborted_request(backend: Backend) {
+    let f = fixture(backend).await;
     let out = client(&f, "resume");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     assert_eq!(out["resumed_from"], 1024 * 1024, "{out}");
     let url = out["url"].as_str().expect("upload url");
     assert_eq!(stored(&f, url), f.bytes, "resumed upload is byte-exact");
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_damaged_chunk_is_refused_with_460_and_not_kept() {
-    let f = fixture().await;
+async fn a_damaged_chunk_is_refused_with_460_and_not_kept(backend: Backend) {
+    let f = fixture(backend).await;
     let out = client(&f, "bad-checksum");
     assert_eq!(out["status"], 460, "{out}");
     let url = out["url"].as_str().expect("upload url");
@@ -134,6 +144,7 @@ async fn a_damaged_chunk_is_refused_with_460_and_not_kept() {
     );
     assert_eq!(stored(&f, url), f.bytes[..1024 * 1024]);
 }
+}
 
 /// The files the portal holds in its upload folder.
 fn stored_files(f: &Fixture) -> usize {
@@ -142,9 +153,10 @@ fn stored_files(f: &Fixture) -> usize {
         .count()
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed() {
-    let f = fixture().await;
+async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed(backend: Backend) {
+    let f = fixture(backend).await;
     let out = client(&f, "parallel");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     assert_eq!(out["patches"], 3, "one PATCH per part: {out}");
@@ -160,19 +172,23 @@ async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed() {
         f.bytes.len().to_string()
     );
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn an_upload_whose_length_comes_last_arrives_whole() {
-    let f = fixture().await;
+async fn an_upload_whose_length_comes_last_arrives_whole(backend: Backend) {
+    let f = fixture(backend).await;
     let out = client(&f, "deferred");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     let url = out["url"].as_str().expect("upload url");
     assert_eq!(stored(&f, url), f.bytes);
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn an_empty_file_is_a_complete_upload() {
-    let f = fixture_of(Vec::new()).await;
+async fn an_empty_file_is_a_complete_upload(backend: Backend) {
+    let f = fixture_of(backend, Vec::new()).await;
     let out = client(&f, "upload");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     let url = out["url"].as_str().expect("upload url");
@@ -180,4 +196,5 @@ async fn an_empty_file_is_a_complete_upload() {
     let head = head(&f, url).await;
     assert_eq!(head.headers()["upload-offset"], "0");
     assert_eq!(head.headers()["upload-length"], "0");
+}
 }

@@ -2,8 +2,8 @@
 //! or, on the officer API, the officer. The two kinds never stand in for
 //! each other.
 
-use crate::db;
 use crate::error::ApiError;
+use crate::records::{Account, Role};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -37,7 +37,7 @@ fn bearer_digest(parts: &Parts) -> Result<String, ApiError> {
 /// needs no database read to say who it is. Tokens are never withdrawn
 /// today; one that is will stop working within [`SEEN_FOR`].
 #[derive(Debug, Default)]
-pub struct SeenTokens(Mutex<HashMap<(db::Role, String), (db::ApplicantRow, Instant)>>);
+pub struct SeenTokens(Mutex<HashMap<(Role, String), (Account, Instant)>>);
 
 /// How long a token's account is remembered.
 const SEEN_FOR: Duration = Duration::from_secs(60);
@@ -45,14 +45,14 @@ const SEEN_FOR: Duration = Duration::from_secs(60);
 const SEEN_MAX: usize = 100_000;
 
 impl SeenTokens {
-    fn get(&self, role: db::Role, digest: &str) -> Option<db::ApplicantRow> {
+    fn get(&self, role: Role, digest: &str) -> Option<Account> {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&(role, digest.to_owned()))
             .filter(|(_, at)| at.elapsed() < SEEN_FOR)
             .map(|(row, _)| row.clone())
     }
 
-    fn put(&self, role: db::Role, digest: String, row: db::ApplicantRow) {
+    fn put(&self, role: Role, digest: String, row: Account) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= SEEN_MAX {
             map.clear();
@@ -62,20 +62,12 @@ impl SeenTokens {
 }
 
 /// The account of `role` the request's bearer token belongs to.
-async fn account(
-    parts: &Parts,
-    state: &AppState,
-    role: db::Role,
-) -> Result<Option<db::ApplicantRow>, ApiError> {
+async fn account(parts: &Parts, state: &AppState, role: Role) -> Result<Option<Account>, ApiError> {
     let digest = bearer_digest(parts)?;
     if let Some(row) = state.seen_tokens.get(role, &digest) {
         return Ok(Some(row));
     }
-    let key = digest.clone();
-    let row = state
-        .db
-        .read(move |conn| Ok(db::account_by_token(conn, role, &key)?))
-        .await?;
+    let row = state.db.account_by_token(role, digest.clone()).await?;
     if let Some(row) = &row {
         state.seen_tokens.put(role, digest, row.clone());
     }
@@ -86,7 +78,7 @@ impl FromRequestParts<AppState> for Applicant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let row = account(parts, state, db::Role::Applicant)
+        let row = account(parts, state, Role::Applicant)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(Self {
@@ -107,16 +99,14 @@ impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let row = account(parts, state, db::Role::Officer)
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::FORBIDDEN,
-                    "officer_only",
-                    "Chỉ cán bộ có mã truy cập cán bộ mới dùng được chức năng này.",
-                    "Only an officer's access token opens this.",
-                )
-            })?;
+        let row = account(parts, state, Role::Officer).await?.ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "officer_only",
+                "Chỉ cán bộ có mã truy cập cán bộ mới dùng được chức năng này.",
+                "Only an officer's access token opens this.",
+            )
+        })?;
         Ok(Self {
             account: row.account,
         })

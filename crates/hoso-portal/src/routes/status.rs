@@ -43,7 +43,7 @@ pub async fn one(
     let applicant = who.id;
     let status = state
         .db
-        .read(move |conn| tracking::dossier_status(conn, &code, Some(applicant)))
+        .dossier_status(code, Some(applicant))
         .await?
         .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
     Ok(tagged_status(&headers, status))
@@ -66,10 +66,7 @@ pub async fn feed(
     let applicant = who.id;
     let limit = q.limit.unwrap_or(100);
     let since = q.since;
-    let feed = state
-        .db
-        .read(move |conn| Ok(tracking::feed(conn, applicant, since, limit)?))
-        .await?;
+    let feed = state.db.feed(applicant, since, limit).await?;
     let etag = format!("\"f{since}-{}-{}\"", feed.next_cursor, feed.events.len());
     Ok(tagged(&headers, etag, feed))
 }
@@ -84,7 +81,7 @@ pub async fn lookup(
     let (address, limits) = (client.key(), state.config.lookup.clone());
     let found = state
         .db
-        .call(move |conn| crate::lookup::lookup(conn, &address, &ask.code, &ask.pin, now, &limits))
+        .lookup(address, ask.code, ask.pin, now, limits)
         .await?;
     Ok(([(CACHE_CONTROL, "no-store")], Json(found)).into_response())
 }
@@ -104,10 +101,7 @@ pub async fn officer_list(
         None | Some("") => None,
         Some(name) => Some(Status::parse(name).ok_or_else(|| unknown_state(name))?),
     };
-    let list = state
-        .db
-        .read(move |conn| tracking::officer_list(conn, status))
-        .await?;
+    let list = state.db.officer_list(status).await?;
     Ok(Json(list))
 }
 
@@ -135,7 +129,7 @@ pub async fn officer_one(
 ) -> Result<Response, ApiError> {
     let status = state
         .db
-        .read(move |conn| tracking::dossier_status(conn, &code, None))
+        .dossier_status(code, None)
         .await?
         .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
     Ok(tagged_status(&headers, status))
@@ -176,8 +170,12 @@ pub async fn officer_move(
     let at = now_vn().to_rfc3339();
     let status = state
         .db
-        .call(move |conn| {
-            tracking::transition(conn, &code, &officer.account, &change, expected, &at)
+        .transition(crate::records::Move {
+            code,
+            officer: officer.account.clone(),
+            change,
+            expected,
+            at,
         })
         .await?;
     let etag = status_etag(tracking::version(&status));

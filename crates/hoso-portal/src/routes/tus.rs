@@ -17,8 +17,9 @@
 
 use super::Applicant;
 use crate::error::ApiError;
+use crate::records::{Completed, NewUpload, UploadRow};
 use crate::state::{AppState, UploadLock, now_vn};
-use crate::{db, intake, quota, random};
+use crate::{intake, random};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -124,23 +125,19 @@ pub(crate) async fn owned_upload(
     state: &AppState,
     who: &Applicant,
     id: &str,
-) -> Result<db::UploadRow, ApiError> {
+) -> Result<UploadRow, ApiError> {
     valid_id(id)?;
     let key = id.to_owned();
     state
         .db
-        .read(move |conn| Ok(db::upload(conn, &key)?))
+        .upload(&key)
         .await?
         .filter(|r| r.applicant_id == who.id)
         .ok_or_else(|| ApiError::not_found("tệp tải lên / upload"))
 }
 
 /// Like [`owned_upload`], refusing one past its expiry (410).
-async fn live_upload(
-    state: &AppState,
-    who: &Applicant,
-    id: &str,
-) -> Result<db::UploadRow, ApiError> {
+async fn live_upload(state: &AppState, who: &Applicant, id: &str) -> Result<UploadRow, ApiError> {
     let row = owned_upload(state, who, id).await?;
     if row.expired(now_vn()) {
         return Err(tus_error(
@@ -255,7 +252,7 @@ async fn create(
     let now = now_vn();
     let expiry =
         chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
-    let new = db::NewUpload {
+    let new = NewUpload {
         id: random::hex_id(),
         applicant_id: who.id,
         length,
@@ -267,17 +264,7 @@ async fn create(
     let id = new.id.clone();
     let expires_at = new.expires_at.clone();
     let (max, quotas) = (state.config.max_upload_bytes, state.config.quotas.clone());
-    state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let usage = quota::usage(&tx, new.applicant_id, max)?;
-            quota::admit(usage, new.length.unwrap_or(max), &quotas)?;
-            db::insert_upload(&tx, &new)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await?;
+    state.db.create_upload(new, max, quotas).await?;
     let storage = state.storage.clone();
     let file_id = id.clone();
     let created = tokio::task::spawn_blocking(move || storage.create(&file_id))
@@ -296,7 +283,7 @@ async fn create(
     if with_body || length == Some(0) {
         // Just created: nobody else can know the id yet.
         let lock = state
-            .lock_upload(&id)
+            .lock_new_upload(&id)
             .ok_or_else(|| ApiError::internal(format!("new upload {id} already busy")))?;
         let written = write_chunk(&state, &lock, &id, 0, length, checks, body).await;
         drop(lock);
@@ -323,11 +310,7 @@ async fn create(
 /// Removes an upload that was refused at its creation (or failed to be
 /// joined), row and bytes.
 pub(crate) async fn discard(state: &AppState, id: &str) {
-    let row = id.to_owned();
-    let _ = state
-        .db
-        .call(move |conn| Ok(db::delete_unfiled_upload(conn, &row)?))
-        .await;
+    let _ = state.db.delete_upload_unless_filed(id).await;
     state.hashes.forget(id);
     let (storage, id) = (state.storage.clone(), id.to_owned());
     let _ = tokio::task::spawn_blocking(move || storage.remove(&id)).await;
@@ -346,6 +329,10 @@ async fn head(
         owned_upload(&state, &who, &id).await?;
         state.settled_request(&id).await;
         state.trailing.settled(&id).await;
+    } else if state.db.shared() {
+        // A request of another replica may be writing to it.
+        owned_upload(&state, &who, &id).await?;
+        state.settled_elsewhere(&id).await;
     }
     let row = live_upload(&state, &who, &id).await?;
     let mut res = (
@@ -453,11 +440,7 @@ async fn patch(
                     row.offset
                 )));
             }
-            let row_id = id.clone();
-            state
-                .db
-                .call(move |conn| Ok(db::set_length(conn, &row_id, length)?))
-                .await?;
+            state.db.set_length(&id, length).await?;
             (row.length, row.length_deferred) = (length, false);
         }
         (false, Some(length)) if length != row.length => {
@@ -479,11 +462,7 @@ async fn patch(
     Ok(if row.filed {
         res
     } else if Some(new_offset) == length {
-        let (state2, id2) = (state.clone(), id.clone());
-        let fresh = state2
-            .db
-            .read(move |conn| Ok(db::upload(conn, &id2)?))
-            .await?;
+        let fresh = state.db.upload(&id).await?;
         match fresh {
             Some(r) => with_expiry(res, &r.expires_at),
             None => res,
@@ -528,9 +507,7 @@ async fn write_chunk(
             let file_id = id.clone();
             let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, at)).await;
             // Checkpoints beyond it are undone with its bytes.
-            let _ = db
-                .progress(move |conn| Ok(db::reset_offset(conn, &id, at)?))
-                .await;
+            let _ = db.reset_offset(&id, at).await;
         }
     };
     if got.overflow {
@@ -573,11 +550,7 @@ async fn write_chunk(
     if got.blocks.is_some_and(|b| b.damaged) {
         // What checked out is kept, durable before the client hears of it.
         got.sync().await?;
-        let row_id = id.to_owned();
-        state
-            .db
-            .progress(move |conn| Ok(db::raise_offset(conn, &row_id, new_offset)?))
-            .await?;
+        state.db.raise_offset(id, new_offset).await?;
         return Err(tus_error(
             StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
                 .unwrap_or(StatusCode::BAD_REQUEST),
@@ -598,7 +571,7 @@ async fn write_chunk(
         None => {
             // Not complete: answered now, synced and recorded after.
             if kept > 0 {
-                got.sync_later(state, id, new_offset);
+                got.sync_later(state, id, new_offset, lock.lease());
             }
             return Ok(new_offset);
         }
@@ -609,19 +582,12 @@ async fn write_chunk(
     let now = now_vn();
     let expiry =
         chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
-    let (row_id, done_at, expires_at) =
-        (id.to_owned(), now.to_rfc3339(), (now + expiry).to_rfc3339());
-    state
-        .db
-        .progress(move |conn| {
-            let done = db::Completed {
-                sha256: &sha256,
-                at: &done_at,
-                expires_at: &expires_at,
-            };
-            Ok(db::confirm_offset(conn, &row_id, new_offset, Some(done))?)
-        })
-        .await?;
+    let done = Completed {
+        sha256,
+        at: now.to_rfc3339(),
+        expires_at: (now + expiry).to_rfc3339(),
+    };
+    state.db.complete_upload(id, new_offset, done).await?;
     Ok(new_offset)
 }
 
@@ -634,7 +600,7 @@ async fn terminate(
     require_version(&headers)?;
     // Strangers learn nothing and lock nothing.
     owned_upload(&state, &who, &id).await?;
-    let Some(_lock) = state.lock_upload(&id) else {
+    let Some(_lock) = state.lock_upload(&id).await else {
         return Err(tus_error(
             StatusCode::LOCKED,
             "upload_busy",
@@ -642,11 +608,7 @@ async fn terminate(
             "The upload is being written; try removing it again later.",
         ));
     };
-    let row_id = id.clone();
-    let removed = state
-        .db
-        .call(move |conn| Ok(db::delete_upload_unless_filed(conn, &row_id)?))
-        .await?;
+    let removed = state.db.delete_upload_unless_filed(&id).await?;
     if !removed {
         return Err(tus_error(
             StatusCode::CONFLICT,

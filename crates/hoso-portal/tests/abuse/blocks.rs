@@ -4,6 +4,7 @@
 //! is exactly the client's bytes.
 
 use crate::common::create_upload;
+use crate::common::dual;
 use crate::served::{Served, client_from};
 use crate::{head, offset_of, one_at_a_time};
 use hoso_tus::blocks::{BlockChecksums, HEADER};
@@ -39,10 +40,11 @@ fn patch(
         .header(HEADER, sums.to_header())
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_the_rest_kept() {
+async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_the_rest_kept(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("", None);
+    let portal = Served::start(backend, "", None).await;
     let token = portal.applicant("duong-truyen-xau");
     let http = client_from("127.0.0.12");
     let options = http
@@ -124,4 +126,5 @@ async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_t
         .expect("answered");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(offset_of(&head(&http, &other, &token).await), 0);
+}
 }

@@ -5,6 +5,7 @@
 //! requests against a portal with 1,024 open files made every new
 //! request time out.)
 
+use crate::common::dual;
 use crate::one_at_a_time;
 use crate::served::{Served, client_from, connect_from};
 use reqwest::StatusCode;
@@ -67,13 +68,14 @@ async fn one_response(stream: &mut TcpStream) -> String {
     }
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn half_sent_headers_idle_connections_and_stalled_bodies_are_cut_on_time() {
+async fn half_sent_headers_idle_connections_and_stalled_bodies_are_cut_on_time(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start(
+    let portal = Served::start(backend,
         "[timeouts]\nheader_read_secs = 2\nkeep_alive_idle_secs = 3\nrequest_body_secs = 2\n",
         None,
-    );
+    ).await;
     let token = portal.applicant("cham-chap");
     let from = "127.0.0.4";
 
@@ -151,6 +153,7 @@ async fn half_sent_headers_idle_connections_and_stalled_bodies_are_cut_on_time()
         .expect("discovery");
     assert_eq!(res.status(), StatusCode::OK);
 }
+}
 
 /// Opens `count` connections from `from`, each sending half a request.
 async fn half_requests(base: &str, from: &str, count: usize) -> Vec<TcpStream> {
@@ -165,10 +168,11 @@ async fn half_requests(base: &str, from: &str, count: usize) -> Vec<TcpStream> {
     held
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn eleven_hundred_half_sent_requests_under_1024_open_files_leave_people_served() {
+async fn eleven_hundred_half_sent_requests_under_1024_open_files_leave_people_served(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("[timeouts]\nheader_read_secs = 6\n", Some(1024));
+    let portal = Served::start(backend, "[timeouts]\nheader_read_secs = 6\n", Some(1024)).await;
     let token = portal.applicant("nguoi-that");
     // A new connection each time, as a new visitor would open.
     let ask = || {
@@ -225,4 +229,5 @@ async fn eleven_hundred_half_sent_requests_under_1024_open_files_leave_people_se
         .expect("served once the half-sent requests are cut");
     assert_eq!(res.status(), StatusCode::OK);
     drop((one, many));
+}
 }

@@ -5,8 +5,9 @@
 //! after a crash. Each reproduces a defect found by trying the portal as
 //! a hostile client would.
 
+use crate::common::dual;
 use crate::common::{create_upload, patch, request, submit};
-use crate::served::{Served, client_from, database};
+use crate::served::{Served, client_from};
 use crate::{head, offset_of, one_at_a_time};
 use hoso_core::wire::{ProblemDetails, SubmissionRequest, SubmissionResponse, UploadRef};
 use hoso_core::{AttachedDocument, Sha256Digest};
@@ -31,10 +32,11 @@ fn uploads_on_disk(portal: &Served) -> usize {
         .count()
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_thousand_huge_creations_are_refused_by_quota_naming_what_is_left() {
+async fn a_thousand_huge_creations_are_refused_by_quota_naming_what_is_left(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("", None);
+    let portal = Served::start(backend, "", None).await;
     let token = portal.applicant("lam-day-dia");
     let http = client_from("127.0.0.6");
     let (mut created, mut refused) = (Vec::new(), Vec::new());
@@ -112,11 +114,13 @@ async fn a_thousand_huge_creations_are_refused_by_quota_naming_what_is_left() {
         StatusCode::CREATED
     );
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file_is_complete() {
+async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file_is_complete(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("", None);
+    let portal = Served::start(backend, "", None).await;
     let token = portal.applicant("tao-hong");
     let http = client_from("127.0.0.7");
     let with_body = |length: u64, checksum: Option<&str>, body: &'static [u8]| {
@@ -144,10 +148,8 @@ async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file
     let res = with_body(4, None, b"%PDF-1.7").await.expect("answered");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(uploads_on_disk(&portal), 0, "no file left");
-    let rows: u32 = database(&portal.data)
-        .query_row("SELECT COUNT(*) FROM uploads", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(rows, 0, "no row nobody can find");
+    let rows = portal.texts("SELECT COUNT(*) FROM uploads").await;
+    assert_eq!(rows, ["0"], "no row nobody can find");
 
     // A 0-byte document: complete at creation, and it can be filed.
     let (url, _) = create_upload(&http, &portal.base, &token, 0).await;
@@ -175,6 +177,7 @@ async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file
         "{}",
         res.text().await.unwrap_or_default()
     );
+}
 }
 
 /// Files a dossier with one document and answers a supplement request
@@ -242,10 +245,11 @@ async fn filed_with_supplement(
     (first_url, second_url, code)
 }
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing() {
+async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("", None);
+    let portal = Served::start(backend, "", None).await;
     let token = portal.applicant("chu-tep");
     let http = client_from("127.0.0.8");
     let (dossier_doc, supplement_doc, _) = filed_with_supplement(&portal, &http, &token).await;
@@ -313,22 +317,24 @@ async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing() {
             |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
         assert_eq!(mode(&portal.data), 0o700);
         assert_eq!(mode(&portal.data.join("uploads")), 0o700);
-        for name in [
-            "portal.sqlite3",
-            "portal.sqlite3-wal",
-            "receipt-key.ed25519",
-        ] {
+        let mut private = vec!["receipt-key.ed25519"];
+        if backend == crate::common::Backend::Sqlite {
+            private.extend(["portal.sqlite3", "portal.sqlite3-wal"]);
+        }
+        for name in private {
             assert_eq!(mode(&portal.data.join(name)), 0o600, "{name}");
         }
         let id = url.rsplit('/').next().expect("id");
         assert_eq!(mode(&portal.data.join("uploads").join(id)), 0o600);
     }
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn pin_guesses_across_codes_pause_the_guesser_and_the_owner_still_looks_up() {
+async fn pin_guesses_across_codes_pause_the_guesser_and_the_owner_still_looks_up(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("[lookup]\nmisses_per_address = 10\n", None);
+    let portal = Served::start(backend, "[lookup]\nmisses_per_address = 10\n", None).await;
     let token = portal.applicant("chu-ho-so");
     let owner = client_from("127.0.0.9");
     let filed: SubmissionResponse = submit(
@@ -379,11 +385,13 @@ async fn pin_guesses_across_codes_pause_the_guesser_and_the_owner_still_looks_up
     let res = lookup(owner.clone(), code.clone(), pin.to_lowercase()).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn keys_cut_off_by_a_crash_are_answered_right_after_the_restart() {
+async fn keys_cut_off_by_a_crash_are_answered_right_after_the_restart(backend: Backend) {
     let _one = one_at_a_time().await;
-    let mut portal = Served::start("", None);
+    let mut portal = Served::start(backend, "", None).await;
     let token = portal.applicant("mat-dien");
     let http = client_from("127.0.0.11");
     // Filings in flight when the portal is killed: until one is caught
@@ -407,16 +415,9 @@ async fn keys_cut_off_by_a_crash_are_answered_right_after_the_restart() {
         tokio::time::sleep(Duration::from_millis(5 + trial * 3)).await;
         portal.kill();
         sending.abort_all();
-        let stuck: Vec<String> = {
-            let db = database(&portal.data);
-            let mut stmt = db
-                .prepare("SELECT key FROM idempotency_keys WHERE state = 'processing'")
-                .expect("query");
-            stmt.query_map([], |r| r.get(0))
-                .expect("rows")
-                .collect::<Result<_, _>>()
-                .expect("keys")
-        };
+        let stuck = portal
+            .texts("SELECT key FROM idempotency_keys WHERE state = 'processing'")
+            .await;
         portal = portal.restart();
         if let Some(key) = stuck.into_iter().next() {
             caught = Some(key);
@@ -446,4 +447,5 @@ async fn keys_cut_off_by_a_crash_are_answered_right_after_the_restart() {
         StatusCode::CREATED,
         "the retry is filed at once"
     );
+}
 }

@@ -4,6 +4,7 @@
 //! portal on 127.0.0.1, each address counted on its own). Set
 //! `HOSO_TEST_PORTAL_LOG=1` to see the portal's log beside a test's.
 
+use crate::common::Backend;
 use std::io::{BufRead, BufReader};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ pub struct Served {
     /// Its data folder.
     pub data: PathBuf,
     config: PathBuf,
+    /// Its PostgreSQL, when the records are there.
+    database: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -50,9 +53,12 @@ fn bin() -> &'static str {
 }
 
 impl Served {
-    /// Starts the portal with `settings` (TOML, added to the data folder's
-    /// own entries); with `open_files`, under that limit on open files.
-    pub fn start(settings: &str, open_files: Option<u64>) -> Self {
+    /// Starts the portal with its records in `backend` and `settings`
+    /// (TOML, added to the data folder's own entries); with `open_files`,
+    /// under that limit on open files.
+    pub async fn start(backend: Backend, settings: &str, open_files: Option<u64>) -> Self {
+        let database = backend.settings().await;
+        let url = database.split('"').nth(1).map(str::to_owned);
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("portal");
         std::fs::create_dir_all(data.join("procedures")).expect("data folder");
@@ -65,7 +71,7 @@ impl Served {
         std::fs::write(
             &config,
             format!(
-                "data = {:?}\nlisten = \"127.0.0.1:0\"\n{settings}",
+                "data = {:?}\nlisten = \"127.0.0.1:0\"\n{settings}\n{database}",
                 data.display().to_string()
             ),
         )
@@ -86,6 +92,7 @@ impl Served {
             base,
             data,
             config,
+            database: url,
             _dir: dir,
         }
     }
@@ -104,8 +111,8 @@ impl Served {
     fn account(&self, command: &str, account: &str) -> String {
         let out = Command::new(bin())
             .arg(command)
-            .arg("--data")
-            .arg(&self.data)
+            .arg("--config")
+            .arg(&self.config)
             .args(["--account", account, "--name", account])
             .output()
             .expect("admin command");
@@ -159,7 +166,42 @@ pub async fn connect_from(base: &str, from: &str) -> std::io::Result<tokio::net:
     socket.connect(addr).await
 }
 
-/// The data folder of a killed portal, for reading its database.
-pub fn database(data: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(data.join("portal.sqlite3")).expect("portal database")
+impl Served {
+    /// The first column of the rows `sql` reads from the portal's records
+    /// (running or killed), as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match &self.database {
+            None => {
+                let db = rusqlite::Connection::open(self.data.join("portal.sqlite3"))
+                    .expect("portal database");
+                let mut stmt = db.prepare(sql).expect("query");
+                stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0))
+                    .expect("rows")
+                    .map(|v| match v.expect("row") {
+                        rusqlite::types::Value::Integer(n) => n.to_string(),
+                        rusqlite::types::Value::Text(t) => t,
+                        other => format!("{other:?}"),
+                    })
+                    .collect()
+            }
+            Some(url) => {
+                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .expect("portal database");
+                tokio::spawn(connection);
+                client
+                    .simple_query(sql)
+                    .await
+                    .expect("rows")
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        tokio_postgres::SimpleQueryMessage::Row(r) => {
+                            Some(r.get(0).unwrap_or_default().to_owned())
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! threads. (Before: 80 uploads at 1 MiB/s without checksums froze the
 //! portal for good; 64 silent PATCHes locked out every signed-in user.)
 
+use crate::common::dual;
 use crate::common::{create_upload, request, submit};
 use crate::served::{Served, client_from};
 use crate::{head, offset_of, one_at_a_time, trickle};
@@ -13,10 +14,11 @@ use std::time::{Duration, Instant};
 
 const MIB: usize = 1024 * 1024;
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering() {
+async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering(backend: Backend) {
     let _one = one_at_a_time().await;
-    let portal = Served::start("", None);
+    let portal = Served::start(backend, "", None).await;
     let token = portal.applicant("nha-nhap-khau");
     let http = client_from("127.0.0.1");
     let data = Arc::new((0..4 * MIB).map(|i| (i % 251) as u8).collect::<Vec<u8>>());
@@ -74,12 +76,14 @@ async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering() {
         assert_eq!(offset_of(&res), data.len() as u64, "{url} whole");
     }
 }
+}
 
+dual! {
 #[tokio::test(flavor = "multi_thread")]
-async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_bytes() {
+async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_bytes(backend: Backend) {
     let _one = one_at_a_time().await;
     for silent in [64usize, 200] {
-        let portal = Served::start("idle_body_timeout_secs = 3\n", None);
+        let portal = Served::start(backend, "idle_body_timeout_secs = 3\n", None).await;
         let attacker = portal.applicant("ke-im-lang");
         let other = portal.applicant("nguoi-khac");
         let officer = portal.officer("can-bo");
@@ -169,4 +173,5 @@ async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_
             h.abort();
         }
     }
+}
 }

@@ -5,6 +5,8 @@
 // Each test file is its own crate and uses only part of this.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use hoso_core::wire::SubmissionRequest;
 use hoso_core::{DossierContent, Value};
 use hoso_portal::{PortalConfig, RunningPortal};
@@ -27,9 +29,97 @@ pub const NOTICE: &str = r#"{
   "notes": [{"vi": "Chỉ để thử.", "en": "For tests only."}]
 }"#;
 
+/// Where a test's portal keeps its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite in the data folder.
+    Sqlite,
+    /// A new database of the test binary's PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// `config` with its records in this back end; for PostgreSQL in a
+    /// new database of this test binary's server.
+    pub async fn configure(self, mut config: PortalConfig) -> PortalConfig {
+        if self == Backend::Postgres {
+            config.database = hoso_portal::config::Database::Postgres {
+                url: postgres::url(&postgres::new_database().await),
+                pool_size: 16,
+            };
+        }
+        config
+    }
+
+    /// The `[database]` lines of a settings file for this back end
+    /// (empty for SQLite).
+    pub async fn settings(self) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(
+                "\n[database]\nurl = \"{}\"\n",
+                postgres::url(&postgres::new_database().await)
+            ),
+        }
+    }
+}
+
+/// A test run once with each back end: `dual! { #[tokio::test] async fn
+/// name(backend: Backend) { … } }` makes `name::sqlite` and
+/// `name::postgres`.
+#[allow(unused_macros)]
+macro_rules! dual {
+    ($(#[$attr:meta])* async fn $name:ident($backend:ident: Backend) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: crate::common::Backend) $body
+
+            $(#[$attr])*
+            async fn sqlite() {
+                run(crate::common::Backend::Sqlite).await
+            }
+
+            $(#[$attr])*
+            async fn postgres() {
+                run(crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use dual;
+
+/// The one text value `sql` reads from the records of the portal set up
+/// by `config` (what was stored, not what was answered).
+pub async fn stored_text(config: &PortalConfig, sql: &str) -> String {
+    match &config.database {
+        hoso_portal::config::Database::Sqlite => {
+            let db = rusqlite::Connection::open(config.data_dir.join("portal.sqlite3"))
+                .expect("portal database");
+            db.query_row(sql, [], |r| r.get(0)).expect("one row")
+        }
+        hoso_portal::config::Database::Postgres { url, .. } => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("portal database");
+            tokio::spawn(connection);
+            client.query_one(sql, &[]).await.expect("one row").get(0)
+        }
+    }
+}
+
 /// A portal with its data in `dir`, and a token for one applicant.
 pub async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
     start(with_notice(dir), "cty-mot-lan", "Công ty Một Lần").await
+}
+
+/// A portal with its data in `dir` and its records in `backend`, and a
+/// token for one applicant.
+pub async fn portal_on(backend: Backend, dir: &std::path::Path) -> (RunningPortal, String) {
+    let config = backend.configure(with_notice(dir)).await;
+    start(config, "cty-mot-lan", "Công ty Một Lần").await
 }
 
 /// The practice settings for data in `dir`, which serves the trial notice.

@@ -1,0 +1,326 @@
+//! The one list of the portal's migrations, numbered and forward-only,
+//! for every back end. A step is written once where the dialects agree and
+//! per dialect where they differ; a back end records how many steps ran
+//! (SQLite in `PRAGMA user_version`, PostgreSQL in `schema_version`).
+//!
+//! Where the dialects differ: PostgreSQL's integers are `BIGINT` (SQLite's
+//! `INTEGER` is 64-bit), its flags `BOOLEAN`, its row ids `BIGSERIAL`, and
+//! JSON is read with `jsonb` operators, not `json_extract`.
+
+/// One step of the schema, in each back end's dialect.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The step for SQLite.
+    pub sqlite: &'static str,
+    /// The same step for PostgreSQL.
+    pub postgres: &'static str,
+}
+
+/// Every step, oldest first. Never edit a step that shipped: add one.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sqlite: r#"
+CREATE TABLE applicants (
+    id            INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    applicant_id  INTEGER NOT NULL REFERENCES applicants(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE uploads (
+    id            TEXT PRIMARY KEY,
+    applicant_id  INTEGER NOT NULL REFERENCES applicants(id),
+    length        INTEGER NOT NULL,
+    offset_bytes  INTEGER NOT NULL DEFAULT 0,
+    metadata      TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    completed_at  TEXT,
+    sha256        TEXT
+);
+CREATE TABLE dossiers (
+    code              TEXT PRIMARY KEY,
+    applicant_id      INTEGER NOT NULL REFERENCES applicants(id),
+    procedure_code    TEXT NOT NULL,
+    procedure_version TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    content           TEXT NOT NULL,
+    receipt           TEXT NOT NULL,
+    received_at       TEXT NOT NULL,
+    status            TEXT NOT NULL
+);
+CREATE INDEX dossiers_by_manifest ON dossiers(applicant_id, manifest_sha256);
+CREATE TABLE dossier_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    position      INTEGER NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL REFERENCES uploads(id),
+    PRIMARY KEY (dossier_code, position)
+);
+CREATE TABLE idempotency_keys (
+    applicant_id    INTEGER NOT NULL REFERENCES applicants(id),
+    key             TEXT NOT NULL,
+    request_sha256  TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('processing', 'done')),
+    dossier_code    TEXT REFERENCES dossiers(code),
+    response        TEXT,
+    created_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    PRIMARY KEY (applicant_id, key)
+);
+CREATE TABLE daily_sequence (
+    day   TEXT PRIMARY KEY,
+    last  INTEGER NOT NULL
+);
+"#,
+        postgres: r#"
+CREATE TABLE applicants (
+    id            BIGSERIAL PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    applicant_id  BIGINT NOT NULL REFERENCES applicants(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE uploads (
+    id            TEXT PRIMARY KEY,
+    applicant_id  BIGINT NOT NULL REFERENCES applicants(id),
+    length        BIGINT NOT NULL,
+    offset_bytes  BIGINT NOT NULL DEFAULT 0,
+    metadata      TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    completed_at  TEXT,
+    sha256        TEXT
+);
+CREATE TABLE dossiers (
+    code              TEXT PRIMARY KEY,
+    applicant_id      BIGINT NOT NULL REFERENCES applicants(id),
+    procedure_code    TEXT NOT NULL,
+    procedure_version TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    content           TEXT NOT NULL,
+    receipt           TEXT NOT NULL,
+    received_at       TEXT NOT NULL,
+    status            TEXT NOT NULL
+);
+CREATE INDEX dossiers_by_manifest ON dossiers(applicant_id, manifest_sha256);
+CREATE TABLE dossier_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    position      BIGINT NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL REFERENCES uploads(id),
+    PRIMARY KEY (dossier_code, position)
+);
+CREATE TABLE idempotency_keys (
+    applicant_id    BIGINT NOT NULL REFERENCES applicants(id),
+    key             TEXT NOT NULL,
+    request_sha256  TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('processing', 'done')),
+    dossier_code    TEXT REFERENCES dossiers(code),
+    response        TEXT,
+    created_at      TEXT NOT NULL,
+    expires_at      TEXT NOT NULL,
+    PRIMARY KEY (applicant_id, key)
+);
+CREATE TABLE daily_sequence (
+    day   TEXT PRIMARY KEY,
+    last  BIGINT NOT NULL
+);
+"#,
+    },
+    Migration {
+        sqlite: r#"
+CREATE TABLE officers (
+    id            INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE officer_tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    officer_id    INTEGER NOT NULL REFERENCES officers(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE status_events (
+    cursor        INTEGER PRIMARY KEY AUTOINCREMENT,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    status        TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    request       TEXT
+);
+CREATE INDEX status_events_by_dossier ON status_events(dossier_code, cursor);
+ALTER TABLE dossiers ADD COLUMN lookup_pin TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN appointment_date TEXT NOT NULL DEFAULT '';
+UPDATE dossiers SET
+    lookup_pin = json_extract(receipt, '$.receipt.lookup_pin'),
+    appointment_date = json_extract(receipt, '$.receipt.appointment_date');
+INSERT INTO status_events (dossier_code, status, at, actor)
+    SELECT code, status, received_at, 'portal' FROM dossiers ORDER BY received_at, code;
+CREATE TABLE lookup_failures (
+    dossier_code  TEXT PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    first_at      TEXT NOT NULL
+);
+"#,
+        postgres: r#"
+CREATE TABLE officers (
+    id            BIGSERIAL PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE officer_tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    officer_id    BIGINT NOT NULL REFERENCES officers(id),
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE status_events (
+    cursor        BIGSERIAL PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    status        TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    actor         TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    request       TEXT
+);
+CREATE INDEX status_events_by_dossier ON status_events(dossier_code, cursor);
+ALTER TABLE dossiers ADD COLUMN lookup_pin TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN appointment_date TEXT NOT NULL DEFAULT '';
+UPDATE dossiers SET
+    lookup_pin = COALESCE(receipt::jsonb #>> '{receipt,lookup_pin}', ''),
+    appointment_date = COALESCE(receipt::jsonb #>> '{receipt,appointment_date}', '');
+INSERT INTO status_events (dossier_code, status, at, actor)
+    SELECT code, status, received_at, 'portal' FROM dossiers ORDER BY received_at, code;
+CREATE TABLE lookup_failures (
+    dossier_code  TEXT PRIMARY KEY,
+    failures      BIGINT NOT NULL,
+    first_at      TEXT NOT NULL
+);
+"#,
+    },
+    Migration {
+        sqlite: r#"
+CREATE TABLE supplements (
+    id            INTEGER PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    number        INTEGER NOT NULL,
+    answer        TEXT NOT NULL,
+    receipt       TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    UNIQUE (dossier_code, number)
+);
+CREATE TABLE supplement_documents (
+    supplement_id INTEGER NOT NULL REFERENCES supplements(id),
+    position      INTEGER NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL,
+    PRIMARY KEY (supplement_id, position)
+);
+"#,
+        postgres: r#"
+CREATE TABLE supplements (
+    id            BIGSERIAL PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    number        BIGINT NOT NULL,
+    answer        TEXT NOT NULL,
+    receipt       TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    UNIQUE (dossier_code, number)
+);
+CREATE TABLE supplement_documents (
+    supplement_id BIGINT NOT NULL REFERENCES supplements(id),
+    position      BIGINT NOT NULL,
+    slot          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    upload_id     TEXT NOT NULL,
+    PRIMARY KEY (supplement_id, position)
+);
+"#,
+    },
+    // Quotas count what is not filed; complete uploads nobody filed expire
+    // like unfinished ones (a week from now for those already there);
+    // lookups are limited per client address, not per dossier; uploads
+    // may be partial or final (concatenation) and of a length given later.
+    Migration {
+        sqlite: r#"
+ALTER TABLE uploads ADD COLUMN filed INTEGER NOT NULL DEFAULT 0;
+UPDATE uploads SET filed = 1 WHERE id IN
+    (SELECT upload_id FROM dossier_documents UNION SELECT upload_id FROM supplement_documents);
+UPDATE uploads SET expires_at = strftime('%Y-%m-%dT%H:%M:%S+07:00', 'now', '+7 hours', '+7 days')
+    WHERE filed = 0 AND sha256 IS NOT NULL;
+CREATE INDEX uploads_unfiled ON uploads(applicant_id, filed);
+ALTER TABLE uploads ADD COLUMN concat TEXT;
+ALTER TABLE uploads ADD COLUMN length_deferred INTEGER NOT NULL DEFAULT 0;
+DROP TABLE lookup_failures;
+CREATE TABLE lookup_misses (
+    address  TEXT NOT NULL,
+    at_ms    INTEGER NOT NULL
+);
+CREATE INDEX lookup_misses_by_address ON lookup_misses(address, at_ms);
+CREATE INDEX lookup_misses_by_time ON lookup_misses(at_ms);
+"#,
+        postgres: r#"
+ALTER TABLE uploads ADD COLUMN filed BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE uploads SET filed = TRUE WHERE id IN
+    (SELECT upload_id FROM dossier_documents UNION SELECT upload_id FROM supplement_documents);
+UPDATE uploads SET expires_at =
+    to_char((now() AT TIME ZONE 'UTC') + interval '7 hours 7 days', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"')
+    WHERE NOT filed AND sha256 IS NOT NULL;
+CREATE INDEX uploads_unfiled ON uploads(applicant_id, filed);
+ALTER TABLE uploads ADD COLUMN concat TEXT;
+ALTER TABLE uploads ADD COLUMN length_deferred BOOLEAN NOT NULL DEFAULT FALSE;
+DROP TABLE lookup_failures;
+CREATE TABLE lookup_misses (
+    address  TEXT NOT NULL,
+    at_ms    BIGINT NOT NULL
+);
+CREATE INDEX lookup_misses_by_address ON lookup_misses(address, at_ms);
+CREATE INDEX lookup_misses_by_time ON lookup_misses(at_ms);
+"#,
+    },
+    // Replicas sharing one PostgreSQL database: each claim of a key names
+    // the replica that made it, and each replica is known by a row whose
+    // id it holds a session lock on while it lives (see records/postgres.rs);
+    // a PATCH holds its upload by a lease row. SQLite, one process, only
+    // keeps the column so both schemas stay alike.
+    Migration {
+        sqlite: r#"
+ALTER TABLE idempotency_keys ADD COLUMN owner INTEGER;
+"#,
+        postgres: r#"
+ALTER TABLE idempotency_keys ADD COLUMN owner BIGINT;
+CREATE TABLE replicas (
+    id          SERIAL PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    address     TEXT NOT NULL
+);
+CREATE TABLE upload_leases (
+    upload_id     TEXT PRIMARY KEY,
+    replica       BIGINT NOT NULL,
+    request       BIGINT NOT NULL,
+    active_at_ms  BIGINT NOT NULL
+);
+"#,
+    },
+];

@@ -1,0 +1,658 @@
+//! The portal's records: accounts, uploads' bookkeeping, dossiers,
+//! supplements, status histories, idempotency keys and lookup misses.
+//! Every SQL statement of the portal is under this folder; the rest of the
+//! portal calls [`Records`] and never sees a connection. Upload bytes live
+//! in [`crate::storage`], not here.
+//!
+//! Back ends: SQLite on threads of its own ([`sqlite`], the embedded
+//! default, one process) and PostgreSQL ([`postgres`], shared by any
+//! number of replicas). Both run the one list of migrations in
+//! [`migrations`].
+//!
+//! What a back end does inside one transaction is one method here
+//! (claiming a key, filing a dossier, moving a dossier): the rules those
+//! transactions apply (which uploads may be filed, which moves are
+//! allowed, when a lookup waits) are plain functions of the modules that
+//! own them (`filing`, `tracking`, `lookup`), called by every back end.
+
+pub mod migrations;
+mod postgres;
+mod sqlite;
+
+use crate::config::{LookupLimits, Quotas};
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use hoso_core::receipt::SignedReceipt;
+use hoso_core::status::Status;
+use hoso_core::wire::{
+    DossierStatus, PublicStatus, StatusFeed, SubmissionResponse, Transition, UploadRef,
+};
+use std::path::Path;
+
+/// A shared handle on the portal's records.
+#[derive(Clone, Debug)]
+pub struct Records(Backend);
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// Calls the same method of whichever back end the records are in.
+macro_rules! dispatch {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match &$self.0 {
+            Backend::Sqlite(db) => db.$method($($arg),*).await,
+            Backend::Postgres(db) => db.$method($($arg),*).await,
+        }
+    };
+}
+
+/// An account known to the portal (applicant or officer).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Row id.
+    pub id: i64,
+    /// Account name.
+    pub account: String,
+}
+
+/// Who a token is issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Files dossiers and follows their own.
+    Applicant,
+    /// Moves dossiers through their states.
+    Officer,
+}
+
+impl Role {
+    /// Its accounts table, tokens table, and the tokens' owner column.
+    pub(crate) fn tables(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Role::Applicant => ("applicants", "tokens", "applicant_id"),
+            Role::Officer => ("officers", "officer_tokens", "officer_id"),
+        }
+    }
+}
+
+/// An upload's bookkeeping.
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared total size.
+    pub length: u64,
+    /// Bytes confirmed.
+    pub offset: u64,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// RFC 3339 time after which the upload may be removed unless filed.
+    pub expires_at: String,
+    /// SHA-256 of the whole file, once complete.
+    pub sha256: Option<String>,
+    /// A filing names it.
+    pub filed: bool,
+    /// `partial`, or `final;` and the ids of the partial uploads it joins.
+    pub concat: Option<String>,
+    /// Created without a length, which a later PATCH gives.
+    pub length_deferred: bool,
+}
+
+impl UploadRow {
+    /// Past its expiry and not filed: as good as removed.
+    pub fn expired(&self, now: chrono::DateTime<chrono::FixedOffset>) -> bool {
+        !self.filed && chrono::DateTime::parse_from_rfc3339(&self.expires_at).is_ok_and(|t| t < now)
+    }
+}
+
+/// A new, empty upload.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// Its id.
+    pub id: String,
+    /// Owner.
+    pub applicant_id: i64,
+    /// Declared size; `None` when a later PATCH gives it.
+    pub length: Option<u64>,
+    /// The `Upload-Metadata` header as received.
+    pub metadata: String,
+    /// `partial`, or `final;` and the ids it joins.
+    pub concat: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// How an upload was completed.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// The whole file's SHA-256, hex.
+    pub sha256: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// When it expires unless filed (RFC 3339).
+    pub expires_at: String,
+}
+
+/// A final upload (concatenation) made before: its id, hash once joined,
+/// and expiry.
+#[derive(Debug, Clone)]
+pub struct FinalUpload {
+    /// Its id.
+    pub id: String,
+    /// The whole file's SHA-256 once joined; `None` if a crash cut the join.
+    pub sha256: Option<String>,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// A request to claim an idempotency key before any work is done.
+#[derive(Debug, Clone)]
+pub struct KeyClaim {
+    /// Whose key.
+    pub applicant: i64,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of the request body, hex.
+    pub request_sha256: String,
+    /// Now, RFC 3339.
+    pub now: String,
+    /// A `processing` claim made before this (RFC 3339) was abandoned.
+    pub stale_before: String,
+    /// Until when the key is kept (RFC 3339).
+    pub expires_at: String,
+}
+
+/// What the stored state of a key says about a new request.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// Claimed now: the work may run.
+    Fresh,
+    /// Answered before: the stored answer (JSON).
+    Finished(String),
+}
+
+/// A key as stored: whether its work finished and the answer it gave.
+#[derive(Debug, Clone)]
+pub struct KeyState {
+    /// The stored answer (JSON), once done.
+    pub response: Option<String>,
+}
+
+/// A dossier to file under a claimed key.
+#[derive(Debug, Clone)]
+pub struct Filing {
+    /// Whose.
+    pub applicant: i64,
+    /// The claimed key, marked done in the same transaction.
+    pub key: String,
+    /// Its canonical manifest hash, hex: the same content by the same
+    /// applicant gets the earlier receipt unless `new_filing`.
+    pub manifest_sha256: String,
+    /// The documents it attaches.
+    pub documents: Vec<hoso_core::AttachedDocument>,
+    /// Where the client uploaded them.
+    pub uploads: Vec<UploadRef>,
+    /// File again even when the same content was filed.
+    pub new_filing: bool,
+    /// The day whose sequence numbers the code (YYYY-MM-DD).
+    pub day: String,
+}
+
+/// A dossier made for the sequence number the records gave it.
+#[derive(Debug, Clone)]
+pub struct MadeDossier {
+    /// Its code.
+    pub code: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Procedure version.
+    pub procedure_version: String,
+    /// The dossier content as JSON.
+    pub content: String,
+    /// The signed receipt.
+    pub receipt: SignedReceipt,
+    /// The receipt's lookup PIN.
+    pub lookup_pin: String,
+    /// Appointment date (YYYY-MM-DD).
+    pub appointment_date: String,
+    /// Received at (RFC 3339).
+    pub received_at: String,
+}
+
+/// Makes the dossier once its day's sequence number is known; runs inside
+/// the filing's transaction, so it only computes (signs) and never waits.
+pub type DossierMaker = Box<dyn FnOnce(u32) -> Result<MadeDossier, ApiError> + Send>;
+
+/// A supplement to file under a claimed key.
+#[derive(Debug, Clone)]
+pub struct SupplementFiling {
+    /// Whose.
+    pub applicant: i64,
+    /// The claimed key.
+    pub key: String,
+    /// The dossier it supplements.
+    pub code: String,
+    /// The documents it attaches.
+    pub documents: Vec<hoso_core::AttachedDocument>,
+    /// Where the client uploaded them.
+    pub uploads: Vec<UploadRef>,
+    /// The answer text.
+    pub answer: String,
+    /// Received at (RFC 3339).
+    pub received_at: String,
+    /// The dossier's new appointment date (YYYY-MM-DD).
+    pub appointment_date: String,
+}
+
+/// Makes the supplement's signed receipt from its number and what the
+/// officer asked; runs inside the filing's transaction.
+pub type SupplementMaker = Box<dyn FnOnce(u32, String) -> Result<SignedReceipt, ApiError> + Send>;
+
+/// Where a filed document's bytes are, and what it was called.
+#[derive(Debug, Clone)]
+pub struct FiledDocument {
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The upload holding its bytes.
+    pub upload_id: String,
+}
+
+/// A dossier as stored, for [`crate::inspect`].
+#[derive(Debug, Clone)]
+pub struct StoredDossier {
+    /// Its code.
+    pub code: String,
+    /// Its procedure.
+    pub procedure: String,
+    /// Its status.
+    pub status: String,
+    /// Its documents: name, SHA-256 and the upload holding the bytes.
+    pub documents: Vec<(String, String, String)>,
+}
+
+/// An officer's move of a dossier.
+#[derive(Debug, Clone)]
+pub struct Move {
+    /// The dossier.
+    pub code: String,
+    /// The officer's account.
+    pub officer: String,
+    /// The change asked for.
+    pub change: Transition,
+    /// The version the officer saw (`If-Match`).
+    pub expected: Option<u64>,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// Whether a request may write to an upload, as the records say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    /// Taken by the asking request.
+    Taken,
+    /// Held by a request of another live replica, which last said it was
+    /// receiving at this time (Unix ms).
+    Held {
+        /// When the holder last said it was receiving (Unix ms).
+        active_at_ms: i64,
+    },
+}
+
+impl Records {
+    /// Whether other processes share these records (replicas on
+    /// PostgreSQL): an upload a request writes to is then held by a lease
+    /// row too, not only in this process.
+    pub fn shared(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
+    }
+
+    /// Takes the lease of upload `id` for `request` at `now_ms`, unless a
+    /// request of a live replica holds it. Always taken on SQLite (one
+    /// process, whose own map of busy uploads is the lock).
+    pub async fn take_lease(&self, id: &str, request: i64, now_ms: i64) -> Result<Lease, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(Lease::Taken),
+            Backend::Postgres(db) => db.take_lease(id, request, now_ms).await,
+        }
+    }
+
+    /// Asks whichever replica holds upload `id` to let a newer request
+    /// have it: the holder stops if silent for a second, else says it is
+    /// receiving ([`Records::touch_lease`]).
+    pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.want_lease(id).await,
+        }
+    }
+
+    /// Says that this replica's request holding upload `id` is receiving.
+    pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.touch_lease(id, now_ms).await,
+        }
+    }
+
+    /// The uploads other replicas asked this one to let go of, as they
+    /// ask; `None` after the first call, and on SQLite.
+    pub fn wanted_uploads(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
+        match &self.0 {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(db) => db.wanted_uploads(),
+        }
+    }
+
+    /// Gives up `request`'s lease of upload `id`.
+    pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.release_lease(id, request).await,
+        }
+    }
+
+    /// Whether a request of another replica holds the lease of upload `id`.
+    pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(false),
+            Backend::Postgres(db) => db.leased(id).await,
+        }
+    }
+
+    /// Opens (creating if needed, readable by its owner only) and migrates
+    /// the SQLite database at `path`, and starts its threads.
+    pub fn open_sqlite(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self(Backend::Sqlite(sqlite::Sqlite::open(path)?)))
+    }
+
+    /// Connects to PostgreSQL at `url` with at most `pool_size`
+    /// connections, runs the migrations missing, and registers this
+    /// replica, which serves at `address`.
+    pub async fn open_postgres(url: &str, pool_size: usize, address: &str) -> anyhow::Result<Self> {
+        Ok(Self(Backend::Postgres(
+            postgres::Postgres::open(url, pool_size, address).await?,
+        )))
+    }
+
+    /// Opens the records `database` names, SQLite in `data_dir` by
+    /// default.
+    pub async fn open(
+        database: &crate::config::Database,
+        data_dir: &Path,
+        address: &str,
+    ) -> anyhow::Result<Self> {
+        match database {
+            crate::config::Database::Sqlite => {
+                let path = data_dir.join(crate::state::DB_FILE);
+                tokio::task::spawn_blocking(move || Self::open_sqlite(&path)).await?
+            }
+            crate::config::Database::Postgres { url, pool_size } => {
+                Self::open_postgres(url, *pool_size, address).await
+            }
+        }
+    }
+
+    /// Finds the account of `role` a bearer token belongs to: an
+    /// applicant's token never matches an officer, nor an officer's an
+    /// applicant.
+    pub async fn account_by_token(
+        &self,
+        role: Role,
+        token_sha256: String,
+    ) -> Result<Option<Account>, ApiError> {
+        dispatch!(self, account_by_token(role, token_sha256))
+    }
+
+    /// Creates the account if new and records a token for it.
+    pub async fn add_token(
+        &self,
+        role: Role,
+        account: String,
+        display_name: String,
+        token_sha256: String,
+        now: String,
+    ) -> Result<(), ApiError> {
+        dispatch!(
+            self,
+            add_token(role, account, display_name, token_sha256, now)
+        )
+    }
+
+    /// Reads one upload.
+    pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
+        dispatch!(self, upload(id.to_owned()))
+    }
+
+    /// Records a new upload if its owner's quotas admit it (in the same
+    /// transaction), else the refusal naming the quota.
+    pub async fn create_upload(
+        &self,
+        new: NewUpload,
+        max_upload: u64,
+        quotas: Quotas,
+    ) -> Result<(), ApiError> {
+        dispatch!(self, create_upload(new, max_upload, quotas))
+    }
+
+    /// Records a new upload without quotas (a final upload whose bytes
+    /// move from partial ones).
+    pub async fn insert_upload(&self, new: NewUpload) -> Result<(), ApiError> {
+        dispatch!(self, insert_upload(new))
+    }
+
+    /// Gives a deferred upload its length.
+    pub async fn set_length(&self, id: &str, length: u64) -> Result<(), ApiError> {
+        dispatch!(self, set_length(id.to_owned(), length))
+    }
+
+    /// Records that bytes up to `offset` are durable, unless more already
+    /// are (a checkpoint inside a request). An upload's progress: a power
+    /// cut may undo it, a crash of the portal never does.
+    pub async fn raise_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
+        dispatch!(self, raise_offset(id.to_owned(), offset))
+    }
+
+    /// Puts an upload back to `offset` (a refused chunk's checkpoints
+    /// undone).
+    pub async fn reset_offset(&self, id: &str, offset: u64) -> Result<(), ApiError> {
+        dispatch!(self, reset_offset(id.to_owned(), offset))
+    }
+
+    /// Records that a request completed the upload at `offset`: the whole
+    /// file's hash, the time, and when it expires unless a filing names
+    /// it first.
+    pub async fn complete_upload(
+        &self,
+        id: &str,
+        offset: u64,
+        done: Completed,
+    ) -> Result<(), ApiError> {
+        dispatch!(self, complete_upload(id.to_owned(), offset, done))
+    }
+
+    /// Removes an upload's row unless a filed dossier or supplement names
+    /// it; true when removed.
+    pub async fn delete_upload_unless_filed(&self, id: &str) -> Result<bool, ApiError> {
+        dispatch!(self, delete_upload_unless_filed(id.to_owned()))
+    }
+
+    /// Every upload no filing names, with its expiry (RFC 3339).
+    pub async fn unfiled_uploads(&self) -> Result<Vec<(String, String)>, ApiError> {
+        dispatch!(self, unfiled_uploads())
+    }
+
+    /// The final upload of `applicant` that joins what `concat` names, if
+    /// one was made.
+    pub async fn final_upload(
+        &self,
+        applicant: i64,
+        concat: String,
+    ) -> Result<Option<FinalUpload>, ApiError> {
+        dispatch!(self, final_upload(applicant, concat))
+    }
+
+    /// Completes a joined final upload and removes the partial ones it
+    /// joined (unless filed), in one transaction; the ids removed.
+    pub async fn complete_final(
+        &self,
+        id: &str,
+        total: u64,
+        done: Completed,
+        parts: Vec<String>,
+    ) -> Result<Vec<String>, ApiError> {
+        dispatch!(self, complete_final(id.to_owned(), total, done, parts))
+    }
+
+    /// Claims an idempotency key as `processing`, or says why not (409
+    /// while another request works on it, 422 for another body) or what
+    /// it answered before.
+    pub async fn claim_key(&self, claim: KeyClaim) -> Result<Claim, ApiError> {
+        dispatch!(self, claim_key(claim))
+    }
+
+    /// Releases a key whose work failed, so the fixed request may use it.
+    pub async fn release_key(&self, applicant: i64, key: String) -> Result<(), ApiError> {
+        dispatch!(self, release_key(applicant, key))
+    }
+
+    /// Releases every key left `processing` by a stop; how many.
+    pub async fn release_abandoned_claims(&self) -> Result<usize, ApiError> {
+        dispatch!(self, release_abandoned_claims())
+    }
+
+    /// A key as stored, for a client that lost its answer.
+    pub async fn key_state(
+        &self,
+        applicant: i64,
+        key: String,
+    ) -> Result<Option<KeyState>, ApiError> {
+        dispatch!(self, key_state(applicant, key))
+    }
+
+    /// Removes answered keys kept until before `now`; how many.
+    pub async fn forget_expired_keys(&self, now: String) -> Result<usize, ApiError> {
+        dispatch!(self, forget_expired_keys(now))
+    }
+
+    /// Files a dossier in one transaction: checks its uploads, answers
+    /// with the earlier receipt for content already filed (unless a new
+    /// filing is asked for), else allocates the day's next sequence
+    /// number, lets `make` build and sign the dossier, records it, its
+    /// documents and first status, marks its uploads filed and its key
+    /// done.
+    pub async fn file_dossier(
+        &self,
+        filing: Filing,
+        make: DossierMaker,
+    ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+        dispatch!(self, file_dossier(filing, make))
+    }
+
+    /// Procedure code, version and status of dossier `code` of
+    /// `applicant`.
+    pub async fn dossier_procedure(
+        &self,
+        applicant: i64,
+        code: String,
+    ) -> Result<Option<(String, String, String)>, ApiError> {
+        dispatch!(self, dossier_procedure(applicant, code))
+    }
+
+    /// Files a supplement in one transaction: the dossier must still
+    /// await one, its uploads must check out; records it with the receipt
+    /// `make` signs, moves the dossier back to `received` with its new
+    /// appointment date, marks uploads filed and the key done.
+    pub async fn file_supplement(
+        &self,
+        filing: SupplementFiling,
+        make: SupplementMaker,
+    ) -> Result<SubmissionResponse, ApiError> {
+        dispatch!(self, file_supplement(filing, make))
+    }
+
+    /// The signed receipts (JSON) of dossier `code`'s supplements, oldest
+    /// first.
+    pub async fn supplement_receipts(&self, code: String) -> Result<Vec<String>, ApiError> {
+        dispatch!(self, supplement_receipts(code))
+    }
+
+    /// The document of dossier `code` (or of one of its supplements) whose
+    /// content hashes to `sha256`.
+    pub async fn filed_document(
+        &self,
+        code: String,
+        sha256: String,
+    ) -> Result<Option<FiledDocument>, ApiError> {
+        dispatch!(self, filed_document(code, sha256))
+    }
+
+    /// A dossier's status and history; with `applicant`, only if it is
+    /// theirs.
+    pub async fn dossier_status(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<Option<DossierStatus>, ApiError> {
+        dispatch!(self, dossier_status(code, applicant))
+    }
+
+    /// Changes to `applicant`'s dossiers after `since`, at most `limit`.
+    pub async fn feed(
+        &self,
+        applicant: i64,
+        since: u64,
+        limit: u32,
+    ) -> Result<StatusFeed, ApiError> {
+        dispatch!(self, feed(applicant, since, limit))
+    }
+
+    /// Dossiers an officer sees, optionally only those in one state,
+    /// oldest first.
+    pub async fn officer_list(
+        &self,
+        status: Option<Status>,
+    ) -> Result<Vec<DossierStatus>, ApiError> {
+        dispatch!(self, officer_list(status))
+    }
+
+    /// An officer moves a dossier, judged by [`crate::tracking::judge`]
+    /// against its state read in the same transaction.
+    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+        dispatch!(self, transition(change))
+    }
+
+    /// A dossier's state by its code and PIN, asked from `address` at
+    /// `now`, with misses counted (see [`crate::lookup`]).
+    pub async fn lookup(
+        &self,
+        address: String,
+        code: String,
+        pin: String,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        limits: LookupLimits,
+    ) -> Result<PublicStatus, ApiError> {
+        dispatch!(self, lookup(address, code, pin, now, limits))
+    }
+
+    /// Removes lookup misses at or before `before_ms` (Unix ms).
+    pub async fn forget_misses(&self, before_ms: i64) -> Result<(), ApiError> {
+        dispatch!(self, forget_misses(before_ms))
+    }
+
+    /// Every dossier as stored, oldest first, with its documents.
+    pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
+        dispatch!(self, stored_dossiers())
+    }
+}
+
+/// Every dossier of the SQLite database at `path`, opened read-only (the
+/// portal may be running).
+pub fn inspect_sqlite(path: &Path) -> rusqlite::Result<Vec<StoredDossier>> {
+    sqlite::inspect(path)
+}

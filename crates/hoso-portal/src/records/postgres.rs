@@ -1,0 +1,1265 @@
+//! The records in PostgreSQL, which any number of portal replicas share
+//! (tokio-postgres, connections pooled by deadpool-postgres). What must be
+//! unique or counted once across replicas is made so by the database, never
+//! by a process:
+//! - dossier codes: the day's sequence row is incremented with
+//!   `INSERT … ON CONFLICT DO UPDATE … RETURNING`, whose row lock makes
+//!   concurrent filings take turns; the code is the primary key besides;
+//! - idempotency keys: a claim is an `INSERT … ON CONFLICT DO NOTHING`,
+//!   or else the key's row is read `FOR UPDATE`; the claim names the
+//!   replica that made it. Each replica, while it lives, holds a session
+//!   advisory lock on its own id (`replicas` row) on a connection of its
+//!   own; a claim whose replica's lock can be taken was left by a replica
+//!   that died (its session ended with it) and is claimed anew. The filing
+//!   marks its key done only while its replica still owns the claim, in
+//!   the filing's transaction, so a claim taken over never files twice;
+//! - the change feed: every status change is the last write of its
+//!   transaction and takes a transaction-level advisory lock before its
+//!   cursor is drawn, held until commit, so cursors become visible in
+//!   their order: a reader that saw cursor n will never later see a
+//!   smaller one appear (a rolled-back cursor is a gap nobody fills);
+//! - lookup misses and quotas: counted and added under a transaction-level
+//!   advisory lock per client address and per applicant;
+//! - the upload a request writes to: a lease row (`upload_leases`) naming
+//!   the request and its replica; a lease of a replica that died is taken
+//!   over at once. A newer request asks the holder's replica to let go
+//!   with a notification (`hoso_upload_wanted`, heard on the replica's own
+//!   session): it stops if its request has been silent for a second, else
+//!   says so in the lease row (see `state.rs`). Nothing is written while
+//!   nobody asks.
+
+use super::{
+    Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
+    KeyState, Move, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker, UploadRow,
+    migrations::MIGRATIONS,
+};
+use crate::config::{LookupLimits, Quotas};
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use deadpool_postgres::GenericClient;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use hoso_core::status::Status;
+use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
+use std::sync::Arc;
+use tokio_postgres::{NoTls, Row};
+
+/// Namespaces of the portal's advisory locks (the first of their two keys).
+mod lock {
+    /// Running the migrations: one replica at a time.
+    pub const MIGRATE: i32 = 0x484F_0001;
+    /// A live replica, by its id.
+    pub const REPLICA: i32 = 0x484F_0002;
+    /// Drawing a change-feed cursor.
+    pub const FEED: i32 = 0x484F_0003;
+    /// Counting a client address's lookup misses.
+    pub const LOOKUP: i32 = 0x484F_0004;
+    /// Admitting an applicant's upload against the quotas.
+    pub const QUOTA: i32 = 0x484F_0005;
+}
+
+/// The PostgreSQL back end of one replica.
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+    /// This replica's id (its `replicas` row).
+    replica: i32,
+    /// The connection that holds this replica's lock while it lives.
+    _presence: Arc<tokio_postgres::Client>,
+    /// Uploads other replicas asked for, until taken by the state.
+    wanted: WantedUploads,
+}
+
+/// The receiving end of the uploads other replicas asked for.
+type WantedUploads = Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>>;
+
+/// The channel on which a replica is asked to let go of an upload.
+const WANTED_CHANNEL: &str = "hoso_upload_wanted";
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("replica", &self.replica)
+            .finish_non_exhaustive()
+    }
+}
+
+fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn uint(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or_default()
+}
+
+/// Runs the migrations not yet run, each in its own transaction, while
+/// holding a lock so that replicas starting together run each once;
+/// `schema_version` records how many have run.
+pub(super) async fn migrate(
+    conn: &mut tokio_postgres::Client,
+) -> Result<(), tokio_postgres::Error> {
+    conn.execute("SELECT pg_advisory_lock($1, 0)", &[&lock::MIGRATE])
+        .await?;
+    let ran = async {
+        conn.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            .await?;
+        let done: i64 = conn
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_version",
+                &[],
+            )
+            .await?
+            .get(0);
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(uint(done) as usize) {
+            let tx = conn.transaction().await?;
+            tx.batch_execute(step.postgres).await?;
+            let version = i32::try_from(i + 1).unwrap_or(i32::MAX);
+            tx.execute("DELETE FROM schema_version", &[]).await?;
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES ($1)",
+                &[&version],
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+    .await;
+    conn.execute("SELECT pg_advisory_unlock($1, 0)", &[&lock::MIGRATE])
+        .await?;
+    ran
+}
+
+impl Postgres {
+    /// Connects to `url`, runs the migrations missing, and registers this
+    /// replica (listening at `address`) with its lock held.
+    pub async fn open(url: &str, pool_size: usize, address: &str) -> anyhow::Result<Self> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let (mut first, mut connection) = config.connect(NoTls).await?;
+        let (wanted_tx, wanted_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(message) = futures_util::StreamExt::next(&mut messages).await {
+                match message {
+                    Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                        let _ = wanted_tx.send(n.payload().to_owned());
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        // Its lock is gone: other replicas now take this
+                        // one's claims and leases as abandoned, so it must
+                        // not go on writing under them. It stops at once,
+                        // as if killed; its service manager starts it
+                        // again with a new session.
+                        tracing::error!(%e, "the replica's own database session ended: stopping");
+                        eprintln!(
+                            "Mất phiên cơ sở dữ liệu của bản chạy này; dừng ngay. / This replica lost its own database session ({e}); stopping now."
+                        );
+                        std::process::exit(75);
+                    }
+                }
+            }
+        });
+        migrate(&mut first).await?;
+        let now = crate::state::now_vn().to_rfc3339();
+        let replica: i32 = first
+            .query_one(
+                "INSERT INTO replicas (started_at, address) VALUES ($1, $2) RETURNING id",
+                &[&now, &address],
+            )
+            .await?
+            .get(0);
+        // Held by this session until the process ends: claims naming this
+        // replica stay its own while it lives.
+        first
+            .execute(
+                "SELECT pg_advisory_lock($1, $2)",
+                &[&lock::REPLICA, &replica],
+            )
+            .await?;
+        first
+            .batch_execute(&format!("LISTEN {WANTED_CHANNEL}"))
+            .await?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager).max_size(pool_size.max(1)).build()?;
+        Ok(Self {
+            pool,
+            replica,
+            _presence: Arc::new(first),
+            wanted: Arc::new(std::sync::Mutex::new(Some(wanted_rx))),
+        })
+    }
+
+    async fn conn(&self) -> Result<deadpool_postgres::Object, ApiError> {
+        self.pool.get().await.map_err(ApiError::from)
+    }
+
+    pub async fn account_by_token(
+        &self,
+        role: Role,
+        token_sha256: String,
+    ) -> Result<Option<Account>, ApiError> {
+        let (accounts, tokens, owner) = role.tables();
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                &format!(
+                    "SELECT a.id, a.account FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
+                     WHERE t.token_sha256 = $1"
+                ),
+                &[&token_sha256],
+            )
+            .await?;
+        Ok(row.map(|r| Account {
+            id: r.get(0),
+            account: r.get(1),
+        }))
+    }
+
+    pub async fn add_token(
+        &self,
+        role: Role,
+        account: String,
+        display_name: String,
+        token_sha256: String,
+        now: String,
+    ) -> Result<(), ApiError> {
+        let (accounts, tokens, owner) = role.tables();
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {accounts} (account, display_name, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (account) DO NOTHING"
+            ),
+            &[&account, &display_name, &now],
+        )
+        .await?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {tokens} (token_sha256, {owner}, created_at)
+                 SELECT $1, id, $3 FROM {accounts} WHERE account = $2"
+            ),
+            &[&token_sha256, &account, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
+        upload(&self.conn().await?, &id).await
+    }
+
+    pub async fn create_upload(
+        &self,
+        new: NewUpload,
+        max_upload: u64,
+        quotas: Quotas,
+    ) -> Result<(), ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // Two replicas admitting the same applicant's uploads take turns.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2::BIGINT::TEXT))",
+            &[&lock::QUOTA, &new.applicant_id],
+        )
+        .await?;
+        let r = tx
+            .query_one(
+                "SELECT COALESCE(SUM(CASE WHEN sha256 IS NULL THEN 1 ELSE 0 END), 0)::BIGINT,
+                    COALESCE(SUM(CASE WHEN sha256 IS NULL
+                        THEN CASE WHEN length_deferred THEN $2 ELSE length END ELSE 0 END), 0)::BIGINT,
+                    COALESCE(SUM(CASE WHEN sha256 IS NOT NULL THEN length ELSE 0 END), 0)::BIGINT
+                 FROM uploads WHERE applicant_id = $1 AND NOT filed",
+                &[&new.applicant_id, &int(max_upload)],
+            )
+            .await?;
+        let usage = crate::quota::Usage {
+            unfinished: uint(r.get(0)),
+            unfinished_bytes: uint(r.get(1)),
+            unfiled_bytes: uint(r.get(2)),
+        };
+        crate::quota::admit(usage, new.length.unwrap_or(max_upload), &quotas)?;
+        insert_upload(&tx, &new).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_upload(&self, new: NewUpload) -> Result<(), ApiError> {
+        insert_upload(&self.conn().await?, &new).await
+    }
+
+    pub async fn set_length(&self, id: String, length: u64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE uploads SET length = $2, length_deferred = FALSE
+                 WHERE id = $1 AND length_deferred",
+                &[&id, &int(length)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn raise_offset(&self, id: String, offset: u64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE uploads SET offset_bytes = $2 WHERE id = $1 AND offset_bytes < $2",
+                &[&id, &int(offset)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn reset_offset(&self, id: String, offset: u64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE uploads SET offset_bytes = $2 WHERE id = $1",
+                &[&id, &int(offset)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn complete_upload(
+        &self,
+        id: String,
+        offset: u64,
+        done: Completed,
+    ) -> Result<(), ApiError> {
+        complete(&self.conn().await?, &id, offset, &done).await
+    }
+
+    pub async fn delete_upload_unless_filed(&self, id: String) -> Result<bool, ApiError> {
+        delete_upload_unless_filed(&self.conn().await?, &id).await
+    }
+
+    pub async fn unfiled_uploads(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let rows = self
+            .conn()
+            .await?
+            .query("SELECT id, expires_at FROM uploads WHERE NOT filed", &[])
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn final_upload(
+        &self,
+        applicant: i64,
+        concat: String,
+    ) -> Result<Option<FinalUpload>, ApiError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT id, sha256, expires_at FROM uploads WHERE applicant_id = $1 AND concat = $2",
+                &[&applicant, &concat],
+            )
+            .await?;
+        Ok(row.map(|r| FinalUpload {
+            id: r.get(0),
+            sha256: r.get(1),
+            expires_at: r.get(2),
+        }))
+    }
+
+    pub async fn complete_final(
+        &self,
+        id: String,
+        total: u64,
+        done: Completed,
+        parts: Vec<String>,
+    ) -> Result<Vec<String>, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        complete(&tx, &id, total, &done).await?;
+        let mut removed = Vec::new();
+        for part in parts {
+            if delete_upload_unless_filed(&tx, &part).await? {
+                removed.push(part);
+            }
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    pub async fn claim_key(&self, claim: KeyClaim) -> Result<Claim, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO idempotency_keys
+                    (applicant_id, key, request_sha256, state, created_at, expires_at, owner)
+                 VALUES ($1, $2, $3, 'processing', $4, $5, $6)
+                 ON CONFLICT (applicant_id, key) DO NOTHING",
+                &[
+                    &claim.applicant,
+                    &claim.key,
+                    &claim.request_sha256,
+                    &claim.now,
+                    &claim.expires_at,
+                    &i64::from(self.replica),
+                ],
+            )
+            .await?;
+        if inserted == 1 {
+            tx.commit().await?;
+            return Ok(Claim::Fresh);
+        }
+        // Held already: read it locked, so that two replicas judging the
+        // same abandoned claim take turns and only the first claims it.
+        let row = tx
+            .query_one(
+                "SELECT request_sha256, state, response, created_at, expires_at, owner,
+                    state = 'processing' AND owner IS NOT NULL
+                        AND pg_try_advisory_xact_lock($3, owner::INTEGER)
+                 FROM idempotency_keys WHERE applicant_id = $1 AND key = $2 FOR UPDATE",
+                &[&claim.applicant, &claim.key, &lock::REPLICA],
+            )
+            .await?;
+        let (stored, state, response, created, expires): (
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        ) = (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        let owner_gone: bool = row.get(6);
+        let held = crate::filing::HeldKey {
+            request_sha256: &stored,
+            done: state == "done",
+            response,
+            expired: expires < claim.now,
+            abandoned: owner_gone || created < claim.stale_before,
+        };
+        if let Some(answer) = crate::filing::judge_claim(held, &claim.request_sha256)? {
+            return Ok(answer);
+        }
+        tx.execute(
+            "UPDATE idempotency_keys SET request_sha256 = $3, state = 'processing',
+                dossier_code = NULL, response = NULL, created_at = $4, expires_at = $5, owner = $6
+             WHERE applicant_id = $1 AND key = $2",
+            &[
+                &claim.applicant,
+                &claim.key,
+                &claim.request_sha256,
+                &claim.now,
+                &claim.expires_at,
+                &i64::from(self.replica),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Claim::Fresh)
+    }
+
+    pub async fn release_key(&self, applicant: i64, key: String) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "DELETE FROM idempotency_keys
+                 WHERE applicant_id = $1 AND key = $2 AND state = 'processing' AND owner = $3",
+                &[&applicant, &key, &i64::from(self.replica)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Releases the claims of replicas that are gone (their lock can be
+    /// taken); those of replicas still running stay theirs.
+    pub async fn release_abandoned_claims(&self) -> Result<usize, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let n = tx
+            .execute(
+                "DELETE FROM idempotency_keys WHERE state = 'processing'
+                 AND (owner IS NULL OR pg_try_advisory_xact_lock($1, owner::INTEGER))",
+                &[&lock::REPLICA],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub async fn key_state(
+        &self,
+        applicant: i64,
+        key: String,
+    ) -> Result<Option<KeyState>, ApiError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT response FROM idempotency_keys WHERE applicant_id = $1 AND key = $2",
+                &[&applicant, &key],
+            )
+            .await?;
+        Ok(row.map(|r| KeyState { response: r.get(0) }))
+    }
+
+    pub async fn forget_expired_keys(&self, now: String) -> Result<usize, ApiError> {
+        let n = self
+            .conn()
+            .await?
+            .execute(
+                "DELETE FROM idempotency_keys WHERE state = 'done' AND expires_at < $1",
+                &[&now],
+            )
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub async fn file_dossier(
+        &self,
+        filing: Filing,
+        make: DossierMaker,
+    ) -> Result<(StatusCode, SubmissionResponse), ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let upload_ids =
+            checked_uploads(&tx, filing.applicant, &filing.documents, &filing.uploads).await?;
+        let earlier: Option<String> = if filing.new_filing {
+            None
+        } else {
+            tx.query_opt(
+                "SELECT receipt FROM dossiers WHERE applicant_id = $1 AND manifest_sha256 = $2
+                 ORDER BY received_at LIMIT 1",
+                &[&filing.applicant, &filing.manifest_sha256],
+            )
+            .await?
+            .map(|r| r.get(0))
+        };
+        let (status, code, response) = match earlier {
+            Some(receipt) => {
+                let response = SubmissionResponse {
+                    receipt: serde_json::from_str(&receipt).map_err(ApiError::internal)?,
+                    existing: true,
+                };
+                let code = crate::filing::code_of(&response);
+                (StatusCode::OK, code, response)
+            }
+            None => {
+                let seq: i64 = tx
+                    .query_one(
+                        "INSERT INTO daily_sequence (day, last) VALUES ($1, 1)
+                         ON CONFLICT (day) DO UPDATE SET last = daily_sequence.last + 1
+                         RETURNING last",
+                        &[&filing.day],
+                    )
+                    .await?
+                    .get(0);
+                let made = make(u32::try_from(seq).map_err(ApiError::internal)?)?;
+                let receipt_json =
+                    serde_json::to_string(&made.receipt).map_err(ApiError::internal)?;
+                tx.execute(
+                    "INSERT INTO dossiers (code, applicant_id, procedure_code, procedure_version,
+                        manifest_sha256, content, receipt, received_at, status, lookup_pin,
+                        appointment_date)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10)",
+                    &[
+                        &made.code,
+                        &filing.applicant,
+                        &made.procedure_code,
+                        &made.procedure_version,
+                        &filing.manifest_sha256,
+                        &made.content,
+                        &receipt_json,
+                        &made.received_at,
+                        &made.lookup_pin,
+                        &made.appointment_date,
+                    ],
+                )
+                .await?;
+                for (i, (doc, upload_id)) in filing.documents.iter().zip(&upload_ids).enumerate() {
+                    tx.execute(
+                        "INSERT INTO dossier_documents
+                            (dossier_code, position, slot, name, size, sha256, upload_id)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        &[
+                            &made.code,
+                            &int(i as u64),
+                            &doc.slot,
+                            &doc.name,
+                            &int(doc.size),
+                            &doc.sha256.to_hex(),
+                            upload_id,
+                        ],
+                    )
+                    .await?;
+                }
+                mark_filed(&tx, &upload_ids).await?;
+                let response = SubmissionResponse {
+                    receipt: made.receipt,
+                    existing: false,
+                };
+                self.key_done(
+                    &tx,
+                    &filing.applicant,
+                    &filing.key,
+                    Some(&made.code),
+                    &response,
+                )
+                .await?;
+                // Last: the feed's lock is held from here to the commit.
+                record(
+                    &tx,
+                    &made.code,
+                    Status::Received,
+                    &made.received_at,
+                    crate::filing::PORTAL_ACTOR,
+                    "",
+                    None,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok((StatusCode::CREATED, response));
+            }
+        };
+        self.key_done(
+            &tx,
+            &filing.applicant,
+            &filing.key,
+            code.as_deref(),
+            &response,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((status, response))
+    }
+
+    /// Marks `key` answered inside the transaction that filed, if this
+    /// replica still holds its claim; else the filing is refused and rolls
+    /// back (another replica took over a claim it judged abandoned).
+    async fn key_done(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        applicant: &i64,
+        key: &str,
+        code: Option<&str>,
+        response: &SubmissionResponse,
+    ) -> Result<(), ApiError> {
+        let json = serde_json::to_string(response).map_err(ApiError::internal)?;
+        let marked = tx
+            .execute(
+                "UPDATE idempotency_keys SET state = 'done', dossier_code = $3, response = $4
+                 WHERE applicant_id = $1 AND key = $2 AND state = 'processing' AND owner = $5",
+                &[applicant, &key, &code, &json, &i64::from(self.replica)],
+            )
+            .await?;
+        if marked == 1 {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "submission_in_progress",
+            "Cổng đang xử lý lần gửi trước của hồ sơ này; hãy đợi rồi hỏi lại kết quả.",
+            "The portal is still processing the earlier sending of this dossier; wait, then ask for the result.",
+        ))
+    }
+
+    pub async fn dossier_procedure(
+        &self,
+        applicant: i64,
+        code: String,
+    ) -> Result<Option<(String, String, String)>, ApiError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT procedure_code, procedure_version, status FROM dossiers
+                 WHERE code = $1 AND applicant_id = $2",
+                &[&code, &applicant],
+            )
+            .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+    }
+
+    pub async fn file_supplement(
+        &self,
+        filing: SupplementFiling,
+        make: SupplementMaker,
+    ) -> Result<SubmissionResponse, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let code = filing.code.clone();
+        // Locked and checked again inside the transaction: an officer may
+        // have moved the dossier since, on any replica.
+        let status: String = tx
+            .query_one(
+                "SELECT status FROM dossiers WHERE code = $1 FOR UPDATE",
+                &[&code],
+            )
+            .await?
+            .get(0);
+        let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+        if status != Status::SupplementRequested {
+            return Err(crate::supplements::not_awaiting(&code, status));
+        }
+        let upload_ids =
+            checked_uploads(&tx, filing.applicant, &filing.documents, &filing.uploads).await?;
+        let asked: String = tx
+            .query_opt(
+                "SELECT COALESCE(request, note) FROM status_events
+                 WHERE dossier_code = $1 AND status = 'supplement_requested'
+                 ORDER BY cursor DESC LIMIT 1",
+                &[&code],
+            )
+            .await?
+            .map(|r| r.get(0))
+            .unwrap_or_default();
+        let number: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) + 1 FROM supplements WHERE dossier_code = $1",
+                &[&code],
+            )
+            .await?
+            .get(0);
+        let number = u32::try_from(number).map_err(ApiError::internal)?;
+        let signed = make(number, asked)?;
+        let supplement_id: i64 = tx
+            .query_one(
+                "INSERT INTO supplements (dossier_code, number, answer, receipt, received_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &code,
+                    &i64::from(number),
+                    &filing.answer,
+                    &serde_json::to_string(&signed).map_err(ApiError::internal)?,
+                    &filing.received_at,
+                ],
+            )
+            .await?
+            .get(0);
+        for (i, (doc, upload_id)) in filing.documents.iter().zip(&upload_ids).enumerate() {
+            tx.execute(
+                "INSERT INTO supplement_documents
+                    (supplement_id, position, slot, name, size, sha256, upload_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &supplement_id,
+                    &int(i as u64),
+                    &doc.slot,
+                    &doc.name,
+                    &int(doc.size),
+                    &doc.sha256.to_hex(),
+                    upload_id,
+                ],
+            )
+            .await?;
+        }
+        mark_filed(&tx, &upload_ids).await?;
+        tx.execute(
+            "UPDATE dossiers SET appointment_date = $2 WHERE code = $1",
+            &[&code, &filing.appointment_date],
+        )
+        .await?;
+        let response = SubmissionResponse {
+            receipt: signed,
+            existing: false,
+        };
+        self.key_done(&tx, &filing.applicant, &filing.key, Some(&code), &response)
+            .await?;
+        record(
+            &tx,
+            &code,
+            Status::Received,
+            &filing.received_at,
+            crate::filing::PORTAL_ACTOR,
+            &crate::supplements::event_note(number),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(response)
+    }
+
+    pub async fn supplement_receipts(&self, code: String) -> Result<Vec<String>, ApiError> {
+        let rows = self
+            .conn()
+            .await?
+            .query(
+                "SELECT receipt FROM supplements WHERE dossier_code = $1 ORDER BY number",
+                &[&code],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    pub async fn filed_document(
+        &self,
+        code: String,
+        sha256: String,
+    ) -> Result<Option<FiledDocument>, ApiError> {
+        let row = self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT name, size, upload_id FROM dossier_documents
+                 WHERE dossier_code = $1 AND sha256 = $2
+                 UNION ALL
+                 SELECT d.name, d.size, d.upload_id FROM supplement_documents d
+                 JOIN supplements s ON s.id = d.supplement_id
+                 WHERE s.dossier_code = $1 AND d.sha256 = $2
+                 LIMIT 1",
+                &[&code, &sha256],
+            )
+            .await?;
+        Ok(row.map(|r| FiledDocument {
+            name: r.get(0),
+            size: uint(r.get(1)),
+            upload_id: r.get(2),
+        }))
+    }
+
+    pub async fn dossier_status(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<Option<DossierStatus>, ApiError> {
+        dossier_status(&self.conn().await?, &code, applicant).await
+    }
+
+    pub async fn feed(
+        &self,
+        applicant: i64,
+        since: u64,
+        limit: u32,
+    ) -> Result<StatusFeed, ApiError> {
+        let limit = limit.clamp(1, crate::tracking::FEED_PAGE_MAX);
+        let rows = self
+            .conn()
+            .await?
+            .query(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM status_events e
+                     JOIN dossiers d ON d.code = e.dossier_code
+                     WHERE d.applicant_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3"
+                ),
+                &[&applicant, &int(since), &i64::from(limit + 1)],
+            )
+            .await?;
+        let events = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::tracking::page(events, since, limit))
+    }
+
+    pub async fn officer_list(
+        &self,
+        status: Option<Status>,
+    ) -> Result<Vec<DossierStatus>, ApiError> {
+        let conn = self.conn().await?;
+        let codes = conn
+            .query(
+                "SELECT code FROM dossiers WHERE $1::TEXT IS NULL OR status = $1
+                 ORDER BY received_at, code",
+                &[&status.map(Status::as_str)],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(codes.len());
+        for row in codes {
+            let code: String = row.get(0);
+            out.extend(dossier_status(&conn, &code, None).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // Officers on two replicas moving one dossier take turns: the
+        // second judges the state the first left.
+        let found = tx
+            .execute(
+                "SELECT 1 FROM dossiers WHERE code = $1 FOR UPDATE",
+                &[&change.code],
+            )
+            .await?;
+        if found == 0 {
+            return Err(ApiError::not_found("hồ sơ / dossier"));
+        }
+        let current = dossier_status(&tx, &change.code, None)
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        let request =
+            crate::tracking::judge(&change.code, &current, &change.change, change.expected)?;
+        record(
+            &tx,
+            &change.code,
+            change.change.to,
+            &change.at,
+            &change.officer,
+            change.change.note.trim(),
+            request.as_deref(),
+        )
+        .await?;
+        let updated = dossier_status(&tx, &change.code, None)
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("dossier {} vanished", change.code)))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn lookup(
+        &self,
+        address: String,
+        code: String,
+        pin: String,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        limits: LookupLimits,
+    ) -> Result<PublicStatus, ApiError> {
+        let window = crate::lookup::Window::new(now, &limits);
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // One address's lookups take turns across replicas: none counts
+        // before another's miss is recorded.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&lock::LOOKUP, &address],
+        )
+        .await?;
+        let r = tx
+            .query_one(
+                "SELECT COUNT(*), MIN(at_ms) FROM lookup_misses WHERE address = $1 AND at_ms > $2",
+                &[&address, &window.since()],
+            )
+            .await?;
+        let (mine, my_oldest): (i64, Option<i64>) = (r.get(0), r.get(1));
+        if mine >= i64::from(limits.misses_per_address) {
+            return Err(window.paused(my_oldest));
+        }
+        if mine > 0 {
+            let r = tx
+                .query_one(
+                    "SELECT COUNT(*), MIN(at_ms) FROM lookup_misses WHERE at_ms > $1",
+                    &[&window.since()],
+                )
+                .await?;
+            let (all, oldest): (i64, Option<i64>) = (r.get(0), r.get(1));
+            if all >= i64::from(limits.misses_overall) {
+                return Err(window.paused(oldest));
+            }
+        }
+        let code = code.trim();
+        let stored: Option<String> = tx
+            .query_opt("SELECT lookup_pin FROM dossiers WHERE code = $1", &[&code])
+            .await?
+            .map(|r| r.get(0));
+        if !crate::lookup::pin_matches(stored.as_deref(), &pin) {
+            tx.execute(
+                "INSERT INTO lookup_misses (address, at_ms) VALUES ($1, $2)",
+                &[&address, &window.now_ms()],
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(crate::lookup::refused());
+        }
+        let status = dossier_status(&tx, code, None)
+            .await?
+            .ok_or_else(crate::lookup::refused)?;
+        tx.commit().await?;
+        Ok(crate::lookup::public(status))
+    }
+
+    pub async fn forget_misses(&self, before_ms: i64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute("DELETE FROM lookup_misses WHERE at_ms <= $1", &[&before_ms])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn take_lease(
+        &self,
+        id: &str,
+        request: i64,
+        now_ms: i64,
+    ) -> Result<super::Lease, ApiError> {
+        let conn = self.conn().await?;
+        // A lease of this replica that its map no longer holds is stale
+        // (its release is on the way): taken like a dead replica's.
+        let taken = conn
+            .query_opt(
+                "INSERT INTO upload_leases (upload_id, replica, request, active_at_ms)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (upload_id) DO UPDATE SET replica = EXCLUDED.replica,
+                    request = EXCLUDED.request, active_at_ms = EXCLUDED.active_at_ms
+                 WHERE upload_leases.replica = EXCLUDED.replica
+                    OR pg_try_advisory_xact_lock($5, upload_leases.replica::INTEGER)
+                 RETURNING request",
+                &[
+                    &id,
+                    &i64::from(self.replica),
+                    &request,
+                    &now_ms,
+                    &lock::REPLICA,
+                ],
+            )
+            .await?;
+        if taken.is_some() {
+            return Ok(super::Lease::Taken);
+        }
+        let active_at_ms: i64 = conn
+            .query_opt(
+                "SELECT active_at_ms FROM upload_leases WHERE upload_id = $1",
+                &[&id],
+            )
+            .await?
+            .map_or(now_ms, |r| r.get(0));
+        Ok(super::Lease::Held { active_at_ms })
+    }
+
+    pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute("SELECT pg_notify($1, $2)", &[&WANTED_CHANNEL, &id])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE upload_leases SET active_at_ms = GREATEST(active_at_ms, $3)
+                 WHERE upload_id = $1 AND replica = $2",
+                &[&id, &i64::from(self.replica), &now_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub fn wanted_uploads(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
+        self.wanted.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "DELETE FROM upload_leases WHERE upload_id = $1 AND request = $2",
+                &[&id, &request],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .conn()
+            .await?
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM upload_leases
+                    WHERE upload_id = $1 AND replica <> $2)",
+                &[&id, &i64::from(self.replica)],
+            )
+            .await?
+            .get(0))
+    }
+
+    pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                "SELECT code, procedure_code, status FROM dossiers ORDER BY received_at, code",
+                &[],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let code: String = r.get(0);
+            let documents = conn
+                .query(
+                    "SELECT name, sha256, upload_id FROM dossier_documents
+                     WHERE dossier_code = $1 ORDER BY position",
+                    &[&code],
+                )
+                .await?
+                .iter()
+                .map(|d| (d.get(0), d.get(1), d.get(2)))
+                .collect();
+            out.push(StoredDossier {
+                code,
+                procedure: r.get(1),
+                status: r.get(2),
+                documents,
+            });
+        }
+        Ok(out)
+    }
+}
+
+async fn upload(conn: &impl GenericClient, id: &str) -> Result<Option<UploadRow>, ApiError> {
+    let row = conn
+        .query_opt(
+            "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256, filed,
+                concat, length_deferred
+             FROM uploads WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(row.map(|r| UploadRow {
+        applicant_id: r.get(0),
+        length: uint(r.get(1)),
+        offset: uint(r.get(2)),
+        metadata: r.get(3),
+        expires_at: r.get(4),
+        sha256: r.get(5),
+        filed: r.get(6),
+        concat: r.get(7),
+        length_deferred: r.get(8),
+    }))
+}
+
+async fn insert_upload(conn: &impl GenericClient, new: &NewUpload) -> Result<(), ApiError> {
+    conn.execute(
+        "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at,
+            expires_at, concat, length_deferred)
+         VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8)",
+        &[
+            &new.id,
+            &new.applicant_id,
+            &int(new.length.unwrap_or(0)),
+            &new.metadata,
+            &new.created_at,
+            &new.expires_at,
+            &new.concat,
+            &new.length.is_none(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn complete(
+    conn: &impl GenericClient,
+    id: &str,
+    offset: u64,
+    done: &Completed,
+) -> Result<(), ApiError> {
+    conn.execute(
+        "UPDATE uploads SET offset_bytes = $2, sha256 = $3, completed_at = $4,
+            expires_at = CASE WHEN filed THEN expires_at ELSE $5 END
+         WHERE id = $1",
+        &[&id, &int(offset), &done.sha256, &done.at, &done.expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn delete_upload_unless_filed(conn: &impl GenericClient, id: &str) -> Result<bool, ApiError> {
+    Ok(conn
+        .execute("DELETE FROM uploads WHERE id = $1 AND NOT filed", &[&id])
+        .await?
+        > 0)
+}
+
+async fn mark_filed(conn: &impl GenericClient, upload_ids: &[String]) -> Result<(), ApiError> {
+    for id in upload_ids {
+        conn.execute("UPDATE uploads SET filed = TRUE WHERE id = $1", &[id])
+            .await?;
+    }
+    Ok(())
+}
+
+async fn checked_uploads(
+    conn: &impl GenericClient,
+    applicant: i64,
+    documents: &[hoso_core::AttachedDocument],
+    uploads: &[hoso_core::wire::UploadRef],
+) -> Result<Vec<String>, ApiError> {
+    let named = crate::filing::named_uploads(documents, uploads);
+    let mut rows = Vec::with_capacity(named.len());
+    for id in &named {
+        rows.push(match id {
+            Some(id) => upload(conn, id).await?,
+            None => None,
+        });
+    }
+    crate::filing::judge_uploads(applicant, documents, &named, rows)
+}
+
+/// Appends a change to a dossier's history and makes it the current
+/// state. The last write of its transaction: the feed's lock is taken
+/// here and held to the commit, so cursors become visible in order.
+async fn record(
+    conn: &impl GenericClient,
+    code: &str,
+    status: Status,
+    at: &str,
+    actor: &str,
+    note: &str,
+    request: Option<&str>,
+) -> Result<u64, ApiError> {
+    conn.execute(
+        "UPDATE dossiers SET status = $2 WHERE code = $1",
+        &[&code, &status.as_str()],
+    )
+    .await?;
+    conn.execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::FEED])
+        .await?;
+    let cursor: i64 = conn
+        .query_one(
+            "INSERT INTO status_events (dossier_code, status, at, actor, note, request)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING cursor",
+            &[&code, &status.as_str(), &at, &actor, &note, &request],
+        )
+        .await?
+        .get(0);
+    Ok(uint(cursor))
+}
+
+const EVENT_COLUMNS: &str = "e.cursor, e.dossier_code, e.status, e.at, e.actor, e.note, e.request";
+
+fn event(r: &Row) -> Result<StatusEvent, ApiError> {
+    let code: String = r.get(1);
+    let status: String = r.get(2);
+    Ok(StatusEvent {
+        cursor: uint(r.get(0)),
+        code: code.parse().map_err(ApiError::internal)?,
+        status: Status::parse(&status)
+            .ok_or_else(|| ApiError::internal(format!("state {status}")))?,
+        at: r.get(3),
+        actor: r.get(4),
+        note: r.get(5),
+        request: r.get(6),
+    })
+}
+
+async fn dossier_status(
+    conn: &impl GenericClient,
+    code: &str,
+    applicant: Option<i64>,
+) -> Result<Option<DossierStatus>, ApiError> {
+    let Some(row) = conn
+        .query_opt(
+            "SELECT received_at, appointment_date, procedure_code FROM dossiers
+             WHERE code = $1 AND ($2::BIGINT IS NULL OR applicant_id = $2)",
+            &[&code, &applicant],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let history = conn
+        .query(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM status_events e WHERE e.dossier_code = $1
+                 ORDER BY e.cursor"
+            ),
+            &[&code],
+        )
+        .await?
+        .iter()
+        .map(event)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (appointment, procedure): (String, String) = (row.get(1), row.get(2));
+    crate::tracking::status_of(code, row.get(0), &appointment, &procedure, history).map(Some)
+}
