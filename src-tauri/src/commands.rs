@@ -9,9 +9,9 @@ use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs, PortalView,
-    Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary,
-    SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
+    ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs,
+    PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
+    SubmitOutcome, Summary, SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -395,30 +395,22 @@ pub async fn import_package(
     state: State<'_, AppState>,
     args: PackageArgs,
 ) -> Result<ImportedPackage, IpcError> {
-    use hoso_client::package::ImportOutcome;
     let offered = portal_record(&state, args.portal).await?;
     let done = state
         .client
         .import_package(&offered, Path::new(&args.path))
         .await?;
-    let (outcome, vi, en) = match done.outcome {
-        ImportOutcome::New => (
-            "new",
-            "Đã nhập thành hồ sơ mới.",
-            "Imported as a new dossier.",
-        ),
+    let (vi, en) = match done.outcome {
+        ImportOutcome::New => ("Đã nhập thành hồ sơ mới.", "Imported as a new dossier."),
         ImportOutcome::Copy => (
-            "copy",
             "Đã nhập thành bản sao (đã có hồ sơ cùng tên).",
             "Imported as a copy (a dossier of that name exists).",
         ),
         ImportOutcome::AlreadyHere => (
-            "already_here",
             "Hồ sơ này đã có sẵn trên máy, không có gì thay đổi.",
             "This dossier is here already; nothing changed.",
         ),
         ImportOutcome::Filed => (
-            "filed",
             "Đã nhập hồ sơ đã nộp, kèm biên nhận và diễn biến; không nộp lại.",
             "Imported a filed dossier with its receipt and history; it is not filed again.",
         ),
@@ -426,7 +418,7 @@ pub async fn import_package(
     Ok(ImportedPackage {
         id: done.id,
         portal: done.portal.id,
-        outcome: outcome.to_owned(),
+        outcome: done.outcome,
         message: hoso_core::Bilingual::new(
             format!("{vi} Cổng tiếp nhận: {}.", done.portal.name.vi),
             format!("{en} Portal: {}.", done.portal.name.en),

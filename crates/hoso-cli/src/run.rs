@@ -1075,7 +1075,7 @@ async fn package(client: &Client, c: PackageCmd, out: Out) -> Result<Code, Failu
             out.print(
                 json!({
                     "id": done.id,
-                    "outcome": format!("{:?}", done.outcome).to_lowercase(),
+                    "outcome": done.outcome,
                     "portal": arrived,
                 }),
                 || {
