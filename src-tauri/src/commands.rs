@@ -262,16 +262,17 @@ pub async fn add_portal(
         .token
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
-    let record = state
-        .client
-        .add_portal(
-            url,
-            hoso_client::AddPortal {
-                token,
-                practice: false,
-            },
-        )
-        .await?;
+    // A token is kept only once the portal accepts it: a mistyped one is
+    // refused now, not at the first filing.
+    let record = match token {
+        Some(token) => state.client.add_portal_with_token(url, token).await?,
+        None => {
+            state
+                .client
+                .add_portal(url, hoso_client::AddPortal::default())
+                .await?
+        }
+    };
     state.pollers.start(&app, record.clone());
     portal_view(&state, record.id).await
 }
@@ -284,7 +285,7 @@ pub async fn sign_in(
 ) -> Result<PortalView, IpcError> {
     let record = state
         .client
-        .sign_in(args.id, args.token.trim().to_owned())
+        .sign_in_checked(args.id, args.token.trim().to_owned())
         .await?;
     // The poller holds the record it started with: start it again.
     state.pollers.stop(record.id);
