@@ -117,10 +117,12 @@ pub(super) async fn run(client: &Client, c: PortalsCmd, out: Out) -> Result<Code
     Ok(Code::Ok)
 }
 
-/// An access token from standard input: asked for on a terminal, else the
-/// first line piped in.
+/// An access token from standard input: asked for on a terminal, where
+/// what is typed is not shown (it opens the person's dossiers, and a
+/// screen is easily seen or recorded), else the first line piped in.
 fn read_token(p: &PortalRecord, out: Out) -> Result<String, Failure> {
     use std::io::{BufRead, IsTerminal, Write};
+    let failed = |e: std::io::Error| Failure::new(Code::Failure, e.to_string(), e.to_string());
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!(
@@ -132,11 +134,9 @@ fn read_token(p: &PortalRecord, out: Out) -> Result<String, Failure> {
             out.say(&p.name)
         );
         std::io::stderr().flush().ok();
+        return rpassword::read_password().map_err(failed);
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::new(Code::Failure, e.to_string(), e.to_string()))?;
+    stdin.lock().read_line(&mut line).map_err(failed)?;
     Ok(line)
 }
