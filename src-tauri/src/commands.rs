@@ -1,15 +1,17 @@
 //! The commands the UI calls (names in `hoso_ipc::command`). Each one
-//! translates its arguments, calls hoso-client, and translates the answer.
+//! translates its arguments, calls hoso-client, and translates the answer;
+//! a client error becomes the UI's `IpcError` by `?` (its code is
+//! `ClientError::code`, defined once in hoso-client).
 
-use crate::errors::to_ipc;
 use crate::state::AppState;
+use hoso_client::ClientError;
 use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs, PortalView,
-    Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary,
-    SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
+    ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs,
+    PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
+    SubmitOutcome, Summary, SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -31,7 +33,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
 
 #[tauri::command]
 pub async fn list_procedures(state: State<'_, AppState>) -> Result<Vec<Procedure>, IpcError> {
-    state.client.procedures(&state.portal).await.map_err(to_ipc)
+    Ok(state.client.procedures(&state.portal).await?)
 }
 
 #[tauri::command]
@@ -40,14 +42,12 @@ pub async fn portal_procedures(
     args: IdArgs,
 ) -> Result<Vec<Procedure>, IpcError> {
     let portal = portal_record(&state, Some(args.id)).await?;
-    state.client.procedures(&portal).await.map_err(to_ipc)
+    Ok(state.client.procedures(&portal).await?)
 }
 
 /// The error for a portal id this profile does not have.
 fn no_portal(id: i64) -> IpcError {
-    to_ipc(hoso_client::ClientError::NotFound(format!(
-        "cổng / portal {id}"
-    )))
+    ClientError::NotFound(format!("cổng / portal {id}")).into()
 }
 
 /// Portal `id` of the profile, or the default portal when none is named.
@@ -58,8 +58,7 @@ async fn portal_record(state: &AppState, id: Option<i64>) -> Result<PortalRecord
     state
         .client
         .portals()
-        .await
-        .map_err(to_ipc)?
+        .await?
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(|| no_portal(id))
@@ -94,8 +93,7 @@ pub async fn import_attachment(
     let entry = match &args.slot {
         Some(slot) => state.client.import_for_slot(path, slot).await,
         None => state.client.import_attachment(path).await,
-    }
-    .map_err(to_ipc)?;
+    }?;
     Ok(StoredAttachment {
         name: entry.name,
         size: entry.size,
@@ -108,13 +106,10 @@ pub async fn submit_dossier(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
-    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
-    state
-        .client
-        .submit_dossier(&portal, args.id)
-        .await
-        .map(outcome)
-        .map_err(to_ipc)
+    let portal = state.client.portal_of(args.id).await?;
+    Ok(outcome(
+        state.client.submit_dossier(&portal, args.id).await?,
+    ))
 }
 
 /// A receipt as the window shows it, with its QR code.
@@ -132,7 +127,7 @@ fn outcome(done: hoso_client::Submitted) -> SubmitOutcome {
 
 #[tauri::command]
 pub async fn pause_sending(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
-    state.client.pause_sending(args.id).await.map_err(to_ipc)
+    Ok(state.client.pause_sending(args.id).await?)
 }
 
 #[tauri::command]
@@ -140,13 +135,8 @@ pub async fn get_receipt(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<SubmitOutcome, IpcError> {
-    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
-    state
-        .client
-        .receipt(&portal, args.id)
-        .await
-        .map(outcome)
-        .map_err(to_ipc)
+    let portal = state.client.portal_of(args.id).await?;
+    Ok(outcome(state.client.receipt(&portal, args.id).await?))
 }
 
 #[tauri::command]
@@ -155,30 +145,24 @@ pub async fn dossier_page(
     args: IdArgs,
 ) -> Result<DossierPage, IpcError> {
     let client = &state.client;
-    let record = client.dossier(args.id).await.map_err(to_ipc)?;
-    let portal = client.portal_of(args.id).await.map_err(to_ipc)?;
+    let record = client.dossier(args.id).await?;
+    let portal = client.portal_of(args.id).await?;
     let history = match &record.summary.dossier_code {
         Some(code) => client
             .dossier_status(&portal, code)
-            .await
-            .map_err(to_ipc)?
+            .await?
             .map(|t| t.history)
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let asked = client
-        .supplement_request(args.id)
-        .await
-        .map_err(to_ipc)?
-        .map(|a| Asked {
-            request: a.request,
-            note: a.note,
-            at: a.at,
-        });
+    let asked = client.supplement_request(args.id).await?.map(|a| Asked {
+        request: a.request,
+        note: a.note,
+        at: a.at,
+    });
     let supplements = client
         .supplements(&portal, args.id)
-        .await
-        .map_err(to_ipc)?
+        .await?
         .into_iter()
         .map(|s| SupplementView {
             supplement: s.supplement,
@@ -187,8 +171,7 @@ pub async fn dossier_page(
         .collect();
     let slots = client
         .procedure_version(&portal, &record.summary.procedure, &record.summary.version)
-        .await
-        .map_err(to_ipc)?
+        .await?
         .map(|p| p.attachments)
         .unwrap_or_default();
     Ok(DossierPage {
@@ -207,12 +190,11 @@ pub async fn submit_supplement(
     state: State<'_, AppState>,
     args: SupplementArgs,
 ) -> Result<SupplementView, IpcError> {
-    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
+    let portal = state.client.portal_of(args.id).await?;
     let stored = state
         .client
         .submit_supplement(&portal, args.id, args.supplement)
-        .await
-        .map_err(to_ipc)?;
+        .await?;
     // The portal moved the dossier on filing it: read that now rather
     // than at the next poll (a failure here changes nothing filed).
     match state.client.sync_status(&portal).await {
@@ -241,7 +223,7 @@ async fn portal_view(state: &AppState, id: i64) -> Result<PortalView, IpcError> 
 }
 
 async fn list_portals_of(state: &AppState) -> Result<Vec<PortalView>, IpcError> {
-    let overview = state.client.portal_overview().await.map_err(to_ipc)?;
+    let overview = state.client.portal_overview().await?;
     Ok(overview
         .into_iter()
         .map(|o| PortalView {
@@ -280,17 +262,17 @@ pub async fn add_portal(
         .token
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
-    let record = state
-        .client
-        .add_portal(
-            url,
-            hoso_client::AddPortal {
-                token,
-                practice: false,
-            },
-        )
-        .await
-        .map_err(to_ipc)?;
+    // A token is kept only once the portal accepts it: a mistyped one is
+    // refused now, not at the first filing.
+    let record = match token {
+        Some(token) => state.client.add_portal_with_token(url, token).await?,
+        None => {
+            state
+                .client
+                .add_portal(url, hoso_client::AddPortal::default())
+                .await?
+        }
+    };
     state.pollers.start(&app, record.clone());
     portal_view(&state, record.id).await
 }
@@ -303,9 +285,8 @@ pub async fn sign_in(
 ) -> Result<PortalView, IpcError> {
     let record = state
         .client
-        .sign_in(args.id, args.token.trim().to_owned())
-        .await
-        .map_err(to_ipc)?;
+        .sign_in_checked(args.id, args.token.trim().to_owned())
+        .await?;
     // The poller holds the record it started with: start it again.
     state.pollers.stop(record.id);
     state.pollers.start(&app, record.clone());
@@ -323,14 +304,14 @@ pub async fn remove_portal(state: State<'_, AppState>, args: IdArgs) -> Result<(
             ),
         ));
     }
-    state.client.remove_portal(args.id).await.map_err(to_ipc)?;
+    state.client.remove_portal(args.id).await?;
     state.pollers.stop(args.id);
     Ok(())
 }
 
 #[tauri::command]
 pub async fn summary(state: State<'_, AppState>) -> Result<Summary, IpcError> {
-    let rows = state.client.report().await.map_err(to_ipc)?;
+    let rows = state.client.report().await?;
     let counts = hoso_client::report::summary(&rows);
     let late = |r: &hoso_client::report::ReportRow| match r.tracking.as_ref().map(|t| t.deadline) {
         Some(hoso_core::deadline::Deadline::Overdue { working_days_late }) => working_days_late,
@@ -366,19 +347,19 @@ pub async fn summary(state: State<'_, AppState>) -> Result<Summary, IpcError> {
 
 /// Runs file work on a blocking thread; its error in the UI's shape.
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, hoso_client::ClientError> + Send + 'static,
+    work: impl FnOnce() -> Result<T, ClientError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    tokio::task::spawn_blocking(work)
+    let done = tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| to_ipc(hoso_client::ClientError::Protocol(e.to_string())))?
-        .map_err(to_ipc)
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+    Ok(done?)
 }
 
 /// The profile's `exports/` folder, made if missing.
 async fn exports_dir(state: &AppState) -> Result<std::path::PathBuf, IpcError> {
     let dir = state.client.profile_dir().join(EXPORTS_DIR);
     blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| hoso_client::ClientError::file(&dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| ClientError::file(&dir, e))?;
         Ok(dir)
     })
     .await
@@ -386,7 +367,7 @@ async fn exports_dir(state: &AppState) -> Result<std::path::PathBuf, IpcError> {
 
 #[tauri::command]
 pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> {
-    let rows = state.client.report().await.map_err(to_ipc)?;
+    let rows = state.client.report().await?;
     let csv = hoso_client::report::csv(&rows);
     let path = exports_dir(&state).await?.join(format!(
         "ho-so-{}.csv",
@@ -399,18 +380,14 @@ pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> 
 
 #[tauri::command]
 pub async fn export_package(state: State<'_, AppState>, args: IdArgs) -> Result<String, IpcError> {
-    let record = state.client.dossier(args.id).await.map_err(to_ipc)?;
+    let record = state.client.dossier(args.id).await?;
     let name = record
         .summary
         .dossier_code
         .clone()
         .unwrap_or_else(|| format!("ho-so-{}", args.id));
     let path = exports_dir(&state).await?.join(format!("{name}.hoso"));
-    state
-        .client
-        .export_package(args.id, &path)
-        .await
-        .map_err(to_ipc)?;
+    state.client.export_package(args.id, &path).await?;
     Ok(path.display().to_string())
 }
 
@@ -419,31 +396,22 @@ pub async fn import_package(
     state: State<'_, AppState>,
     args: PackageArgs,
 ) -> Result<ImportedPackage, IpcError> {
-    use hoso_client::package::ImportOutcome;
     let offered = portal_record(&state, args.portal).await?;
     let done = state
         .client
         .import_package(&offered, Path::new(&args.path))
-        .await
-        .map_err(to_ipc)?;
-    let (outcome, vi, en) = match done.outcome {
-        ImportOutcome::New => (
-            "new",
-            "Đã nhập thành hồ sơ mới.",
-            "Imported as a new dossier.",
-        ),
+        .await?;
+    let (vi, en) = match done.outcome {
+        ImportOutcome::New => ("Đã nhập thành hồ sơ mới.", "Imported as a new dossier."),
         ImportOutcome::Copy => (
-            "copy",
             "Đã nhập thành bản sao (đã có hồ sơ cùng tên).",
             "Imported as a copy (a dossier of that name exists).",
         ),
         ImportOutcome::AlreadyHere => (
-            "already_here",
             "Hồ sơ này đã có sẵn trên máy, không có gì thay đổi.",
             "This dossier is here already; nothing changed.",
         ),
         ImportOutcome::Filed => (
-            "filed",
             "Đã nhập hồ sơ đã nộp, kèm biên nhận và diễn biến; không nộp lại.",
             "Imported a filed dossier with its receipt and history; it is not filed again.",
         ),
@@ -451,7 +419,7 @@ pub async fn import_package(
     Ok(ImportedPackage {
         id: done.id,
         portal: done.portal.id,
-        outcome: outcome.to_owned(),
+        outcome: done.outcome,
         message: hoso_core::Bilingual::new(
             format!("{vi} Cổng tiếp nhận: {}.", done.portal.name.vi),
             format!("{en} Portal: {}.", done.portal.name.en),
@@ -466,7 +434,7 @@ const EXPORTS_DIR: &str = "exports";
 /// stop the others, and the first failure is reported once all were asked.
 #[tauri::command]
 pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u32, IpcError> {
-    let portals = state.client.portals().await.map_err(to_ipc)?;
+    let portals = state.client.portals().await?;
     let mut new_events = 0;
     let mut failed = None;
     for portal in &portals {
@@ -483,7 +451,7 @@ pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u
         crate::follow::changed(&app, new_events).await;
     }
     match failed {
-        Some(e) => Err(to_ipc(e)),
+        Some(e) => Err(e.into()),
         None => Ok(u32::try_from(new_events).unwrap_or(u32::MAX)),
     }
 }
@@ -491,8 +459,8 @@ pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u
 #[tauri::command]
 pub async fn get_preferences(state: State<'_, AppState>) -> Result<Preferences, IpcError> {
     Ok(Preferences {
-        continue_at_start: state.client.continue_at_start().await.map_err(to_ipc)?,
-        notifications: state.client.notifications().await.map_err(to_ipc)?,
+        continue_at_start: state.client.continue_at_start().await?,
+        notifications: state.client.notifications().await?,
     })
 }
 
@@ -504,13 +472,8 @@ pub async fn set_preferences(
     state
         .client
         .set_continue_at_start(args.continue_at_start)
-        .await
-        .map_err(to_ipc)?;
-    state
-        .client
-        .set_notifications(args.notifications)
-        .await
-        .map_err(to_ipc)
+        .await?;
+    Ok(state.client.set_notifications(args.notifications).await?)
 }
 
 #[tauri::command]
@@ -532,32 +495,27 @@ pub async fn create_dossier(
     args: CreateArgs,
 ) -> Result<DossierRecord, IpcError> {
     let portal = portal_record(&state, args.portal).await?;
-    let procedures = state.client.procedures(&portal).await.map_err(to_ipc)?;
+    let procedures = state.client.procedures(&portal).await?;
     let procedure = procedures
         .iter()
         .find(|p| p.code == args.procedure)
         .ok_or_else(|| {
-            to_ipc(hoso_client::ClientError::NotFound(format!(
+            IpcError::from(ClientError::NotFound(format!(
                 "thủ tục / procedure {}",
                 args.procedure
             )))
         })?;
-    state
-        .client
-        .create_dossier(&portal, procedure)
-        .await
-        .map_err(to_ipc)
+    Ok(state.client.create_dossier(&portal, procedure).await?)
 }
 
 #[tauri::command]
 pub async fn save_dossier(state: State<'_, AppState>, args: SaveArgs) -> Result<Saved, IpcError> {
     // The title comes from the procedure as the dossier's own portal has it.
-    let portal = state.client.portal_of(args.id).await.map_err(to_ipc)?;
-    state
+    let portal = state.client.portal_of(args.id).await?;
+    Ok(state
         .client
         .save_dossier(&portal, args.id, args.content, args.revision)
-        .await
-        .map_err(to_ipc)
+        .await?)
 }
 
 #[tauri::command]
@@ -565,7 +523,7 @@ pub async fn get_dossier(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<DossierRecord, IpcError> {
-    state.client.dossier(args.id).await.map_err(to_ipc)
+    Ok(state.client.dossier(args.id).await?)
 }
 
 #[tauri::command]
@@ -573,7 +531,7 @@ pub async fn list_dossiers(
     state: State<'_, AppState>,
     args: ListArgs,
 ) -> Result<Vec<DossierSummary>, IpcError> {
-    state.client.dossiers(args.query).await.map_err(to_ipc)
+    Ok(state.client.dossiers(args.query).await?)
 }
 
 #[tauri::command]
@@ -581,11 +539,7 @@ pub async fn duplicate_dossier(
     state: State<'_, AppState>,
     args: IdArgs,
 ) -> Result<DossierRecord, IpcError> {
-    state
-        .client
-        .duplicate_dossier(args.id)
-        .await
-        .map_err(to_ipc)
+    Ok(state.client.duplicate_dossier(args.id).await?)
 }
 
 #[tauri::command]
@@ -593,21 +547,17 @@ pub async fn archive_dossier(
     state: State<'_, AppState>,
     args: ArchiveArgs,
 ) -> Result<(), IpcError> {
-    state
-        .client
-        .archive_dossier(args.id, args.archived)
-        .await
-        .map_err(to_ipc)
+    Ok(state.client.archive_dossier(args.id, args.archived).await?)
 }
 
 #[tauri::command]
 pub async fn delete_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
-    state.client.delete_dossier(args.id).await.map_err(to_ipc)
+    Ok(state.client.delete_dossier(args.id).await?)
 }
 
 #[tauri::command]
 pub async fn restore_dossier(state: State<'_, AppState>, args: IdArgs) -> Result<(), IpcError> {
-    state.client.restore_dossier(args.id).await.map_err(to_ipc)
+    Ok(state.client.restore_dossier(args.id).await?)
 }
 
 #[tauri::command]
@@ -615,16 +565,15 @@ pub async fn list_library(
     state: State<'_, AppState>,
     args: LibraryArgs,
 ) -> Result<Vec<LibraryItem>, IpcError> {
-    state.client.library(args.slot).await.map_err(to_ipc)
+    Ok(state.client.library(args.slot).await?)
 }
 
 #[tauri::command]
 pub async fn set_validity(state: State<'_, AppState>, args: ValidityArgs) -> Result<(), IpcError> {
-    state
+    Ok(state
         .client
         .set_valid_until(args.sha256, args.valid_until)
-        .await
-        .map_err(to_ipc)
+        .await?)
 }
 
 #[tauri::command]
@@ -633,9 +582,8 @@ pub async fn procedure_version(
     args: VersionArgs,
 ) -> Result<Option<Procedure>, IpcError> {
     let portal = portal_record(&state, args.portal).await?;
-    state
+    Ok(state
         .client
         .procedure_version(&portal, &args.procedure, &args.version)
-        .await
-        .map_err(to_ipc)
+        .await?)
 }

@@ -136,7 +136,7 @@ pub enum PortalsCmd {
         /// Portal id or address, as `hoso portals list` shows it.
         portal: String,
         /// An applicant access token; else read from standard input (asked
-        /// for on a terminal).
+        /// for on a terminal, where what is typed is not shown).
         #[arg(long, env = "HOSO_TOKEN")]
         token: Option<String>,
     },

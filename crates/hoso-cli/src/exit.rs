@@ -11,8 +11,13 @@
 //! | 6 | not found |
 //! | 7 | the portal refused the request |
 //! | 8 | a batch finished with some dossiers not filed |
+//!
+//! A failure of hoso-client gets its exit code from its stable code
+//! (`ClientError::code`, the same the window receives), never from a map
+//! of its own.
 
 use hoso_client::ClientError;
+use hoso_client::error::ErrorCode;
 use hoso_core::{Bilingual, Problem};
 
 /// An exit code.
@@ -26,6 +31,22 @@ pub enum Code {
     NotFound = 6,
     Refused = 7,
     Partial = 8,
+}
+
+impl From<ErrorCode> for Code {
+    /// The exit code of each kind of failure: a dossier that changed
+    /// elsewhere or was sent counts as input to fix (3), a paused sending
+    /// as one to try again (4).
+    fn from(c: ErrorCode) -> Self {
+        match c {
+            ErrorCode::Invalid | ErrorCode::Conflict => Code::Invalid,
+            ErrorCode::Network | ErrorCode::Paused => Code::Unreachable,
+            ErrorCode::Untrusted => Code::Untrusted,
+            ErrorCode::NotFound => Code::NotFound,
+            ErrorCode::Portal => Code::Refused,
+            ErrorCode::Storage | ErrorCode::Internal => Code::Failure,
+        }
+    }
 }
 
 impl From<Code> for std::process::ExitCode {
@@ -102,22 +123,7 @@ impl Failure {
     pub fn code(&self) -> Code {
         match self {
             Failure::Other(c, _) => *c,
-            Failure::Client(e) => match e {
-                ClientError::Invalid(_) | ClientError::Refused(_) | ClientError::Package(_) => {
-                    Code::Invalid
-                }
-                ClientError::Network(_) | ClientError::Busy(_) | ClientError::Paused => {
-                    Code::Unreachable
-                }
-                ClientError::KeyChanged { .. } | ClientError::Untrusted(_) => Code::Untrusted,
-                ClientError::NotFound(_) => Code::NotFound,
-                ClientError::Portal(_) => Code::Refused,
-                ClientError::NotEditable | ClientError::Stale { .. } => Code::Invalid,
-                ClientError::Store(_)
-                | ClientError::File { .. }
-                | ClientError::DiskFull(_)
-                | ClientError::Protocol(_) => Code::Failure,
-            },
+            Failure::Client(e) => e.code().into(),
         }
     }
 
@@ -192,5 +198,18 @@ mod tests {
         );
         assert_eq!(code(ClientError::NotFound("x".into())), 6);
         assert_eq!(code(ClientError::Protocol("x".into())), 1);
+        assert_eq!(code(ClientError::NotEditable), 3);
+        assert_eq!(code(ClientError::Paused), 4);
+        assert_eq!(code(ClientError::DiskFull("x".into())), 1);
+        assert_eq!(
+            code(ClientError::Portal(
+                serde_json::from_value(serde_json::json!({
+                    "status": 403, "code": "forbidden",
+                    "message": {"vi": "Không được phép.", "en": "Forbidden."}
+                }))
+                .expect("problem details")
+            )),
+            7
+        );
     }
 }

@@ -3,6 +3,9 @@
 
 #[path = "cli/dead_ends.rs"]
 mod dead_ends;
+#[cfg(unix)]
+#[path = "cli/token_prompt.rs"]
+mod token_prompt;
 
 use hoso_core::status::Status;
 use hoso_core::wire::Transition;

@@ -1,10 +1,16 @@
 //! Everything that can go wrong in the client, each with what to tell the
-//! person and whether their work is safe.
+//! person and whether their work is safe, and the one map from a failure
+//! to its stable code ([`ClientError::code`]): the window receives it in
+//! an [`IpcError`], the command line derives its exit code from it.
 
 use hoso_core::receipt::ReceiptError;
 use hoso_core::wire::ProblemDetails;
 use hoso_core::{Bilingual, Problem};
+use hoso_ipc::IpcError;
 use std::path::PathBuf;
+
+/// The closed set of failure kinds, defined once beside the IPC types.
+pub use hoso_ipc::ErrorCode;
 
 /// A failed client operation.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +82,23 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// What kind of failure this is, as the window and scripts see it. The
+    /// one place a failure gets its code: keep it stable, people's scripts
+    /// read it (as `hoso`'s exit code).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) | Self::Refused(_) | Self::Package(_) => ErrorCode::Invalid,
+            Self::Store(_) | Self::File { .. } | Self::DiskFull(_) => ErrorCode::Storage,
+            Self::Network(_) | Self::Busy(_) => ErrorCode::Network,
+            Self::Portal(_) => ErrorCode::Portal,
+            Self::KeyChanged { .. } | Self::Untrusted(_) => ErrorCode::Untrusted,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::NotEditable | Self::Stale { .. } => ErrorCode::Conflict,
+            Self::Paused => ErrorCode::Paused,
+            Self::Protocol(_) => ErrorCode::Internal,
+        }
+    }
+
     /// What to tell the person: what happened, whether their work is safe,
     /// and what to do.
     pub fn message(&self) -> Bilingual {
@@ -191,6 +214,25 @@ impl ClientError {
     }
 }
 
+/// The failure in the one shape the window understands: its code, the
+/// message, and the problems per field or file when it has them.
+impl From<ClientError> for IpcError {
+    fn from(e: ClientError) -> Self {
+        tracing::warn!(error = %e, "command failed");
+        let code = e.code();
+        let message = e.message();
+        let problems = match e {
+            ClientError::Invalid(problems) | ClientError::Refused(problems) => problems,
+            _ => Vec::new(),
+        };
+        IpcError {
+            code,
+            message,
+            problems,
+        }
+    }
+}
+
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
         Self::Network(without_url(&e))
@@ -210,4 +252,58 @@ fn without_url(e: &reqwest::Error) -> String {
         source = inner.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_dossier_reaches_the_window_with_its_code_message_and_problems() {
+        let problem = Problem {
+            path: "fields.applicant.name".into(),
+            code: hoso_core::validate::ProblemCode::Required,
+            message: Bilingual::new("Bắt buộc.", "Required."),
+        };
+        let e = ClientError::Invalid(vec![problem.clone()]);
+        let message = e.message();
+        let ipc = IpcError::from(e);
+        assert_eq!(ipc.code, ErrorCode::Invalid);
+        assert_eq!(ipc.message, message);
+        assert_eq!(ipc.problems, vec![problem]);
+
+        let ipc = IpcError::from(ClientError::Paused);
+        assert_eq!(ipc.code, ErrorCode::Paused);
+        assert!(ipc.problems.is_empty());
+    }
+
+    #[test]
+    fn each_failure_has_the_code_the_window_and_scripts_rely_on() {
+        let cases = [
+            (ClientError::Network("reset".into()), ErrorCode::Network),
+            (ClientError::Busy(None), ErrorCode::Network),
+            (ClientError::DiskFull("x".into()), ErrorCode::Storage),
+            (ClientError::NotFound("x".into()), ErrorCode::NotFound),
+            (ClientError::NotEditable, ErrorCode::Conflict),
+            (
+                ClientError::Stale {
+                    stored: 2,
+                    edited: 1,
+                },
+                ErrorCode::Conflict,
+            ),
+            (
+                ClientError::KeyChanged {
+                    pinned: "a".into(),
+                    presented: "b".into(),
+                },
+                ErrorCode::Untrusted,
+            ),
+            (ClientError::Protocol("x".into()), ErrorCode::Internal),
+            (ClientError::Refused(Vec::new()), ErrorCode::Invalid),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.code(), code, "{e}");
+        }
+    }
 }

@@ -27,18 +27,9 @@ use hoso_core::{Bilingual, DossierContent, Problem, ProblemCode, Sha256Digest};
 use hoso_package::{Filed, FiledSupplement, Manifest, Package, PortalRef};
 use std::path::{Path, PathBuf};
 
-/// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportOutcome {
-    /// A new dossier.
-    New,
-    /// A new dossier, named as a copy: another of that name is here.
-    Copy,
-    /// The same dossier is here already; nothing changed.
-    AlreadyHere,
-    /// A filed dossier, with its receipt, history and supplements.
-    Filed,
-}
+/// What an import did: one type from the engine to the window and the
+/// command line, so each spells it the same.
+pub use hoso_ipc::ImportOutcome;
 
 /// The dossier an import leads to.
 #[derive(Debug, Clone)]

@@ -115,11 +115,11 @@ pub fn deadline_notices(rows: &[ReportRow]) -> Vec<hoso_core::Bilingual> {
         .collect()
 }
 
-/// The rows as CSV (RFC 4180, UTF-8 with a byte-order mark so that
-/// spreadsheet programs read the Vietnamese right), headings in Vietnamese
-/// and English.
+/// The rows as CSV (RFC 4180: CRLF line ends, a cell quoted when it holds
+/// a separator, quote or line break), UTF-8 with a byte-order mark so that
+/// spreadsheet programs read the Vietnamese right, headings in Vietnamese
+/// and English. Every cell goes through [`neutralised`] first.
 pub fn csv(rows: &[ReportRow]) -> String {
-    let mut out = String::from("\u{feff}");
     let heading = [
         "Mã hồ sơ / Dossier code",
         "Thủ tục / Procedure",
@@ -131,55 +131,57 @@ pub fn csv(rows: &[ReportRow]) -> String {
         "Trạng thái / Status",
         "Cổng xác nhận lúc / Confirmed at",
         "Thời hạn / Deadline",
-    ];
-    line(&mut out, heading.iter().map(|h| h.to_string()));
-    for r in rows {
+    ]
+    .map(String::from);
+    let lines = std::iter::once(heading).chain(rows.iter().map(|r| {
         let tracking = r.tracking.as_ref();
-        line(
-            &mut out,
-            [
-                r.code.clone(),
-                r.procedure.to_string(),
-                r.title.clone(),
-                r.portal.clone(),
-                crate::store::Text(r.local_state).to_string(),
-                r.received_at
-                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-                    .unwrap_or_default(),
-                tracking
-                    .map(|t| t.appointment_date.format("%d/%m/%Y").to_string())
-                    .unwrap_or_default(),
-                tracking.map(|t| t.status.label().vi).unwrap_or_default(),
-                tracking
-                    .and_then(|t| t.confirmed_at.clone())
-                    .unwrap_or_default(),
-                tracking.map(|t| t.deadline.label().vi).unwrap_or_default(),
-            ]
-            .into_iter(),
-        );
+        [
+            r.code.clone(),
+            r.procedure.to_string(),
+            r.title.clone(),
+            r.portal.clone(),
+            crate::store::Text(r.local_state).to_string(),
+            r.received_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+                .unwrap_or_default(),
+            tracking
+                .map(|t| t.appointment_date.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            tracking.map(|t| t.status.label().vi).unwrap_or_default(),
+            tracking
+                .and_then(|t| t.confirmed_at.clone())
+                .unwrap_or_default(),
+            tracking.map(|t| t.deadline.label().vi).unwrap_or_default(),
+        ]
+    }));
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer("\u{feff}".as_bytes().to_vec());
+    for line in lines {
+        // Cannot fail: the writer refuses only lines of unequal length
+        // (each has the ten cells above) and its sink's errors (a Vec
+        // takes every byte).
+        let cells: Vec<_> = line.iter().map(|cell| neutralised(cell)).collect();
+        out.write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .expect("CSV into memory");
     }
-    out
+    let bytes = out.into_inner().expect("CSV into memory");
+    // Every cell was a `str` and the writer adds only ASCII.
+    String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
 }
 
-fn line(out: &mut String, fields: impl Iterator<Item = String>) {
-    let cells: Vec<String> = fields.map(|f| cell(&f)).collect();
-    out.push_str(&cells.join(","));
-    out.push_str("\r\n");
-}
+/// The characters that make a spreadsheet read a cell as a formula (or,
+/// for tab and carriage return, let a formula follow them), as OWASP's
+/// CSV-injection advice lists them.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// One CSV cell: quoted when it holds a separator, quote or line break;
-/// a leading `=`, `+`, `-` or `@` is neutralised so that a spreadsheet
-/// never runs a dossier's text as a formula.
-fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
+/// A cell a spreadsheet shows as text, never runs: one that starts with a
+/// formula character gets a leading `'`.
+fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
     } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+        text.into()
     }
 }
 
@@ -257,6 +259,17 @@ mod tests {
         );
     }
 
+    /// The report as a spreadsheet reads it: each line's cells.
+    fn read_back(csv: &str) -> Vec<Vec<String>> {
+        let body = csv.strip_prefix('\u{feff}').expect("starts with a BOM");
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+            .collect()
+    }
+
     #[test]
     fn the_csv_shows_the_receipt_time_and_local_state_as_stored() {
         for stored in [
@@ -278,12 +291,37 @@ mod tests {
     }
 
     #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(cell("Công ty A"), "Công ty A");
-        assert_eq!(cell("Hà Nội, Việt Nam"), "\"Hà Nội, Việt Nam\"");
-        assert_eq!(cell("nói \"có\""), "\"nói \"\"có\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-5"), "'-5");
-        assert_eq!(cell("hai\ndòng"), "\"hai\ndòng\"");
+    fn a_cell_starting_with_any_formula_character_is_read_as_text() {
+        for start in ['=', '+', '-', '@', '\t', '\r'] {
+            let title = format!("{start}HYPERLINK(\"http://x\",\"bấm\")");
+            let mut r = row("A1", Status::Received, Deadline::Paused);
+            r.title = title.clone();
+            let lines = read_back(&csv(&[r]));
+            assert_eq!(lines[1][2], format!("'{title}"), "{start:?}");
+        }
+    }
+
+    #[test]
+    fn cells_are_quoted_only_when_they_must_be_and_lines_end_in_crlf() {
+        let mut r = row("A1", Status::Received, Deadline::Paused);
+        r.title = "Công ty \"Ánh Dương\", Hà Nội".into();
+        r.portal = "hai\ndòng".into();
+        let text = csv(&[r]);
+        assert!(
+            text.starts_with("\u{feff}Mã hồ sơ / Dossier code,"),
+            "{text}"
+        );
+        let line = text.split("\r\n").nth(1).expect("a second line");
+        assert!(
+            line.starts_with(
+                "A1,kiem-tra-cl-nhap-khau,\"Công ty \"\"Ánh Dương\"\", Hà Nội\",\"hai\ndòng\",submitted,"
+            ),
+            "{line}"
+        );
+        assert!(text.ends_with("\r\n"));
+        let lines = read_back(&text);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1][2], "Công ty \"Ánh Dương\", Hà Nội");
+        assert_eq!(lines[1][3], "hai\ndòng");
     }
 }

@@ -119,10 +119,25 @@ pub struct ImportedPackage {
     pub id: i64,
     /// The local id of the portal that dossier belongs to.
     pub portal: i64,
-    /// `new`, `copy`, `already_here` or `filed`.
-    pub outcome: String,
+    /// What the import did.
+    pub outcome: ImportOutcome,
     /// What to tell the person.
     pub message: Bilingual,
+}
+
+/// What importing a package did, spelled the same in the window and in
+/// `hoso package import --json` (`new`, `copy`, `already_here`, `filed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// A new dossier.
+    New,
+    /// A new dossier, named as a copy: another of that name is here.
+    Copy,
+    /// The same dossier is here already; nothing changed.
+    AlreadyHere,
+    /// A filed dossier, with its receipt, history and supplements.
+    Filed,
 }
 
 /// A filed dossier as its page shows it.
@@ -470,3 +485,33 @@ impl std::fmt::Display for IpcError {
 }
 
 impl std::error::Error for IpcError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_outcomes_cross_the_boundary_in_one_spelling() {
+        let outcomes = [
+            ImportOutcome::New,
+            ImportOutcome::Copy,
+            ImportOutcome::AlreadyHere,
+            ImportOutcome::Filed,
+        ];
+        let spelled: Vec<String> = outcomes
+            .iter()
+            .map(|o| serde_json::to_string(o).expect("serialises"))
+            .collect();
+        assert_eq!(
+            spelled,
+            [r#""new""#, r#""copy""#, r#""already_here""#, r#""filed""#]
+        );
+        for (o, s) in outcomes.iter().zip(&spelled) {
+            assert_eq!(&serde_json::from_str::<ImportOutcome>(s).expect("reads"), o);
+        }
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::NotFound).expect("serialises"),
+            r#""not_found""#
+        );
+    }
+}

@@ -980,6 +980,11 @@ async fn a_package_for_a_portal_this_profile_lacks_names_its_address() {
     a.sign_in(&empty).await;
     let arrived = json(&empty, &["package", "import", filed_package]).await;
     assert_eq!(arrived["outcome"], "filed");
+    // The same package again changes nothing, and says so in the window's
+    // spelling.
+    let again = json(&empty, &["package", "import", filed_package]).await;
+    assert_eq!(again["outcome"], "already_here");
+    assert_eq!(again["id"], arrived["id"]);
     let arrived = json(&empty, &["package", "import", draft_package]).await;
     // A new draft, named as a copy beside the filed one of the same name.
     assert_eq!(arrived["outcome"], "copy");

@@ -1,0 +1,129 @@
+//! `hoso status`: a dossier's standing and history, or every dossier's, after a sync when asked.
+
+use super::Out;
+use super::dossiers::summary_json;
+use crate::exit::{Code, Failure};
+use hoso_client::Client;
+use serde_json::json;
+
+pub(super) async fn run(
+    client: &Client,
+    id: Option<i64>,
+    sync: bool,
+    out: Out,
+) -> Result<Code, Failure> {
+    let mut failed = None;
+    if sync {
+        for p in client.portals().await? {
+            if p.practice && p.token.is_none() {
+                continue;
+            }
+            if let Err(e) = client.sync_status(&p).await {
+                let failure = Failure::from(e);
+                eprintln!("hoso: {}: {}", p.base_url, failure.headline(out.lang));
+                failed.get_or_insert(failure.code());
+            }
+        }
+    }
+    match id {
+        Some(id) => {
+            let record = client.dossier(id).await?;
+            let p = client.portal_of(id).await?;
+            let history = match &record.summary.dossier_code {
+                Some(code) => client
+                    .dossier_status(&p, code)
+                    .await?
+                    .map(|t| t.history)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            out.print(
+                json!({"summary": summary_json(&record.summary), "history": history}),
+                || {
+                    let mut lines = vec![match &record.summary.tracking {
+                        Some(t) => format!(
+                            "#{id} {} · {} · {}",
+                            out.say(&t.status.label()),
+                            out.say(&t.deadline.label()),
+                            t.confirmed_at.clone().unwrap_or_default()
+                        ),
+                        None => format!("#{id} {:?}", record.summary.state),
+                    }];
+                    for e in &history {
+                        lines.push(format!(
+                            "  {} {} ({}) {}",
+                            e.at,
+                            out.say(&e.status.label()),
+                            e.actor,
+                            e.note
+                        ));
+                    }
+                    lines.join("\n")
+                },
+            );
+        }
+        None => {
+            let rows = client.report().await?;
+            let value: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id,
+                        "code": r.code, "procedure": r.procedure, "title": r.title, "portal": r.portal,
+                        "local_state": r.local_state, "received_at": r.received_at,
+                        "status": r.tracking.as_ref().map(|t| t.status),
+                        "confirmed_at": r.tracking.as_ref().and_then(|t| t.confirmed_at.clone()),
+                        "appointment_date": r.tracking.as_ref().map(|t| t.appointment_date),
+                        "deadline": r.tracking.as_ref().map(|t| t.deadline),
+                    })
+                })
+                .collect();
+            out.print(json!(value), || {
+                if rows.is_empty() {
+                    return out.t(
+                        "Chưa có hồ sơ nào trên máy này; lập hồ sơ đầu tiên bằng `hoso dossiers new THỦ_TỤC` (xem `hoso procedures list`).",
+                        "No dossiers on this computer yet; start one with `hoso dossiers new PROCEDURE` (see `hoso procedures list`).",
+                    );
+                }
+                let mut lines = vec![format!(
+                    "{:>5}  {:<26} {:<40} {}",
+                    "#",
+                    out.t("MÃ HỒ SƠ", "CODE"),
+                    out.t("TÊN", "TITLE"),
+                    out.t("TÌNH TRẠNG", "STANDING")
+                )];
+                lines.extend(rows.iter().map(|r| {
+                    let standing = r
+                        .tracking
+                        .as_ref()
+                        .map(|t| {
+                            format!(
+                                "{} · {}",
+                                out.say(&t.status.label()),
+                                out.say(&t.deadline.label())
+                            )
+                        })
+                        .unwrap_or_else(|| local_state(r.local_state, out));
+                    // A draft has no code yet: say so, its id names it.
+                    let code = if r.code.is_empty() {
+                        out.t("(chưa nộp)", "(not filed)")
+                    } else {
+                        r.code.clone()
+                    };
+                    format!("{:>5}  {code:<26} {:<40} {standing}", r.id, r.title)
+                }));
+                lines.join("\n")
+            });
+        }
+    }
+    Ok(failed.unwrap_or(Code::Ok))
+}
+
+/// A dossier's state on this computer in words.
+fn local_state(state: hoso_core::DossierState, out: Out) -> String {
+    match state {
+        hoso_core::DossierState::Draft => out.t("bản nháp", "draft"),
+        hoso_core::DossierState::Submitting => out.t("đang gửi", "being sent"),
+        hoso_core::DossierState::Submitted => out.t("đã nộp", "filed"),
+    }
+}
