@@ -1,6 +1,7 @@
 //! Nothing typed or attached is lost: a dossier started in the window, with
 //! a value past its limit, three goods rows and an attachment, is all there
-//! after the app is quit and started again.
+//! after the app is quit and started again, and found by words typed
+//! without accents.
 
 use crate::harness::Session;
 use std::time::Duration;
@@ -93,6 +94,13 @@ async fn a_dossier_is_found_as_it_was_after_quitting_and_restarting() {
     let listed = app.text("#dossiers li.dossier .title").await;
     assert_eq!(listed, long_name, "the list names the dossier");
     app.screenshot("ws-03-list-after-restart").await;
+    // Found by words typed without accents (the profile's full-text
+    // index), and not by words it does not hold.
+    app.type_into("#search", "xyz khong co").await;
+    app.wait("#no-match", Duration::from_secs(5)).await;
+    app.type_into("#search", "anh duong may bien").await;
+    app.until_text("#dossiers li.dossier .title", &long_name)
+        .await;
     app.click("#dossiers li.dossier button.open").await;
     let name = app
         .wait(r#"[name="importer.name"]"#, Duration::from_secs(10))

@@ -1,20 +1,23 @@
 //! The dossier list: every dossier on this computer, the most recently
-//! changed first, searchable without accents; new dossiers start here
+//! changed first, searched without accents by the profile's full-text
+//! index once typing pauses; new dossiers start here
 //! (`new_dossier.rs`), each line offers what can be done with its dossier
 //! (`line.rs`), and the tools above the lines act on all of them
 //! (`tools.rs`).
 
 mod line;
 mod new_dossier;
+mod search;
 mod tools;
 
 use crate::ipc;
-use crate::lang::{Bi, msg, t, texts};
+use crate::lang::{Bi, msg, t};
 use hoso_core::{DossierQuery, DossierRecord, DossierSummary, Procedure};
 use hoso_ipc::{ArchiveArgs, IdArgs, IpcError, ListArgs, PortalView, Preferences, command};
 use leptos::prelude::*;
 use line::DossierLine;
 use new_dossier::NewDossier;
+use search::SearchBox;
 use tools::ListTools;
 
 /// A change the list asks the shell for, after which it reads the list again.
@@ -66,6 +69,7 @@ pub fn DossierList(
     on_receipt: Callback<i64>,
     on_track: Callback<i64>,
 ) -> impl IntoView {
+    // The words the list was asked for (set once typing pauses).
     let text = RwSignal::new(String::new());
     let archived = RwSignal::new(false);
     let ctx = ListContext {
@@ -128,6 +132,9 @@ pub fn DossierList(
             Some(Err(e)) => return view! { <p class="problems">{msg(&e.message)}</p> }.into_any(),
             Some(Ok(list)) => list,
         };
+        if list.is_empty() && !text.with_untracked(|q| q.trim().is_empty()) {
+            return view! { <p class="empty" id="no-match">{t(|x| x.no_match)}</p> }.into_any();
+        }
         if list.is_empty() {
             return view! { <p class="empty" id="no-dossiers">{t(|x| x.no_dossiers)}</p> }
                 .into_any();
@@ -170,8 +177,7 @@ pub fn DossierList(
         <section class="card list">
             <div class="list-head">
                 <h2>{t(|x| x.my_dossiers)}</h2>
-                <input type="search" id="search" placeholder=move || texts().search_placeholder
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                <SearchBox text/>
                 <label class="toggle">
                     <input type="checkbox" id="show-archived" prop:checked=move || archived.get()
                         on:change=move |ev| archived.set(event_target_checked(&ev))/>

@@ -270,20 +270,12 @@ impl Client {
         workspace::get(&self.store, id).await
     }
 
-    /// The dossiers `query` asks for, the most recently changed first.
+    /// The dossiers `query` asks for: its words found by full-text search,
+    /// diacritics and case ignored ("anh duong" finds "Ánh Dương"), the
+    /// best match first; without words the most recently changed first
+    /// (see [`workspace::list`]).
     pub async fn dossiers(&self, query: DossierQuery) -> Result<Vec<DossierSummary>, ClientError> {
         workspace::list(&self.store, query).await
-    }
-
-    /// The dossiers `query` asks for, found by full-text search of their
-    /// title, procedure, dossier code and values, diacritics and case
-    /// ignored ("anh duong" finds "Ánh Dương"), the best match first
-    /// (see [`workspace::search`]).
-    pub async fn search_dossiers(
-        &self,
-        query: DossierQuery,
-    ) -> Result<Vec<DossierSummary>, ClientError> {
-        workspace::search(&self.store, query).await
     }
 
     /// A new draft with the content of dossier `id`.

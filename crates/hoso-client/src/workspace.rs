@@ -204,56 +204,26 @@ pub async fn save(
         .await
 }
 
-/// The dossiers `query` asks for, the most recently changed first.
+/// The dossiers `query` asks for. With words in `query.text`, found by
+/// full-text search: every word (without regard to case or diacritics,
+/// "đ" as "d") must begin a word of the title, the procedure's code, the
+/// dossier code or any value of the form; the best match first, then the
+/// most recently changed. Without words, every dossier, the most recently
+/// changed first. The procedure, state and archive filters apply to both.
 pub async fn list(store: &Store, query: DossierQuery) -> Result<Vec<DossierSummary>, ClientError> {
-    let words: Vec<String> = search_key(&query.text)
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let all = store
-        .call(move |conn| Ok(rows::list(conn, query.archived)?))
-        .await?;
-    Ok(all
-        .into_iter()
-        .filter(|r| {
-            query
-                .procedure
-                .as_ref()
-                .is_none_or(|p| &r.summary.procedure == p)
-        })
-        .filter(|r| query.state.is_none_or(|s| r.summary.state == s))
-        .filter(|r| {
-            if words.is_empty() {
-                return true;
-            }
-            let haystack = search_key(&format!(
-                "{} {}",
-                r.summary.title,
-                serde_json::to_string(&r.content.fields).unwrap_or_default()
-            ));
-            words.iter().all(|w| haystack.contains(w.as_str()))
-        })
-        .map(|r| r.summary)
-        .collect())
-}
-
-/// The dossiers `query` asks for, found by full-text search: every word
-/// of `query.text` (without regard to case or diacritics, "đ" as "d") must
-/// begin a word of the title, the procedure's code, the dossier code or
-/// any value of the form; the best match first, then the most recently
-/// changed. The other filters of `query` apply as in [`list`]; a query
-/// without words lists as [`list`] does.
-pub async fn search(
-    store: &Store,
-    query: DossierQuery,
-) -> Result<Vec<DossierSummary>, ClientError> {
-    let Some(matching) = fts_query(&query.text) else {
-        return list(store, query).await;
-    };
     let archived = query.archived;
-    let found = store
-        .call(move |conn| Ok(rows::search(conn, &matching, archived)?))
-        .await?;
+    let found = match fts_query(&query.text) {
+        Some(matching) => {
+            store
+                .call(move |conn| Ok(rows::search(conn, &matching, archived)?))
+                .await?
+        }
+        None => {
+            store
+                .call(move |conn| Ok(rows::list(conn, archived)?))
+                .await?
+        }
+    };
     Ok(found
         .into_iter()
         .map(|r| r.summary)

@@ -24,6 +24,7 @@ pub const TEXTS: Texts = Texts {
     saved_at: "Saved at",
     saving: "Saving…",
     no_dossiers: "No dossiers yet. Choose a procedure and press Create.",
+    no_match: "No dossier holds the words typed.",
     untitled: "(untitled)",
     state_draft: "Draft",
     state_submitting: "Sending",

@@ -56,6 +56,7 @@ catalogue! {
     saved_at,
     saving,
     no_dossiers,
+    no_match,
     untitled,
     state_draft,
     state_submitting,

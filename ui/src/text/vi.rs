@@ -24,6 +24,7 @@ pub const TEXTS: Texts = Texts {
     saved_at: "Đã lưu lúc",
     saving: "Đang lưu…",
     no_dossiers: "Chưa có hồ sơ nào. Hãy chọn thủ tục và bấm Tạo.",
+    no_match: "Không có hồ sơ nào chứa các từ đã gõ.",
     untitled: "(chưa có tên)",
     state_draft: "Nháp",
     state_submitting: "Đang gửi",

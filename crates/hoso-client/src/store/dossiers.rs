@@ -551,7 +551,7 @@ mod tests {
             text: text.into(),
             ..DossierQuery::default()
         };
-        crate::workspace::search(store, query)
+        crate::workspace::list(store, query)
             .await
             .expect("search")
             .into_iter()
@@ -640,7 +640,7 @@ mod tests {
             .await
             .expect("archive");
         assert!(found(&store, "cuon").await.is_empty());
-        let archived = crate::workspace::search(
+        let archived = crate::workspace::list(
             &store,
             DossierQuery {
                 text: "cuon".into(),
@@ -675,7 +675,7 @@ mod tests {
         for text in [
             "\"sao", "sao*", "(and)", "mai OR", "NEAR(", "-", "\"\"", "^sao",
         ] {
-            let result = crate::workspace::search(
+            let result = crate::workspace::list(
                 &store,
                 DossierQuery {
                     text: text.into(),

@@ -157,7 +157,7 @@ mod tests {
         );
         assert_eq!(record.revision, 0);
         assert_eq!(record.content.field("importer.name"), Some("Công ty A"));
-        let found = crate::workspace::search(
+        let found = crate::workspace::list(
             &store,
             hoso_core::DossierQuery {
                 text: "cong ty a".into(),
