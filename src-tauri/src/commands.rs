@@ -374,7 +374,7 @@ pub async fn export_csv(state: State<'_, AppState>) -> Result<String, IpcError> 
         hoso_client::store::vn_now().format("%Y%m%d-%H%M%S")
     ));
     let written = path.clone();
-    blocking(move || crate::receipt::write_whole(&written, csv.as_bytes())).await?;
+    blocking(move || hoso_client::whole::write(&written, csv.as_bytes())).await?;
     Ok(path.display().to_string())
 }
 
@@ -434,25 +434,13 @@ const EXPORTS_DIR: &str = "exports";
 /// stop the others, and the first failure is reported once all were asked.
 #[tauri::command]
 pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u32, IpcError> {
-    let portals = state.client.portals().await?;
-    let mut new_events = 0;
-    let mut failed = None;
-    for portal in &portals {
-        match state.client.sync_status(portal).await {
-            Ok(report) => new_events += report.new_events,
-            Err(e) => {
-                if failed.is_none() {
-                    failed = Some(e);
-                }
-            }
-        }
+    let all = state.client.sync_all().await?;
+    if all.new_events > 0 {
+        crate::follow::changed(&app, all.new_events).await;
     }
-    if new_events > 0 {
-        crate::follow::changed(&app, new_events).await;
-    }
-    match failed {
-        Some(e) => Err(e.into()),
-        None => Ok(u32::try_from(new_events).unwrap_or(u32::MAX)),
+    match all.failed.into_iter().next() {
+        Some((_, e)) => Err(e.into()),
+        None => Ok(u32::try_from(all.new_events).unwrap_or(u32::MAX)),
     }
 }
 

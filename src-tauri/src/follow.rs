@@ -79,7 +79,7 @@ pub async fn follow_all(app: AppHandle) {
     }
     match state.client.portals().await {
         Ok(portals) => {
-            for portal in portals {
+            for portal in portals.into_iter().filter(PortalRecord::followed) {
                 state.pollers.start(&app, portal);
             }
         }

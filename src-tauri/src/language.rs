@@ -5,7 +5,6 @@
 use crate::state::AppState;
 use hoso_ipc::{ErrorCode, IpcError, Language, LanguageArgs};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use tauri::State;
 
@@ -36,26 +35,15 @@ pub fn chosen(profile: &Path) -> Option<Language> {
     }
 }
 
-/// Remembers `language` in `profile`: a temporary file synced, then
-/// renamed over the old one, so a crash leaves the old choice or the new,
-/// never half a file.
-pub fn remember(profile: &Path, language: Language) -> std::io::Result<()> {
+/// Remembers `language` in `profile`, written whole or not at all
+/// ([`hoso_client::whole`]): a crash leaves the old choice or the new.
+pub fn remember(profile: &Path, language: Language) -> Result<(), hoso_client::ClientError> {
     let settings = WindowSettings {
         language: Some(language),
     };
-    let bytes = serde_json::to_vec_pretty(&settings).map_err(std::io::Error::other)?;
-    let tmp = profile.join(format!("{SETTINGS_FILE}.tmp"));
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, settings_path(profile))?;
-    // The rename itself survives a power cut once the folder is synced
-    // (folders cannot be opened for syncing on Windows).
-    #[cfg(unix)]
-    std::fs::File::open(profile)?.sync_all()?;
-    Ok(())
+    let bytes = serde_json::to_vec_pretty(&settings)
+        .map_err(|e| hoso_client::ClientError::Protocol(e.to_string()))?;
+    hoso_client::whole::write(&settings_path(profile), &bytes)
 }
 
 /// The language a locale such as `en_GB.UTF-8` asks for: English for

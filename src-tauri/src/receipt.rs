@@ -42,27 +42,8 @@ pub fn save(dir: &Path, code: &str, html: &str) -> Result<PathBuf, ClientError> 
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n<title>Giấy tiếp nhận hồ sơ {code}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body class=\"saved-receipt\">\n{html}\n</body>\n</html>\n"
     );
-    write_whole(&path, page.as_bytes())?;
+    hoso_client::whole::write(&path, page.as_bytes())?;
     Ok(path)
-}
-
-/// Writes `bytes` to `path` through a temporary file synced and renamed
-/// into place: the file is whole or absent, never half written.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let written = (|| {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        ClientError::file(path, e)
-    })
 }
 
 #[cfg(test)]

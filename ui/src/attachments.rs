@@ -16,15 +16,9 @@ use hoso_ipc::{ImportArgs, IpcError, StoredAttachment, command};
 use leptos::prelude::*;
 use reuse::ReuseOffer;
 
-/// Puts `doc` in its slot; a slot that takes one document gives up the
-/// one it held.
-fn place(docs: RwSignal<Vec<AttachedDocument>>, doc: AttachedDocument, max_count: usize) {
-    docs.update(|all| {
-        if max_count == 1 {
-            all.retain(|d| d.slot != doc.slot);
-        }
-        all.push(doc);
-    });
+/// Puts `doc` in its slot by hoso-core's rule.
+fn place(docs: RwSignal<Vec<AttachedDocument>>, doc: AttachedDocument, max_count: u32) {
+    docs.update(|all| hoso_core::dossier::place_document(all, doc, max_count));
 }
 
 #[component]
@@ -37,7 +31,7 @@ pub fn SlotInput(
     let path = RwSignal::new(String::new());
     let error = RwSignal::new(None::<IpcError>);
     let slot_id = spec.id.clone();
-    let max_count = spec.max_count as usize;
+    let max_count = spec.max_count;
 
     // Copying a file into the library, checked against the slot first.
     let import = Action::new_local({

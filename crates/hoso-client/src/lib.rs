@@ -19,6 +19,7 @@ pub mod submit;
 pub mod supplement;
 pub mod tracking;
 pub mod tus;
+pub mod whole;
 pub mod workspace;
 
 pub use error::ClientError;
@@ -473,6 +474,24 @@ impl Client {
     /// synced state, deadline as of today).
     pub async fn report(&self) -> Result<Vec<report::ReportRow>, ClientError> {
         report::rows(&self.store, crate::store::vn_now().date_naive()).await
+    }
+
+    /// Asks every followed portal ([`PortalRecord::followed`]) for its
+    /// changes; one that fails does not stop the others.
+    pub async fn sync_all(&self) -> Result<tracking::SyncAll, ClientError> {
+        let mut all = tracking::SyncAll::default();
+        for portal in self
+            .portals()
+            .await?
+            .into_iter()
+            .filter(PortalRecord::followed)
+        {
+            match self.sync_status(&portal).await {
+                Ok(report) => all.new_events += report.new_events,
+                Err(e) => all.failed.push((portal, e)),
+            }
+        }
+        Ok(all)
     }
 
     /// Reads `portal`'s status changes since the last sync and keeps them,

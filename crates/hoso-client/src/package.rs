@@ -117,13 +117,8 @@ fn write_whole(
     manifest: &Manifest,
     paths: &[(Sha256Digest, PathBuf)],
 ) -> Result<u64, ClientError> {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "ho-so.hoso".into());
-    let partial = dest.with_file_name(format!(".{name}.partial"));
-    let file = std::fs::File::create(&partial).map_err(|e| ClientError::file(&partial, e))?;
-    let written = hoso_package::write(std::io::BufWriter::new(file), manifest, |sha| {
+    let partial = crate::whole::beside(dest)?;
+    let written = hoso_package::write(std::io::BufWriter::new(partial), manifest, |sha| {
         let path = paths
             .iter()
             .find(|(s, _)| s == sha)
@@ -131,24 +126,18 @@ fn write_whole(
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, sha.to_hex()))?;
         std::fs::File::open(path)
     });
-    let done = written
-        .map_err(ClientError::from)
-        .and_then(|w| {
-            w.into_inner()
-                .map_err(|e| ClientError::file(&partial, e.into_error()))
-        })
-        .and_then(|f| {
-            f.sync_all().map_err(|e| ClientError::file(&partial, e))?;
-            Ok(f.metadata().map(|m| m.len()).unwrap_or_default())
-        })
-        .and_then(|len| {
-            std::fs::rename(&partial, dest).map_err(|e| ClientError::file(dest, e))?;
-            Ok(len)
-        });
-    if done.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    done
+    // On any failure the temporary file is dropped, and with it removed.
+    let partial = written
+        .map_err(ClientError::from)?
+        .into_inner()
+        .map_err(|e| ClientError::file(dest, e.into_error()))?;
+    let len = partial
+        .as_file()
+        .metadata()
+        .map(|m| m.len())
+        .unwrap_or_default();
+    crate::whole::finish(partial, dest)?;
+    Ok(len)
 }
 
 /// A filed dossier's receipt, history and supplements, as kept here.

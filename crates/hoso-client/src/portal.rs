@@ -36,6 +36,17 @@ pub struct PortalRecord {
     pub key_changed: Option<String>,
 }
 
+impl PortalRecord {
+    /// Whether this profile follows the portal's status changes: every
+    /// portal but a practice one it is not signed in to (a practice
+    /// portal of another profile, met in a package, holds nothing of
+    /// this one's). The window's pollers, its "sync now" and `hoso status
+    /// --sync` all go by this.
+    pub fn followed(&self) -> bool {
+        !(self.practice && self.token.is_none())
+    }
+}
+
 /// How to add a portal.
 #[derive(Debug, Clone, Default)]
 pub struct AddPortal {

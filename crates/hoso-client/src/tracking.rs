@@ -33,6 +33,15 @@ pub struct SyncReport {
     pub requests: u32,
 }
 
+/// What asking every followed portal found ([`crate::Client::sync_all`]).
+#[derive(Debug, Default)]
+pub struct SyncAll {
+    /// Changes that were new here, from every portal that answered.
+    pub new_events: usize,
+    /// The portals that failed, each with why, in the order asked.
+    pub failed: Vec<(PortalRecord, ClientError)>,
+}
+
 /// A filed dossier's last known state at its portal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackedStatus {

@@ -87,7 +87,27 @@ pub struct AttachedDocument {
     pub sha256: Sha256Digest,
 }
 
+/// [`DossierContent::place_document`] on a list of documents (the
+/// window's editor holds them apart from the rest of the content).
+pub fn place_document(
+    documents: &mut Vec<AttachedDocument>,
+    doc: AttachedDocument,
+    max_count: u32,
+) {
+    if max_count <= 1 {
+        documents.retain(|d| d.slot != doc.slot);
+    }
+    documents.push(doc);
+}
+
 impl DossierContent {
+    /// Puts `doc` in its slot: a slot that takes one document
+    /// (`max_count` 1) gives up the one it held, a slot that takes more
+    /// keeps them. The window and the command line both attach by this.
+    pub fn place_document(&mut self, doc: AttachedDocument, max_count: u32) {
+        place_document(&mut self.documents, doc, max_count);
+    }
+
     /// The content as it is stored and sent: every value, cell and file name
     /// normalised ([`normalize`]), empty values and cells dropped. Rows are
     /// kept even when empty, so that row numbers stay those the person sees.
@@ -335,6 +355,31 @@ pub fn search_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slot_for_one_document_gives_up_the_one_it_held_and_others_keep_theirs() {
+        let doc = |slot: &str, name: &str| AttachedDocument {
+            slot: slot.into(),
+            name: name.into(),
+            size: 1,
+            sha256: Sha256Digest::of(name.as_bytes()),
+        };
+        let mut docs = vec![doc("contract", "old.pdf"), doc("invoice", "a.pdf")];
+        place_document(&mut docs, doc("contract", "new.pdf"), 1);
+        place_document(&mut docs, doc("invoice", "b.pdf"), 3);
+        let names: Vec<_> = docs
+            .iter()
+            .map(|d| (d.slot.as_str(), d.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("invoice", "a.pdf"),
+                ("contract", "new.pdf"),
+                ("invoice", "b.pdf")
+            ]
+        );
+    }
 
     #[test]
     fn differing_paths_name_changed_fields_and_slots_not_order_or_version() {

@@ -124,15 +124,15 @@ pub(super) async fn run(client: &Client, c: DossiersCmd, out: Out) -> Result<Cod
             })?;
             let entry = client.import_for_slot(&file, &spec).await?;
             let mut content = record.content;
-            if spec.max_count <= 1 {
-                content.documents.retain(|d| d.slot != slot);
-            }
-            content.documents.push(AttachedDocument {
-                slot,
-                name: entry.name,
-                size: entry.size,
-                sha256: entry.sha256,
-            });
+            content.place_document(
+                AttachedDocument {
+                    slot,
+                    name: entry.name,
+                    size: entry.size,
+                    sha256: entry.sha256,
+                },
+                spec.max_count,
+            );
             save(client, id, content, record.revision, out)
                 .await
                 .map_err(|e| match e {

@@ -14,15 +14,10 @@ pub(super) async fn run(
 ) -> Result<Code, Failure> {
     let mut failed = None;
     if sync {
-        for p in client.portals().await? {
-            if p.practice && p.token.is_none() {
-                continue;
-            }
-            if let Err(e) = client.sync_status(&p).await {
-                let failure = Failure::from(e);
-                eprintln!("hoso: {}: {}", p.base_url, failure.headline(out.lang));
-                failed.get_or_insert(failure.code());
-            }
+        for (p, e) in client.sync_all().await?.failed {
+            let failure = Failure::from(e);
+            eprintln!("hoso: {}: {}", p.base_url, failure.headline(out.lang));
+            failed.get_or_insert(failure.code());
         }
     }
     match id {
