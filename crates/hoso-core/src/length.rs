@@ -122,6 +122,10 @@ impl Hidden {
 
 /// The first hidden character inside `text` (normalised), if any.
 pub fn find_hidden(text: &str) -> Option<Hidden> {
+    // Every value is checked, nearly none holds one: look before copying.
+    if !may_hold_hidden(text) || !text.chars().any(is_hidden) {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
     let at = chars.iter().position(|c| is_hidden(*c))?;
     let visible = |range: &[char]| -> String { range.iter().filter(|c| !is_hidden(**c)).collect() };
@@ -133,6 +137,31 @@ pub fn find_hidden(text: &str) -> Option<Hidden> {
         before,
         after,
         count: chars.iter().filter(|c| is_hidden(**c)).count(),
+    })
+}
+
+/// Whether `text` may hold a hidden character, read from its UTF-8 bytes
+/// alone: false only when none of the byte sequences that begin one is
+/// there (a control byte other than a line end, or the lead bytes of the
+/// characters [`is_invisible`] lists, with their second byte where the lead
+/// byte is common in Vietnamese or in punctuation).
+fn may_hold_hidden(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            0x00..=0x1f => b != b'\n',
+            // DEL; U+0080–U+00BF (C1 controls, soft hyphen); U+0340–U+037F;
+            // U+0600–U+063F.
+            0x7f | 0xc2 | 0xcd | 0xd8 => true,
+            // U+1800–U+183F (not the U+1Exx of Vietnamese letters).
+            0xe1 => next == Some(0xa0),
+            // U+2000–U+207F (not the other punctuation of U+2xxx).
+            0xe2 => matches!(next, Some(0x80 | 0x81)),
+            // U+FEC0–U+FEFF and U+FFC0–U+FFFF.
+            0xef => matches!(next, Some(0xbb | 0xbf)),
+            _ => false,
+        }
     })
 }
 
@@ -188,6 +217,26 @@ pub fn count(normalized: &str, unit: LengthUnit) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_filter_lets_every_hidden_character_through() {
+        let mut hidden = 0;
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            let amid = format!("Công{c}ty");
+            if is_hidden(c) {
+                hidden += 1;
+                assert!(may_hold_hidden(&alone), "U+{:04X} alone", c as u32);
+                assert!(find_hidden(&amid).is_some(), "U+{:04X} amid", c as u32);
+            } else {
+                assert!(find_hidden(&amid).is_none(), "U+{:04X}", c as u32);
+            }
+        }
+        assert!(hidden > 60, "{hidden}");
+        assert!(!may_hold_hidden(
+            "Công ty TNHH Thiết bị Điện Ánh Dương, Hà Nội 2026"
+        ));
+    }
 
     #[test]
     fn decomposed_vietnamese_counts_the_same_as_precomposed() {
