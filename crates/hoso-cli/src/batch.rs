@@ -35,47 +35,36 @@ pub struct Record {
 }
 
 /// Splits CSV text (RFC 4180: quotes, doubled quotes, line breaks inside
-/// quotes) into records, each with the line it starts on; blank lines are
-/// skipped.
-pub fn parse_csv(text: &str) -> Vec<Record> {
+/// quotes; the `csv` crate reads it) into records, each with the line it
+/// starts on; blank lines are skipped.
+pub fn parse_csv(text: &str) -> Result<Vec<Record>, csv::Error> {
     let text = text.trim_start_matches('\u{feff}');
-    let mut records = Vec::new();
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let (mut line, mut start) = (1, 1);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
-        }
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (false, ',') => cells.push(std::mem::take(&mut cell)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                cells.push(std::mem::take(&mut cell));
-                records.push(Record {
-                    line: start,
-                    cells: std::mem::take(&mut cells),
-                });
-                start = line;
-            }
-            (false, c) => cell.push(c),
-        }
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .map(|r| {
+            let r = r?;
+            Ok(Record {
+                line: r.position().map_or(0, |p| line_at(text, p.byte())),
+                cells: r.iter().map(str::to_owned).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The 1-based line on which the record the reader placed at byte `at`
+/// starts. The reader's position may lie on the line ending that closed the
+/// record before (and on blank lines it skipped), so those are passed over:
+/// no record starts with a line break.
+fn line_at(text: &str, at: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
     }
-    if !cell.is_empty() || !cells.is_empty() {
-        cells.push(cell);
-        records.push(Record { line: start, cells });
-    }
-    records.retain(|r| !(r.cells.len() == 1 && r.cells[0].is_empty()));
-    records
+    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// How a CSV row is known again: the person's `key`, else what the row
@@ -228,7 +217,17 @@ fn items(source: &Path) -> Result<Vec<Item>, Failure> {
         return Ok(found.into_iter().map(Item::Package).collect());
     }
     let text = std::fs::read_to_string(source).map_err(|e| ClientError::file(source, e))?;
-    let mut records = parse_csv(&text).into_iter();
+    let mut records = parse_csv(&text)
+        .map_err(|e| {
+            ClientError::file(
+                source,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("không đọc được CSV / not readable as CSV: {e}"),
+                ),
+            )
+        })?
+        .into_iter();
     let header = records.next().map(|r| r.cells).unwrap_or_default();
     check_header(source, &header)?;
     let mut first_line_of = std::collections::HashMap::new();
@@ -633,7 +632,7 @@ mod tests {
     #[test]
     fn csv_records_keep_quotes_commas_line_breaks_and_their_first_line() {
         let text = "\u{feff}procedure,field:a,field:b\r\nx,\"Hà Nội, VN\",\"nói \"\"có\"\"\"\r\n\r\ny,\"hai\ndòng\",\r\nz,1,2";
-        let r = parse_csv(text);
+        let r = parse_csv(text).expect("CSV");
         assert_eq!(r.len(), 4);
         assert_eq!(r[0].cells, ["procedure", "field:a", "field:b"]);
         assert_eq!(r[1].cells, ["x", "Hà Nội, VN", "nói \"có\""]);

@@ -1,5 +1,5 @@
 //! Importing a 2 GiB scan into the attachment library: the copy streams in
-//! 1 MiB pieces, hashing on the way, so memory stays flat whatever the file
+//! 256 KiB pieces, hashing on the way, so memory stays flat whatever the file
 //! size; importing the same content under another name stores nothing new.
 //! Prints the figures, the last line one JSON object.
 

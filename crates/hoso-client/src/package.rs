@@ -449,26 +449,21 @@ async fn record(
                 ),
                 (None, false) => (title, ImportOutcome::New),
             };
-            let (state, dossier_code, receipt) = match &filed {
-                Some((c, r, _, _)) => (DossierState::Submitted, Some(c.as_str()), Some(r.as_str())),
-                None => (DossierState::Draft, None, None),
-            };
-            let id = rows::insert(
-                &tx,
-                &NewDossier {
-                    portal_id,
-                    procedure_code: &code,
-                    version: &version,
-                    title: &title,
-                    content: &json,
-                    state,
-                    dossier_code,
-                    receipt,
+            let draft = NewDossier::draft(portal_id, (&code, &version), &title, &json, &t);
+            let new = match &filed {
+                Some((c, r, _, _)) => NewDossier {
+                    state: DossierState::Submitted,
+                    dossier_code: Some(c),
+                    receipt: Some(r),
                     manifest_sha256: manifest.as_deref(),
-                    row_key: None,
-                    at: &t,
+                    ..draft
                 },
-            )?;
+                None => NewDossier {
+                    manifest_sha256: manifest.as_deref(),
+                    ..draft
+                },
+            };
+            let id = rows::insert(&tx, &new)?;
             if let Some((c, _, history, supplements)) = &filed {
                 for e in history {
                     let cursor = i64::try_from(e.cursor).unwrap_or(i64::MAX);

@@ -82,19 +82,7 @@ async fn insert(
         .call(move |conn| {
             Ok(rows::insert(
                 conn,
-                &NewDossier {
-                    portal_id,
-                    procedure_code: &code,
-                    version: &version,
-                    title: &title,
-                    content: &json,
-                    state: DossierState::Draft,
-                    dossier_code: None,
-                    receipt: None,
-                    manifest_sha256: None,
-                    row_key: None,
-                    at: &now(),
-                },
+                &NewDossier::draft(portal_id, (&code, &version), &title, &json, &now()),
             )?)
         })
         .await?;
@@ -134,17 +122,8 @@ pub async fn insert_for_row(
                 None => rows::insert(
                     &tx,
                     &NewDossier {
-                        portal_id,
-                        procedure_code: &code,
-                        version: &version,
-                        title: &title,
-                        content: &json,
-                        state: DossierState::Draft,
-                        dossier_code: None,
-                        receipt: None,
-                        manifest_sha256: None,
                         row_key: Some(&key),
-                        at: &now(),
+                        ..NewDossier::draft(portal_id, (&code, &version), &title, &json, &now())
                     },
                 )?,
             };

@@ -80,6 +80,32 @@ pub(crate) struct NewDossier<'a> {
     pub(crate) at: &'a str,
 }
 
+impl<'a> NewDossier<'a> {
+    /// A draft of `content` (JSON) for procedure `code` in `version` on
+    /// `portal_id`, created `at`: not filed, no input row.
+    pub(crate) fn draft(
+        portal_id: i64,
+        (code, version): (&'a str, &'a str),
+        title: &'a str,
+        content: &'a str,
+        at: &'a str,
+    ) -> Self {
+        Self {
+            portal_id,
+            procedure_code: code,
+            version,
+            title,
+            content,
+            state: DossierState::Draft,
+            dossier_code: None,
+            receipt: None,
+            manifest_sha256: None,
+            row_key: None,
+            at,
+        }
+    }
+}
+
 /// Records a new dossier at revision 0; its id.
 pub(crate) fn insert(conn: &Connection, new: &NewDossier<'_>) -> rusqlite::Result<i64> {
     conn.execute(
