@@ -57,6 +57,16 @@ pub fn t(pick: fn(&Texts) -> &'static str) -> impl IntoView + Copy {
     move || pick(texts())
 }
 
+/// The unit after a count, `one` for exactly 1 and `many` otherwise
+/// (English says "1 working day"; Vietnamese reads the same either way).
+pub fn counted(
+    n: u32,
+    one: fn(&Texts) -> &'static str,
+    many: fn(&Texts) -> &'static str,
+) -> impl IntoView + Copy {
+    move || if n == 1 { one(texts()) } else { many(texts()) }
+}
+
 /// A message from hoso-core or the shell.
 pub fn msg(m: &Bilingual) -> impl IntoView + use<> {
     let m = m.clone();

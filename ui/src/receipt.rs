@@ -1,7 +1,7 @@
 //! The receipt, laid out like the official receipt-and-appointment form,
 //! with the signature check that ends all doubt.
 
-use crate::lang::{msg, size, t};
+use crate::lang::{counted, msg, size, t};
 use hoso_core::bilingual::{en_number, vi_number};
 use hoso_ipc::SubmitOutcome;
 use leptos::prelude::*;
@@ -89,7 +89,7 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
                 {r.applicant.address.clone().map(|a| row(t(|x| x.address).into_any(), a.into_any()))}
                 {row(t(|x| x.procedure).into_any(), view! { {msg(&r.procedure.name)} " (" {r.procedure.code.to_string()} " · " {r.procedure.version.clone()} ")" }.into_any())}
                 {row(t(|x| x.sets).into_any(), r.sets.to_string().into_any())}
-                {row(t(|x| x.processing_time).into_any(), view! { {r.processing_days} " " {t(|x| x.working_days)} }.into_any())}
+                {row(t(|x| x.processing_time).into_any(), view! { {r.processing_days} " " {counted(r.processing_days, |x| x.working_day, |x| x.working_days)} }.into_any())}
                 {row(t(|x| x.received_at).into_any(), view! { <span id="received-at">{r.received_at.format("%H:%M, %d/%m/%Y").to_string()}</span> }.into_any())}
                 {row(t(|x| x.appointment).into_any(), view! { <strong id="appointment">{r.appointment_date.format("%d/%m/%Y").to_string()}</strong> }.into_any())}
                 {row(t(|x| x.delivery).into_any(), msg(&r.delivery.label()).into_any())}

@@ -2,7 +2,7 @@
 //! ones and those due soon, from the last synced states.
 
 use crate::ipc;
-use crate::lang::{msg, t};
+use crate::lang::{counted, msg, t};
 use hoso_ipc::{Summary, command};
 use leptos::prelude::*;
 
@@ -13,8 +13,8 @@ pub fn SummaryView() -> impl IntoView {
         status_changes.track();
         async move { ipc::call0::<Summary>(command::SUMMARY).await }
     });
-    let listing = |rows: Vec<(String, String, u32)>,
-                   unit: fn(&crate::text::Texts) -> &'static str| {
+    type Unit = fn(&crate::text::Texts) -> &'static str;
+    let listing = |rows: Vec<(String, String, u32)>, (one, many): (Unit, Unit)| {
         if rows.is_empty() {
             return view! { <p class="empty">{t(|x| x.summary_none)}</p> }.into_any();
         }
@@ -22,7 +22,7 @@ pub fn SummaryView() -> impl IntoView {
             .into_iter()
             .map(|(code, title, days)| {
                 view! {
-                    <li><code>{code}</code> " " {title} " — " {days} " " {t(unit)}</li>
+                    <li><code>{code}</code> " " {title} " — " {days} " " {counted(days, one, many)}</li>
                 }
             })
             .collect::<Vec<_>>();
@@ -60,11 +60,11 @@ pub fn SummaryView() -> impl IntoView {
             </section>
             <section class="card overdue" id="summary-overdue">
                 <h3>{t(|x| x.summary_overdue)}</h3>
-                {listing(s.overdue.clone(), |x| x.wd_late)}
+                {listing(s.overdue.clone(), (|x| x.wd_late_one, |x| x.wd_late))}
             </section>
             <section class="card" id="summary-due-soon">
                 <h3>{t(|x| x.summary_due_soon)}</h3>
-                {listing(s.due_soon.clone(), |x| x.wd_left)}
+                {listing(s.due_soon.clone(), (|x| x.wd_left_one, |x| x.wd_left))}
             </section>
         }
         .into_any()
