@@ -6,9 +6,11 @@ use anyhow::{Context, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo xtask bench [core] [import] [portal] [upload] [app-import]`: the
-/// named benchmarks, or core, import and portal (upload needs root and
-/// takes about a quarter of an hour).
+/// `cargo xtask bench [core] [import] [portal] [cluster] [upload]
+/// [app-import]`: the named benchmarks, or core, import and portal (upload
+/// needs root and takes about a quarter of an hour; cluster runs the
+/// portal's load through nginx to one and three replicas on PostgreSQL and
+/// S3, beside the SQLite portal).
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let which: Vec<&str> = if args.is_empty() {
         vec!["core", "import", "portal"]
@@ -27,6 +29,11 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 crate::setup::ensure_interop_peers(&crate::workspace_root()?)?;
                 exec(cargo().args(["bench", "-p", "hoso-portal", "--bench", "load"]))?
             }
+            "cluster" => exec(
+                cargo()
+                    .args(["bench", "-p", "hoso-portal", "--bench", "load"])
+                    .env("HOSO_LOAD_SETUP", "cluster"),
+            )?,
             "app-import" => {
                 crate::ui::build(&crate::workspace_root()?)?;
                 exec(cargo().args(["build", "-p", "hoso-desktop"]))?;
@@ -43,7 +50,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 ]))?
             }
             other => bail!(
-                "unknown benchmark {other:?}; known: core, import, app-import, portal, upload"
+                "unknown benchmark {other:?}; known: core, import, app-import, portal, cluster, upload"
             ),
         }
     }

@@ -5,6 +5,7 @@
 //!   cargo xtask setup   install system packages and tools (idempotent)
 //!   cargo xtask ui      build the wasm UI into ui/dist
 //!   cargo xtask bench   benchmarks that print figures
+//!   cargo xtask cluster the portal as deployed: PostgreSQL, S3, replicas, nginx
 //!   cargo xtask fuzz    the fuzz targets, for a given time
 //!   cargo xtask bundle  the Debian package, built and checked
 //!   cargo xtask bundle windows  the Windows installer, cross-built
@@ -12,6 +13,7 @@
 
 mod bench;
 mod bundle;
+mod cluster;
 mod invariants;
 mod setup;
 mod ui;
@@ -44,6 +46,7 @@ fn run_task() -> anyhow::Result<()> {
             wine::run(&root)
         }
         Some("bench") => bench::run(&args[1..]),
+        Some("cluster") => cluster::run(&root, &args[1..]),
         Some("fuzz") => bench::fuzz(&root, &args[1..]),
         Some("bundle") => match args.get(1).map(String::as_str) {
             None | Some("deb") => {
@@ -77,8 +80,16 @@ cargo xtask bench [NAME...]      benchmarks; core: checking the largest procedur
                                 portal: the tus endpoint under load and abuse (1,000 uploads in small
                                 PATCHes, 200 of 8 MiB, one of 1 GiB, 1,000 beside slow and silent
                                 clients), HoSo portal beside @tus/server,
+                                cluster: the same load (1,000 uploads in small PATCHes) through
+                                nginx to 1 and 3 replicas on PostgreSQL and S3, beside the SQLite
+                                portal,
                                 upload: 1 GiB over a shaped link with resets and a stall, beside
                                 tus-js-client (root: network namespace and tbf)
+cargo xtask cluster [--replicas N] [--debug]
+                                the portal as an agency deploys it, on this machine: PostgreSQL,
+                                Garage (S3), N replicas (default 3) of the release hoso-portal and
+                                nginx in front; prints the address and an applicant and an officer
+                                token, stops everything on Ctrl-C (--debug: the debug build)
 cargo xtask fuzz [SECONDS]      run each fuzz target (cargo fuzz, nightly) for SECONDS (default 60)
 cargo xtask bundle              build target/bundle/hoso_<version>_<arch>.deb (app and command line,
                                 menu entry, icons, Depends from dpkg-shlibdeps) and check it
@@ -175,10 +186,31 @@ fn test(root: &Path) -> anyhow::Result<()> {
                 "--",
                 "-D",
                 "warnings",
+            ]))?;
+            // The portal as the app, the CLI and the installers build it.
+            exec(cargo().args([
+                "clippy",
+                "-p",
+                "hoso-portal",
+                "--no-default-features",
+                "--lib",
+                "--bins",
+                "--",
+                "-D",
+                "warnings",
             ]))
         })?;
         phase(&mut done, "tests (unit, integration, end-to-end)", || {
-            exec(cargo().args(["test", "--workspace", "--no-fail-fast"]))
+            exec(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
+            // The portal as the app and the CLI embed it, without
+            // PostgreSQL and S3: it builds, and refuses settings naming them.
+            exec(cargo().args([
+                "test",
+                "-p",
+                "hoso-portal",
+                "--no-default-features",
+                "--lib",
+            ]))
         })?;
         phase(
             &mut done,

@@ -1,7 +1,9 @@
 //! Installing what building, running and testing HoSo needs, idempotently:
 //! system packages (Debian and Ubuntu), the wasm32 toolchain, the exact
-//! wasm-bindgen CLI of Cargo.lock, tauri-driver, and the other tus peers of
-//! the interoperability tests (npm, in `tests/interop`). Each step first
+//! wasm-bindgen CLI of Cargo.lock, tauri-driver, the other tus peers of
+//! the interoperability tests (npm, in `tests/interop`), Garage, the
+//! S3-compatible server of the portal's S3 tests, and nginx, the load
+//! balancer of its cluster (`cargo xtask cluster`). Each step first
 //! checks whether its work is already done, so a second run changes nothing.
 
 use crate::{cargo, exec};
@@ -70,6 +72,8 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     ensure_wasm_bindgen(root)?;
     ensure_tauri_driver()?;
     ensure_interop_peers(root)?;
+    ensure_garage()?;
+    ensure_nginx()?;
     println!("set-up complete");
     Ok(())
 }
@@ -354,6 +358,63 @@ fn ensure_wasm_bindgen(root: &Path) -> anyhow::Result<()> {
         &format!("={version}"),
         "--force",
     ]))
+}
+
+/// The Garage release the portal's S3 tests start (an S3-compatible server,
+/// `crates/hoso-portal/tests/common/garage.rs`).
+pub const GARAGE_VERSION: &str = "2.5.0";
+
+/// Garage for the portal's tests of its S3 back end. Built from crates.io
+/// once (about 12 minutes on two cores), only when `garage --version` (on
+/// the path or in Cargo's bin folder) does not already report
+/// [`GARAGE_VERSION`].
+fn ensure_garage() -> anyhow::Result<()> {
+    let reports = |tool: &str| {
+        tool_version(tool).is_some_and(|v| {
+            // "garage cargo:2.5.0 [features: …]" when built by cargo install.
+            v.split_whitespace().any(|w| {
+                w.rsplit(':').next().map(|n| n.trim_start_matches('v')) == Some(GARAGE_VERSION)
+            })
+        })
+    };
+    let installed = cargo_bin("garage");
+    if reports("garage") || reports(&installed.to_string_lossy()) {
+        println!("garage {GARAGE_VERSION} present");
+        return Ok(());
+    }
+    exec(cargo().args([
+        "install",
+        "garage",
+        "--locked",
+        "--version",
+        GARAGE_VERSION,
+        "--force",
+    ]))
+}
+
+/// Where Debian's nginx is; the cluster (`hoso-cluster`) runs it from there.
+const NGINX: &str = "/usr/sbin/nginx";
+
+/// nginx in front of the portal replicas of `cargo xtask cluster` and the
+/// portal's cluster tests: Debian's `nginx-light` (on Debian 12 the nginx
+/// package and one small module, about 2 MB installed; the cluster runs
+/// nginx with settings of its own, so the system's service is not needed). Installed when `/usr/sbin/nginx` is
+/// missing; on other systems, said.
+fn ensure_nginx() -> anyhow::Result<()> {
+    if Path::new(NGINX).is_file() {
+        println!("nginx present");
+        return Ok(());
+    }
+    if !is_debian_like() {
+        if on_path("nginx") {
+            println!("nginx present on the path (set NGINX to use another)");
+            return Ok(());
+        }
+        bail!(
+            "nginx is needed for the portal's cluster: install it with your system's package manager"
+        );
+    }
+    ensure_packages(&["nginx-light"])
 }
 
 fn ensure_tauri_driver() -> anyhow::Result<()> {

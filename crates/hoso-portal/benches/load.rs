@@ -19,6 +19,15 @@
 //! ratios and the goals. The last line is one JSON object. `cargo xtask
 //! bench portal` runs it.
 //!
+//! With `HOSO_LOAD_SETUP=cluster` (`cargo xtask bench cluster`) the same
+//! load compares the deployments instead: the SQLite portal (direct), then
+//! one and three replicas on PostgreSQL and S3 behind nginx
+//! (`hoso-cluster`, the database syncing as in production); peak memory is
+//! then the replicas' together, the ratio is three replicas' throughput to
+//! the SQLite portal's, and each setup prints the CPU seconds its parts
+//! used (database, object store, proxy, replicas, the load's own client):
+//! where the time went.
+//!
 //! Environment: `HOSO_LOAD_UPLOADS` (1000), `HOSO_LOAD_UPLOAD_KIB` (1024),
 //! `HOSO_LOAD_PATCH_KIB` (64) shape (a) and (d); `HOSO_LOAD_SCENARIOS`
 //! (`abcd`) picks scenarios.
@@ -52,9 +61,11 @@ struct Load {
     abuse: Option<(usize, usize)>,
 }
 
-/// A server under test, in its own process.
+/// A server under test, in its own process, or a cluster of them.
 struct Server {
-    child: Child,
+    child: Option<Child>,
+    /// Replicas behind nginx (then `child` is none).
+    cluster: Option<hoso_cluster::Cluster>,
     create_url: String,
     /// Applicants' tokens (none for @tus/server).
     tokens: Vec<String>,
@@ -63,22 +74,52 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
+/// Peak resident memory of process `pid` so far, in MiB.
+fn peak_rss_of(pid: u32) -> f64 {
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("server's /proc status");
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kib / 1024.0
+}
+
 impl Server {
-    /// Peak resident memory of the server process so far, in MiB.
+    /// Peak resident memory of the server process so far (of a cluster's
+    /// replicas together), in MiB.
     fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("server's /proc status");
-        let kib: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmHWM");
-        kib / 1024.0
+        match (&self.child, &self.cluster) {
+            (Some(child), _) => peak_rss_of(child.id()),
+            (None, Some(cluster)) => (0..cluster.replica_count())
+                .filter_map(|i| cluster.replica_pid(i))
+                .map(peak_rss_of)
+                .sum(),
+            (None, None) => f64::NAN,
+        }
+    }
+
+    /// CPU seconds used so far by each part of the server, then by this
+    /// program (the load's client).
+    fn cpu_seconds(&self) -> Vec<(&'static str, f64)> {
+        let mut parts = match (&self.child, &self.cluster) {
+            (Some(child), _) => vec![("server", hoso_cluster::cpu_seconds(child.id(), false))],
+            (None, Some(cluster)) => cluster.cpu_seconds(),
+            (None, None) => Vec::new(),
+        };
+        parts.push((
+            "load_client",
+            hoso_cluster::cpu_seconds(std::process::id(), false),
+        ));
+        parts
     }
 
     fn token(&self, i: usize) -> Option<String> {
@@ -133,10 +174,42 @@ fn hoso_portal(data: &Path) -> Server {
         .env("RUST_LOG", "warn");
     let (child, base) = spawn_printing_url(cmd);
     Server {
-        child,
+        child: Some(child),
+        cluster: None,
         create_url: format!("{base}/v1/uploads"),
         tokens,
         name: "hoso-portal",
+    }
+}
+
+/// `replicas` portal replicas on PostgreSQL (syncing to disk) and Garage
+/// behind nginx, with the applicants of the load.
+fn hoso_cluster(replicas: usize, name: &'static str) -> Server {
+    let mut options = hoso_cluster::Options::new(env!("CARGO_BIN_EXE_hoso-portal"));
+    options.replicas = replicas;
+    let cluster = tokio::task::block_in_place(|| hoso_cluster::Cluster::start(options))
+        .unwrap_or_else(|e| panic!("the cluster did not start: {e}"));
+    let tokens = tokio::task::block_in_place(|| {
+        (0..=APPLICANTS)
+            .map(|i| {
+                let account = format!("tai-thu-{i}");
+                cluster
+                    .add_applicant(&account, &account)
+                    .expect("add-applicant")
+            })
+            .collect()
+    });
+    println!(
+        "{name}: ready in {:.1} s at {}",
+        cluster.started_in().as_secs_f64(),
+        cluster.url()
+    );
+    Server {
+        child: None,
+        create_url: format!("{}/v1/uploads", cluster.url()),
+        cluster: Some(cluster),
+        tokens,
+        name,
     }
 }
 
@@ -151,7 +224,8 @@ fn npm_tus_server(data: &Path) -> Server {
     cmd.arg(interop.join("tus-server.mjs")).arg(data);
     let (child, url) = spawn_printing_url(cmd);
     Server {
-        child,
+        child: Some(child),
+        cluster: None,
         create_url: url,
         tokens: Vec::new(),
         name: "@tus/server",
@@ -169,6 +243,9 @@ struct Figures {
     resumes: usize,
     errors: Vec<String>,
     peak_rss_mib: f64,
+    /// CPU seconds each part used during the load (the load's own client
+    /// last).
+    cpu: Vec<(&'static str, f64)>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -473,6 +550,7 @@ async fn run(server: &Server, load: &Load) -> Figures {
     }
     let probing = tokio::spawn(probe(probe_client, probed.url, probe_token, stop.clone()));
 
+    let cpu_before = server.cpu_seconds();
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for i in 0..load.uploads {
@@ -512,6 +590,12 @@ async fn run(server: &Server, load: &Load) -> Figures {
         }
     }
     f.wall = started.elapsed();
+    f.cpu = server
+        .cpu_seconds()
+        .into_iter()
+        .zip(cpu_before)
+        .map(|((part, after), (_, before))| (part, after - before))
+        .collect();
     stop.store(true, Ordering::Relaxed);
     let (heads, head_failures) = probing.await.expect("probe");
     abuse.abort_all();
@@ -563,6 +647,17 @@ fn report(scenario: &str, server: &str, load: &Load, f: &Figures) -> serde_json:
         f.resumes,
         f.errors.len()
     );
+    let cpu: Vec<String> = f
+        .cpu
+        .iter()
+        .map(|(part, s)| {
+            format!(
+                "{part} {s:.1} s ({:.0}% of the wall time)",
+                100.0 * s / f.wall.as_secs_f64()
+            )
+        })
+        .collect();
+    println!("({scenario}) {server:>12}: CPU {}", cpu.join(", "));
     for e in f.errors.iter().take(3) {
         println!("({scenario}) {server:>12}: error: {e}");
     }
@@ -579,6 +674,7 @@ fn report(scenario: &str, server: &str, load: &Load, f: &Figures) -> serde_json:
         "head_probes": f.heads.len() + f.head_failures,
         "head_failures": f.head_failures,
         "peak_rss_mib": round(f.peak_rss_mib, 1),
+        "cpu_seconds": f.cpu.iter().map(|(part, s)| ((*part).to_owned(), round(*s, 2).into())).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -620,6 +716,7 @@ async fn main() {
             },
         ),
     ];
+    let cluster_setup = std::env::var("HOSO_LOAD_SETUP").is_ok_and(|s| s == "cluster");
     let chosen = std::env::var("HOSO_LOAD_SCENARIOS").unwrap_or_else(|_| "abcd".into());
     let scratch: PathBuf = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("portal-load");
     let mut results = serde_json::Map::new();
@@ -637,14 +734,46 @@ async fn main() {
                 None => String::new(),
             }
         );
+        type Start = Box<dyn Fn(&Path) -> Server>;
+        let starters: Vec<Start> = if cluster_setup {
+            vec![
+                Box::new(hoso_portal),
+                Box::new(|_| hoso_cluster(1, "nginx+1 replica")),
+                Box::new(|_| hoso_cluster(3, "nginx+3 replicas")),
+            ]
+        } else {
+            vec![Box::new(hoso_portal), Box::new(npm_tus_server)]
+        };
         let mut figures = Vec::new();
-        for start in [hoso_portal as fn(&Path) -> Server, npm_tus_server] {
+        for start in &starters {
             let _ = std::fs::remove_dir_all(&scratch);
             std::fs::create_dir_all(&scratch).expect("scratch folder");
             let server = start(&scratch.join("data"));
             let f = run(&server, load).await;
             figures.push((server.name, f));
             drop(server);
+        }
+        if cluster_setup {
+            let _ = std::fs::remove_dir_all(&scratch);
+            let compared = compare_deployments(name, load, &figures);
+            for (setup, f) in &figures {
+                let clean = f.errors.is_empty() && f.head_failures == 0;
+                let p99 = percentile(&f.heads, 0.99);
+                goals.push(format!(
+                    "({name}) {setup}: failures and stuck probes: {}; HEAD p99 {p99:.1} ms (goal < 100): {}",
+                    if clean { "none" } else { "SOME" },
+                    if p99 < 100.0 { "met" } else { "NOT MET" }
+                ));
+            }
+            if *name == "a" {
+                let ratio = compared["three_replicas_vs_sqlite"].as_f64().unwrap_or(0.0);
+                goals.push(format!(
+                    "(a) throughput of 3 replicas on PostgreSQL and S3 {ratio:.2}× the SQLite portal (goal ≥ 0.7): {}",
+                    if ratio >= 0.7 { "met" } else { "NOT MET" }
+                ));
+            }
+            results.insert((*name).to_owned(), compared);
+            continue;
         }
         let _ = std::fs::remove_dir_all(&scratch);
         let ours = report(name, figures[0].0, load, &figures[0].1);
@@ -685,8 +814,38 @@ async fn main() {
     println!(
         "{}",
         serde_json::json!({
-            "bench": "portal",
+            "bench": if cluster_setup { "portal-cluster" } else { "portal" },
             "scenarios": results,
         })
     );
+}
+
+/// The figures of the SQLite portal, one replica and three replicas
+/// behind nginx, side by side; their JSON.
+fn compare_deployments(
+    name: &str,
+    load: &Load,
+    figures: &[(&'static str, Figures)],
+) -> serde_json::Value {
+    let sqlite = report(name, "SQLite direct", load, &figures[0].1);
+    let one = report(name, figures[1].0, load, &figures[1].1);
+    let three = report(name, figures[2].0, load, &figures[2].1);
+    let throughput = |v: &serde_json::Value| v["throughput_mib_s"].as_f64().unwrap_or(0.0);
+    let (one_ratio, three_ratio) = (
+        throughput(&one) / throughput(&sqlite),
+        throughput(&three) / throughput(&sqlite),
+    );
+    println!(
+        "({name}) throughput behind nginx / SQLite portal: 1 replica {one_ratio:.2}, 3 replicas {three_ratio:.2}"
+    );
+    serde_json::json!({
+        "uploads": load.uploads,
+        "upload_bytes": load.upload_bytes,
+        "patch_bytes": load.patch_bytes,
+        "sqlite_direct": sqlite,
+        "nginx_1_replica": one,
+        "nginx_3_replicas": three,
+        "one_replica_vs_sqlite": round(one_ratio, 2),
+        "three_replicas_vs_sqlite": round(three_ratio, 2),
+    })
 }

@@ -10,7 +10,7 @@
 //! whose answer was lost) answers with the one already made.
 
 use crate::error::ApiError;
-use crate::intake::copy_hashing;
+use crate::intake::drain;
 use crate::records::{Completed, NewUpload};
 use crate::routes::Applicant;
 use crate::routes::tus::{discard, tus_error, valid_id, with_expiry, within_max};
@@ -181,32 +181,31 @@ pub async fn create_final(
     drop(locks);
     for id in removed {
         state.hashes.forget(&id);
-        let storage = state.storage.clone();
-        let _ = tokio::task::spawn_blocking(move || storage.remove(&id)).await;
+        let _ = state.storage.remove(&id).await;
     }
     Ok(created(state, &final_id, &expires_at))
 }
 
 /// Writes the partial uploads `parts` one after the other into the new
-/// upload `id`; the bytes written and their SHA-256.
+/// upload `id`; the bytes written and their SHA-256. What each part
+/// brought is made durable before the next is read, so a store that
+/// spools (S3) holds at most one part's bytes locally.
 async fn join(state: &AppState, id: &str, parts: &[String]) -> Result<(u64, String), ApiError> {
-    let (storage, id, parts) = (state.storage.clone(), id.to_owned(), parts.to_vec());
-    let core = crate::intake::turn(&state.busy_cores).await?;
-    tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
-        let _core = core;
-        storage.create(&id)?;
-        let mut out = storage.append_at(&id, 0)?;
-        let mut hasher = ChecksumAlgorithm::Sha256.hasher();
-        let mut total = 0;
-        for part in &parts {
-            total += copy_hashing(storage.read(part)?, Some(&mut out), &mut hasher)?;
-        }
-        out.commit()?;
-        Ok((total, hoso_core::hash::to_hex(&hasher.finish())))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::from)
+    state.storage.create(id).await?;
+    let mut out = Some(state.storage.append_at(id, 0).await?);
+    let mut hasher = ChecksumAlgorithm::Sha256.hasher();
+    let mut total = 0;
+    for part in parts {
+        let pieces = state.storage.read(part).await?;
+        let (bytes, writer, hash) = drain(state, pieces, out.take(), hasher).await?;
+        let writer = writer.ok_or_else(|| ApiError::internal("join writer lost"))?;
+        total += bytes;
+        writer.syncer(total)?.await?;
+        (out, hasher) = (Some(writer), hash);
+    }
+    let out = out.ok_or_else(|| ApiError::internal("join writer lost"))?;
+    out.commit(true).await?;
+    Ok((total, hoso_core::hash::to_hex(&hasher.finish())))
 }
 
 fn created(state: &AppState, id: &str, expires_at: &str) -> Response {

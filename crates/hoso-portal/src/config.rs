@@ -29,6 +29,18 @@ pub struct PortalConfig {
     /// reading it and keeps what arrived; also how long a response may
     /// wait for a client that reads nothing.
     pub idle_body_timeout: Duration,
+    /// The receipt-signing key's file; `None`: in the data folder. Every
+    /// replica of one portal names the same key (a file deployed to each,
+    /// or a mounted secret), so a receipt verifies whichever signed it.
+    pub receipt_key_file: Option<PathBuf>,
+    /// The retired keys' public halves, published forever; `None`: in the
+    /// data folder. Shared by replicas like the key.
+    pub retired_keys_file: Option<PathBuf>,
+    /// How long a stopping portal lets requests under way finish (an
+    /// upload's PATCH among them) before it closes their connections;
+    /// what those PATCHes made durable is kept and the client goes on
+    /// elsewhere from it.
+    pub shutdown_grace: Duration,
     /// How many connections, from where, and how long each phase may take.
     pub connections: ConnectionLimits,
     /// What one applicant's uploads may hold.
@@ -37,6 +49,46 @@ pub struct PortalConfig {
     pub lookup: LookupLimits,
     /// Where the records are kept.
     pub database: Database,
+    /// Where upload bytes live.
+    pub storage: StorageChoice,
+}
+
+/// Where upload bytes live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StorageChoice {
+    /// Files in the data folder's `uploads/` (one portal, the default).
+    #[default]
+    Files,
+    /// An S3-compatible bucket, which any number of portal replicas may
+    /// share (`[storage] s3 = { … }`).
+    S3(S3Settings),
+}
+
+/// How to reach the S3-compatible bucket that holds upload bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    /// The service's address, `http://` or `https://`.
+    pub endpoint: String,
+    /// The bucket.
+    pub bucket: String,
+    /// The region the service signs for (`garage` on Garage, as it says).
+    pub region: String,
+    /// The access key's id.
+    pub access_key_id: String,
+    /// The access key's secret.
+    pub secret_access_key: String,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the portal keeps its records.
@@ -166,9 +218,31 @@ fn check_database_url(url: &str) -> Result<(), String> {
             "database.url “{url}”: chỉ nhận PostgreSQL, dạng postgres://người-dùng@máy:cổng/csdl / only PostgreSQL is supported, as postgres://user@host:port/db"
         ));
     }
-    url.parse::<tokio_postgres::Config>()
+    #[cfg(feature = "shared")]
+    return url
+        .parse::<tokio_postgres::Config>()
         .map(drop)
-        .map_err(|e| format!("database.url: không đọc được / cannot be read: {e}"))
+        .map_err(|e| format!("database.url: không đọc được / cannot be read: {e}"));
+    #[cfg(not(feature = "shared"))]
+    Ok(())
+}
+
+/// Refuses `setting` (PostgreSQL or S3) in a build without the `shared`
+/// feature: the app's practice portal and the CLI are built without it,
+/// so that they do not carry the PostgreSQL and S3 clients.
+pub fn needs_shared(setting: &str) -> Result<(), String> {
+    if cfg!(feature = "shared") {
+        Ok(())
+    } else {
+        Err(without_shared(setting))
+    }
+}
+
+/// Why `setting` cannot be used by a build without the `shared` feature.
+pub fn without_shared(setting: &str) -> String {
+    format!(
+        "{setting}: bản hoso-portal này không có PostgreSQL và S3; hãy dùng bản dựng với tính năng \"shared\" (mặc định của `cargo build -p hoso-portal`) / this hoso-portal build has no PostgreSQL or S3; use a build with the \"shared\" feature (the default of `cargo build -p hoso-portal`)"
+    )
 }
 
 /// What the flags of `hoso-portal serve` set, over the settings file.
@@ -185,6 +259,20 @@ pub struct ServeFlags {
 }
 
 impl PortalConfig {
+    /// Where the receipt-signing key is.
+    pub fn receipt_key_path(&self) -> PathBuf {
+        self.receipt_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::state::KEY_FILE))
+    }
+
+    /// Where the retired keys are.
+    pub fn retired_keys_path(&self) -> PathBuf {
+        self.retired_keys_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::state::RETIRED_KEYS_FILE))
+    }
+
     /// The practice portal built into the app: loopback only, any free port.
     pub fn practice(data_dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -197,9 +285,13 @@ impl PortalConfig {
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             upload_expiry: Duration::from_secs(7 * 24 * 3600),
             idle_body_timeout: Duration::from_secs(60),
+            receipt_key_file: None,
+            retired_keys_file: None,
+            shutdown_grace: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
             quotas: Quotas::default(),
             lookup: LookupLimits::default(),
+            storage: StorageChoice::Files,
             database: Database::Sqlite,
         }
     }
@@ -342,6 +434,11 @@ pub struct SettingsFile {
     pub upload_expiry_hours: Option<u64>,
     /// How long a request body may stall, in seconds.
     pub idle_body_timeout_secs: Option<u64>,
+    /// How long a stopping portal lets requests finish, in seconds.
+    pub shutdown_grace_secs: Option<u64>,
+    /// `[keys]`.
+    #[serde(default)]
+    pub keys: KeySettings,
     /// `[timeouts]`.
     #[serde(default)]
     pub timeouts: TimeoutSettings,
@@ -357,6 +454,161 @@ pub struct SettingsFile {
     /// `[database]`.
     #[serde(default)]
     pub database: DatabaseSettings,
+    /// `[storage]`.
+    #[serde(default)]
+    pub storage: StorageSettings,
+    /// `[storage] s3` checked, with its secret read ([`SettingsFile::parse`]).
+    #[serde(skip)]
+    pub s3: Option<S3Settings>,
+}
+
+/// `[storage]` of the settings file: files in the data folder unless `s3`
+/// names a bucket.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    /// `s3 = { endpoint, bucket, region, credentials }`.
+    pub s3: Option<S3File>,
+}
+
+/// `[storage] s3` of the settings file.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3File {
+    /// `http://` or `https://` address of the service.
+    pub endpoint: String,
+    /// The bucket.
+    pub bucket: String,
+    /// The region the service signs for.
+    pub region: String,
+    /// The access key; left out, `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY` from the environment.
+    pub credentials: Option<S3Credentials>,
+}
+
+/// `credentials = { access_key_id, secret_access_key | secret_access_key_file }`.
+#[derive(Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Credentials {
+    /// The key's id.
+    pub access_key_id: String,
+    /// The secret itself.
+    pub secret_access_key: Option<String>,
+    /// A file holding the secret (better kept out of the settings file).
+    pub secret_access_key_file: Option<PathBuf>,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for S3Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key_file", &self.secret_access_key_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `name` is a bucket name S3 takes: 3 to 63 lower-case letters,
+/// digits, dots and hyphens, beginning and ending with a letter or digit.
+fn valid_bucket(name: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge(name.chars().next())
+        && edge(name.chars().last())
+}
+
+impl S3File {
+    /// What is wrong with these settings, naming the entry.
+    fn problem(&self) -> Option<String> {
+        let uri = self.endpoint.parse::<axum::http::Uri>().ok();
+        let scheme_ok = uri
+            .as_ref()
+            .and_then(|u| u.scheme_str())
+            .is_some_and(|s| s == "http" || s == "https");
+        if !scheme_ok || uri.as_ref().and_then(|u| u.host()).is_none() {
+            return Some(format!(
+                "storage.s3.endpoint “{}” phải là địa chỉ http:// hoặc https:// / must be an http:// or https:// address, e.g. https://s3.example.vn",
+                self.endpoint
+            ));
+        }
+        if !valid_bucket(&self.bucket) {
+            return Some(format!(
+                "storage.s3.bucket “{}”: 3-63 chữ thường, chữ số, dấu chấm, gạch nối / takes 3 to 63 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit",
+                self.bucket
+            ));
+        }
+        if self.region.trim().is_empty() || self.region.contains(char::is_whitespace) {
+            return Some(
+                "storage.s3.region phải là một từ, ví dụ garage hoặc ap-southeast-1 / must be one word, e.g. garage or ap-southeast-1".to_owned(),
+            );
+        }
+        let c = self.credentials.as_ref()?;
+        if c.access_key_id.trim().is_empty() {
+            return Some(
+                "storage.s3.credentials.access_key_id không được để trống / must not be empty"
+                    .to_owned(),
+            );
+        }
+        match (&c.secret_access_key, &c.secret_access_key_file) {
+            (Some(_), Some(_)) | (None, None) => Some(
+                "storage.s3.credentials cần đúng một trong secret_access_key và secret_access_key_file / takes exactly one of secret_access_key and secret_access_key_file".to_owned(),
+            ),
+            (Some(secret), None) if secret.is_empty() => Some(
+                "storage.s3.credentials.secret_access_key không được để trống / must not be empty".to_owned(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The settings, the secret read from its file or the environment.
+    fn resolve(self) -> Result<S3Settings, String> {
+        let (access_key_id, secret_access_key) = match self.credentials {
+            Some(S3Credentials {
+                access_key_id,
+                secret_access_key: Some(secret),
+                ..
+            }) => (access_key_id, secret),
+            Some(S3Credentials {
+                access_key_id,
+                secret_access_key_file: Some(file),
+                ..
+            }) => {
+                let secret = std::fs::read_to_string(&file).map_err(|e| {
+                    format!(
+                        "storage.s3.credentials.secret_access_key_file {}: không đọc được / cannot be read: {e}",
+                        file.display()
+                    )
+                })?;
+                let secret = secret.trim().to_owned();
+                if secret.is_empty() {
+                    return Err(format!(
+                        "storage.s3.credentials.secret_access_key_file {} trống / is empty",
+                        file.display()
+                    ));
+                }
+                (access_key_id, secret)
+            }
+            _ => {
+                let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+                match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+                    (Some(id), Some(secret)) => (id, secret),
+                    _ => return Err(
+                        "storage.s3 không có credentials, và AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY chưa đặt / has no credentials, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set".to_owned(),
+                    ),
+                }
+            }
+        };
+        Ok(S3Settings {
+            endpoint: self.endpoint.trim_end_matches('/').to_owned(),
+            bucket: self.bucket,
+            region: self.region,
+            access_key_id,
+            secret_access_key,
+        })
+    }
 }
 
 /// `[database]` of the settings file: without `url`, SQLite in the data
@@ -368,6 +620,17 @@ pub struct DatabaseSettings {
     pub url: Option<String>,
     /// Connections each replica keeps open at most.
     pub pool_size: Option<u64>,
+}
+
+/// `[keys]` of the settings file: where the receipt-signing key and the
+/// retired keys are, when not in the data folder.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    /// The receipt-signing key's file.
+    pub receipt: Option<PathBuf>,
+    /// The retired keys' file.
+    pub retired: Option<PathBuf>,
 }
 
 /// `[timeouts]` of the settings file, in seconds.
@@ -472,7 +735,7 @@ impl SettingsFile {
 
     /// Checks settings text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, SettingsError> {
-        let settings: Self = toml::from_str(text).map_err(|e| SettingsError::Invalid {
+        let mut settings: Self = toml::from_str(text).map_err(|e| SettingsError::Invalid {
             path: path.to_owned(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
@@ -529,6 +792,7 @@ impl SettingsFile {
             return Err(bad(&format!("{name} phải lớn hơn 0 / must be above 0")));
         }
         if let Some(url) = &settings.database.url {
+            needs_shared("database.url").map_err(|m| bad(&m))?;
             check_database_url(url).map_err(|m| bad(&m))?;
         } else if settings.database.pool_size.is_some() {
             return Err(bad(
@@ -542,6 +806,13 @@ impl SettingsFile {
                 "agency_code chỉ gồm chữ in hoa, chữ số và dấu chấm / agency_code takes upper-case letters, digits and dots",
             ));
         }
+        if let Some(s3) = settings.storage.s3.clone() {
+            needs_shared("storage.s3").map_err(|m| bad(&m))?;
+            if let Some(problem) = s3.problem() {
+                return Err(bad(&problem));
+            }
+            settings.s3 = Some(s3.resolve().map_err(|m| bad(&m))?);
+        }
         Ok(settings)
     }
 
@@ -550,6 +821,9 @@ impl SettingsFile {
     pub fn into_config(self, data: Option<PathBuf>) -> Result<PortalConfig, SettingsError> {
         let data = data.or(self.data).ok_or(SettingsError::NoDataFolder)?;
         let mut config = PortalConfig::practice(data);
+        if let Some(s3) = self.s3 {
+            config.storage = StorageChoice::S3(s3);
+        }
         if let Some(listen) = self.listen {
             config.listen = listen;
         }
@@ -572,6 +846,11 @@ impl SettingsFile {
         if let Some(secs) = self.idle_body_timeout_secs {
             config.idle_body_timeout = Duration::from_secs(secs);
         }
+        if let Some(secs) = self.shutdown_grace_secs {
+            config.shutdown_grace = Duration::from_secs(secs);
+        }
+        config.receipt_key_file = self.keys.receipt;
+        config.retired_keys_file = self.keys.retired;
         const MIB: u64 = 1024 * 1024;
         let secs = Duration::from_secs;
         let c = &mut config.connections;
@@ -637,6 +916,15 @@ mod tests {
         assert_eq!(config.max_upload_bytes, 500 * 1024 * 1024);
         assert_eq!(config.upload_expiry, Duration::from_secs(72 * 3600));
         assert_eq!(config.idle_body_timeout, Duration::from_secs(120));
+        assert_eq!(config.shutdown_grace, Duration::from_secs(20));
+        assert_eq!(
+            config.receipt_key_path(),
+            PathBuf::from("/etc/hoso-portal/receipt-key.ed25519")
+        );
+        assert_eq!(
+            config.retired_keys_path(),
+            PathBuf::from("/etc/hoso-portal/retired-receipt-keys.json")
+        );
         let c = &config.connections;
         assert_eq!(c.header_read_timeout, Duration::from_secs(10));
         assert_eq!(c.keep_alive_idle, Duration::from_secs(30));
@@ -660,6 +948,34 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "shared"))]
+    fn a_build_without_postgres_and_s3_refuses_settings_that_name_them() {
+        for (text, names) in [
+            (
+                "[database]\nurl = \"postgres://hoso@db/hoso\"",
+                "database.url",
+            ),
+            (
+                "[storage]\ns3 = { endpoint = \"http://127.0.0.1:3900\", bucket = \"b-1\", region = \"garage\" }",
+                "storage.s3",
+            ),
+        ] {
+            let e = SettingsFile::parse(text, Path::new("p.toml")).expect_err(text);
+            let said = e.to_string();
+            assert!(said.contains(names), "{text}: {said}");
+            assert!(said.contains("không có PostgreSQL và S3"), "{said}");
+            assert!(said.contains("has no PostgreSQL or S3"), "{said}");
+        }
+        let files = SettingsFile::parse("", Path::new("p.toml"))
+            .expect("parses")
+            .into_config(Some("/srv/x".into()))
+            .expect("config");
+        assert_eq!(files.database, Database::Sqlite);
+        assert_eq!(files.storage, StorageChoice::Files);
+    }
+
+    #[test]
+    #[cfg(feature = "shared")]
     fn a_database_url_chooses_postgres_and_a_wrong_one_is_named() {
         let settings = SettingsFile::parse(
             "[database]\nurl = \"postgres://hoso@db.internal:5432/hoso\"\npool_size = 8",
@@ -817,6 +1133,69 @@ mod tests {
                 .apply(flags)
                 .expect_err(which);
             assert!(err.to_string().starts_with(which), "{err}");
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "shared")]
+    fn an_s3_bucket_is_chosen_in_storage_and_files_stay_the_default() {
+        let path = Path::new("portal.toml");
+        let files = SettingsFile::parse("", path).expect("empty");
+        assert_eq!(
+            files
+                .into_config(Some("/srv/x".into()))
+                .expect("config")
+                .storage,
+            StorageChoice::Files
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secret = dir.path().join("s3-secret");
+        std::fs::write(&secret, "bí-mật\n").expect("secret");
+        let text = format!(
+            "[storage]\ns3 = {{ endpoint = \"http://127.0.0.1:3900/\", bucket = \"hoso-uploads\", region = \"garage\", credentials = {{ access_key_id = \"GK1\", secret_access_key_file = \"{}\" }} }}",
+            secret.display()
+        );
+        let config = SettingsFile::parse(&text, path)
+            .expect("s3")
+            .into_config(Some("/srv/x".into()))
+            .expect("config");
+        let StorageChoice::S3(s3) = config.storage else {
+            panic!("files chosen");
+        };
+        assert_eq!(s3.endpoint, "http://127.0.0.1:3900");
+        assert_eq!(
+            (s3.bucket.as_str(), s3.region.as_str()),
+            ("hoso-uploads", "garage")
+        );
+        assert_eq!(
+            (s3.access_key_id.as_str(), s3.secret_access_key.as_str()),
+            ("GK1", "bí-mật")
+        );
+        assert!(
+            !format!("{s3:?}").contains("bí-mật"),
+            "the secret is never printed"
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "shared")]
+    fn wrong_s3_settings_are_refused_naming_the_entry() {
+        let path = Path::new("portal.toml");
+        let with = |s3: &str| SettingsFile::parse(&format!("[storage]\ns3 = {{ {s3} }}"), path);
+        let keys = r#"credentials = { access_key_id = "GK1", secret_access_key = "s" }"#;
+        for (s3, names) in [
+            (format!(r#"endpoint = "s3.example.vn", bucket = "b-1", region = "r", {keys}"#), "storage.s3.endpoint"),
+            (format!(r#"endpoint = "ftp://x", bucket = "b-1", region = "r", {keys}"#), "storage.s3.endpoint"),
+            (format!(r#"endpoint = "http://x", bucket = "Hồ_Sơ", region = "r", {keys}"#), "storage.s3.bucket"),
+            (format!(r#"endpoint = "http://x", bucket = "b-1", region = " ", {keys}"#), "storage.s3.region"),
+            (r#"endpoint = "http://x", bucket = "b-1", region = "r", credentials = { access_key_id = "GK1" }"#.to_owned(), "exactly one of secret_access_key"),
+            (r#"endpoint = "http://x", bucket = "b-1", region = "r", credentials = { access_key_id = "GK1", secret_access_key_file = "/nonexistent/s3" }"#.to_owned(), "secret_access_key_file /nonexistent/s3"),
+            (r#"endpoint = "http://x", bucket = "b-1""#.to_owned(), "region"),
+            (format!(r#"endpoint = "http://x", bucket = "b-1", region = "r", {keys}, part_mib = 5"#), "part_mib"),
+        ] {
+            let err = with(&s3).expect_err(names);
+            let text = err.to_string();
+            assert!(text.contains(names) && text.contains("portal.toml"), "{names}: {text}");
         }
     }
 

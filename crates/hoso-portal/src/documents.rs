@@ -5,13 +5,9 @@
 use crate::error::ApiError;
 use crate::records::FiledDocument;
 use crate::state::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use std::io::Read;
-
-/// Read and sent in pieces of this size.
-const PIECE: usize = 64 * 1024;
 
 /// The document of dossier `code` (or of one of its supplements) whose
 /// content hashes to `sha256`.
@@ -37,34 +33,14 @@ fn disposition(name: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-/// The response carrying the document's bytes, streamed: each piece is
-/// read by a job on the blocking pool that holds its thread only while it
-/// reads, so an officer on a slow link holds no thread while the network
-/// takes the previous piece. Never held whole in memory.
+/// The response carrying the document's bytes, streamed from the store
+/// (files: each piece read by a job on the blocking pool that holds its
+/// thread only while it reads; S3: the object's body as it comes), so an
+/// officer on a slow link holds no thread while the network takes the
+/// previous piece. Never held whole in memory.
 pub async fn download(state: &AppState, code: &str, sha256: &str) -> Result<Response, ApiError> {
     let filed = find(state, code, sha256).await?;
-    let storage = state.storage.clone();
-    let id = filed.upload_id.clone();
-    let reader = tokio::task::spawn_blocking(move || storage.read(&id))
-        .await
-        .map_err(ApiError::internal)??;
-    let pieces = futures_util::stream::unfold(Some(reader), |reader| async move {
-        let mut reader = reader?;
-        let read = tokio::task::spawn_blocking(move || {
-            let mut piece = vec![0u8; PIECE];
-            let n = reader.read(&mut piece)?;
-            piece.truncate(n);
-            Ok::<_, std::io::Error>((reader, piece))
-        })
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|r| r);
-        match read {
-            Ok((_, piece)) if piece.is_empty() => None,
-            Ok((reader, piece)) => Some((Ok(Bytes::from(piece)), Some(reader))),
-            Err(e) => Some((Err(e), None)),
-        }
-    });
+    let pieces = state.storage.read(&filed.upload_id).await?;
     let body = Body::from_stream(pieces);
     Ok((
         [

@@ -96,14 +96,39 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The shared records are too busy to answer in time (no connection
+    /// free, or a statement ran past its limit): nothing was changed, and
+    /// the client asks again shortly, here or at another replica.
+    #[cfg_attr(not(feature = "shared"), expect(dead_code))]
+    fn records_busy(why: String) -> Self {
+        tracing::warn!(%why, "the records did not answer in time");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "records_busy",
+            "Cổng đang quá tải nên chưa ghi nhận được yêu cầu này; chưa có gì thay đổi. Hãy thử lại sau vài giây.",
+            "The portal is overloaded and could not record this request; nothing was changed. Try again in a few seconds.",
+        )
+        .with_header("retry-after", HeaderValue::from_static("2"))
+    }
+}
+
+#[cfg(feature = "shared")]
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
+        if e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) {
+            return Self::records_busy(format!("postgres: {e}"));
+        }
         Self::internal(format!("postgres: {e}"))
     }
 }
 
+#[cfg(feature = "shared")]
 impl From<deadpool_postgres::PoolError> for ApiError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
+        if matches!(e, deadpool_postgres::PoolError::Timeout(_)) {
+            return Self::records_busy(format!("postgres pool: {e}"));
+        }
         Self::internal(format!("postgres pool: {e}"))
     }
 }

@@ -35,10 +35,11 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
         state.hashes.forget(&id);
         state.trailing.forget(&id);
         // The row is gone first: a crash here leaves only unnamed bytes.
-        let storage = state.storage.clone();
-        tokio::task::spawn_blocking(move || storage.remove(&id))
+        // S3: the multipart upload is aborted and every object removed.
+        state
+            .storage
+            .remove(&id)
             .await
-            .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;
         removed += 1;
     }

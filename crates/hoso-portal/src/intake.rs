@@ -33,6 +33,7 @@ use crate::error::ApiError;
 use crate::state::{AppState, UploadLock};
 use crate::storage::UploadWriter;
 use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use hoso_tus::blocks::{BlockChecksums, BlockVerifier};
@@ -156,13 +157,21 @@ impl Received {
         None
     }
 
-    /// Syncs what was written, now.
-    pub async fn sync(self) -> Result<(), ApiError> {
-        let out = self.out;
-        tokio::task::spawn_blocking(move || out.commit())
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::from)
+    /// Makes what was written durable, now; `complete` when it ends the
+    /// upload (the store then seals it).
+    pub async fn sync(self, complete: bool) -> Result<(), ApiError> {
+        self.out.commit(complete).await.map_err(ApiError::from)
+    }
+
+    /// Forgets what was written beyond the first `len` bytes of the body.
+    pub async fn truncate(mut self, len: u64) -> Result<Self, ApiError> {
+        tokio::task::spawn_blocking(move || {
+            self.out.truncate(len)?;
+            Ok::<_, std::io::Error>(self)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
     }
 
     /// Syncs what was written and records `end` as the upload's offset
@@ -179,7 +188,7 @@ impl Received {
         let done = state.trailing.start(id, end);
         let (state, id) = (state.clone(), id.to_owned());
         tokio::spawn(async move {
-            let recorded = match self.sync().await {
+            let recorded = match self.sync(false).await {
                 Ok(()) => state.db.raise_offset(&id, end).await,
                 Err(e) => Err(e),
             };
@@ -191,6 +200,19 @@ impl Received {
             drop(lease);
         });
     }
+}
+
+/// The previous request's bytes are still being stored: the client asks
+/// again shortly (its offset stands).
+fn store_busy() -> ApiError {
+    tracing::warn!("the upload store did not finish the previous request's bytes in time");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_busy",
+        "Kho lưu tệp đang chậm, chưa lưu xong phần gửi trước của tệp này; phần này chưa được ghi. Hãy hỏi lại vị trí và gửi tiếp sau vài giây.",
+        "The file store is slow and has not finished storing this upload's previous bytes; this request was not written. Ask for the offset and continue in a few seconds.",
+    )
+    .with_header("retry-after", HeaderValue::from_static("2"))
 }
 
 /// Uploads whose last request was answered before its bytes were synced:
@@ -217,12 +239,19 @@ impl Trailing {
     }
 
     /// Waits until no sync of upload `id` trails (at most [`TRAILING_WAIT`]).
-    pub async fn settled(&self, id: &str) {
+    ///
+    /// Whether the sync ended (or none ran): false when it still runs
+    /// after [`TRAILING_WAIT`].
+    pub async fn settled(&self, id: &str) -> bool {
+        self.settled_within(id, TRAILING_WAIT).await
+    }
+
+    async fn settled_within(&self, id: &str, wait: Duration) -> bool {
         let Some(mut done) = self.map().get(id).map(|(_, rx)| rx.clone()) else {
-            return;
+            return true;
         };
         // The sender is dropped when the sync is recorded or failed.
-        let _ = tokio::time::timeout(TRAILING_WAIT, done.changed()).await;
+        tokio::time::timeout(wait, done.changed()).await.is_ok()
     }
 
     fn start(&self, id: &str, offset: u64) -> tokio::sync::watch::Sender<()> {
@@ -365,20 +394,23 @@ impl Sink {
         }
         let written = self.written;
         let parts = self.settle().await?;
-        let sync = parts.out.syncer()?;
-        // With block checksums, only what checked out is recorded.
+        // With block checksums, only what checked out is kept, and only
+        // what may be kept is made durable (the store may make less).
         let kept = parts
             .hashes
             .blocks
             .as_ref()
             .map_or(written, BlockVerifier::verified);
-        let (state, row, end) = (state.clone(), id.to_owned(), offset + kept);
+        let sync = parts.out.syncer(kept)?;
+        let (state, row) = (state.clone(), id.to_owned());
         self.checkpoint = Some(tokio::spawn(async move {
-            let synced = tokio::task::spawn_blocking(sync).await;
-            if !matches!(synced, Ok(Ok(()))) {
-                tracing::warn!(upload = %row, "a checkpoint's sync failed");
-                return;
-            }
+            let end = match sync.await {
+                Ok(durable) => offset + durable.min(kept),
+                Err(e) => {
+                    tracing::warn!(upload = %row, %e, "a checkpoint's sync failed");
+                    return;
+                }
+            };
             let _ = state.db.raise_offset(&row, end).await;
         }));
         Ok(true)
@@ -480,11 +512,19 @@ pub async fn receive(
     } = target;
     let id = lock.id().to_owned();
     let whole = state.hashes.take(&id, offset);
-    let storage = state.storage.clone();
-    let file_id = id.clone();
-    let out = tokio::task::spawn_blocking(move || storage.append_at(&file_id, offset))
-        .await
-        .map_err(ApiError::internal)??;
+    // A store that opens where the last commit left off cannot open
+    // before it ended: a store that slow is answered as busy, nothing
+    // written, rather than read short.
+    if state.storage.opens_after_commit() && !state.trailing.settled(&id).await {
+        return Err(store_busy());
+    }
+    let out = match state.storage.append_at(&id, offset).await {
+        Ok(out) => out,
+        Err(e) => match crate::storage::Ahead::of(&e) {
+            Some(durable) => return Err(ahead(state, &id, durable).await),
+            None => return Err(e.into()),
+        },
+    };
     let mut sink = Sink {
         cores: state.busy_cores.clone(),
         parts: Some(Parts {
@@ -616,41 +656,116 @@ pub async fn receive(
     })
 }
 
-/// The SHA-256 of a stored upload, read back from storage: for an upload
-/// whose running hash was not kept (the portal restarted meanwhile).
-pub async fn hash_stored(state: &AppState, id: &str) -> Result<String, ApiError> {
-    let (storage, id) = (state.storage.clone(), id.to_owned());
-    let core = turn(&state.busy_cores).await?;
-    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        let _core = core;
-        let mut hasher = ChecksumAlgorithm::Sha256.hasher();
-        copy_hashing(storage.read(&id)?, None, &mut hasher)?;
-        Ok(hoso_core::hash::to_hex(&hasher.finish()))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::from)
+/// Records upload `id` complete at `length`: its SHA-256 (`running`, when
+/// this process saw every byte; else read back from the store once), the
+/// time, and when it expires unless a filing names it first.
+pub async fn record_complete(
+    state: &AppState,
+    id: &str,
+    length: u64,
+    running: Option<String>,
+) -> Result<(), ApiError> {
+    let sha256 = match running {
+        Some(hex) => hex,
+        None => hash_stored(state, id).await?,
+    };
+    let now = crate::state::now_vn();
+    let expiry =
+        chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
+    let done = crate::records::Completed {
+        sha256,
+        at: now.to_rfc3339(),
+        expires_at: (now + expiry).to_rfc3339(),
+    };
+    state.db.complete_upload(id, length, done).await
 }
 
-/// Reads `from` to its end in pieces of 1 MiB, hashing each and writing it
-/// to `to` when given; the bytes read. Blocking.
-pub fn copy_hashing(
-    mut from: Box<dyn std::io::Read + Send>,
-    mut to: Option<&mut Box<dyn UploadWriter>>,
-    hasher: &mut ChunkHasher,
-) -> std::io::Result<u64> {
-    let mut buf = vec![0u8; 1024 * 1024];
+/// The store holds `durable` bytes of upload `id`, more than recorded
+/// (a portal stopped between making them durable and recording them):
+/// they are recorded now, and the request is refused with the offset to
+/// go on from, as for any other mismatch. When they are the whole upload
+/// (the store sealed it), the upload is recorded complete too, with its
+/// SHA-256 read from the store: nothing else would ever complete it.
+async fn ahead(state: &AppState, id: &str, durable: u64) -> ApiError {
+    if let Err(e) = state.db.raise_offset(id, durable).await {
+        return e;
+    }
+    tracing::info!(upload = %id, durable, "bytes found durable beyond the recorded offset");
+    let sealed = match state.db.upload(id).await {
+        Ok(row) => {
+            row.is_some_and(|r| !r.length_deferred && r.length == durable && r.sha256.is_none())
+        }
+        Err(e) => return e,
+    };
+    if sealed {
+        if let Err(e) = record_complete(state, id, durable, None).await {
+            return e;
+        }
+        tracing::info!(upload = %id, "an upload found sealed in the store was recorded complete");
+    }
+    ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        "offset_mismatch",
+        format!("Cổng đang có {durable} byte; hãy tiếp tục từ {durable}."),
+        format!("The portal holds {durable} bytes; continue from {durable}."),
+    )
+    .with_header("upload-offset", axum::http::HeaderValue::from(durable))
+}
+
+/// The SHA-256 of a complete upload, read back from storage once: for an
+/// upload whose running hash is not known here (the portal restarted
+/// meanwhile, or another replica received part of it).
+pub async fn hash_stored(state: &AppState, id: &str) -> Result<String, ApiError> {
+    let pieces = state.storage.read(id).await?;
+    let (_, _, hasher) = drain(state, pieces, None, ChecksumAlgorithm::Sha256.hasher()).await?;
+    Ok(hoso_core::hash::to_hex(&hasher.finish()))
+}
+
+/// Pieces gathered before they are hashed (and written) by one job.
+const DRAIN_BATCH: usize = 1024 * 1024;
+
+/// Reads `pieces` to their end, hashing them and writing them to `out`
+/// when given, in jobs of about 1 MiB that each take a turn on a core;
+/// the bytes read, the writer and the hash.
+pub async fn drain(
+    state: &AppState,
+    pieces: crate::storage::Pieces,
+    mut out: Option<Box<dyn UploadWriter>>,
+    mut hasher: ChunkHasher,
+) -> Result<(u64, Option<Box<dyn UploadWriter>>, ChunkHasher), ApiError> {
+    // Asked again after its end when the last batch is short.
+    let mut pieces = pieces.fuse();
     let mut total = 0u64;
     loop {
-        let n = from.read(&mut buf)?;
-        if n == 0 {
-            return Ok(total);
+        let mut batch = Vec::new();
+        let mut len = 0usize;
+        while len < DRAIN_BATCH {
+            match pieces.next().await.transpose()? {
+                Some(piece) => {
+                    len += piece.len();
+                    batch.push(piece);
+                }
+                None => break,
+            }
         }
-        hasher.update(&buf[..n]);
-        if let Some(out) = to.as_mut() {
-            out.write_all(&buf[..n])?;
+        if batch.is_empty() {
+            return Ok((total, out, hasher));
         }
-        total += n as u64;
+        total += len as u64;
+        let core = turn(&state.busy_cores).await?;
+        (out, hasher) = tokio::task::spawn_blocking(move || {
+            background_priority();
+            let _core = core;
+            for piece in &batch {
+                hasher.update(piece);
+                if let Some(out) = out.as_mut() {
+                    out.write_all(piece)?;
+                }
+            }
+            Ok::<_, std::io::Error>((out, hasher))
+        })
+        .await
+        .map_err(ApiError::internal)??;
     }
 }
 
@@ -675,13 +790,36 @@ mod tests {
         drop(first);
         let waiting = tokio::spawn(async move {
             let started = Instant::now();
-            trailing.settled("u").await;
-            started.elapsed()
+            let ended = trailing.settled("u").await;
+            (ended, started.elapsed())
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiting.is_finished(), "HEAD waits while the sync runs");
         drop(second);
-        let waited = waiting.await.expect("settled");
+        let (ended, waited) = waiting.await.expect("settled");
+        assert!(ended, "the sync ended within the wait");
         assert!(waited >= Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn a_sync_that_outlasts_the_wait_is_reported_unsettled() {
+        let trailing = Trailing::default();
+        assert!(
+            trailing.settled_within("u", Duration::ZERO).await,
+            "nothing trailing"
+        );
+        let running = trailing.start("u", 100);
+        assert!(
+            !trailing
+                .settled_within("u", Duration::from_millis(30))
+                .await,
+            "still running after the wait: the next request is answered busy"
+        );
+        drop(running);
+        assert!(
+            trailing
+                .settled_within("u", Duration::from_millis(30))
+                .await
+        );
     }
 }

@@ -164,8 +164,10 @@ impl RunningPortal {
         issue_token(&self.state.db, Role::Officer, account, display_name).await
     }
 
-    /// Stops accepting requests and waits for those under way.
+    /// Says it is stopping (readiness fails), stops accepting requests
+    /// and lets those under way finish, for `shutdown_grace` at most.
     pub async fn stop(mut self) {
+        self.state.drain();
         self.sweeper.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -219,13 +221,14 @@ pub async fn add_account(
 }
 
 /// Retires a portal's receipt key and makes a new one (the `rotate-key`
-/// admin command); the old and new fingerprints. The old public key stays
-/// published in discovery. A running portal uses the new key once
-/// restarted.
-pub fn rotate_key(data_dir: &std::path::Path) -> Result<(String, String), PortalError> {
+/// admin command), where `config` keeps them; the old and new
+/// fingerprints. The old public key stays published in discovery. A
+/// running portal uses the new key once restarted (every replica, when
+/// they share the key).
+pub fn rotate_key(config: &PortalConfig) -> Result<(String, String), PortalError> {
     keys::rotate(
-        &data_dir.join(state::KEY_FILE),
-        &data_dir.join(state::RETIRED_KEYS_FILE),
+        &config.receipt_key_path(),
+        &config.retired_keys_path(),
         &state::now_vn().to_rfc3339(),
     )
     .map_err(|e| PortalError::Startup(format!("{e:#}")))

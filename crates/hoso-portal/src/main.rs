@@ -55,9 +55,12 @@ enum Command {
     AddOfficer(Account),
     /// Retire the receipt key and make a new one; the old one stays published / Đổi khóa ký giấy tiếp nhận.
     RotateKey {
+        /// Settings file: its data folder and `[keys]` are used.
+        #[arg(long, env = "HOSO_PORTAL_CONFIG")]
+        config: Option<PathBuf>,
         /// Data folder.
         #[arg(long, env = "HOSO_PORTAL_DATA")]
-        data: PathBuf,
+        data: Option<PathBuf>,
     },
 }
 
@@ -143,16 +146,18 @@ async fn run() -> anyhow::Result<()> {
             hoso_portal::raise_fd_limit();
             let portal = hoso_portal::start(config).await?;
             println!("{}", portal.base_url());
-            tokio::signal::ctrl_c()
-                .await
-                .context("waiting for Ctrl-C")?;
+            stop_signal().await?;
             portal.stop().await;
         }
         Command::AddApplicant(a) => {
             println!("{}", add_account(a, Role::Applicant).await?);
         }
-        Command::RotateKey { data } => {
-            let (old, new) = hoso_portal::rotate_key(&data)?;
+        Command::RotateKey { config, data } => {
+            let settings = match &config {
+                Some(path) => SettingsFile::load(path)?,
+                None => SettingsFile::default(),
+            };
+            let (old, new) = hoso_portal::rotate_key(&settings.into_config(data)?)?;
             println!("{old} -> {new}");
             eprintln!(
                 "Khóa cũ vẫn được công bố; khởi động lại cổng để ký bằng khóa mới. / The old key stays published; restart the portal to sign with the new one."
@@ -162,6 +167,26 @@ async fn run() -> anyhow::Result<()> {
             println!("{}", add_account(a, Role::Officer).await?);
         }
     }
+    Ok(())
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (what a service manager or an
+/// orchestrator sends to stop a replica).
+async fn stop_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("waiting for SIGTERM")?;
+        tokio::select! {
+            c = tokio::signal::ctrl_c() => c.context("waiting for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    tracing::info!("stopping: requests under way may finish");
     Ok(())
 }
 

@@ -432,7 +432,7 @@ impl AsyncWrite for Watched {
 const CONNECTION_BUFFER: usize = 16 * 1024;
 
 /// Accepts connections until `stop` fires, then lets those under way
-/// finish.
+/// finish within the configured grace.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
@@ -519,7 +519,16 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let grace = state.config.shutdown_grace;
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "requests still under way when the grace ended were cut; what they made durable is kept"
+        );
+    }
 }
 
 /// Answers a connection over the caps with 503 and closes it: after the

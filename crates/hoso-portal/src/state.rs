@@ -3,6 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::config::PortalConfig;
+use crate::config::StorageChoice;
 use crate::records::{Lease, Records};
 use crate::storage::UploadStorage;
 use crate::storage::files::FileStorage;
@@ -24,6 +25,9 @@ pub const KEY_FILE: &str = "receipt-key.ed25519";
 pub const RETIRED_KEYS_FILE: &str = "retired-receipt-keys.json";
 /// The upload folder inside the data folder.
 pub const UPLOADS_DIR: &str = "uploads";
+/// Where bytes waiting to fill an S3 part are kept, inside the data folder.
+#[cfg(feature = "shared")]
+pub const S3_SPOOL_DIR: &str = "s3-spool";
 /// Extra procedure schemas inside the data folder.
 pub const PROCEDURES_DIR: &str = "procedures";
 /// A newer holiday announcement file inside the data folder, replacing the
@@ -60,6 +64,9 @@ pub struct Inner {
     pub fast_bodies: Arc<tokio::sync::Semaphore>,
     /// Requests answered since start (for load figures).
     pub requests: std::sync::atomic::AtomicU64,
+    /// Set when the portal begins to stop: readiness answers 503 so the
+    /// load balancer sends new requests elsewhere.
+    draining: std::sync::atomic::AtomicBool,
 }
 
 impl Deref for AppState {
@@ -73,24 +80,25 @@ impl AppState {
     /// Prepares the data folder and everything in it.
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
-        let (storage, catalog, calendar, (key, retired_keys)) =
-            tokio::task::spawn_blocking(move || {
-                crate::private::create_dir(&dir)?;
-                let storage = FileStorage::new(dir.join(UPLOADS_DIR))?;
-                let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
-                let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
-                let key = crate::keys::load_or_create(&dir.join(KEY_FILE))?;
-                let retired = crate::keys::load_retired(&dir.join(RETIRED_KEYS_FILE))?;
-                anyhow::Ok((storage, catalog, calendar, (key, retired)))
-            })
-            .await??;
+        let (key_path, retired_path) = (config.receipt_key_path(), config.retired_keys_path());
+        let (catalog, calendar, (key, retired_keys)) = tokio::task::spawn_blocking(move || {
+            crate::private::create_dir(&dir)?;
+            let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
+            let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
+            let key = crate::keys::load_or_create(&key_path)
+                .with_context(|| format!("khóa ký / receipt key {}", key_path.display()))?;
+            let retired = crate::keys::load_retired(&retired_path)?;
+            anyhow::Ok((catalog, calendar, (key, retired)))
+        })
+        .await??;
+        let storage = open_storage(&config).await?;
         let db = Records::open(&config.database, &config.data_dir, &base_url).await?;
         let wanted = db.wanted_uploads();
         let state = Self(Arc::new(Inner {
             config,
             base_url,
             db,
-            storage: Arc::new(storage),
+            storage,
             catalog,
             calendar,
             key,
@@ -104,6 +112,7 @@ impl AppState {
                 std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
             )),
             requests: std::sync::atomic::AtomicU64::new(0),
+            draining: std::sync::atomic::AtomicBool::new(false),
         }));
         if let Some(mut wanted) = wanted {
             // Held weakly: the task ends with the state (its records'
@@ -117,6 +126,17 @@ impl AppState {
             });
         }
         Ok(state)
+    }
+
+    /// Whether the portal is stopping.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Says the portal is stopping (readiness fails from now on).
+    pub fn drain(&self) {
+        self.draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Marks an upload as being written; `None` if another request
@@ -410,6 +430,38 @@ impl Drop for UploadLock {
         drop(busy);
         self.holder.changed.notify_waiters();
     }
+}
+
+/// The store of upload bytes the settings choose: files in the data
+/// folder, or an S3-compatible bucket (checked to answer now, so that a
+/// wrong endpoint, bucket or key stops the portal at start, saying which).
+async fn open_storage(config: &PortalConfig) -> anyhow::Result<Arc<dyn UploadStorage>> {
+    let dir = config.data_dir.clone();
+    Ok(match &config.storage {
+        StorageChoice::Files => {
+            let files =
+                tokio::task::spawn_blocking(move || FileStorage::new(dir.join(UPLOADS_DIR)))
+                    .await??;
+            Arc::new(files)
+        }
+        #[cfg(not(feature = "shared"))]
+        StorageChoice::S3(_) => {
+            anyhow::bail!(crate::config::without_shared("storage.s3"))
+        }
+        #[cfg(feature = "shared")]
+        StorageChoice::S3(settings) => {
+            let part = crate::storage::s3::part_size(config.max_upload_bytes);
+            let s3 = crate::storage::s3::S3Storage::connect(settings, part, dir.join(S3_SPOOL_DIR))
+                .await
+                .with_context(|| {
+                    format!(
+                        "kho S3 / S3 store: bucket {} at {}",
+                        settings.bucket, settings.endpoint
+                    )
+                })?;
+            Arc::new(s3)
+        }
+    })
 }
 
 /// The working-day calendar: `path` when it exists (a newer announcement),

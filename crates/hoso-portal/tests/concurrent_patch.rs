@@ -1,8 +1,8 @@
 //! One request at a time writes to an upload: a second PATCH while the
 //! first is still streaming is refused (423), not interleaved, and the
 //! upload ends exactly as the first request sent it; a hung PATCH gives
-//! way after a second of silence. On PostgreSQL this holds across two
-//! replicas of one database too.
+//! way after a second of silence. On the shared back end this holds
+//! across two replicas of one database and one bucket too.
 
 mod common;
 
@@ -18,10 +18,11 @@ dual! {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_patch_during_the_first_is_refused_not_interleaved(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
+    let config = backend
+        .configure(PortalConfig::practice(dir.path().to_owned()))
+        .await;
     let (portal, token) = common::start(
-        backend
-            .configure(PortalConfig::practice(dir.path().to_owned()))
-            .await,
+        config.clone(),
         "cty-hai",
         "Công ty Hai",
     )
@@ -71,12 +72,7 @@ async fn a_second_patch_during_the_first_is_refused_not_interleaved(backend: Bac
     let first = first.await.expect("task").expect("first patch");
     assert_eq!(first.status(), StatusCode::NO_CONTENT);
     assert_eq!(first.headers()["upload-offset"], len.to_string().as_str());
-    let stored = std::fs::read(
-        dir.path()
-            .join("uploads")
-            .join(url.rsplit('/').next().expect("id")),
-    )
-    .expect("stored");
+    let stored = common::stored_upload(&config, &url).await;
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
 }
 }
@@ -85,10 +81,11 @@ dual! {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
+    let config = backend
+        .configure(PortalConfig::practice(dir.path().to_owned()))
+        .await;
     let (portal, token) = common::start(
-        backend
-            .configure(PortalConfig::practice(dir.path().to_owned()))
-            .await,
+        config.clone(),
         "cty-treo",
         "Công ty Treo",
     )
@@ -133,12 +130,7 @@ async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received(backe
         .expect("answer");
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(res.headers()["upload-offset"], len.to_string().as_str());
-    let stored = std::fs::read(
-        dir.path()
-            .join("uploads")
-            .join(url.rsplit('/').next().expect("id")),
-    )
-    .expect("stored");
+    let stored = common::stored_upload(&config, &url).await;
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
     hung.abort();
 }
@@ -147,13 +139,15 @@ async fn a_hung_patch_gives_way_to_the_next_one_and_keeps_what_it_received(backe
 #[tokio::test(flavor = "multi_thread")]
 async fn across_replicas_a_writing_patch_holds_the_upload_and_a_hung_one_gives_way() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = common::Backend::Postgres
+    let config = common::Backend::Shared
         .configure(PortalConfig::practice(dir.path().to_owned()))
         .await;
-    // Two replicas of one database and one data folder, each with its own
-    // map of busy uploads: only the lease stands between them.
+    // Two replicas of one database and one bucket, each with its own map
+    // of busy uploads: only the lease stands between them.
     let (a, token) = common::start(config.clone(), "cty-hai-noi", "Công ty Hai Nơi").await;
-    let b = hoso_portal::start(config).await.expect("second replica");
+    let b = hoso_portal::start(config.clone())
+        .await
+        .expect("second replica");
     let http = reqwest::Client::new();
     let len = 300 * 1024usize;
     let bytes: Vec<u8> = (0..len as u32).map(|i| (i % 239) as u8).collect();
@@ -194,12 +188,7 @@ async fn across_replicas_a_writing_patch_holds_the_upload_and_a_hung_one_gives_w
         .expect("answer");
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(res.headers()["upload-offset"], len.to_string().as_str());
-    let stored = std::fs::read(
-        dir.path()
-            .join("uploads")
-            .join(url.rsplit('/').next().expect("id")),
-    )
-    .expect("stored");
+    let stored = common::stored_upload(&config, &url).await;
     assert_eq!(Sha256Digest::of(&stored), Sha256Digest::of(&bytes));
     hung.abort();
     b.stop().await;

@@ -15,11 +15,12 @@ dual! {
 #[tokio::test(flavor = "multi_thread")]
 async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: Backend) {
     let dir = tempfile::tempdir().expect("temp dir");
+    let config = PortalConfig {
+        upload_expiry: Duration::from_millis(700),
+        ..backend.configure(common::with_notice(dir.path())).await
+    };
     let (portal, token) = common::start(
-        PortalConfig {
-            upload_expiry: Duration::from_millis(700),
-            ..backend.configure(common::with_notice(dir.path())).await
-        },
+        config.clone(),
         "cty-bo-do",
         "Công ty Bỏ Dở",
     )
@@ -72,11 +73,6 @@ async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: B
                 .expect("head")
         }
     };
-    let file = |url: &str| {
-        dir.path()
-            .join("uploads")
-            .join(url.rsplit('/').next().expect("id"))
-    };
     let kept = head(filed.clone()).await;
     assert_eq!(kept.status(), StatusCode::OK);
     assert!(
@@ -84,16 +80,21 @@ async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: B
         "filed: no expiry"
     );
 
+    assert_eq!(common::uploads_kept(&config).await, 3, "three uploads stored");
     tokio::time::sleep(Duration::from_millis(900)).await;
     assert_eq!(head(abandoned.clone()).await.status(), StatusCode::GONE);
     assert_eq!(head(finished.clone()).await.status(), StatusCode::GONE);
     assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 2);
     for gone in [&abandoned, &finished] {
         assert_eq!(head(gone.clone()).await.status(), StatusCode::NOT_FOUND);
-        assert!(!file(gone).exists(), "the unfiled bytes are gone");
     }
+    assert_eq!(
+        common::uploads_kept(&config).await,
+        1,
+        "the unfiled bytes are gone, the filed ones kept"
+    );
     assert_eq!(head(filed.clone()).await.status(), StatusCode::OK);
-    assert_eq!(std::fs::read(file(&filed)).expect("kept"), scan);
+    assert_eq!(common::stored_upload(&config, &filed).await, scan);
     assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 0);
 }
 }

@@ -1,5 +1,5 @@
 //! Replicas: two `hoso-portal serve` processes on one PostgreSQL database
-//! (and one data folder for the bytes), requests spread over both as a
+//! and one S3 bucket for the bytes, requests spread over both as a
 //! load balancer would. Exactly once holds across them, dossier codes are
 //! unique, the change feed read from either misses nothing while both
 //! file and officers move what was filed, and a key claimed by a replica that was killed is released
@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{postgres, request};
+use common::{garage, postgres, request, until_answered};
 use hoso_core::wire::{StatusFeed, SubmissionResponse};
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
@@ -58,8 +58,8 @@ fn replica(settings: &Path) -> Replica {
     }
 }
 
-/// A data folder, a new database, and the settings file both replicas
-/// read; the database's name and the file.
+/// A data folder, a new database, a new bucket, and the settings file
+/// both replicas read; the database's name and the file.
 async fn deployment(dir: &Path) -> (String, std::path::PathBuf) {
     let data = dir.join("portal");
     common::with_notice(&data);
@@ -68,9 +68,10 @@ async fn deployment(dir: &Path) -> (String, std::path::PathBuf) {
     std::fs::write(
         &settings,
         format!(
-            "data = \"{}\"\nlisten = \"127.0.0.1:0\"\n\n[database]\nurl = \"{}\"\n",
+            "data = \"{}\"\nlisten = \"127.0.0.1:0\"\n\n[database]\nurl = \"{}\"\n\n{}",
             data.display(),
-            postgres::url(&database)
+            postgres::url(&database),
+            garage::settings_toml(&garage::new_bucket().await)
         ),
     )
     .expect("settings");
@@ -99,28 +100,6 @@ fn account_token(settings: &Path, command: &str, account: &str) -> String {
         .expect("utf-8")
         .trim()
         .to_owned()
-}
-
-/// Sends until a final answer, asking again after a 409.
-async fn until_answered(
-    http: reqwest::Client,
-    base: String,
-    token: String,
-    key: String,
-    name: String,
-) -> (u32, SubmissionResponse) {
-    let mut conflicts = 0;
-    loop {
-        let res = common::submit(&http, &base, &token, &key, &request(&name)).await;
-        match res.status() {
-            StatusCode::CONFLICT => {
-                conflicts += 1;
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            s if s.is_success() => return (conflicts, res.json().await.expect("answer")),
-            s => panic!("unexpected {s}: {}", res.text().await.unwrap_or_default()),
-        }
-    }
 }
 
 async fn count(db: &tokio_postgres::Client, sql: &str) -> i64 {
@@ -168,13 +147,19 @@ async fn fifty_submissions_with_one_key_over_two_replicas_make_one_dossier() {
 
 /// An officer accepts dossier `code` at `base`.
 async fn accept(http: reqwest::Client, base: String, officer: String, code: String) {
-    let res = http
-        .post(format!("{base}/v1/officer/dossiers/{code}/status"))
-        .bearer_auth(&officer)
-        .json(&serde_json::json!({"to": "accepted", "note": ""}))
-        .send()
-        .await
-        .expect("move");
+    let res = loop {
+        let res = http
+            .post(format!("{base}/v1/officer/dossiers/{code}/status"))
+            .bearer_auth(&officer)
+            .json(&serde_json::json!({"to": "accepted", "note": ""}))
+            .send()
+            .await
+            .expect("move");
+        match common::busy_wait(&res) {
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => break res,
+        }
+    };
     assert_eq!(
         res.status(),
         StatusCode::OK,
@@ -207,15 +192,17 @@ async fn two_hundred_filings_over_two_replicas_get_distinct_codes_and_the_feed_m
                 let finished = done.load(std::sync::atomic::Ordering::SeqCst);
                 let base = &bases[polls % 2];
                 polls += 1;
-                let feed: StatusFeed = http
+                let res = http
                     .get(format!("{base}/v1/dossiers?since={since}&limit=50"))
                     .bearer_auth(&token)
                     .send()
                     .await
-                    .expect("feed")
-                    .json()
-                    .await
-                    .expect("feed json");
+                    .expect("feed");
+                if let Some(wait) = common::busy_wait(&res) {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                let feed: StatusFeed = res.json().await.expect("feed json");
                 for e in &feed.events {
                     seen.push((e.cursor, e.code.as_str().to_owned()));
                 }
@@ -485,4 +472,43 @@ async fn a_replica_whose_own_session_is_cut_stops_rather_than_write_under_others
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(status.code(), Some(75));
+}
+
+/// Every restart registers a replica; the rows of replicas long gone and
+/// named by nothing are removed by the next one to start, while a live
+/// replica's row stays however old.
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_of_replicas_long_gone_are_removed_and_live_ones_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, settings) = deployment(dir.path()).await;
+    let db = postgres::connect(&database).await;
+    let ids = |rows: Vec<tokio_postgres::Row>| -> BTreeSet<i32> {
+        rows.iter().map(|r| r.get::<_, i32>(0)).collect()
+    };
+    let live = replica(&settings);
+    for _ in 0..3 {
+        drop(replica(&settings));
+    }
+    let all = ids(db
+        .query("SELECT id FROM replicas", &[])
+        .await
+        .expect("rows"));
+    assert_eq!(all.len(), 4);
+    db.execute(
+        "UPDATE replicas SET started_at = '2026-01-01T08:00:00+07:00'",
+        &[],
+    )
+    .await
+    .expect("age them");
+
+    let newest = replica(&settings);
+    let left = ids(db
+        .query("SELECT id FROM replicas", &[])
+        .await
+        .expect("rows"));
+    let first = *all.iter().next().expect("the live one, started first");
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&first), "the live replica's row stays");
+    assert!(left.iter().all(|id| *id == first || !all.contains(id)));
+    drop((live, newest));
 }

@@ -2,7 +2,7 @@
 //! to the portal — whole, resumed after an aborted request, with a
 //! damaged chunk that the portal must refuse (460) without keeping it, in
 //! three parallel parts joined by concatenation, with its length given
-//! last, and a file of 0 bytes.
+//! last, and a file of 0 bytes; each read back from the portal's store.
 //! `cargo xtask setup` installs the client under `tests/interop/`.
 
 mod common;
@@ -25,7 +25,8 @@ fn interop_dir() -> PathBuf {
 }
 
 struct Fixture {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    config: PortalConfig,
     portal: RunningPortal,
     token: String,
     file: PathBuf,
@@ -45,18 +46,16 @@ async fn fixture(backend: Backend) -> Fixture {
 
 async fn fixture_of(backend: Backend, bytes: Vec<u8>) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (portal, token) = common::start(
-        backend
-            .configure(PortalConfig::practice(dir.path().join("portal")))
-            .await,
-        "cty-tus-js",
-        "Công ty thử tus-js-client",
-    )
-    .await;
+    let config = backend
+        .configure(PortalConfig::practice(dir.path().join("portal")))
+        .await;
+    let (portal, token) =
+        common::start(config.clone(), "cty-tus-js", "Công ty thử tus-js-client").await;
     let file = dir.path().join("hợp đồng.pdf");
     std::fs::write(&file, &bytes).expect("write file");
     Fixture {
-        dir,
+        _dir: dir,
+        config,
         portal,
         token,
         file,
@@ -96,10 +95,9 @@ async fn head(f: &Fixture, url: &str) -> reqwest::Response {
         .expect("HEAD")
 }
 
-/// The bytes the portal holds for the upload at `url`.
-fn stored(f: &Fixture, url: &str) -> Vec<u8> {
-    let id = url.rsplit('/').next().expect("upload id");
-    std::fs::read(f.dir.path().join("portal").join("uploads").join(id)).expect("stored upload")
+/// The bytes the portal's store holds for the complete upload at `url`.
+async fn stored(f: &Fixture, url: &str) -> Vec<u8> {
+    common::stored_upload(&f.config, url).await
 }
 
 dual! {
@@ -111,7 +109,7 @@ async fn tus_js_client_uploads_with_checksums_and_the_bytes_arrive_whole(backend
     assert_eq!(out["patches"], 4, "{out}");
     let url = out["url"].as_str().expect("upload url");
     assert_eq!(
-        Sha256Digest::of(&stored(&f, url)),
+        Sha256Digest::of(&stored(&f, url).await),
         Sha256Digest::of(&f.bytes)
     );
 }
@@ -125,7 +123,7 @@ async fn tus_js_client_resumes_after_an_aborted_request(backend: Backend) {
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     assert_eq!(out["resumed_from"], 1024 * 1024, "{out}");
     let url = out["url"].as_str().expect("upload url");
-    assert_eq!(stored(&f, url), f.bytes, "resumed upload is byte-exact");
+    assert_eq!(stored(&f, url).await, f.bytes, "resumed upload is byte-exact");
 }
 }
 
@@ -142,15 +140,13 @@ async fn a_damaged_chunk_is_refused_with_460_and_not_kept(backend: Backend) {
         head.headers()["upload-offset"].to_str().expect("offset"),
         "1048576"
     );
-    assert_eq!(stored(&f, url), f.bytes[..1024 * 1024]);
+    // The rest sent from there: had any of the damaged chunk been kept,
+    // the whole would not be the file.
+    let rest = f.bytes[1024 * 1024..].to_vec();
+    let res = common::patch(&reqwest::Client::new(), url, &f.token, 1024 * 1024, rest).await;
+    assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
+    assert!(stored(&f, url).await == f.bytes, "the good bytes, and only them");
 }
-}
-
-/// The files the portal holds in its upload folder.
-fn stored_files(f: &Fixture) -> usize {
-    std::fs::read_dir(f.dir.path().join("portal").join("uploads"))
-        .expect("uploads")
-        .count()
 }
 
 dual! {
@@ -161,8 +157,12 @@ async fn parallel_uploads_are_joined_into_one_file_and_the_parts_removed(backend
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     assert_eq!(out["patches"], 3, "one PATCH per part: {out}");
     let url = out["url"].as_str().expect("final upload url");
-    assert_eq!(stored(&f, url), f.bytes, "the joined file is byte-exact");
-    assert_eq!(stored_files(&f), 1, "the three parts are gone");
+    assert_eq!(stored(&f, url).await, f.bytes, "the joined file is byte-exact");
+    assert_eq!(
+        common::uploads_kept(&f.config).await,
+        1,
+        "the three parts are gone"
+    );
     let head = head(&f, url).await;
     let concat = head.headers()["upload-concat"].to_str().expect("concat");
     assert!(concat.starts_with("final;http"), "{concat}");
@@ -181,7 +181,7 @@ async fn an_upload_whose_length_comes_last_arrives_whole(backend: Backend) {
     let out = client(&f, "deferred");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     let url = out["url"].as_str().expect("upload url");
-    assert_eq!(stored(&f, url), f.bytes);
+    assert_eq!(stored(&f, url).await, f.bytes);
 }
 }
 
@@ -192,7 +192,7 @@ async fn an_empty_file_is_a_complete_upload(backend: Backend) {
     let out = client(&f, "upload");
     assert_eq!(out["error"], serde_json::Value::Null, "{out}");
     let url = out["url"].as_str().expect("upload url");
-    assert!(stored(&f, url).is_empty());
+    assert!(stored(&f, url).await.is_empty());
     let head = head(&f, url).await;
     assert_eq!(head.headers()["upload-offset"], "0");
     assert_eq!(head.headers()["upload-length"], "0");

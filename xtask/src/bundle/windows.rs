@@ -118,7 +118,15 @@ pub fn stage(root: &Path) -> anyhow::Result<PathBuf> {
     check_tools()?;
     crate::ui::build(root)?;
     let mut build = cargo();
-    build.args(["build", "--release", "--target", TARGET]);
+    // Without the portal's PostgreSQL and S3 clients (its `shared`
+    // feature): the installer's portal is the practice one.
+    build.args([
+        "build",
+        "--release",
+        "--target",
+        TARGET,
+        "--no-default-features",
+    ]);
     for (package, _) in PROGRAMS {
         build.args(["-p", package]);
     }

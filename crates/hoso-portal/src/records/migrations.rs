@@ -13,6 +13,7 @@ pub struct Migration {
     /// The step for SQLite.
     pub sqlite: &'static str,
     /// The same step for PostgreSQL.
+    #[cfg_attr(not(feature = "shared"), allow(dead_code))]
     pub postgres: &'static str,
 }
 

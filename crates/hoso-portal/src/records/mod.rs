@@ -16,6 +16,7 @@
 //! own them (`filing`, `tracking`, `lookup`), called by every back end.
 
 pub mod migrations;
+#[cfg(feature = "shared")]
 mod postgres;
 mod sqlite;
 
@@ -36,6 +37,7 @@ pub struct Records(Backend);
 #[derive(Clone, Debug)]
 enum Backend {
     Sqlite(sqlite::Sqlite),
+    #[cfg(feature = "shared")]
     Postgres(postgres::Postgres),
 }
 
@@ -44,6 +46,7 @@ macro_rules! dispatch {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         match &$self.0 {
             Backend::Sqlite(db) => db.$method($($arg),*).await,
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.$method($($arg),*).await,
         }
     };
@@ -309,15 +312,20 @@ impl Records {
     /// PostgreSQL): an upload a request writes to is then held by a lease
     /// row too, not only in this process.
     pub fn shared(&self) -> bool {
-        matches!(self.0, Backend::Postgres(_))
+        #[cfg(feature = "shared")]
+        return matches!(self.0, Backend::Postgres(_));
+        #[cfg(not(feature = "shared"))]
+        false
     }
 
     /// Takes the lease of upload `id` for `request` at `now_ms`, unless a
     /// request of a live replica holds it. Always taken on SQLite (one
     /// process, whose own map of busy uploads is the lock).
+    #[cfg_attr(not(feature = "shared"), expect(unused_variables))]
     pub async fn take_lease(&self, id: &str, request: i64, now_ms: i64) -> Result<Lease, ApiError> {
         match &self.0 {
             Backend::Sqlite(_) => Ok(Lease::Taken),
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.take_lease(id, request, now_ms).await,
         }
     }
@@ -325,17 +333,21 @@ impl Records {
     /// Asks whichever replica holds upload `id` to let a newer request
     /// have it: the holder stops if silent for a second, else says it is
     /// receiving ([`Records::touch_lease`]).
+    #[cfg_attr(not(feature = "shared"), expect(unused_variables))]
     pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
         match &self.0 {
             Backend::Sqlite(_) => Ok(()),
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.want_lease(id).await,
         }
     }
 
     /// Says that this replica's request holding upload `id` is receiving.
+    #[cfg_attr(not(feature = "shared"), expect(unused_variables))]
     pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
         match &self.0 {
             Backend::Sqlite(_) => Ok(()),
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.touch_lease(id, now_ms).await,
         }
     }
@@ -345,22 +357,27 @@ impl Records {
     pub fn wanted_uploads(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<String>> {
         match &self.0 {
             Backend::Sqlite(_) => None,
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.wanted_uploads(),
         }
     }
 
     /// Gives up `request`'s lease of upload `id`.
+    #[cfg_attr(not(feature = "shared"), expect(unused_variables))]
     pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
         match &self.0 {
             Backend::Sqlite(_) => Ok(()),
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.release_lease(id, request).await,
         }
     }
 
     /// Whether a request of another replica holds the lease of upload `id`.
+    #[cfg_attr(not(feature = "shared"), expect(unused_variables))]
     pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
         match &self.0 {
             Backend::Sqlite(_) => Ok(false),
+            #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.leased(id).await,
         }
     }
@@ -374,6 +391,7 @@ impl Records {
     /// Connects to PostgreSQL at `url` with at most `pool_size`
     /// connections, runs the migrations missing, and registers this
     /// replica, which serves at `address`.
+    #[cfg(feature = "shared")]
     pub async fn open_postgres(url: &str, pool_size: usize, address: &str) -> anyhow::Result<Self> {
         Ok(Self(Backend::Postgres(
             postgres::Postgres::open(url, pool_size, address).await?,
@@ -392,8 +410,16 @@ impl Records {
                 let path = data_dir.join(crate::state::DB_FILE);
                 tokio::task::spawn_blocking(move || Self::open_sqlite(&path)).await?
             }
+            #[cfg(feature = "shared")]
             crate::config::Database::Postgres { url, pool_size } => {
                 Self::open_postgres(url, *pool_size, address).await
+            }
+            #[cfg(not(feature = "shared"))]
+            crate::config::Database::Postgres { .. } => {
+                let _ = address;
+                Err(anyhow::anyhow!(crate::config::without_shared(
+                    "database.url"
+                )))
             }
         }
     }
@@ -444,6 +470,12 @@ impl Records {
     /// move from partial ones).
     pub async fn insert_upload(&self, new: NewUpload) -> Result<(), ApiError> {
         dispatch!(self, insert_upload(new))
+    }
+
+    /// Answers once the records can be read (`SELECT 1` on a pooled
+    /// connection or a reading thread): what the readiness probe asks.
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        dispatch!(self, ping())
     }
 
     /// Gives a deferred upload its length.

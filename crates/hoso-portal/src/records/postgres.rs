@@ -129,6 +129,44 @@ pub(super) async fn migrate(
     ran
 }
 
+/// Replicas started this long ago or more, whose process is gone (their
+/// lock can be taken) and that nothing names any more, are forgotten.
+/// A younger row may belong to a replica between registering and taking
+/// its lock.
+const FORGET_REPLICAS_AFTER: chrono::Duration = chrono::Duration::hours(1);
+
+/// Removes the rows of replicas that are gone and named by no claim or
+/// lease, so that restarts do not add a row each forever; how many.
+async fn forget_gone_replicas(
+    conn: &mut tokio_postgres::Client,
+    me: i32,
+) -> Result<u64, tokio_postgres::Error> {
+    let before = (crate::state::now_vn() - FORGET_REPLICAS_AFTER).to_rfc3339();
+    let tx = conn.transaction().await?;
+    let n = tx
+        .execute(
+            "DELETE FROM replicas r WHERE r.id <> $2 AND r.started_at < $3
+               AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.owner = r.id)
+               AND NOT EXISTS (SELECT 1 FROM upload_leases u WHERE u.replica = r.id)
+               AND pg_try_advisory_xact_lock($1, r.id)",
+            &[&lock::REPLICA, &me, &before],
+        )
+        .await?;
+    tx.commit().await?;
+    if n > 0 {
+        tracing::info!(forgotten = n, "rows of replicas long gone were removed");
+    }
+    Ok(n)
+}
+
+/// How long one statement on a pooled connection may run, waiting for a
+/// lock included.
+const STATEMENT_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a request waits for a pooled connection (or for a new one to
+/// open) before it is answered 503.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Postgres {
     /// Connects to `url`, runs the migrations missing, and registers this
     /// replica (listening at `address`) with its lock held.
@@ -179,14 +217,30 @@ impl Postgres {
         first
             .batch_execute(&format!("LISTEN {WANTED_CHANNEL}"))
             .await?;
+        forget_gone_replicas(&mut first, replica).await?;
+        // Pooled connections answer within STATEMENT_LIMIT or give up
+        // (a 503 the client retries) rather than pile up behind a lock;
+        // a URL that sets its own options keeps them.
+        let mut pooled = config.clone();
+        if pooled.get_options().is_none() {
+            pooled.options(format!(
+                "-c statement_timeout={}",
+                STATEMENT_LIMIT.as_millis()
+            ));
+        }
         let manager = Manager::from_config(
-            config,
+            pooled,
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let pool = Pool::builder(manager).max_size(pool_size.max(1)).build()?;
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()?;
         Ok(Self {
             pool,
             replica,
@@ -305,6 +359,11 @@ impl Postgres {
                 &[&id, &int(length)],
             )
             .await?;
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.conn().await?.query_one("SELECT 1", &[]).await?;
         Ok(())
     }
 

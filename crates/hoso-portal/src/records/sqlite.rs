@@ -146,6 +146,11 @@ impl Sqlite {
         .await
     }
 
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
     pub async fn upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
         self.read(move |conn| Ok(upload(conn, &id)?)).await
     }

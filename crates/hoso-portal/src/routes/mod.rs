@@ -4,6 +4,7 @@
 mod auth;
 mod discovery;
 mod dossiers;
+mod health;
 mod procedures;
 mod status;
 pub(crate) mod tus;
@@ -103,5 +104,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(tus::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
         .with_state(state)
 }

@@ -17,7 +17,7 @@
 
 use super::Applicant;
 use crate::error::ApiError;
-use crate::records::{Completed, NewUpload, UploadRow};
+use crate::records::{NewUpload, UploadRow};
 use crate::state::{AppState, UploadLock, now_vn};
 use crate::{intake, random};
 use axum::Router;
@@ -265,13 +265,7 @@ async fn create(
     let expires_at = new.expires_at.clone();
     let (max, quotas) = (state.config.max_upload_bytes, state.config.quotas.clone());
     state.db.create_upload(new, max, quotas).await?;
-    let storage = state.storage.clone();
-    let file_id = id.clone();
-    let created = tokio::task::spawn_blocking(move || storage.create(&file_id))
-        .await
-        .map_err(ApiError::internal)
-        .and_then(|r| r.map_err(ApiError::from));
-    if let Err(e) = created {
+    if let Err(e) = state.storage.create(&id).await.map_err(ApiError::from) {
         discard(&state, &id).await;
         return Err(e);
     }
@@ -312,8 +306,7 @@ async fn create(
 pub(crate) async fn discard(state: &AppState, id: &str) {
     let _ = state.db.delete_upload_unless_filed(id).await;
     state.hashes.forget(id);
-    let (storage, id) = (state.storage.clone(), id.to_owned());
-    let _ = tokio::task::spawn_blocking(move || storage.remove(&id)).await;
+    let _ = state.storage.remove(id).await;
 }
 
 async fn head(
@@ -328,7 +321,8 @@ async fn head(
     if state.is_busy(&id) || state.trailing.offset(&id).is_some() {
         owned_upload(&state, &who, &id).await?;
         state.settled_request(&id).await;
-        state.trailing.settled(&id).await;
+        // Past the wait, HEAD tells what is durable already.
+        let _ = state.trailing.settled(&id).await;
     } else if state.db.shared() {
         // A request of another replica may be writing to it.
         owned_upload(&state, &who, &id).await?;
@@ -501,17 +495,21 @@ async fn write_chunk(
         blocks,
     };
     let mut got = intake::receive(state, target, body).await?;
-    let cut_to = |state: &AppState, at: u64| {
-        let (storage, id, db) = (state.storage.clone(), id.to_owned(), state.db.clone());
+    // Keeps nothing of this body: what it wrote is dropped, and
+    // checkpoints beyond `at` are undone with its bytes (a store that
+    // made some durable already keeps them; they are the upload's own,
+    // and the next request finds them: `storage::Ahead`).
+    let cut_to = |state: &AppState, got: intake::Received, at: u64| {
+        let (id, db) = (id.to_owned(), state.db.clone());
         async move {
-            let file_id = id.clone();
-            let _ = tokio::task::spawn_blocking(move || storage.truncate(&file_id, at)).await;
-            // Checkpoints beyond it are undone with its bytes.
+            if let Ok(got) = got.truncate(0).await {
+                let _ = got.sync(false).await;
+            }
             let _ = db.reset_offset(&id, at).await;
         }
     };
     if got.overflow {
-        cut_to(state, offset).await;
+        cut_to(state, got, offset).await;
         return Err(tus_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "beyond_length",
@@ -530,7 +528,7 @@ async fn write_chunk(
         None => Some(got.bytes),
     };
     let Some(kept) = kept else {
-        cut_to(state, offset).await;
+        cut_to(state, got, offset).await;
         return Err(tus_error(
             StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
                 .unwrap_or(StatusCode::BAD_REQUEST),
@@ -542,14 +540,11 @@ async fn write_chunk(
     let new_offset = offset + kept;
     if kept < got.bytes {
         // The tail that did not check out (a cut or damaged block).
-        let (storage, file_id) = (state.storage.clone(), id.to_owned());
-        tokio::task::spawn_blocking(move || storage.truncate(&file_id, new_offset))
-            .await
-            .map_err(ApiError::internal)??;
+        got = got.truncate(kept).await?;
     }
     if got.blocks.is_some_and(|b| b.damaged) {
         // What checked out is kept, durable before the client hears of it.
-        got.sync().await?;
+        got.sync(false).await?;
         state.db.raise_offset(id, new_offset).await?;
         return Err(tus_error(
             StatusCode::from_u16(hoso_tus::status::CHECKSUM_MISMATCH)
@@ -565,29 +560,21 @@ async fn write_chunk(
         .with_header("upload-offset", HeaderValue::from(new_offset)));
     }
     let complete = Some(new_offset) == length;
-    let sha256 = match got.finish_hash(state, id, new_offset, complete) {
-        Some(hex) => hex,
-        None if complete => intake::hash_stored(state, id).await?,
-        None => {
-            // Not complete: answered now, synced and recorded after.
-            if kept > 0 {
-                got.sync_later(state, id, new_offset, lock.lease());
-            }
-            return Ok(new_offset);
+    let running = got.finish_hash(state, id, new_offset, complete);
+    if !complete {
+        // Not complete: answered now, synced and recorded after.
+        if kept > 0 {
+            got.sync_later(state, id, new_offset, lock.lease());
         }
-    };
-    // Complete: durable and recorded before the answer, so that a filing
-    // right after finds it.
-    got.sync().await?;
-    let now = now_vn();
-    let expiry =
-        chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
-    let done = Completed {
-        sha256,
-        at: now.to_rfc3339(),
-        expires_at: (now + expiry).to_rfc3339(),
-    };
-    state.db.complete_upload(id, new_offset, done).await?;
+        return Ok(new_offset);
+    }
+    // Complete: durable (sealed, in an object store) and recorded before
+    // the answer, so that a filing right after finds it. Its SHA-256 was
+    // computed as the bytes arrived, or, when this process did not see
+    // them all (a restart, another replica), from the stored upload, read
+    // once.
+    got.sync(true).await?;
+    intake::record_complete(state, id, new_offset, running).await?;
     Ok(new_offset)
 }
 
@@ -619,9 +606,6 @@ async fn terminate(
     }
     state.hashes.forget(&id);
     state.trailing.forget(&id);
-    let storage = state.storage.clone();
-    tokio::task::spawn_blocking(move || storage.remove(&id))
-        .await
-        .map_err(ApiError::internal)??;
+    state.storage.remove(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,6 +1,7 @@
 //! Upload bytes as plain files, one per upload, under `DATA/uploads/`.
 
-use super::{UploadStorage, UploadWriter};
+use super::{Op, Pieces, UploadStorage, UploadWriter};
+use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -34,81 +35,152 @@ impl FileStorage {
 
 /// Writes straight to the file: callers hand it pieces of 64 KiB, and a
 /// buffer of its own would be memory held by every upload in progress.
-struct FileWriter(File);
+struct FileWriter {
+    file: File,
+    /// Where writing began.
+    start: u64,
+}
 
 impl Write for FileWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+        self.file.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
 
+/// Runs `job` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(io::Error::other)?
+}
+
 impl UploadWriter for FileWriter {
-    fn syncer(&self) -> io::Result<Box<dyn FnOnce() -> io::Result<()> + Send>> {
-        let file = self.0.try_clone()?;
-        Ok(Box::new(move || file.sync_data()))
+    fn syncer(&self, upto: u64) -> io::Result<Op<'static, u64>> {
+        let file = self.file.try_clone()?;
+        Ok(Box::pin(async move {
+            blocking(move || file.sync_data()).await?;
+            Ok(upto)
+        }))
     }
 
-    fn commit(self: Box<Self>) -> io::Result<()> {
-        self.0.sync_data()
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.file.set_len(self.start + len)?;
+        io::Seek::seek(&mut self.file, io::SeekFrom::Start(self.start + len))?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>, _complete: bool) -> Op<'static, ()> {
+        Box::pin(blocking(move || self.file.sync_data()))
     }
 }
 
+/// Read and sent in pieces of this size: an officer on a slow link holds
+/// no more than this in memory.
+const PIECE: usize = 64 * 1024;
+
 impl UploadStorage for FileStorage {
-    fn create(&self, id: &str) -> io::Result<()> {
-        crate::private::new_file(&self.path(id))?.sync_all()
+    fn ready(&self) -> Op<'_, ()> {
+        let dir = self.dir.clone();
+        Box::pin(blocking(move || {
+            if std::fs::metadata(&dir)?.is_dir() {
+                Ok(())
+            } else {
+                Err(io::Error::other(format!(
+                    "{} is not a folder",
+                    dir.display()
+                )))
+            }
+        }))
     }
 
-    fn append_at(&self, id: &str, offset: u64) -> io::Result<Box<dyn UploadWriter>> {
-        let mut file = OpenOptions::new().write(true).open(self.path(id))?;
-        file.set_len(offset)?;
-        io::Seek::seek(&mut file, io::SeekFrom::Start(offset))?;
-        Ok(Box::new(FileWriter(file)))
+    fn create(&self, id: &str) -> Op<'_, ()> {
+        let path = self.path(id);
+        Box::pin(blocking(move || {
+            crate::private::new_file(&path)?.sync_all()
+        }))
     }
 
-    fn truncate(&self, id: &str, len: u64) -> io::Result<()> {
-        let file = OpenOptions::new().write(true).open(self.path(id))?;
-        file.set_len(len)?;
-        file.sync_data()
+    fn append_at(&self, id: &str, offset: u64) -> Op<'_, Box<dyn UploadWriter>> {
+        let path = self.path(id);
+        Box::pin(async move {
+            let writer = blocking(move || {
+                let mut file = OpenOptions::new().write(true).open(path)?;
+                file.set_len(offset)?;
+                io::Seek::seek(&mut file, io::SeekFrom::Start(offset))?;
+                Ok(FileWriter {
+                    file,
+                    start: offset,
+                })
+            })
+            .await?;
+            Ok(Box::new(writer) as Box<dyn UploadWriter>)
+        })
     }
 
-    fn read(&self, id: &str) -> io::Result<Box<dyn Read + Send>> {
-        Ok(Box::new(File::open(self.path(id))?))
+    /// Each piece is read by a job on the blocking pool that holds its
+    /// thread only while it reads, so a slow reader holds no thread.
+    fn read(&self, id: &str) -> Op<'_, Pieces> {
+        let path = self.path(id);
+        Box::pin(async move {
+            let file = blocking(move || File::open(path)).await?;
+            let pieces = futures_util::stream::unfold(Some(file), |file| async move {
+                let mut file = file?;
+                let read = blocking(move || {
+                    let mut piece = vec![0u8; PIECE];
+                    let n = file.read(&mut piece)?;
+                    piece.truncate(n);
+                    Ok((file, piece))
+                })
+                .await;
+                match read {
+                    Ok((_, piece)) if piece.is_empty() => None,
+                    Ok((file, piece)) => Some((Ok(Bytes::from(piece)), Some(file))),
+                    Err(e) => Some((Err(e), None)),
+                }
+            });
+            Ok(Box::pin(pieces) as Pieces)
+        })
     }
 
-    fn remove(&self, id: &str) -> io::Result<()> {
-        match std::fs::remove_file(self.path(id)) {
+    fn remove(&self, id: &str) -> Op<'_, ()> {
+        let path = self.path(id);
+        Box::pin(blocking(move || match std::fs::remove_file(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
-        }
+        }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::TryStreamExt;
 
-    #[test]
-    fn appending_at_an_offset_drops_unconfirmed_bytes_beyond_it() {
+    async fn read_all(s: &FileStorage, id: &str) -> io::Result<Vec<u8>> {
+        let pieces: Vec<Bytes> = s.read(id).await?.try_collect().await?;
+        Ok(pieces.concat())
+    }
+
+    #[tokio::test]
+    async fn appending_at_an_offset_drops_unconfirmed_bytes_beyond_it() {
         let dir = tempfile::tempdir().expect("temp dir");
         let s = FileStorage::new(dir.path()).expect("storage");
-        s.create("ab12").expect("create");
-        let mut w = s.append_at("ab12", 0).expect("open");
+        s.create("ab12").await.expect("create");
+        let mut w = s.append_at("ab12", 0).await.expect("open");
         w.write_all(b"hello world").expect("write");
-        w.commit().expect("commit");
-        let mut w = s.append_at("ab12", 5).expect("reopen");
-        w.write_all(b"!").expect("write");
-        w.commit().expect("commit");
-        let mut text = String::new();
-        s.read("ab12")
-            .expect("read")
-            .read_to_string(&mut text)
-            .expect("utf-8");
-        assert_eq!(text, "hello!");
-        s.remove("ab12").expect("remove");
-        s.remove("ab12").expect("removing twice is fine");
-        assert!(s.read("ab12").is_err());
+        w.commit(false).await.expect("commit");
+        let mut w = s.append_at("ab12", 5).await.expect("reopen");
+        w.write_all(b"!??").expect("write");
+        w.truncate(1).expect("a tail that did not check out");
+        w.commit(true).await.expect("commit");
+        assert_eq!(read_all(&s, "ab12").await.expect("read"), b"hello!");
+        s.remove("ab12").await.expect("remove");
+        s.remove("ab12").await.expect("removing twice is fine");
+        assert!(read_all(&s, "ab12").await.is_err());
     }
 }

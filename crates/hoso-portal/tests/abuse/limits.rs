@@ -6,7 +6,7 @@
 //! a hostile client would.
 
 use crate::common::dual;
-use crate::common::{create_upload, patch, request, submit};
+use crate::common::{create_upload, patch, request, submit, uploads_kept};
 use crate::served::{Served, client_from};
 use crate::{head, offset_of, one_at_a_time};
 use hoso_core::wire::{ProblemDetails, SubmissionRequest, SubmissionResponse, UploadRef};
@@ -24,12 +24,6 @@ async fn create(http: &reqwest::Client, base: &str, token: &str, length: u64) ->
         .send()
         .await
         .expect("creation answered")
-}
-
-fn uploads_on_disk(portal: &Served) -> usize {
-    std::fs::read_dir(portal.data.join("uploads"))
-        .expect("uploads folder")
-        .count()
 }
 
 dual! {
@@ -75,9 +69,9 @@ async fn a_thousand_huge_creations_are_refused_by_quota_naming_what_is_left(back
         problem.message.vi
     );
     assert_eq!(
-        uploads_on_disk(&portal),
+        uploads_kept(&portal.settings).await,
         10,
-        "refused creations leave no file"
+        "refused creations leave nothing in the store, the ten made are there"
     );
 
     // Removing them gives the room back. Small ones go up to the count of
@@ -93,7 +87,7 @@ async fn a_thousand_huge_creations_are_refused_by_quota_naming_what_is_left(back
             .expect("delete");
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
-    assert_eq!(uploads_on_disk(&portal), 0);
+    assert_eq!(uploads_kept(&portal.settings).await, 0);
     let mut status = StatusCode::CREATED;
     let mut count = 0;
     while status == StatusCode::CREATED {
@@ -147,7 +141,7 @@ async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file
     assert_eq!(res.status().as_u16(), 460);
     let res = with_body(4, None, b"%PDF-1.7").await.expect("answered");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(uploads_on_disk(&portal), 0, "no file left");
+    assert_eq!(uploads_kept(&portal.settings).await, 0, "nothing left in the store");
     let rows = portal.texts("SELECT COUNT(*) FROM uploads").await;
     assert_eq!(rows, ["0"], "no row nobody can find");
 
@@ -309,23 +303,29 @@ async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing(backend: B
         .expect("check");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-    // The data folder is its owner's alone.
+    // The data folder is its owner's alone, and so is what the portal
+    // keeps in it: on the local back end the records and the uploads, on
+    // the shared one the spool of bytes waiting for the bucket.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode =
             |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
         assert_eq!(mode(&portal.data), 0o700);
-        assert_eq!(mode(&portal.data.join("uploads")), 0o700);
-        let mut private = vec!["receipt-key.ed25519"];
-        if backend == crate::common::Backend::Sqlite {
-            private.extend(["portal.sqlite3", "portal.sqlite3-wal"]);
+        assert_eq!(mode(&portal.data.join("receipt-key.ed25519")), 0o600);
+        match backend {
+            crate::common::Backend::Local => {
+                for name in ["portal.sqlite3", "portal.sqlite3-wal"] {
+                    assert_eq!(mode(&portal.data.join(name)), 0o600, "{name}");
+                }
+                assert_eq!(mode(&portal.data.join("uploads")), 0o700);
+                let id = crate::common::upload_id(&url);
+                assert_eq!(mode(&portal.data.join("uploads").join(id)), 0o600);
+            }
+            crate::common::Backend::Shared => {
+                assert_eq!(mode(&portal.data.join("s3-spool")), 0o700);
+            }
         }
-        for name in private {
-            assert_eq!(mode(&portal.data.join(name)), 0o600, "{name}");
-        }
-        let id = url.rsplit('/').next().expect("id");
-        assert_eq!(mode(&portal.data.join("uploads").join(id)), 0o600);
     }
 }
 }
@@ -412,12 +412,18 @@ async fn keys_cut_off_by_a_crash_are_answered_right_after_the_restart(backend: B
                     .await;
             });
         }
-        tokio::time::sleep(Duration::from_millis(5 + trial * 3)).await;
+        // Killed the moment a claim shows: a fixed delay misses it on a
+        // slow machine, where no filing has claimed its key yet.
+        let claimed = "SELECT key FROM idempotency_keys WHERE state = 'processing'";
+        let watching = tokio::time::Instant::now();
+        while portal.texts(claimed).await.is_empty()
+            && watching.elapsed() < Duration::from_secs(5)
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         portal.kill();
         sending.abort_all();
-        let stuck = portal
-            .texts("SELECT key FROM idempotency_keys WHERE state = 'processing'")
-            .await;
+        let stuck = portal.texts(claimed).await;
         portal = portal.restart();
         if let Some(key) = stuck.into_iter().next() {
             caught = Some(key);

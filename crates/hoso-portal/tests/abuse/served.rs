@@ -19,8 +19,8 @@ pub struct Served {
     /// Its data folder.
     pub data: PathBuf,
     config: PathBuf,
-    /// Its PostgreSQL, when the records are there.
-    database: Option<String>,
+    /// What it made of its settings: where its records and bytes are.
+    pub settings: hoso_portal::PortalConfig,
     _dir: tempfile::TempDir,
 }
 
@@ -53,12 +53,11 @@ fn bin() -> &'static str {
 }
 
 impl Served {
-    /// Starts the portal with its records in `backend` and `settings`
-    /// (TOML, added to the data folder's own entries); with `open_files`,
-    /// under that limit on open files.
+    /// Starts the portal with its records and bytes in `backend` and
+    /// `settings` (TOML, added to the data folder's own entries); with
+    /// `open_files`, under that limit on open files.
     pub async fn start(backend: Backend, settings: &str, open_files: Option<u64>) -> Self {
-        let database = backend.settings().await;
-        let url = database.split('"').nth(1).map(str::to_owned);
+        let stores = backend.settings().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("portal");
         std::fs::create_dir_all(data.join("procedures")).expect("data folder");
@@ -71,7 +70,7 @@ impl Served {
         std::fs::write(
             &config,
             format!(
-                "data = {:?}\nlisten = \"127.0.0.1:0\"\n{settings}\n{database}",
+                "data = {:?}\nlisten = \"127.0.0.1:0\"\n{settings}\n{stores}",
                 data.display().to_string()
             ),
         )
@@ -91,8 +90,8 @@ impl Served {
             child,
             base,
             data,
+            settings: crate::common::settings_file(&config),
             config,
-            database: url,
             _dir: dir,
         }
     }
@@ -170,8 +169,8 @@ impl Served {
     /// The first column of the rows `sql` reads from the portal's records
     /// (running or killed), as text.
     pub async fn texts(&self, sql: &str) -> Vec<String> {
-        match &self.database {
-            None => {
+        match &self.settings.database {
+            hoso_portal::config::Database::Sqlite => {
                 let db = rusqlite::Connection::open(self.data.join("portal.sqlite3"))
                     .expect("portal database");
                 let mut stmt = db.prepare(sql).expect("query");
@@ -184,7 +183,7 @@ impl Served {
                     })
                     .collect()
             }
-            Some(url) => {
+            hoso_portal::config::Database::Postgres { url, .. } => {
                 let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
                     .await
                     .expect("portal database");

@@ -1,14 +1,19 @@
-//! What the portal's HTTP tests share: a portal on loopback and a token,
-//! a trial procedure that needs no documents and submissions for it, and
-//! creating a tus upload.
+//! What the portal's HTTP tests share: the two back ends every test runs
+//! on (`dual!`), a portal on loopback and a token, a trial procedure that
+//! needs no documents and submissions for it, creating a tus upload, and
+//! reading back what a portal stored.
 
 // Each test file is its own crate and uses only part of this.
 #![allow(dead_code)]
 
+pub mod garage;
 pub mod postgres;
 
+use futures_util::TryStreamExt;
 use hoso_core::wire::SubmissionRequest;
 use hoso_core::{DossierContent, Value};
+use hoso_portal::config::StorageChoice;
+use hoso_portal::storage::UploadStorage;
 use hoso_portal::{PortalConfig, RunningPortal};
 
 /// A procedure without required documents, so that a submission needs no
@@ -29,44 +34,49 @@ pub const NOTICE: &str = r#"{
   "notes": [{"vi": "Chỉ để thử.", "en": "For tests only."}]
 }"#;
 
-/// Where a test's portal keeps its records.
+/// Where a test's portal keeps its records and its upload bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    /// SQLite in the data folder.
-    Sqlite,
-    /// A new database of the test binary's PostgreSQL.
-    Postgres,
+    /// SQLite for records and files for bytes, both in the data folder:
+    /// one portal on its own, the default.
+    Local,
+    /// PostgreSQL for records and an S3 bucket for bytes: what replicas
+    /// share (a new database of the test binary's PostgreSQL, a new bucket
+    /// of its Garage).
+    Shared,
 }
 
 impl Backend {
-    /// `config` with its records in this back end; for PostgreSQL in a
-    /// new database of this test binary's server.
+    /// `config` with its records and bytes in this back end; shared, in a
+    /// new database and a new bucket of this test binary's servers.
     pub async fn configure(self, mut config: PortalConfig) -> PortalConfig {
-        if self == Backend::Postgres {
+        if self == Backend::Shared {
             config.database = hoso_portal::config::Database::Postgres {
                 url: postgres::url(&postgres::new_database().await),
                 pool_size: 16,
             };
+            config.storage = StorageChoice::S3(garage::new_bucket().await);
         }
         config
     }
 
-    /// The `[database]` lines of a settings file for this back end
-    /// (empty for SQLite).
+    /// The `[database]` and `[storage]` lines of a settings file for this
+    /// back end (empty for the local one, the default).
     pub async fn settings(self) -> String {
         match self {
-            Backend::Sqlite => String::new(),
-            Backend::Postgres => format!(
-                "\n[database]\nurl = \"{}\"\n",
-                postgres::url(&postgres::new_database().await)
+            Backend::Local => String::new(),
+            Backend::Shared => format!(
+                "\n[database]\nurl = \"{}\"\n\n{}",
+                postgres::url(&postgres::new_database().await),
+                garage::settings_toml(&garage::new_bucket().await)
             ),
         }
     }
 }
 
 /// A test run once with each back end: `dual! { #[tokio::test] async fn
-/// name(backend: Backend) { … } }` makes `name::sqlite` and
-/// `name::postgres`.
+/// name(backend: Backend) { … } }` makes `name::sqlite_files` and
+/// `name::postgres_s3`.
 #[allow(unused_macros)]
 macro_rules! dual {
     ($(#[$attr:meta])* async fn $name:ident($backend:ident: Backend) $body:block) => {
@@ -77,19 +87,107 @@ macro_rules! dual {
             async fn run($backend: crate::common::Backend) $body
 
             $(#[$attr])*
-            async fn sqlite() {
-                run(crate::common::Backend::Sqlite).await
+            async fn sqlite_files() {
+                run(crate::common::Backend::Local).await
             }
 
             $(#[$attr])*
-            async fn postgres() {
-                run(crate::common::Backend::Postgres).await
+            async fn postgres_s3() {
+                run(crate::common::Backend::Shared).await
             }
         }
     };
 }
 #[allow(unused_imports)]
 pub(crate) use dual;
+
+/// What the portal binary makes of the settings file at `path`: for tests
+/// that run the binary and then look at what it stored.
+pub fn settings_file(path: &std::path::Path) -> PortalConfig {
+    hoso_portal::config::SettingsFile::load(path)
+        .and_then(|s| s.into_config(None))
+        .unwrap_or_else(|e| panic!("settings {}: {e}", path.display()))
+}
+
+/// The id of the upload at `url` (its last segment).
+pub fn upload_id(url: &str) -> &str {
+    url.rsplit('/').next().expect("upload id")
+}
+
+/// The bytes of the complete upload at `url` (or with that id) as the
+/// portal set up by `config` stored them: read through its store, files
+/// or bucket, not asked of the portal.
+pub async fn stored_upload(config: &PortalConfig, url: &str) -> Vec<u8> {
+    let id = upload_id(url);
+    // A reader's own spool: the store empties it when it connects.
+    let spool = tempfile::tempdir().expect("temp dir");
+    let store: Box<dyn UploadStorage> = match &config.storage {
+        StorageChoice::Files => Box::new(
+            hoso_portal::storage::files::FileStorage::new(config.data_dir.join("uploads"))
+                .expect("uploads folder"),
+        ),
+        StorageChoice::S3(s3) => Box::new(
+            hoso_portal::storage::s3::S3Storage::connect(
+                s3,
+                hoso_portal::storage::s3::MIN_PART,
+                spool.path().join("spool"),
+            )
+            .await
+            .expect("bucket"),
+        ),
+    };
+    read_all(store.as_ref(), id).await
+}
+
+/// The whole of upload `id` that `store` holds, complete.
+pub async fn read_all(store: &dyn UploadStorage, id: &str) -> Vec<u8> {
+    let pieces: Vec<bytes::Bytes> = store
+        .read(id)
+        .await
+        .unwrap_or_else(|e| panic!("upload {id}: {e}"))
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| panic!("upload {id}: {e}"));
+    pieces.concat()
+}
+
+/// How many uploads the store of the portal set up by `config` holds
+/// anything of: files in its uploads folder, or upload ids among its
+/// bucket's objects and unfinished multipart uploads.
+pub async fn uploads_kept(config: &PortalConfig) -> usize {
+    match &config.storage {
+        StorageChoice::Files => std::fs::read_dir(config.data_dir.join("uploads"))
+            .expect("uploads folder")
+            .count(),
+        StorageChoice::S3(s3) => {
+            let client = hoso_portal::storage::s3::client(s3);
+            let mut ids = std::collections::BTreeSet::new();
+            let id = |key: &str| {
+                let name = key.strip_prefix("uploads/").unwrap_or(key);
+                name.split('.').next().unwrap_or(name).to_owned()
+            };
+            let objects = client
+                .list_objects_v2()
+                .bucket(&s3.bucket)
+                .send()
+                .await
+                .expect("list objects");
+            let uploads = client
+                .list_multipart_uploads()
+                .bucket(&s3.bucket)
+                .send()
+                .await
+                .expect("list multipart uploads");
+            // The tests keep fewer than a page (1,000) of either.
+            assert!(objects.is_truncated() != Some(true) && uploads.is_truncated() != Some(true));
+            let keys = objects.contents().iter().map(|o| o.key());
+            for key in keys.chain(uploads.uploads().iter().map(|u| u.key())) {
+                ids.insert(id(key.unwrap_or_default()));
+            }
+            ids.len()
+        }
+    }
+}
 
 /// The one text value `sql` reads from the records of the portal set up
 /// by `config` (what was stored, not what was answered).
@@ -236,4 +334,84 @@ pub fn receipt_text(filed: &hoso_core::wire::SubmissionResponse, field: &str) ->
         .as_str()
         .unwrap_or_else(|| panic!("the receipt has no {field}"))
         .to_owned()
+}
+
+/// The trial notice taking a scan of up to 128 MiB, for tests of large
+/// uploads that are filed.
+pub fn big_notice() -> String {
+    NOTICE.replace(
+        "\"max_size_bytes\": 1048576",
+        "\"max_size_bytes\": 134217728",
+    )
+}
+
+/// `len` bytes that differ with `seed`, with no period a part could hide.
+pub fn bytes(len: u64, seed: u32) -> Vec<u8> {
+    let mut x = 0x9e37_79b9u32 ^ seed.wrapping_mul(0x85eb_ca6b);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// How long a 503 asks to wait (`Retry-After`, in seconds), as a client
+/// reads it; `None` for any other answer.
+pub fn busy_wait(res: &reqwest::Response) -> Option<std::time::Duration> {
+    (res.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE).then(|| {
+        let secs = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        std::time::Duration::from_secs(secs)
+    })
+}
+
+/// Sends until a final answer, asking again after a 409, and after a 503
+/// once its `Retry-After` passed (nothing was changed), as the app does.
+pub async fn until_answered(
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    key: String,
+    name: String,
+) -> (u32, hoso_core::wire::SubmissionResponse) {
+    let mut conflicts = 0;
+    loop {
+        let res = submit(&http, &base, &token, &key, &request(&name)).await;
+        if let Some(wait) = busy_wait(&res) {
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        match res.status() {
+            reqwest::StatusCode::CONFLICT => {
+                conflicts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            s if s.is_success() => return (conflicts, res.json().await.expect("answer")),
+            s => panic!("unexpected {s}: {}", res.text().await.unwrap_or_default()),
+        }
+    }
+}
+
+/// The offset HEAD reports for the upload at `url`, which must answer.
+pub async fn head(http: &reqwest::Client, url: &str, token: &str) -> u64 {
+    let res = http
+        .head(url)
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD");
+    assert!(res.status().is_success(), "HEAD {}", res.status());
+    res.headers()["upload-offset"]
+        .to_str()
+        .expect("offset")
+        .parse()
+        .expect("number")
 }
