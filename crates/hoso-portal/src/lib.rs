@@ -21,7 +21,7 @@ mod lookup;
 mod private;
 mod quota;
 mod random;
-mod records;
+pub mod records;
 mod routes;
 mod server;
 pub use routes::OPENAPI;

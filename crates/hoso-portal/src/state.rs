@@ -91,8 +91,8 @@ impl AppState {
             anyhow::Ok((catalog, calendar, (key, retired)))
         })
         .await??;
-        let storage = open_storage(&config).await?;
         let db = Records::open(&config.database, &config.data_dir, &base_url).await?;
+        let storage = open_storage(&config, &db).await?;
         let wanted = db.wanted_uploads();
         let state = Self(Arc::new(Inner {
             config,
@@ -435,7 +435,10 @@ impl Drop for UploadLock {
 /// The store of upload bytes the settings choose: files in the data
 /// folder, or an S3-compatible bucket (checked to answer now, so that a
 /// wrong endpoint, bucket or key stops the portal at start, saying which).
-async fn open_storage(config: &PortalConfig) -> anyhow::Result<Arc<dyn UploadStorage>> {
+async fn open_storage(
+    config: &PortalConfig,
+    records: &Records,
+) -> anyhow::Result<Arc<dyn UploadStorage>> {
     let dir = config.data_dir.clone();
     Ok(match &config.storage {
         StorageChoice::Files => {
@@ -446,19 +449,25 @@ async fn open_storage(config: &PortalConfig) -> anyhow::Result<Arc<dyn UploadSto
         }
         #[cfg(not(feature = "shared"))]
         StorageChoice::S3(_) => {
+            let _ = records;
             anyhow::bail!(crate::config::without_shared("storage.s3"))
         }
         #[cfg(feature = "shared")]
         StorageChoice::S3(settings) => {
             let part = crate::storage::s3::part_size(config.max_upload_bytes);
-            let s3 = crate::storage::s3::S3Storage::connect(settings, part, dir.join(S3_SPOOL_DIR))
-                .await
-                .with_context(|| {
-                    format!(
-                        "kho S3 / S3 store: bucket {} at {}",
-                        settings.bucket, settings.endpoint
-                    )
-                })?;
+            let s3 = crate::storage::s3::S3Storage::connect(
+                settings,
+                part,
+                dir.join(S3_SPOOL_DIR),
+                records.clone(),
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "kho S3 / S3 store: bucket {} at {}",
+                    settings.bucket, settings.endpoint
+                )
+            })?;
             Arc::new(s3)
         }
     })

@@ -12,6 +12,7 @@ use hoso_core::Sha256Digest;
 use hoso_core::dossier::AttachedDocument;
 use hoso_core::wire::UploadRef;
 use hoso_portal::config::S3Settings;
+use hoso_portal::records::Records;
 use hoso_portal::storage::s3::{MIN_PART, S3Storage};
 use hoso_portal::storage::{Ahead, UploadStorage};
 use hoso_portal::{PortalConfig, RunningPortal};
@@ -30,11 +31,17 @@ fn with_big_notice(dir: &Path) -> PortalConfig {
     PortalConfig::practice(dir.to_owned())
 }
 
-/// A store on the bucket `s3` names, spooling to `spool`.
-async fn store(s3: &S3Settings, spool: std::path::PathBuf) -> S3Storage {
-    S3Storage::connect(s3, MIN_PART, spool)
+/// A store on the bucket `s3` names, spooling to `spool`, keeping what
+/// each upload holds in `records`.
+async fn store(s3: &S3Settings, spool: std::path::PathBuf, records: &Records) -> S3Storage {
+    S3Storage::connect(s3, MIN_PART, spool, records.clone())
         .await
         .expect("store")
+}
+
+/// Records in a SQLite file in `dir`, as two replicas share them.
+fn records(dir: &Path) -> Records {
+    Records::open_sqlite(&dir.join("records.sqlite3")).expect("records")
 }
 
 /// Files the trial notice with `data` as its scan, uploaded at `url`; the
@@ -197,8 +204,9 @@ async fn a_patch_cut_mid_body_keeps_what_was_acknowledged(backend: Backend) {
 async fn two_stores_on_one_bucket_continue_each_others_upload() {
     let bucket = garage::new_bucket().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let a = store(&bucket, dir.path().join("a")).await;
-    let b = store(&bucket, dir.path().join("b")).await;
+    let shared = records(dir.path());
+    let a = store(&bucket, dir.path().join("a"), &shared).await;
+    let b = store(&bucket, dir.path().join("b"), &shared).await;
     let data = bytes(3 * MIN_PART + 4321, 2);
     let id = "0123456789abcdef0123456789abcdef";
     a.create(id).await.expect("create");
@@ -225,9 +233,11 @@ async fn two_stores_on_one_bucket_continue_each_others_upload() {
     let behind = a.append_at(id, first).await.err().expect("behind");
     assert_eq!(Ahead::of(&behind), Some(second), "{behind}");
 
-    // B's bytes beyond a recorded offset inside the incomplete part are dropped.
-    let mut w = a.append_at(id, second - 10).await.expect("open on a again");
-    w.write_all(&data[(second - 10) as usize..])
+    // And inside the incomplete part, which B's piece holds.
+    let inside = a.append_at(id, second - 10).await.err().expect("inside");
+    assert_eq!(Ahead::of(&inside), Some(second), "{inside}");
+    let mut w = a.append_at(id, second).await.expect("open on a again");
+    w.write_all(&data[second as usize..])
         .expect("write the rest");
     w.commit(true).await.expect("seal");
 
@@ -245,7 +255,8 @@ async fn two_stores_on_one_bucket_continue_each_others_upload() {
 async fn removing_an_unfinished_upload_aborts_it_and_leaves_no_object() {
     let bucket = garage::new_bucket().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = store(&bucket, dir.path().join("spool")).await;
+    let shared = records(dir.path());
+    let store = store(&bucket, dir.path().join("spool"), &shared).await;
     let id = "fedcba9876543210fedcba9876543210";
     store.create(id).await.expect("create");
     let mut w = store.append_at(id, 0).await.expect("open");
@@ -273,11 +284,83 @@ async fn removing_an_unfinished_upload_aborts_it_and_leaves_no_object() {
     };
     assert_eq!(
         listing().await,
-        (2, 1),
-        "the upload's .info and .part, and its multipart upload"
+        (0, 1),
+        "its multipart upload only: the incomplete part is in the records"
     );
+    assert!(shared.multipart(id).await.expect("records").is_some());
     store.remove(id).await.expect("remove");
     assert_eq!(listing().await, (0, 0), "nothing left");
+    assert_eq!(
+        shared.multipart(id).await.expect("records"),
+        None,
+        "nor in the records"
+    );
+}
+
+/// Small requests alternating between two stores, as a client on a slow
+/// link behind a load balancer sends them: each keeps its bytes as one
+/// piece in the records, S3 receives only whole parts (never rewritten
+/// pieces), and the sealed upload is byte-exact.
+#[tokio::test(flavor = "multi_thread")]
+async fn small_requests_keep_pieces_in_the_records_and_send_s3_only_whole_parts() {
+    let bucket = garage::new_bucket().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shared = records(dir.path());
+    let stores = [
+        store(&bucket, dir.path().join("a"), &shared).await,
+        store(&bucket, dir.path().join("b"), &shared).await,
+    ];
+    let data = bytes(2 * MIN_PART + 777_777, 5);
+    let id = "00112233445566778899aabbccddeeff";
+    stores[0].create(id).await.expect("create");
+    let client = hoso_portal::storage::s3::client(&bucket);
+    let mut offset = 0usize;
+    let mut most_pieces = 0;
+    for request in 0usize.. {
+        let end = (offset + 65_536 + 1_000 * (request % 7)).min(data.len());
+        let last = end == data.len();
+        let mut w = stores[request % 2]
+            .append_at(id, offset as u64)
+            .await
+            .unwrap_or_else(|e| panic!("request {request} at {offset}: {e}"));
+        w.write_all(&data[offset..end]).expect("write");
+        w.commit(last).await.expect("commit");
+        offset = end;
+        if last {
+            break;
+        }
+        let held = shared.multipart(id).await.expect("records").expect("held");
+        let whole = held.parts.len() * MIN_PART as usize;
+        assert_eq!(
+            whole + held.pieces.iter().map(|p| p.1 as usize).sum::<usize>(),
+            offset,
+            "parts and pieces hold every byte acknowledged"
+        );
+        most_pieces = most_pieces.max(held.pieces.len());
+        let sent = client
+            .list_parts()
+            .bucket(&bucket.bucket)
+            .key(format!("uploads/{id}"))
+            .upload_id(&held.multipart_id)
+            .send()
+            .await
+            .expect("list parts");
+        assert_eq!(
+            sent.parts().len(),
+            held.parts.len(),
+            "S3 holds the parts recorded"
+        );
+        for part in sent.parts() {
+            assert_eq!(part.size(), Some(MIN_PART as i64), "only whole parts");
+        }
+    }
+    assert!(most_pieces > 10, "one piece per request: {most_pieces}");
+    assert!(read_all(&stores[1], id).await == data, "sealed byte-exact");
+    assert_eq!(
+        shared.multipart(id).await.expect("records"),
+        None,
+        "forgotten once sealed"
+    );
 }
 
 fn portal_bin() -> &'static str {

@@ -324,4 +324,50 @@ CREATE TABLE upload_leases (
 );
 "#,
     },
+    // Uploads in an S3 bucket (storage/s3.rs): which multipart upload
+    // holds each, its parts as they are uploaded, and the bytes of its
+    // incomplete part, one piece per request that ended inside it, so that
+    // a small PATCH never rewrites anything in the bucket.
+    Migration {
+        sqlite: r#"
+CREATE TABLE upload_multiparts (
+    upload_id     TEXT PRIMARY KEY,
+    multipart_id  TEXT NOT NULL,
+    part_size     INTEGER NOT NULL,
+    sealing       INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE upload_parts (
+    upload_id  TEXT NOT NULL,
+    number     INTEGER NOT NULL,
+    etag       TEXT NOT NULL,
+    PRIMARY KEY (upload_id, number)
+);
+CREATE TABLE upload_pieces (
+    upload_id  TEXT NOT NULL,
+    start      INTEGER NOT NULL,
+    bytes      BLOB NOT NULL,
+    PRIMARY KEY (upload_id, start)
+);
+"#,
+        postgres: r#"
+CREATE TABLE upload_multiparts (
+    upload_id     TEXT PRIMARY KEY,
+    multipart_id  TEXT NOT NULL,
+    part_size     BIGINT NOT NULL,
+    sealing       BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE upload_parts (
+    upload_id  TEXT NOT NULL,
+    number     INTEGER NOT NULL,
+    etag       TEXT NOT NULL,
+    PRIMARY KEY (upload_id, number)
+);
+CREATE TABLE upload_pieces (
+    upload_id  TEXT NOT NULL,
+    start      BIGINT NOT NULL,
+    bytes      BYTEA NOT NULL,
+    PRIMARY KEY (upload_id, start)
+);
+"#,
+    },
 ];

@@ -52,6 +52,23 @@ macro_rules! dispatch {
     };
 }
 
+/// What the records hold of an upload kept in an S3 bucket
+/// (`storage::s3`), each list in order as recorded; the store decides
+/// which of it counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Multipart {
+    /// The S3 multipart upload's id.
+    pub multipart_id: String,
+    /// Its part size.
+    pub part_size: u64,
+    /// Whether sealing it began.
+    pub sealing: bool,
+    /// `(number, ETag)` of each part recorded, by number.
+    pub parts: Vec<(i32, String)>,
+    /// `(start, length)` of each piece of the incomplete part, by start.
+    pub pieces: Vec<(u64, u64)>,
+}
+
 /// An account known to the portal (applicant or officer).
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -380,6 +397,61 @@ impl Records {
             #[cfg(feature = "shared")]
             Backend::Postgres(db) => db.leased(id).await,
         }
+    }
+
+    /// Records that upload `id` is held by S3 multipart upload
+    /// `multipart`, in parts of `part_size`.
+    pub async fn create_multipart(
+        &self,
+        id: &str,
+        multipart: &str,
+        part_size: u64,
+    ) -> Result<(), ApiError> {
+        dispatch!(
+            self,
+            create_multipart(id.to_owned(), multipart.to_owned(), part_size)
+        )
+    }
+
+    /// What the records hold of the multipart upload of upload `id`;
+    /// `None` once it was sealed or removed (or never was).
+    pub async fn multipart(&self, id: &str) -> Result<Option<Multipart>, ApiError> {
+        dispatch!(self, multipart(id.to_owned()))
+    }
+
+    /// The pieces of upload `id` that start at or after `from`, with their
+    /// bytes, by start.
+    pub async fn piece_bytes(&self, id: &str, from: u64) -> Result<Vec<(u64, Vec<u8>)>, ApiError> {
+        dispatch!(self, piece_bytes(id.to_owned(), from))
+    }
+
+    /// Keeps `bytes` as the piece of upload `id` that starts at `start`
+    /// (replacing one that started there), durably.
+    pub async fn add_piece(&self, id: &str, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
+        dispatch!(self, add_piece(id.to_owned(), start, bytes))
+    }
+
+    /// Records part `number` of upload `id` with its ETag, and drops the
+    /// pieces it holds now (those that start before `end`), at once.
+    pub async fn add_part(
+        &self,
+        id: &str,
+        number: i32,
+        etag: String,
+        end: u64,
+    ) -> Result<(), ApiError> {
+        dispatch!(self, add_part(id.to_owned(), number, etag, end))
+    }
+
+    /// Marks that upload `id` is being sealed.
+    pub async fn sealing_multipart(&self, id: &str) -> Result<(), ApiError> {
+        dispatch!(self, sealing_multipart(id.to_owned()))
+    }
+
+    /// Forgets the multipart upload of upload `id`, its parts and pieces
+    /// (sealed or removed).
+    pub async fn forget_multipart(&self, id: &str) -> Result<(), ApiError> {
+        dispatch!(self, forget_multipart(id.to_owned()))
     }
 
     /// Opens (creating if needed, readable by its owner only) and migrates

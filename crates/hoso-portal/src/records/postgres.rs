@@ -30,8 +30,8 @@
 
 use super::{
     Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
-    KeyState, Move, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker, UploadRow,
-    migrations::MIGRATIONS,
+    KeyState, Move, Multipart, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker,
+    UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
@@ -1121,6 +1121,138 @@ impl Postgres {
             )
             .await?
             .get(0))
+    }
+
+    pub async fn create_multipart(
+        &self,
+        id: String,
+        multipart: String,
+        part_size: u64,
+    ) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO upload_multiparts (upload_id, multipart_id, part_size) VALUES ($1, $2, $3)",
+                &[&id, &multipart, &int(part_size)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn multipart(&self, id: String) -> Result<Option<Multipart>, ApiError> {
+        let conn = self.conn().await?;
+        let Some(row) = conn
+            .query_opt(
+                "SELECT multipart_id, part_size, sealing FROM upload_multiparts WHERE upload_id = $1",
+                &[&id],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let parts = conn
+            .query(
+                "SELECT number, etag FROM upload_parts WHERE upload_id = $1 ORDER BY number",
+                &[&id],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let pieces = conn
+            .query(
+                "SELECT start, octet_length(bytes)::BIGINT FROM upload_pieces
+                 WHERE upload_id = $1 ORDER BY start",
+                &[&id],
+            )
+            .await?
+            .iter()
+            .map(|r| (uint(r.get(0)), uint(r.get(1))))
+            .collect();
+        Ok(Some(Multipart {
+            multipart_id: row.get(0),
+            part_size: uint(row.get(1)),
+            sealing: row.get(2),
+            parts,
+            pieces,
+        }))
+    }
+
+    pub async fn piece_bytes(
+        &self,
+        id: String,
+        from: u64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, ApiError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                "SELECT start, bytes FROM upload_pieces
+                 WHERE upload_id = $1 AND start >= $2 ORDER BY start",
+                &[&id, &int(from)],
+            )
+            .await?
+            .iter()
+            .map(|r| (uint(r.get(0)), r.get(1)))
+            .collect())
+    }
+
+    pub async fn add_piece(&self, id: String, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO upload_pieces (upload_id, start, bytes) VALUES ($1, $2, $3)
+                 ON CONFLICT (upload_id, start) DO UPDATE SET bytes = EXCLUDED.bytes",
+                &[&id, &int(start), &bytes],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn add_part(
+        &self,
+        id: String,
+        number: i32,
+        etag: String,
+        end: u64,
+    ) -> Result<(), ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        tx.execute(
+            "INSERT INTO upload_parts (upload_id, number, etag) VALUES ($1, $2, $3)
+             ON CONFLICT (upload_id, number) DO UPDATE SET etag = EXCLUDED.etag",
+            &[&id, &number, &etag],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM upload_pieces WHERE upload_id = $1 AND start < $2",
+            &[&id, &int(end)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn sealing_multipart(&self, id: String) -> Result<(), ApiError> {
+        self.conn()
+            .await?
+            .execute(
+                "UPDATE upload_multiparts SET sealing = TRUE WHERE upload_id = $1",
+                &[&id],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn forget_multipart(&self, id: String) -> Result<(), ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        for table in ["upload_multiparts", "upload_parts", "upload_pieces"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE upload_id = $1"), &[&id])
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {

@@ -11,8 +11,8 @@
 
 use super::{
     Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
-    KeyState, Move, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker, UploadRow,
-    migrations::MIGRATIONS,
+    KeyState, Move, Multipart, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker,
+    UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
@@ -718,6 +718,135 @@ impl Sqlite {
 
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
         self.read(|conn| Ok(stored_dossiers(conn)?)).await
+    }
+
+    pub async fn create_multipart(
+        &self,
+        id: String,
+        multipart: String,
+        part_size: u64,
+    ) -> Result<(), ApiError> {
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT INTO upload_multiparts (upload_id, multipart_id, part_size) VALUES (?1, ?2, ?3)",
+                params![id, multipart, part_size],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn multipart(&self, id: String) -> Result<Option<Multipart>, ApiError> {
+        self.read(move |conn| {
+            let Some((multipart_id, part_size, sealing)) = conn
+                .query_row(
+                    "SELECT multipart_id, part_size, sealing FROM upload_multiparts WHERE upload_id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let mut parts = conn.prepare_cached(
+                "SELECT number, etag FROM upload_parts WHERE upload_id = ?1 ORDER BY number",
+            )?;
+            let parts = parts
+                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut pieces = conn.prepare_cached(
+                "SELECT start, length(bytes) FROM upload_pieces WHERE upload_id = ?1 ORDER BY start",
+            )?;
+            let pieces = pieces
+                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Some(Multipart {
+                multipart_id,
+                part_size,
+                sealing,
+                parts,
+                pieces,
+            }))
+        })
+        .await
+    }
+
+    pub async fn piece_bytes(
+        &self,
+        id: String,
+        from: u64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, ApiError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT start, bytes FROM upload_pieces
+                 WHERE upload_id = ?1 AND start >= ?2 ORDER BY start",
+            )?;
+            let rows = stmt
+                .query_map(params![id, from], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub async fn add_piece(&self, id: String, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO upload_pieces (upload_id, start, bytes) VALUES (?1, ?2, ?3)",
+                params![id, start, bytes],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn add_part(
+        &self,
+        id: String,
+        number: i32,
+        etag: String,
+        end: u64,
+    ) -> Result<(), ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO upload_parts (upload_id, number, etag) VALUES (?1, ?2, ?3)",
+                params![id, number, etag],
+            )?;
+            tx.execute(
+                "DELETE FROM upload_pieces WHERE upload_id = ?1 AND start < ?2",
+                params![id, end],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn sealing_multipart(&self, id: String) -> Result<(), ApiError> {
+        self.call(move |conn| {
+            conn.execute(
+                "UPDATE upload_multiparts SET sealing = 1 WHERE upload_id = ?1",
+                params![id],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn forget_multipart(&self, id: String) -> Result<(), ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            for table in ["upload_multiparts", "upload_parts", "upload_pieces"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE upload_id = ?1"),
+                    params![id],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 }
 

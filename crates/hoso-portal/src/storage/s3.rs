@@ -1,42 +1,49 @@
 //! Upload bytes in an S3-compatible object store, shared by every portal
 //! replica. A tus upload is one S3 multipart upload, mapped the way tusd's
-//! s3store maps them, with everything a replica needs to go on kept in the
-//! bucket itself (no table of the portal changes):
-//! - `uploads/ID.info`: which multipart upload holds upload `ID` and its
-//!   part size (JSON, written once when the upload is created);
-//! - the multipart upload of `uploads/ID`: parts of exactly the part size
-//!   (at least 5 MiB), numbered from 1; `ListParts` tells any replica
-//!   which are there;
-//! - `uploads/ID.part`: the incomplete part, the bytes beyond the last
-//!   whole part that a request ended with, its first byte's offset in its
-//!   metadata. Once a whole part holds its bytes it is stale: ignored, and
-//!   replaced or removed by the next request that ends;
-//! - when complete, the object `uploads/ID`, sealed by
-//!   `CompleteMultipartUpload` (an empty file by a plain PUT).
+//! s3store maps them: parts of exactly the part size (at least 5 MiB),
+//! numbered from 1, and when complete the object `uploads/ID`, sealed by
+//! `CompleteMultipartUpload` (an empty file by a plain PUT).
 //!
-//! What is durable, and so what an offset may be recorded for: the whole
-//! parts (uploaded as they fill when a checkpoint asks, and when a request
-//! ends) and the incomplete part (written when a request ends). A
-//! checkpoint inside a request uploads whole parts only and never rewrites
-//! the incomplete part, so a portal killed mid-request keeps what it
-//! answered for and all but the last part's worth of what arrived since.
+//! What a replica needs to go on with an upload is in the portal's
+//! records, which every replica shares ([`Records::multipart`]), not in
+//! the bucket: which multipart upload holds it and its part size, the parts
+//! uploaded with their ETags, and the bytes of the incomplete part, one
+//! piece per request that ended inside it. So a request that ends inside a
+//! part costs the bucket nothing: it adds its own bytes as a piece, and
+//! only whole parts travel to S3, each once. (Kept as an object, the
+//! incomplete part would be read and written again whole by every small
+//! PATCH: a 1 MiB upload in 64 KiB PATCHes moved 8 MiB each way.)
+//!
+//! What is durable, and so what an offset may be recorded for: the parts
+//! recorded (uploaded as they fill when a checkpoint asks, and when a
+//! request ends) and the run of pieces that follows them (added when a
+//! request ends). A part is recorded only once S3 holds it, and recording
+//! it drops the pieces it holds, in one transaction. A checkpoint inside a
+//! request uploads whole parts only, so a portal killed mid-request keeps
+//! what it answered for and all but the last part's worth of what arrived
+//! since. Sealing is marked in the records before it starts, so that a
+//! request after a portal stopped mid-seal asks the bucket whether the
+//! object is there.
 //!
 //! Bytes waiting to fill a part are spooled to the local disk
-//! (`DATA/s3-spool`, emptied at start), never held in memory. The store
-//! only ever receives bytes a request may keep (checkpoints are asked for
-//! those only), so bytes found durable beyond a recorded offset are the
-//! upload's own: [`Ahead`] tells the caller to record them.
+//! (`DATA/s3-spool`, emptied at start), never held in memory; the pieces a
+//! part begins with are read back from the records once, when it fills.
+//! The store only ever receives bytes a request may keep (checkpoints are
+//! asked for those only), so bytes found durable beyond a recorded offset
+//! are the upload's own: [`Ahead`] tells the caller to record them.
 
 use super::{Ahead, Op, Pieces, UploadStorage, UploadWriter};
 use crate::config::S3Settings;
+use crate::error::ApiError;
+use crate::records::{Multipart, Records};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use futures_util::StreamExt;
-use std::collections::{HashMap, VecDeque};
-use std::io::{self, Seek, Write};
+use std::collections::VecDeque;
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -46,10 +53,6 @@ pub const MIN_PART: u64 = 5 * 1024 * 1024;
 const MAX_PARTS: u64 = 10_000;
 /// Where objects go in the bucket.
 const PREFIX: &str = "uploads/";
-/// The user metadata naming the offset of an incomplete part's first byte.
-const TAIL_OFFSET: &str = "hoso-offset";
-/// Part sizes known per upload, at most (then forgotten and read again).
-const INFOS_KEPT: usize = 10_000;
 
 /// The part size for uploads of at most `max_upload` bytes: 5 MiB, or
 /// more (whole MiB) when 10,000 parts of 5 MiB would not hold the largest.
@@ -69,8 +72,8 @@ struct Inner {
     part_size: u64,
     /// Local folder for bytes waiting to fill a part.
     spool: PathBuf,
-    /// Each upload's multipart upload, as read from its `.info`.
-    infos: Mutex<HashMap<String, Info>>,
+    /// Where each upload's multipart upload, parts and pieces are kept.
+    records: Records,
 }
 
 impl std::fmt::Debug for S3Storage {
@@ -82,11 +85,9 @@ impl std::fmt::Debug for S3Storage {
     }
 }
 
-/// What `uploads/ID.info` holds.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct Info {
-    upload_id: String,
-    part_size: u64,
+/// A records call that failed, as an I/O error.
+fn unrecorded(what: &str, e: ApiError) -> io::Error {
+    io::Error::other(format!("records, {what}: {} ({})", e.message.en, e.code))
 }
 
 /// An S3 call that failed, as an I/O error of the matching kind.
@@ -129,13 +130,15 @@ async fn file_body(path: &Path, len: u64) -> io::Result<ByteStream> {
 
 impl S3Storage {
     /// A store on the bucket `settings` name, checked to answer, with
-    /// `part_size` for new uploads and `spool` for bytes waiting to fill
-    /// a part (emptied now: what a stopped portal left there was never
-    /// durable).
+    /// `part_size` for new uploads, `spool` for bytes waiting to fill a
+    /// part (emptied now: what a stopped portal left there was never
+    /// durable), and `records` for what each upload holds (the same
+    /// records for every replica sharing the bucket).
     pub async fn connect(
         settings: &S3Settings,
         part_size: u64,
         spool: PathBuf,
+        records: Records,
     ) -> io::Result<Self> {
         let dir = spool.clone();
         blocking(move || {
@@ -162,7 +165,7 @@ impl S3Storage {
             bucket: settings.bucket.clone(),
             part_size: part_size.max(MIN_PART),
             spool,
-            infos: Mutex::new(HashMap::new()),
+            records,
         })))
     }
 
@@ -175,125 +178,8 @@ impl S3Storage {
         format!("{PREFIX}{id}")
     }
 
-    fn tail_key(id: &str) -> String {
-        format!("{PREFIX}{id}.part")
-    }
-
-    fn info_key(id: &str) -> String {
-        format!("{PREFIX}{id}.info")
-    }
-
-    /// The multipart upload of upload `id`; `None` once it was sealed (or
-    /// never existed).
-    async fn info(&self, id: &str) -> io::Result<Option<Info>> {
-        if let Some(info) = self.infos().get(id) {
-            return Ok(Some(info.clone()));
-        }
-        let got = self
-            .0
-            .client
-            .get_object()
-            .bucket(&self.0.bucket)
-            .key(Self::info_key(id))
-            .send()
-            .await;
-        let body = match got {
-            Ok(out) => out.body.collect().await.map_err(io::Error::other)?,
-            Err(e) if missing(&e) => return Ok(None),
-            Err(e) => return Err(failed("get upload info", e)),
-        };
-        let info: Info = serde_json::from_slice(&body.into_bytes()).map_err(io::Error::other)?;
-        self.remember(id, &info);
-        Ok(Some(info))
-    }
-
-    fn infos(&self) -> std::sync::MutexGuard<'_, HashMap<String, Info>> {
-        self.0.infos.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn remember(&self, id: &str, info: &Info) {
-        let mut infos = self.infos();
-        if infos.len() >= INFOS_KEPT {
-            infos.clear();
-        }
-        infos.insert(id.to_owned(), info.clone());
-    }
-
-    /// The parts uploaded so far, whole and in order from part 1.
-    async fn parts(
-        &self,
-        id: &str,
-        info: &Info,
-    ) -> Result<
-        Vec<CompletedPart>,
-        SdkError<aws_sdk_s3::operation::list_parts::ListPartsError, HttpResponse>,
-    > {
-        let mut parts = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .0
-                .client
-                .list_parts()
-                .bucket(&self.0.bucket)
-                .key(Self::key(id))
-                .upload_id(&info.upload_id)
-                .set_part_number_marker(marker.take())
-                .send()
-                .await?;
-            for p in page.parts() {
-                parts.push((
-                    p.part_number().unwrap_or(0),
-                    p.size().unwrap_or(0),
-                    p.e_tag().unwrap_or_default().to_owned(),
-                ));
-            }
-            match page.next_part_number_marker() {
-                Some(next) if page.is_truncated() == Some(true) => marker = Some(next.to_owned()),
-                _ => break,
-            }
-        }
-        parts.sort_by_key(|p| p.0);
-        // Only a run of whole parts from 1 counts; anything else was never
-        // recorded (a part is uploaded only after the one before it).
-        Ok(parts
-            .into_iter()
-            .enumerate()
-            .take_while(|(i, (number, size, _))| {
-                i64::from(*number) == *i as i64 + 1
-                    && u64::try_from(*size).ok() == Some(info.part_size)
-            })
-            .map(|(_, (number, _, etag))| {
-                CompletedPart::builder()
-                    .part_number(number)
-                    .e_tag(etag)
-                    .build()
-            })
-            .collect())
-    }
-
-    /// The incomplete part's offset and length, if there is one.
-    async fn tail(&self, id: &str) -> io::Result<Option<(u64, u64)>> {
-        let got = self
-            .0
-            .client
-            .head_object()
-            .bucket(&self.0.bucket)
-            .key(Self::tail_key(id))
-            .send()
-            .await;
-        match got {
-            Ok(out) => {
-                let start = out
-                    .metadata()
-                    .and_then(|m| m.get(TAIL_OFFSET))
-                    .and_then(|v| v.parse().ok());
-                let len = out.content_length().and_then(|l| u64::try_from(l).ok());
-                Ok(start.zip(len))
-            }
-            Err(e) if missing(&e) => Ok(None),
-            Err(e) => Err(failed("head incomplete part", e)),
-        }
+    fn records(&self) -> &Records {
+        &self.0.records
     }
 
     /// The size of the sealed object of upload `id`, if it is sealed.
@@ -333,18 +219,58 @@ impl S3Storage {
         }
     }
 
-    /// A new spool file, empty.
-    async fn spool_file(&self) -> io::Result<Spooled> {
+    /// A spool file holding the `held` bytes of upload `id`'s pieces from
+    /// offset `from`, then the first `len` bytes of the file at `then`.
+    async fn with_pieces(
+        &self,
+        id: &str,
+        from: u64,
+        held: u64,
+        then: Option<(PathBuf, u64)>,
+    ) -> io::Result<Spooled> {
+        let pieces = self
+            .records()
+            .piece_bytes(id, from)
+            .await
+            .map_err(|e| unrecorded("read pieces", e))?;
         let dir = self.0.spool.clone();
-        let file =
-            blocking(move || tempfile::Builder::new().prefix("part-").tempfile_in(dir)).await?;
-        Ok(Spooled { file, len: 0 })
+        let id = id.to_owned();
+        blocking(move || {
+            let mut file = tempfile::Builder::new().prefix("part-").tempfile_in(dir)?;
+            let mut len = 0;
+            for (start, bytes) in pieces {
+                if len == held {
+                    break;
+                }
+                if start != from + len || len + bytes.len() as u64 > held {
+                    return Err(io::Error::other(format!(
+                        "the records hold upload {id}'s pieces out of order at {start}"
+                    )));
+                }
+                file.as_file_mut().write_all(&bytes)?;
+                len += bytes.len() as u64;
+            }
+            if len != held {
+                return Err(io::Error::other(format!(
+                    "the records hold {len} bytes of upload {id}'s incomplete part, not {held}"
+                )));
+            }
+            if let Some((path, more)) = then {
+                let copied = io::copy(
+                    &mut std::fs::File::open(path)?.take(more),
+                    file.as_file_mut(),
+                )?;
+                len += copied;
+            }
+            Ok(Spooled { file, len })
+        })
+        .await
     }
 
     async fn upload_part(
         &self,
         id: &str,
-        info: &Info,
+        multipart: &str,
         number: i32,
         path: &Path,
         len: u64,
@@ -355,7 +281,7 @@ impl S3Storage {
             .upload_part()
             .bucket(&self.0.bucket)
             .key(Self::key(id))
-            .upload_id(&info.upload_id)
+            .upload_id(multipart)
             .part_number(number)
             .content_length(i64::try_from(len).map_err(io::Error::other)?)
             .body(file_body(path, len).await?)
@@ -367,6 +293,34 @@ impl S3Storage {
             .e_tag(out.e_tag().unwrap_or_default())
             .build())
     }
+}
+
+/// Which of what the records hold counts: the parts numbered from 1
+/// without a gap, and the run of pieces that starts where they end;
+/// `(parts, bytes the pieces hold)`.
+fn durable(multipart: &Multipart) -> (Vec<CompletedPart>, u64) {
+    let parts: Vec<CompletedPart> = multipart
+        .parts
+        .iter()
+        .enumerate()
+        .take_while(|(i, (number, _))| usize::try_from(*number).ok() == Some(i + 1))
+        .map(|(_, (number, etag))| {
+            CompletedPart::builder()
+                .part_number(*number)
+                .e_tag(etag)
+                .build()
+        })
+        .collect();
+    let whole = parts.len() as u64 * multipart.part_size;
+    let mut held = 0;
+    for &(start, len) in &multipart.pieces {
+        if start == whole + held {
+            held += len;
+        } else if start > whole + held {
+            break;
+        }
+    }
+    (parts, held)
 }
 
 /// The S3 client for `settings`: path-style addressing (what
@@ -416,30 +370,38 @@ struct Spooled {
     len: u64,
 }
 
-/// What a writer and its syncers share: the parts uploaded and the spooled
-/// ones that follow them, in order (only the last may be short).
+/// What a writer and its syncers share: the parts uploaded, how many bytes
+/// of the part under way the records hold as pieces, and the spooled bytes
+/// that follow them, in parts (the first completes the part under way;
+/// only the last may be short).
 struct Parts {
     uploaded: Vec<CompletedPart>,
+    held: u64,
     spool: VecDeque<Spooled>,
 }
 
+impl Parts {
+    /// How many bytes the `i`th spooled part takes.
+    fn room(&self, i: usize, size: u64) -> u64 {
+        if i == 0 { size - self.held } else { size }
+    }
+
+    /// The offset of the first spooled byte.
+    fn spooled_from(&self, size: u64) -> u64 {
+        self.uploaded.len() as u64 * size + self.held
+    }
+}
+
 /// Appends to one upload: spools, uploads whole parts, and at the end
-/// writes the incomplete part or seals the upload.
+/// keeps the rest as a piece or seals the upload.
 struct S3Writer {
     store: S3Storage,
     id: String,
-    info: Info,
+    multipart: String,
+    size: u64,
     /// Where writing began.
     start: u64,
     parts: Arc<Mutex<Parts>>,
-    /// Something was written or dropped since the writer opened.
-    changed: bool,
-}
-
-impl S3Writer {
-    fn parts(&self) -> std::sync::MutexGuard<'_, Parts> {
-        self.parts.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 fn lock(parts: &Mutex<Parts>) -> std::sync::MutexGuard<'_, Parts> {
@@ -451,23 +413,23 @@ impl Write for S3Writer {
         if buf.is_empty() {
             return Ok(0);
         }
-        let size = self.info.part_size;
-        let dir = self.store.0.spool.clone();
-        let mut parts = self.parts();
-        if parts.spool.back().is_none_or(|p| p.len == size) {
-            let file = tempfile::Builder::new().prefix("part-").tempfile_in(dir)?;
+        let size = self.size;
+        let mut parts = lock(&self.parts);
+        let last = parts.spool.len().checked_sub(1);
+        if last.is_none_or(|i| parts.spool[i].len == parts.room(i, size)) {
+            let file = tempfile::Builder::new()
+                .prefix("part-")
+                .tempfile_in(&self.store.0.spool)?;
             parts.spool.push_back(Spooled { file, len: 0 });
         }
-        let Some(last) = parts.spool.back_mut() else {
-            return Err(io::Error::other("no spool file"));
-        };
+        let i = parts.spool.len() - 1;
+        let room = parts.room(i, size);
+        let last = &mut parts.spool[i];
         let n = buf
             .len()
-            .min(usize::try_from(size - last.len).unwrap_or(usize::MAX));
+            .min(usize::try_from(room - last.len).unwrap_or(usize::MAX));
         last.file.as_file_mut().write_all(&buf[..n])?;
         last.len += n as u64;
-        drop(parts);
-        self.changed = true;
         Ok(n)
     }
 
@@ -476,80 +438,110 @@ impl Write for S3Writer {
     }
 }
 
-/// Uploads, in order, the whole spooled parts that end at or before
-/// `limit` (an offset of the upload).
-async fn upload_whole(
-    store: &S3Storage,
-    id: &str,
-    info: &Info,
-    parts: &Mutex<Parts>,
-    limit: u64,
-) -> io::Result<()> {
-    loop {
-        let next = {
-            let parts = lock(parts);
-            let done = parts.uploaded.len() as u64;
-            match parts.spool.front() {
-                Some(p) if p.len == info.part_size && (done + 1) * info.part_size <= limit => {
-                    Some((done + 1, p.file.path().to_owned()))
+impl S3Writer {
+    /// Uploads and records, in order, the whole spooled parts that end at
+    /// or before `limit` (an offset of the upload).
+    async fn upload_whole(
+        store: &S3Storage,
+        id: &str,
+        multipart: &str,
+        size: u64,
+        parts: &Mutex<Parts>,
+        limit: u64,
+    ) -> io::Result<()> {
+        loop {
+            let next = {
+                let parts = lock(parts);
+                let done = parts.uploaded.len() as u64;
+                match parts.spool.front() {
+                    Some(p) if p.len == parts.room(0, size) && (done + 1) * size <= limit => {
+                        Some((done, p.file.path().to_owned(), p.len, parts.held))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            }
-        };
-        let Some((number, path)) = next else {
-            return Ok(());
-        };
-        tracing::debug!(upload = %id, number, "uploading a part");
-        let number = i32::try_from(number).map_err(io::Error::other)?;
-        // Writes go only to the last spooled part, which is not whole: this
-        // one is not written while it travels.
-        let part = store
-            .upload_part(id, info, number, &path, info.part_size)
-            .await?;
-        let mut parts = lock(parts);
-        parts.spool.pop_front();
-        parts.uploaded.push(part);
+            };
+            let Some((done, path, len, held)) = next else {
+                return Ok(());
+            };
+            let number = i32::try_from(done + 1).map_err(io::Error::other)?;
+            tracing::debug!(upload = %id, number, held, "uploading a part");
+            // Writes go only to the last spooled part, which is not whole:
+            // this one is not written while it travels.
+            let part = if held > 0 {
+                let whole = store
+                    .with_pieces(id, done * size, held, Some((path, len)))
+                    .await?;
+                store
+                    .upload_part(id, multipart, number, whole.file.path(), whole.len)
+                    .await?
+            } else {
+                store.upload_part(id, multipart, number, &path, len).await?
+            };
+            store
+                .records()
+                .add_part(
+                    id,
+                    number,
+                    part.e_tag().unwrap_or_default().to_owned(),
+                    (done + 1) * size,
+                )
+                .await
+                .map_err(|e| unrecorded("record a part", e))?;
+            let mut parts = lock(parts);
+            parts.spool.pop_front();
+            parts.uploaded.push(part);
+            parts.held = 0;
+        }
     }
 }
 
 impl UploadWriter for S3Writer {
     fn syncer(&self, upto: u64) -> io::Result<Op<'static, u64>> {
-        let (store, id, info, parts, start) = (
+        let (store, id, multipart, size, parts, start) = (
             self.store.clone(),
             self.id.clone(),
-            self.info.clone(),
+            self.multipart.clone(),
+            self.size,
             self.parts.clone(),
             self.start,
         );
         Ok(Box::pin(async move {
-            upload_whole(&store, &id, &info, &parts, start.saturating_add(upto)).await?;
-            let durable = lock(&parts).uploaded.len() as u64 * info.part_size;
+            Self::upload_whole(
+                &store,
+                &id,
+                &multipart,
+                size,
+                &parts,
+                start.saturating_add(upto),
+            )
+            .await?;
+            let durable = lock(&parts).uploaded.len() as u64 * size;
             Ok(durable.saturating_sub(start))
         }))
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {
         let end = self.start + len;
-        let size = self.info.part_size;
-        let mut parts = self.parts();
-        let uploaded = parts.uploaded.len() as u64 * size;
-        if end < uploaded {
+        let mut parts = lock(&self.parts);
+        let from = parts.spooled_from(self.size);
+        if end < from {
             return Err(io::Error::other("bytes made durable cannot be dropped"));
         }
-        let keep = end - uploaded;
-        let whole = (keep / size) as usize;
-        let rest = keep % size;
-        let kept = whole + usize::from(rest > 0);
-        parts.spool.truncate(kept);
-        if rest > 0
-            && let Some(last) = parts.spool.back_mut()
-        {
-            last.file.as_file().set_len(rest)?;
-            last.file.as_file_mut().seek(io::SeekFrom::Start(rest))?;
-            last.len = rest;
+        let mut keep = end - from;
+        let mut kept = 0;
+        for p in parts.spool.iter_mut() {
+            if keep == 0 {
+                break;
+            }
+            if keep < p.len {
+                p.file.as_file().set_len(keep)?;
+                p.file.as_file_mut().seek(io::SeekFrom::Start(keep))?;
+                p.len = keep;
+            }
+            keep -= p.len;
+            kept += 1;
         }
-        drop(parts);
-        self.changed = true;
+        parts.spool.truncate(kept);
         Ok(())
     }
 
@@ -558,96 +550,119 @@ impl UploadWriter for S3Writer {
             let Self {
                 store,
                 id,
-                info,
+                multipart,
+                size,
                 parts,
-                changed,
                 ..
             } = *self;
-            tracing::debug!(upload = %id, complete, changed, "commit");
-            upload_whole(&store, &id, &info, &parts, u64::MAX).await?;
-            let (rest, uploaded) = {
+            tracing::debug!(upload = %id, complete, "commit");
+            Self::upload_whole(&store, &id, &multipart, size, &parts, u64::MAX).await?;
+            // What is left: at most one spooled part, not whole.
+            let (rest, uploaded, held) = {
                 let mut p = lock(&parts);
                 let rest = p.spool.pop_front().filter(|r| r.len > 0);
-                (rest, p.uploaded.clone())
+                (rest, p.uploaded.clone(), p.held)
             };
-            let client = &store.0.client;
-            let bucket = &store.0.bucket;
+            let from = uploaded.len() as u64 * size;
             if complete {
-                let mut uploaded = uploaded;
-                if let Some(rest) = &rest {
-                    let number = i32::try_from(uploaded.len() + 1).map_err(io::Error::other)?;
-                    uploaded.push(
-                        store
-                            .upload_part(&id, &info, number, rest.file.path(), rest.len)
-                            .await?,
-                    );
-                }
-                if uploaded.is_empty() {
-                    // An empty file: S3 seals no multipart upload without parts.
-                    client
-                        .put_object()
-                        .bucket(bucket)
-                        .key(S3Storage::key(&id))
-                        .body(ByteStream::from_static(b""))
-                        .send()
-                        .await
-                        .map_err(|e| failed("put empty upload", e))?;
-                    abort(&store, &id, &info).await?;
-                } else {
-                    client
-                        .complete_multipart_upload()
-                        .bucket(bucket)
-                        .key(S3Storage::key(&id))
-                        .upload_id(&info.upload_id)
-                        .multipart_upload(
-                            CompletedMultipartUpload::builder()
-                                .set_parts(Some(uploaded))
-                                .build(),
-                        )
-                        .send()
-                        .await
-                        .map_err(|e| failed("complete multipart upload", e))?;
-                }
-                store.delete(S3Storage::tail_key(&id)).await?;
-                store.delete(S3Storage::info_key(&id)).await?;
-                store.infos().remove(&id);
-                return Ok(());
+                return seal(&store, &id, &multipart, uploaded, from, held, rest).await;
             }
-            if !changed {
-                return Ok(());
-            }
-            match rest {
-                Some(rest) => {
-                    let start = uploaded.len() as u64 * info.part_size;
-                    client
-                        .put_object()
-                        .bucket(bucket)
-                        .key(S3Storage::tail_key(&id))
-                        .metadata(TAIL_OFFSET, start.to_string())
-                        .content_length(i64::try_from(rest.len).map_err(io::Error::other)?)
-                        .body(file_body(rest.file.path(), rest.len).await?)
-                        .send()
-                        .await
-                        .map_err(|e| failed("put incomplete part", e))?;
-                }
-                // Nothing beyond the whole parts: an incomplete part left
-                // would be stale.
-                None => store.delete(S3Storage::tail_key(&id)).await?,
+            if let Some(rest) = rest {
+                let path = rest.file.path().to_owned();
+                let bytes = blocking(move || std::fs::read(path)).await?;
+                store
+                    .records()
+                    .add_piece(&id, from + held, bytes)
+                    .await
+                    .map_err(|e| unrecorded("keep a piece", e))?;
             }
             Ok(())
         })
     }
 }
 
-/// Aborts the multipart upload of `id` (gone already is fine).
-async fn abort(store: &S3Storage, id: &str, info: &Info) -> io::Result<()> {
+/// Seals upload `id`: its last part (the `held` bytes of pieces from
+/// `from`, then `rest`) uploaded after `uploaded`, and the multipart upload
+/// completed; then the records forget it.
+async fn seal(
+    store: &S3Storage,
+    id: &str,
+    multipart: &str,
+    mut uploaded: Vec<CompletedPart>,
+    from: u64,
+    held: u64,
+    rest: Option<Spooled>,
+) -> io::Result<()> {
+    store
+        .records()
+        .sealing_multipart(id)
+        .await
+        .map_err(|e| unrecorded("mark sealing", e))?;
+    let last = match rest {
+        _ if held > 0 => Some(
+            store
+                .with_pieces(
+                    id,
+                    from,
+                    held,
+                    rest.as_ref().map(|r| (r.file.path().to_owned(), r.len)),
+                )
+                .await?,
+        ),
+        rest => rest,
+    };
+    if let Some(last) = last {
+        let number = i32::try_from(uploaded.len() + 1).map_err(io::Error::other)?;
+        uploaded.push(
+            store
+                .upload_part(id, multipart, number, last.file.path(), last.len)
+                .await?,
+        );
+    }
+    let client = &store.0.client;
+    let bucket = &store.0.bucket;
+    if uploaded.is_empty() {
+        // An empty file: S3 seals no multipart upload without parts.
+        client
+            .put_object()
+            .bucket(bucket)
+            .key(S3Storage::key(id))
+            .body(ByteStream::from_static(b""))
+            .send()
+            .await
+            .map_err(|e| failed("put empty upload", e))?;
+        abort(store, id, multipart).await?;
+    } else {
+        client
+            .complete_multipart_upload()
+            .bucket(bucket)
+            .key(S3Storage::key(id))
+            .upload_id(multipart)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(uploaded))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| failed("complete multipart upload", e))?;
+    }
+    store
+        .records()
+        .forget_multipart(id)
+        .await
+        .map_err(|e| unrecorded("forget a sealed upload", e))
+}
+
+/// Aborts multipart upload `multipart` of `id` (gone already is fine).
+async fn abort(store: &S3Storage, id: &str, multipart: &str) -> io::Result<()> {
     match store
         .0
         .client
         .abort_multipart_upload()
         .bucket(&store.0.bucket)
         .key(S3Storage::key(id))
-        .upload_id(&info.upload_id)
+        .upload_id(multipart)
         .send()
         .await
     {
@@ -716,26 +731,13 @@ impl UploadStorage for S3Storage {
                 .send()
                 .await
                 .map_err(|e| failed("create multipart upload", e))?;
-            let info = Info {
-                upload_id: created
-                    .upload_id()
-                    .ok_or_else(|| io::Error::other("S3 gave no multipart upload id"))?
-                    .to_owned(),
-                part_size: self.0.part_size,
-            };
-            let body = serde_json::to_vec(&info).map_err(io::Error::other)?;
-            self.0
-                .client
-                .put_object()
-                .bucket(&self.0.bucket)
-                .key(Self::info_key(&id))
-                .content_type("application/json")
-                .body(ByteStream::from(body))
-                .send()
+            let multipart = created
+                .upload_id()
+                .ok_or_else(|| io::Error::other("S3 gave no multipart upload id"))?;
+            self.records()
+                .create_multipart(&id, multipart, self.0.part_size)
                 .await
-                .map_err(|e| failed("put upload info", e))?;
-            self.remember(&id, &info);
-            Ok(())
+                .map_err(|e| unrecorded("record a multipart upload", e))
         })
     }
 
@@ -750,72 +752,50 @@ impl UploadStorage for S3Storage {
                     format!("upload {id} is not in the bucket"),
                 )),
             };
-            let Some(info) = self.info(&id).await? else {
+            let held = self
+                .records()
+                .multipart(&id)
+                .await
+                .map_err(|e| unrecorded("read an upload's parts", e))?;
+            let Some(multipart) = held else {
                 return sealed(self.sealed(&id).await?);
             };
-            let uploaded = match self.parts(&id, &info).await {
-                Ok(parts) => parts,
-                // Sealed by a request that stopped before removing `.info`.
-                Err(e) if missing(&e) => return sealed(self.sealed(&id).await?),
-                Err(e) => return Err(failed("list parts", e)),
-            };
-            let whole = uploaded.len() as u64 * info.part_size;
-            let tail = match self.tail(&id).await? {
-                Some((start, len)) if start == whole && len < info.part_size => len,
-                _ => 0,
-            };
-            if offset < whole {
-                return Err(io::Error::other(Ahead {
-                    durable: whole + tail,
-                }));
+            // A seal under way when a portal stopped: done if the object is there.
+            if multipart.sealing
+                && let Some(size) = self.sealed(&id).await?
+            {
+                return sealed(Some(size));
             }
-            if offset > whole + tail {
+            let size = multipart.part_size;
+            let (uploaded, held) = durable(&multipart);
+            let whole = uploaded.len() as u64 * size;
+            if held >= size {
                 return Err(io::Error::other(format!(
-                    "the bucket holds {} bytes of upload {id}, fewer than the {offset} recorded",
-                    whole + tail
+                    "the records hold {held} bytes of upload {id}'s incomplete part, a part's worth or more"
                 )));
             }
-            let mut spool = VecDeque::new();
-            let keep = offset - whole;
-            if keep > 0 {
-                let mut part = self.spool_file().await?;
-                let got = self
-                    .0
-                    .client
-                    .get_object()
-                    .bucket(&self.0.bucket)
-                    .key(Self::tail_key(&id))
-                    .range(format!("bytes=0-{}", keep - 1))
-                    .send()
-                    .await
-                    .map_err(|e| failed("get incomplete part", e))?;
-                let mut body = got.body;
-                while let Some(piece) = body.next().await {
-                    let piece = piece.map_err(io::Error::other)?;
-                    let file = part.file.as_file().try_clone()?;
-                    let len = piece.len() as u64;
-                    blocking(move || {
-                        let mut file = file;
-                        file.write_all(&piece)
-                    })
-                    .await?;
-                    part.len += len;
-                }
-                if part.len != keep {
-                    return Err(io::Error::other(format!(
-                        "the incomplete part of upload {id} gave {} bytes, not {keep}",
-                        part.len
-                    )));
-                }
-                spool.push_back(part);
+            if offset < whole + held {
+                return Err(io::Error::other(Ahead {
+                    durable: whole + held,
+                }));
+            }
+            if offset > whole + held {
+                return Err(io::Error::other(format!(
+                    "the bucket and records hold {} bytes of upload {id}, fewer than the {offset} recorded",
+                    whole + held
+                )));
             }
             Ok(Box::new(S3Writer {
                 store: self.clone(),
                 id,
-                info,
+                multipart: multipart.multipart_id,
+                size,
                 start: offset,
-                parts: Arc::new(Mutex::new(Parts { uploaded, spool })),
-                changed: false,
+                parts: Arc::new(Mutex::new(Parts {
+                    uploaded,
+                    held,
+                    spool: VecDeque::new(),
+                })),
             }) as Box<dyn UploadWriter>)
         })
     }
@@ -844,14 +824,58 @@ impl UploadStorage for S3Storage {
     fn remove(&self, id: &str) -> Op<'_, ()> {
         let id = id.to_owned();
         Box::pin(async move {
-            if let Some(info) = self.info(&id).await? {
-                abort(self, &id, &info).await?;
+            let held = self
+                .records()
+                .multipart(&id)
+                .await
+                .map_err(|e| unrecorded("read an upload's parts", e))?;
+            if let Some(multipart) = held {
+                abort(self, &id, &multipart.multipart_id).await?;
             }
             self.delete(Self::key(&id)).await?;
-            self.delete(Self::tail_key(&id)).await?;
-            self.delete(Self::info_key(&id)).await?;
-            self.infos().remove(&id);
-            Ok(())
+            self.records()
+                .forget_multipart(&id)
+                .await
+                .map_err(|e| unrecorded("forget a removed upload", e))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(parts: &[i32], pieces: &[(u64, u64)]) -> Multipart {
+        Multipart {
+            multipart_id: "m".into(),
+            part_size: 10,
+            sealing: false,
+            parts: parts.iter().map(|n| (*n, format!("e{n}"))).collect(),
+            pieces: pieces.to_vec(),
+        }
+    }
+
+    fn counted(m: &Multipart) -> (Vec<i32>, u64) {
+        let (parts, held) = durable(m);
+        (parts.iter().filter_map(|p| p.part_number()).collect(), held)
+    }
+
+    #[test]
+    fn parts_count_from_one_without_a_gap_and_pieces_from_where_they_end() {
+        assert_eq!(counted(&held(&[], &[])), (vec![], 0));
+        assert_eq!(
+            counted(&held(&[1, 2], &[(20, 3), (23, 4)])),
+            (vec![1, 2], 7)
+        );
+        // A part after a gap was never recorded in order: it does not count,
+        // nor do the pieces that would follow it.
+        assert_eq!(counted(&held(&[1, 3], &[(30, 3)])), (vec![1], 0));
+        // Pieces left before the parts' end (a part recorded since) and a
+        // piece after a gap do not count.
+        assert_eq!(
+            counted(&held(&[1], &[(5, 5), (10, 2), (15, 1)])),
+            (vec![1], 2)
+        );
+        assert_eq!(counted(&held(&[], &[(0, 4), (4, 4), (8, 1)])), (vec![], 9));
     }
 }

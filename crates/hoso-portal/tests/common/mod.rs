@@ -131,6 +131,9 @@ pub async fn stored_upload(config: &PortalConfig, url: &str) -> Vec<u8> {
                 s3,
                 hoso_portal::storage::s3::MIN_PART,
                 spool.path().join("spool"),
+                // Reading a sealed upload asks only the bucket.
+                hoso_portal::records::Records::open_sqlite(&spool.path().join("records.sqlite3"))
+                    .expect("records"),
             )
             .await
             .expect("bucket"),
