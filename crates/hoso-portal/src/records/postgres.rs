@@ -43,6 +43,51 @@ use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, Subm
 use std::sync::Arc;
 use tokio_postgres::{NoTls, Row};
 
+/// Every statement is prepared once per pooled connection and kept
+/// (deadpool's statement cache; `RecyclingMethod::Fast` keeps it): sent as
+/// text each time, PostgreSQL would parse and plan it again, a round trip
+/// more per statement, which under a thousand small PATCHes was most of
+/// its CPU.
+trait Cached: GenericClient {
+    async fn cached_query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query(&statement, params).await
+    }
+
+    async fn cached_query_one(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Row, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query_one(&statement, params).await
+    }
+
+    async fn cached_query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.query_opt(&statement, params).await
+    }
+
+    async fn cached_execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, tokio_postgres::Error> {
+        let statement = self.prepare_cached(sql).await?;
+        self.execute(&statement, params).await
+    }
+}
+
+impl<C: GenericClient> Cached for C {}
+
 /// Namespaces of the portal's advisory locks (the first of their two keys).
 mod lock {
     /// Running the migrations: one replica at a time.
@@ -262,7 +307,7 @@ impl Postgres {
         let row = self
             .conn()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 &format!(
                     "SELECT a.id, a.account FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
                      WHERE t.token_sha256 = $1"
@@ -287,7 +332,7 @@ impl Postgres {
         let (accounts, tokens, owner) = role.tables();
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
-        tx.execute(
+        tx.cached_execute(
             &format!(
                 "INSERT INTO {accounts} (account, display_name, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT (account) DO NOTHING"
@@ -295,7 +340,7 @@ impl Postgres {
             &[&account, &display_name, &now],
         )
         .await?;
-        tx.execute(
+        tx.cached_execute(
             &format!(
                 "INSERT INTO {tokens} (token_sha256, {owner}, created_at)
                  SELECT $1, id, $3 FROM {accounts} WHERE account = $2"
@@ -320,13 +365,13 @@ impl Postgres {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         // Two replicas admitting the same applicant's uploads take turns.
-        tx.execute(
+        tx.cached_execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2::BIGINT::TEXT))",
             &[&lock::QUOTA, &new.applicant_id],
         )
         .await?;
         let r = tx
-            .query_one(
+            .cached_query_one(
                 "SELECT COALESCE(SUM(CASE WHEN sha256 IS NULL THEN 1 ELSE 0 END), 0)::BIGINT,
                     COALESCE(SUM(CASE WHEN sha256 IS NULL
                         THEN CASE WHEN length_deferred THEN $2 ELSE length END ELSE 0 END), 0)::BIGINT,
@@ -353,7 +398,7 @@ impl Postgres {
     pub async fn set_length(&self, id: String, length: u64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE uploads SET length = $2, length_deferred = FALSE
                  WHERE id = $1 AND length_deferred",
                 &[&id, &int(length)],
@@ -363,14 +408,14 @@ impl Postgres {
     }
 
     pub async fn ping(&self) -> Result<(), ApiError> {
-        self.conn().await?.query_one("SELECT 1", &[]).await?;
+        self.conn().await?.cached_query_one("SELECT 1", &[]).await?;
         Ok(())
     }
 
     pub async fn raise_offset(&self, id: String, offset: u64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE uploads SET offset_bytes = $2 WHERE id = $1 AND offset_bytes < $2",
                 &[&id, &int(offset)],
             )
@@ -381,7 +426,7 @@ impl Postgres {
     pub async fn reset_offset(&self, id: String, offset: u64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE uploads SET offset_bytes = $2 WHERE id = $1",
                 &[&id, &int(offset)],
             )
@@ -406,7 +451,7 @@ impl Postgres {
         let rows = self
             .conn()
             .await?
-            .query("SELECT id, expires_at FROM uploads WHERE NOT filed", &[])
+            .cached_query("SELECT id, expires_at FROM uploads WHERE NOT filed", &[])
             .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
@@ -419,7 +464,7 @@ impl Postgres {
         let row = self
             .conn()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 "SELECT id, sha256, expires_at FROM uploads WHERE applicant_id = $1 AND concat = $2",
                 &[&applicant, &concat],
             )
@@ -455,7 +500,7 @@ impl Postgres {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         let inserted = tx
-            .execute(
+            .cached_execute(
                 "INSERT INTO idempotency_keys
                     (applicant_id, key, request_sha256, state, created_at, expires_at, owner)
                  VALUES ($1, $2, $3, 'processing', $4, $5, $6)
@@ -477,7 +522,7 @@ impl Postgres {
         // Held already: read it locked, so that two replicas judging the
         // same abandoned claim take turns and only the first claims it.
         let row = tx
-            .query_one(
+            .cached_query_one(
                 "SELECT request_sha256, state, response, created_at, expires_at, owner,
                     state = 'processing' AND owner IS NOT NULL
                         AND pg_try_advisory_xact_lock($3, owner::INTEGER)
@@ -503,7 +548,7 @@ impl Postgres {
         if let Some(answer) = crate::filing::judge_claim(held, &claim.request_sha256)? {
             return Ok(answer);
         }
-        tx.execute(
+        tx.cached_execute(
             "UPDATE idempotency_keys SET request_sha256 = $3, state = 'processing',
                 dossier_code = NULL, response = NULL, created_at = $4, expires_at = $5, owner = $6
              WHERE applicant_id = $1 AND key = $2",
@@ -524,7 +569,7 @@ impl Postgres {
     pub async fn release_key(&self, applicant: i64, key: String) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "DELETE FROM idempotency_keys
                  WHERE applicant_id = $1 AND key = $2 AND state = 'processing' AND owner = $3",
                 &[&applicant, &key, &i64::from(self.replica)],
@@ -539,7 +584,7 @@ impl Postgres {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         let n = tx
-            .execute(
+            .cached_execute(
                 "DELETE FROM idempotency_keys WHERE state = 'processing'
                  AND (owner IS NULL OR pg_try_advisory_xact_lock($1, owner::INTEGER))",
                 &[&lock::REPLICA],
@@ -557,7 +602,7 @@ impl Postgres {
         let row = self
             .conn()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 "SELECT response FROM idempotency_keys WHERE applicant_id = $1 AND key = $2",
                 &[&applicant, &key],
             )
@@ -569,7 +614,7 @@ impl Postgres {
         let n = self
             .conn()
             .await?
-            .execute(
+            .cached_execute(
                 "DELETE FROM idempotency_keys WHERE state = 'done' AND expires_at < $1",
                 &[&now],
             )
@@ -589,7 +634,7 @@ impl Postgres {
         let earlier: Option<String> = if filing.new_filing {
             None
         } else {
-            tx.query_opt(
+            tx.cached_query_opt(
                 "SELECT receipt FROM dossiers WHERE applicant_id = $1 AND manifest_sha256 = $2
                  ORDER BY received_at LIMIT 1",
                 &[&filing.applicant, &filing.manifest_sha256],
@@ -608,7 +653,7 @@ impl Postgres {
             }
             None => {
                 let seq: i64 = tx
-                    .query_one(
+                    .cached_query_one(
                         "INSERT INTO daily_sequence (day, last) VALUES ($1, 1)
                          ON CONFLICT (day) DO UPDATE SET last = daily_sequence.last + 1
                          RETURNING last",
@@ -619,7 +664,7 @@ impl Postgres {
                 let made = make(u32::try_from(seq).map_err(ApiError::internal)?)?;
                 let receipt_json =
                     serde_json::to_string(&made.receipt).map_err(ApiError::internal)?;
-                tx.execute(
+                tx.cached_execute(
                     "INSERT INTO dossiers (code, applicant_id, procedure_code, procedure_version,
                         manifest_sha256, content, receipt, received_at, status, lookup_pin,
                         appointment_date)
@@ -639,7 +684,7 @@ impl Postgres {
                 )
                 .await?;
                 for (i, (doc, upload_id)) in filing.documents.iter().zip(&upload_ids).enumerate() {
-                    tx.execute(
+                    tx.cached_execute(
                         "INSERT INTO dossier_documents
                             (dossier_code, position, slot, name, size, sha256, upload_id)
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -733,7 +778,7 @@ impl Postgres {
         let row = self
             .conn()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 "SELECT procedure_code, procedure_version, status FROM dossiers
                  WHERE code = $1 AND applicant_id = $2",
                 &[&code, &applicant],
@@ -753,7 +798,7 @@ impl Postgres {
         // Locked and checked again inside the transaction: an officer may
         // have moved the dossier since, on any replica.
         let status: String = tx
-            .query_one(
+            .cached_query_one(
                 "SELECT status FROM dossiers WHERE code = $1 FOR UPDATE",
                 &[&code],
             )
@@ -766,7 +811,7 @@ impl Postgres {
         let upload_ids =
             checked_uploads(&tx, filing.applicant, &filing.documents, &filing.uploads).await?;
         let asked: String = tx
-            .query_opt(
+            .cached_query_opt(
                 "SELECT COALESCE(request, note) FROM status_events
                  WHERE dossier_code = $1 AND status = 'supplement_requested'
                  ORDER BY cursor DESC LIMIT 1",
@@ -776,7 +821,7 @@ impl Postgres {
             .map(|r| r.get(0))
             .unwrap_or_default();
         let number: i64 = tx
-            .query_one(
+            .cached_query_one(
                 "SELECT COUNT(*) + 1 FROM supplements WHERE dossier_code = $1",
                 &[&code],
             )
@@ -785,7 +830,7 @@ impl Postgres {
         let number = u32::try_from(number).map_err(ApiError::internal)?;
         let signed = make(number, asked)?;
         let supplement_id: i64 = tx
-            .query_one(
+            .cached_query_one(
                 "INSERT INTO supplements (dossier_code, number, answer, receipt, received_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &[
@@ -799,7 +844,7 @@ impl Postgres {
             .await?
             .get(0);
         for (i, (doc, upload_id)) in filing.documents.iter().zip(&upload_ids).enumerate() {
-            tx.execute(
+            tx.cached_execute(
                 "INSERT INTO supplement_documents
                     (supplement_id, position, slot, name, size, sha256, upload_id)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -816,7 +861,7 @@ impl Postgres {
             .await?;
         }
         mark_filed(&tx, &upload_ids).await?;
-        tx.execute(
+        tx.cached_execute(
             "UPDATE dossiers SET appointment_date = $2 WHERE code = $1",
             &[&code, &filing.appointment_date],
         )
@@ -845,7 +890,7 @@ impl Postgres {
         let rows = self
             .conn()
             .await?
-            .query(
+            .cached_query(
                 "SELECT receipt FROM supplements WHERE dossier_code = $1 ORDER BY number",
                 &[&code],
             )
@@ -861,7 +906,7 @@ impl Postgres {
         let row = self
             .conn()
             .await?
-            .query_opt(
+            .cached_query_opt(
                 "SELECT name, size, upload_id FROM dossier_documents
                  WHERE dossier_code = $1 AND sha256 = $2
                  UNION ALL
@@ -897,7 +942,7 @@ impl Postgres {
         let rows = self
             .conn()
             .await?
-            .query(
+            .cached_query(
                 &format!(
                     "SELECT {EVENT_COLUMNS} FROM status_events e
                      JOIN dossiers d ON d.code = e.dossier_code
@@ -916,7 +961,7 @@ impl Postgres {
     ) -> Result<Vec<DossierStatus>, ApiError> {
         let conn = self.conn().await?;
         let codes = conn
-            .query(
+            .cached_query(
                 "SELECT code FROM dossiers WHERE $1::TEXT IS NULL OR status = $1
                  ORDER BY received_at, code",
                 &[&status.map(Status::as_str)],
@@ -936,7 +981,7 @@ impl Postgres {
         // Officers on two replicas moving one dossier take turns: the
         // second judges the state the first left.
         let found = tx
-            .execute(
+            .cached_execute(
                 "SELECT 1 FROM dossiers WHERE code = $1 FOR UPDATE",
                 &[&change.code],
             )
@@ -979,13 +1024,13 @@ impl Postgres {
         let tx = conn.transaction().await?;
         // One address's lookups take turns across replicas: none counts
         // before another's miss is recorded.
-        tx.execute(
+        tx.cached_execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2))",
             &[&lock::LOOKUP, &address],
         )
         .await?;
         let r = tx
-            .query_one(
+            .cached_query_one(
                 "SELECT COUNT(*), MIN(at_ms) FROM lookup_misses WHERE address = $1 AND at_ms > $2",
                 &[&address, &window.since()],
             )
@@ -996,7 +1041,7 @@ impl Postgres {
         }
         if mine > 0 {
             let r = tx
-                .query_one(
+                .cached_query_one(
                     "SELECT COUNT(*), MIN(at_ms) FROM lookup_misses WHERE at_ms > $1",
                     &[&window.since()],
                 )
@@ -1008,11 +1053,11 @@ impl Postgres {
         }
         let code = code.trim();
         let stored: Option<String> = tx
-            .query_opt("SELECT lookup_pin FROM dossiers WHERE code = $1", &[&code])
+            .cached_query_opt("SELECT lookup_pin FROM dossiers WHERE code = $1", &[&code])
             .await?
             .map(|r| r.get(0));
         if !crate::lookup::pin_matches(stored.as_deref(), &pin) {
-            tx.execute(
+            tx.cached_execute(
                 "INSERT INTO lookup_misses (address, at_ms) VALUES ($1, $2)",
                 &[&address, &window.now_ms()],
             )
@@ -1030,7 +1075,7 @@ impl Postgres {
     pub async fn forget_misses(&self, before_ms: i64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute("DELETE FROM lookup_misses WHERE at_ms <= $1", &[&before_ms])
+            .cached_execute("DELETE FROM lookup_misses WHERE at_ms <= $1", &[&before_ms])
             .await?;
         Ok(())
     }
@@ -1045,7 +1090,7 @@ impl Postgres {
         // A lease of this replica that its map no longer holds is stale
         // (its release is on the way): taken like a dead replica's.
         let taken = conn
-            .query_opt(
+            .cached_query_opt(
                 "INSERT INTO upload_leases (upload_id, replica, request, active_at_ms)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (upload_id) DO UPDATE SET replica = EXCLUDED.replica,
@@ -1066,7 +1111,7 @@ impl Postgres {
             return Ok(super::Lease::Taken);
         }
         let active_at_ms: i64 = conn
-            .query_opt(
+            .cached_query_opt(
                 "SELECT active_at_ms FROM upload_leases WHERE upload_id = $1",
                 &[&id],
             )
@@ -1078,7 +1123,7 @@ impl Postgres {
     pub async fn want_lease(&self, id: &str) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute("SELECT pg_notify($1, $2)", &[&WANTED_CHANNEL, &id])
+            .cached_execute("SELECT pg_notify($1, $2)", &[&WANTED_CHANNEL, &id])
             .await?;
         Ok(())
     }
@@ -1086,7 +1131,7 @@ impl Postgres {
     pub async fn touch_lease(&self, id: &str, now_ms: i64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE upload_leases SET active_at_ms = GREATEST(active_at_ms, $3)
                  WHERE upload_id = $1 AND replica = $2",
                 &[&id, &i64::from(self.replica), &now_ms],
@@ -1102,7 +1147,7 @@ impl Postgres {
     pub async fn release_lease(&self, id: &str, request: i64) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "DELETE FROM upload_leases WHERE upload_id = $1 AND request = $2",
                 &[&id, &request],
             )
@@ -1114,7 +1159,7 @@ impl Postgres {
         Ok(self
             .conn()
             .await?
-            .query_one(
+            .cached_query_one(
                 "SELECT EXISTS (SELECT 1 FROM upload_leases
                     WHERE upload_id = $1 AND replica <> $2)",
                 &[&id, &i64::from(self.replica)],
@@ -1131,7 +1176,7 @@ impl Postgres {
     ) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "INSERT INTO upload_multiparts (upload_id, multipart_id, part_size) VALUES ($1, $2, $3)",
                 &[&id, &multipart, &int(part_size)],
             )
@@ -1142,7 +1187,7 @@ impl Postgres {
     pub async fn multipart(&self, id: String) -> Result<Option<Multipart>, ApiError> {
         let conn = self.conn().await?;
         let Some(row) = conn
-            .query_opt(
+            .cached_query_opt(
                 "SELECT multipart_id, part_size, sealing FROM upload_multiparts WHERE upload_id = $1",
                 &[&id],
             )
@@ -1151,7 +1196,7 @@ impl Postgres {
             return Ok(None);
         };
         let parts = conn
-            .query(
+            .cached_query(
                 "SELECT number, etag FROM upload_parts WHERE upload_id = $1 ORDER BY number",
                 &[&id],
             )
@@ -1160,7 +1205,7 @@ impl Postgres {
             .map(|r| (r.get(0), r.get(1)))
             .collect();
         let pieces = conn
-            .query(
+            .cached_query(
                 "SELECT start, octet_length(bytes)::BIGINT FROM upload_pieces
                  WHERE upload_id = $1 ORDER BY start",
                 &[&id],
@@ -1186,7 +1231,7 @@ impl Postgres {
         Ok(self
             .conn()
             .await?
-            .query(
+            .cached_query(
                 "SELECT start, bytes FROM upload_pieces
                  WHERE upload_id = $1 AND start >= $2 ORDER BY start",
                 &[&id, &int(from)],
@@ -1200,7 +1245,7 @@ impl Postgres {
     pub async fn add_piece(&self, id: String, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "INSERT INTO upload_pieces (upload_id, start, bytes) VALUES ($1, $2, $3)
                  ON CONFLICT (upload_id, start) DO UPDATE SET bytes = EXCLUDED.bytes",
                 &[&id, &int(start), &bytes],
@@ -1218,13 +1263,13 @@ impl Postgres {
     ) -> Result<(), ApiError> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
-        tx.execute(
+        tx.cached_execute(
             "INSERT INTO upload_parts (upload_id, number, etag) VALUES ($1, $2, $3)
              ON CONFLICT (upload_id, number) DO UPDATE SET etag = EXCLUDED.etag",
             &[&id, &number, &etag],
         )
         .await?;
-        tx.execute(
+        tx.cached_execute(
             "DELETE FROM upload_pieces WHERE upload_id = $1 AND start < $2",
             &[&id, &int(end)],
         )
@@ -1236,7 +1281,7 @@ impl Postgres {
     pub async fn sealing_multipart(&self, id: String) -> Result<(), ApiError> {
         self.conn()
             .await?
-            .execute(
+            .cached_execute(
                 "UPDATE upload_multiparts SET sealing = TRUE WHERE upload_id = $1",
                 &[&id],
             )
@@ -1248,7 +1293,7 @@ impl Postgres {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         for table in ["upload_multiparts", "upload_parts", "upload_pieces"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE upload_id = $1"), &[&id])
+            tx.cached_execute(&format!("DELETE FROM {table} WHERE upload_id = $1"), &[&id])
                 .await?;
         }
         tx.commit().await?;
@@ -1258,7 +1303,7 @@ impl Postgres {
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
         let conn = self.conn().await?;
         let rows = conn
-            .query(
+            .cached_query(
                 "SELECT code, procedure_code, status FROM dossiers ORDER BY received_at, code",
                 &[],
             )
@@ -1267,7 +1312,7 @@ impl Postgres {
         for r in rows {
             let code: String = r.get(0);
             let documents = conn
-                .query(
+                .cached_query(
                     "SELECT name, sha256, upload_id FROM dossier_documents
                      WHERE dossier_code = $1 ORDER BY position",
                     &[&code],
@@ -1289,7 +1334,7 @@ impl Postgres {
 
 async fn upload(conn: &impl GenericClient, id: &str) -> Result<Option<UploadRow>, ApiError> {
     let row = conn
-        .query_opt(
+        .cached_query_opt(
             "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256, filed,
                 concat, length_deferred
              FROM uploads WHERE id = $1",
@@ -1310,7 +1355,7 @@ async fn upload(conn: &impl GenericClient, id: &str) -> Result<Option<UploadRow>
 }
 
 async fn insert_upload(conn: &impl GenericClient, new: &NewUpload) -> Result<(), ApiError> {
-    conn.execute(
+    conn.cached_execute(
         "INSERT INTO uploads (id, applicant_id, length, offset_bytes, metadata, created_at,
             expires_at, concat, length_deferred)
          VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8)",
@@ -1335,7 +1380,7 @@ async fn complete(
     offset: u64,
     done: &Completed,
 ) -> Result<(), ApiError> {
-    conn.execute(
+    conn.cached_execute(
         "UPDATE uploads SET offset_bytes = $2, sha256 = $3, completed_at = $4,
             expires_at = CASE WHEN filed THEN expires_at ELSE $5 END
          WHERE id = $1",
@@ -1347,14 +1392,14 @@ async fn complete(
 
 async fn delete_upload_unless_filed(conn: &impl GenericClient, id: &str) -> Result<bool, ApiError> {
     Ok(conn
-        .execute("DELETE FROM uploads WHERE id = $1 AND NOT filed", &[&id])
+        .cached_execute("DELETE FROM uploads WHERE id = $1 AND NOT filed", &[&id])
         .await?
         > 0)
 }
 
 async fn mark_filed(conn: &impl GenericClient, upload_ids: &[String]) -> Result<(), ApiError> {
     for id in upload_ids {
-        conn.execute("UPDATE uploads SET filed = TRUE WHERE id = $1", &[id])
+        conn.cached_execute("UPDATE uploads SET filed = TRUE WHERE id = $1", &[id])
             .await?;
     }
     Ok(())
@@ -1389,15 +1434,15 @@ async fn record(
     note: &str,
     request: Option<&str>,
 ) -> Result<u64, ApiError> {
-    conn.execute(
+    conn.cached_execute(
         "UPDATE dossiers SET status = $2 WHERE code = $1",
         &[&code, &status.as_str()],
     )
     .await?;
-    conn.execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::FEED])
+    conn.cached_execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::FEED])
         .await?;
     let cursor: i64 = conn
-        .query_one(
+        .cached_query_one(
             "INSERT INTO status_events (dossier_code, status, at, actor, note, request)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING cursor",
             &[&code, &status.as_str(), &at, &actor, &note, &request],
@@ -1430,7 +1475,7 @@ async fn dossier_status(
     applicant: Option<i64>,
 ) -> Result<Option<DossierStatus>, ApiError> {
     let Some(row) = conn
-        .query_opt(
+        .cached_query_opt(
             "SELECT received_at, appointment_date, procedure_code FROM dossiers
              WHERE code = $1 AND ($2::BIGINT IS NULL OR applicant_id = $2)",
             &[&code, &applicant],
@@ -1440,7 +1485,7 @@ async fn dossier_status(
         return Ok(None);
     };
     let history = conn
-        .query(
+        .cached_query(
             &format!(
                 "SELECT {EVENT_COLUMNS} FROM status_events e WHERE e.dossier_code = $1
                  ORDER BY e.cursor"
