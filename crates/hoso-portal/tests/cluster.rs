@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{bytes, until_answered};
+use common::{bytes, one_key_from_many, until_answered};
 use hoso_cluster::{Cluster, Options};
 use hoso_core::Sha256Digest;
 use hoso_core::dossier::AttachedDocument;
@@ -243,30 +243,8 @@ async fn fifty_submissions_with_one_key_through_nginx_over_three_replicas_make_o
     let token = cluster
         .add_applicant("cty-nam-muoi", "Công ty Năm Mươi")
         .expect("applicant");
-    let http = reqwest::Client::new();
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            tokio::spawn(until_answered(
-                http.clone(),
-                base.clone(),
-                token.clone(),
-                "mot-khoa-ba-ban".into(),
-                "Nguyễn Thị Ba Bản".into(),
-            ))
-        })
-        .collect();
-    let mut answers = Vec::new();
-    for t in tasks {
-        answers.push(t.await.expect("client"));
-    }
-    let first = serde_json::to_string(&answers[0].1.receipt).expect("json");
-    for (_, r) in &answers {
-        assert_eq!(
-            serde_json::to_string(&r.receipt).expect("json"),
-            first,
-            "every answer carries the one receipt"
-        );
-    }
+    let conflicts =
+        one_key_from_many(&[&base], &token, "mot-khoa-ba-ban", "Nguyễn Thị Ba Bản").await;
     let served = cluster.served_by_replica("POST /v1/dossiers ");
     assert!(
         served.iter().filter(|n| **n > 0).count() > 1,
@@ -288,7 +266,6 @@ async fn fifty_submissions_with_one_key_through_nginx_over_three_replicas_make_o
         1,
         "one dossier, received once"
     );
-    let conflicts: u32 = answers.iter().map(|(c, _)| c).sum();
     println!(
         "50 clients through nginx, answered by replicas {served:?}, {conflicts} answers of 409 before the receipt; {:.1} s",
         began.elapsed().as_secs_f64()

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{garage, postgres, request, until_answered};
+use common::{garage, one_key_from_many, postgres, request, until_answered};
 use hoso_core::wire::{StatusFeed, SubmissionResponse};
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
@@ -113,28 +113,13 @@ async fn fifty_submissions_with_one_key_over_two_replicas_make_one_dossier() {
     let a = replica(&settings);
     let b = replica(&settings);
     let token = applicant(&settings, "cty-nhan-ban");
-    let http = reqwest::Client::new();
-    let tasks: Vec<_> = (0..50)
-        .map(|i| {
-            let base = if i % 2 == 0 { &a.base } else { &b.base };
-            tokio::spawn(until_answered(
-                http.clone(),
-                base.clone(),
-                token.clone(),
-                "mot-khoa-hai-cong".into(),
-                "Nguyễn Thị Hai Cổng".into(),
-            ))
-        })
-        .collect();
-    let mut receipts = Vec::new();
-    for t in tasks {
-        receipts.push(t.await.expect("client"));
-    }
-    let first = serde_json::to_string(&receipts[0].1.receipt).expect("json");
-    for (_, r) in &receipts {
-        assert_eq!(serde_json::to_string(&r.receipt).expect("json"), first);
-    }
-    let conflicts: u32 = receipts.iter().map(|(c, _)| c).sum();
+    let conflicts = one_key_from_many(
+        &[&a.base, &b.base],
+        &token,
+        "mot-khoa-hai-cong",
+        "Nguyễn Thị Hai Cổng",
+    )
+    .await;
     println!("50 clients over 2 replicas, {conflicts} answers of 409 before the receipt");
     let db = postgres::connect(&database).await;
     assert_eq!(count(&db, "SELECT COUNT(*) FROM dossiers").await, 1);

@@ -375,6 +375,38 @@ pub fn busy_wait(res: &reqwest::Response) -> Option<std::time::Duration> {
     })
 }
 
+/// Fifty clients at once filing the same dossier with one key, spread in
+/// turn over `bases` (replicas, or one load balancer), each until it has a
+/// final answer; checks that every answer carries the one receipt and
+/// returns how many 409s came before it in all.
+pub async fn one_key_from_many(bases: &[&str], token: &str, key: &str, name: &str) -> u32 {
+    let http = reqwest::Client::new();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            tokio::spawn(until_answered(
+                http.clone(),
+                bases[i % bases.len()].to_owned(),
+                token.to_owned(),
+                key.to_owned(),
+                name.to_owned(),
+            ))
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("client"));
+    }
+    let first = serde_json::to_string(&answers[0].1.receipt).expect("json");
+    for (_, r) in &answers {
+        assert_eq!(
+            serde_json::to_string(&r.receipt).expect("json"),
+            first,
+            "every answer carries the one receipt"
+        );
+    }
+    answers.iter().map(|(c, _)| c).sum()
+}
+
 /// Sends until a final answer, asking again after a 409, and after a 503
 /// once its `Retry-After` passed (nothing was changed), as the app does.
 pub async fn until_answered(
