@@ -1,6 +1,6 @@
 //! Upload bytes as plain files, one per upload, under `DATA/uploads/`.
 
-use super::{Op, Pieces, UploadStorage, UploadWriter};
+use super::{Op, Pieces, UploadStorage, UploadWriter, blocking};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -48,15 +48,6 @@ impl Write for FileWriter {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
-}
-
-/// Runs `job` on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(io::Error::other)?
 }
 
 impl UploadWriter for FileWriter {

@@ -18,6 +18,15 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use std::io::{self, Write};
 
+/// Runs `job` on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(io::Error::other)?
+}
+
 /// An operation on the store, run on the async runtime.
 pub type Op<'a, T> = BoxFuture<'a, io::Result<T>>;
 

@@ -32,7 +32,7 @@
 //! asked for those only), so bytes found durable beyond a recorded offset
 //! are the upload's own: [`Ahead`] tells the caller to record them.
 
-use super::{Ahead, Op, Pieces, UploadStorage, UploadWriter};
+use super::{Ahead, Op, Pieces, UploadStorage, UploadWriter, blocking};
 use crate::config::S3Settings;
 use crate::error::ApiError;
 use crate::records::{Multipart, Records};
@@ -107,15 +107,6 @@ where
 fn missing<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
     e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
         || matches!(e.code(), Some("NoSuchKey" | "NoSuchUpload" | "NotFound"))
-}
-
-/// Runs `job` on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> io::Result<T> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(io::Error::other)?
 }
 
 /// A body read from a local file, so that a retry can read it again.
