@@ -50,6 +50,11 @@ pub struct Inner {
     pub key: SigningKey,
     pub retired_keys: Vec<hoso_core::wire::PublishedKey>,
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
+    /// Leases of shared records this process holds, by upload: a request
+    /// that follows another of the same upload here goes on under the
+    /// lease the previous one's trailing sync still holds, rather than
+    /// writing a new one.
+    held_leases: Mutex<HashMap<String, std::sync::Weak<LeaseGuard>>>,
     /// Whole-file hashes of uploads in progress.
     pub hashes: crate::intake::RunningHashes,
     /// Accounts of tokens seen lately.
@@ -104,6 +109,7 @@ impl AppState {
             key,
             retired_keys,
             busy_uploads: Mutex::new(HashMap::new()),
+            held_leases: Mutex::new(HashMap::new()),
             hashes: Default::default(),
             trailing: Default::default(),
             seen_tokens: Default::default(),
@@ -147,6 +153,9 @@ impl AppState {
         if !self.db.shared() {
             return Some(local);
         }
+        if let Some(lease) = self.held_lease(id) {
+            return Some(local.with_lease(lease));
+        }
         let request = lease_request();
         match self.db.take_lease(id, request, now_ms()).await {
             Ok(Lease::Taken) => Some(local.leased(request)),
@@ -156,6 +165,13 @@ impl AppState {
                 None
             }
         }
+    }
+
+    /// The lease this process still holds on upload `id` (for a trailing
+    /// sync), if any.
+    fn held_lease(&self, id: &str) -> Option<Arc<LeaseGuard>> {
+        let held = self.held_leases.lock().unwrap_or_else(|p| p.into_inner());
+        held.get(id).and_then(std::sync::Weak::upgrade)
     }
 
     /// Marks an upload as being written by a request of this process.
@@ -189,6 +205,9 @@ impl AppState {
         let local = self.take_over_here(id).await?;
         if !self.db.shared() {
             return Some(local);
+        }
+        if let Some(lease) = self.held_lease(id) {
+            return Some(local.with_lease(lease));
         }
         // Another replica's request may hold it. Its replica is asked to
         // let go: a request silent for a second stops (and lets go once
@@ -368,18 +387,30 @@ pub struct UploadLock {
     lease: Option<Arc<LeaseGuard>>,
 }
 
-/// An upload's lease in shared records, held by one request; given up
-/// when the last of the request and its trailing sync lets go.
+/// An upload's lease in shared records, held by the requests of this
+/// process that write to it one after another; given up when the last of
+/// them and their trailing syncs lets go.
 #[derive(Debug)]
 pub struct LeaseGuard {
-    db: Records,
+    state: AppState,
     id: String,
     request: i64,
 }
 
 impl Drop for LeaseGuard {
     fn drop(&mut self) {
-        let (db, id, request) = (self.db.clone(), self.id.clone(), self.request);
+        {
+            // Unless a newer lease of the upload took this one's place.
+            let mut held = self
+                .state
+                .held_leases
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if held.get(&self.id).is_some_and(|w| w.strong_count() == 0) {
+                held.remove(&self.id);
+            }
+        }
+        let (db, id, request) = (self.state.db.clone(), self.id.clone(), self.request);
         // Dropped on the runtime (by a handler or a trailing sync's task).
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
@@ -408,13 +439,25 @@ impl UploadLock {
         self.lease.clone()
     }
 
-    /// This lock with the lease `request` took.
-    fn leased(mut self, request: i64) -> Self {
-        self.lease = Some(Arc::new(LeaseGuard {
-            db: self.state.db.clone(),
+    /// This lock with the lease `request` took, kept for the requests
+    /// that follow here.
+    fn leased(self, request: i64) -> Self {
+        let lease = Arc::new(LeaseGuard {
+            state: self.state.clone(),
             id: self.id.clone(),
             request,
-        }));
+        });
+        self.state
+            .held_leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(self.id.clone(), Arc::downgrade(&lease));
+        self.with_lease(lease)
+    }
+
+    /// This lock under `lease`.
+    fn with_lease(mut self, lease: Arc<LeaseGuard>) -> Self {
+        self.lease = Some(lease);
         self
     }
 }
