@@ -527,6 +527,12 @@ impl Records {
         dispatch!(self, upload(id.to_owned()))
     }
 
+    /// Reads one upload on the connections kept for `HEAD`, which never
+    /// wait behind the writes of the uploads under way.
+    pub async fn peek_upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
+        dispatch!(self, peek_upload(id.to_owned()))
+    }
+
     /// Records a new upload if its owner's quotas admit it (in the same
     /// transaction), else the refusal naming the quota.
     pub async fn create_upload(

@@ -106,6 +106,9 @@ mod lock {
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    /// A few connections for the one-row reads a `HEAD` makes: never
+    /// queued behind the statements of a thousand PATCHes.
+    peek: Pool,
     /// This replica's id (its `replicas` row).
     replica: i32,
     /// The connection that holds this replica's lock while it lives.
@@ -208,6 +211,9 @@ async fn forget_gone_replicas(
 /// lock included.
 const STATEMENT_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Connections each replica keeps for the reads of `HEAD`, beside its pool.
+pub const PEEK_CONNECTIONS: usize = 2;
+
 /// How long a request waits for a pooled connection (or for a new one to
 /// open) before it is answered 503.
 const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -273,21 +279,31 @@ impl Postgres {
                 STATEMENT_LIMIT.as_millis()
             ));
         }
-        let manager = Manager::from_config(
-            pooled,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(pool_size.max(1))
-            .wait_timeout(Some(POOL_WAIT))
-            .create_timeout(Some(POOL_WAIT))
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .build()?;
+        let pool_of = |size: usize, config: tokio_postgres::Config| {
+            let manager = Manager::from_config(
+                config,
+                NoTls,
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(size)
+                .wait_timeout(Some(POOL_WAIT))
+                .create_timeout(Some(POOL_WAIT))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .build()
+        };
+        let peek = pool_of(PEEK_CONNECTIONS, pooled.clone())?;
+        let pool = pool_of(pool_size.max(1), pooled)?;
+        // Opened now, not by the first HEAD of a busy hour: a new session
+        // costs the database a process.
+        let warm: Vec<_> =
+            futures_util::future::try_join_all((0..PEEK_CONNECTIONS).map(|_| peek.get())).await?;
+        drop(warm);
         Ok(Self {
             pool,
+            peek,
             replica,
             _presence: Arc::new(first),
             wanted: Arc::new(std::sync::Mutex::new(Some(wanted_rx))),
@@ -354,6 +370,10 @@ impl Postgres {
 
     pub async fn upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
         upload(&self.conn().await?, &id).await
+    }
+
+    pub async fn peek_upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
+        upload(&self.peek.get().await.map_err(ApiError::from)?, &id).await
     }
 
     pub async fn create_upload(
@@ -1157,8 +1177,10 @@ impl Postgres {
 
     pub async fn leased(&self, id: &str) -> Result<bool, ApiError> {
         Ok(self
-            .conn()
-            .await?
+            .peek
+            .get()
+            .await
+            .map_err(ApiError::from)?
             .cached_query_one(
                 "SELECT EXISTS (SELECT 1 FROM upload_leases
                     WHERE upload_id = $1 AND replica <> $2)",
@@ -1185,41 +1207,39 @@ impl Postgres {
     }
 
     pub async fn multipart(&self, id: String) -> Result<Option<Multipart>, ApiError> {
-        let conn = self.conn().await?;
-        let Some(row) = conn
+        // One round trip: the parts and pieces as arrays beside the row.
+        let Some(row) = self
+            .conn()
+            .await?
             .cached_query_opt(
-                "SELECT multipart_id, part_size, sealing FROM upload_multiparts WHERE upload_id = $1",
+                "SELECT m.multipart_id, m.part_size, m.sealing,
+                    ARRAY(SELECT number FROM upload_parts p
+                          WHERE p.upload_id = m.upload_id ORDER BY number),
+                    ARRAY(SELECT etag FROM upload_parts p
+                          WHERE p.upload_id = m.upload_id ORDER BY number),
+                    ARRAY(SELECT start FROM upload_pieces c
+                          WHERE c.upload_id = m.upload_id ORDER BY start),
+                    ARRAY(SELECT octet_length(bytes)::BIGINT FROM upload_pieces c
+                          WHERE c.upload_id = m.upload_id ORDER BY start)
+                 FROM upload_multiparts m WHERE m.upload_id = $1",
                 &[&id],
             )
             .await?
         else {
             return Ok(None);
         };
-        let parts = conn
-            .cached_query(
-                "SELECT number, etag FROM upload_parts WHERE upload_id = $1 ORDER BY number",
-                &[&id],
-            )
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
-        let pieces = conn
-            .cached_query(
-                "SELECT start, octet_length(bytes)::BIGINT FROM upload_pieces
-                 WHERE upload_id = $1 ORDER BY start",
-                &[&id],
-            )
-            .await?
-            .iter()
-            .map(|r| (uint(r.get(0)), uint(r.get(1))))
-            .collect();
+        let (numbers, etags): (Vec<i32>, Vec<String>) = (row.get(3), row.get(4));
+        let (starts, lengths): (Vec<i64>, Vec<i64>) = (row.get(5), row.get(6));
         Ok(Some(Multipart {
             multipart_id: row.get(0),
             part_size: uint(row.get(1)),
             sealing: row.get(2),
-            parts,
-            pieces,
+            parts: numbers.into_iter().zip(etags).collect(),
+            pieces: starts
+                .into_iter()
+                .zip(lengths)
+                .map(|(start, len)| (uint(start), uint(len)))
+                .collect(),
         }))
     }
 

@@ -155,6 +155,11 @@ impl Sqlite {
         self.read(move |conn| Ok(upload(conn, &id)?)).await
     }
 
+    /// The readers answer `HEAD` already: the same read.
+    pub async fn peek_upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
+        self.upload(id).await
+    }
+
     pub async fn create_upload(
         &self,
         new: NewUpload,

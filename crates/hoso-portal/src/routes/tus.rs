@@ -127,18 +127,28 @@ pub(crate) async fn owned_upload(
     id: &str,
 ) -> Result<UploadRow, ApiError> {
     valid_id(id)?;
-    let key = id.to_owned();
-    state
-        .db
-        .upload(&key)
-        .await?
-        .filter(|r| r.applicant_id == who.id)
+    owned(state.db.upload(id).await?, who)
+}
+
+/// The row if `who` owns it; other people's uploads do not exist.
+fn owned(row: Option<UploadRow>, who: &Applicant) -> Result<UploadRow, ApiError> {
+    row.filter(|r| r.applicant_id == who.id)
         .ok_or_else(|| ApiError::not_found("tệp tải lên / upload"))
+}
+
+/// Like [`owned_upload`], read on the connections kept for `HEAD`.
+async fn peeked_upload(state: &AppState, who: &Applicant, id: &str) -> Result<UploadRow, ApiError> {
+    valid_id(id)?;
+    owned(state.db.peek_upload(id).await?, who)
 }
 
 /// Like [`owned_upload`], refusing one past its expiry (410).
 async fn live_upload(state: &AppState, who: &Applicant, id: &str) -> Result<UploadRow, ApiError> {
-    let row = owned_upload(state, who, id).await?;
+    unexpired(owned_upload(state, who, id).await?)
+}
+
+/// The row, unless the upload is past its expiry (410).
+fn unexpired(row: UploadRow) -> Result<UploadRow, ApiError> {
     if row.expired(now_vn()) {
         return Err(tus_error(
             StatusCode::GONE,
@@ -319,16 +329,16 @@ async fn head(
     // What HEAD reports is on disk: a request ending (its connection just
     // broke) and a sync under way are waited for, for the owner only.
     if state.is_busy(&id) || state.trailing.offset(&id).is_some() {
-        owned_upload(&state, &who, &id).await?;
+        peeked_upload(&state, &who, &id).await?;
         state.settled_request(&id).await;
         // Past the wait, HEAD tells what is durable already.
         let _ = state.trailing.settled(&id).await;
     } else if state.db.shared() {
         // A request of another replica may be writing to it.
-        owned_upload(&state, &who, &id).await?;
+        peeked_upload(&state, &who, &id).await?;
         state.settled_elsewhere(&id).await;
     }
-    let row = live_upload(&state, &who, &id).await?;
+    let row = unexpired(peeked_upload(&state, &who, &id).await?)?;
     let mut res = (
         StatusCode::OK,
         [
