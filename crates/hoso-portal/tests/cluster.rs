@@ -19,7 +19,7 @@ use hoso_core::wire::{StatusFeed, SubmissionResponse, UploadRef};
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const MIB: u64 = 1024 * 1024;
@@ -91,32 +91,15 @@ async fn a_patch_cut_by_killing_its_replica_resumes_on_another_through_nginx_and
     let id = url.rsplit('/').next().expect("id").to_owned();
 
     // One PATCH of the whole upload, streamed at about 16 MiB/s.
-    let sent = Arc::new(AtomicU64::new(0));
-    let body = {
-        let (data, sent) = (data.clone(), sent.clone());
-        futures_util::stream::unfold(0u64, move |at| {
-            let (data, sent) = (data.clone(), sent.clone());
-            async move {
-                if at >= len {
-                    return None;
-                }
-                tokio::time::sleep(Duration::from_millis(4)).await;
-                let end = (at + 64 * 1024).min(len);
-                sent.store(end, Ordering::SeqCst);
-                Some((
-                    Ok::<_, std::io::Error>(data[at as usize..end as usize].to_vec()),
-                    end,
-                ))
-            }
-        })
-    };
+    let common::Trickle { body, sent } =
+        common::trickle(data.clone(), 0, 64 * 1024, Duration::from_millis(4), false);
     let patch = tokio::spawn(
         http.patch(&url)
             .bearer_auth(&token)
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
-            .body(reqwest::Body::wrap_stream(body))
+            .body(body)
             .send(),
     );
 

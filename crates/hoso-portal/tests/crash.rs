@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const KILLS: u32 = 20;
@@ -134,30 +134,15 @@ async fn killing_the_portal_mid_patch_keeps_only_what_arrived(backend: Backend) 
         let bytes = Arc::new(file_bytes(n, length));
         let from = common::head(&http, &url, &token).await;
         // Stream the rest slowly, counting what left this side.
-        let sent = Arc::new(AtomicU64::new(from));
-        let body = {
-            let (bytes, sent) = (bytes.clone(), sent.clone());
-            futures_util::stream::unfold(from, move |at| {
-                let (bytes, sent) = (bytes.clone(), sent.clone());
-                async move {
-                    if at >= length {
-                        return None;
-                    }
-                    tokio::time::sleep(Duration::from_millis(4)).await;
-                    let end = (at + PIECE as u64).min(length);
-                    let piece = bytes[at as usize..end as usize].to_vec();
-                    sent.store(end, Ordering::SeqCst);
-                    Some((Ok::<_, std::io::Error>(piece), end))
-                }
-            })
-        };
+        let common::Trickle { body, sent } =
+            common::trickle(bytes.clone(), from, PIECE, Duration::from_millis(4), false);
         let patch = http
             .patch(&url)
             .bearer_auth(&token)
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", from.to_string())
             .header("Content-Type", "application/offset+octet-stream")
-            .body(reqwest::Body::wrap_stream(body))
+            .body(body)
             .send();
         seed ^= seed << 13;
         seed ^= seed >> 7;

@@ -457,32 +457,20 @@ async fn killing_the_portal_on_s3_mid_patch_resumes_and_files_the_right_sha256()
         if from == len {
             break;
         }
-        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(from));
-        let body = {
-            let (data, sent) = (data.clone(), sent.clone());
-            futures_util::stream::unfold(from, move |at| {
-                let (data, sent) = (data.clone(), sent.clone());
-                async move {
-                    if at >= len {
-                        return None;
-                    }
-                    tokio::time::sleep(Duration::from_millis(4)).await;
-                    let end = (at + 64 * 1024).min(len);
-                    sent.store(end, std::sync::atomic::Ordering::SeqCst);
-                    Some((
-                        Ok::<_, std::io::Error>(data[at as usize..end as usize].to_vec()),
-                        end,
-                    ))
-                }
-            })
-        };
+        let common::Trickle { body, sent } = common::trickle(
+            data.clone(),
+            from,
+            64 * 1024,
+            Duration::from_millis(4),
+            false,
+        );
         let patch = http
             .patch(&url)
             .bearer_auth(&token)
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", from.to_string())
             .header("Content-Type", "application/offset+octet-stream")
-            .body(reqwest::Body::wrap_stream(body))
+            .body(body)
             .send();
         seed ^= seed << 13;
         seed ^= seed >> 7;

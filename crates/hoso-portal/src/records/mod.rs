@@ -426,7 +426,10 @@ impl Records {
     }
 
     /// Keeps `bytes` as the piece of upload `id` that starts at `start`
-    /// (replacing one that started there), durably.
+    /// (replacing one that started there), durably, and raises the
+    /// upload's recorded offset to the piece's end in the same commit: a
+    /// store keeps only bytes the upload may keep, so they count as soon
+    /// as they are durable (one commit per request, not two).
     pub async fn add_piece(&self, id: &str, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
         dispatch!(self, add_piece(id.to_owned(), start, bytes))
     }
@@ -528,8 +531,10 @@ impl Records {
     }
 
     /// Reads one upload on the connections kept for `HEAD`, which never
-    /// wait behind the writes of the uploads under way.
-    pub async fn peek_upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
+    /// wait behind the writes of the uploads under way, and whether a
+    /// request of another replica holds its lease (its bytes may be on
+    /// the way).
+    pub async fn peek_upload(&self, id: &str) -> Result<Option<(UploadRow, bool)>, ApiError> {
         dispatch!(self, peek_upload(id.to_owned()))
     }
 

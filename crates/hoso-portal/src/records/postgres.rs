@@ -372,8 +372,22 @@ impl Postgres {
         upload(&self.conn().await?, &id).await
     }
 
-    pub async fn peek_upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
-        upload(&self.peek.get().await.map_err(ApiError::from)?, &id).await
+    pub async fn peek_upload(&self, id: String) -> Result<Option<(UploadRow, bool)>, ApiError> {
+        let row = self
+            .peek
+            .get()
+            .await
+            .map_err(ApiError::from)?
+            .cached_query_opt(
+                &format!(
+                    "SELECT {UPLOAD_COLUMNS}, EXISTS (SELECT 1 FROM upload_leases l
+                        WHERE l.upload_id = u.id AND l.replica <> $2)
+                     FROM uploads u WHERE id = $1"
+                ),
+                &[&id, &i64::from(self.replica)],
+            )
+            .await?;
+        Ok(row.map(|r| (upload_row(&r), r.get(9))))
     }
 
     pub async fn create_upload(
@@ -1266,9 +1280,11 @@ impl Postgres {
         self.conn()
             .await?
             .cached_execute(
-                "INSERT INTO upload_pieces (upload_id, start, bytes) VALUES ($1, $2, $3)
-                 ON CONFLICT (upload_id, start) DO UPDATE SET bytes = EXCLUDED.bytes",
-                &[&id, &int(start), &bytes],
+                "WITH piece AS (
+                    INSERT INTO upload_pieces (upload_id, start, bytes) VALUES ($1, $2, $3)
+                    ON CONFLICT (upload_id, start) DO UPDATE SET bytes = EXCLUDED.bytes)
+                 UPDATE uploads SET offset_bytes = $4 WHERE id = $1 AND offset_bytes < $4",
+                &[&id, &int(start), &bytes, &int(start + bytes.len() as u64)],
             )
             .await?;
         Ok(())
@@ -1352,16 +1368,23 @@ impl Postgres {
     }
 }
 
+/// The columns of an upload row, in the order [`upload_row`] reads them.
+const UPLOAD_COLUMNS: &str = "applicant_id, length, offset_bytes, metadata, expires_at, sha256, \
+    filed, concat, length_deferred";
+
 async fn upload(conn: &impl GenericClient, id: &str) -> Result<Option<UploadRow>, ApiError> {
     let row = conn
         .cached_query_opt(
-            "SELECT applicant_id, length, offset_bytes, metadata, expires_at, sha256, filed,
-                concat, length_deferred
-             FROM uploads WHERE id = $1",
+            &format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = $1"),
             &[&id],
         )
         .await?;
-    Ok(row.map(|r| UploadRow {
+    Ok(row.as_ref().map(upload_row))
+}
+
+/// An upload row from the first columns of `r` ([`UPLOAD_COLUMNS`]).
+fn upload_row(r: &tokio_postgres::Row) -> UploadRow {
+    UploadRow {
         applicant_id: r.get(0),
         length: uint(r.get(1)),
         offset: uint(r.get(2)),
@@ -1371,7 +1394,7 @@ async fn upload(conn: &impl GenericClient, id: &str) -> Result<Option<UploadRow>
         filed: r.get(6),
         concat: r.get(7),
         length_deferred: r.get(8),
-    }))
+    }
 }
 
 async fn insert_upload(conn: &impl GenericClient, new: &NewUpload) -> Result<(), ApiError> {

@@ -155,9 +155,10 @@ impl Sqlite {
         self.read(move |conn| Ok(upload(conn, &id)?)).await
     }
 
-    /// The readers answer `HEAD` already: the same read.
-    pub async fn peek_upload(&self, id: String) -> Result<Option<UploadRow>, ApiError> {
-        self.upload(id).await
+    /// The readers answer `HEAD` already: the same read; no other
+    /// process holds an upload.
+    pub async fn peek_upload(&self, id: String) -> Result<Option<(UploadRow, bool)>, ApiError> {
+        Ok(self.upload(id).await?.map(|row| (row, false)))
     }
 
     pub async fn create_upload(
@@ -796,10 +797,17 @@ impl Sqlite {
 
     pub async fn add_piece(&self, id: String, start: u64, bytes: Vec<u8>) -> Result<(), ApiError> {
         self.call(move |conn| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            let end = start + bytes.len() as u64;
+            tx.execute(
                 "INSERT OR REPLACE INTO upload_pieces (upload_id, start, bytes) VALUES (?1, ?2, ?3)",
                 params![id, start, bytes],
             )?;
+            tx.execute(
+                "UPDATE uploads SET offset_bytes = ?2 WHERE id = ?1 AND offset_bytes < ?2",
+                params![id, end],
+            )?;
+            tx.commit()?;
             Ok(())
         })
         .await

@@ -136,10 +136,20 @@ fn owned(row: Option<UploadRow>, who: &Applicant) -> Result<UploadRow, ApiError>
         .ok_or_else(|| ApiError::not_found("tệp tải lên / upload"))
 }
 
-/// Like [`owned_upload`], read on the connections kept for `HEAD`.
-async fn peeked_upload(state: &AppState, who: &Applicant, id: &str) -> Result<UploadRow, ApiError> {
+/// Like [`owned_upload`], read on the connections kept for `HEAD`, and
+/// whether a request of another replica holds it.
+async fn peeked_upload(
+    state: &AppState,
+    who: &Applicant,
+    id: &str,
+) -> Result<(UploadRow, bool), ApiError> {
     valid_id(id)?;
-    owned(state.db.peek_upload(id).await?, who)
+    let (row, elsewhere) = state
+        .db
+        .peek_upload(id)
+        .await?
+        .map_or((None, false), |(row, elsewhere)| (Some(row), elsewhere));
+    Ok((owned(row, who)?, elsewhere))
 }
 
 /// Like [`owned_upload`], refusing one past its expiry (410).
@@ -328,17 +338,22 @@ async fn head(
     require_version(&headers)?;
     // What HEAD reports is on disk: a request ending (its connection just
     // broke) and a sync under way are waited for, for the owner only.
-    if state.is_busy(&id) || state.trailing.offset(&id).is_some() {
-        peeked_upload(&state, &who, &id).await?;
+    // Asked before the read: a request of this process that ends
+    // meanwhile has recorded its offset by the time the row is read.
+    let here = state.is_busy(&id) || state.trailing.offset(&id).is_some();
+    // Strangers wait for nothing: ownership is checked first.
+    let (mut row, elsewhere) = peeked_upload(&state, &who, &id).await?;
+    if here {
         state.settled_request(&id).await;
         // Past the wait, HEAD tells what is durable already.
         let _ = state.trailing.settled(&id).await;
-    } else if state.db.shared() {
-        // A request of another replica may be writing to it.
-        peeked_upload(&state, &who, &id).await?;
+        row = peeked_upload(&state, &who, &id).await?.0;
+    } else if elsewhere {
+        // A request of another replica is writing to it.
         state.settled_elsewhere(&id).await;
+        row = peeked_upload(&state, &who, &id).await?.0;
     }
-    let row = unexpired(peeked_upload(&state, &who, &id).await?)?;
+    let row = unexpired(row)?;
     let mut res = (
         StatusCode::OK,
         [

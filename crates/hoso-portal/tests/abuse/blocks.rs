@@ -4,9 +4,10 @@
 //! is exactly the client's bytes.
 
 use crate::common::dual;
+use crate::common::head_answer;
 use crate::common::{create_upload, stored_upload};
 use crate::served::{Served, client_from};
-use crate::{head, offset_of, one_at_a_time};
+use crate::{offset_of, one_at_a_time};
 use hoso_tus::blocks::{BlockChecksums, HEADER};
 use hoso_tus::checksum::ChecksumAlgorithm;
 use reqwest::StatusCode;
@@ -76,7 +77,7 @@ async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_t
         .send()
         .await;
     assert!(res.is_err(), "the request broke off");
-    let at = offset_of(&head(&http, &url, &token).await);
+    let at = offset_of(&head_answer(&http, &url, &token).await);
     assert_eq!(at, 2 * BLOCK, "the two blocks that checked out are kept");
 
     // The rest of the chunk from there, with its third block damaged.
@@ -97,7 +98,7 @@ async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_t
     );
     let problem: hoso_core::wire::ProblemDetails = res.json().await.expect("problem");
     assert_eq!(problem.code, "block_checksum_mismatch");
-    assert_eq!(offset_of(&head(&http, &url, &token).await), 3 * BLOCK);
+    assert_eq!(offset_of(&head_answer(&http, &url, &token).await), 3 * BLOCK);
 
     // Sent again from there, and the tail: the file is whole and exact.
     let tail = &data[3 * BLOCK as usize..];
@@ -124,6 +125,6 @@ async fn a_cut_body_keeps_its_checked_blocks_and_a_damaged_one_is_refused_with_t
         .await
         .expect("answered");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(offset_of(&head(&http, &other, &token).await), 0);
+    assert_eq!(offset_of(&head_answer(&http, &other, &token).await), 0);
 }
 }

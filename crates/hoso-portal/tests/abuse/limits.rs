@@ -6,9 +6,10 @@
 //! a hostile client would.
 
 use crate::common::dual;
+use crate::common::head_answer;
 use crate::common::{create_upload, patch, request, submit, uploads_kept};
 use crate::served::{Served, client_from};
-use crate::{head, offset_of, one_at_a_time};
+use crate::{offset_of, one_at_a_time};
 use hoso_core::wire::{ProblemDetails, SubmissionRequest, SubmissionResponse, UploadRef};
 use hoso_core::{AttachedDocument, Sha256Digest};
 use reqwest::StatusCode;
@@ -147,7 +148,7 @@ async fn a_creation_refused_for_its_first_bytes_leaves_nothing_and_an_empty_file
 
     // A 0-byte document: complete at creation, and it can be filed.
     let (url, _) = create_upload(&http, &portal.base, &token, 0).await;
-    let res = head(&http, &url, &token).await;
+    let res = head_answer(&http, &url, &token).await;
     assert_eq!(
         (offset_of(&res), &res.headers()["upload-length"]),
         (0, &"0".parse::<reqwest::header::HeaderValue>().expect("v"))
@@ -263,7 +264,7 @@ async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing(backend: B
         assert_eq!(res.status(), StatusCode::CONFLICT, "{url}");
         let problem: ProblemDetails = res.json().await.expect("problem");
         assert_eq!(problem.code, "upload_filed");
-        assert_eq!(head(&http, url, &token).await.status(), StatusCode::OK);
+        assert_eq!(head_answer(&http, url, &token).await.status(), StatusCode::OK);
     }
 
     // A stranger's DELETE during the owner's PATCH is 404, and the PATCH
@@ -277,12 +278,16 @@ async fn filed_documents_cannot_be_deleted_and_strangers_lock_nothing(backend: B
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
-            .body(crate::trickle(
-                data.clone(),
-                16 * 1024,
-                Duration::from_millis(20),
-                false,
-            ))
+            .body(
+                crate::common::trickle(
+                    data.clone(),
+                    0,
+                    16 * 1024,
+                    Duration::from_millis(20),
+                    false,
+                )
+                .body,
+            )
             .send(),
     );
     tokio::time::sleep(Duration::from_millis(100)).await;

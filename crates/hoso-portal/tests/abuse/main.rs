@@ -21,35 +21,6 @@ pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     SERIAL.lock().await
 }
 
-/// A body of `pieces` pieces of `piece` bytes, one every `every`, then
-/// the end; or, with `hang`, no end: the connection stays open and silent.
-pub fn trickle(
-    data: std::sync::Arc<Vec<u8>>,
-    piece: usize,
-    every: std::time::Duration,
-    hang: bool,
-) -> reqwest::Body {
-    let pieces = futures_util::stream::unfold(0usize, move |at| {
-        let data = data.clone();
-        async move {
-            if at >= data.len() {
-                return None;
-            }
-            tokio::time::sleep(every).await;
-            let end = (at + piece).min(data.len());
-            Some((Ok::<_, std::io::Error>(data[at..end].to_vec()), end))
-        }
-    });
-    if hang {
-        reqwest::Body::wrap_stream(futures_util::StreamExt::chain(
-            pieces,
-            futures_util::stream::pending(),
-        ))
-    } else {
-        reqwest::Body::wrap_stream(pieces)
-    }
-}
-
 /// `Upload-Offset` of a HEAD answer.
 pub fn offset_of(res: &reqwest::Response) -> u64 {
     res.headers()["upload-offset"]
@@ -57,14 +28,4 @@ pub fn offset_of(res: &reqwest::Response) -> u64 {
         .expect("offset")
         .parse()
         .expect("number")
-}
-
-/// HEAD of an upload.
-pub async fn head(http: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
-    http.head(url)
-        .bearer_auth(token)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("HEAD answered")
 }

@@ -6,8 +6,9 @@
 
 use crate::common::{Backend, dual};
 use crate::common::{create_upload, request, submit};
+use crate::common::{head_answer, trickle};
 use crate::served::{Served, client_from};
-use crate::{head, offset_of, one_at_a_time, trickle};
+use crate::{offset_of, one_at_a_time};
 use reqwest::StatusCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,12 +41,16 @@ async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering(backen
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
-            .body(trickle(
-                data.clone(),
-                64 * 1024,
-                Duration::from_micros(62_500),
-                false,
-            ));
+            .body(
+                trickle(
+                    data.clone(),
+                    0,
+                    64 * 1024,
+                    Duration::from_micros(62_500),
+                    false,
+                )
+                .body,
+            );
         uploads.spawn(request.send());
     }
     // A HEAD every 100 ms meanwhile, each answered within a second, the
@@ -60,7 +65,7 @@ async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering(backen
     let (mut probes, mut slowest, mut last) = (0, Duration::ZERO, 0);
     while !uploads.is_empty() {
         let started = Instant::now();
-        let res = tokio::time::timeout(within, head(&http, &urls[0], &token))
+        let res = tokio::time::timeout(within, head_answer(&http, &urls[0], &token))
             .await
             .unwrap_or_else(|_| panic!("a HEAD during the load is answered within {within:?}"));
         assert_eq!(res.status(), StatusCode::OK);
@@ -79,7 +84,7 @@ async fn eighty_uploads_without_checksums_at_1_mib_s_leave_head_answering(backen
     println!("{probes} HEADs during the load, the slowest in {slowest:?}");
     assert!(probes >= 20, "the load lasted {probes} probes");
     for url in &urls {
-        let res = head(&http, url, &token).await;
+        let res = head_answer(&http, url, &token).await;
         assert_eq!(offset_of(&res), data.len() as u64, "{url} whole");
     }
 }
@@ -106,7 +111,7 @@ async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_
                 .header("Tus-Resumable", "1.0.0")
                 .header("Upload-Offset", "0")
                 .header("Content-Type", "application/offset+octet-stream")
-                .body(trickle(first_bytes.clone(), 10, Duration::ZERO, true));
+                .body(trickle(first_bytes.clone(), 0, 10, Duration::ZERO, true).body);
             hanging.push(tokio::spawn(request.send()));
             urls.push(url);
         }
@@ -127,7 +132,7 @@ async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_
         .await
         .expect("PATCH within a second");
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
-        let res = tokio::time::timeout(within, head(&http, &url, &other))
+        let res = tokio::time::timeout(within, head_answer(&http, &url, &other))
             .await
             .expect("HEAD within a second");
         assert_eq!(offset_of(&res), 4);
@@ -173,7 +178,7 @@ async fn silent_patches_hold_nothing_others_are_served_meanwhile_and_keep_their_
         // ten bytes for the next request of its owner.
         tokio::time::sleep(Duration::from_secs(4)).await;
         for url in &urls {
-            let res = head(&quiet, url, &attacker).await;
+            let res = head_answer(&quiet, url, &attacker).await;
             assert_eq!(offset_of(&res), 10, "{url} kept what arrived");
         }
         for h in hanging {

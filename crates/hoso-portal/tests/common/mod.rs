@@ -434,19 +434,71 @@ pub async fn until_answered(
     }
 }
 
-/// The offset HEAD reports for the upload at `url`, which must answer.
-pub async fn head(http: &reqwest::Client, url: &str, token: &str) -> u64 {
-    let res = http
-        .head(url)
+/// The answer to a HEAD of the upload at `url`, whatever its status.
+pub async fn head_answer(http: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    http.head(url)
         .bearer_auth(token)
         .header("Tus-Resumable", "1.0.0")
         .send()
         .await
-        .expect("HEAD");
+        .expect("HEAD answered")
+}
+
+/// The offset HEAD reports for the upload at `url`, which must answer.
+pub async fn head(http: &reqwest::Client, url: &str, token: &str) -> u64 {
+    let res = head_answer(http, url, token).await;
     assert!(res.status().is_success(), "HEAD {}", res.status());
     res.headers()["upload-offset"]
         .to_str()
         .expect("offset")
         .parse()
         .expect("number")
+}
+
+/// A request body sent slowly, and how far it got.
+pub struct Trickle {
+    /// The body to send.
+    pub body: reqwest::Body,
+    /// The offset in the data up to which pieces have left this side.
+    pub sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// A body of `data` from offset `from`, in pieces of `piece` bytes, one
+/// every `every`, then the end; or, with `hang`, no end: the connection
+/// stays open and silent.
+pub fn trickle(
+    data: std::sync::Arc<Vec<u8>>,
+    from: u64,
+    piece: usize,
+    every: std::time::Duration,
+    hang: bool,
+) -> Trickle {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let sent = std::sync::Arc::new(AtomicU64::new(from));
+    let counter = sent.clone();
+    let pieces = futures_util::stream::unfold(from, move |at| {
+        let (data, sent) = (data.clone(), counter.clone());
+        async move {
+            let len = data.len() as u64;
+            if at >= len {
+                return None;
+            }
+            tokio::time::sleep(every).await;
+            let end = (at + piece as u64).min(len);
+            sent.store(end, Ordering::SeqCst);
+            Some((
+                Ok::<_, std::io::Error>(data[at as usize..end as usize].to_vec()),
+                end,
+            ))
+        }
+    });
+    let body = if hang {
+        reqwest::Body::wrap_stream(futures_util::StreamExt::chain(
+            pieces,
+            futures_util::stream::pending(),
+        ))
+    } else {
+        reqwest::Body::wrap_stream(pieces)
+    };
+    Trickle { body, sent }
 }
