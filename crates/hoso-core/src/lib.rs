@@ -5,6 +5,7 @@
 //! This crate never performs I/O: no files, sockets, clocks or randomness.
 //! Callers pass in the time, the bytes and the keys.
 
+pub mod amount_words;
 pub mod bilingual;
 pub mod calendar;
 pub mod citizen_id;
