@@ -28,6 +28,7 @@ pub mod status;
 pub mod supplement;
 pub mod taxcode;
 pub mod validate;
+pub mod vietqr;
 pub mod wire;
 
 pub use bilingual::Bilingual;
@@ -39,3 +40,4 @@ pub use dossier::{
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;
 pub use validate::{Problem, ProblemCode, validate};
+pub use vietqr::VietQr;
