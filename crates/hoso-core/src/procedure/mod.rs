@@ -12,8 +12,8 @@ mod locate;
 
 pub use check::SchemaError;
 
-use crate::length::LengthUnit;
-use crate::{Bilingual, ProcedureCode};
+use crate::length::{LengthUnit, normalize_cow};
+use crate::{Bilingual, DossierContent, ProcedureCode, Row};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -207,6 +207,34 @@ pub struct Condition {
     /// The value that makes this field required; absent: any value.
     #[serde(default)]
     pub equals: Option<String>,
+}
+
+impl Condition {
+    /// Whether the condition holds for `dossier`: the field has a value
+    /// (a table: at least one row), equal to `equals` when that is given.
+    /// Values are compared normalised ([`crate::length::normalize`]). In
+    /// a table, `row` is looked at first, so a condition can name another
+    /// column of the same row. Validation, the fee schedule's exemptions
+    /// and anything else conditional read conditions through this one
+    /// function.
+    pub fn holds(&self, dossier: &DossierContent, row: Option<&Row>) -> bool {
+        let value = row
+            .and_then(|r| r.get(&self.field))
+            .map(|v| normalize_cow(v))
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                dossier
+                    .field(&self.field)
+                    .map(normalize_cow)
+                    .filter(|v| !v.is_empty())
+            });
+        match (&self.equals, value) {
+            (Some(want), Some(got)) => want.as_str() == got.as_ref(),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => !dossier.rows(&self.field).is_empty(),
+        }
+    }
 }
 
 /// A length limit with the unit the receiving system counts in.
