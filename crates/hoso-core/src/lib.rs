@@ -12,6 +12,7 @@ pub mod citizen_id;
 pub mod codes;
 pub mod deadline;
 pub mod dossier;
+pub mod fees;
 pub mod filename;
 pub mod hash;
 pub mod idempotency;
@@ -37,6 +38,7 @@ pub use dossier::{
     AttachedDocument, DossierContent, DossierQuery, DossierRecord, DossierState, DossierSummary,
     LibraryItem, Row, Saved, Tracking, Usage, Value,
 };
+pub use fees::{Fee, FeeLine, fee};
 pub use hash::Sha256Digest;
 pub use procedure::Procedure;
 pub use validate::{Problem, ProblemCode, validate};

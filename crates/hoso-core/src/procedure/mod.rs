@@ -12,6 +12,7 @@ mod locate;
 
 pub use check::SchemaError;
 
+use crate::fees::FeeSchedule;
 use crate::length::{LengthUnit, normalize_cow};
 use crate::{Bilingual, DossierContent, ProcedureCode, Row};
 use chrono::NaiveDate;
@@ -46,8 +47,13 @@ pub struct Procedure {
     /// Last day these rules apply, when a newer version replaces them.
     #[serde(default)]
     pub effective_until: Option<NaiveDate>,
-    /// Fee in đồng.
+    /// Fee in đồng, as the receipt carries it. With a fee schedule, the
+    /// sum of its once-per-dossier charges.
     pub fee_vnd: u64,
+    /// The fee schedule: charges per dossier, per table row or per item,
+    /// and exemptions ([`crate::fees`]). Absent: `fee_vnd` once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FeeSchedule>,
     /// Statutory processing time in working days (0: the same day).
     pub processing_days: u32,
     /// Receipts at or after this local time (`HH:MM`) count from the next
