@@ -25,6 +25,7 @@ pub mod procedure;
 pub mod progress;
 pub mod receipt;
 pub mod samples;
+pub mod signed;
 pub mod status;
 pub mod supplement;
 pub mod taxcode;
