@@ -219,6 +219,15 @@ pub struct Transition {
     pub request: Option<String>,
 }
 
+/// The body of the applicant's withdrawal of a dossier
+/// (`POST /v1/dossiers/{code}/withdrawal`): allowed only while the dossier
+/// is not yet examined, with a reason, as [`Status::withdraw`] judges it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// Why the applicant withdraws it, kept in the history.
+    pub reason: String,
+}
+
 /// `POST /v1/lookup`: a dossier's state for someone holding its code and
 /// the receipt's lookup PIN, without signing in. Names nobody.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
