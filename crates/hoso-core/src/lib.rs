@@ -20,6 +20,7 @@ pub mod legacy;
 pub mod length;
 pub mod lunar;
 pub mod manifest;
+pub mod payment;
 pub mod poll;
 pub mod procedure;
 pub mod progress;
