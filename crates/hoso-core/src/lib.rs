@@ -6,6 +6,7 @@
 //! Callers pass in the time, the bytes and the keys.
 
 pub mod amount_words;
+pub mod bank;
 pub mod bilingual;
 pub mod calendar;
 pub mod citizen_id;
