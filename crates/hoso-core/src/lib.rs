@@ -13,6 +13,7 @@ pub mod citizen_id;
 pub mod codes;
 pub mod deadline;
 pub mod dossier;
+pub mod fee_receipt;
 pub mod fees;
 pub mod filename;
 pub mod hash;
