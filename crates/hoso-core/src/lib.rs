@@ -27,6 +27,7 @@ pub mod poll;
 pub mod procedure;
 pub mod progress;
 pub mod receipt;
+pub mod refund;
 pub mod samples;
 pub mod signed;
 pub mod status;
