@@ -28,6 +28,7 @@ pub mod procedure;
 pub mod progress;
 pub mod receipt;
 pub mod refund;
+pub mod result_notice;
 pub mod samples;
 pub mod signed;
 pub mod status;
