@@ -583,6 +583,37 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_code_is_found_whatever_case_and_separators_a_bank_gives_it(
+            days in 0u64..3650,
+            sequence in 1u32..1_000_000,
+            seps in proptest::collection::vec(
+                proptest::sample::select(vec!["", " ", ".", "-", " - ", "_", "/"]),
+                3,
+            ),
+            lower in proptest::bool::ANY,
+            before in "([A-Z0-9]{1,12}[ .:])?",
+            after in "([ .,][A-Za-z0-9 ]{0,10})?",
+        ) {
+            let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("day")
+                + chrono::Days::new(days);
+            let code = DossierCode::compose("HOSO.PRACTICE", day, sequence).expect("code");
+            let [agency_sep, date_sep, sequence_sep] = [seps[0], seps[1], seps[2]];
+            let written = format!(
+                "{before}HOSO{agency_sep}PRACTICE{date_sep}{}{sequence_sep}{sequence:04}{after}",
+                day.format("%y%m%d")
+            );
+            let written = if lower { written.to_lowercase() } else { written };
+            proptest::prop_assert_eq!(
+                dossier_code_in(&written, "HOSO.PRACTICE"),
+                Some(code),
+                "{}",
+                written
+            );
+        }
+    }
+
     #[test]
     fn no_code_or_two_codes_find_nothing() {
         for purpose in [
