@@ -22,11 +22,18 @@
 //! off, counts as received on the next working day.
 
 use crate::{Bilingual, lunar};
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 use std::sync::OnceLock;
+
+/// Viet Nam's time, UTC+7 all year (there is no summer time): the offset
+/// of every time HoSo signs or shows.
+pub const VIETNAM_TIME: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is within a day of UTC"),
+};
 
 /// Years whose statutory holidays are computed when not announced.
 const COMPUTED_YEARS: RangeInclusive<i32> = 1990..=2100;

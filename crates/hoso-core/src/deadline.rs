@@ -1,7 +1,8 @@
 //! Where a filed dossier stands against its appointment date, counted in
 //! working days by the calendar (so Tết and other days off do not count):
 //! on time, "sắp đến hạn" (due within two working days), "quá hạn"
-//! (overdue), paused while the agency waits for a supplement, or settled.
+//! (overdue), paused while the agency waits for a supplement, settled, or
+//! ended by the applicant's withdrawal.
 
 use crate::Bilingual;
 use crate::calendar::Calendar;
@@ -35,6 +36,8 @@ pub enum Deadline {
     Paused,
     /// A result or a refusal was given; no deadline runs.
     Settled,
+    /// The applicant withdrew the dossier; no deadline runs.
+    Withdrawn,
 }
 
 impl Deadline {
@@ -42,6 +45,7 @@ impl Deadline {
     pub fn of(calendar: &Calendar, status: Status, due: NaiveDate, today: NaiveDate) -> Self {
         match status {
             Status::ResultReady | Status::Rejected | Status::Completed => return Self::Settled,
+            Status::Withdrawn => return Self::Withdrawn,
             Status::SupplementRequested => return Self::Paused,
             Status::Received | Status::Accepted | Status::Processing => {}
         }
@@ -85,6 +89,10 @@ impl Deadline {
                 "Deadline paused: the agency awaits a supplement",
             ),
             Self::Settled => Bilingual::new("Đã có kết quả", "Settled"),
+            Self::Withdrawn => Bilingual::new(
+                "Đã rút hồ sơ: không còn tính hạn",
+                "Withdrawn: no deadline runs",
+            ),
         }
     }
 }
@@ -158,6 +166,10 @@ mod tests {
         assert_eq!(
             Deadline::of(cal, Status::SupplementRequested, due, late),
             Deadline::Paused
+        );
+        assert_eq!(
+            Deadline::of(cal, Status::Withdrawn, due, late),
+            Deadline::Withdrawn
         );
         for s in [Status::ResultReady, Status::Rejected, Status::Completed] {
             assert_eq!(Deadline::of(cal, s, due, late), Deadline::Settled);

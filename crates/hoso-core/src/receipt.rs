@@ -3,15 +3,17 @@
 //! hẹn trả kết quả"), and its offline verification.
 //!
 //! The portal signs the RFC 8785 canonical JSON of the receipt with its
-//! ed25519 key. The app keeps the receipt exactly as received (a JSON value,
-//! not a re-serialised struct), so a receipt from a newer portal with fields
-//! this build does not know still verifies.
+//! ed25519 key, by the one path every signed document takes
+//! ([`crate::signed`]). The app keeps the receipt exactly as received (a
+//! JSON value, not a re-serialised struct), so a receipt from a newer
+//! portal with fields this build does not know still verifies.
 
+use crate::signed::{self, PortalKeys};
 use crate::{Bilingual, DossierCode, ProcedureCode, Sha256Digest};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -149,6 +151,11 @@ impl PortalKey {
         let hex = Sha256Digest::of(self.0.as_bytes()).to_hex();
         [&hex[0..4], &hex[4..8], &hex[8..12], &hex[12..16]].join(":")
     }
+
+    /// The ed25519 key itself, for the signature check.
+    pub(crate) fn verifying(&self) -> &VerifyingKey {
+        &self.0
+    }
 }
 
 impl fmt::Debug for PortalKey {
@@ -166,7 +173,8 @@ pub struct SignedReceipt {
     pub signature: String,
 }
 
-/// Why a receipt could not be trusted.
+/// Why a receipt, or any other document a portal signs, could not be
+/// trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {
     /// The key is not 32 bytes of base64 or not a curve point.
@@ -206,18 +214,16 @@ impl SignedReceipt {
     /// SHA-256 of the receipt's canonical JSON (RFC 8785): the same bytes
     /// the signature covers, so the hash names exactly what was signed.
     pub fn sha256(&self) -> Sha256Digest {
-        Sha256Digest::of(&canonical(&self.receipt))
+        Sha256Digest::of(&signed::canonical(&self.receipt))
     }
 
     /// Signs a receipt (a dossier's or a supplement's). The portal calls
     /// this with its own key.
     pub fn sign<T: Serialize>(receipt: &T, key: &SigningKey) -> Self {
-        let value = serde_json::to_value(receipt)
-            .unwrap_or_else(|e| panic!("a receipt is plain data: {e}"));
-        let signature = key.sign(&canonical(&value));
+        let value = signed::to_value(receipt);
         Self {
+            signature: signed::sign(&value, key),
             receipt: value,
-            signature: B64.encode(signature.to_bytes()),
         }
     }
 
@@ -232,30 +238,20 @@ impl SignedReceipt {
         &self,
         key: &PortalKey,
     ) -> Result<T, ReceiptError> {
-        let bytes: [u8; 64] = B64
-            .decode(self.signature.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(ReceiptError::BadSignature)?;
-        let named = self.receipt.get("key_id").and_then(|k| k.as_str());
-        let pinned = key.fingerprint();
-        if let Some(found) = named.filter(|found| *found != pinned) {
-            return Err(ReceiptError::OtherKey {
-                found: found.to_owned(),
-                pinned,
-            });
-        }
-        key.0
-            .verify(&canonical(&self.receipt), &Signature::from_bytes(&bytes))
-            .map_err(|_| ReceiptError::Forged)?;
+        self.verify_with(&PortalKeys::pinned(*key))
+    }
+
+    /// Checks the signature against the key of `keys` (pinned or retired)
+    /// that the receipt's `key_id` names, then reads what was signed as
+    /// `T`: a receipt issued before a key rotation still verifies.
+    pub fn verify_with<T: serde::de::DeserializeOwned>(
+        &self,
+        keys: &PortalKeys,
+    ) -> Result<T, ReceiptError> {
+        signed::check(&self.receipt, &self.signature, keys)?;
         serde_json::from_value(self.receipt.clone())
             .map_err(|e| ReceiptError::Malformed(e.to_string()))
     }
-}
-
-fn canonical(value: &serde_json::Value) -> Vec<u8> {
-    // A serde_json::Value always canonicalises.
-    serde_json_canonicalizer::to_vec(value).unwrap_or_else(|e| panic!("canonical JSON: {e}"))
 }
 
 #[cfg(test)]
@@ -363,11 +359,28 @@ mod tests {
     }
 
     #[test]
+    fn a_receipt_signed_before_a_rotation_verifies_with_the_retired_key() {
+        let (old, new) = (key(1), key(2));
+        let signed = SignedReceipt::sign(&receipt(&old), &old);
+        let retired = crate::wire::PublishedKey {
+            key: PortalKey::of(&old).to_base64(),
+            key_id: PortalKey::of(&old).fingerprint(),
+            retired_at: "2026-12-01T00:00:00+07:00".into(),
+        };
+        let keys = PortalKeys::with_published(PortalKey::of(&new), &[retired]).expect("keys");
+        assert_eq!(signed.verify_with::<Receipt>(&keys), Ok(receipt(&old)));
+        assert!(matches!(
+            signed.verify(&PortalKey::of(&new)),
+            Err(ReceiptError::OtherKey { .. })
+        ));
+    }
+
+    #[test]
     fn fields_added_by_a_newer_portal_still_verify() {
         let k = key(3);
         let mut value = serde_json::to_value(receipt(&k)).expect("json");
         value["qr_payload"] = "HOSO:HOSO.PRACTICE-261123-0001".into();
-        let signature = B64.encode(k.sign(&canonical(&value)).to_bytes());
+        let signature = signed::sign(&value, &k);
         let signed = SignedReceipt {
             receipt: value,
             signature,

@@ -1,6 +1,7 @@
-//! Where a filed dossier stands at the portal, and which moves an officer
-//! may make from each state. The portal refuses any other move; the app
-//! and the CLI show the same bilingual names.
+//! Where a filed dossier stands at the portal, which moves an officer may
+//! make from each state, and when the applicant may withdraw it. The
+//! portal refuses any other move; the app and the CLI show the same
+//! bilingual names.
 
 use crate::Bilingual;
 use serde::{Deserialize, Serialize};
@@ -23,11 +24,38 @@ pub enum Status {
     Rejected,
     /// The result was handed over; nothing more happens.
     Completed,
+    /// The applicant withdrew it, with a reason, before it was examined
+    /// (see [`Status::may_withdraw`]); nothing more happens, and a fee paid
+    /// is refunded.
+    Withdrawn,
+}
+
+/// Longest reason for a withdrawal, in characters after normalisation.
+pub const WITHDRAWAL_REASON_MAX_CHARS: usize = 2000;
+
+/// Why a withdrawal was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawalError {
+    /// The dossier is past the point where it may be withdrawn, or was
+    /// settled already.
+    #[error(
+        "hồ sơ đang ở trạng thái “{}” nên không rút được nữa; chỉ rút được khi hồ sơ chưa được giải quyết (đã tiếp nhận hoặc đã chấp nhận) / the dossier is “{}”, so it can no longer be withdrawn; a dossier can be withdrawn only before it is examined (received or accepted)",
+        .0.label().vi, .0.label().en
+    )]
+    NotNow(Status),
+    /// No reason given.
+    #[error("hãy nêu lý do rút hồ sơ / give a reason for withdrawing the dossier")]
+    NoReason,
+    /// A reason longer than [`WITHDRAWAL_REASON_MAX_CHARS`].
+    #[error(
+        "lý do rút hồ sơ dài {0}/{WITHDRAWAL_REASON_MAX_CHARS} ký tự — hãy rút gọn / the reason is {0}/{WITHDRAWAL_REASON_MAX_CHARS} characters — shorten it"
+    )]
+    ReasonTooLong(usize),
 }
 
 impl Status {
     /// Every state, in the order a dossier usually passes through them.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Received,
         Status::Accepted,
         Status::SupplementRequested,
@@ -35,7 +63,15 @@ impl Status {
         Status::ResultReady,
         Status::Rejected,
         Status::Completed,
+        Status::Withdrawn,
     ];
+
+    /// The states from which the applicant may withdraw a dossier: those in
+    /// which the agency has not begun to examine it. Not
+    /// `supplement_requested`, which an officer may ask for during
+    /// processing too, so that state alone does not say whether examination
+    /// began; nor any later or final state.
+    pub const WITHDRAWABLE: [Status; 2] = [Status::Received, Status::Accepted];
 
     /// The name used on the wire and in databases.
     pub fn as_str(self) -> &'static str {
@@ -47,6 +83,7 @@ impl Status {
             Status::ResultReady => "result_ready",
             Status::Rejected => "rejected",
             Status::Completed => "completed",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
@@ -65,16 +102,22 @@ impl Status {
             Status::ResultReady => ("Đã có kết quả", "Result ready"),
             Status::Rejected => ("Từ chối", "Rejected"),
             Status::Completed => ("Đã trả kết quả", "Completed"),
+            Status::Withdrawn => ("Đã rút hồ sơ", "Withdrawn"),
         };
         Bilingual::new(vi, en)
     }
 
     /// True when nothing can follow.
     pub fn is_final(self) -> bool {
-        matches!(self, Status::Rejected | Status::Completed)
+        matches!(
+            self,
+            Status::Rejected | Status::Completed | Status::Withdrawn
+        )
     }
 
-    /// The states an officer may move a dossier to from this one.
+    /// The states an officer may move a dossier to from this one. Never
+    /// `withdrawn`: only the applicant withdraws, through
+    /// [`Status::withdraw`].
     pub fn next(self) -> &'static [Status] {
         use Status::*;
         match self {
@@ -85,13 +128,38 @@ impl Status {
             SupplementRequested => &[Received, Processing, Rejected],
             Processing => &[SupplementRequested, ResultReady, Rejected],
             ResultReady => &[Completed],
-            Rejected | Completed => &[],
+            Rejected | Completed | Withdrawn => &[],
         }
     }
 
-    /// Whether `to` may follow this state.
+    /// Whether an officer may move a dossier from this state to `to`.
     pub fn may_move_to(self, to: Status) -> bool {
         self.next().contains(&to)
+    }
+
+    /// Whether the applicant may withdraw a dossier in this state: one of
+    /// [`Status::WITHDRAWABLE`].
+    pub fn may_withdraw(self) -> bool {
+        Status::WITHDRAWABLE.contains(&self)
+    }
+
+    /// Judges the applicant's withdrawal of a dossier in this state with
+    /// `reason`: the reason as it is to be recorded (normalised like every
+    /// value), or why the withdrawal is refused. A dossier so withdrawn
+    /// enters [`Status::Withdrawn`].
+    pub fn withdraw(self, reason: &str) -> Result<String, WithdrawalError> {
+        if !self.may_withdraw() {
+            return Err(WithdrawalError::NotNow(self));
+        }
+        let reason = crate::length::normalize(reason);
+        let chars = reason.chars().count();
+        if chars == 0 {
+            Err(WithdrawalError::NoReason)
+        } else if chars > WITHDRAWAL_REASON_MAX_CHARS {
+            Err(WithdrawalError::ReasonTooLong(chars))
+        } else {
+            Ok(reason)
+        }
     }
 }
 
@@ -139,5 +207,45 @@ mod tests {
         assert!(Status::Received.may_move_to(Status::Accepted));
         assert!(!Status::Received.may_move_to(Status::Completed));
         assert!(!Status::Completed.may_move_to(Status::Processing));
+    }
+
+    #[test]
+    fn the_applicant_withdraws_only_before_examination_and_officers_never_do() {
+        use Status::*;
+        for s in Status::ALL {
+            let allowed = s.withdraw("Nộp nhầm thủ tục");
+            match s {
+                Received | Accepted => assert_eq!(allowed, Ok("Nộp nhầm thủ tục".into())),
+                _ => assert_eq!(allowed, Err(WithdrawalError::NotNow(s)), "{s}"),
+            }
+            assert!(
+                !s.may_move_to(Withdrawn),
+                "an officer moved {s} to withdrawn"
+            );
+        }
+        assert!(Withdrawn.is_final());
+        let refused = SupplementRequested.withdraw("x").expect_err("refused");
+        assert!(refused.to_string().contains("Yêu cầu bổ sung"), "{refused}");
+    }
+
+    #[test]
+    fn a_withdrawal_needs_a_reason_of_bounded_length() {
+        assert_eq!(
+            Status::Received.withdraw(" \u{200b} "),
+            Err(WithdrawalError::NoReason)
+        );
+        let long = "ư".repeat(WITHDRAWAL_REASON_MAX_CHARS + 1);
+        assert_eq!(
+            Status::Accepted.withdraw(&long),
+            Err(WithdrawalError::ReasonTooLong(
+                WITHDRAWAL_REASON_MAX_CHARS + 1
+            ))
+        );
+        let fits = "ư".repeat(WITHDRAWAL_REASON_MAX_CHARS);
+        assert_eq!(Status::Accepted.withdraw(&fits), Ok(fits.clone()));
+        assert_eq!(
+            Status::Received.withdraw("  Không cần nữa \u{200b}"),
+            Ok("Không cần nữa".into())
+        );
     }
 }

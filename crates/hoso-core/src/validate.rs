@@ -146,14 +146,6 @@ fn given<'a>(dossier: &'a DossierContent, path: &str) -> Option<Given<'a>> {
     }
 }
 
-/// The normalised text at `path`, unless empty.
-fn text<'a>(dossier: &'a DossierContent, path: &str) -> Option<Cow<'a, str>> {
-    dossier
-        .field(path)
-        .map(normalize_cow)
-        .filter(|t| !t.is_empty())
-}
-
 /// The normalised cell `column` of `row`, unless empty.
 fn cell<'a>(row: &'a Row, column: &str) -> Option<Cow<'a, str>> {
     row.get(column)
@@ -229,18 +221,7 @@ fn is_required(
     dossier: &DossierContent,
     row: Option<&Row>,
 ) -> bool {
-    always
-        || when.is_some_and(|c| {
-            let value = row
-                .and_then(|r| cell(r, &c.field))
-                .or_else(|| text(dossier, &c.field))
-                .or_else(|| (!dossier.rows(&c.field).is_empty()).then_some(Cow::Borrowed("rows")));
-            match (&c.equals, value) {
-                (_, None) => false,
-                (None, Some(_)) => true,
-                (Some(want), Some(got)) => want.as_str() == got.as_ref(),
-            }
-        })
+    always || when.is_some_and(|c| c.holds(dossier, row))
 }
 
 fn check_table(

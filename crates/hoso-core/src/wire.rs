@@ -2,11 +2,16 @@
 //! by both sides so that they cannot drift apart. Fields added later carry
 //! `#[serde(default)]` so that older and newer builds still talk.
 
+use crate::fee_receipt::FeeReceipt;
+use crate::payment::PaymentRequest;
 use crate::receipt::SignedReceipt;
+use crate::refund::RefundNotice;
+use crate::result_notice::ResultNotice;
+use crate::signed::Signed;
 use crate::status::Status;
 use crate::{Bilingual, DossierContent, Problem, Sha256Digest};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Path of the discovery document.
 pub const DISCOVERY_PATH: &str = "/.well-known/hoso";
@@ -198,11 +203,69 @@ pub struct DossierStatus {
 pub struct StatusFeed {
     /// Changes after the cursor asked for, at most the page size.
     pub events: Vec<StatusEvent>,
-    /// The cursor to ask from next time (the last event's, or the one
-    /// asked for when nothing changed).
+    /// The cursor to ask from next time (the last event's or document's,
+    /// or the one asked for when nothing changed).
     pub next_cursor: u64,
     /// True when more changes wait beyond this page.
     pub more: bool,
+    /// Documents issued for the caller's dossiers after the cursor, oldest
+    /// first: payment requests (again at each change of their state), fee
+    /// receipts, refund notices, result notices. Their cursors are drawn
+    /// from the same sequence as the events', so one `since` covers both
+    /// and a page holds what came after it, whichever kind. Absent (and
+    /// not written when empty) from portals that issue none; apps from
+    /// before it ignore it and move past its cursors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<FeedDocument>,
+}
+
+/// A document the portal issued for a dossier, as the change feed carries
+/// it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedDocument {
+    /// Position in the portal's change feed; strictly increasing, shared
+    /// with [`StatusEvent::cursor`].
+    pub cursor: u64,
+    /// The dossier.
+    pub code: crate::DossierCode,
+    /// When the portal issued it (RFC 3339, +07:00).
+    pub at: DateTime<FixedOffset>,
+    /// The document. One this build cannot read (a kind it does not know,
+    /// or a payment request in a newer shape) is
+    /// [`DossierDocument::Unknown`] rather than a feed that fails to read.
+    #[serde(deserialize_with = "readable_or_unknown")]
+    pub document: DossierDocument,
+}
+
+/// A document issued for a dossier. In JSON an object whose `kind` names
+/// it (`payment_request`, `fee_receipt`, `refund_notice`,
+/// `result_notice`) beside its own fields; the signed ones are
+/// [`Signed`] envelopes, verified by the app against the portal's keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DossierDocument {
+    /// What to pay, where it stands, and the code to scan.
+    PaymentRequest(PaymentRequest),
+    /// The receipt of a fee paid in full.
+    FeeReceipt(Signed<FeeReceipt>),
+    /// A fee, or what was paid beyond it, given back.
+    RefundNotice(Signed<RefundNotice>),
+    /// The result documents, by name, size and SHA-256.
+    ResultNotice(Signed<ResultNotice>),
+    /// A document this build cannot read; passed over.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A feed document as [`DossierDocument`] reads it, or
+/// [`DossierDocument::Unknown`] when it does not (whatever the reason), so
+/// one document a newer portal shaped otherwise never hides the rest of
+/// the feed.
+fn readable_or_unknown<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<DossierDocument, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).unwrap_or(DossierDocument::Unknown))
 }
 
 /// `POST /v1/officer/dossiers/{code}/status`: an officer moves a dossier.
@@ -217,6 +280,15 @@ pub struct Transition {
     /// `supplement_requested`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
+}
+
+/// The body of the applicant's withdrawal of a dossier
+/// (`POST /v1/dossiers/{code}/withdrawal`): allowed only while the dossier
+/// is not yet examined, with a reason, as [`Status::withdraw`] judges it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// Why the applicant withdraws it, kept in the history.
+    pub reason: String,
 }
 
 /// `POST /v1/lookup`: a dossier's state for someone holding its code and
@@ -244,4 +316,209 @@ pub struct LookupRequest {
     pub code: String,
     /// The lookup PIN printed on the receipt.
     pub pin: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fee_receipt::{CollectingAgency, Issue, Payer, ReceiptNumber};
+    use crate::receipt::PortalKey;
+    use crate::refund::RefundReason;
+    use crate::result_notice::ResultDocument;
+    use crate::signed::PortalKeys;
+    use crate::{DossierCode, Fee, FeeLine};
+    use ed25519_dalek::SigningKey;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[9; 32])
+    }
+
+    fn time(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).expect("time")
+    }
+
+    fn code() -> DossierCode {
+        "HOSO.PRACTICE-261204-0001".parse().expect("code")
+    }
+
+    fn request() -> PaymentRequest {
+        let fee = Fee {
+            amount_vnd: 150_000,
+            lines: vec![FeeLine {
+                label: Bilingual::new("Lệ phí", "Fee"),
+                quantity: 1,
+                unit_vnd: 150_000,
+                amount_vnd: 150_000,
+            }],
+            exempt: None,
+        };
+        let payee = serde_json::from_value(
+            serde_json::json!({"bin": "970415", "account": "0011001932418"}),
+        )
+        .expect("payee");
+        PaymentRequest::new(
+            &code(),
+            &fee,
+            &payee,
+            "Văn phòng",
+            time("2026-12-07T17:00:00+07:00"),
+        )
+        .expect("request")
+    }
+
+    /// A feed with one document of each kind after one status change.
+    fn feed() -> StatusFeed {
+        let k = key();
+        let signer = PortalKey::of(&k);
+        let portal = Bilingual::new("Cổng thực hành", "Practice portal");
+        let agency = CollectingAgency {
+            name: Bilingual::new("Sở", "Department"),
+            tax_code: None,
+            address: None,
+        };
+        let receipt = FeeReceipt::for_payment(
+            &request(),
+            Issue {
+                portal: portal.clone(),
+                number: ReceiptNumber {
+                    form: "01BLP0-001".into(),
+                    serial: "HS-26E".into(),
+                    number: 1,
+                },
+                agency,
+                payer: Payer {
+                    name: "Nguyễn Văn A".into(),
+                    tax_code: None,
+                    address: None,
+                },
+                bank_transactions: vec!["FT1".parse().expect("id")],
+                paid_at: time("2026-12-04T14:02:11+07:00"),
+                issued_at: time("2026-12-04T14:02:12+07:00"),
+            },
+            &signer,
+        );
+        let refund = RefundNotice::of_receipt(
+            &receipt,
+            150_000,
+            RefundReason::Rejected,
+            time("2026-12-05T09:00:00+07:00"),
+            &signer,
+        );
+        let result = ResultNotice::new(
+            portal,
+            &code(),
+            Bilingual::new("Sở", "Department"),
+            vec![ResultDocument {
+                name: "kết quả.pdf".into(),
+                size: 3,
+                sha256: Sha256Digest::of(b"abc"),
+            }],
+            time("2026-12-10T10:00:00+07:00"),
+            &signer,
+        )
+        .expect("notice");
+        let document = |cursor, document| FeedDocument {
+            cursor,
+            code: code(),
+            at: time("2026-12-04T14:02:12+07:00"),
+            document,
+        };
+        StatusFeed {
+            events: vec![StatusEvent {
+                cursor: 1,
+                code: code(),
+                status: Status::Received,
+                at: "2026-12-04T09:00:00+07:00".into(),
+                actor: "portal".into(),
+                note: String::new(),
+                request: None,
+            }],
+            next_cursor: 5,
+            more: false,
+            documents: vec![
+                document(2, DossierDocument::PaymentRequest(request())),
+                document(3, DossierDocument::FeeReceipt(Signed::sign(&receipt, &k))),
+                document(4, DossierDocument::RefundNotice(Signed::sign(&refund, &k))),
+                document(5, DossierDocument::ResultNotice(Signed::sign(&result, &k))),
+            ],
+        }
+    }
+
+    #[test]
+    fn every_kind_of_document_travels_in_the_feed_and_still_verifies() {
+        let text = serde_json::to_string(&feed()).expect("json");
+        assert!(text.contains("\"kind\":\"payment_request\""), "{text}");
+        assert!(text.contains("\"kind\":\"result_notice\""), "{text}");
+        let back: StatusFeed = serde_json::from_str(&text).expect("read");
+        assert_eq!(back, feed());
+        let keys = PortalKeys::pinned(PortalKey::of(&key()));
+        let mut kinds = Vec::new();
+        for d in &back.documents {
+            kinds.push(match &d.document {
+                DossierDocument::PaymentRequest(r) => {
+                    assert!(r.vietqr.is_some());
+                    "payment_request"
+                }
+                DossierDocument::FeeReceipt(s) => {
+                    assert_eq!(s.verify(&keys).map(|r| r.amount_vnd), Ok(150_000));
+                    "fee_receipt"
+                }
+                DossierDocument::RefundNotice(s) => {
+                    assert!(s.verify(&keys).is_ok());
+                    "refund_notice"
+                }
+                DossierDocument::ResultNotice(s) => {
+                    assert!(s.verify(&keys).is_ok());
+                    "result_notice"
+                }
+                DossierDocument::Unknown => "unknown",
+            });
+        }
+        assert_eq!(
+            kinds,
+            [
+                "payment_request",
+                "fee_receipt",
+                "refund_notice",
+                "result_notice"
+            ]
+        );
+    }
+
+    /// The feed as builds from before documents declare it.
+    #[derive(Debug, Deserialize)]
+    struct FeedBeforeDocuments {
+        events: Vec<StatusEvent>,
+        next_cursor: u64,
+        more: bool,
+    }
+
+    #[test]
+    fn older_apps_read_a_feed_with_documents_and_older_portals_feeds_still_read() {
+        let text = serde_json::to_string(&feed()).expect("json");
+        let old: FeedBeforeDocuments = serde_json::from_str(&text).expect("older app");
+        assert_eq!(old.events, feed().events);
+        assert_eq!((old.next_cursor, old.more), (5, false));
+
+        let from_older_portal = r#"{"events": [], "next_cursor": 7, "more": false}"#;
+        let read: StatusFeed = serde_json::from_str(from_older_portal).expect("older portal");
+        assert!(read.documents.is_empty());
+        // Without documents the feed is written as before, byte for byte.
+        assert_eq!(
+            serde_json::to_string(&read).expect("json"),
+            r#"{"events":[],"next_cursor":7,"more":false}"#
+        );
+    }
+
+    #[test]
+    fn a_document_this_build_cannot_read_is_passed_over_not_fatal() {
+        let mut value = serde_json::to_value(feed()).expect("json");
+        value["documents"][0]["document"]["payee"]["bank_name"] = "Ngân hàng A".into();
+        value["documents"][1]["document"]["kind"] = "invoice".into();
+        let read: StatusFeed = serde_json::from_value(value).expect("feed still reads");
+        assert_eq!(read.documents[0].document, DossierDocument::Unknown);
+        assert_eq!(read.documents[1].document, DossierDocument::Unknown);
+        assert_eq!(read.documents[2..], feed().documents[2..]);
+        assert_eq!(read.events, feed().events);
+    }
 }

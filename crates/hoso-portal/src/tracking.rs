@@ -54,6 +54,7 @@ pub fn page(mut events: Vec<StatusEvent>, since: u64, limit: u32) -> StatusFeed 
         events,
         next_cursor,
         more,
+        documents: Vec::new(),
     }
 }
 

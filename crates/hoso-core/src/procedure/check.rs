@@ -4,6 +4,7 @@
 
 use super::locate::{self, Seg, Seg::Index, Seg::Key};
 use super::{Condition, Field, FieldKind, Procedure, SCHEMA_FORMAT};
+use crate::fees::{FeeSchedule, Per};
 use std::collections::BTreeSet;
 
 /// Why a schema was refused.
@@ -210,7 +211,81 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Procedure, SchemaError> {
             });
         }
     }
+    if let Some(fees) = &p.fees {
+        check_fees(&c, &p, fees, &paths)?;
+    }
     Ok(p)
+}
+
+/// A fee schedule: amounts above 0, each unit a table or an integer field
+/// of the procedure, exemptions on fields that exist and values they take,
+/// and `fee_vnd` equal to the once-per-dossier charges.
+fn check_fees(
+    c: &Checker<'_>,
+    p: &Procedure,
+    fees: &FeeSchedule,
+    paths: &BTreeSet<String>,
+) -> Result<(), SchemaError> {
+    let mut once: Option<u64> = Some(0);
+    for (i, charge) in fees.charges.iter().enumerate() {
+        let at = [Key("fees"), Key("charges"), Index(i)];
+        let name = format!("fees.charges[{i}]");
+        let bad = |vi: &str, en: &str| {
+            Err(SchemaError {
+                field: Some(name.clone()),
+                ..c.fault(&[], &at, vi, en)
+            })
+        };
+        if charge.amount_vnd == 0 {
+            return bad(
+                "số tiền của khoản thu phải lớn hơn 0",
+                "a charge's amount_vnd must be above 0",
+            );
+        }
+        let (path, kind, vi_kind, en_kind) = match &charge.per {
+            Per::Dossier => {
+                once = once.and_then(|sum| sum.checked_add(charge.amount_vnd));
+                continue;
+            }
+            Per::Row(path) => (path, FieldKind::Table, "một bảng", "a table"),
+            Per::Item(path) => (
+                path,
+                FieldKind::Integer,
+                "một trường số nguyên",
+                "an integer field",
+            ),
+        };
+        if p.field(path).map(|f| f.kind) != Some(kind) {
+            return bad(
+                &format!("khoản thu tính theo “{path}”, không phải {vi_kind} của thủ tục"),
+                &format!("the charge counts “{path}”, which is not {en_kind} of the procedure"),
+            );
+        }
+    }
+    if once != Some(p.fee_vnd) {
+        let sum = once.map_or_else(|| "?".to_owned(), |s| s.to_string());
+        return Err(SchemaError {
+            field: Some("fee_vnd".into()),
+            ..c.fault(
+                &[],
+                &[Key("fee_vnd")],
+                &format!(
+                    "fee_vnd ({}) phải bằng tổng các khoản thu một lần mỗi hồ sơ trong fees ({sum})",
+                    p.fee_vnd
+                ),
+                &format!(
+                    "fee_vnd ({}) must equal the sum of the once-per-dossier charges in fees ({sum})",
+                    p.fee_vnd
+                ),
+            )
+        });
+    }
+    for (i, exemption) in fees.exemptions.iter().enumerate() {
+        let name = format!("fees.exemptions[{i}]");
+        let at = [Key("fees"), Key("exemptions"), Index(i)];
+        check_condition_target(c, &[&name], &at, &exemption.when, paths, p)?;
+    }
+    Ok(())
 }
 
 fn check_field(

@@ -27,6 +27,12 @@ pub fn changes(old: &Procedure, new: &Procedure) -> Vec<Bilingual> {
             format!("Fee: {} → {} VND.", old.fee_vnd, new.fee_vnd),
         ));
     }
+    if old.fees != new.fees {
+        out.push(Bilingual::new(
+            "Biểu phí đã thay đổi: hãy xem lại số tiền phải nộp.",
+            "The fee schedule changed: check the amount to pay.",
+        ));
+    }
     let old_fields: Vec<(String, &Field)> = old.fields().collect();
     let new_fields: Vec<(String, &Field)> = new.fields().collect();
     for (path, f) in &new_fields {

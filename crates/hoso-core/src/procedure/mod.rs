@@ -12,8 +12,9 @@ mod locate;
 
 pub use check::SchemaError;
 
-use crate::length::LengthUnit;
-use crate::{Bilingual, ProcedureCode};
+use crate::fees::FeeSchedule;
+use crate::length::{LengthUnit, normalize_cow};
+use crate::{Bilingual, DossierContent, ProcedureCode, Row};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -46,8 +47,13 @@ pub struct Procedure {
     /// Last day these rules apply, when a newer version replaces them.
     #[serde(default)]
     pub effective_until: Option<NaiveDate>,
-    /// Fee in đồng.
+    /// Fee in đồng, as the receipt carries it. With a fee schedule, the
+    /// sum of its once-per-dossier charges.
     pub fee_vnd: u64,
+    /// The fee schedule: charges per dossier, per table row or per item,
+    /// and exemptions ([`crate::fees`]). Absent: `fee_vnd` once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FeeSchedule>,
     /// Statutory processing time in working days (0: the same day).
     pub processing_days: u32,
     /// Receipts at or after this local time (`HH:MM`) count from the next
@@ -207,6 +213,34 @@ pub struct Condition {
     /// The value that makes this field required; absent: any value.
     #[serde(default)]
     pub equals: Option<String>,
+}
+
+impl Condition {
+    /// Whether the condition holds for `dossier`: the field has a value
+    /// (a table: at least one row), equal to `equals` when that is given.
+    /// Values are compared normalised ([`crate::length::normalize`]). In
+    /// a table, `row` is looked at first, so a condition can name another
+    /// column of the same row. Validation, the fee schedule's exemptions
+    /// and anything else conditional read conditions through this one
+    /// function.
+    pub fn holds(&self, dossier: &DossierContent, row: Option<&Row>) -> bool {
+        let value = row
+            .and_then(|r| r.get(&self.field))
+            .map(|v| normalize_cow(v))
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                dossier
+                    .field(&self.field)
+                    .map(normalize_cow)
+                    .filter(|v| !v.is_empty())
+            });
+        match (&self.equals, value) {
+            (Some(want), Some(got)) => want.as_str() == got.as_ref(),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => !dossier.rows(&self.field).is_empty(),
+        }
+    }
 }
 
 /// A length limit with the unit the receiving system counts in.
