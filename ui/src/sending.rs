@@ -73,55 +73,62 @@ fn pause_button(id: i64) -> impl IntoView {
 
 /// One line for the dossier list: phase, bar and figures of a sending
 /// under way (nothing once it is done or before anything is reported).
+/// The figures follow the progress; the pause button stays the same
+/// element while the sending runs, so a click is never lost to a redraw.
 #[component]
 pub fn SendingLine(id: i64) -> impl IntoView {
     let mine = progress_of(id);
-    move || {
-        let p = mine().filter(|p| p.phase != SendPhase::Done)?;
-        Some(view! {
-            <div class="sending-line" data-phase=format!("{:?}", p.phase)>
-                <span class="phase">{msg(&p.headline())}</span>
-                <progress max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
-                <span class="summary"><Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/></span>
+    let active = move || mine().filter(|p| p.phase != SendPhase::Done);
+    view! {
+        <Show when=move || active().is_some()>
+            <div class="sending-line" data-phase=move || active().map(|p| format!("{:?}", p.phase))>
+                {move || active().map(|p| view! {
+                    <span class="phase">{msg(&p.headline())}</span>
+                    <progress max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
+                    <span class="summary"><Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/></span>
+                })}
                 {pause_button(id)}
             </div>
-        })
+        </Show>
     }
 }
 
-/// Shows the progress of dossier `id`'s sending, once the shell reports it.
+/// Shows the progress of dossier `id`'s sending, once the shell reports
+/// it; the pause button, like the list's, is drawn once for the sending.
 #[component]
 pub fn SendingView(id: i64) -> impl IntoView {
     let mine = progress_of(id);
-    move || {
-        let Some(p) = mine() else {
-            return view! { <section class="sending" id="sending"><p class="phase">{t(|x| x.submitting)}</p></section> }
-                .into_any();
-        };
-        let files = p
-            .files
-            .iter()
-            .map(|f| {
+    let running = move || mine().is_some_and(|p| p.phase != SendPhase::Done);
+    view! {
+        <section class="sending" id="sending" data-phase=move || mine().map(|p| format!("{:?}", p.phase))>
+            {move || {
+                let Some(p) = mine() else {
+                    return view! { <p class="phase">{t(|x| x.submitting)}</p> }.into_any();
+                };
+                let files = p
+                    .files
+                    .iter()
+                    .map(|f| {
+                        view! {
+                            <li>
+                                <span class="name">{f.name.clone()}</span>
+                                <progress max=f.size.max(1).to_string() value=f.confirmed.to_string()></progress>
+                                <span class="bytes">{size(f.confirmed)} " / " {size(f.size)}</span>
+                            </li>
+                        }
+                    })
+                    .collect::<Vec<_>>();
                 view! {
-                    <li>
-                        <span class="name">{f.name.clone()}</span>
-                        <progress max=f.size.max(1).to_string() value=f.confirmed.to_string()></progress>
-                        <span class="bytes">{size(f.confirmed)} " / " {size(f.size)}</span>
-                    </li>
+                    <p class="phase" id="sending-phase">{msg(&p.headline())}</p>
+                    <progress id="sending-total" max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
+                    <p class="summary" id="sending-summary">
+                        <Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/>
+                    </p>
+                    <ul class="files">{files}</ul>
                 }
-            })
-            .collect::<Vec<_>>();
-        view! {
-            <section class="sending" id="sending" data-phase=format!("{:?}", p.phase)>
-                <p class="phase" id="sending-phase">{msg(&p.headline())}</p>
-                <progress id="sending-total" max=p.total.max(1).to_string() value=p.confirmed.to_string()></progress>
-                <p class="summary" id="sending-summary">
-                    <Bi vi=summary(&p, VI, true) en=summary(&p, EN, false)/>
-                </p>
-                <ul class="files">{files}</ul>
-                {(p.phase != SendPhase::Done).then(|| pause_button(id))}
-            </section>
-        }
-        .into_any()
+                .into_any()
+            }}
+            <Show when=running>{pause_button(id)}</Show>
+        </section>
     }
 }
