@@ -18,6 +18,7 @@ pub mod inspect;
 mod intake;
 mod keys;
 mod lookup;
+pub mod payments;
 mod private;
 mod quota;
 mod random;
