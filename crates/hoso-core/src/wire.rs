@@ -2,8 +2,9 @@
 //! by both sides so that they cannot drift apart. Fields added later carry
 //! `#[serde(default)]` so that older and newer builds still talk.
 
-use crate::fee_receipt::FeeReceipt;
-use crate::payment::PaymentRequest;
+use crate::bank::BankTransactionId;
+use crate::fee_receipt::{FeeReceipt, ReceiptNumber};
+use crate::payment::{PaymentRequest, PaymentState, Settlement};
 use crate::receipt::SignedReceipt;
 use crate::refund::RefundNotice;
 use crate::result_notice::ResultNotice;
@@ -268,6 +269,49 @@ fn readable_or_unknown<'de, D: Deserializer<'de>>(
     Ok(serde_json::from_value(value).unwrap_or(DossierDocument::Unknown))
 }
 
+/// `GET /v1/dossiers/{code}/payment`: what a dossier's fee asks for and
+/// where its payment stands, for the applicant who filed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentStatus {
+    /// The payment request as last issued (its state, and the VietQR code
+    /// for what is still due while something is).
+    pub request: PaymentRequest,
+    /// What transfers have paid towards the fee so far, in đồng.
+    pub paid_vnd: u64,
+    /// What was transferred beyond the fee and is owed back, in đồng. The
+    /// refund itself, with its signed notice, comes later.
+    #[serde(default)]
+    pub refund_due_vnd: u64,
+    /// The fee receipt, once the fee is paid in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_receipt: Option<Signed<FeeReceipt>>,
+}
+
+/// The portal's answer to a bank's notification of a transfer
+/// (`POST /v1/bank/notifications`): what the transfer did. The same
+/// notification sent again gets this same answer and changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferRecorded {
+    /// The bank's id of the transfer.
+    pub transaction_id: BankTransactionId,
+    /// The dossier whose fee it went to; absent when it went to none (no
+    /// dossier code in the purpose, a dossier unknown or asking no fee, or
+    /// another account): it is kept for a person to match or give back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dossier_code: Option<crate::DossierCode>,
+    /// How it settled that fee: paid exactly, underpaid, overpaid, late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<Settlement>,
+    /// Where the dossier's payment request stands after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_state: Option<PaymentState>,
+    /// The fee receipt it made the portal issue, when it completed the fee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_receipt: Option<ReceiptNumber>,
+    /// What happened, for the bank's records and for people.
+    pub message: Bilingual,
+}
+
 /// `POST /v1/officer/dossiers/{code}/status`: an officer moves a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
@@ -507,6 +551,39 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&read).expect("json"),
             r#"{"events":[],"next_cursor":7,"more":false}"#
+        );
+    }
+
+    #[test]
+    fn a_payment_and_the_bank_answer_travel_with_only_what_they_hold() {
+        let DossierDocument::FeeReceipt(receipt) = feed().documents[1].document.clone() else {
+            panic!("a fee receipt");
+        };
+        let status = PaymentStatus {
+            request: request(),
+            paid_vnd: 150_000,
+            refund_due_vnd: 0,
+            fee_receipt: Some(receipt),
+        };
+        let back: PaymentStatus =
+            serde_json::from_str(&serde_json::to_string(&status).expect("json")).expect("read");
+        assert_eq!(back, status);
+        let keys = PortalKeys::pinned(PortalKey::of(&key()));
+        let verified = back.fee_receipt.expect("receipt").verify(&keys);
+        assert_eq!(verified.map(|r| r.amount_vnd), Ok(150_000));
+
+        // A transfer kept for a person: its id and what happened, nothing else.
+        let kept = TransferRecorded {
+            transaction_id: "FT1".parse().expect("id"),
+            dossier_code: None,
+            settlement: None,
+            payment_state: None,
+            fee_receipt: None,
+            message: Bilingual::new("Đã ghi nhận", "Recorded"),
+        };
+        assert_eq!(
+            serde_json::to_string(&kept).expect("json"),
+            r#"{"transaction_id":"FT1","message":{"vi":"Đã ghi nhận","en":"Recorded"}}"#
         );
     }
 

@@ -1,6 +1,9 @@
 //! How a portal instance is set up.
 
 use hoso_core::Bilingual;
+use hoso_core::bank::BankSecret;
+use hoso_core::fee_receipt::CollectingAgency;
+use hoso_core::vietqr::{Payee, Service};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,6 +54,72 @@ pub struct PortalConfig {
     pub database: Database,
     /// Where upload bytes live.
     pub storage: StorageChoice,
+    /// How fees are asked for and the bank's notifications taken
+    /// (`[fees]`). `None`: a practice portal gets the practice bank
+    /// ([`FeeSettings::practice`], its secret in the data folder), any
+    /// other portal asks for no payment (fees are paid as before, at the
+    /// desk or as the agency says).
+    pub fees: Option<FeeSettings>,
+}
+
+/// What a portal needs to ask for fees by VietQR and to take the bank's
+/// word that they were paid (`[fees]` of the settings file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeSettings {
+    /// The agency's bank and account that fees are paid to.
+    pub payee: Payee,
+    /// The account holder's name, shown beside the code.
+    pub payee_name: String,
+    /// The agency that collects fees, as fee receipts print it.
+    pub agency: CollectingAgency,
+    /// The fee receipts' form (mẫu số).
+    pub receipt_form: String,
+    /// The fee receipts' serial (ký hiệu); numbers count within it.
+    pub receipt_serial: String,
+    /// Working days after filing (counted with the portal's calendar) to
+    /// the end of which a payment request stays open.
+    pub payment_days: u32,
+    /// The secret shared with the bank (never printed).
+    pub bank_secret: BankSecret,
+    /// The practice bank's settings: nothing is really paid.
+    pub practice: bool,
+}
+
+/// Working days a payment request stays open unless `[fees]` says.
+pub const DEFAULT_PAYMENT_DAYS: u32 = 5;
+
+/// The most working days a payment request may stay open.
+pub const MAX_PAYMENT_DAYS: u32 = 60;
+
+impl FeeSettings {
+    /// The practice bank of a practice portal, marked as practice
+    /// everywhere people read it: an account no bank has (BIN 000000), so
+    /// a real banking app that scans its code finds nothing to pay.
+    pub fn practice(bank_secret: BankSecret) -> Self {
+        Self {
+            payee: Payee {
+                bin: "000000".parse().unwrap_or_else(|_| unreachable!("six digits")),
+                account: "0000000000"
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!("ten digits")),
+                service: Service::Account,
+            },
+            payee_name: "TAI KHOAN THUC HANH HOSO - KHONG CHUYEN TIEN THAT / HOSO PRACTICE ACCOUNT - NO REAL MONEY".into(),
+            agency: CollectingAgency {
+                name: Bilingual::new(
+                    "Đơn vị thu phí (thực hành)",
+                    "Fee-collecting agency (practice)",
+                ),
+                tax_code: None,
+                address: None,
+            },
+            receipt_form: "THUC-HANH".into(),
+            receipt_serial: "PRACTICE".into(),
+            payment_days: DEFAULT_PAYMENT_DAYS,
+            bank_secret,
+            practice: true,
+        }
+    }
 }
 
 /// Where upload bytes live.
@@ -293,6 +362,7 @@ impl PortalConfig {
             lookup: LookupLimits::default(),
             storage: StorageChoice::Files,
             database: Database::Sqlite,
+            fees: None,
         }
     }
 
@@ -460,6 +530,133 @@ pub struct SettingsFile {
     /// `[storage] s3` checked, with its secret read ([`SettingsFile::parse`]).
     #[serde(skip)]
     pub s3: Option<S3Settings>,
+    /// `[fees]`.
+    pub fees: Option<FeesFile>,
+    /// `[fees]` checked, with the bank's secret read ([`SettingsFile::parse`]).
+    #[serde(skip)]
+    pub fee_settings: Option<FeeSettings>,
+}
+
+/// `[fees]` of the settings file: where fees are paid, who collects them,
+/// how receipts are numbered and the secret the bank signs with. Without
+/// it a named portal asks for no payment.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeesFile {
+    /// `{ bin, account, service }`: the bank's 6-digit BIN, the account
+    /// (or card) number, `account` (default) or `card`.
+    pub payee: Payee,
+    /// The account holder's name.
+    pub payee_name: String,
+    /// The collecting agency's name, as fee receipts print it.
+    pub agency: Bilingual,
+    /// Its tax code, printed on fee receipts.
+    pub agency_tax_code: Option<String>,
+    /// Its address, printed on fee receipts.
+    pub agency_address: Option<String>,
+    /// The receipts' form (mẫu số), e.g. `01BLP0-001`.
+    pub receipt_form: String,
+    /// The receipts' serial (ký hiệu), e.g. `HN-26E`.
+    pub receipt_serial: String,
+    /// Working days a payment request stays open.
+    pub payment_days: Option<u32>,
+    /// A file holding the secret shared with the bank.
+    pub bank_secret_file: Option<PathBuf>,
+    /// An environment variable holding it.
+    pub bank_secret_env: Option<String>,
+    /// Never taken: the secret is not written in the settings file.
+    bank_secret: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether `text` can be a receipt's form or serial: 1 to 20 ASCII
+/// letters, digits, dashes, dots and slashes.
+fn valid_receipt_symbol(text: &str) -> bool {
+    (1..=20).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/'))
+}
+
+impl FeesFile {
+    /// The settings, checked, with the bank's secret read from its file or
+    /// the environment; what is wrong names the entry.
+    fn resolve(self) -> Result<FeeSettings, String> {
+        if self.bank_secret.is_some() {
+            return Err(
+                "fees.bank_secret: khóa bí mật không bao giờ ghi trong tệp cấu hình; hãy dùng bank_secret_file hoặc bank_secret_env / the secret is never written in the settings file; give bank_secret_file or bank_secret_env".to_owned(),
+            );
+        }
+        let payee_name = self.payee_name.trim().to_owned();
+        if payee_name.is_empty() {
+            return Err("fees.payee_name không được để trống / must not be empty".to_owned());
+        }
+        if self.agency.vi.trim().is_empty() || self.agency.en.trim().is_empty() {
+            return Err(
+                "fees.agency cần tên bằng cả hai thứ tiếng (vi, en) / needs a name in both languages (vi, en)".to_owned(),
+            );
+        }
+        for (name, value) in [
+            ("fees.receipt_form", &self.receipt_form),
+            ("fees.receipt_serial", &self.receipt_serial),
+        ] {
+            if !valid_receipt_symbol(value) {
+                return Err(format!(
+                    "{name} “{value}”: 1-20 chữ cái, chữ số, dấu gạch, chấm, gạch chéo / takes 1 to 20 ASCII letters, digits, dashes, dots and slashes"
+                ));
+            }
+        }
+        let payment_days = self.payment_days.unwrap_or(DEFAULT_PAYMENT_DAYS);
+        if !(1..=MAX_PAYMENT_DAYS).contains(&payment_days) {
+            return Err(format!(
+                "fees.payment_days phải từ 1 đến {MAX_PAYMENT_DAYS} ngày làm việc / must be 1 to {MAX_PAYMENT_DAYS} working days"
+            ));
+        }
+        let secret = match (&self.bank_secret_file, &self.bank_secret_env) {
+            (Some(file), None) => {
+                let text = std::fs::read(file).map_err(|e| {
+                    format!(
+                        "fees.bank_secret_file {}: không đọc được / cannot be read: {e}",
+                        file.display()
+                    )
+                })?;
+                let end = text
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map_or(0, |i| i + 1);
+                BankSecret::new(&text[..end])
+                    .map_err(|e| format!("fees.bank_secret_file {}: {e}", file.display()))?
+            }
+            (None, Some(var)) => {
+                let value = std::env::var(var).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
+                    format!(
+                        "fees.bank_secret_env: biến môi trường {var} chưa đặt / the environment variable {var} is not set"
+                    )
+                })?;
+                BankSecret::new(value.trim_end())
+                    .map_err(|e| format!("fees.bank_secret_env {var}: {e}"))?
+            }
+            _ => {
+                return Err(
+                    "[fees] cần đúng một trong bank_secret_file và bank_secret_env / takes exactly one of bank_secret_file and bank_secret_env".to_owned(),
+                );
+            }
+        };
+        let optional = |v: Option<String>| v.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(FeeSettings {
+            payee: self.payee,
+            payee_name,
+            agency: CollectingAgency {
+                name: Bilingual::new(self.agency.vi.trim(), self.agency.en.trim()),
+                tax_code: optional(self.agency_tax_code),
+                address: optional(self.agency_address),
+            },
+            receipt_form: self.receipt_form,
+            receipt_serial: self.receipt_serial,
+            payment_days,
+            bank_secret: secret,
+            practice: false,
+        })
+    }
 }
 
 /// `[storage]` of the settings file: files in the data folder unless `s3`
@@ -813,6 +1010,9 @@ impl SettingsFile {
             }
             settings.s3 = Some(s3.resolve().map_err(|m| bad(&m))?);
         }
+        if let Some(fees) = settings.fees.clone() {
+            settings.fee_settings = Some(fees.resolve().map_err(|m| bad(&m))?);
+        }
         Ok(settings)
     }
 
@@ -824,6 +1024,7 @@ impl SettingsFile {
         if let Some(s3) = self.s3 {
             config.storage = StorageChoice::S3(s3);
         }
+        config.fees = self.fee_settings;
         if let Some(listen) = self.listen {
             config.listen = listen;
         }
@@ -905,11 +1106,42 @@ mod tests {
     /// The example shipped beside the crate.
     const EXAMPLE: &str = include_str!("../portal.example.toml");
 
+    /// A file holding a bank secret of `len` bytes (and a line end).
+    fn secret_file(dir: &Path, len: usize) -> PathBuf {
+        let path = dir.join("bank-secret");
+        std::fs::write(&path, format!("{}\n", "k".repeat(len))).expect("secret");
+        path
+    }
+
     #[test]
     fn the_example_file_reads_and_sets_every_entry() {
-        let settings =
-            SettingsFile::parse(EXAMPLE, Path::new("portal.example.toml")).expect("example parses");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secret = secret_file(dir.path(), 40);
+        let example = EXAMPLE.replace(
+            "/etc/hoso-portal/bank-secret",
+            secret.to_str().expect("utf-8"),
+        );
+        let settings = SettingsFile::parse(&example, Path::new("portal.example.toml"))
+            .expect("example parses");
         let config = settings.into_config(None).expect("config");
+        let fees = config.fees.as_ref().expect("[fees]");
+        assert_eq!(fees.payee.bin.as_str(), "970415");
+        assert_eq!(fees.payee.account.as_str(), "0011001932418");
+        assert_eq!(fees.payee.service, Service::Account);
+        assert_eq!(fees.payee_name, "SO KHOA HOC VA CONG NGHE");
+        assert!(fees.agency.name.vi.starts_with("Sở Khoa học"));
+        assert_eq!(fees.agency.tax_code.as_deref(), Some("0100109106"));
+        assert!(fees.agency.address.is_some());
+        assert_eq!(
+            (fees.receipt_form.as_str(), fees.receipt_serial.as_str()),
+            ("01BLP0-001", "HN-26E")
+        );
+        assert_eq!(fees.payment_days, 5);
+        assert_eq!(
+            fees.bank_secret,
+            BankSecret::new("k".repeat(40)).expect("secret")
+        );
+        assert!(!fees.practice);
         assert_eq!(config.data_dir, PathBuf::from("/var/lib/hoso-portal"));
         assert_eq!(config.listen, "0.0.0.0:8680".parse().expect("addr"));
         assert_eq!(config.agency_code, "SKHCN.HN");
@@ -1196,6 +1428,88 @@ mod tests {
             let err = with(&s3).expect_err(names);
             let text = err.to_string();
             assert!(text.contains(names) && text.contains("portal.toml"), "{names}: {text}");
+        }
+    }
+
+    #[test]
+    fn fees_are_refused_naming_the_entry_and_the_secret_never_sits_in_the_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let good = secret_file(dir.path(), 32);
+        let short = dir.path().join("short");
+        std::fs::write(&short, "ngan-qua\n").expect("short secret");
+        let fees = |extra: &str, secret: &str| {
+            format!(
+                "[fees]\npayee = {{ bin = \"970415\", account = \"0011001932418\" }}\npayee_name = \"SO KHCN\"\nagency = {{ vi = \"Sở\", en = \"Department\" }}\nreceipt_form = \"01BLP0-001\"\nreceipt_serial = \"HN-26E\"\n{secret}\n{extra}"
+            )
+        };
+        let with_file = format!("bank_secret_file = \"{}\"", good.display());
+        let path = Path::new("portal.toml");
+        let config = SettingsFile::parse(&fees("", &with_file), path)
+            .expect("parses")
+            .into_config(Some("/srv/x".into()))
+            .expect("config");
+        let settings = config.fees.expect("fees");
+        assert_eq!(settings.payment_days, DEFAULT_PAYMENT_DAYS);
+        assert!(
+            !format!("{settings:?}").contains("kkkk"),
+            "the secret is never printed"
+        );
+        // Without [fees]: none, and a practice portal gets its practice bank.
+        let none = SettingsFile::parse("", path)
+            .expect("parses")
+            .into_config(Some("/srv/x".into()))
+            .expect("config");
+        assert!(none.fees.is_none() && none.is_practice());
+
+        for (text, names) in [
+            (
+                fees("", &format!("bank_secret_file = \"{}\"", short.display())),
+                "at least 32",
+            ),
+            (
+                fees("", "bank_secret = \"bi-mat\""),
+                "never written in the settings file",
+            ),
+            (
+                fees("", ""),
+                "exactly one of bank_secret_file and bank_secret_env",
+            ),
+            (
+                fees(&with_file.replace("file = ", "env = "), &with_file),
+                "exactly one of",
+            ),
+            (
+                fees("", "bank_secret_env = \"HOSO_TEST_SECRET_NEVER_SET\""),
+                "HOSO_TEST_SECRET_NEVER_SET is not set",
+            ),
+            (
+                fees("", "bank_secret_file = \"/nonexistent/bank-secret\""),
+                "fees.bank_secret_file /nonexistent/bank-secret",
+            ),
+            (fees("payment_days = 0", &with_file), "fees.payment_days"),
+            (fees("payment_days = 61", &with_file), "fees.payment_days"),
+            (
+                fees(&with_file, "")
+                    .replace("receipt_serial = \"HN-26E\"", "receipt_serial = \"HN 26E\""),
+                "fees.receipt_serial",
+            ),
+            (
+                fees("", &with_file).replace("\"970415\"", "\"97041\""),
+                "BIN",
+            ),
+            (
+                fees("", &with_file).replace("payee_name = \"SO KHCN\"", "payee_name = \" \""),
+                "fees.payee_name",
+            ),
+            (fees("bank = \"VCB\"", &with_file), "bank"),
+        ] {
+            let err = SettingsFile::parse(&text, path).expect_err(names);
+            let said = err.to_string();
+            assert!(
+                said.contains(names) && said.contains("portal.toml"),
+                "{names}: {said}"
+            );
+            assert!(!said.contains("kkkk"), "{said}");
         }
     }
 

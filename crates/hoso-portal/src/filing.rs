@@ -13,10 +13,13 @@
 //!   a claim older than [`STALE_CLAIM`] is reclaimed too.
 
 use crate::error::ApiError;
-use crate::records::{Claim, DossierMaker, Filing, KeyClaim, KeyState, MadeDossier, UploadRow};
+use crate::records::{
+    Claim, DossierMaker, Filing, KeyClaim, KeyState, MadeDossier, NewPayment, UploadRow,
+};
 use crate::routes::Applicant;
 use crate::state::{AppState, now_vn};
 use axum::http::StatusCode;
+use hoso_core::fee_receipt::Payer;
 use hoso_core::idempotency::IdempotencyKey;
 use hoso_core::manifest::manifest_sha256;
 use hoso_core::receipt::{
@@ -319,6 +322,16 @@ async fn file(
         return Err(refused(problems));
     }
     let dossier = request.dossier.normalized();
+    // What the dossier owes, line by line, by the rule the editor and the
+    // CLI show before filing; asked for in the filing's own transaction.
+    let fee = hoso_core::fee(&procedure, &dossier).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "fee_uncountable",
+            e.to_string(),
+            e.to_string(),
+        )
+    })?;
     let manifest = manifest_sha256(&dossier);
     let filing = Filing {
         applicant: who.id,
@@ -386,7 +399,9 @@ async fn file(
             manifest_sha256: manifest,
             key_id: PortalKey::of(signing).fingerprint(),
         };
+        let payment = payment_request(&state2, &code, &fee, &receipt, procedure.cutoff());
         Ok(MadeDossier {
+            payment,
             code: code.as_str().to_owned(),
             procedure_code: procedure.code.as_str().to_owned(),
             procedure_version: procedure.version.clone(),
@@ -398,6 +413,38 @@ async fn file(
         })
     });
     state.db.file_dossier(filing, make).await
+}
+
+/// The payment request for a dossier just filed with `receipt`, when its
+/// `fee` is above nothing and this portal asks for fees (`[fees]`, or a
+/// practice portal's practice bank). A request that cannot be built (a
+/// dossier code too long for a transfer's purpose) is left out and said in
+/// the log: the dossier is filed all the same and its fee paid as before.
+fn payment_request(
+    state: &AppState,
+    code: &DossierCode,
+    fee: &hoso_core::Fee,
+    receipt: &Receipt,
+    cutoff: Option<chrono::NaiveTime>,
+) -> Option<NewPayment> {
+    let desk = state.fees.as_ref()?;
+    if fee.amount_vnd == 0 {
+        return None;
+    }
+    match desk.request(code, fee, &state.calendar, receipt.received_at, cutoff) {
+        Ok(request) => Some(NewPayment {
+            request,
+            payer: Payer {
+                name: receipt.applicant.name.clone(),
+                tax_code: None,
+                address: receipt.applicant.address.clone(),
+            },
+        }),
+        Err(e) => {
+            tracing::error!(dossier = %code, error = %e, "no payment request: the fee is paid as before");
+            None
+        }
+    }
 }
 
 /// The stored answer for a key, for a client that lost the response.

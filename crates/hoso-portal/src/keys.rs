@@ -72,40 +72,19 @@ pub fn rotate(key_path: &Path, retired_path: &Path, now: &str) -> anyhow::Result
     Ok((old_public.fingerprint(), PortalKey::of(&new).fingerprint()))
 }
 
-/// Loads the key at `path`, creating it on first start.
+/// Loads the key at `path`, creating it on first start (replicas
+/// starting together on one folder all get the one written first).
 pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let seed: [u8; 32] = B64
-                .decode(text.trim())
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| anyhow::anyhow!("{} is not a 32-byte base64 key", path.display()))?;
-            Ok(SigningKey::from_bytes(&seed))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // Written whole under another name, then linked into place:
-            // replicas starting together on one data folder never read a
-            // half-written key, and all but the first read the first's.
-            let key = SigningKey::from_bytes(&crate::random::bytes::<32>());
-            let staged = path.with_extension(format!("new-{}", crate::random::hex_id()));
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&staged)?;
-            file.write_all(B64.encode(key.to_bytes()).as_bytes())?;
-            file.sync_all()?;
-            let linked = std::fs::hard_link(&staged, path);
-            let _ = std::fs::remove_file(&staged);
-            match linked {
-                Ok(()) => Ok(key),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(path),
-                Err(e) => Err(e.into()),
-            }
-        }
-        Err(e) => Err(e.into()),
-    }
+    let text = crate::private::read_or_create(path, || {
+        let key = SigningKey::from_bytes(&crate::random::bytes::<32>());
+        B64.encode(key.to_bytes()).into_bytes()
+    })?;
+    let seed: [u8; 32] = std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| B64.decode(t.trim()).ok())
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| anyhow::anyhow!("{} is not a 32-byte base64 key", path.display()))?;
+    Ok(SigningKey::from_bytes(&seed))
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub mod inspect;
 mod intake;
 mod keys;
 mod lookup;
+pub mod payments;
+pub mod practice_bank;
 mod private;
 mod quota;
 mod random;
@@ -78,6 +80,12 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
     let state = AppState::open(config, base_url.clone())
         .await
         .map_err(|e| PortalError::Startup(format!("{e:#}")))?;
+    // For `practice-pay` (and anyone on this machine): where to reach it.
+    let data_dir = state.config.data_dir.clone();
+    tokio::task::spawn_blocking(move || practice_bank::write_address(&data_dir, addr))
+        .await
+        .map_err(|e| PortalError::Startup(e.to_string()))?
+        .map_err(|e| PortalError::Startup(format!("{}: {e}", practice_bank::ADDRESS_FILE)))?;
     let released = filing::release_abandoned_claims(&state.db)
         .await
         .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message.en)))?;

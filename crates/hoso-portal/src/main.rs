@@ -53,6 +53,24 @@ enum Command {
     AddApplicant(Account),
     /// Register an officer and print a new officer token / Thêm cán bộ và in mã truy cập cán bộ.
     AddOfficer(Account),
+    /// Pay a dossier's fee at a practice portal through its practice bank / Nộp phí hồ sơ qua ngân hàng thực hành.
+    ///
+    /// Sends the running practice portal exactly what a bank sends when a
+    /// transfer arrives: the notification, signed with the practice secret
+    /// kept in its data folder. No money moves.
+    PracticePay {
+        /// Settings file: its data folder and `[database]` are used.
+        #[arg(long, env = "HOSO_PORTAL_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data folder of the running practice portal.
+        #[arg(long, env = "HOSO_PORTAL_DATA")]
+        data: Option<PathBuf>,
+        /// The dossier code, as on the receipt.
+        code: String,
+        /// Đồng to transfer [default: what is still due].
+        #[arg(value_parser = parse_amount)]
+        amount: Option<u64>,
+    },
     /// Retire the receipt key and make a new one; the old one stays published / Đổi khóa ký giấy tiếp nhận.
     RotateKey {
         /// Settings file: its data folder and `[keys]` are used.
@@ -166,8 +184,64 @@ async fn run() -> anyhow::Result<()> {
         Command::AddOfficer(a) => {
             println!("{}", add_account(a, Role::Officer).await?);
         }
+        Command::PracticePay {
+            config,
+            data,
+            code,
+            amount,
+        } => {
+            let settings = match &config {
+                Some(path) => SettingsFile::load(path)?,
+                None => SettingsFile::default(),
+            };
+            let config = settings.into_config(data)?;
+            let paid = hoso_portal::practice_bank::pay(&config, &code, amount).await?;
+            println!(
+                "Ngân hàng thực hành đã chuyển {} đồng, mã giao dịch {}. / The practice bank transferred {} VND, transaction {}.",
+                hoso_core::bilingual::vi_number(paid.sent.amount_vnd),
+                paid.sent.transaction_id,
+                hoso_core::bilingual::en_number(paid.sent.amount_vnd),
+                paid.sent.transaction_id
+            );
+            match paid.answer {
+                Ok(answer) => {
+                    println!("{}", answer.message.vi);
+                    println!("{}", answer.message.en);
+                    if let Some(number) = answer.fee_receipt {
+                        let label = number.label();
+                        println!("Biên lai thu phí: {} / Fee receipt: {}", label.vi, label.en);
+                    }
+                }
+                Err(problem) => {
+                    anyhow::bail!(
+                        "cổng từ chối ({} {}) / the portal refused ({} {}): {} / {}",
+                        paid.status,
+                        problem.code,
+                        paid.status,
+                        problem.code,
+                        problem.message.vi,
+                        problem.message.en
+                    );
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// An amount of đồng as typed: digits, with dots, commas, spaces or
+/// underscores between groups (`150000`, `150.000`).
+fn parse_amount(text: &str) -> Result<u64, String> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | '_' | ' '))
+        .collect();
+    match digits.parse::<u64>() {
+        Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!(
+            "“{text}”: số tiền là số đồng lớn hơn 0, ví dụ 150000 hoặc 150.000 / an amount is whole đồng above 0, e.g. 150000 or 150.000"
+        )),
+    }
 }
 
 /// Waits for Ctrl-C or, on Unix, SIGTERM (what a service manager or an

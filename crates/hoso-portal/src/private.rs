@@ -36,6 +36,33 @@ pub fn new_file(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// The bytes of the file at `path`, which is made first (0600, holding
+/// `fresh()`) when missing. It is written whole under another name, then
+/// linked into place: processes starting together on one folder never
+/// read a half-written file, and all but the first read the first's.
+/// For what a portal makes once and keeps: its receipt key, its practice
+/// bank's secret.
+pub fn read_or_create(path: &Path, fresh: impl Fn() -> Vec<u8>) -> io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let bytes = fresh();
+            let staged = path.with_extension(format!("new-{}", crate::random::hex_id()));
+            let mut file = new_file(&staged)?;
+            std::io::Write::write_all(&mut file, &bytes)?;
+            file.sync_all()?;
+            let linked = std::fs::hard_link(&staged, path);
+            let _ = std::fs::remove_file(&staged);
+            match linked {
+                Ok(()) => Ok(bytes),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => std::fs::read(path),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(unix)]
 fn restrict(path: &Path, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;

@@ -49,6 +49,8 @@ pub struct Inner {
     pub calendar: Calendar,
     pub key: SigningKey,
     pub retired_keys: Vec<hoso_core::wire::PublishedKey>,
+    /// How fees are asked for and paid; `None`: this portal asks for none.
+    pub fees: Option<crate::payments::FeeDesk>,
     busy_uploads: Mutex<HashMap<String, Arc<Holder>>>,
     /// Leases of shared records this process holds, by upload: a request
     /// that follows another of the same upload here goes on under the
@@ -86,16 +88,25 @@ impl AppState {
     pub async fn open(config: PortalConfig, base_url: String) -> anyhow::Result<Self> {
         let dir = config.data_dir.clone();
         let (key_path, retired_path) = (config.receipt_key_path(), config.retired_keys_path());
-        let (catalog, calendar, (key, retired_keys)) = tokio::task::spawn_blocking(move || {
-            crate::private::create_dir(&dir)?;
-            let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
-            let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
-            let key = crate::keys::load_or_create(&key_path)
-                .with_context(|| format!("khóa ký / receipt key {}", key_path.display()))?;
-            let retired = crate::keys::load_retired(&retired_path)?;
-            anyhow::Ok((catalog, calendar, (key, retired)))
-        })
-        .await??;
+        let settings = config.clone();
+        let (catalog, calendar, (key, retired_keys), fees) =
+            tokio::task::spawn_blocking(move || {
+                crate::private::create_dir(&dir)?;
+                let catalog = Catalog::load(Some(&dir.join(PROCEDURES_DIR)))?;
+                let calendar = load_calendar(&dir.join(CALENDAR_FILE))?;
+                let key = crate::keys::load_or_create(&key_path)
+                    .with_context(|| format!("khóa ký / receipt key {}", key_path.display()))?;
+                let retired = crate::keys::load_retired(&retired_path)?;
+                let fees = crate::payments::FeeDesk::open(&settings)
+                    .context("ngân hàng thực hành / practice bank")?;
+                anyhow::Ok((catalog, calendar, (key, retired), fees))
+            })
+            .await??;
+        if fees.is_none() {
+            tracing::info!(
+                "no [fees]: this portal issues no payment requests; fees are paid as before"
+            );
+        }
         let db = Records::open(&config.database, &config.data_dir, &base_url).await?;
         let storage = open_storage(&config, &db).await?;
         let wanted = db.wanted_uploads();
@@ -108,6 +119,7 @@ impl AppState {
             calendar,
             key,
             retired_keys,
+            fees,
             busy_uploads: Mutex::new(HashMap::new()),
             held_leases: Mutex::new(HashMap::new()),
             hashes: Default::default(),

@@ -7,7 +7,7 @@
 use crate::error::ApiError;
 use axum::http::StatusCode;
 use hoso_core::status::Status;
-use hoso_core::wire::{DossierStatus, StatusEvent, StatusFeed, Transition};
+use hoso_core::wire::{DossierStatus, FeedDocument, StatusEvent, StatusFeed, Transition};
 
 /// Largest page of the change feed.
 pub const FEED_PAGE_MAX: u32 = 500;
@@ -44,17 +44,32 @@ pub fn version(status: &DossierStatus) -> u64 {
     status.history.last().map(|e| e.cursor).unwrap_or_default()
 }
 
-/// A page of the feed from `events` read after `since` (at most
-/// `limit + 1` of them, to tell whether more follow).
-pub fn page(mut events: Vec<StatusEvent>, since: u64, limit: u32) -> StatusFeed {
-    let more = events.len() > limit as usize;
-    events.truncate(limit as usize);
-    let next_cursor = events.last().map_or(since, |e| e.cursor);
+/// A page of the feed from `events` and `documents` read after `since`
+/// (at most `limit + 1` of each, by cursor, to tell whether more follow):
+/// the first `limit` of both together, since one cursor orders them.
+pub fn page(
+    mut events: Vec<StatusEvent>,
+    mut documents: Vec<FeedDocument>,
+    since: u64,
+    limit: u32,
+) -> StatusFeed {
+    let limit = limit as usize;
+    let mut cursors: Vec<u64> = events
+        .iter()
+        .map(|e| e.cursor)
+        .chain(documents.iter().map(|d| d.cursor))
+        .collect();
+    cursors.sort_unstable();
+    let more = cursors.len() > limit;
+    cursors.truncate(limit);
+    let next_cursor = cursors.last().copied().unwrap_or(since);
+    events.retain(|e| e.cursor <= next_cursor);
+    documents.retain(|d| d.cursor <= next_cursor);
     StatusFeed {
         events,
         next_cursor,
         more,
-        documents: Vec::new(),
+        documents,
     }
 }
 
@@ -139,4 +154,54 @@ pub fn judge(
     Ok(request
         .filter(|_| change.to == Status::SupplementRequested)
         .map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_core::wire::DossierDocument;
+
+    fn event(cursor: u64) -> StatusEvent {
+        StatusEvent {
+            cursor,
+            code: "HOSO.PRACTICE-261204-0001".parse().expect("code"),
+            status: Status::Received,
+            at: "2026-12-04T09:00:00+07:00".into(),
+            actor: "portal".into(),
+            note: String::new(),
+            request: None,
+        }
+    }
+
+    fn document(cursor: u64) -> FeedDocument {
+        FeedDocument {
+            cursor,
+            code: "HOSO.PRACTICE-261204-0001".parse().expect("code"),
+            at: chrono::DateTime::parse_from_rfc3339("2026-12-04T09:00:00+07:00").expect("time"),
+            document: DossierDocument::Unknown,
+        }
+    }
+
+    #[test]
+    fn a_page_holds_events_and_documents_in_cursor_order_up_to_the_limit() {
+        let page1 = page(
+            vec![event(1), event(4), event(6)],
+            vec![document(2), document(3), document(7)],
+            0,
+            4,
+        );
+        let cursors = |p: &StatusFeed| {
+            let mut c: Vec<u64> = p.events.iter().map(|e| e.cursor).collect();
+            c.extend(p.documents.iter().map(|d| d.cursor));
+            c.sort_unstable();
+            c
+        };
+        assert_eq!(cursors(&page1), [1, 2, 3, 4]);
+        assert_eq!((page1.next_cursor, page1.more), (4, true));
+        let page2 = page(vec![event(6)], vec![document(7)], 4, 4);
+        assert_eq!(cursors(&page2), [6, 7]);
+        assert_eq!((page2.next_cursor, page2.more), (7, false));
+        let empty = page(vec![], vec![], 7, 4);
+        assert_eq!((empty.next_cursor, empty.more), (7, false));
+    }
 }

@@ -497,3 +497,125 @@ async fn rows_of_replicas_long_gone_are_removed_and_live_ones_kept() {
     assert!(left.iter().all(|id| *id == first || !all.contains(id)));
     drop((live, newest));
 }
+
+/// The settings of [`deployment`] for a named portal that asks for fees:
+/// `[fees]` with a bank secret in a file every replica reads, and the
+/// trial procedure with a fee served; the database's name, the settings
+/// file and the secret.
+async fn deployment_with_fees(
+    dir: &Path,
+) -> (String, std::path::PathBuf, hoso_core::bank::BankSecret) {
+    let (database, settings) = deployment(dir).await;
+    common::with_fee_notice(&dir.join("portal"));
+    let secret = "bi-mat-chung-cua-so-va-ngan-hang-0123456789";
+    let secret_file = dir.join("bank-secret");
+    std::fs::write(&secret_file, secret).expect("secret");
+    let text = std::fs::read_to_string(&settings).expect("settings");
+    std::fs::write(
+        &settings,
+        format!(
+            "name = {{ vi = \"Sở thử\", en = \"Trial department\" }}\n{text}\n\n[fees]\npayee = {{ bin = \"970415\", account = \"0011001932418\" }}\npayee_name = \"SO THU\"\nagency = {{ vi = \"Sở thử\", en = \"Trial department\" }}\nreceipt_form = \"01BLP0-001\"\nreceipt_serial = \"TH-26E\"\nbank_secret_file = \"{}\"\n",
+            secret_file.display()
+        ),
+    )
+    .expect("settings");
+    (
+        database,
+        settings,
+        hoso_core::bank::BankSecret::new(secret).expect("secret"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn notifications_resent_to_both_replicas_at_once_count_once_and_receipt_numbers_never_repeat()
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, settings, secret) = deployment_with_fees(dir.path()).await;
+    let a = replica(&settings);
+    let b = replica(&settings);
+    let bases = [a.base.clone(), b.base.clone()];
+    let token = applicant(&settings, "cty-phi-hai-cong");
+    let http = reqwest::Client::new();
+    let mut codes = Vec::new();
+    for i in 0..20 {
+        codes.push(
+            common::file_with_fee(
+                &http,
+                &bases[i % 2],
+                &token,
+                &format!("phi-nhan-ban-{i}"),
+                &format!("Người nộp {i}"),
+            )
+            .await,
+        );
+    }
+    // Every fee paid by one transfer whose notification the bank sends
+    // four times, to both replicas, all at the same moment.
+    let at = common::now_vn().to_rfc3339();
+    let mut sends = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let body = common::bank_notification(
+            &format!("FT-NB-{i:04}"),
+            "0011001932418",
+            common::FEE,
+            &format!("{code} nop phi"),
+            &at,
+        );
+        let headers = hoso_core::bank::headers(&secret, &body, common::now_vn());
+        for k in 0..4 {
+            let (http, base, headers, body) = (
+                http.clone(),
+                bases[k % 2].clone(),
+                headers.clone(),
+                body.clone(),
+            );
+            sends.push(tokio::spawn(async move {
+                loop {
+                    let res = common::send_notification(&http, &base, &headers, body.clone()).await;
+                    if let Some(wait) = common::busy_wait(&res) {
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    let status = res.status();
+                    return (i, status, res.text().await.expect("answer"));
+                }
+            }));
+        }
+    }
+    let mut answers: Vec<Vec<(StatusCode, String)>> = vec![Vec::new(); codes.len()];
+    for s in sends {
+        let (i, status, text) = s.await.expect("sender");
+        answers[i].push((status, text));
+    }
+    for (i, copies) in answers.iter().enumerate() {
+        assert_eq!(copies[0].0, StatusCode::OK, "{}", copies[0].1);
+        assert!(
+            copies.iter().all(|c| *c == copies[0]),
+            "transfer {i}: {copies:?}"
+        );
+    }
+    let db = postgres::connect(&database).await;
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM bank_transactions").await,
+        20
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM fee_receipts").await, 20);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(DISTINCT number) FROM fee_receipts WHERE serial = 'TH-26E'"
+        )
+        .await,
+        20,
+        "no number given twice"
+    );
+    assert_eq!(
+        count(&db, "SELECT MAX(number) FROM fee_receipts").await,
+        20,
+        "and none skipped"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM payment_requests WHERE state = 'paid' AND paid_vnd = 125000 AND refund_due_vnd = 0").await,
+        20
+    );
+}

@@ -379,4 +379,114 @@ CREATE TABLE upload_pieces (
         sqlite: "-- nothing to change",
         postgres: "ALTER TABLE upload_leases SET UNLOGGED;",
     },
+    // Fees (payments.rs): a dossier's payment request, recorded with its
+    // filing; each bank transfer once, by the bank's transaction id, with
+    // the answer it got (a resent notification gets it again); fee
+    // receipts, numbered per serial from their own sequence row, one per
+    // dossier; and the documents of the change feed, whose cursors are
+    // drawn from the status events' sequence (SQLite: its row of
+    // sqlite_sequence; PostgreSQL: status_events_cursor_seq, under the
+    // feed's lock), so one cursor orders both.
+    Migration {
+        sqlite: r#"
+CREATE TABLE payment_requests (
+    dossier_code    TEXT PRIMARY KEY REFERENCES dossiers(code),
+    amount_vnd      INTEGER NOT NULL,
+    paid_vnd        INTEGER NOT NULL DEFAULT 0,
+    refund_due_vnd  INTEGER NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL,
+    deadline        TEXT NOT NULL,
+    request         TEXT NOT NULL,
+    payer           TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE bank_transactions (
+    transaction_id  TEXT PRIMARY KEY,
+    account         TEXT NOT NULL,
+    amount_vnd      INTEGER NOT NULL,
+    purpose         TEXT NOT NULL,
+    credited_at     TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    notification    TEXT NOT NULL,
+    dossier_code    TEXT REFERENCES dossiers(code),
+    applied         INTEGER NOT NULL DEFAULT 0,
+    late            INTEGER NOT NULL DEFAULT 0,
+    refund_due_vnd  INTEGER NOT NULL DEFAULT 0,
+    answer_status   INTEGER NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX bank_transactions_by_dossier ON bank_transactions(dossier_code, credited_at);
+CREATE TABLE receipt_sequence (
+    serial  TEXT PRIMARY KEY,
+    last    INTEGER NOT NULL
+);
+CREATE TABLE fee_receipts (
+    serial        TEXT NOT NULL,
+    number        INTEGER NOT NULL,
+    dossier_code  TEXT NOT NULL UNIQUE REFERENCES dossiers(code),
+    receipt       TEXT NOT NULL,
+    issued_at     TEXT NOT NULL,
+    PRIMARY KEY (serial, number)
+);
+CREATE TABLE feed_documents (
+    cursor        INTEGER PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    kind          TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    document      TEXT NOT NULL
+);
+CREATE INDEX feed_documents_by_dossier ON feed_documents(dossier_code, cursor);
+"#,
+        postgres: r#"
+CREATE TABLE payment_requests (
+    dossier_code    TEXT PRIMARY KEY REFERENCES dossiers(code),
+    amount_vnd      BIGINT NOT NULL,
+    paid_vnd        BIGINT NOT NULL DEFAULT 0,
+    refund_due_vnd  BIGINT NOT NULL DEFAULT 0,
+    state           TEXT NOT NULL,
+    deadline        TEXT NOT NULL,
+    request         TEXT NOT NULL,
+    payer           TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+CREATE TABLE bank_transactions (
+    transaction_id  TEXT PRIMARY KEY,
+    account         TEXT NOT NULL,
+    amount_vnd      BIGINT NOT NULL,
+    purpose         TEXT NOT NULL,
+    credited_at     TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    notification    TEXT NOT NULL,
+    dossier_code    TEXT REFERENCES dossiers(code),
+    applied         BOOLEAN NOT NULL DEFAULT FALSE,
+    late            BOOLEAN NOT NULL DEFAULT FALSE,
+    refund_due_vnd  BIGINT NOT NULL DEFAULT 0,
+    answer_status   INTEGER NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX bank_transactions_by_dossier ON bank_transactions(dossier_code, credited_at);
+CREATE TABLE receipt_sequence (
+    serial  TEXT PRIMARY KEY,
+    last    BIGINT NOT NULL
+);
+CREATE TABLE fee_receipts (
+    serial        TEXT NOT NULL,
+    number        BIGINT NOT NULL,
+    dossier_code  TEXT NOT NULL UNIQUE REFERENCES dossiers(code),
+    receipt       TEXT NOT NULL,
+    issued_at     TEXT NOT NULL,
+    PRIMARY KEY (serial, number)
+);
+CREATE TABLE feed_documents (
+    cursor        BIGINT PRIMARY KEY,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    kind          TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    document      TEXT NOT NULL
+);
+CREATE INDEX feed_documents_by_dossier ON feed_documents(dossier_code, cursor);
+"#,
+    },
 ];

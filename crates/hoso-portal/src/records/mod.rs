@@ -23,10 +23,16 @@ mod sqlite;
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
 use axum::http::StatusCode;
+use hoso_core::DossierCode;
+use hoso_core::bank::{BankNotification, BankTransactionId};
+use hoso_core::fee_receipt::{FeeReceipt, Payer};
+use hoso_core::payment::PaymentRequest;
 use hoso_core::receipt::SignedReceipt;
+use hoso_core::signed::Signed;
 use hoso_core::status::Status;
 use hoso_core::wire::{
-    DossierStatus, PublicStatus, StatusFeed, SubmissionResponse, Transition, UploadRef,
+    DossierDocument, DossierStatus, FeedDocument, PaymentStatus, PublicStatus, StatusFeed,
+    SubmissionResponse, TransferRecorded, Transition, UploadRef,
 };
 use std::path::Path;
 
@@ -241,6 +247,105 @@ pub struct MadeDossier {
     pub appointment_date: String,
     /// Received at (RFC 3339).
     pub received_at: String,
+    /// The payment request its fee asks for, recorded with it.
+    pub payment: Option<NewPayment>,
+}
+
+/// A payment request recorded in the transaction that files its dossier,
+/// so that a dossier with a fee never exists without it.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// The request, awaiting payment.
+    pub request: PaymentRequest,
+    /// Who will pay, as the fee receipt will name them.
+    pub payer: Payer,
+}
+
+/// What the records hold of a dossier's payment.
+#[derive(Debug, Clone)]
+pub enum PaymentLookup {
+    /// No such dossier (of this applicant).
+    NoDossier,
+    /// The dossier asks for no payment here.
+    NoPayment,
+    /// Its payment request and where it stands.
+    Found(Box<PaymentStatus>),
+}
+
+/// An authentic bank notification, to be recorded once.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// What the bank said.
+    pub notification: BankNotification,
+    /// The dossier code found in its purpose.
+    pub code: Option<DossierCode>,
+    /// The body as received.
+    pub body: String,
+    /// Now (RFC 3339, +07:00): when it was received, and when a receipt
+    /// and the feed's documents it causes are issued.
+    pub received_at: String,
+    /// The form and serial a fee receipt it completes is numbered in.
+    pub form: String,
+    /// See `form`.
+    pub serial: String,
+}
+
+/// What recording a transfer answered (the first time, and every time
+/// the bank sends it again).
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// 200 or 202.
+    pub status: StatusCode,
+    /// The answer.
+    pub answer: TransferRecorded,
+}
+
+/// Makes the fee receipt of a payment request paid in full, once its
+/// number in the serial is drawn, for the payer and the transfers that
+/// paid it; runs inside the transaction that records the last transfer,
+/// so it only computes (signs) and never waits.
+pub type FeeReceiptMaker = Box<
+    dyn FnOnce(
+            u32,
+            &PaymentRequest,
+            Payer,
+            Vec<BankTransactionId>,
+        ) -> Result<Signed<FeeReceipt>, ApiError>
+        + Send,
+>;
+
+/// The kind name of a feed document, as stored beside it.
+pub(crate) fn document_kind(document: &DossierDocument) -> &'static str {
+    match document {
+        DossierDocument::PaymentRequest(_) => "payment_request",
+        DossierDocument::FeeReceipt(_) => "fee_receipt",
+        DossierDocument::RefundNotice(_) => "refund_notice",
+        DossierDocument::ResultNotice(_) => "result_notice",
+        DossierDocument::Unknown => "unknown",
+    }
+}
+
+/// The answer recorded for a transfer, given again.
+pub(crate) fn recorded(status: u16, answer: &str) -> Result<Recorded, ApiError> {
+    Ok(Recorded {
+        status: StatusCode::from_u16(status).map_err(ApiError::internal)?,
+        answer: serde_json::from_str(answer).map_err(ApiError::internal)?,
+    })
+}
+
+/// A feed document from its stored columns.
+pub(crate) fn feed_document(
+    cursor: u64,
+    code: &str,
+    at: &str,
+    document: &str,
+) -> Result<FeedDocument, ApiError> {
+    Ok(FeedDocument {
+        cursor,
+        code: code.parse().map_err(ApiError::internal)?,
+        at: chrono::DateTime::parse_from_rfc3339(at).map_err(ApiError::internal)?,
+        document: serde_json::from_str(document).map_err(ApiError::internal)?,
+    })
 }
 
 /// Makes the dossier once its day's sequence number is known; runs inside
@@ -763,6 +868,31 @@ impl Records {
     /// Every dossier as stored, oldest first, with its documents.
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
         dispatch!(self, stored_dossiers())
+    }
+
+    /// Dossier `code`'s payment request, what was paid and its fee
+    /// receipt; with `applicant`, only if the dossier is theirs.
+    pub async fn payment(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<PaymentLookup, ApiError> {
+        dispatch!(self, payment(code, applicant))
+    }
+
+    /// Records a bank transfer once by its transaction id, in one
+    /// transaction: a transaction id recorded before gets the answer it
+    /// got then, and nothing changes. Otherwise what the records hold for
+    /// the dossier its purpose names (its payment request locked) is judged
+    /// by [`crate::payments::judge`]; the request moves, a fee paid in full
+    /// gets its receipt (numbered in its serial, signed by `make`), and
+    /// each change is a document of the change feed.
+    pub async fn record_transfer(
+        &self,
+        transfer: Transfer,
+        make: FeeReceiptMaker,
+    ) -> Result<Recorded, ApiError> {
+        dispatch!(self, record_transfer(transfer, make))
     }
 }
 

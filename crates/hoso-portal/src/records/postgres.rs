@@ -29,16 +29,19 @@
 //!   nobody asks.
 
 use super::{
-    Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
-    KeyState, Move, Multipart, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker,
-    UploadRow, migrations::MIGRATIONS,
+    Account, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing, FinalUpload,
+    KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup, Recorded, Role,
+    StoredDossier, SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
+use crate::payments::{Found, judge, state_name};
 use axum::http::StatusCode;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use hoso_core::fee_receipt::ReceiptNumber;
 use hoso_core::status::Status;
+use hoso_core::wire::{DossierDocument, PaymentStatus};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
 use std::sync::Arc;
 use tokio_postgres::{NoTls, Row};
@@ -747,6 +750,9 @@ impl Postgres {
                     &response,
                 )
                 .await?;
+                if let Some(payment) = &made.payment {
+                    add_payment(&tx, &made.code, payment, &made.received_at).await?;
+                }
                 // Last: the feed's lock is held from here to the commit.
                 record(
                     &tx,
@@ -758,6 +764,10 @@ impl Postgres {
                     None,
                 )
                 .await?;
+                if let Some(payment) = &made.payment {
+                    let document = DossierDocument::PaymentRequest(payment.request.clone());
+                    add_document(&tx, &made.code, &made.received_at, &document).await?;
+                }
                 tx.commit().await?;
                 return Ok((StatusCode::CREATED, response));
             }
@@ -986,7 +996,24 @@ impl Postgres {
             )
             .await?;
         let events = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::tracking::page(events, since, limit))
+        let rows = self
+            .conn()
+            .await?
+            .cached_query(
+                "SELECT f.cursor, f.dossier_code, f.at, f.document FROM feed_documents f
+                 JOIN dossiers d ON d.code = f.dossier_code
+                 WHERE d.applicant_id = $1 AND f.cursor > $2 ORDER BY f.cursor LIMIT $3",
+                &[&applicant, &int(since), &i64::from(limit + 1)],
+            )
+            .await?;
+        let documents = rows
+            .iter()
+            .map(|r| {
+                let (code, at, document): (String, String, String) = (r.get(1), r.get(2), r.get(3));
+                super::feed_document(uint(r.get(0)), &code, &at, &document)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::tracking::page(events, documents, since, limit))
     }
 
     pub async fn officer_list(
@@ -1336,6 +1363,237 @@ impl Postgres {
         Ok(())
     }
 
+    pub async fn payment(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<PaymentLookup, ApiError> {
+        let row = self
+            .conn()
+            .await?
+            .cached_query_opt(
+                "SELECT p.request, p.paid_vnd, p.refund_due_vnd, r.receipt FROM dossiers d
+                 LEFT JOIN payment_requests p ON p.dossier_code = d.code
+                 LEFT JOIN fee_receipts r ON r.dossier_code = d.code
+                 WHERE d.code = $1 AND ($2::BIGINT IS NULL OR d.applicant_id = $2)",
+                &[&code, &applicant],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(PaymentLookup::NoDossier);
+        };
+        let Some(request) = row.get::<_, Option<String>>(0) else {
+            return Ok(PaymentLookup::NoPayment);
+        };
+        let receipt: Option<String> = row.get(3);
+        Ok(PaymentLookup::Found(Box::new(PaymentStatus {
+            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+            paid_vnd: uint(row.get::<_, Option<i64>>(1).unwrap_or_default()),
+            refund_due_vnd: uint(row.get::<_, Option<i64>>(2).unwrap_or_default()),
+            fee_receipt: receipt
+                .map(|r| serde_json::from_str(&r))
+                .transpose()
+                .map_err(ApiError::internal)?,
+        })))
+    }
+
+    pub async fn record_transfer(
+        &self,
+        transfer: Transfer,
+        make: FeeReceiptMaker,
+    ) -> Result<Recorded, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let n = &transfer.notification;
+        let at = transfer.received_at.as_str();
+        let id = n.transaction_id.as_str();
+        // First: the transaction id's row. Replicas receiving the same
+        // notification at once conflict on its key: all but one wait for
+        // that one's commit, then find its row and answer as it did.
+        let fresh = tx
+            .cached_execute(
+                "INSERT INTO bank_transactions (transaction_id, account, amount_vnd, purpose,
+                    credited_at, received_at, notification, answer_status, answer)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, '')
+                 ON CONFLICT (transaction_id) DO NOTHING",
+                &[
+                    &id,
+                    &n.account.as_str(),
+                    &i64::try_from(n.amount_vnd).map_err(ApiError::internal)?,
+                    &n.purpose,
+                    &crate::payments::credited_at(n),
+                    &at,
+                    &transfer.body,
+                ],
+            )
+            .await?;
+        if fresh == 0 {
+            let row = tx
+                .cached_query_one(
+                    "SELECT answer_status, answer FROM bank_transactions WHERE transaction_id = $1",
+                    &[&id],
+                )
+                .await?;
+            let status: i32 = row.get(0);
+            let answer: String = row.get(1);
+            return super::recorded(u16::try_from(status).unwrap_or(500), &answer);
+        }
+        let found = match &transfer.code {
+            None => Found::NoCode,
+            Some(code) => {
+                // Transfers to one dossier take turns on its request's row.
+                let row = tx
+                    .cached_query_opt(
+                        "SELECT request, paid_vnd FROM payment_requests
+                         WHERE dossier_code = $1 FOR UPDATE",
+                        &[&code.as_str()],
+                    )
+                    .await?;
+                match row {
+                    Some(row) => {
+                        let request: String = row.get(0);
+                        Found::Request {
+                            code: code.clone(),
+                            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            paid_vnd: uint(row.get(1)),
+                        }
+                    }
+                    None => {
+                        let known = tx
+                            .cached_query_opt(
+                                "SELECT 1 FROM dossiers WHERE code = $1",
+                                &[&code.as_str()],
+                            )
+                            .await?
+                            .is_some();
+                        if known {
+                            Found::NoRequest(code.clone())
+                        } else {
+                            Found::NoDossier(code.clone())
+                        }
+                    }
+                }
+            }
+        };
+        let judged = judge(n, found).map_err(ApiError::internal)?;
+        let mut answer = judged.answer;
+        let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
+        tx.cached_execute(
+            "UPDATE bank_transactions SET dossier_code = $2, applied = $3, late = $4,
+                refund_due_vnd = $5
+             WHERE transaction_id = $1",
+            &[
+                &id,
+                &judged.dossier.as_ref().map(|c| c.as_str()),
+                &judged.applied,
+                &judged.late,
+                &refund,
+            ],
+        )
+        .await?;
+        let mut documents = Vec::new();
+        if let Some(code) = &judged.dossier {
+            let code = code.as_str();
+            match &judged.update {
+                Some((request, paid)) => {
+                    tx.cached_execute(
+                        "UPDATE payment_requests SET paid_vnd = $2, state = $3, request = $4,
+                            refund_due_vnd = refund_due_vnd + $5, updated_at = $6
+                         WHERE dossier_code = $1",
+                        &[
+                            &code,
+                            &i64::try_from(*paid).map_err(ApiError::internal)?,
+                            &state_name(request.state),
+                            &serde_json::to_string(request).map_err(ApiError::internal)?,
+                            &refund,
+                            &at,
+                        ],
+                    )
+                    .await?;
+                    documents.push(DossierDocument::PaymentRequest(request.clone()));
+                }
+                None => {
+                    tx.cached_execute(
+                        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + $2,
+                            updated_at = $3
+                         WHERE dossier_code = $1",
+                        &[&code, &refund, &at],
+                    )
+                    .await?;
+                }
+            }
+            if let (true, Some((request, _))) = (judged.receipt_due, &judged.update) {
+                // The serial's row, incremented under its lock: replicas
+                // issuing receipts at once take turns, never one number twice.
+                let number: i64 = tx
+                    .cached_query_one(
+                        "INSERT INTO receipt_sequence (serial, last) VALUES ($1, 1)
+                         ON CONFLICT (serial) DO UPDATE SET last = receipt_sequence.last + 1
+                         RETURNING last",
+                        &[&transfer.serial],
+                    )
+                    .await?
+                    .get(0);
+                let number = u32::try_from(number).map_err(ApiError::internal)?;
+                let payer: String = tx
+                    .cached_query_one(
+                        "SELECT payer FROM payment_requests WHERE dossier_code = $1",
+                        &[&code],
+                    )
+                    .await?
+                    .get(0);
+                let ids = tx
+                    .cached_query(
+                        "SELECT transaction_id FROM bank_transactions
+                         WHERE dossier_code = $1 AND applied ORDER BY credited_at, transaction_id",
+                        &[&code],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| r.get::<_, String>(0).parse().map_err(ApiError::internal))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let payer = serde_json::from_str(&payer).map_err(ApiError::internal)?;
+                let signed = make(number, request, payer, ids)?;
+                tx.cached_execute(
+                    "INSERT INTO fee_receipts (serial, number, dossier_code, receipt, issued_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        &transfer.serial,
+                        &i64::from(number),
+                        &code,
+                        &serde_json::to_string(&signed).map_err(ApiError::internal)?,
+                        &at,
+                    ],
+                )
+                .await?;
+                answer.fee_receipt = Some(ReceiptNumber {
+                    form: transfer.form.clone(),
+                    serial: transfer.serial.clone(),
+                    number,
+                });
+                documents.push(DossierDocument::FeeReceipt(signed));
+            }
+        }
+        let text = serde_json::to_string(&answer).map_err(ApiError::internal)?;
+        tx.cached_execute(
+            "UPDATE bank_transactions SET answer_status = $2, answer = $3
+             WHERE transaction_id = $1",
+            &[&id, &i32::from(judged.status.as_u16()), &text],
+        )
+        .await?;
+        // Last: the feed's lock is held from the first document to the commit.
+        if let Some(code) = &judged.dossier {
+            for document in &documents {
+                add_document(&tx, code.as_str(), at, document).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Recorded {
+            status: judged.status,
+            answer,
+        })
+    }
+
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
         let conn = self.conn().await?;
         let rows = conn
@@ -1493,6 +1751,59 @@ async fn record(
         .await?
         .get(0);
     Ok(uint(cursor))
+}
+
+/// Records the payment request of dossier `code`, filed at `at` (its
+/// document goes to the feed with the filing's last writes).
+async fn add_payment(
+    conn: &impl GenericClient,
+    code: &str,
+    payment: &NewPayment,
+    at: &str,
+) -> Result<(), ApiError> {
+    let request = &payment.request;
+    conn.cached_execute(
+        "INSERT INTO payment_requests (dossier_code, amount_vnd, state, deadline, request, payer,
+            created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        &[
+            &code,
+            &i64::try_from(request.amount_vnd).map_err(ApiError::internal)?,
+            &state_name(request.state),
+            &request.deadline.to_rfc3339(),
+            &serde_json::to_string(request).map_err(ApiError::internal)?,
+            &serde_json::to_string(&payment.payer).map_err(ApiError::internal)?,
+            &at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds `document` of dossier `code`, issued at `at`, to the change feed
+/// at a cursor drawn from the status events' sequence, under the feed's
+/// lock like a status change: among the last writes of its transaction,
+/// the lock held to the commit, so cursors become visible in order.
+async fn add_document(
+    conn: &impl GenericClient,
+    code: &str,
+    at: &str,
+    document: &DossierDocument,
+) -> Result<(), ApiError> {
+    conn.cached_execute("SELECT pg_advisory_xact_lock($1, 0)", &[&lock::FEED])
+        .await?;
+    conn.cached_execute(
+        "INSERT INTO feed_documents (cursor, dossier_code, kind, at, document)
+         VALUES (nextval('status_events_cursor_seq'), $1, $2, $3, $4)",
+        &[
+            &code,
+            &super::document_kind(document),
+            &at,
+            &serde_json::to_string(document).map_err(ApiError::internal)?,
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 const EVENT_COLUMNS: &str = "e.cursor, e.dossier_code, e.status, e.at, e.actor, e.note, e.request";

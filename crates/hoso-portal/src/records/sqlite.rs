@@ -10,14 +10,17 @@
 //! serialises every transaction.
 
 use super::{
-    Account, Claim, Completed, DossierMaker, FiledDocument, Filing, FinalUpload, KeyClaim,
-    KeyState, Move, Multipart, NewUpload, Role, StoredDossier, SupplementFiling, SupplementMaker,
-    UploadRow, migrations::MIGRATIONS,
+    Account, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing, FinalUpload,
+    KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup, Recorded, Role,
+    StoredDossier, SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
+use crate::payments::{Found, judge, state_name};
 use axum::http::StatusCode;
+use hoso_core::fee_receipt::ReceiptNumber;
 use hoso_core::status::Status;
+use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -451,6 +454,9 @@ impl Sqlite {
                         "",
                         None,
                     )?;
+                    if let Some(payment) = &made.payment {
+                        add_payment(&tx, &made.code, payment, &made.received_at)?;
+                    }
                     for (i, (doc, upload_id)) in
                         filing.documents.iter().zip(&upload_ids).enumerate()
                     {
@@ -649,7 +655,7 @@ impl Sqlite {
         since: u64,
         limit: u32,
     ) -> Result<StatusFeed, ApiError> {
-        self.read(move |conn| Ok(feed(conn, applicant, since, limit)?))
+        self.read(move |conn| feed(conn, applicant, since, limit))
             .await
     }
 
@@ -724,6 +730,213 @@ impl Sqlite {
 
     pub async fn stored_dossiers(&self) -> Result<Vec<StoredDossier>, ApiError> {
         self.read(|conn| Ok(stored_dossiers(conn)?)).await
+    }
+
+    pub async fn payment(
+        &self,
+        code: String,
+        applicant: Option<i64>,
+    ) -> Result<PaymentLookup, ApiError> {
+        self.read(move |conn| {
+            // The request (absent: none), paid, owed back, the receipt.
+            type Row = (Option<String>, Option<i64>, Option<i64>, Option<String>);
+            let row: Option<Row> = conn
+                .query_row(
+                    "SELECT p.request, p.paid_vnd, p.refund_due_vnd, r.receipt FROM dossiers d
+                     LEFT JOIN payment_requests p ON p.dossier_code = d.code
+                     LEFT JOIN fee_receipts r ON r.dossier_code = d.code
+                     WHERE d.code = ?1 AND (?2 IS NULL OR d.applicant_id = ?2)",
+                    params![code, applicant],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            Ok(match row {
+                None => PaymentLookup::NoDossier,
+                Some((None, ..)) => PaymentLookup::NoPayment,
+                Some((Some(request), paid, refund, receipt)) => {
+                    PaymentLookup::Found(Box::new(PaymentStatus {
+                        request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                        paid_vnd: u64::try_from(paid.unwrap_or_default()).unwrap_or_default(),
+                        refund_due_vnd: u64::try_from(refund.unwrap_or_default())
+                            .unwrap_or_default(),
+                        fee_receipt: receipt
+                            .map(|r| serde_json::from_str(&r))
+                            .transpose()
+                            .map_err(ApiError::internal)?,
+                    }))
+                }
+            })
+        })
+        .await
+    }
+
+    pub async fn record_transfer(
+        &self,
+        transfer: Transfer,
+        make: FeeReceiptMaker,
+    ) -> Result<Recorded, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let n = &transfer.notification;
+            let at = transfer.received_at.as_str();
+            // The bank's transaction id is the key: a transfer counts once.
+            let fresh = tx.execute(
+                "INSERT INTO bank_transactions (transaction_id, account, amount_vnd, purpose,
+                    credited_at, received_at, notification, answer_status, answer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, '')
+                 ON CONFLICT(transaction_id) DO NOTHING",
+                params![
+                    n.transaction_id.as_str(),
+                    n.account.as_str(),
+                    i64::try_from(n.amount_vnd).map_err(ApiError::internal)?,
+                    n.purpose,
+                    crate::payments::credited_at(n),
+                    at,
+                    transfer.body
+                ],
+            )?;
+            if fresh == 0 {
+                let (status, answer): (u16, String) = tx.query_row(
+                    "SELECT answer_status, answer FROM bank_transactions WHERE transaction_id = ?1",
+                    params![n.transaction_id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                return super::recorded(status, &answer);
+            }
+            let found = match &transfer.code {
+                None => Found::NoCode,
+                Some(code) => {
+                    let row: Option<(String, i64)> = tx
+                        .query_row(
+                            "SELECT request, paid_vnd FROM payment_requests WHERE dossier_code = ?1",
+                            params![code.as_str()],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    match row {
+                        Some((request, paid)) => Found::Request {
+                            code: code.clone(),
+                            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            paid_vnd: u64::try_from(paid).unwrap_or_default(),
+                        },
+                        None => {
+                            let known: bool = tx.query_row(
+                                "SELECT EXISTS (SELECT 1 FROM dossiers WHERE code = ?1)",
+                                params![code.as_str()],
+                                |r| r.get(0),
+                            )?;
+                            if known {
+                                Found::NoRequest(code.clone())
+                            } else {
+                                Found::NoDossier(code.clone())
+                            }
+                        }
+                    }
+                }
+            };
+            let judged = judge(n, found).map_err(ApiError::internal)?;
+            let mut answer = judged.answer;
+            let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
+            tx.execute(
+                "UPDATE bank_transactions SET dossier_code = ?2, applied = ?3, late = ?4,
+                    refund_due_vnd = ?5
+                 WHERE transaction_id = ?1",
+                params![
+                    n.transaction_id.as_str(),
+                    judged.dossier.as_ref().map(|c| c.as_str()),
+                    judged.applied,
+                    judged.late,
+                    refund
+                ],
+            )?;
+            let mut documents = Vec::new();
+            if let Some(code) = &judged.dossier {
+                let code = code.as_str();
+                match &judged.update {
+                    Some((request, paid)) => {
+                        tx.execute(
+                            "UPDATE payment_requests SET paid_vnd = ?2, state = ?3, request = ?4,
+                                refund_due_vnd = refund_due_vnd + ?5, updated_at = ?6
+                             WHERE dossier_code = ?1",
+                            params![
+                                code,
+                                i64::try_from(*paid).map_err(ApiError::internal)?,
+                                state_name(request.state),
+                                serde_json::to_string(request).map_err(ApiError::internal)?,
+                                refund,
+                                at
+                            ],
+                        )?;
+                        documents.push(DossierDocument::PaymentRequest(request.clone()));
+                    }
+                    None => {
+                        tx.execute(
+                            "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + ?2,
+                                updated_at = ?3
+                             WHERE dossier_code = ?1",
+                            params![code, refund, at],
+                        )?;
+                    }
+                }
+                if let (true, Some((request, _))) = (judged.receipt_due, &judged.update) {
+                    let number: u32 = tx.query_row(
+                        "INSERT INTO receipt_sequence (serial, last) VALUES (?1, 1)
+                         ON CONFLICT(serial) DO UPDATE SET last = last + 1 RETURNING last",
+                        params![transfer.serial],
+                        |r| r.get(0),
+                    )?;
+                    let payer: String = tx.query_row(
+                        "SELECT payer FROM payment_requests WHERE dossier_code = ?1",
+                        params![code],
+                        |r| r.get(0),
+                    )?;
+                    let ids = {
+                        let mut stmt = tx.prepare(
+                            "SELECT transaction_id FROM bank_transactions
+                             WHERE dossier_code = ?1 AND applied = 1
+                             ORDER BY credited_at, transaction_id",
+                        )?;
+                        stmt.query_map(params![code], |r| r.get::<_, String>(0))?
+                            .map(|id| id.map(|id| id.parse().map_err(ApiError::internal)))
+                            .collect::<rusqlite::Result<Result<Vec<_>, _>>>()??
+                    };
+                    let payer = serde_json::from_str(&payer).map_err(ApiError::internal)?;
+                    let signed = make(number, request, payer, ids)?;
+                    tx.execute(
+                        "INSERT INTO fee_receipts (serial, number, dossier_code, receipt, issued_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            transfer.serial,
+                            number,
+                            code,
+                            serde_json::to_string(&signed).map_err(ApiError::internal)?,
+                            at
+                        ],
+                    )?;
+                    answer.fee_receipt = Some(ReceiptNumber {
+                        form: transfer.form.clone(),
+                        serial: transfer.serial.clone(),
+                        number,
+                    });
+                    documents.push(DossierDocument::FeeReceipt(signed));
+                }
+                for document in &documents {
+                    add_document(&tx, code, at, document)?;
+                }
+            }
+            let text = serde_json::to_string(&answer).map_err(ApiError::internal)?;
+            tx.execute(
+                "UPDATE bank_transactions SET answer_status = ?2, answer = ?3
+                 WHERE transaction_id = ?1",
+                params![n.transaction_id.as_str(), judged.status.as_u16(), text],
+            )?;
+            tx.commit()?;
+            Ok(Recorded {
+                status: judged.status,
+                answer,
+            })
+        })
+        .await
     }
 
     pub async fn create_multipart(
@@ -1086,7 +1299,7 @@ fn dossier_status(
     crate::tracking::status_of(code, received_at, &appointment, &procedure, history).map(Some)
 }
 
-fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> rusqlite::Result<StatusFeed> {
+fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> Result<StatusFeed, ApiError> {
     let limit = limit.clamp(1, crate::tracking::FEED_PAGE_MAX);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM status_events e JOIN dossiers d ON d.code = e.dossier_code
@@ -1102,7 +1315,105 @@ fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> rusqlite::
             event,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(crate::tracking::page(events, since, limit))
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.cursor, f.dossier_code, f.at, f.document FROM feed_documents f
+         JOIN dossiers d ON d.code = f.dossier_code
+         WHERE d.applicant_id = ?1 AND f.cursor > ?2 ORDER BY f.cursor LIMIT ?3",
+    )?;
+    let documents = stmt
+        .query_map(
+            params![
+                applicant,
+                i64::try_from(since).unwrap_or(i64::MAX),
+                limit + 1
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(cursor, code, at, document)| {
+            super::feed_document(
+                u64::try_from(cursor).unwrap_or_default(),
+                &code,
+                &at,
+                &document,
+            )
+        })
+        .collect::<Result<Vec<FeedDocument>, ApiError>>()?;
+    Ok(crate::tracking::page(events, documents, since, limit))
+}
+
+/// Records the payment request of dossier `code`, filed at `at`, and
+/// issues it in the change feed.
+fn add_payment(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    payment: &NewPayment,
+    at: &str,
+) -> Result<(), ApiError> {
+    let request = &payment.request;
+    tx.execute(
+        "INSERT INTO payment_requests (dossier_code, amount_vnd, state, deadline, request, payer,
+            created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            code,
+            i64::try_from(request.amount_vnd).map_err(ApiError::internal)?,
+            state_name(request.state),
+            request.deadline.to_rfc3339(),
+            serde_json::to_string(request).map_err(ApiError::internal)?,
+            serde_json::to_string(&payment.payer).map_err(ApiError::internal)?,
+            at
+        ],
+    )?;
+    add_document(
+        tx,
+        code,
+        at,
+        &DossierDocument::PaymentRequest(request.clone()),
+    )
+}
+
+/// Adds `document` of dossier `code`, issued at `at`, to the change feed,
+/// at a cursor drawn from the status events' own sequence: the row of
+/// `sqlite_sequence` that `AUTOINCREMENT` keeps for `status_events`, so
+/// that the next event's cursor comes after it (one writer, so cursors
+/// also become visible in their order).
+fn add_document(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    at: &str,
+    document: &DossierDocument,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'status_events', 0
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'status_events')",
+        [],
+    )?;
+    let cursor: i64 = tx.query_row(
+        "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'status_events' RETURNING seq",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO feed_documents (cursor, dossier_code, kind, at, document)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            cursor,
+            code,
+            super::document_kind(document),
+            at,
+            serde_json::to_string(document).map_err(ApiError::internal)?
+        ],
+    )?;
+    Ok(())
 }
 
 /// The state of dossier `code` for whoever holds its PIN, asked from

@@ -5,6 +5,7 @@ mod auth;
 mod discovery;
 mod dossiers;
 mod health;
+mod payments;
 mod procedures;
 mod status;
 pub(crate) mod tus;
@@ -78,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dossiers/check", post(dossiers::check))
         .route("/v1/dossiers", post(dossiers::submit).get(status::feed))
         .route("/v1/dossiers/{code}", get(status::one))
+        .route("/v1/dossiers/{code}/payment", get(payments::payment))
+        .route("/v1/bank/notifications", post(payments::bank_notification))
         .route(
             "/v1/dossiers/{code}/supplements",
             post(dossiers::supplement),

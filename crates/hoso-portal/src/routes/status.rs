@@ -67,7 +67,13 @@ pub async fn feed(
     let limit = q.limit.unwrap_or(100);
     let since = q.since;
     let feed = state.db.feed(applicant, since, limit).await?;
-    let etag = format!("\"f{since}-{}-{}\"", feed.next_cursor, feed.events.len());
+    // Events and documents together (a feed without documents keeps the
+    // tag it always had).
+    let etag = format!(
+        "\"f{since}-{}-{}\"",
+        feed.next_cursor,
+        feed.events.len() + feed.documents.len()
+    );
     Ok(tagged(&headers, etag, feed))
 }
 

@@ -231,6 +231,82 @@ pub fn with_notice(dir: &std::path::Path) -> PortalConfig {
     PortalConfig::practice(dir.to_owned())
 }
 
+/// The fee of [`fee_notice`], in đồng.
+pub const FEE: u64 = 125_000;
+
+/// The trial notice under another code (`le-phi-thu`), with a fee of
+/// [`FEE`] once per dossier.
+pub fn fee_notice() -> String {
+    NOTICE
+        .replace("\"thong-bao-thu\"", "\"le-phi-thu\"")
+        .replace("\"fee_vnd\": 0", &format!("\"fee_vnd\": {FEE}"))
+}
+
+/// The practice settings for data in `dir`, serving the trial notice
+/// (no fee) and the one with a fee.
+pub fn with_fee_notice(dir: &std::path::Path) -> PortalConfig {
+    let config = with_notice(dir);
+    std::fs::write(dir.join("procedures").join("le-phi-thu.json"), fee_notice()).expect("schema");
+    config
+}
+
+/// Files the trial procedure with a fee by `name` under `key`; its code.
+pub async fn file_with_fee(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    name: &str,
+) -> hoso_core::DossierCode {
+    let mut request = request(name);
+    request.dossier.procedure = "le-phi-thu".parse().expect("code");
+    let res = submit(http, base, token, key, &request).await;
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    let filed: hoso_core::wire::SubmissionResponse = res.json().await.expect("receipt");
+    receipt_text(&filed, "dossier_code").parse().expect("code")
+}
+
+/// A bank's notification body of a transfer.
+pub fn bank_notification(
+    id: &str,
+    account: &str,
+    amount_vnd: u64,
+    purpose: &str,
+    at: &str,
+) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "transaction_id": id,
+        "account": account,
+        "amount_vnd": amount_vnd,
+        "purpose": purpose,
+        "at": at,
+    }))
+    .expect("json")
+}
+
+/// Now, in Viet Nam time.
+pub fn now_vn() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().with_timezone(&hoso_core::calendar::VIETNAM_TIME)
+}
+
+/// Sends a bank's notification `body` to the portal at `base` with
+/// `headers` (as `hoso_core::bank::headers` makes them).
+pub async fn send_notification(
+    http: &reqwest::Client,
+    base: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut request = http
+        .post(format!("{base}/v1/bank/notifications"))
+        .header("Content-Type", "application/json")
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.send().await.expect("answered")
+}
+
 /// One PATCH of `body` at `offset`.
 pub async fn patch(
     http: &reqwest::Client,
