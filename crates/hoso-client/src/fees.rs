@@ -89,7 +89,26 @@ pub enum DossierFee {
     /// values, before filing (the figure the portal will ask for).
     Computed(Fee),
     /// A filed dossier's: the portal's payment request as last received.
-    Requested(PaymentRequest),
+    Requested {
+        /// The request, with its state and VietQR payload.
+        request: PaymentRequest,
+        /// What was paid towards it, in đồng: as the portal said when it
+        /// was just asked, else as the request's state tells it (none when
+        /// it does not: refunded, expired).
+        paid_vnd: Option<u64>,
+    },
+}
+
+/// What a request's state tells of what was paid towards it.
+pub fn paid_by_state(request: &PaymentRequest) -> Option<u64> {
+    match request.state {
+        PaymentState::Awaiting => Some(0),
+        PaymentState::PartlyPaid { still_due_vnd } => {
+            Some(request.amount_vnd.saturating_sub(still_due_vnd))
+        }
+        PaymentState::Paid { .. } => Some(request.amount_vnd),
+        PaymentState::Refunded | PaymentState::Expired => None,
+    }
 }
 
 /// A fee receipt kept here, verified.
@@ -414,7 +433,12 @@ pub async fn dossier_fee(
     };
     if refresh {
         match fetch(&client.store, &client.http, portal, &code).await {
-            Ok(status) => return Ok(DossierFee::Requested(status.request)),
+            Ok(status) => {
+                return Ok(DossierFee::Requested {
+                    request: status.request,
+                    paid_vnd: Some(status.paid_vnd),
+                });
+            }
             // Offline: what was kept answers. A refused receipt leaves the
             // request kept.
             Err(ClientError::Network(_) | ClientError::Busy(_) | ClientError::Untrusted(_)) => {}
@@ -422,7 +446,10 @@ pub async fn dossier_fee(
         }
     }
     match request_of(&client.store, portal, &code).await? {
-        Some(request) => Ok(DossierFee::Requested(request)),
+        Some(request) => Ok(DossierFee::Requested {
+            paid_vnd: paid_by_state(&request),
+            request,
+        }),
         None if refresh => Err(ClientError::Network(
             "the portal could not be asked for the payment".into(),
         )),
