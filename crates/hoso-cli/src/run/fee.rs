@@ -142,7 +142,10 @@ fn requested(id: i64, r: &PaymentRequest, paid_vnd: Option<u64>, out: Out) {
             "vietqr": r.vietqr,
         }),
         || {
-            let deadline = r.deadline.format("%H:%M %d/%m/%Y");
+            let deadline = match out.lang {
+                Lang::Vi => r.deadline.format("%H:%M, ngày %d/%m/%Y").to_string(),
+                Lang::En => r.deadline.format("%H:%M, %d/%m/%Y").to_string(),
+            };
             let mut text = vec![
                 format!(
                     "{} {}",
