@@ -26,7 +26,7 @@ use hoso_core::{Bilingual, DossierState, Fee, Sha256Digest};
 
 /// The kinds of documents kept, as the feed names them.
 const PAYMENT_REQUEST: &str = "payment_request";
-const FEE_RECEIPT: &str = "fee_receipt";
+pub(crate) const FEE_RECEIPT: &str = "fee_receipt";
 const REFUND_NOTICE: &str = "refund_notice";
 const RESULT_NOTICE: &str = "result_notice";
 

@@ -127,7 +127,9 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         other => panic!("a draft's fee is computed: {other:?}"),
     }
     assert!(matches!(
-        desk.client.dossier_fee_receipt(&desk.record, id, true).await,
+        desk.client
+            .dossier_fee_receipt(&desk.record, id, true)
+            .await,
         Err(ClientError::FeeUnavailable(FeeUnavailable::NotFiled))
     ));
 
@@ -149,7 +151,11 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         qr.purpose.expect("purpose").as_str().contains(&code),
         "the purpose carries the dossier code"
     );
-    match desk.client.dossier_fee_receipt(&desk.record, id, false).await {
+    match desk
+        .client
+        .dossier_fee_receipt(&desk.record, id, false)
+        .await
+    {
         Err(ClientError::FeeUnavailable(FeeUnavailable::NotPaid(PaymentState::Awaiting))) => {}
         other => panic!("no receipt before payment: {other:?}"),
     }
@@ -165,7 +171,10 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         .expect("the fee receipt arrived with one sync");
     assert_eq!(kept.receipt.amount_vnd, FEE);
     assert_eq!(kept.receipt.dossier_code.as_str(), code);
-    assert_eq!(kept.receipt.amount_in_words, hoso_core::amount_words::in_words(FEE));
+    assert_eq!(
+        kept.receipt.amount_in_words,
+        hoso_core::amount_words::in_words(FEE)
+    );
     assert_eq!(kept.receipt.key_id, desk.record.key.fingerprint());
     let paid = desk
         .client
@@ -173,7 +182,10 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         .await
         .expect("read")
         .expect("request");
-    assert!(matches!(paid.state, PaymentState::Paid { late: false }), "{paid:?}");
+    assert!(
+        matches!(paid.state, PaymentState::Paid { late: false }),
+        "{paid:?}"
+    );
     assert_eq!(paid.vietqr, None, "nothing left to scan");
     let by_id = desk
         .client
@@ -197,6 +209,78 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         .expect("read")
         .expect("kept on demand");
     assert_eq!(fetched.signed, kept.signed);
+
+    // The package carries the receipt to a profile that never asked.
+    let package = desk.dir.path().join("ho-kinh-doanh.hoso");
+    desk.client
+        .export_package(id, &package)
+        .await
+        .expect("exported");
+    let third = Client::open(&desk.dir.path().join("third"))
+        .await
+        .expect("profile");
+    let record = sign_in(&desk.portal, &third).await;
+    let imported = third
+        .import_package(&record, &package)
+        .await
+        .expect("imported");
+    let carried = third
+        .dossier_fee_receipt(&record, imported.id, false)
+        .await
+        .expect("the fee receipt came in the package, verified");
+    assert_eq!(carried.signed, kept.signed);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_package_whose_fee_receipt_was_altered_is_refused_whole() {
+    let desk = Desk::new().await;
+    let id = desk.draft("goi").await;
+    let code = desk.file(id).await;
+    desk.pay(&code).await;
+    desk.client.sync_status(&desk.record).await.expect("sync");
+    let package = desk.dir.path().join("goi.hoso");
+    desk.client
+        .export_package(id, &package)
+        .await
+        .expect("exported");
+
+    // The manifest's fee receipt says less was paid; everything else as
+    // written.
+    let altered = desk.dir.path().join("goi-sua.hoso");
+    let written =
+        hoso_package::Package::open(std::fs::File::open(&package).expect("open")).expect("package");
+    let mut manifest = written.manifest().clone();
+    let fee = manifest
+        .filed
+        .as_mut()
+        .and_then(|f| f.fee_receipt.as_mut())
+        .expect("the package carries the fee receipt");
+    assert_eq!(fee.document["amount_vnd"], FEE);
+    fee.document["amount_vnd"] = serde_json::json!(10_000);
+    hoso_package::write(
+        std::fs::File::create(&altered).expect("create"),
+        &manifest,
+        |sha| std::fs::File::open(desk.client.document_path(sha)),
+    )
+    .expect("written");
+    let other = Client::open(&desk.dir.path().join("other"))
+        .await
+        .expect("profile");
+    let record = sign_in(&desk.portal, &other).await;
+    match other.import_package(&record, &altered).await {
+        Err(e @ ClientError::Untrusted(_)) => {
+            assert_eq!(e.code(), hoso_client::error::ErrorCode::Untrusted)
+        }
+        other => panic!("an altered fee receipt refuses the package: {other:?}"),
+    }
+    assert_eq!(other.fee_receipt(&record, &code).await.expect("read"), None);
+    assert!(
+        other
+            .dossiers(Default::default())
+            .await
+            .expect("list")
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -231,26 +315,37 @@ async fn a_fee_receipt_altered_at_the_portal_is_refused_and_never_kept() {
     assert_eq!(report.refused[0].code, code);
     assert_eq!(report.refused[0].kind, "fee_receipt");
     assert_eq!(
-        desk.client.fee_receipt(&desk.record, &code).await.expect("read"),
+        desk.client
+            .fee_receipt(&desk.record, &code)
+            .await
+            .expect("read"),
         None,
         "a receipt that does not verify is never kept"
     );
     // The request itself is kept (unsigned, it says only what to pay).
-    assert!(desk
-        .client
-        .payment_request(&desk.record, &code)
-        .await
-        .expect("read")
-        .is_some());
+    assert!(
+        desk.client
+            .payment_request(&desk.record, &code)
+            .await
+            .expect("read")
+            .is_some()
+    );
     // Asked on demand, the same receipt is refused again.
-    match desk.client.dossier_fee_receipt(&desk.record, id, true).await {
+    match desk
+        .client
+        .dossier_fee_receipt(&desk.record, id, true)
+        .await
+    {
         Err(e @ ClientError::Untrusted(_)) => {
             assert_eq!(e.code(), hoso_client::error::ErrorCode::Untrusted)
         }
         other => panic!("an altered receipt is refused: {other:?}"),
     }
     assert_eq!(
-        desk.client.fee_receipt(&desk.record, &code).await.expect("read"),
+        desk.client
+            .fee_receipt(&desk.record, &code)
+            .await
+            .expect("read"),
         None
     );
 }
