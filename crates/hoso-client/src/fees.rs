@@ -153,25 +153,35 @@ where
     signed.verify(keys)
 }
 
-/// What a feed document is to keep: its kind and the JSON of the document
-/// itself (the payment request, or the signed envelope); none for a kind
-/// this build cannot read. A signed one that does not verify is the error.
-fn to_keep(
-    document: &DossierDocument,
-    keys: &PortalKeys,
-) -> Option<Result<(&'static str, String), (&'static str, ReceiptError)>> {
-    let json = |v: serde_json::Result<String>| v.unwrap_or_default();
+/// What to do with one feed document.
+enum Judged {
+    /// Keep it: its kind and the JSON of the document itself (the payment
+    /// request, or the signed envelope).
+    Keep(&'static str, String),
+    /// Refuse it: a signed document of this kind that does not verify.
+    Refuse(&'static str, ReceiptError),
+}
+
+/// What to do with a feed document; none for a kind this build cannot
+/// read.
+fn judge(document: &DossierDocument, keys: &PortalKeys) -> Option<Judged> {
+    fn signed<T>(kind: &'static str, s: &Signed<T>, keys: &PortalKeys) -> Judged
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        match s.verify(keys) {
+            Ok(_) => Judged::Keep(kind, serde_json::to_string(s).unwrap_or_default()),
+            Err(e) => Judged::Refuse(kind, e),
+        }
+    }
     Some(match document {
-        DossierDocument::PaymentRequest(r) => Ok((PAYMENT_REQUEST, json(serde_json::to_string(r)))),
-        DossierDocument::FeeReceipt(s) => verified(s, keys)
-            .map(|_| (FEE_RECEIPT, json(serde_json::to_string(s))))
-            .map_err(|e| (FEE_RECEIPT, e)),
-        DossierDocument::RefundNotice(s) => verified(s, keys)
-            .map(|_| (REFUND_NOTICE, json(serde_json::to_string(s))))
-            .map_err(|e| (REFUND_NOTICE, e)),
-        DossierDocument::ResultNotice(s) => verified(s, keys)
-            .map(|_| (RESULT_NOTICE, json(serde_json::to_string(s))))
-            .map_err(|e| (RESULT_NOTICE, e)),
+        DossierDocument::PaymentRequest(r) => Judged::Keep(
+            PAYMENT_REQUEST,
+            serde_json::to_string(r).unwrap_or_default(),
+        ),
+        DossierDocument::FeeReceipt(s) => signed(FEE_RECEIPT, s, keys),
+        DossierDocument::RefundNotice(s) => signed(REFUND_NOTICE, s, keys),
+        DossierDocument::ResultNotice(s) => signed(RESULT_NOTICE, s, keys),
         DossierDocument::Unknown => return None,
     })
 }
@@ -206,9 +216,9 @@ pub(crate) async fn keep_feed(
         return Ok(Kept::default());
     }
     let mut keys = keys(store, portal).await?;
-    let needs_keys = documents
-        .iter()
-        .any(|d| matches!(to_keep(&d.document, &keys), Some(Err((_, ref e))) if unknown_key(e)));
+    let needs_keys = documents.iter().any(
+        |d| matches!(judge(&d.document, &keys), Some(Judged::Refuse(_, ref e)) if unknown_key(e)),
+    );
     if needs_keys {
         crate::tracking::check_key(store, http, portal).await?;
         keys = self::keys(store, portal).await?;
@@ -218,14 +228,14 @@ pub(crate) async fn keep_feed(
     for d in &documents {
         let cursor = i64::try_from(d.cursor)
             .map_err(|_| ClientError::Protocol("feed document cursor out of range".into()))?;
-        match to_keep(&d.document, &keys) {
+        match judge(&d.document, &keys) {
             None => {
                 tracing::debug!(code = %d.code, "a feed document of a kind this build cannot read, passed over");
             }
-            Some(Ok((kind, body))) => {
+            Some(Judged::Keep(kind, body)) => {
                 accepted.push((d.code.to_string(), kind, cursor, d.at.to_rfc3339(), body))
             }
-            Some(Err((kind, e))) => {
+            Some(Judged::Refuse(kind, e)) => {
                 tracing::warn!(code = %d.code, kind, why = %e, "a document from the portal does not verify; refused");
                 kept.refused.push(RefusedDocument {
                     code: d.code.to_string(),
