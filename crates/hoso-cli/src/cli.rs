@@ -49,6 +49,9 @@ pub enum Command {
     /// Receipts: show one, verify a receipt file offline.
     #[command(subcommand)]
     Receipt(ReceiptCmd),
+    /// Fees: what a dossier owes and how to pay it, and its fee receipt.
+    #[command(subcommand)]
+    Fee(FeeCmd),
     /// Dossier packages (`.hoso`).
     #[command(subcommand)]
     Package(PackageCmd),
@@ -215,6 +218,29 @@ pub enum DossiersCmd {
     },
     /// Shows one dossier.
     Show {
+        /// Dossier id.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeeCmd {
+    /// A dossier's fee. For a draft, the fee computed from its procedure
+    /// and values before filing (line by line, the total, an exemption);
+    /// for a filed dossier, the portal's payment request (amount, paid,
+    /// still due, state, deadline, payee, purpose) and its VietQR code to
+    /// scan with a banking app (`vietqr` in `--json`). Asks the portal
+    /// first; what was kept answers when it cannot be reached.
+    Show {
+        /// Dossier id.
+        id: i64,
+    },
+    /// A filed dossier's fee receipt (biên lai thu phí, lệ phí), verified
+    /// against the portal's keys, in Vietnamese unless `--lang en` or an
+    /// English locale; with `--json`, exactly as signed. Exit 6 when there
+    /// is none (not filed, no fee, not paid yet), 5 when it does not
+    /// verify.
+    Receipt {
         /// Dossier id.
         id: i64,
     },

@@ -3,6 +3,7 @@
 //! command group to its own module.
 
 mod dossiers;
+mod fee;
 mod package;
 mod portals;
 mod procedures;
@@ -160,6 +161,12 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
             // The form's own language is Vietnamese: English only when asked.
             let form = Lang::choose_or(args.lang.as_deref(), Lang::Vi);
             receipt::run(&client, c, out, form).await
+        }
+        Command::Fee(c) => {
+            // A receipt's own language is Vietnamese, as for the filing
+            // receipt: English only when asked.
+            let form = Lang::choose_or(args.lang.as_deref(), Lang::Vi);
+            fee::run(&client, c, out, form).await
         }
         Command::Package(c) => package::run(&client, c, out).await,
         Command::Batch {

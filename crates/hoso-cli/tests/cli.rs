@@ -3,6 +3,8 @@
 
 #[path = "cli/dead_ends.rs"]
 mod dead_ends;
+#[path = "cli/fees.rs"]
+mod fees;
 #[cfg(unix)]
 #[path = "cli/token_prompt.rs"]
 mod token_prompt;

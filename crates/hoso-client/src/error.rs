@@ -71,6 +71,9 @@ pub enum ClientError {
     /// was imported.
     #[error("package refused: {0}")]
     Package(#[from] hoso_package::PackageError),
+    /// A dossier has no fee to show or no fee receipt, and why.
+    #[error("{}", .0.message().en)]
+    FeeUnavailable(crate::fees::FeeUnavailable),
     /// A save followed an older revision than the one stored.
     #[error("stale edit: stored revision {stored}, edit follows {edited}")]
     Stale {
@@ -93,6 +96,10 @@ impl ClientError {
             Self::Portal(_) => ErrorCode::Portal,
             Self::KeyChanged { .. } | Self::Untrusted(_) => ErrorCode::Untrusted,
             Self::NotFound(_) => ErrorCode::NotFound,
+            Self::FeeUnavailable(crate::fees::FeeUnavailable::Uncomputable(_)) => {
+                ErrorCode::Invalid
+            }
+            Self::FeeUnavailable(_) => ErrorCode::NotFound,
             Self::NotEditable | Self::Stale { .. } => ErrorCode::Conflict,
             Self::Paused => ErrorCode::Paused,
             Self::Protocol(_) => ErrorCode::Internal,
@@ -130,6 +137,7 @@ impl ClientError {
                 ),
             ),
             Self::Portal(p) => p.message.clone(),
+            Self::FeeUnavailable(why) => why.message(),
             Self::Invalid(problems) => Bilingual::new(
                 format!("Hồ sơ còn {} lỗi cần sửa trước khi nộp.", problems.len()),
                 format!(

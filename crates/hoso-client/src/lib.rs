@@ -6,6 +6,7 @@
 //! attachments by SHA-256).
 
 pub mod error;
+pub mod fees;
 pub mod http;
 pub mod library;
 pub mod package;
@@ -530,6 +531,66 @@ impl Client {
             after_each,
         )
         .await
+    }
+
+    /// Dossier `id`'s fee: for a draft, the fee [`hoso_core::fee`]
+    /// computes from its procedure and values (before filing); for a
+    /// filed one, its payment request, asked of the portal first when
+    /// `refresh` (what was kept answers when the portal cannot be
+    /// reached). Why there is none is [`fees::FeeUnavailable`].
+    pub async fn dossier_fee(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+        refresh: bool,
+    ) -> Result<fees::DossierFee, ClientError> {
+        fees::dossier_fee(self, portal, id, refresh).await
+    }
+
+    /// Dossier `id`'s fee receipt, verified against `portal`'s keys: the
+    /// one kept, else (when `refresh`) asked of the portal. Why there is
+    /// none (not filed, no fee, no fees online, not paid yet) is
+    /// [`fees::FeeUnavailable`]; one that does not verify is
+    /// [`ClientError::Untrusted`].
+    pub async fn dossier_fee_receipt(
+        &self,
+        portal: &PortalRecord,
+        id: i64,
+        refresh: bool,
+    ) -> Result<fees::VerifiedFeeReceipt, ClientError> {
+        fees::dossier_receipt(self, portal, id, refresh).await
+    }
+
+    /// Asks `portal` for the payment of the dossier coded `code`
+    /// (`GET /v1/dossiers/{code}/payment`) and keeps what it answers as
+    /// the change feed's documents are kept: for a profile that missed the
+    /// feed, and to refresh.
+    pub async fn fetch_payment(
+        &self,
+        portal: &PortalRecord,
+        code: &str,
+    ) -> Result<hoso_core::wire::PaymentStatus, ClientError> {
+        fees::fetch(&self.store, &self.http, portal, code).await
+    }
+
+    /// The payment request of the dossier coded `code` at `portal`, as
+    /// last received from its feed or [`Self::fetch_payment`].
+    pub async fn payment_request(
+        &self,
+        portal: &PortalRecord,
+        code: &str,
+    ) -> Result<Option<hoso_core::payment::PaymentRequest>, ClientError> {
+        fees::request_of(&self.store, portal, code).await
+    }
+
+    /// The fee receipt of the dossier coded `code` at `portal`, verified
+    /// again; none while none was received.
+    pub async fn fee_receipt(
+        &self,
+        portal: &PortalRecord,
+        code: &str,
+    ) -> Result<Option<fees::VerifiedFeeReceipt>, ClientError> {
+        fees::receipt_of(&self.store, portal, code).await
     }
 
     /// Records `content` as a draft and files it: [`Self::create_dossier`],

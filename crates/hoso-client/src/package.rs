@@ -177,12 +177,18 @@ async fn filed_part(
             })
         })
         .collect::<Result<Vec<_>, ClientError>>()?;
+    // Verified again on the way out: a package never carries a fee
+    // receipt this profile would not show.
+    let fee_receipt = crate::fees::receipt_of(store, &portal, &code)
+        .await?
+        .map(|kept| kept.signed);
     Ok(Filed {
         portal: portal_ref(&portal),
         dossier_code: code,
         receipt: serde_json::from_str(&rows.0).map_err(|e| json("stored receipt", e))?,
         history,
         supplements,
+        fee_receipt,
     })
 }
 
@@ -299,6 +305,15 @@ pub async fn import(
                     "Biên nhận trong gói không khớp với nội dung hồ sơ: gói đã bị sửa.".into(),
                     "The receipt in the package does not match the dossier's content: the package was altered.".into(),
                 ));
+            }
+            if let Some(fee) = &filed.fee_receipt {
+                let keys = crate::fees::keys(store, &target).await?;
+                if fee.verify(&keys)?.dossier_code.as_str() != filed.dossier_code {
+                    return Err(refused(
+                        "Biên lai thu phí trong gói là của hồ sơ khác: gói đã bị sửa.".into(),
+                        "The fee receipt in the package is another dossier's: the package was altered.".into(),
+                    ));
+                }
             }
             let existing = filed_here(store, target.id, &filed.dossier_code).await?;
             (target, existing)
@@ -425,11 +440,13 @@ async fn record(
                     ))
                 })
                 .collect::<Result<Vec<_>, ClientError>>()?;
+            let fee_receipt = f.fee_receipt.as_ref().map(to_json).transpose()?;
             Ok((
                 f.dossier_code.clone(),
                 to_json(&f.receipt)?,
                 f.history.clone(),
                 supplements,
+                fee_receipt,
             ))
         })
         .transpose()?;
@@ -451,7 +468,7 @@ async fn record(
             };
             let draft = NewDossier::draft(portal_id, (&code, &version), &title, &json, &t);
             let new = match &filed {
-                Some((c, r, _, _)) => NewDossier {
+                Some((c, r, _, _, _)) => NewDossier {
                     state: DossierState::Submitted,
                     dossier_code: Some(c),
                     receipt: Some(r),
@@ -464,7 +481,7 @@ async fn record(
                 },
             };
             let id = rows::insert(&tx, &new)?;
-            if let Some((c, _, history, supplements)) = &filed {
+            if let Some((c, _, history, supplements, fee_receipt)) = &filed {
                 for e in history {
                     let cursor = i64::try_from(e.cursor).unwrap_or(i64::MAX);
                     crate::store::tracking::add_event(&tx, portal_id, cursor, c, e)?;
@@ -472,6 +489,16 @@ async fn record(
                 for (i, (cursor, supplement, receipt)) in supplements.iter().enumerate() {
                     let key = format!("imported-{id}-{i}");
                     supplements::insert_filed(&tx, id, *cursor, supplement, &key, receipt, &t)?;
+                }
+                if let Some(body) = fee_receipt {
+                    let d = crate::store::documents::Incoming {
+                        code: c,
+                        kind: crate::fees::FEE_RECEIPT,
+                        cursor: None,
+                        at: None,
+                        body,
+                    };
+                    crate::store::documents::keep(&tx, portal_id, &d, &t)?;
                 }
             }
             tx.commit()?;

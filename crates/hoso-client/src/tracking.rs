@@ -6,7 +6,8 @@
 //! dossier's history reads offline; the time of the last answer from the
 //! portal (`status_sync.confirmed_at`) goes with every status shown, so an
 //! old state is never passed off as fresh. How often to poll is
-//! `hoso_core::poll`'s policy; [`poll_portal`] runs it for one portal, so a
+//! `hoso_core::poll`'s policy; the documents the feed carries beside the
+//! changes (payment requests, fee receipts) are kept by [`crate::fees`]; [`poll_portal`] runs it for one portal, so a
 //! portal that is down delays nobody else.
 
 use crate::error::ClientError;
@@ -25,10 +26,16 @@ const PAGE: u32 = 200;
 const MAX_PAGES: u32 = 50;
 
 /// What one sync with a portal did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncReport {
     /// Changes that were new here.
     pub new_events: usize,
+    /// Documents (payment requests, fee receipts, notices) new or changed
+    /// here.
+    pub new_documents: usize,
+    /// Signed documents that did not verify against the portal's keys:
+    /// refused, not kept.
+    pub refused: Vec<crate::fees::RefusedDocument>,
     /// Requests made.
     pub requests: u32,
 }
@@ -83,10 +90,16 @@ pub async fn check_key(
     let pinned = portal.key.fingerprint();
     let changed = (found.key_id != pinned).then(|| found.key_id.clone());
     let (portal_id, mark) = (portal.id, changed.clone());
+    // The keys it retired are believed only from a portal that still
+    // presents the pinned one.
+    let retired = changed.is_none().then_some(found.previous_keys);
     store
         .call(move |conn| {
             let tx = conn.transaction()?;
             crate::store::portals::set_key_changed(&tx, portal_id, mark.as_deref())?;
+            if let Some(retired) = &retired {
+                crate::store::documents::set_retired_keys(&tx, portal_id, retired)?;
+            }
             rows::key_checked(&tx, portal_id, &now())?;
             tx.commit()?;
             Ok(())
@@ -153,6 +166,10 @@ pub async fn sync(
             )));
         }
         report.new_events += keep(store, portal_id, feed.events).await?;
+        // Documents are kept before the cursor moves past them.
+        let kept = crate::fees::keep_feed(store, http, portal, feed.documents).await?;
+        report.new_documents += kept.new;
+        report.refused.extend(kept.refused);
         cursor = next;
         etag = tag;
         confirmed(store, portal_id, cursor, etag.clone()).await?;
@@ -266,7 +283,7 @@ pub async fn poll_portal(
         let result = sync(&store, &http, &portal, first).await;
         first = false;
         let outcome = match &result {
-            Ok(r) if r.new_events > 0 => PollOutcome::Changed,
+            Ok(r) if r.new_events > 0 || r.new_documents > 0 => PollOutcome::Changed,
             Ok(_) => PollOutcome::Unchanged,
             Err(e) => {
                 if let Err(again) = failed(&store, portal.id, e.to_string()).await {

@@ -4,7 +4,8 @@
 //! It is a zip archive with exactly these entries:
 //! - `manifest.json`: the [`Manifest`] (format and version, the procedure
 //!   code and version with every field value, each document's name, size
-//!   and SHA-256, and once filed the receipt, history and supplements);
+//!   and SHA-256, and once filed the receipt, history, supplements and
+//!   fee receipt);
 //! - `documents/<sha256>`: each document's bytes, named by their hash.
 //!
 //! Reading ([`Package::open`]) trusts nothing in the archive: any other
@@ -18,7 +19,9 @@
 //! which stops at the declared size and checks the hash, so what reaches
 //! the caller's folder is exactly what the manifest names.
 
+use hoso_core::fee_receipt::FeeReceipt;
 use hoso_core::receipt::SignedReceipt;
+use hoso_core::signed::Signed;
 use hoso_core::supplement::Supplement;
 use hoso_core::wire::StatusEvent;
 use hoso_core::{Bilingual, DossierContent, Sha256Digest};
@@ -84,6 +87,11 @@ pub struct Filed {
     /// Supplements filed, each with its signed receipt.
     #[serde(default)]
     pub supplements: Vec<FiledSupplement>,
+    /// The fee receipt exactly as the portal signed it, once the fee was
+    /// paid. Absent from packages written before it was kept (and from
+    /// older builds' reading: they pass over it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_receipt: Option<Signed<FeeReceipt>>,
 }
 
 /// A portal as a package names it.

@@ -191,4 +191,30 @@ CREATE TRIGGER dossiers_fts_delete AFTER DELETE ON dossiers BEGIN
     DELETE FROM dossiers_fts WHERE rowid = old.id;
 END;
 "#,
+    // The documents a portal issues for a filed dossier, as its change
+    // feed (or `GET /v1/dossiers/{code}/payment`) carries them: the latest
+    // of each kind per dossier (a payment request again at each change of
+    // its state, the fee receipt, a refund or result notice), kept as the
+    // JSON received, the signed ones only once verified; and the receipt
+    // keys a portal retired and still publishes, so documents it signed
+    // before a rotation verify offline.
+    r#"
+CREATE TABLE dossier_documents (
+    portal_id    INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+    code         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    cursor       INTEGER,
+    at           TEXT,
+    body         TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (portal_id, code, kind)
+);
+CREATE TABLE retired_keys (
+    portal_id   INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+    key_id      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    retired_at  TEXT NOT NULL,
+    PRIMARY KEY (portal_id, key_id)
+);
+"#,
 ];

@@ -17,6 +17,7 @@ use crate::error::ClientError;
 use rusqlite::Connection;
 use std::path::Path;
 
+pub(crate) mod documents;
 pub(crate) mod dossiers;
 pub(crate) mod library;
 mod migrations;

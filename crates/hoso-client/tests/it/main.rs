@@ -3,6 +3,7 @@
 
 mod crash_trials;
 mod faults;
+mod fees;
 mod import;
 mod library;
 mod loss;
