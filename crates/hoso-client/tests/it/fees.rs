@@ -4,12 +4,12 @@
 //! feed asks for it on demand; a receipt altered at the portal is refused
 //! and never kept.
 
-use crate::{pattern_file, portal_for, sign_in};
+use crate::{World, pattern_file, sign_in};
 use hoso_client::fees::{DossierFee, FeeUnavailable};
-use hoso_client::{Client, ClientError, PortalRecord};
+use hoso_client::{Client, ClientError};
 use hoso_core::payment::PaymentState;
 use hoso_core::{AttachedDocument, DossierContent, VietQr};
-use hoso_portal::{PortalConfig, RunningPortal};
+use hoso_portal::PortalConfig;
 use std::path::Path;
 
 /// The fee of the bundled household business registration, in đồng.
@@ -47,99 +47,68 @@ async fn household(dir: &Path, client: &Client, tag: &str) -> DossierContent {
     d
 }
 
-/// A practice portal and a profile signed in to it.
-struct Desk {
-    dir: tempfile::TempDir,
-    portal: RunningPortal,
-    client: Client,
-    record: PortalRecord,
+/// A household registration saved as a draft in `world`; its local id.
+async fn household_draft(world: &World, tag: &str) -> i64 {
+    let procedure = world
+        .client
+        .procedures(&world.record)
+        .await
+        .expect("catalog")
+        .into_iter()
+        .find(|p| p.code.as_str() == "dang-ky-ho-kinh-doanh")
+        .expect("household registration in the catalog");
+    let content = household(world.dir.path(), &world.client, tag).await;
+    world.draft_of(&procedure, content).await
 }
 
-impl Desk {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let client = Client::open(&dir.path().join("profile"))
-            .await
-            .expect("profile");
-        let (portal, record) = portal_for(&dir.path().join("portal"), &client).await;
-        Self {
-            dir,
-            portal,
-            client,
-            record,
-        }
-    }
+/// Files draft `id`; its code.
+async fn filed(world: &World, id: i64) -> String {
+    world
+        .client
+        .submit_dossier(&world.record, id)
+        .await
+        .expect("filed")
+        .receipt
+        .dossier_code
+        .to_string()
+}
 
-    /// A household registration saved as a draft; its local id.
-    async fn draft(&self, tag: &str) -> i64 {
-        let procedure = self
-            .client
-            .procedures(&self.record)
-            .await
-            .expect("catalog")
-            .into_iter()
-            .find(|p| p.code.as_str() == "dang-ky-ho-kinh-doanh")
-            .expect("household registration in the catalog");
-        let content = household(self.dir.path(), &self.client, tag).await;
-        let draft = self
-            .client
-            .create_dossier(&self.record, &procedure)
-            .await
-            .expect("draft");
-        self.client
-            .save_dossier(&self.record, draft.summary.id, content, draft.revision)
-            .await
-            .expect("saved");
-        draft.summary.id
-    }
-
-    /// Files draft `id`; its code.
-    async fn file(&self, id: i64) -> String {
-        self.client
-            .submit_dossier(&self.record, id)
-            .await
-            .expect("filed")
-            .receipt
-            .dossier_code
-            .to_string()
-    }
-
-    /// The practice bank pays what dossier `code` still owes.
-    async fn pay(&self, code: &str) {
-        let config = PortalConfig::practice(self.dir.path().join("portal"));
-        let paid = hoso_portal::practice_bank::pay(&config, code, None)
-            .await
-            .expect("practice bank");
-        let answer = paid.answer.expect("transfer recorded");
-        assert!(answer.fee_receipt.is_some(), "the fee is paid: {answer:?}");
-    }
+/// The practice bank pays what dossier `code` still owes.
+async fn pay(world: &World, code: &str) {
+    let config = PortalConfig::practice(world.portal_dir());
+    let paid = hoso_portal::practice_bank::pay(&config, code, None)
+        .await
+        .expect("practice bank");
+    let answer = paid.answer.expect("transfer recorded");
+    assert!(answer.fee_receipt.is_some(), "the fee is paid: {answer:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_one_sync_of_payment()
  {
-    let desk = Desk::new().await;
-    let id = desk.draft("mot").await;
+    let world = World::new().await;
+    let id = household_draft(&world, "mot").await;
 
     // Before filing: the figure hoso-core computes, which the portal asks.
-    match desk.client.dossier_fee(&desk.record, id, true).await {
+    match world.client.dossier_fee(&world.record, id, true).await {
         Ok(DossierFee::Computed(fee)) => assert_eq!(fee.amount_vnd, FEE),
         other => panic!("a draft's fee is computed: {other:?}"),
     }
     assert!(matches!(
-        desk.client
-            .dossier_fee_receipt(&desk.record, id, true)
+        world
+            .client
+            .dossier_fee_receipt(&world.record, id, true)
             .await,
         Err(ClientError::FeeUnavailable(FeeUnavailable::NotFiled))
     ));
 
-    let code = desk.file(id).await;
-    let report = desk.client.sync_status(&desk.record).await.expect("sync");
+    let code = filed(&world, id).await;
+    let report = world.client.sync_status(&world.record).await.expect("sync");
     assert!(report.new_documents >= 1, "{report:?}");
     assert!(report.refused.is_empty(), "{report:?}");
-    let request = desk
+    let request = world
         .client
-        .payment_request(&desk.record, &code)
+        .payment_request(&world.record, &code)
         .await
         .expect("read")
         .expect("the payment request arrived with one sync");
@@ -151,21 +120,21 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         qr.purpose.expect("purpose").as_str().contains(&code),
         "the purpose carries the dossier code"
     );
-    match desk
+    match world
         .client
-        .dossier_fee_receipt(&desk.record, id, false)
+        .dossier_fee_receipt(&world.record, id, false)
         .await
     {
         Err(ClientError::FeeUnavailable(FeeUnavailable::NotPaid(PaymentState::Awaiting))) => {}
         other => panic!("no receipt before payment: {other:?}"),
     }
 
-    desk.pay(&code).await;
-    let report = desk.client.sync_status(&desk.record).await.expect("sync");
+    pay(&world, &code).await;
+    let report = world.client.sync_status(&world.record).await.expect("sync");
     assert!(report.refused.is_empty(), "{report:?}");
-    let kept = desk
+    let kept = world
         .client
-        .fee_receipt(&desk.record, &code)
+        .fee_receipt(&world.record, &code)
         .await
         .expect("read")
         .expect("the fee receipt arrived with one sync");
@@ -175,10 +144,10 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         kept.receipt.amount_in_words,
         hoso_core::amount_words::in_words(FEE)
     );
-    assert_eq!(kept.receipt.key_id, desk.record.key.fingerprint());
-    let paid = desk
+    assert_eq!(kept.receipt.key_id, world.record.key.fingerprint());
+    let paid = world
         .client
-        .payment_request(&desk.record, &code)
+        .payment_request(&world.record, &code)
         .await
         .expect("read")
         .expect("request");
@@ -187,19 +156,19 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
         "{paid:?}"
     );
     assert_eq!(paid.vietqr, None, "nothing left to scan");
-    let by_id = desk
+    let by_id = world
         .client
-        .dossier_fee_receipt(&desk.record, id, false)
+        .dossier_fee_receipt(&world.record, id, false)
         .await
         .expect("kept offline");
     assert_eq!(by_id, kept);
 
     // Another profile of the same applicant, which never read the feed,
     // asks on demand and keeps the same receipt.
-    let other = Client::open(&desk.dir.path().join("other"))
+    let other = Client::open(&world.dir.path().join("other"))
         .await
         .expect("profile");
-    let record = sign_in(&desk.portal, &other).await;
+    let record = sign_in(&world.portal, &other).await;
     assert_eq!(other.fee_receipt(&record, &code).await.expect("read"), None);
     let status = other.fetch_payment(&record, &code).await.expect("payment");
     assert_eq!(status.paid_vnd, FEE);
@@ -211,15 +180,16 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
     assert_eq!(fetched.signed, kept.signed);
 
     // The package carries the receipt to a profile that never asked.
-    let package = desk.dir.path().join("ho-kinh-doanh.hoso");
-    desk.client
+    let package = world.dir.path().join("ho-kinh-doanh.hoso");
+    world
+        .client
         .export_package(id, &package)
         .await
         .expect("exported");
-    let third = Client::open(&desk.dir.path().join("third"))
+    let third = Client::open(&world.dir.path().join("third"))
         .await
         .expect("profile");
-    let record = sign_in(&desk.portal, &third).await;
+    let record = sign_in(&world.portal, &third).await;
     let imported = third
         .import_package(&record, &package)
         .await
@@ -233,20 +203,21 @@ async fn a_fee_is_asked_within_one_sync_and_its_receipt_arrives_verified_within_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_package_whose_fee_receipt_was_altered_is_refused_whole() {
-    let desk = Desk::new().await;
-    let id = desk.draft("goi").await;
-    let code = desk.file(id).await;
-    desk.pay(&code).await;
-    desk.client.sync_status(&desk.record).await.expect("sync");
-    let package = desk.dir.path().join("goi.hoso");
-    desk.client
+    let world = World::new().await;
+    let id = household_draft(&world, "goi").await;
+    let code = filed(&world, id).await;
+    pay(&world, &code).await;
+    world.client.sync_status(&world.record).await.expect("sync");
+    let package = world.dir.path().join("goi.hoso");
+    world
+        .client
         .export_package(id, &package)
         .await
         .expect("exported");
 
     // The manifest's fee receipt says less was paid; everything else as
     // written.
-    let altered = desk.dir.path().join("goi-sua.hoso");
+    let altered = world.dir.path().join("goi-sua.hoso");
     let written =
         hoso_package::Package::open(std::fs::File::open(&package).expect("open")).expect("package");
     let mut manifest = written.manifest().clone();
@@ -260,13 +231,13 @@ async fn a_package_whose_fee_receipt_was_altered_is_refused_whole() {
     hoso_package::write(
         std::fs::File::create(&altered).expect("create"),
         &manifest,
-        |sha| std::fs::File::open(desk.client.document_path(sha)),
+        |sha| std::fs::File::open(world.client.document_path(sha)),
     )
     .expect("written");
-    let other = Client::open(&desk.dir.path().join("other"))
+    let other = Client::open(&world.dir.path().join("other"))
         .await
         .expect("profile");
-    let record = sign_in(&desk.portal, &other).await;
+    let record = sign_in(&world.portal, &other).await;
     match other.import_package(&record, &altered).await {
         Err(e @ ClientError::Untrusted(_)) => {
             assert_eq!(e.code(), hoso_client::error::ErrorCode::Untrusted)
@@ -285,15 +256,15 @@ async fn a_package_whose_fee_receipt_was_altered_is_refused_whole() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fee_receipt_altered_at_the_portal_is_refused_and_never_kept() {
-    let desk = Desk::new().await;
-    let id = desk.draft("hai").await;
-    let code = desk.file(id).await;
-    desk.client.sync_status(&desk.record).await.expect("sync");
-    desk.pay(&code).await;
+    let world = World::new().await;
+    let id = household_draft(&world, "hai").await;
+    let code = filed(&world, id).await;
+    world.client.sync_status(&world.record).await.expect("sync");
+    pay(&world, &code).await;
 
     // The receipt's amount changed after it was signed, in the feed and in
     // the payment answer alike.
-    let db = rusqlite::Connection::open(desk.dir.path().join("portal").join("portal.sqlite3"))
+    let db = rusqlite::Connection::open(world.portal_dir().join("portal.sqlite3"))
         .expect("portal database");
     let altered = db
         .execute(
@@ -310,13 +281,14 @@ async fn a_fee_receipt_altered_at_the_portal_is_refused_and_never_kept() {
     assert_eq!(altered, 2);
     drop(db);
 
-    let report = desk.client.sync_status(&desk.record).await.expect("sync");
+    let report = world.client.sync_status(&world.record).await.expect("sync");
     assert_eq!(report.refused.len(), 1, "{report:?}");
     assert_eq!(report.refused[0].code, code);
     assert_eq!(report.refused[0].kind, "fee_receipt");
     assert_eq!(
-        desk.client
-            .fee_receipt(&desk.record, &code)
+        world
+            .client
+            .fee_receipt(&world.record, &code)
             .await
             .expect("read"),
         None,
@@ -324,16 +296,17 @@ async fn a_fee_receipt_altered_at_the_portal_is_refused_and_never_kept() {
     );
     // The request itself is kept (unsigned, it says only what to pay).
     assert!(
-        desk.client
-            .payment_request(&desk.record, &code)
+        world
+            .client
+            .payment_request(&world.record, &code)
             .await
             .expect("read")
             .is_some()
     );
     // Asked on demand, the same receipt is refused again.
-    match desk
+    match world
         .client
-        .dossier_fee_receipt(&desk.record, id, true)
+        .dossier_fee_receipt(&world.record, id, true)
         .await
     {
         Err(e @ ClientError::Untrusted(_)) => {
@@ -342,8 +315,9 @@ async fn a_fee_receipt_altered_at_the_portal_is_refused_and_never_kept() {
         other => panic!("an altered receipt is refused: {other:?}"),
     }
     assert_eq!(
-        desk.client
-            .fee_receipt(&desk.record, &code)
+        world
+            .client
+            .fee_receipt(&world.record, &code)
             .await
             .expect("read"),
         None

@@ -63,10 +63,14 @@ impl World {
     /// Saves `content` as a new draft of the quality-inspection procedure;
     /// its local id.
     pub async fn draft(&self, content: DossierContent) -> i64 {
-        let procedure = self.procedure().await;
+        self.draft_of(&self.procedure().await, content).await
+    }
+
+    /// Saves `content` as a new draft of `procedure`; its local id.
+    pub async fn draft_of(&self, procedure: &Procedure, content: DossierContent) -> i64 {
         let draft = self
             .client
-            .create_dossier(&self.record, &procedure)
+            .create_dossier(&self.record, procedure)
             .await
             .expect("draft");
         self.client
