@@ -619,6 +619,18 @@ fn stdout_of(out: &Output, code: i32) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
+/// Standard error as text, after checking the exit code.
+fn stderr_of(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr.clone()).expect("utf-8")
+}
+
 /// Whether `text` has a line that reads `want` (spaces around it aside).
 fn has_line(text: &str, want: &str) -> bool {
     text.lines().any(|l| l.trim() == want)

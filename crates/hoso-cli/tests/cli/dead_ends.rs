@@ -2,21 +2,9 @@
 //! the binary run as people run it, against a portal on loopback and a
 //! real profile, its words and exit codes read back.
 
-use super::{Agency, agency, hoso_in, json, stdout_of};
+use super::{Agency, agency, hoso_in, json, stderr_of, stdout_of};
 use serde_json::Value;
 use std::path::PathBuf;
-
-/// Standard error as text, after checking the exit code.
-fn stderr_of(out: &std::process::Output, code: i32) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr.clone()).expect("utf-8")
-}
 
 /// A portal on loopback and a profile signed in to it.
 async fn signed_in() -> (Agency, PathBuf) {

@@ -3,7 +3,7 @@
 //! the practice bank paid, and each reason there is none, with its exit
 //! code.
 
-use super::{Agency, agency, filed_sample, hoso_in, json, stdout_of};
+use super::{Agency, agency, filed_sample, hoso_in, json, stderr_of, stdout_of};
 use hoso_core::VietQr;
 use hoso_portal::PortalConfig;
 use serde_json::Value;
@@ -11,18 +11,6 @@ use std::path::Path;
 
 /// The fee of the bundled household business registration, in đồng.
 const FEE: u64 = 100_000;
-
-/// Standard error as text, after checking the exit code.
-fn stderr_of(out: &std::process::Output, code: i32) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr.clone()).expect("utf-8")
-}
 
 /// A household business registration drafted in `profile` with its
 /// values and application from `dir`; its local id.
