@@ -332,7 +332,7 @@ fn check_field(
         );
     }
     if let Some(p) = &f.pattern
-        && p.compiled().is_none()
+        && !p.compiles()
     {
         return bad(
             &format!("biểu thức mẫu “{}” không hợp lệ", p.regex),

@@ -9,15 +9,16 @@
 mod check;
 pub mod diff;
 mod locate;
+mod pattern;
 
 pub use check::SchemaError;
+pub use pattern::Pattern;
 
 use crate::fees::FeeSchedule;
 use crate::length::{LengthUnit, normalize_cow};
 use crate::{Bilingual, DossierContent, ProcedureCode, Row};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
 
 /// The schema format this build understands.
 pub const SCHEMA_FORMAT: u32 = 2;
@@ -251,48 +252,6 @@ pub struct LengthLimit {
     pub max: u32,
     /// What is counted.
     pub unit: LengthUnit,
-}
-
-/// A pattern a value must match, with a hint saying what it means.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Pattern {
-    /// The regular expression; it must match the whole value.
-    pub regex: String,
-    /// What a matching value looks like, for people ("e.g. 8504.21.11").
-    pub hint: Bilingual,
-    #[serde(skip)]
-    compiled: OnceLock<Option<regex_lite::Regex>>,
-}
-
-impl PartialEq for Pattern {
-    fn eq(&self, other: &Self) -> bool {
-        self.regex == other.regex && self.hint == other.hint
-    }
-}
-
-impl Pattern {
-    /// A pattern from its expression and hint.
-    pub fn new(regex: impl Into<String>, hint: Bilingual) -> Self {
-        Self {
-            regex: regex.into(),
-            hint,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// The compiled expression anchored at both ends, built once; `None`
-    /// when it does not compile (the schema check refuses such schemas).
-    pub fn compiled(&self) -> Option<&regex_lite::Regex> {
-        self.compiled
-            .get_or_init(|| regex_lite::Regex::new(&format!("^(?:{})$", self.regex)).ok())
-            .as_ref()
-    }
-
-    /// Whether the whole of `value` matches.
-    pub fn matches(&self, value: &str) -> bool {
-        self.compiled().is_some_and(|r| r.is_match(value))
-    }
 }
 
 /// Bounds on a number; either may be absent.
