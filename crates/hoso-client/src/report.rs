@@ -32,6 +32,47 @@ pub struct ReportRow {
     /// appointment date and the deadline as of the report's day (as the
     /// dossier list shows them).
     pub tracking: Option<Tracking>,
+    /// Once the portal asked a fee for it: what it asked, what was paid
+    /// and what was given back.
+    pub fee: Option<FeeStanding>,
+}
+
+/// A filed dossier's fee as the report counts it, in đồng.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeeStanding {
+    /// The fee the portal asked for.
+    pub asked_vnd: u64,
+    /// What is still to pay (0 once paid, refunded or expired).
+    pub due_vnd: u64,
+    /// What was paid towards it.
+    pub paid_vnd: u64,
+    /// What was given back (the refund notice kept last).
+    pub refunded_vnd: u64,
+}
+
+impl FeeStanding {
+    /// The standing the payment request `request` and the refund of
+    /// `refunded_vnd` make.
+    pub fn of(request: &hoso_core::payment::PaymentRequest, refunded_vnd: u64) -> Self {
+        use hoso_core::payment::PaymentState;
+        let asked = request.amount_vnd;
+        let (due, paid) = match request.state {
+            PaymentState::Awaiting => (asked, 0),
+            PaymentState::PartlyPaid { still_due_vnd } => {
+                (still_due_vnd, asked.saturating_sub(still_due_vnd))
+            }
+            PaymentState::Paid { .. } => (0, asked),
+            // What was given back had been paid.
+            PaymentState::Refunded => (0, asked.max(refunded_vnd)),
+            PaymentState::Expired => (0, 0),
+        };
+        Self {
+            asked_vnd: asked,
+            due_vnd: due,
+            paid_vnd: paid,
+            refunded_vnd,
+        }
+    }
 }
 
 /// Counts for the summary view.
@@ -43,6 +84,8 @@ pub struct Summary {
     pub overdue: Vec<ReportRow>,
     /// Those due within two working days.
     pub due_soon: Vec<ReportRow>,
+    /// Fees of all filed dossiers, added up.
+    pub fees: FeeStanding,
 }
 
 /// Every dossier not deleted, most recently changed first.
@@ -56,6 +99,12 @@ pub async fn rows(store: &Store, today: chrono::NaiveDate) -> Result<Vec<ReportR
 pub fn summary(rows: &[ReportRow]) -> Summary {
     let mut out = Summary::default();
     for row in rows {
+        if let Some(fee) = row.fee {
+            out.fees.asked_vnd += fee.asked_vnd;
+            out.fees.due_vnd += fee.due_vnd;
+            out.fees.paid_vnd += fee.paid_vnd;
+            out.fees.refunded_vnd += fee.refunded_vnd;
+        }
         let Some(tracking) = &row.tracking else {
             continue;
         };
@@ -131,6 +180,10 @@ pub fn csv(rows: &[ReportRow]) -> String {
         "Trạng thái / Status",
         "Cổng xác nhận lúc / Confirmed at",
         "Thời hạn / Deadline",
+        "Phí phải nộp (đồng) / Fee (VND)",
+        "Còn phải nộp / Still due",
+        "Đã nộp / Paid",
+        "Đã hoàn / Refunded",
     ]
     .map(String::from);
     let lines = std::iter::once(heading).chain(rows.iter().map(|r| {
@@ -152,6 +205,10 @@ pub fn csv(rows: &[ReportRow]) -> String {
                 .and_then(|t| t.confirmed_at.clone())
                 .unwrap_or_default(),
             tracking.map(|t| t.deadline.label().vi).unwrap_or_default(),
+            amount(r.fee.map(|f| f.asked_vnd)),
+            amount(r.fee.map(|f| f.due_vnd)),
+            amount(r.fee.map(|f| f.paid_vnd)),
+            amount(r.fee.map(|f| f.refunded_vnd)),
         ]
     }));
     let mut out = csv::WriterBuilder::new()
@@ -159,7 +216,7 @@ pub fn csv(rows: &[ReportRow]) -> String {
         .from_writer("\u{feff}".as_bytes().to_vec());
     for line in lines {
         // Cannot fail: the writer refuses only lines of unequal length
-        // (each has the ten cells above) and its sink's errors (a Vec
+        // (each has the fourteen cells above) and its sink's errors (a Vec
         // takes every byte).
         let cells: Vec<_> = line.iter().map(|cell| neutralised(cell)).collect();
         out.write_record(cells.iter().map(|cell| cell.as_bytes()))
@@ -168,6 +225,12 @@ pub fn csv(rows: &[ReportRow]) -> String {
     let bytes = out.into_inner().expect("CSV into memory");
     // Every cell was a `str` and the writer adds only ASCII.
     String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
+}
+
+/// An amount in đồng as a spreadsheet reads a number (digits alone); empty
+/// for a dossier the portal asked no fee for.
+fn amount(vnd: Option<u64>) -> String {
+    vnd.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// The characters that make a spreadsheet read a cell as a formula (or,
@@ -204,6 +267,7 @@ mod tests {
                 appointment_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
                 deadline,
             }),
+            fee: None,
         }
     }
 
@@ -323,5 +387,74 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1][2], "Công ty \"Ánh Dương\", Hà Nội");
         assert_eq!(lines[1][3], "hai\ndòng");
+    }
+
+    #[test]
+    fn fees_are_counted_by_payment_state_summed_and_written_as_plain_numbers() {
+        use hoso_core::payment::{PaymentRequest, PaymentState};
+        let payee = serde_json::from_value(
+            serde_json::json!({"bin": "970415", "account": "0011001932418"}),
+        )
+        .expect("payee");
+        let fee = hoso_core::Fee {
+            amount_vnd: 100_000,
+            lines: vec![],
+            exempt: None,
+        };
+        let deadline =
+            chrono::DateTime::parse_from_rfc3339("2026-12-10T17:00:00+07:00").expect("time");
+        let code = "HOSO.PRACTICE-261204-0001".parse().expect("code");
+        let asked =
+            PaymentRequest::new(&code, &fee, &payee, "Sở Tài chính", deadline).expect("request");
+        let in_state = |state| asked.with_state(state).expect("state");
+        let standings = [
+            FeeStanding::of(&asked, 0),
+            FeeStanding::of(
+                &in_state(PaymentState::PartlyPaid {
+                    still_due_vnd: 40_000,
+                }),
+                0,
+            ),
+            FeeStanding::of(&in_state(PaymentState::Paid { late: false }), 0),
+            FeeStanding::of(&in_state(PaymentState::Refunded), 100_000),
+            FeeStanding::of(&in_state(PaymentState::Expired), 0),
+        ];
+        let (due, paid, refunded): (Vec<u64>, Vec<u64>, Vec<u64>) = (
+            standings.iter().map(|f| f.due_vnd).collect(),
+            standings.iter().map(|f| f.paid_vnd).collect(),
+            standings.iter().map(|f| f.refunded_vnd).collect(),
+        );
+        assert_eq!(due, [100_000, 40_000, 0, 0, 0]);
+        assert_eq!(paid, [0, 60_000, 100_000, 100_000, 0]);
+        assert_eq!(refunded, [0, 0, 0, 100_000, 0]);
+
+        let rows: Vec<ReportRow> = standings
+            .iter()
+            .map(|f| {
+                let mut r = row("A1", Status::Received, Deadline::Paused);
+                r.fee = Some(*f);
+                r
+            })
+            .chain(std::iter::once(row(
+                "B2",
+                Status::Received,
+                Deadline::Paused,
+            )))
+            .collect();
+        let total = summary(&rows).fees;
+        assert_eq!(
+            (
+                total.asked_vnd,
+                total.due_vnd,
+                total.paid_vnd,
+                total.refunded_vnd
+            ),
+            (500_000, 140_000, 260_000, 100_000)
+        );
+        let lines = read_back(&csv(&rows));
+        assert_eq!(lines[0][10], "Phí phải nộp (đồng) / Fee (VND)");
+        assert_eq!(lines[2][10..], ["100000", "40000", "60000", "0"]);
+        assert_eq!(lines[4][10..], ["100000", "0", "100000", "100000"]);
+        assert_eq!(lines[6][10..], ["", "", "", ""], "no fee asked");
     }
 }

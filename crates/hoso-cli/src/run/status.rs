@@ -2,8 +2,10 @@
 
 use super::Out;
 use super::dossiers::summary_json;
-use crate::exit::{Code, Failure};
+use crate::exit::{Code, Failure, Lang};
 use hoso_client::Client;
+use hoso_core::amount_words::in_figures;
+use hoso_core::bilingual::en_number;
 use serde_json::json;
 
 pub(super) async fn run(
@@ -70,6 +72,10 @@ pub(super) async fn run(
                         "confirmed_at": r.tracking.as_ref().and_then(|t| t.confirmed_at.clone()),
                         "appointment_date": r.tracking.as_ref().map(|t| t.appointment_date),
                         "deadline": r.tracking.as_ref().map(|t| t.deadline),
+                        "fee": r.fee.map(|f| json!({
+                            "asked_vnd": f.asked_vnd, "due_vnd": f.due_vnd,
+                            "paid_vnd": f.paid_vnd, "refunded_vnd": f.refunded_vnd,
+                        })),
                     })
                 })
                 .collect();
@@ -107,6 +113,23 @@ pub(super) async fn run(
                     };
                     format!("{:>5}  {code:<26} {:<40} {standing}", r.id, r.title)
                 }));
+                let fees = hoso_client::report::summary(&rows).fees;
+                if fees.asked_vnd > 0 {
+                    let m = |vnd| match out.lang {
+                        Lang::Vi => in_figures(vnd),
+                        Lang::En => format!("{} VND", en_number(vnd)),
+                    };
+                    lines.push(out.t(
+                        &format!(
+                            "Phí, lệ phí: phải nộp {}, còn phải nộp {}, đã nộp {}, đã hoàn {}.",
+                            m(fees.asked_vnd), m(fees.due_vnd), m(fees.paid_vnd), m(fees.refunded_vnd)
+                        ),
+                        &format!(
+                            "Fees: asked {}, still due {}, paid {}, refunded {}.",
+                            m(fees.asked_vnd), m(fees.due_vnd), m(fees.paid_vnd), m(fees.refunded_vnd)
+                        ),
+                    ));
+                }
                 lines.join("\n")
             });
         }

@@ -1,10 +1,10 @@
 //! The report's one query: every dossier with its portal's name, its
-//! receipt's time and its standing (`dossiers`, `portals`,
-//! `status_events`, `status_sync`, `supplements`).
+//! receipt's time, its standing and its fee (`dossiers`, `portals`,
+//! `status_events`, `status_sync`, `supplements`, `dossier_documents`).
 
 use super::Text;
 use super::dossiers::standing_columns;
-use crate::report::ReportRow;
+use crate::report::{FeeStanding, ReportRow};
 use crate::workspace::standing;
 use rusqlite::Connection;
 
@@ -18,11 +18,18 @@ pub(crate) fn rows(
         "SELECT dossiers.id, COALESCE(dossiers.dossier_code, ''), dossiers.procedure_code,
                 dossiers.title, p.name_vi, dossiers.state,
                 json_extract(dossiers.receipt, '$.receipt.received_at'),
-                {}
+                {},
+                (SELECT d.body FROM dossier_documents d WHERE d.portal_id = dossiers.portal_id
+                     AND d.code = dossiers.dossier_code AND d.kind = '{}'),
+                (SELECT json_extract(d.body, '$.document.amount_vnd') FROM dossier_documents d
+                     WHERE d.portal_id = dossiers.portal_id
+                     AND d.code = dossiers.dossier_code AND d.kind = '{}')
          FROM dossiers JOIN portals p ON p.id = dossiers.portal_id
          WHERE dossiers.deleted_at IS NULL
          ORDER BY dossiers.updated_at DESC, dossiers.id DESC",
-        standing_columns()
+        standing_columns(),
+        crate::fees::PAYMENT_REQUEST,
+        crate::fees::REFUND_NOTICE,
     ))?;
     let bad = |i: usize, e: String| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
@@ -30,6 +37,18 @@ pub(crate) fn rows(
     stmt.query_map([], |r| {
         let procedure: String = r.get(2)?;
         let received: Option<String> = r.get(6)?;
+        let request: Option<String> = r.get(10)?;
+        let refunded: Option<i64> = r.get(11)?;
+        let fee = request
+            .map(|body| serde_json::from_str::<hoso_core::payment::PaymentRequest>(&body))
+            .transpose()
+            .map_err(|e| bad(10, e.to_string()))?
+            .map(|request| {
+                FeeStanding::of(
+                    &request,
+                    refunded.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                )
+            });
         Ok(ReportRow {
             id: r.get(0)?,
             code: r.get(1)?,
@@ -44,6 +63,7 @@ pub(crate) fn rows(
                 .transpose()
                 .map_err(|e| bad(6, e.to_string()))?,
             tracking: standing(r.get(7)?, r.get(8)?, r.get(9)?, today),
+            fee,
         })
     })?
     .collect()
