@@ -52,6 +52,9 @@ pub enum Command {
     /// Fees: what a dossier owes and how to pay it, and its fee receipt.
     #[command(subcommand)]
     Fee(FeeCmd),
+    /// Results delivered electronically: download a dossier's result.
+    #[command(subcommand)]
+    Result(ResultCmd),
     /// Dossier packages (`.hoso`).
     #[command(subcommand)]
     Package(PackageCmd),
@@ -204,6 +207,15 @@ pub enum DossiersCmd {
         /// Dossier id (any state).
         id: i64,
     },
+    /// Withdraws a filed dossier, with a reason: the portal allows it only
+    /// before the agency begins to examine it, and refunds a fee paid.
+    Withdraw {
+        /// Dossier id.
+        id: i64,
+        /// Why it is withdrawn (kept in the dossier's history).
+        #[arg(long)]
+        reason: String,
+    },
     /// Checks a dossier against its procedure's rules, offline; also says
     /// which values look typed in TCVN3 or VNI.
     Check {
@@ -243,6 +255,22 @@ pub enum FeeCmd {
     Receipt {
         /// Dossier id.
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResultCmd {
+    /// Downloads a dossier's result documents into the library, resuming
+    /// an earlier attempt, and keeps them only when each matches the
+    /// portal's signed result notice (name, size, SHA-256); then tells the
+    /// portal they were received, and the dossier is completed. Exit 6
+    /// while there is no result, 5 when it does not verify.
+    Download {
+        /// Dossier id.
+        id: i64,
+        /// Also copy the documents into this folder.
+        #[arg(long)]
+        to: Option<PathBuf>,
     },
 }
 

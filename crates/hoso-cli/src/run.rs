@@ -8,6 +8,7 @@ mod package;
 mod portals;
 mod procedures;
 mod receipt;
+mod result;
 mod status;
 mod submit;
 
@@ -168,6 +169,7 @@ pub async fn run(args: Cli) -> Result<Code, Failure> {
             let form = Lang::choose_or(args.lang.as_deref(), Lang::Vi);
             fee::run(&client, c, out, form).await
         }
+        Command::Result(c) => result::run(&client, c, out).await,
         Command::Package(c) => package::run(&client, c, out).await,
         Command::Batch {
             source,

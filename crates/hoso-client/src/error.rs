@@ -74,6 +74,11 @@ pub enum ClientError {
     /// A dossier has no fee to show or no fee receipt, and why.
     #[error("{}", .0.message().en)]
     FeeUnavailable(crate::fees::FeeUnavailable),
+    /// A dossier's result does not verify: its notice's signature, or a
+    /// downloaded document of another size or content than signed. Nothing
+    /// of it was kept as valid.
+    #[error("result not trusted: {0}")]
+    ResultRefused(hoso_core::result_notice::ResultError),
     /// A save followed an older revision than the one stored.
     #[error("stale edit: stored revision {stored}, edit follows {edited}")]
     Stale {
@@ -94,7 +99,9 @@ impl ClientError {
             Self::Store(_) | Self::File { .. } | Self::DiskFull(_) => ErrorCode::Storage,
             Self::Network(_) | Self::Busy(_) => ErrorCode::Network,
             Self::Portal(_) => ErrorCode::Portal,
-            Self::KeyChanged { .. } | Self::Untrusted(_) => ErrorCode::Untrusted,
+            Self::KeyChanged { .. } | Self::Untrusted(_) | Self::ResultRefused(_) => {
+                ErrorCode::Untrusted
+            }
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::FeeUnavailable(crate::fees::FeeUnavailable::Uncomputable(_)) => {
                 ErrorCode::Invalid
@@ -138,6 +145,14 @@ impl ClientError {
             ),
             Self::Portal(p) => p.message.clone(),
             Self::FeeUnavailable(why) => why.message(),
+            Self::ResultRefused(e) => Bilingual::new(
+                format!(
+                    "Kết quả không khớp bản cổng đã ký nên không được coi là hợp lệ ({e}). Hãy tải lại; nếu vẫn vậy, hãy liên hệ cơ quan giải quyết."
+                ),
+                format!(
+                    "The result does not match what the portal signed, so it is not taken as valid ({e}). Download it again; if this persists, contact the agency."
+                ),
+            ),
             Self::Invalid(problems) => Bilingual::new(
                 format!("Hồ sơ còn {} lỗi cần sửa trước khi nộp.", problems.len()),
                 format!(

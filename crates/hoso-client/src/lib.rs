@@ -13,6 +13,7 @@ pub mod package;
 pub mod portal;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod rows;
 pub mod sendings;
 pub mod store;
@@ -591,6 +592,32 @@ impl Client {
         code: &str,
     ) -> Result<Option<fees::VerifiedFeeReceipt>, ClientError> {
         fees::receipt_of(&self.store, portal, code).await
+    }
+
+    /// Withdraws the filed dossier `id`, giving `reason`: allowed by the
+    /// portal only before the dossier is examined. Its state and any
+    /// refund then show here (the portal's feed is read at once).
+    pub async fn withdraw(&self, id: i64, reason: &str) -> Result<(), ClientError> {
+        results::withdraw(self, id, reason).await
+    }
+
+    /// The result of the filed dossier `id` if it is here whole and
+    /// verified (see [`results::received`]).
+    pub async fn result(&self, id: i64) -> Result<Option<results::ReceivedResult>, ClientError> {
+        results::received(self, id).await
+    }
+
+    /// Downloads the result of the filed dossier `id` into the library
+    /// (resuming an earlier attempt), verifies it and tells the portal it
+    /// was received; with `to`, also copies the documents there. See
+    /// [`results::download`].
+    pub async fn download_result(
+        &self,
+        id: i64,
+        to: Option<&Path>,
+        progress: impl FnMut(results::ResultProgress) + Send,
+    ) -> Result<results::ReceivedResult, ClientError> {
+        results::download(self, id, to, progress).await
     }
 
     /// Records `content` as a draft and files it: [`Self::create_dossier`],

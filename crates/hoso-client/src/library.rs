@@ -54,6 +54,15 @@ impl Library {
         self.dir.join(&hex[..2]).join(&hex)
     }
 
+    /// Where a document being downloaded waits until it is whole: named by
+    /// the hash it must have, so that a later attempt resumes it (unlike
+    /// `tmp`, this folder is not emptied at start).
+    pub(crate) fn partial_path(&self, sha256: &Sha256Digest) -> PathBuf {
+        self.dir
+            .join("partial")
+            .join(format!("{}.part", sha256.to_hex()))
+    }
+
     /// Copies a file meant for `slot` into the library, after checking its
     /// name, type and size against the slot without copying anything.
     pub async fn import_for(

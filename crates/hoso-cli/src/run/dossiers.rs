@@ -202,6 +202,19 @@ pub(super) async fn run(client: &Client, c: DossiersCmd, out: Out) -> Result<Cod
                 || new_id.to_string(),
             );
         }
+        DossiersCmd::Withdraw { id, reason } => {
+            client.withdraw(id, &reason).await?;
+            out.print(json!({ "id": id, "withdrawn": true }), || {
+                out.t(
+                    &format!(
+                        "Đã rút hồ sơ {id}. Nếu đã nộp phí, cơ quan sẽ hoàn lại và thông báo hoàn phí sẽ hiện trong `hoso fee show {id}`."
+                    ),
+                    &format!(
+                        "Dossier {id} is withdrawn. A fee paid is refunded by the agency; the refund notice shows in `hoso fee show {id}`."
+                    ),
+                )
+            });
+        }
         DossiersCmd::Check { id } => {
             let (record, procedure) = written_for(client, id).await?;
             let problems = hoso_core::validate(&procedure, &record.content);

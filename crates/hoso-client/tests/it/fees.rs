@@ -13,7 +13,7 @@ use hoso_portal::PortalConfig;
 use std::path::Path;
 
 /// The fee of the bundled household business registration, in đồng.
-const FEE: u64 = 100_000;
+pub(crate) const FEE: u64 = 100_000;
 
 /// A complete household business registration (which charges
 /// [`FEE`]), with its application imported from `dir`.
@@ -48,7 +48,7 @@ async fn household(dir: &Path, client: &Client, tag: &str) -> DossierContent {
 }
 
 /// A household registration saved as a draft in `world`; its local id.
-async fn household_draft(world: &World, tag: &str) -> i64 {
+pub(crate) async fn household_draft(world: &World, tag: &str) -> i64 {
     let procedure = world
         .client
         .procedures(&world.record)
@@ -62,7 +62,7 @@ async fn household_draft(world: &World, tag: &str) -> i64 {
 }
 
 /// Files draft `id`; its code.
-async fn filed(world: &World, id: i64) -> String {
+pub(crate) async fn filed(world: &World, id: i64) -> String {
     world
         .client
         .submit_dossier(&world.record, id)
@@ -74,7 +74,7 @@ async fn filed(world: &World, id: i64) -> String {
 }
 
 /// The practice bank pays what dossier `code` still owes.
-async fn pay(world: &World, code: &str) {
+pub(crate) async fn pay(world: &World, code: &str) {
     let config = PortalConfig::practice(world.portal_dir());
     let paid = hoso_portal::practice_bank::pay(&config, code, None)
         .await

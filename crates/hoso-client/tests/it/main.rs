@@ -10,6 +10,7 @@ mod loss;
 mod outbox;
 mod package;
 mod portals;
+mod results;
 mod sending;
 mod submit;
 mod tracking;
