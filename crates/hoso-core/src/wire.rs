@@ -335,6 +335,33 @@ pub struct Withdrawal {
     pub reason: String,
 }
 
+/// `POST /v1/officer/dossiers/{code}/refunds`: an officer records that
+/// money owed back for a dossier was given back, by the bank's reference
+/// of the transfer that returned it. The same reference sent again gets
+/// the same answer and gives nothing back twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    /// What was given back, in đồng: above 0 and at most what is owed.
+    pub amount_vnd: u64,
+    /// The bank's id of the transfer that gave it back.
+    pub bank_reference: BankTransactionId,
+}
+
+/// The portal's answer to a [`RefundRequest`]: the signed refund notice
+/// it issued (also in the change feed) and where the payment stands after
+/// it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundRecorded {
+    /// The bank's id of the transfer that gave the money back.
+    pub bank_reference: BankTransactionId,
+    /// The refund notice, signed by the portal.
+    pub refund_notice: Signed<RefundNotice>,
+    /// The dossier's payment after the refund: what is still owed back,
+    /// and the request `refunded` once the whole payment of a dossier
+    /// refused or withdrawn was given back.
+    pub payment: PaymentStatus,
+}
+
 /// `POST /v1/lookup`: a dossier's state for someone holding its code and
 /// the receipt's lookup PIN, without signing in. Names nobody.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -584,6 +611,45 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&kept).expect("json"),
             r#"{"transaction_id":"FT1","message":{"vi":"Đã ghi nhận","en":"Recorded"}}"#
+        );
+    }
+
+    #[test]
+    fn a_refund_request_and_its_answer_round_trip_and_a_bad_reference_is_refused() {
+        let ask: RefundRequest =
+            serde_json::from_str(r#"{"amount_vnd": 150000, "bank_reference": "FT26HOAN01"}"#)
+                .expect("request");
+        assert_eq!(ask.amount_vnd, 150_000);
+        assert_eq!(ask.bank_reference.as_str(), "FT26HOAN01");
+        for bad in [
+            r#"{"amount_vnd": 1, "bank_reference": ""}"#,
+            r#"{"amount_vnd": 1, "bank_reference": "FT 1"}"#,
+            r#"{"amount_vnd": 1}"#,
+        ] {
+            assert!(serde_json::from_str::<RefundRequest>(bad).is_err(), "{bad}");
+        }
+        let DossierDocument::RefundNotice(notice) = feed().documents[2].document.clone() else {
+            panic!("a refund notice");
+        };
+        let answer = RefundRecorded {
+            bank_reference: ask.bank_reference,
+            refund_notice: notice,
+            payment: PaymentStatus {
+                request: request().with_state(PaymentState::Refunded).expect("state"),
+                paid_vnd: 150_000,
+                refund_due_vnd: 0,
+                fee_receipt: None,
+            },
+        };
+        let text = serde_json::to_string(&answer).expect("json");
+        assert!(text.contains(r#""state":{"kind":"refunded"}"#), "{text}");
+        let back: RefundRecorded = serde_json::from_str(&text).expect("read");
+        assert_eq!(back, answer);
+        let keys = PortalKeys::pinned(PortalKey::of(&key()));
+        let notice = back.refund_notice.verify(&keys).expect("verifies");
+        assert_eq!(
+            (notice.amount_vnd, notice.reason),
+            (150_000, RefundReason::Rejected)
         );
     }
 
