@@ -82,7 +82,12 @@ pub trait UploadStorage: Send + Sync + std::fmt::Debug + 'static {
     /// never confirmed). An [`Ahead`] error when more is durable.
     fn append_at(&self, id: &str, offset: u64) -> Op<'_, Box<dyn UploadWriter>>;
     /// Reads the whole of a complete upload from the start.
-    fn read(&self, id: &str) -> Op<'_, Pieces>;
+    fn read(&self, id: &str) -> Op<'_, Pieces> {
+        self.read_from(id, 0)
+    }
+    /// Reads a complete upload from byte `from` to its end (a download
+    /// resumed), never the bytes before it.
+    fn read_from(&self, id: &str, from: u64) -> Op<'_, Pieces>;
     /// Removes the upload and everything the store keeps for it; removing
     /// a missing one is not an error.
     fn remove(&self, id: &str) -> Op<'_, ()>;
