@@ -196,6 +196,17 @@ pub struct DossierStatus {
     pub procedure: crate::ProcedureCode,
     /// Every change, oldest first; the last one is the current state.
     pub history: Vec<StatusEvent>,
+    /// What the portal owes the applicant back, in đồng (a fee paid for a
+    /// dossier refused or withdrawn, or paid beyond the fee), not yet
+    /// given back. In officers' views; applicants read it with the
+    /// payment ([`PaymentStatus::refund_due_vnd`]). Absent when nothing is
+    /// owed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refund_due_vnd: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// `GET /v1/dossiers?since=CURSOR`: the changes to the caller's dossiers
@@ -650,6 +661,35 @@ mod tests {
         assert_eq!(
             (notice.amount_vnd, notice.reason),
             (150_000, RefundReason::Rejected)
+        );
+    }
+
+    #[test]
+    fn a_status_owing_nothing_back_is_written_as_before_and_reads_either_way() {
+        let status = DossierStatus {
+            code: code(),
+            status: Status::Withdrawn,
+            received_at: "2026-12-04T09:00:00+07:00".into(),
+            appointment_date: NaiveDate::from_ymd_opt(2026, 12, 8).expect("date"),
+            procedure: "le-phi-thu".parse().expect("procedure"),
+            history: feed().events,
+            refund_due_vnd: 0,
+        };
+        let text = serde_json::to_string(&status).expect("json");
+        assert!(!text.contains("refund_due_vnd"), "{text}");
+        assert_eq!(
+            serde_json::from_str::<DossierStatus>(&text).expect("read"),
+            status
+        );
+        let owing = DossierStatus {
+            refund_due_vnd: 125_000,
+            ..status
+        };
+        let text = serde_json::to_string(&owing).expect("json");
+        assert!(text.contains(r#""refund_due_vnd":125000"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<DossierStatus>(&text).expect("read"),
+            owing
         );
     }
 

@@ -24,6 +24,7 @@ mod private;
 mod quota;
 mod random;
 pub mod records;
+mod refunds;
 mod routes;
 mod server;
 pub use routes::OPENAPI;

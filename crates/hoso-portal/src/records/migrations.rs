@@ -489,4 +489,35 @@ CREATE TABLE feed_documents (
 CREATE INDEX feed_documents_by_dossier ON feed_documents(dossier_code, cursor);
 "#,
     },
+    // Refunds (refunds.rs): each refund an officer records once, by the
+    // bank's reference of the transfer that gave the money back, with its
+    // signed notice and the answer it got.
+    Migration {
+        sqlite: r#"
+CREATE TABLE refunds (
+    bank_reference  TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    amount_vnd      INTEGER NOT NULL,
+    reason          TEXT NOT NULL,
+    officer         TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    notice          TEXT NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX refunds_by_dossier ON refunds(dossier_code, recorded_at);
+"#,
+        postgres: r#"
+CREATE TABLE refunds (
+    bank_reference  TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    amount_vnd      BIGINT NOT NULL,
+    reason          TEXT NOT NULL,
+    officer         TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    notice          TEXT NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX refunds_by_dossier ON refunds(dossier_code, recorded_at);
+"#,
+    },
 ];

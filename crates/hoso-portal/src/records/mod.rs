@@ -31,8 +31,8 @@ use hoso_core::receipt::SignedReceipt;
 use hoso_core::signed::Signed;
 use hoso_core::status::Status;
 use hoso_core::wire::{
-    DossierDocument, DossierStatus, FeedDocument, PaymentStatus, PublicStatus, StatusFeed,
-    SubmissionResponse, TransferRecorded, Transition, UploadRef,
+    DossierDocument, DossierStatus, FeedDocument, PaymentStatus, PublicStatus, RefundRecorded,
+    RefundRequest, StatusFeed, SubmissionResponse, TransferRecorded, Transition, UploadRef,
 };
 use std::path::Path;
 
@@ -412,6 +412,32 @@ pub struct Move {
     pub change: Transition,
     /// The version the officer saw (`If-Match`).
     pub expected: Option<u64>,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// An applicant's move of their own dossier.
+#[derive(Debug, Clone)]
+pub struct ApplicantMove {
+    /// The dossier.
+    pub code: String,
+    /// Whose it must be.
+    pub applicant: i64,
+    /// What is asked, judged by [`crate::tracking::judge_applicant`].
+    pub ask: crate::tracking::ApplicantAsk,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// A refund an officer records.
+#[derive(Debug, Clone)]
+pub struct RefundOrder {
+    /// The dossier.
+    pub code: String,
+    /// The officer's account.
+    pub officer: String,
+    /// What was given back, and the bank's reference of it.
+    pub ask: RefundRequest,
     /// Now (RFC 3339).
     pub at: String,
 }
@@ -842,9 +868,32 @@ impl Records {
     }
 
     /// An officer moves a dossier, judged by [`crate::tracking::judge`]
-    /// against its state read in the same transaction.
+    /// against its state read in the same transaction. A refusal makes
+    /// what it paid owed back ([`crate::refunds`]).
     pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
         dispatch!(self, transition(change))
+    }
+
+    /// An applicant moves their own dossier (a withdrawal), judged by
+    /// [`crate::tracking::judge_applicant`] against its state read in the
+    /// same transaction; asked again, nothing changes. A withdrawal makes
+    /// what the dossier paid owed back.
+    pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
+        dispatch!(self, applicant_move(change))
+    }
+
+    /// Records a refund once by its bank reference, in one transaction: a
+    /// reference recorded before gets the answer it got then (or a
+    /// refusal when it was for another dossier or amount). Otherwise what
+    /// the dossier's payment owes back (its request locked) is judged by
+    /// [`crate::refunds::judge`]; `make` signs the notice, and the notice
+    /// and a request now `refunded` are documents of the feed.
+    pub async fn record_refund(
+        &self,
+        order: RefundOrder,
+        make: crate::refunds::RefundMaker,
+    ) -> Result<RefundRecorded, ApiError> {
+        dispatch!(self, record_refund(order, make))
     }
 
     /// A dossier's state by its code and PIN, asked from `address` at

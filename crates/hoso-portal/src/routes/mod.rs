@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dossiers", post(dossiers::submit).get(status::feed))
         .route("/v1/dossiers/{code}", get(status::one))
         .route("/v1/dossiers/{code}/payment", get(payments::payment))
+        .route("/v1/dossiers/{code}/withdrawal", post(status::withdraw))
         .route("/v1/bank/notifications", post(payments::bank_notification))
         .route(
             "/v1/dossiers/{code}/supplements",
@@ -99,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/officer/dossiers/{code}/status",
             post(status::officer_move),
+        )
+        .route(
+            "/v1/officer/dossiers/{code}/refunds",
+            post(payments::officer_refund),
         )
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
         .layer(axum::middleware::from_fn_with_state(
