@@ -25,6 +25,7 @@ mod quota;
 mod random;
 pub mod records;
 mod refunds;
+mod results;
 mod routes;
 mod server;
 pub use routes::OPENAPI;

@@ -12,8 +12,8 @@ use hoso_core::wire::{DossierStatus, FeedDocument, StatusEvent, StatusFeed, Tran
 /// Largest page of the change feed.
 pub const FEED_PAGE_MAX: u32 = 500;
 
-/// Who made the changes an applicant makes (a withdrawal), in the
-/// history.
+/// Who made the changes an applicant makes (a withdrawal, a result said
+/// to have arrived), in the history.
 pub const APPLICANT_ACTOR: &str = "applicant";
 
 /// The entity tag of a dossier's status: changes whenever a state is
@@ -180,6 +180,8 @@ pub fn judge(
 pub enum ApplicantAsk {
     /// Withdraw it, for this reason (as sent).
     Withdraw(String),
+    /// The result arrived: the dossier is completed.
+    ResultReceived,
 }
 
 /// Judges an applicant's move of dossier `code` from `current`: the state
@@ -213,6 +215,27 @@ pub fn judge_applicant(
                     format!("{} (field \"reason\").", capitalized(&m.en)),
                 ))
             }
+        },
+        ApplicantAsk::ResultReceived => match current.status {
+            Status::Completed => Ok(None),
+            Status::ResultReady => Ok(Some((
+                Status::Completed,
+                crate::results::RECEIVED_NOTE.to_owned(),
+            ))),
+            other => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "result_not_ready",
+                format!(
+                    "Hồ sơ {code} đang ở trạng thái “{}”, chưa có kết quả để nhận; chỉ xác nhận đã nhận khi hồ sơ ở trạng thái “{}”.",
+                    other.label().vi,
+                    Status::ResultReady.label().vi
+                ),
+                format!(
+                    "Dossier {code} is “{}”, with no result to receive; receipt of the result is confirmed only once it is “{}”.",
+                    other.label().en,
+                    Status::ResultReady.label().en
+                ),
+            )),
         },
     }
 }
@@ -277,7 +300,7 @@ mod tests {
     }
 
     #[test]
-    fn an_applicant_withdraws_before_examination_with_a_reason_fit_to_keep() {
+    fn an_applicant_withdraws_before_examination_and_says_when_the_result_arrived() {
         let withdraw = ApplicantAsk::Withdraw("  Nộp nhầm thủ tục ".into());
         assert_eq!(
             judge_applicant("X", &at(Status::Accepted, 0), &withdraw).expect("allowed"),
@@ -320,6 +343,22 @@ mod tests {
             empty.message.en.starts_with("Give a reason"),
             "{}",
             empty.message.en
+        );
+
+        let received = ApplicantAsk::ResultReceived;
+        assert_eq!(
+            judge_applicant("X", &at(Status::ResultReady, 0), &received).expect("received"),
+            Some((Status::Completed, crate::results::RECEIVED_NOTE.into()))
+        );
+        assert_eq!(
+            judge_applicant("X", &at(Status::Completed, 0), &received).expect("again"),
+            None
+        );
+        let early =
+            judge_applicant("X", &at(Status::Processing, 0), &received).expect_err("no result yet");
+        assert_eq!(
+            (early.status, early.code),
+            (StatusCode::CONFLICT, "result_not_ready")
         );
     }
 

@@ -520,4 +520,46 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_by_dossier ON refunds(dossier_code, recorded_at);
 "#,
     },
+    // Results (results.rs): a dossier's result documents, one per name as
+    // Windows tells names apart (case folded), their bytes in the upload
+    // store under an id of their own; and the signed result notice that
+    // freezes them.
+    Migration {
+        sqlite: r#"
+CREATE TABLE result_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    folded_name   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_id    TEXT NOT NULL,
+    added_at      TEXT NOT NULL,
+    added_by      TEXT NOT NULL,
+    PRIMARY KEY (dossier_code, folded_name)
+);
+CREATE TABLE result_notices (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    notice        TEXT NOT NULL,
+    issued_at     TEXT NOT NULL
+);
+"#,
+        postgres: r#"
+CREATE TABLE result_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    folded_name   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_id    TEXT NOT NULL,
+    added_at      TEXT NOT NULL,
+    added_by      TEXT NOT NULL,
+    PRIMARY KEY (dossier_code, folded_name)
+);
+CREATE TABLE result_notices (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    notice        TEXT NOT NULL,
+    issued_at     TEXT NOT NULL
+);
+"#,
+    },
 ];

@@ -30,18 +30,20 @@
 
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
-    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup,
-    Recorded, RefundOrder, Role, StoredDossier, SupplementFiling, SupplementMaker, Transfer,
-    UploadRow, migrations::MIGRATIONS,
+    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
+    PaymentLookup, Recorded, RefundOrder, ResultsState, Role, StoredDossier, StoredResult,
+    SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
 use crate::payments::{Found, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
+use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierDocument, PaymentStatus, RefundRecorded};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
@@ -1038,17 +1040,25 @@ impl Postgres {
         Ok(out)
     }
 
-    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+    pub async fn transition(
+        &self,
+        change: Move,
+        issue: ResultNoticeMaker,
+    ) -> Result<DossierStatus, ApiError> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
         let (code, at, to) = (change.code.as_str(), change.at.as_str(), change.change.to);
         // Officers on two replicas moving one dossier take turns: the
-        // second judges the state the first left.
+        // second judges the state the first left (so do result puts).
         lock_dossier(&tx, code).await?;
         let current = dossier_status(&tx, code, None)
             .await?
             .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
         let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+        let notice = match to {
+            Status::ResultReady => Some(issue_result(&tx, code, at, issue).await?),
+            _ => None,
+        };
         if owes_back_paid(to) {
             owe_back_paid(&tx, code, at).await?;
         }
@@ -1062,6 +1072,9 @@ impl Postgres {
             request.as_deref(),
         )
         .await?;
+        if let Some(notice) = &notice {
+            add_document(&tx, code, at, notice).await?;
+        }
         let updated = dossier_status(&tx, code, None)
             .await?
             .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
@@ -1209,6 +1222,100 @@ impl Postgres {
         }
         tx.commit().await?;
         Ok(done.answer)
+    }
+
+    pub async fn results_state(&self, code: String) -> Result<Option<ResultsState>, ApiError> {
+        results_state(&self.conn().await?, &code).await
+    }
+
+    pub async fn put_result(&self, new: NewResult) -> Result<Option<String>, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // Puts, deletions and the move that issues the notice take turns
+        // on the dossier's row: none slips in after the notice.
+        lock_dossier(&tx, &new.code).await?;
+        let state = results_state(&tx, &new.code)
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        crate::results::open_for_results(&new.code, state.status, state.issued)?;
+        let folded = crate::results::folded(&new.name);
+        let replaced: Option<String> = tx
+            .cached_query_opt(
+                "SELECT storage_id FROM result_documents
+                 WHERE dossier_code = $1 AND folded_name = $2",
+                &[&new.code, &folded],
+            )
+            .await?
+            .map(|r| r.get(0));
+        tx.cached_execute(
+            "INSERT INTO result_documents (dossier_code, folded_name, name, size, sha256,
+                storage_id, added_at, added_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (dossier_code, folded_name) DO UPDATE SET name = excluded.name,
+                size = excluded.size, sha256 = excluded.sha256,
+                storage_id = excluded.storage_id, added_at = excluded.added_at,
+                added_by = excluded.added_by",
+            &[
+                &new.code,
+                &folded,
+                &new.name,
+                &int(new.size),
+                &new.sha256.to_hex(),
+                &new.storage_id,
+                &new.at,
+                &new.officer,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(replaced)
+    }
+
+    pub async fn delete_result(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<Option<String>, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        lock_dossier(&tx, &code).await?;
+        let state = results_state(&tx, &code)
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        crate::results::open_for_results(&code, state.status, state.issued)?;
+        let removed: Option<String> = tx
+            .cached_query_opt(
+                "DELETE FROM result_documents WHERE dossier_code = $1 AND folded_name = $2
+                 RETURNING storage_id",
+                &[&code, &crate::results::folded(&name)],
+            )
+            .await?
+            .map(|r| r.get(0));
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    pub async fn issued_result(
+        &self,
+        code: String,
+        applicant: i64,
+        name: String,
+    ) -> Result<Option<StoredResult>, ApiError> {
+        self.conn()
+            .await?
+            .cached_query_opt(
+                "SELECT r.name, r.size, r.sha256, r.storage_id FROM result_documents r
+                 JOIN dossiers d ON d.code = r.dossier_code
+                 JOIN result_notices n ON n.dossier_code = r.dossier_code
+                 WHERE r.dossier_code = $1 AND d.applicant_id = $2 AND r.folded_name = $3",
+                &[&code, &applicant, &crate::results::folded(&name)],
+            )
+            .await?
+            .map(|r| {
+                let sha256: String = r.get(2);
+                super::result_row(r.get(0), r.get(1), &sha256, r.get(3))
+            })
+            .transpose()
     }
 
     pub async fn lookup(
@@ -2021,8 +2128,8 @@ async fn dossier_status(
     .map(Some)
 }
 
-/// Holds dossier `code`'s row to the end of the transaction (a move):
-/// refused as unknown when there is none. `NO KEY UPDATE`,
+/// Holds dossier `code`'s row to the end of the transaction (a move, a
+/// result put): refused as unknown when there is none. `NO KEY UPDATE`,
 /// not `UPDATE`: a transfer or a refund that records a row naming the
 /// dossier (its foreign key takes `KEY SHARE`) while holding the payment
 /// request a refusal then waits for goes on, so the two never wait for
@@ -2038,6 +2145,69 @@ async fn lock_dossier(conn: &impl GenericClient, code: &str) -> Result<(), ApiEr
         return Err(ApiError::not_found("hồ sơ / dossier"));
     }
     Ok(())
+}
+
+/// Where dossier `code` stands for its results.
+async fn results_state(
+    conn: &impl GenericClient,
+    code: &str,
+) -> Result<Option<ResultsState>, ApiError> {
+    let Some(row) = conn
+        .cached_query_opt(
+            "SELECT d.status, EXISTS (SELECT 1 FROM result_notices n WHERE n.dossier_code = d.code)
+             FROM dossiers d WHERE d.code = $1",
+            &[&code],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let status: String = row.get(0);
+    Ok(Some(ResultsState {
+        status: Status::parse(&status).ok_or_else(|| ApiError::internal(status))?,
+        issued: row.get(1),
+    }))
+}
+
+/// Signs (with `issue`) and records the result notice of dossier `code`,
+/// naming each of its result documents; refused without one. The notice
+/// as a document of the feed, which the caller adds last.
+async fn issue_result(
+    conn: &impl GenericClient,
+    code: &str,
+    at: &str,
+    issue: ResultNoticeMaker,
+) -> Result<DossierDocument, ApiError> {
+    let documents = conn
+        .cached_query(
+            "SELECT name, size, sha256 FROM result_documents WHERE dossier_code = $1 ORDER BY name",
+            &[&code],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let sha256: String = r.get(2);
+            Ok(ResultDocument {
+                name: r.get(0),
+                size: uint(r.get(1)),
+                sha256: sha256.parse().map_err(ApiError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    if documents.is_empty() {
+        return Err(crate::results::none_yet(code));
+    }
+    let signed = issue(documents)?;
+    conn.cached_execute(
+        "INSERT INTO result_notices (dossier_code, notice, issued_at) VALUES ($1, $2, $3)",
+        &[
+            &code,
+            &serde_json::to_string(&signed).map_err(ApiError::internal)?,
+            &at,
+        ],
+    )
+    .await?;
+    Ok(DossierDocument::ResultNotice(signed))
 }
 
 /// Makes all that counted towards dossier `code`'s fee owed back (it was

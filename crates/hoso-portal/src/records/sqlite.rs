@@ -11,16 +11,18 @@
 
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
-    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup,
-    Recorded, RefundOrder, Role, StoredDossier, SupplementFiling, SupplementMaker, Transfer,
-    UploadRow, migrations::MIGRATIONS,
+    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
+    PaymentLookup, Recorded, RefundOrder, ResultsState, Role, StoredDossier, StoredResult,
+    SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
 use crate::payments::{Found, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
+use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus, RefundRecorded};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
@@ -683,13 +685,21 @@ impl Sqlite {
         .await
     }
 
-    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+    pub async fn transition(
+        &self,
+        change: Move,
+        issue: ResultNoticeMaker,
+    ) -> Result<DossierStatus, ApiError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
             let (code, at, to) = (&change.code, &change.at, change.change.to);
             let current = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
             let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+            let notice = match to {
+                Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
+                _ => None,
+            };
             if owes_back_paid(to) {
                 owe_back_paid(&tx, code, at)?;
             }
@@ -702,6 +712,9 @@ impl Sqlite {
                 change.change.note.trim(),
                 request.as_deref(),
             )?;
+            if let Some(notice) = &notice {
+                add_document(&tx, code, at, notice)?;
+            }
             let updated = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
             tx.commit()?;
@@ -829,6 +842,97 @@ impl Sqlite {
             }
             tx.commit()?;
             Ok(done.answer)
+        })
+        .await
+    }
+
+    pub async fn results_state(&self, code: String) -> Result<Option<ResultsState>, ApiError> {
+        self.read(move |conn| results_state(conn, &code)).await
+    }
+
+    pub async fn put_result(&self, new: NewResult) -> Result<Option<String>, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let state = results_state(&tx, &new.code)?
+                .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            crate::results::open_for_results(&new.code, state.status, state.issued)?;
+            let folded = crate::results::folded(&new.name);
+            let replaced: Option<String> = tx
+                .query_row(
+                    "SELECT storage_id FROM result_documents
+                     WHERE dossier_code = ?1 AND folded_name = ?2",
+                    params![new.code, folded],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO result_documents (dossier_code, folded_name, name, size, sha256,
+                    storage_id, added_at, added_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(dossier_code, folded_name) DO UPDATE SET name = excluded.name,
+                    size = excluded.size, sha256 = excluded.sha256,
+                    storage_id = excluded.storage_id, added_at = excluded.added_at,
+                    added_by = excluded.added_by",
+                params![
+                    new.code,
+                    folded,
+                    new.name,
+                    i64::try_from(new.size).map_err(ApiError::internal)?,
+                    new.sha256.to_hex(),
+                    new.storage_id,
+                    new.at,
+                    new.officer
+                ],
+            )?;
+            tx.commit()?;
+            Ok(replaced)
+        })
+        .await
+    }
+
+    pub async fn delete_result(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<Option<String>, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let state =
+                results_state(&tx, &code)?.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            crate::results::open_for_results(&code, state.status, state.issued)?;
+            let removed: Option<String> = tx
+                .query_row(
+                    "DELETE FROM result_documents WHERE dossier_code = ?1 AND folded_name = ?2
+                     RETURNING storage_id",
+                    params![code, crate::results::folded(&name)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    pub async fn issued_result(
+        &self,
+        code: String,
+        applicant: i64,
+        name: String,
+    ) -> Result<Option<StoredResult>, ApiError> {
+        self.read(move |conn| {
+            let row: Option<(String, i64, String, String)> = conn
+                .query_row(
+                    "SELECT r.name, r.size, r.sha256, r.storage_id FROM result_documents r
+                     JOIN dossiers d ON d.code = r.dossier_code
+                     JOIN result_notices n ON n.dossier_code = r.dossier_code
+                     WHERE r.dossier_code = ?1 AND d.applicant_id = ?2 AND r.folded_name = ?3",
+                    params![code, applicant, crate::results::folded(&name)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            row.map(|(name, size, sha256, id)| super::result_row(name, size, &sha256, id))
+                .transpose()
         })
         .await
     }
@@ -1446,6 +1550,71 @@ fn dossier_status(
         refund_due,
     )
     .map(Some)
+}
+
+/// Where dossier `code` stands for its results.
+fn results_state(conn: &Connection, code: &str) -> Result<Option<ResultsState>, ApiError> {
+    let row: Option<(String, bool)> = conn
+        .query_row(
+            "SELECT d.status, EXISTS (SELECT 1 FROM result_notices n WHERE n.dossier_code = d.code)
+             FROM dossiers d WHERE d.code = ?1",
+            params![code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(status, issued)| {
+        Ok(ResultsState {
+            status: Status::parse(&status).ok_or_else(|| ApiError::internal(status))?,
+            issued,
+        })
+    })
+    .transpose()
+}
+
+/// Signs (with `issue`) and records the result notice of dossier `code`,
+/// naming each of its result documents; refused without one. The notice
+/// as a document of the feed.
+fn issue_result(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    at: &str,
+    issue: ResultNoticeMaker,
+) -> Result<DossierDocument, ApiError> {
+    let documents = {
+        let mut stmt = tx.prepare(
+            "SELECT name, size, sha256 FROM result_documents WHERE dossier_code = ?1 ORDER BY name",
+        )?;
+        stmt.query_map(params![code], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(name, size, sha256)| {
+            Ok(ResultDocument {
+                name,
+                size: u64::try_from(size).map_err(ApiError::internal)?,
+                sha256: sha256.parse().map_err(ApiError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?
+    };
+    if documents.is_empty() {
+        return Err(crate::results::none_yet(code));
+    }
+    let signed = issue(documents)?;
+    tx.execute(
+        "INSERT INTO result_notices (dossier_code, notice, issued_at) VALUES (?1, ?2, ?3)",
+        params![
+            code,
+            serde_json::to_string(&signed).map_err(ApiError::internal)?,
+            at
+        ],
+    )?;
+    Ok(DossierDocument::ResultNotice(signed))
 }
 
 /// Makes all that counted towards dossier `code`'s fee owed back (it was

@@ -1,8 +1,8 @@
 //! Status: a dossier's state and history, the applicant's change feed by
 //! cursor, both with ETags so that polling costs a 304 when nothing
-//! changed; lookup by code and PIN without signing in; the applicant's
-//! withdrawal of a dossier; and the officer API that moves dossiers
-//! between states.
+//! changed; lookup by code and PIN without signing in; the applicant's own
+//! moves (withdrawing a dossier, saying its result arrived); and the
+//! officer API that moves dossiers between states.
 
 use super::{Applicant, Officer, json_body};
 use crate::error::ApiError;
@@ -170,15 +170,20 @@ pub async fn officer_move(
 ) -> Result<Response, ApiError> {
     let change: Transition = json_body(&body)?;
     let expected = expected_version(&headers)?;
+    let now = now_vn();
+    let issue = crate::results::notice_maker(&state, &code, now);
     let status = state
         .db
-        .transition(crate::records::Move {
-            code,
-            officer: officer.account.clone(),
-            change,
-            expected,
-            at: now_vn().to_rfc3339(),
-        })
+        .transition(
+            crate::records::Move {
+                code,
+                officer: officer.account.clone(),
+                change,
+                expected,
+                at: now.to_rfc3339(),
+            },
+            issue,
+        )
         .await?;
     Ok(([(ETAG, status_etag(&status))], Json(status)).into_response())
 }
@@ -221,4 +226,15 @@ pub async fn withdraw(
 ) -> Result<Response, ApiError> {
     let ask: Withdrawal = json_body(&body)?;
     applicant_move(&state, &who, code, ApplicantAsk::Withdraw(ask.reason)).await
+}
+
+/// `POST /v1/dossiers/{code}/result-received`: the applicant says the
+/// result arrived, which completes the dossier; asked again, nothing
+/// changes.
+pub async fn result_received(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    applicant_move(&state, &who, code, ApplicantAsk::ResultReceived).await
 }

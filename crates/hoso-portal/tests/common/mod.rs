@@ -702,3 +702,21 @@ pub async fn withdraw(
         .await
         .expect("withdrawal answered")
 }
+
+/// The officer's put of result document `name` of dossier `code`; the
+/// answer.
+pub async fn put_result(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+    name: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    http.put(format!("{base}/v1/officer/dossiers/{code}/results/{name}"))
+        .bearer_auth(officer)
+        .body(body)
+        .send()
+        .await
+        .expect("put answered")
+}
