@@ -33,24 +33,67 @@ pub enum Status {
 /// Longest reason for a withdrawal, in characters after normalisation.
 pub const WITHDRAWAL_REASON_MAX_CHARS: usize = 2000;
 
-/// Why a withdrawal was refused.
+/// Why a withdrawal was refused. Its text is [`WithdrawalError::message`],
+/// Vietnamese then English.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum WithdrawalError {
     /// The dossier is past the point where it may be withdrawn, or was
     /// settled already.
-    #[error(
-        "hồ sơ đang ở trạng thái “{}” nên không rút được nữa; chỉ rút được khi hồ sơ chưa được giải quyết (đã tiếp nhận hoặc đã chấp nhận) / the dossier is “{}”, so it can no longer be withdrawn; a dossier can be withdrawn only before it is examined (received or accepted)",
-        .0.label().vi, .0.label().en
-    )]
     NotNow(Status),
     /// No reason given.
-    #[error("hãy nêu lý do rút hồ sơ / give a reason for withdrawing the dossier")]
     NoReason,
     /// A reason longer than [`WITHDRAWAL_REASON_MAX_CHARS`].
-    #[error(
-        "lý do rút hồ sơ dài {0}/{WITHDRAWAL_REASON_MAX_CHARS} ký tự — hãy rút gọn / the reason is {0}/{WITHDRAWAL_REASON_MAX_CHARS} characters — shorten it"
-    )]
     ReasonTooLong(usize),
+    /// A control or invisible character inside the reason, which would be
+    /// recorded without anyone seeing it (see [`crate::length::find_hidden`]).
+    HiddenCharacter {
+        /// The character, as `U+200B`.
+        code_point: String,
+        /// Its position in the normalised reason, in characters from 1.
+        position: usize,
+    },
+}
+
+impl WithdrawalError {
+    /// What people read: what is wrong and what to do.
+    pub fn message(&self) -> Bilingual {
+        match self {
+            Self::NotNow(status) => Bilingual::new(
+                format!(
+                    "hồ sơ đang ở trạng thái “{}” nên không rút được nữa; chỉ rút được khi hồ sơ chưa được giải quyết (đã tiếp nhận hoặc đã chấp nhận)",
+                    status.label().vi
+                ),
+                format!(
+                    "the dossier is “{}”, so it can no longer be withdrawn; a dossier can be withdrawn only before it is examined (received or accepted)",
+                    status.label().en
+                ),
+            ),
+            Self::NoReason => Bilingual::new(
+                "hãy nêu lý do rút hồ sơ",
+                "give a reason for withdrawing the dossier",
+            ),
+            Self::ReasonTooLong(chars) => Bilingual::new(
+                format!(
+                    "lý do rút hồ sơ dài {chars}/{WITHDRAWAL_REASON_MAX_CHARS} ký tự — hãy rút gọn"
+                ),
+                format!(
+                    "the reason is {chars}/{WITHDRAWAL_REASON_MAX_CHARS} characters — shorten it"
+                ),
+            ),
+            Self::HiddenCharacter {
+                code_point,
+                position,
+            } => Bilingual::new(
+                format!(
+                    "lý do rút hồ sơ có ký tự ẩn {code_point} ở vị trí {position} — hãy xoá ký tự này"
+                ),
+                format!(
+                    "the reason holds the hidden character {code_point} at position {position} — remove it"
+                ),
+            ),
+        }
+    }
 }
 
 impl Status {
@@ -145,8 +188,10 @@ impl Status {
 
     /// Judges the applicant's withdrawal of a dossier in this state with
     /// `reason`: the reason as it is to be recorded (normalised like every
-    /// value), or why the withdrawal is refused. A dossier so withdrawn
-    /// enters [`Status::Withdrawn`].
+    /// value), or why the withdrawal is refused: the state, no reason, one
+    /// too long, or one holding a control or invisible character (kept
+    /// out of the history, where nobody would see it). A dossier so
+    /// withdrawn enters [`Status::Withdrawn`].
     pub fn withdraw(self, reason: &str) -> Result<String, WithdrawalError> {
         if !self.may_withdraw() {
             return Err(WithdrawalError::NotNow(self));
@@ -157,6 +202,11 @@ impl Status {
             Err(WithdrawalError::NoReason)
         } else if chars > WITHDRAWAL_REASON_MAX_CHARS {
             Err(WithdrawalError::ReasonTooLong(chars))
+        } else if let Some(hidden) = crate::length::find_hidden(&reason) {
+            Err(WithdrawalError::HiddenCharacter {
+                code_point: hidden.code_point(),
+                position: hidden.position,
+            })
         } else {
             Ok(reason)
         }
@@ -226,6 +276,13 @@ mod tests {
         assert!(Withdrawn.is_final());
         let refused = SupplementRequested.withdraw("x").expect_err("refused");
         assert!(refused.to_string().contains("Yêu cầu bổ sung"), "{refused}");
+        let message = refused.message();
+        assert!(message.vi.contains("“Yêu cầu bổ sung”"), "{message}");
+        assert!(message.en.contains("“Supplement requested”"), "{message}");
+        assert_eq!(
+            refused.to_string(),
+            format!("{} / {}", message.vi, message.en)
+        );
     }
 
     #[test]
@@ -246,6 +303,26 @@ mod tests {
         assert_eq!(
             Status::Received.withdraw("  Không cần nữa \u{200b}"),
             Ok("Không cần nữa".into())
+        );
+    }
+
+    #[test]
+    fn a_reason_with_a_hidden_character_inside_is_refused_naming_it() {
+        assert_eq!(
+            Status::Received.withdraw("Nộp\u{200b} nhầm"),
+            Err(WithdrawalError::HiddenCharacter {
+                code_point: "U+200B".into(),
+                position: 4
+            })
+        );
+        let bell = Status::Accepted
+            .withdraw("Nộp nhầm\u{7}thủ tục")
+            .expect_err("refused");
+        assert!(bell.to_string().contains("U+0007"), "{bell}");
+        // Line ends are text, not hidden characters.
+        assert_eq!(
+            Status::Received.withdraw("Nộp nhầm.\nSẽ nộp lại."),
+            Ok("Nộp nhầm.\nSẽ nộp lại.".into())
         );
     }
 }

@@ -196,6 +196,17 @@ pub struct DossierStatus {
     pub procedure: crate::ProcedureCode,
     /// Every change, oldest first; the last one is the current state.
     pub history: Vec<StatusEvent>,
+    /// What the portal owes the applicant back, in đồng (a fee paid for a
+    /// dossier refused or withdrawn, or paid beyond the fee), not yet
+    /// given back. In officers' views; applicants read it with the
+    /// payment ([`PaymentStatus::refund_due_vnd`]). Absent when nothing is
+    /// owed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refund_due_vnd: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// `GET /v1/dossiers?since=CURSOR`: the changes to the caller's dossiers
@@ -333,6 +344,33 @@ pub struct Transition {
 pub struct Withdrawal {
     /// Why the applicant withdraws it, kept in the history.
     pub reason: String,
+}
+
+/// `POST /v1/officer/dossiers/{code}/refunds`: an officer records that
+/// money owed back for a dossier was given back, by the bank's reference
+/// of the transfer that returned it. The same reference sent again gets
+/// the same answer and gives nothing back twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRequest {
+    /// What was given back, in đồng: above 0 and at most what is owed.
+    pub amount_vnd: u64,
+    /// The bank's id of the transfer that gave it back.
+    pub bank_reference: BankTransactionId,
+}
+
+/// The portal's answer to a [`RefundRequest`]: the signed refund notice
+/// it issued (also in the change feed) and where the payment stands after
+/// it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundRecorded {
+    /// The bank's id of the transfer that gave the money back.
+    pub bank_reference: BankTransactionId,
+    /// The refund notice, signed by the portal.
+    pub refund_notice: Signed<RefundNotice>,
+    /// The dossier's payment after the refund: what is still owed back,
+    /// and the request `refunded` once the whole payment of a dossier
+    /// refused or withdrawn was given back.
+    pub payment: PaymentStatus,
 }
 
 /// `POST /v1/lookup`: a dossier's state for someone holding its code and
@@ -584,6 +622,74 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&kept).expect("json"),
             r#"{"transaction_id":"FT1","message":{"vi":"Đã ghi nhận","en":"Recorded"}}"#
+        );
+    }
+
+    #[test]
+    fn a_refund_request_and_its_answer_round_trip_and_a_bad_reference_is_refused() {
+        let ask: RefundRequest =
+            serde_json::from_str(r#"{"amount_vnd": 150000, "bank_reference": "FT26HOAN01"}"#)
+                .expect("request");
+        assert_eq!(ask.amount_vnd, 150_000);
+        assert_eq!(ask.bank_reference.as_str(), "FT26HOAN01");
+        for bad in [
+            r#"{"amount_vnd": 1, "bank_reference": ""}"#,
+            r#"{"amount_vnd": 1, "bank_reference": "FT 1"}"#,
+            r#"{"amount_vnd": 1}"#,
+        ] {
+            assert!(serde_json::from_str::<RefundRequest>(bad).is_err(), "{bad}");
+        }
+        let DossierDocument::RefundNotice(notice) = feed().documents[2].document.clone() else {
+            panic!("a refund notice");
+        };
+        let answer = RefundRecorded {
+            bank_reference: ask.bank_reference,
+            refund_notice: notice,
+            payment: PaymentStatus {
+                request: request().with_state(PaymentState::Refunded).expect("state"),
+                paid_vnd: 150_000,
+                refund_due_vnd: 0,
+                fee_receipt: None,
+            },
+        };
+        let text = serde_json::to_string(&answer).expect("json");
+        assert!(text.contains(r#""state":{"kind":"refunded"}"#), "{text}");
+        let back: RefundRecorded = serde_json::from_str(&text).expect("read");
+        assert_eq!(back, answer);
+        let keys = PortalKeys::pinned(PortalKey::of(&key()));
+        let notice = back.refund_notice.verify(&keys).expect("verifies");
+        assert_eq!(
+            (notice.amount_vnd, notice.reason),
+            (150_000, RefundReason::Rejected)
+        );
+    }
+
+    #[test]
+    fn a_status_owing_nothing_back_is_written_as_before_and_reads_either_way() {
+        let status = DossierStatus {
+            code: code(),
+            status: Status::Withdrawn,
+            received_at: "2026-12-04T09:00:00+07:00".into(),
+            appointment_date: NaiveDate::from_ymd_opt(2026, 12, 8).expect("date"),
+            procedure: "le-phi-thu".parse().expect("procedure"),
+            history: feed().events,
+            refund_due_vnd: 0,
+        };
+        let text = serde_json::to_string(&status).expect("json");
+        assert!(!text.contains("refund_due_vnd"), "{text}");
+        assert_eq!(
+            serde_json::from_str::<DossierStatus>(&text).expect("read"),
+            status
+        );
+        let owing = DossierStatus {
+            refund_due_vnd: 125_000,
+            ..status
+        };
+        let text = serde_json::to_string(&owing).expect("json");
+        assert!(text.contains(r#""refund_due_vnd":125000"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<DossierStatus>(&text).expect("read"),
+            owing
         );
     }
 

@@ -20,7 +20,7 @@ async fn find(state: &AppState, code: &str, sha256: &str) -> Result<FiledDocumen
 }
 
 /// `Content-Disposition` naming the file as filed (RFC 6266, UTF-8).
-fn disposition(name: &str) -> HeaderValue {
+pub(crate) fn disposition(name: &str) -> HeaderValue {
     let mut encoded = String::with_capacity(name.len() * 3);
     for byte in name.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -24,6 +24,8 @@ mod private;
 mod quota;
 mod random;
 pub mod records;
+mod refunds;
+mod results;
 mod routes;
 mod server;
 pub use routes::OPENAPI;

@@ -24,8 +24,10 @@
 //!   transfer is accepted and flagged (see `hoso_core::payment`); past the
 //!   deadline a partly paid request offers no code for the rest;
 //! - what is paid beyond the fee is recorded as owed back
-//!   (`refund_due_vnd`); the refund and its signed notice are a later
-//!   step.
+//!   (`refund_due_vnd`), and so is all of a transfer to a dossier refused
+//!   or withdrawn: its fee is no longer due. The refund and its signed
+//!   notice are recorded by an officer once the money went back
+//!   (`refunds`).
 
 use crate::config::{FeeSettings, PortalConfig};
 use axum::http::StatusCode;
@@ -33,6 +35,7 @@ use chrono::{DateTime, FixedOffset, NaiveTime};
 use hoso_core::bank::{BankNotification, BankSecret};
 use hoso_core::calendar::Calendar;
 use hoso_core::payment::{Balance, PaymentError, PaymentRequest, PaymentState, settle};
+use hoso_core::status::Status;
 use hoso_core::wire::TransferRecorded;
 use hoso_core::{Bilingual, DossierCode, Fee};
 use std::path::Path;
@@ -147,8 +150,11 @@ pub(crate) enum Found {
     Request {
         /// The dossier.
         code: DossierCode,
-        /// Its request as last issued.
-        request: PaymentRequest,
+        /// Its state.
+        status: Status,
+        /// Its request as last issued (boxed: the other variants are
+        /// small).
+        request: Box<PaymentRequest>,
         /// What counted towards its fee so far.
         paid_vnd: u64,
     },
@@ -209,7 +215,7 @@ fn kept(n: &BankNotification, vi: String, en: String) -> Judged {
 /// (`found`): the rule of every back end, applied once per transaction id
 /// inside the transaction that records it.
 pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, PaymentError> {
-    let (code, request, paid_vnd) = match found {
+    let (code, status, request, paid_vnd) = match found {
         Found::NoCode => {
             return Ok(kept(
                 n,
@@ -239,9 +245,10 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
         }
         Found::Request {
             code,
+            status,
             request,
             paid_vnd,
-        } => (code, request, paid_vnd),
+        } => (code, status, *request, paid_vnd),
     };
     if n.account != request.payee.account {
         return Ok(kept(
@@ -256,9 +263,11 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
             ),
         ));
     }
+    // A dossier refused or withdrawn owes no fee: all of it goes back.
+    let closed = crate::refunds::owes_back_paid(status);
     let settlement = settle(
         request.amount_vnd,
-        paid_vnd,
+        if closed { request.amount_vnd } else { paid_vnd },
         n.amount_vnd,
         n.at,
         request.deadline,
@@ -270,6 +279,7 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
     let counted = n.amount_vnd - excess;
     let (update, state) = match request.state {
         // Nothing was due: all of it goes back, the request stays as it is.
+        _ if closed => (None, request.state),
         PaymentState::Paid { .. } | PaymentState::Refunded => (None, request.state),
         PaymentState::Awaiting | PaymentState::PartlyPaid { .. } | PaymentState::Expired => {
             let state = settlement.state();
@@ -289,7 +299,20 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
         )
     );
     let mut message = settlement.label();
-    if update.is_none() {
+    if closed {
+        message = Bilingual::new(
+            format!(
+                "Hồ sơ {code} đã ở trạng thái “{}”, không còn phải nộp phí; số tiền {} đồng sẽ được hoàn trả.",
+                status.label().vi,
+                hoso_core::bilingual::vi_number(n.amount_vnd)
+            ),
+            format!(
+                "Dossier {code} is “{}” and owes no fee any more; the {} VND will be given back.",
+                status.label().en,
+                hoso_core::bilingual::en_number(n.amount_vnd)
+            ),
+        );
+    } else if update.is_none() {
         message = Bilingual::new(
             format!(
                 "Phí của hồ sơ {code} đã nộp trước đó; số tiền {} đồng sẽ được hoàn trả.",
@@ -390,7 +413,8 @@ mod tests {
     fn found(request: PaymentRequest, paid_vnd: u64) -> Found {
         Found::Request {
             code: code(),
-            request,
+            status: Status::Processing,
+            request: Box::new(request),
             paid_vnd,
         }
     }
@@ -479,6 +503,43 @@ mod tests {
                 .en
                 .contains("after the payment deadline")
         );
+    }
+
+    #[test]
+    fn money_for_a_dossier_refused_or_withdrawn_is_all_owed_back() {
+        for status in [Status::Rejected, Status::Withdrawn] {
+            let partly = request()
+                .with_state(PaymentState::PartlyPaid {
+                    still_due_vnd: 50_000,
+                })
+                .expect("partly paid");
+            let j = judge(
+                &transfer("FT7", "0000000000", 50_000, "2026-12-05T09:00:00+07:00"),
+                Found::Request {
+                    code: code(),
+                    status,
+                    request: Box::new(partly),
+                    paid_vnd: 100_000,
+                },
+            )
+            .expect("judged");
+            assert!(
+                !j.applied && !j.receipt_due && j.update.is_none(),
+                "{status}"
+            );
+            assert_eq!(j.refund_due_vnd, 50_000);
+            assert_eq!(j.status, StatusCode::OK);
+            assert_eq!(
+                j.answer.settlement.map(|s| s.balance),
+                Some(Balance::Overpaid { excess_vnd: 50_000 })
+            );
+            assert!(
+                j.answer.message.en.contains("owes no fee"),
+                "{}",
+                j.answer.message.en
+            );
+            assert!(j.answer.message.vi.contains(&status.label().vi));
+        }
     }
 
     #[test]

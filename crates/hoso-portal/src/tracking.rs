@@ -6,25 +6,43 @@
 
 use crate::error::ApiError;
 use axum::http::StatusCode;
-use hoso_core::status::Status;
+use hoso_core::status::{Status, WithdrawalError};
 use hoso_core::wire::{DossierStatus, FeedDocument, StatusEvent, StatusFeed, Transition};
 
 /// Largest page of the change feed.
 pub const FEED_PAGE_MAX: u32 = 500;
 
-/// The entity tag of a dossier's status: changes whenever a state is added.
-pub fn status_etag(version: u64) -> String {
-    format!("\"s{version}\"")
+/// Who made the changes an applicant makes (a withdrawal, a result said
+/// to have arrived), in the history.
+pub const APPLICANT_ACTOR: &str = "applicant";
+
+/// The entity tag of a dossier's status: changes whenever a state is
+/// added, and (in officers' views) whenever what is owed back changes,
+/// which moves no state: `"s42"`, or `"s42-r125000"` while 125.000 đồng
+/// are owed. `If-Match` names the state's version by it.
+pub fn status_etag(status: &DossierStatus) -> String {
+    match status.refund_due_vnd {
+        0 => format!("\"s{}\"", version(status)),
+        due => format!("\"s{}-r{due}\"", version(status)),
+    }
+}
+
+/// The version of a dossier's state an entity tag names (`If-Match`).
+pub fn tagged_version(etag: &str) -> Option<u64> {
+    let inner = etag.trim().strip_prefix("\"s")?.strip_suffix('"')?;
+    let version = inner.split_once("-r").map_or(inner, |(v, _)| v);
+    version.parse().ok()
 }
 
 /// A dossier's status from its stored columns and its history, oldest
-/// change first.
+/// change first, with what is owed back (0 in applicants' views).
 pub fn status_of(
     code: &str,
     received_at: String,
     appointment: &str,
     procedure: &str,
     history: Vec<StatusEvent>,
+    refund_due_vnd: u64,
 ) -> Result<DossierStatus, ApiError> {
     let current = history
         .last()
@@ -36,6 +54,7 @@ pub fn status_of(
         appointment_date: appointment.parse().map_err(ApiError::internal)?,
         procedure: procedure.parse().map_err(ApiError::internal)?,
         history,
+        refund_due_vnd,
     })
 }
 
@@ -156,6 +175,80 @@ pub fn judge(
         .map(str::to_owned))
 }
 
+/// What an applicant asks of their own dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicantAsk {
+    /// Withdraw it, for this reason (as sent).
+    Withdraw(String),
+    /// The result arrived: the dossier is completed.
+    ResultReceived,
+}
+
+/// Judges an applicant's move of dossier `code` from `current`: the state
+/// to enter and the note to record, `None` when the dossier is there
+/// already (asking again changes nothing), or why it is refused: 409 from
+/// a state that does not allow it, 422 for a reason that will not do.
+pub fn judge_applicant(
+    code: &str,
+    current: &DossierStatus,
+    ask: &ApplicantAsk,
+) -> Result<Option<(Status, String)>, ApiError> {
+    match ask {
+        ApplicantAsk::Withdraw(_) if current.status == Status::Withdrawn => Ok(None),
+        ApplicantAsk::Withdraw(reason) => match current.status.withdraw(reason) {
+            Ok(reason) => Ok(Some((Status::Withdrawn, reason))),
+            Err(e @ WithdrawalError::NotNow(_)) => {
+                let m = e.message();
+                Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "withdrawal_not_allowed",
+                    format!("Hồ sơ {code}: {}.", m.vi),
+                    format!("Dossier {code}: {}.", m.en),
+                ))
+            }
+            Err(e) => {
+                let m = e.message();
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "withdrawal_reason_invalid",
+                    format!("{} (trường \"reason\").", capitalized(&m.vi)),
+                    format!("{} (field \"reason\").", capitalized(&m.en)),
+                ))
+            }
+        },
+        ApplicantAsk::ResultReceived => match current.status {
+            Status::Completed => Ok(None),
+            Status::ResultReady => Ok(Some((
+                Status::Completed,
+                crate::results::RECEIVED_NOTE.to_owned(),
+            ))),
+            other => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "result_not_ready",
+                format!(
+                    "Hồ sơ {code} đang ở trạng thái “{}”, chưa có kết quả để nhận; chỉ xác nhận đã nhận khi hồ sơ ở trạng thái “{}”.",
+                    other.label().vi,
+                    Status::ResultReady.label().vi
+                ),
+                format!(
+                    "Dossier {code} is “{}”, with no result to receive; receipt of the result is confirmed only once it is “{}”.",
+                    other.label().en,
+                    Status::ResultReady.label().en
+                ),
+            )),
+        },
+    }
+}
+
+/// `text` with its first letter in capitals, to begin a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +273,93 @@ mod tests {
             at: chrono::DateTime::parse_from_rfc3339("2026-12-04T09:00:00+07:00").expect("time"),
             document: DossierDocument::Unknown,
         }
+    }
+
+    fn at(status: Status, refund_due_vnd: u64) -> DossierStatus {
+        DossierStatus {
+            code: "HOSO.PRACTICE-261204-0001".parse().expect("code"),
+            status,
+            received_at: "2026-12-04T09:00:00+07:00".into(),
+            appointment_date: "2026-12-08".parse().expect("date"),
+            procedure: "le-phi-thu".parse().expect("procedure"),
+            history: vec![event(7)],
+            refund_due_vnd,
+        }
+    }
+
+    #[test]
+    fn a_tag_names_the_version_and_what_is_owed_and_if_match_reads_the_version() {
+        assert_eq!(status_etag(&at(Status::Received, 0)), "\"s7\"");
+        let owing = status_etag(&at(Status::Rejected, 125_000));
+        assert_eq!(owing, "\"s7-r125000\"");
+        assert_eq!(tagged_version("\"s7\""), Some(7));
+        assert_eq!(tagged_version(&owing), Some(7));
+        for bad in ["s7", "\"7\"", "\"s\"", "\"sx-r1\"", "W/\"s7\""] {
+            assert_eq!(tagged_version(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_applicant_withdraws_before_examination_and_says_when_the_result_arrived() {
+        let withdraw = ApplicantAsk::Withdraw("  Nộp nhầm thủ tục ".into());
+        assert_eq!(
+            judge_applicant("X", &at(Status::Accepted, 0), &withdraw).expect("allowed"),
+            Some((Status::Withdrawn, "Nộp nhầm thủ tục".into()))
+        );
+        assert_eq!(
+            judge_applicant("X", &at(Status::Withdrawn, 0), &withdraw).expect("again"),
+            None
+        );
+        let late = judge_applicant("HOSO.X-1", &at(Status::Processing, 0), &withdraw)
+            .expect_err("too late");
+        assert_eq!(
+            (late.status, late.code),
+            (StatusCode::CONFLICT, "withdrawal_not_allowed")
+        );
+        assert!(
+            late.message.vi.contains("“Đang giải quyết”"),
+            "{}",
+            late.message.vi
+        );
+        assert!(
+            late.message
+                .en
+                .starts_with("Dossier HOSO.X-1: the dossier is “Processing”")
+        );
+        let empty = judge_applicant(
+            "X",
+            &at(Status::Received, 0),
+            &ApplicantAsk::Withdraw(" ".into()),
+        )
+        .expect_err("no reason");
+        assert_eq!(
+            (empty.status, empty.code),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "withdrawal_reason_invalid"
+            )
+        );
+        assert!(
+            empty.message.en.starts_with("Give a reason"),
+            "{}",
+            empty.message.en
+        );
+
+        let received = ApplicantAsk::ResultReceived;
+        assert_eq!(
+            judge_applicant("X", &at(Status::ResultReady, 0), &received).expect("received"),
+            Some((Status::Completed, crate::results::RECEIVED_NOTE.into()))
+        );
+        assert_eq!(
+            judge_applicant("X", &at(Status::Completed, 0), &received).expect("again"),
+            None
+        );
+        let early =
+            judge_applicant("X", &at(Status::Processing, 0), &received).expect_err("no result yet");
+        assert_eq!(
+            (early.status, early.code),
+            (StatusCode::CONFLICT, "result_not_ready")
+        );
     }
 
     #[test]

@@ -4,24 +4,26 @@
 //! with the shared secret and fresh, counts once by its transaction id
 //! however often and however concurrently it is sent, settles the fee
 //! exactly, short, over or late, and a fee paid in full gets a signed fee
-//! receipt at once, in the change feed beside the status events. The
-//! practice portal's practice bank pays through the binary.
+//! receipt at once, in the change feed beside the status events. A paid
+//! dossier refused or withdrawn owes its payment back, and an officer
+//! records each refund once, under a signed refund notice. The practice
+//! portal's practice bank pays through the binary.
 
 mod common;
 
 use common::{
-    Backend, FEE, bank_notification, dual, file_with_fee, now_vn, send_notification,
-    with_fee_notice,
+    Backend, FEE, bank_notification, dual, file_with_fee, now_vn, problem, published_keys,
+    send_notification, whole_feed, with_fee_notice,
 };
 use hoso_core::DossierCode;
 use hoso_core::bank::{BankSecret, headers};
 use hoso_core::fee_receipt::FeeReceipt;
 use hoso_core::payment::{Balance, PaymentState, Settlement};
-use hoso_core::receipt::PortalKey;
-use hoso_core::signed::PortalKeys;
+use hoso_core::refund::RefundReason;
+use hoso_core::status::Status;
 use hoso_core::vietqr::{Amount, VietQr};
 use hoso_core::wire::{
-    Discovery, DossierDocument, PaymentStatus, ProblemDetails, StatusFeed, TransferRecorded,
+    DossierDocument, DossierStatus, PaymentStatus, RefundRecorded, StatusFeed, TransferRecorded,
 };
 use hoso_portal::PortalConfig;
 use reqwest::StatusCode;
@@ -77,24 +79,6 @@ async fn recorded(res: reqwest::Response) -> (StatusCode, TransferRecorded) {
     (status, res.json().await.expect("answer"))
 }
 
-/// A refusal's status and problem.
-async fn problem(res: reqwest::Response) -> (StatusCode, ProblemDetails) {
-    let status = res.status();
-    assert_eq!(
-        res.headers()["content-type"],
-        "application/problem+json",
-        "{status}"
-    );
-    let problem: ProblemDetails = res.json().await.expect("problem");
-    assert!(
-        !problem.message.vi.is_empty()
-            && !problem.message.en.is_empty()
-            && problem.message.vi != problem.message.en,
-        "{problem:?}"
-    );
-    (status, problem)
-}
-
 /// `GET /v1/dossiers/{code}/payment` as `token`.
 async fn payment_answer(
     http: &reqwest::Client,
@@ -121,20 +105,6 @@ async fn payment(
     res.json().await.expect("payment")
 }
 
-/// The portal's keys as an app pins them from discovery.
-async fn published_keys(http: &reqwest::Client, base: &str) -> PortalKeys {
-    let d: Discovery = http
-        .get(format!("{base}/.well-known/hoso"))
-        .send()
-        .await
-        .expect("discovery")
-        .json()
-        .await
-        .expect("JSON");
-    let pinned = PortalKey::from_base64(&d.receipt_key).expect("key");
-    PortalKeys::with_published(pinned, &d.previous_keys).expect("keys")
-}
-
 /// The fee receipt of a paid dossier, verified with the published key.
 async fn verified_receipt(http: &reqwest::Client, base: &str, paid: &PaymentStatus) -> FeeReceipt {
     let keys = published_keys(http, base).await;
@@ -154,36 +124,6 @@ async fn count(config: &PortalConfig, table: &str) -> u64 {
     .await
     .parse()
     .expect("a count")
-}
-
-/// The whole change feed of `token`, page by page of `limit`.
-async fn whole_feed(http: &reqwest::Client, base: &str, token: &str, limit: u32) -> StatusFeed {
-    let mut all = StatusFeed {
-        events: vec![],
-        next_cursor: 0,
-        more: true,
-        documents: vec![],
-    };
-    while all.more {
-        let page: StatusFeed = http
-            .get(format!(
-                "{base}/v1/dossiers?since={}&limit={limit}",
-                all.next_cursor
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("feed")
-            .json()
-            .await
-            .expect("JSON");
-        assert!(page.next_cursor >= all.next_cursor);
-        all.events.extend(page.events);
-        all.documents.extend(page.documents);
-        all.next_cursor = page.next_cursor;
-        all.more = page.more;
-    }
-    all
 }
 
 dual! {
@@ -667,5 +607,281 @@ async fn practice_pay_pays_a_running_practice_portal_as_its_bank_would(backend: 
     let (ok, _, err) = hoso_portal_cli(&["practice-pay", code.as_str(), "1000"], &settings, &data);
     assert!(!ok);
     assert!(err.contains("is it running"), "{err}");
+}
+}
+
+/// An officer's record of `amount_vnd` given back for `code` by the bank
+/// transfer `reference`; the answer.
+async fn refund(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+    amount_vnd: u64,
+    reference: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/v1/officer/dossiers/{code}/refunds"))
+        .bearer_auth(officer)
+        .json(&serde_json::json!({"amount_vnd": amount_vnd, "bank_reference": reference}))
+        .send()
+        .await
+        .expect("answered")
+}
+
+/// The answer to a refund that must be recorded.
+async fn refunded(res: reqwest::Response) -> RefundRecorded {
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.expect("answer")
+}
+
+/// Dossier `code` as an officer sees it, with its entity tag.
+async fn officer_view(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+) -> (String, DossierStatus) {
+    let res = http
+        .get(format!("{base}/v1/officer/dossiers/{code}"))
+        .bearer_auth(officer)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(res.status(), StatusCode::OK);
+    let tag = res.headers()["etag"].to_str().expect("etag").to_owned();
+    (tag, res.json().await.expect("status"))
+}
+
+/// The documents of dossier `code` in `token`'s feed, by kind.
+async fn documents_of(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    code: &DossierCode,
+) -> Vec<DossierDocument> {
+    whole_feed(http, base, token, 100)
+        .await
+        .documents
+        .into_iter()
+        .filter(|d| &d.code == code)
+        .map(|d| d.document)
+        .collect()
+}
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_paid_dossier_withdrawn_owes_its_payment_back_refunded_once_under_a_signed_notice(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, config) = portal(backend, dir.path()).await;
+    let officer = portal.issue_officer_token("can-bo-hoan", "Phan Văn Hoàn").await.expect("officer");
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let code = file_with_fee(&http, &base, &token, "hoan-1", "Kiều Thị Rút").await;
+    let (_, paid) = recorded(notify(&http, &base, &secret(dir.path()), transfer("FT-RUT-1", &code, FEE + 10_000)).await).await;
+    let receipt_number = paid.fee_receipt.expect("a fee receipt");
+    assert_eq!(payment(&http, &base, &token, &code).await.refund_due_vnd, 10_000, "the excess");
+
+    // Withdrawn: everything paid is owed back, and the officer sees it.
+    let res = common::withdraw(&http, &base, &token, code.as_str(), "Đổi ý, không làm thủ tục nữa").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let owed = payment(&http, &base, &token, &code).await;
+    assert_eq!((owed.paid_vnd, owed.refund_due_vnd), (FEE, FEE + 10_000));
+    assert_eq!(owed.request.state, PaymentState::Paid { late: false });
+    let (tag, seen) = officer_view(&http, &base, &officer, code.as_str()).await;
+    assert_eq!((seen.status, seen.refund_due_vnd), (Status::Withdrawn, FEE + 10_000));
+    assert!(tag.ends_with(&format!("-r{}\"", FEE + 10_000)), "{tag}");
+
+    // More than is owed, or nothing: refused, nothing recorded.
+    let (status, p) = problem(refund(&http, &base, &officer, code.as_str(), FEE + 10_001, "HT-RUT-0").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::CONFLICT, "refund_exceeds_due"));
+    assert!(p.message.en.contains("135,000 VND"), "{}", p.message.en);
+    let (status, p) = problem(refund(&http, &base, &officer, code.as_str(), 0, "HT-RUT-0").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "refund_amount_invalid"));
+    let (status, p) = problem(refund(&http, &base, &officer, code.as_str(), 1, "HT RUT").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::BAD_REQUEST, "malformed_body"), "a reference with a space");
+    assert_eq!(count(&config, "refunds").await, 0);
+    // Only officers record refunds.
+    let (status, p) = problem(refund(&http, &base, &token, code.as_str(), 1, "HT-RUT-0").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::FORBIDDEN, "officer_only"));
+
+    // All of it given back, recorded by eight requests at once: one
+    // refund, one answer; a notice signed by the published key, naming
+    // the fee receipt, and the request refunded.
+    let sends: Vec<_> = (0..8)
+        .map(|_| {
+            let (http, base, officer, code) = (http.clone(), base.clone(), officer.clone(), code.clone());
+            tokio::spawn(async move {
+                let res = refund(&http, &base, &officer, code.as_str(), FEE + 10_000, "HT-RUT-1").await;
+                (res.status(), res.text().await.expect("answer"))
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for s in sends {
+        answers.push(s.await.expect("sender"));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    assert_eq!(answers[0].0, StatusCode::OK);
+    let first_text = answers[0].1.clone();
+    let answer: RefundRecorded = serde_json::from_str(&first_text).expect("answer");
+    let keys = published_keys(&http, &base).await;
+    let notice = answer.refund_notice.verify(&keys).expect("signed by the portal");
+    assert_eq!(notice.dossier_code, code);
+    assert_eq!((notice.amount_vnd, notice.reason), (FEE + 10_000, RefundReason::Withdrawn));
+    assert_eq!(notice.amount_in_words, hoso_core::amount_words::in_words(FEE + 10_000));
+    assert_eq!(notice.fee_receipt, Some(receipt_number));
+    assert_eq!(answer.bank_reference.as_str(), "HT-RUT-1");
+    assert_eq!(answer.payment.request.state, PaymentState::Refunded);
+    assert_eq!(answer.payment.refund_due_vnd, 0);
+    assert_eq!(payment(&http, &base, &token, &code).await, answer.payment);
+    let (tag, seen) = officer_view(&http, &base, &officer, code.as_str()).await;
+    assert_eq!(seen.refund_due_vnd, 0);
+    assert!(!tag.contains("-r"), "{tag}");
+
+    // The same reference again: the same answer, nothing new.
+    let again = refund(&http, &base, &officer, code.as_str(), FEE + 10_000, "HT-RUT-1").await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.text().await.expect("answer"), first_text);
+    let (status, p) = problem(refund(&http, &base, &officer, code.as_str(), 5_000, "HT-RUT-1").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::CONFLICT, "refund_reference_used"));
+    assert_eq!(count(&config, "refunds").await, 1);
+    let (status, p) = problem(refund(&http, &base, &officer, code.as_str(), 1, "HT-RUT-2").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::CONFLICT, "nothing_owed"));
+
+    // The feed: the notice, then the request refunded, once each.
+    let documents = documents_of(&http, &base, &token, &code).await;
+    let kinds: Vec<String> = documents
+        .iter()
+        .map(|d| match d {
+            DossierDocument::PaymentRequest(r) => format!("request {}", r.state.label().en),
+            DossierDocument::FeeReceipt(_) => "receipt".to_owned(),
+            DossierDocument::RefundNotice(_) => "refund".to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["request Awaiting payment", "request Paid", "receipt", "refund", "request Refunded"]);
+    let DossierDocument::RefundNotice(in_feed) = &documents[3] else { panic!("a refund notice") };
+    assert_eq!(in_feed, &answer.refund_notice);
+    assert_eq!(in_feed.verify(&keys), Ok(notice));
+}
+}
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_paid_dossier_refused_is_refunded_in_two_transfers_and_money_after_the_refusal_goes_back_too(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, config) = portal(backend, dir.path()).await;
+    let officer = portal.issue_officer_token("can-bo-hoan", "Phan Văn Hoàn").await.expect("officer");
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let secret = secret(dir.path());
+    let keys = published_keys(&http, &base).await;
+
+    // Paid in full, then refused: the answer to the move shows what is owed.
+    let code = file_with_fee(&http, &base, &token, "hoan-2", "Lâm Văn Chối").await;
+    recorded(notify(&http, &base, &secret, transfer("FT-CHOI-1", &code, FEE)).await).await;
+    common::officer_moves(&http, &base, &officer, code.as_str(), &[Status::Accepted]).await;
+    let res = common::officer_move(&http, &base, &officer, code.as_str(), Status::Rejected, "Không thuộc thẩm quyền").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let moved: DossierStatus = res.json().await.expect("status");
+    assert_eq!((moved.status, moved.refund_due_vnd), (Status::Rejected, FEE));
+    // The applicant's view of the state carries no money; the payment does.
+    let res = http.get(format!("{base}/v1/dossiers/{code}")).bearer_auth(&token).send().await.expect("status");
+    assert_eq!(res.json::<DossierStatus>().await.expect("status").refund_due_vnd, 0);
+    assert_eq!(payment(&http, &base, &token, &code).await.refund_due_vnd, FEE);
+
+    // A transfer after the refusal counts towards nothing: all owed back.
+    let (status, late) = recorded(notify(&http, &base, &secret, transfer("FT-CHOI-2", &code, 5_000)).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(late.message.en.contains("owes no fee"), "{}", late.message.en);
+    assert!(late.fee_receipt.is_none());
+    let owed = payment(&http, &base, &token, &code).await;
+    assert_eq!((owed.paid_vnd, owed.refund_due_vnd), (FEE, FEE + 5_000));
+    assert_eq!(count(&config, "fee_receipts").await, 1);
+
+    // Given back in two transfers: refunded only once all of it is.
+    let part = refunded(refund(&http, &base, &officer, code.as_str(), 100_000, "HT-CHOI-1").await).await;
+    let notice = part.refund_notice.verify(&keys).expect("signed");
+    assert_eq!((notice.amount_vnd, notice.reason), (100_000, RefundReason::Rejected));
+    assert!(notice.fee_receipt.is_some());
+    assert_eq!(part.payment.request.state, PaymentState::Paid { late: false });
+    assert_eq!(part.payment.refund_due_vnd, FEE + 5_000 - 100_000);
+    let rest = refunded(refund(&http, &base, &officer, code.as_str(), FEE + 5_000 - 100_000, "HT-CHOI-2").await).await;
+    assert_eq!(rest.payment.request.state, PaymentState::Refunded);
+    assert_eq!(rest.payment.refund_due_vnd, 0);
+    let refunds: Vec<u64> = documents_of(&http, &base, &token, &code)
+        .await
+        .iter()
+        .filter_map(|d| match d {
+            DossierDocument::RefundNotice(s) => s.verify(&keys).ok().map(|n| n.amount_vnd),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refunds, [100_000, FEE + 5_000 - 100_000]);
+
+    // Partly paid, then refused: what was paid goes back, with no receipt to name.
+    let partly = file_with_fee(&http, &base, &token, "hoan-3", "Lâm Thị Thiếu").await;
+    recorded(notify(&http, &base, &secret, transfer("FT-CHOI-3", &partly, 50_000)).await).await;
+    let res = common::officer_move(&http, &base, &officer, partly.as_str(), Status::Rejected, "Hồ sơ giả mạo").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let all = refunded(refund(&http, &base, &officer, partly.as_str(), 50_000, "HT-CHOI-3").await).await;
+    let notice = all.refund_notice.verify(&keys).expect("signed");
+    assert_eq!((notice.amount_vnd, notice.reason, notice.fee_receipt), (50_000, RefundReason::Rejected, None));
+    assert_eq!(all.payment.request.state, PaymentState::Refunded);
+
+    // An overpayment given back while the dossier goes on: it stays paid.
+    let over = file_with_fee(&http, &base, &token, "hoan-4", "Lâm Văn Thừa").await;
+    recorded(notify(&http, &base, &secret, transfer("FT-CHOI-4", &over, FEE + 20_000)).await).await;
+    let back = refunded(refund(&http, &base, &officer, over.as_str(), 20_000, "HT-CHOI-4").await).await;
+    let notice = back.refund_notice.verify(&keys).expect("signed");
+    assert_eq!((notice.amount_vnd, notice.reason), (20_000, RefundReason::Overpaid));
+    assert_eq!(back.payment.request.state, PaymentState::Paid { late: false });
+    assert_eq!(back.payment.refund_due_vnd, 0);
+
+    // Nothing owed for a dossier without a fee; no refund for one unknown.
+    let free = common::file(&http, &base, &token, "hoan-5", "Lâm Thị Miễn").await;
+    let free = common::receipt_text(&free, "dossier_code");
+    let (status, p) = problem(refund(&http, &base, &officer, &free, 1, "HT-CHOI-5").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::CONFLICT, "nothing_owed"));
+    let (status, p) = problem(refund(&http, &base, &officer, "HOSO.PRACTICE-200101-9999", 1, "HT-CHOI-6").await).await;
+    assert_eq!((status, p.code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    assert_eq!(count(&config, "refunds").await, 4);
+}
+}
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refusal_and_a_transfer_at_once_both_go_through_and_all_paid_is_owed_back(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, _) = portal(backend, dir.path()).await;
+    let officer = portal.issue_officer_token("can-bo-hoan", "Phan Văn Hoàn").await.expect("officer");
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let secret = secret(dir.path());
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        codes.push(file_with_fee(&http, &base, &token, &format!("dong-thoi-{i}"), &format!("Tạ Văn Cùng {i}")).await);
+    }
+    // Whichever comes first, the transfer counts towards the fee and the
+    // refusal owes it back, or the refusal comes first and the transfer
+    // is owed back whole: both are answered, neither fails.
+    let races: Vec<_> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let (http, base, officer, secret, code) =
+                (http.clone(), base.clone(), officer.clone(), secret.clone(), code.clone());
+            tokio::spawn(async move {
+                let pay = notify(&http, &base, &secret, transfer(&format!("FT-CUNG-{i}"), &code, FEE));
+                let refuse = common::officer_move(&http, &base, &officer, code.as_str(), Status::Rejected, "Trùng hồ sơ");
+                let (paid, refused) = tokio::join!(pay, refuse);
+                (paid.status(), refused.status())
+            })
+        })
+        .collect();
+    for race in races {
+        assert_eq!(race.await.expect("race"), (StatusCode::OK, StatusCode::OK));
+    }
+    for code in &codes {
+        let p = payment(&http, &base, &token, code).await;
+        assert_eq!(p.refund_due_vnd, FEE, "{code}: {p:?}");
+    }
 }
 }

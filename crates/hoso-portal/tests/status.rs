@@ -238,7 +238,10 @@ async fn officers_move_dossiers_and_applicants_follow_by_status_feed_and_pin(bac
     assert_eq!(last.note, "Thiếu giấy tờ");
     assert_eq!(last.request.as_deref(), Some(asked));
 
-    // The rest of the way, then the other dossier refused.
+    // The rest of the way (the result attached first, as `result_ready`
+    // asks), then the other dossier refused.
+    let res = common::put_result(&f.http, &f.base, &officer, &code, "kết quả.pdf", "%PDF kết quả").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
     for to in ["processing", "result_ready", "completed"] {
         let res = f.move_to(&officer, &code, json!({"to": to}), None).await;
         assert_eq!(res.status(), StatusCode::OK, "{to}");

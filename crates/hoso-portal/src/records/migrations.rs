@@ -489,4 +489,77 @@ CREATE TABLE feed_documents (
 CREATE INDEX feed_documents_by_dossier ON feed_documents(dossier_code, cursor);
 "#,
     },
+    // Refunds (refunds.rs): each refund an officer records once, by the
+    // bank's reference of the transfer that gave the money back, with its
+    // signed notice and the answer it got.
+    Migration {
+        sqlite: r#"
+CREATE TABLE refunds (
+    bank_reference  TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    amount_vnd      INTEGER NOT NULL,
+    reason          TEXT NOT NULL,
+    officer         TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    notice          TEXT NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX refunds_by_dossier ON refunds(dossier_code, recorded_at);
+"#,
+        postgres: r#"
+CREATE TABLE refunds (
+    bank_reference  TEXT PRIMARY KEY,
+    dossier_code    TEXT NOT NULL REFERENCES dossiers(code),
+    amount_vnd      BIGINT NOT NULL,
+    reason          TEXT NOT NULL,
+    officer         TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    notice          TEXT NOT NULL,
+    answer          TEXT NOT NULL
+);
+CREATE INDEX refunds_by_dossier ON refunds(dossier_code, recorded_at);
+"#,
+    },
+    // Results (results.rs): a dossier's result documents, one per name as
+    // Windows tells names apart (case folded), their bytes in the upload
+    // store under an id of their own; and the signed result notice that
+    // freezes them.
+    Migration {
+        sqlite: r#"
+CREATE TABLE result_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    folded_name   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_id    TEXT NOT NULL,
+    added_at      TEXT NOT NULL,
+    added_by      TEXT NOT NULL,
+    PRIMARY KEY (dossier_code, folded_name)
+);
+CREATE TABLE result_notices (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    notice        TEXT NOT NULL,
+    issued_at     TEXT NOT NULL
+);
+"#,
+        postgres: r#"
+CREATE TABLE result_documents (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    folded_name   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    storage_id    TEXT NOT NULL,
+    added_at      TEXT NOT NULL,
+    added_by      TEXT NOT NULL,
+    PRIMARY KEY (dossier_code, folded_name)
+);
+CREATE TABLE result_notices (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    notice        TEXT NOT NULL,
+    issued_at     TEXT NOT NULL
+);
+"#,
+    },
 ];

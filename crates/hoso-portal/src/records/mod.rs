@@ -31,8 +31,8 @@ use hoso_core::receipt::SignedReceipt;
 use hoso_core::signed::Signed;
 use hoso_core::status::Status;
 use hoso_core::wire::{
-    DossierDocument, DossierStatus, FeedDocument, PaymentStatus, PublicStatus, StatusFeed,
-    SubmissionResponse, TransferRecorded, Transition, UploadRef,
+    DossierDocument, DossierStatus, FeedDocument, PaymentStatus, PublicStatus, RefundRecorded,
+    RefundRequest, StatusFeed, SubmissionResponse, TransferRecorded, Transition, UploadRef,
 };
 use std::path::Path;
 
@@ -333,6 +333,21 @@ pub(crate) fn recorded(status: u16, answer: &str) -> Result<Recorded, ApiError> 
     })
 }
 
+/// A result document from its stored columns.
+pub(crate) fn result_row(
+    name: String,
+    size: i64,
+    sha256: &str,
+    storage_id: String,
+) -> Result<StoredResult, ApiError> {
+    Ok(StoredResult {
+        name,
+        size: u64::try_from(size).map_err(ApiError::internal)?,
+        sha256: sha256.parse().map_err(ApiError::internal)?,
+        storage_id,
+    })
+}
+
 /// A feed document from its stored columns.
 pub(crate) fn feed_document(
     cursor: u64,
@@ -414,6 +429,74 @@ pub struct Move {
     pub expected: Option<u64>,
     /// Now (RFC 3339).
     pub at: String,
+}
+
+/// An applicant's move of their own dossier.
+#[derive(Debug, Clone)]
+pub struct ApplicantMove {
+    /// The dossier.
+    pub code: String,
+    /// Whose it must be.
+    pub applicant: i64,
+    /// What is asked, judged by [`crate::tracking::judge_applicant`].
+    pub ask: crate::tracking::ApplicantAsk,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// A refund an officer records.
+#[derive(Debug, Clone)]
+pub struct RefundOrder {
+    /// The dossier.
+    pub code: String,
+    /// The officer's account.
+    pub officer: String,
+    /// What was given back, and the bank's reference of it.
+    pub ask: RefundRequest,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// A result document whose bytes are stored, to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewResult {
+    /// The dossier.
+    pub code: String,
+    /// Its name (`results::name`).
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256.
+    pub sha256: hoso_core::Sha256Digest,
+    /// The id of its bytes in the upload store.
+    pub storage_id: String,
+    /// The officer's account.
+    pub officer: String,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// A result document as recorded.
+#[derive(Debug, Clone)]
+pub struct StoredResult {
+    /// Its name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256.
+    pub sha256: hoso_core::Sha256Digest,
+    /// The id of its bytes in the upload store.
+    pub storage_id: String,
+}
+
+/// Where a dossier stands for its results: its state, and whether its
+/// result notice was issued.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultsState {
+    /// The dossier's state.
+    pub status: Status,
+    /// Its result notice was issued: the documents are frozen.
+    pub issued: bool,
 }
 
 /// Whether a request may write to an upload, as the records say.
@@ -842,9 +925,72 @@ impl Records {
     }
 
     /// An officer moves a dossier, judged by [`crate::tracking::judge`]
-    /// against its state read in the same transaction.
-    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
-        dispatch!(self, transition(change))
+    /// against its state read in the same transaction. A refusal makes
+    /// what it paid owed back ([`crate::refunds`]); `result_ready` needs
+    /// a result document and issues the notice `issue` signs, naming every
+    /// one, as a document of the feed.
+    pub async fn transition(
+        &self,
+        change: Move,
+        issue: crate::results::ResultNoticeMaker,
+    ) -> Result<DossierStatus, ApiError> {
+        dispatch!(self, transition(change, issue))
+    }
+
+    /// An applicant moves their own dossier (a withdrawal, the result
+    /// received), judged by [`crate::tracking::judge_applicant`] against
+    /// its state read in the same transaction; asked again, nothing
+    /// changes. A withdrawal makes what the dossier paid owed back.
+    pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
+        dispatch!(self, applicant_move(change))
+    }
+
+    /// Records a refund once by its bank reference, in one transaction: a
+    /// reference recorded before gets the answer it got then (or a
+    /// refusal when it was for another dossier or amount). Otherwise what
+    /// the dossier's payment owes back (its request locked) is judged by
+    /// [`crate::refunds::judge`]; `make` signs the notice, and the notice
+    /// and a request now `refunded` are documents of the feed.
+    pub async fn record_refund(
+        &self,
+        order: RefundOrder,
+        make: crate::refunds::RefundMaker,
+    ) -> Result<RefundRecorded, ApiError> {
+        dispatch!(self, record_refund(order, make))
+    }
+
+    /// Dossier `code`'s state and whether its result notice was issued.
+    pub async fn results_state(&self, code: String) -> Result<Option<ResultsState>, ApiError> {
+        dispatch!(self, results_state(code))
+    }
+
+    /// Records a result document while the dossier may still take one
+    /// ([`crate::results::open_for_results`]), replacing the one of the
+    /// same name (case aside); the store id of the bytes it replaced.
+    pub async fn put_result(&self, new: NewResult) -> Result<Option<String>, ApiError> {
+        dispatch!(self, put_result(new))
+    }
+
+    /// Forgets result document `name` of dossier `code` while the dossier
+    /// may still change its results; the store id of its bytes, `None`
+    /// when there is no such document.
+    pub async fn delete_result(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<Option<String>, ApiError> {
+        dispatch!(self, delete_result(code, name))
+    }
+
+    /// Result document `name` of dossier `code` of `applicant`, once its
+    /// result notice was issued (before then, none).
+    pub async fn issued_result(
+        &self,
+        code: String,
+        applicant: i64,
+        name: String,
+    ) -> Result<Option<StoredResult>, ApiError> {
+        dispatch!(self, issued_result(code, applicant, name))
     }
 
     /// A dossier's state by its code and PIN, asked from `address` at

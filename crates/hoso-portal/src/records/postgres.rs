@@ -29,19 +29,23 @@
 //!   nobody asks.
 
 use super::{
-    Account, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing, FinalUpload,
-    KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup, Recorded, Role,
-    StoredDossier, SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
+    Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
+    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
+    PaymentLookup, Recorded, RefundOrder, ResultsState, Role, StoredDossier, StoredResult,
+    SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
 use crate::payments::{Found, judge, state_name};
+use crate::refunds::{Owing, RefundMaker, owes_back_paid};
+use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
-use hoso_core::wire::{DossierDocument, PaymentStatus};
+use hoso_core::wire::{DossierDocument, PaymentStatus, RefundRecorded};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
 use std::sync::Arc;
 use tokio_postgres::{NoTls, Row};
@@ -1036,40 +1040,282 @@ impl Postgres {
         Ok(out)
     }
 
-    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+    pub async fn transition(
+        &self,
+        change: Move,
+        issue: ResultNoticeMaker,
+    ) -> Result<DossierStatus, ApiError> {
         let mut conn = self.conn().await?;
         let tx = conn.transaction().await?;
+        let (code, at, to) = (change.code.as_str(), change.at.as_str(), change.change.to);
         // Officers on two replicas moving one dossier take turns: the
-        // second judges the state the first left.
-        let found = tx
-            .cached_execute(
-                "SELECT 1 FROM dossiers WHERE code = $1 FOR UPDATE",
-                &[&change.code],
-            )
-            .await?;
-        if found == 0 {
-            return Err(ApiError::not_found("hồ sơ / dossier"));
-        }
-        let current = dossier_status(&tx, &change.code, None)
+        // second judges the state the first left (so do result puts).
+        lock_dossier(&tx, code).await?;
+        let current = dossier_status(&tx, code, None)
             .await?
             .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-        let request =
-            crate::tracking::judge(&change.code, &current, &change.change, change.expected)?;
+        let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+        let notice = match to {
+            Status::ResultReady => Some(issue_result(&tx, code, at, issue).await?),
+            _ => None,
+        };
+        if owes_back_paid(to) {
+            owe_back_paid(&tx, code, at).await?;
+        }
         record(
             &tx,
-            &change.code,
-            change.change.to,
-            &change.at,
+            code,
+            to,
+            at,
             &change.officer,
             change.change.note.trim(),
             request.as_deref(),
         )
         .await?;
-        let updated = dossier_status(&tx, &change.code, None)
+        if let Some(notice) = &notice {
+            add_document(&tx, code, at, notice).await?;
+        }
+        let updated = dossier_status(&tx, code, None)
             .await?
-            .ok_or_else(|| ApiError::internal(format!("dossier {} vanished", change.code)))?;
+            .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
         tx.commit().await?;
         Ok(updated)
+    }
+
+    pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let (code, at) = (change.code.as_str(), change.at.as_str());
+        lock_dossier(&tx, code).await?;
+        let current = dossier_status(&tx, code, Some(change.applicant))
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        let Some((to, note)) = crate::tracking::judge_applicant(code, &current, &change.ask)?
+        else {
+            return Ok(current);
+        };
+        if owes_back_paid(to) {
+            owe_back_paid(&tx, code, at).await?;
+        }
+        record(
+            &tx,
+            code,
+            to,
+            at,
+            crate::tracking::APPLICANT_ACTOR,
+            &note,
+            None,
+        )
+        .await?;
+        let updated = dossier_status(&tx, code, Some(change.applicant))
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn record_refund(
+        &self,
+        order: RefundOrder,
+        make: RefundMaker,
+    ) -> Result<RefundRecorded, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        let (code, ask, at) = (order.code.as_str(), &order.ask, order.at.as_str());
+        let reference = ask.bank_reference.as_str();
+        let known = tx
+            .cached_query_opt("SELECT 1 FROM dossiers WHERE code = $1", &[&code])
+            .await?
+            .is_some();
+        if !known {
+            return Err(ApiError::not_found("hồ sơ / dossier"));
+        }
+        // The bank's reference is the key: the same refund asked of two
+        // replicas at once waits here for the first one's commit, then
+        // reads the answer it stored.
+        let fresh = tx
+            .cached_execute(
+                "INSERT INTO refunds (bank_reference, dossier_code, amount_vnd, reason, officer,
+                    recorded_at, notice, answer)
+                 VALUES ($1, $2, $3, '', $4, $5, '', '')
+                 ON CONFLICT (bank_reference) DO NOTHING",
+                &[&reference, &code, &int(ask.amount_vnd), &order.officer, &at],
+            )
+            .await?;
+        if fresh == 0 {
+            let row = tx
+                .cached_query_one(
+                    "SELECT dossier_code, amount_vnd, answer FROM refunds WHERE bank_reference = $1",
+                    &[&reference],
+                )
+                .await?;
+            let (stored_code, answer): (String, String) = (row.get(0), row.get(2));
+            return crate::refunds::again(code, ask, &stored_code, uint(row.get(1)), &answer);
+        }
+        // Refunds, transfers and moves of one dossier take turns on its
+        // request's row; its state is read once the row is held.
+        let row = tx
+            .cached_query_opt(
+                "SELECT request, paid_vnd, refund_due_vnd FROM payment_requests
+                 WHERE dossier_code = $1 FOR UPDATE",
+                &[&code],
+            )
+            .await?
+            .ok_or_else(|| crate::refunds::nothing_owed(code))?;
+        let request: String = row.get(0);
+        let status: String = tx
+            .cached_query_one("SELECT status FROM dossiers WHERE code = $1", &[&code])
+            .await?
+            .get(0);
+        let owing = Owing {
+            status: Status::parse(&status).ok_or_else(|| ApiError::internal(status))?,
+            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+            paid_vnd: uint(row.get(1)),
+            refund_due_vnd: uint(row.get(2)),
+        };
+        let receipt = tx
+            .cached_query_opt(
+                "SELECT receipt FROM fee_receipts WHERE dossier_code = $1",
+                &[&code],
+            )
+            .await?
+            .map(|r| serde_json::from_str(&r.get::<_, String>(0)))
+            .transpose()
+            .map_err(ApiError::internal)?;
+        let done = crate::refunds::refund(code, owing, ask, receipt, make)?;
+        let payment = &done.answer.payment;
+        tx.cached_execute(
+            "UPDATE payment_requests SET refund_due_vnd = $2, state = $3, request = $4,
+                updated_at = $5
+             WHERE dossier_code = $1",
+            &[
+                &code,
+                &int(payment.refund_due_vnd),
+                &state_name(payment.request.state),
+                &serde_json::to_string(&payment.request).map_err(ApiError::internal)?,
+                &at,
+            ],
+        )
+        .await?;
+        let notice = &done.answer.refund_notice;
+        tx.cached_execute(
+            "UPDATE refunds SET reason = $2, notice = $3, answer = $4 WHERE bank_reference = $1",
+            &[
+                &reference,
+                &crate::refunds::reason_name(done.reason),
+                &serde_json::to_string(notice).map_err(ApiError::internal)?,
+                &serde_json::to_string(&done.answer).map_err(ApiError::internal)?,
+            ],
+        )
+        .await?;
+        // Last: the feed's lock is held from the first document to the commit.
+        add_document(
+            &tx,
+            code,
+            at,
+            &DossierDocument::RefundNotice(notice.clone()),
+        )
+        .await?;
+        if done.refunded {
+            let request = DossierDocument::PaymentRequest(payment.request.clone());
+            add_document(&tx, code, at, &request).await?;
+        }
+        tx.commit().await?;
+        Ok(done.answer)
+    }
+
+    pub async fn results_state(&self, code: String) -> Result<Option<ResultsState>, ApiError> {
+        results_state(&self.conn().await?, &code).await
+    }
+
+    pub async fn put_result(&self, new: NewResult) -> Result<Option<String>, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        // Puts, deletions and the move that issues the notice take turns
+        // on the dossier's row: none slips in after the notice.
+        lock_dossier(&tx, &new.code).await?;
+        let state = results_state(&tx, &new.code)
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        crate::results::open_for_results(&new.code, state.status, state.issued)?;
+        let folded = crate::results::folded(&new.name);
+        let replaced: Option<String> = tx
+            .cached_query_opt(
+                "SELECT storage_id FROM result_documents
+                 WHERE dossier_code = $1 AND folded_name = $2",
+                &[&new.code, &folded],
+            )
+            .await?
+            .map(|r| r.get(0));
+        tx.cached_execute(
+            "INSERT INTO result_documents (dossier_code, folded_name, name, size, sha256,
+                storage_id, added_at, added_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (dossier_code, folded_name) DO UPDATE SET name = excluded.name,
+                size = excluded.size, sha256 = excluded.sha256,
+                storage_id = excluded.storage_id, added_at = excluded.added_at,
+                added_by = excluded.added_by",
+            &[
+                &new.code,
+                &folded,
+                &new.name,
+                &int(new.size),
+                &new.sha256.to_hex(),
+                &new.storage_id,
+                &new.at,
+                &new.officer,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(replaced)
+    }
+
+    pub async fn delete_result(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<Option<String>, ApiError> {
+        let mut conn = self.conn().await?;
+        let tx = conn.transaction().await?;
+        lock_dossier(&tx, &code).await?;
+        let state = results_state(&tx, &code)
+            .await?
+            .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+        crate::results::open_for_results(&code, state.status, state.issued)?;
+        let removed: Option<String> = tx
+            .cached_query_opt(
+                "DELETE FROM result_documents WHERE dossier_code = $1 AND folded_name = $2
+                 RETURNING storage_id",
+                &[&code, &crate::results::folded(&name)],
+            )
+            .await?
+            .map(|r| r.get(0));
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    pub async fn issued_result(
+        &self,
+        code: String,
+        applicant: i64,
+        name: String,
+    ) -> Result<Option<StoredResult>, ApiError> {
+        self.conn()
+            .await?
+            .cached_query_opt(
+                "SELECT r.name, r.size, r.sha256, r.storage_id FROM result_documents r
+                 JOIN dossiers d ON d.code = r.dossier_code
+                 JOIN result_notices n ON n.dossier_code = r.dossier_code
+                 WHERE r.dossier_code = $1 AND d.applicant_id = $2 AND r.folded_name = $3",
+                &[&code, &applicant, &crate::results::folded(&name)],
+            )
+            .await?
+            .map(|r| {
+                let sha256: String = r.get(2);
+                super::result_row(r.get(0), r.get(1), &sha256, r.get(3))
+            })
+            .transpose()
     }
 
     pub async fn lookup(
@@ -1452,9 +1698,22 @@ impl Postgres {
                 match row {
                     Some(row) => {
                         let request: String = row.get(0);
+                        // Read once the row is held: a refusal or withdrawal
+                        // committed meanwhile is seen.
+                        let status: String = tx
+                            .cached_query_one(
+                                "SELECT status FROM dossiers WHERE code = $1",
+                                &[&code.as_str()],
+                            )
+                            .await?
+                            .get(0);
                         Found::Request {
                             code: code.clone(),
-                            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            status: Status::parse(&status)
+                                .ok_or_else(|| ApiError::internal(status))?,
+                            request: Box::new(
+                                serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            ),
                             paid_vnd: uint(row.get(1)),
                         }
                     }
@@ -1830,13 +2089,20 @@ async fn dossier_status(
 ) -> Result<Option<DossierStatus>, ApiError> {
     let Some(row) = conn
         .cached_query_opt(
-            "SELECT received_at, appointment_date, procedure_code FROM dossiers
-             WHERE code = $1 AND ($2::BIGINT IS NULL OR applicant_id = $2)",
+            "SELECT d.received_at, d.appointment_date, d.procedure_code,
+                COALESCE(p.refund_due_vnd, 0)
+             FROM dossiers d LEFT JOIN payment_requests p ON p.dossier_code = d.code
+             WHERE d.code = $1 AND ($2::BIGINT IS NULL OR d.applicant_id = $2)",
             &[&code, &applicant],
         )
         .await?
     else {
         return Ok(None);
+    };
+    // Officers see what is owed back; applicants read it with the payment.
+    let refund_due = match applicant {
+        None => uint(row.get(3)),
+        Some(_) => 0,
     };
     let history = conn
         .cached_query(
@@ -1851,5 +2117,111 @@ async fn dossier_status(
         .map(event)
         .collect::<Result<Vec<_>, _>>()?;
     let (appointment, procedure): (String, String) = (row.get(1), row.get(2));
-    crate::tracking::status_of(code, row.get(0), &appointment, &procedure, history).map(Some)
+    crate::tracking::status_of(
+        code,
+        row.get(0),
+        &appointment,
+        &procedure,
+        history,
+        refund_due,
+    )
+    .map(Some)
+}
+
+/// Holds dossier `code`'s row to the end of the transaction (a move, a
+/// result put): refused as unknown when there is none. `NO KEY UPDATE`,
+/// not `UPDATE`: a transfer or a refund that records a row naming the
+/// dossier (its foreign key takes `KEY SHARE`) while holding the payment
+/// request a refusal then waits for goes on, so the two never wait for
+/// each other.
+async fn lock_dossier(conn: &impl GenericClient, code: &str) -> Result<(), ApiError> {
+    let found = conn
+        .cached_execute(
+            "SELECT 1 FROM dossiers WHERE code = $1 FOR NO KEY UPDATE",
+            &[&code],
+        )
+        .await?;
+    if found == 0 {
+        return Err(ApiError::not_found("hồ sơ / dossier"));
+    }
+    Ok(())
+}
+
+/// Where dossier `code` stands for its results.
+async fn results_state(
+    conn: &impl GenericClient,
+    code: &str,
+) -> Result<Option<ResultsState>, ApiError> {
+    let Some(row) = conn
+        .cached_query_opt(
+            "SELECT d.status, EXISTS (SELECT 1 FROM result_notices n WHERE n.dossier_code = d.code)
+             FROM dossiers d WHERE d.code = $1",
+            &[&code],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let status: String = row.get(0);
+    Ok(Some(ResultsState {
+        status: Status::parse(&status).ok_or_else(|| ApiError::internal(status))?,
+        issued: row.get(1),
+    }))
+}
+
+/// Signs (with `issue`) and records the result notice of dossier `code`,
+/// naming each of its result documents; refused without one. The notice
+/// as a document of the feed, which the caller adds last.
+async fn issue_result(
+    conn: &impl GenericClient,
+    code: &str,
+    at: &str,
+    issue: ResultNoticeMaker,
+) -> Result<DossierDocument, ApiError> {
+    let documents = conn
+        .cached_query(
+            "SELECT name, size, sha256 FROM result_documents WHERE dossier_code = $1 ORDER BY name",
+            &[&code],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let sha256: String = r.get(2);
+            Ok(ResultDocument {
+                name: r.get(0),
+                size: uint(r.get(1)),
+                sha256: sha256.parse().map_err(ApiError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    if documents.is_empty() {
+        return Err(crate::results::none_yet(code));
+    }
+    let signed = issue(documents)?;
+    conn.cached_execute(
+        "INSERT INTO result_notices (dossier_code, notice, issued_at) VALUES ($1, $2, $3)",
+        &[
+            &code,
+            &serde_json::to_string(&signed).map_err(ApiError::internal)?,
+            &at,
+        ],
+    )
+    .await?;
+    Ok(DossierDocument::ResultNotice(signed))
+}
+
+/// Makes all that counted towards dossier `code`'s fee owed back (it was
+/// refused or withdrawn), on top of what was owed already. The request's
+/// row is written even when nothing was paid: held to the commit, a
+/// transfer for the dossier waits for it, then finds the dossier closed
+/// and owes all of it back, rather than count it towards a fee no longer
+/// due.
+async fn owe_back_paid(conn: &impl GenericClient, code: &str, at: &str) -> Result<(), ApiError> {
+    conn.cached_execute(
+        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, updated_at = $2
+         WHERE dossier_code = $1",
+        &[&code, &at],
+    )
+    .await?;
+    Ok(())
 }

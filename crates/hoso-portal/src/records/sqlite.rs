@@ -10,17 +10,21 @@
 //! serialises every transaction.
 
 use super::{
-    Account, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing, FinalUpload,
-    KeyClaim, KeyState, Move, Multipart, NewPayment, NewUpload, PaymentLookup, Recorded, Role,
-    StoredDossier, SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
+    Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
+    FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
+    PaymentLookup, Recorded, RefundOrder, ResultsState, Role, StoredDossier, StoredResult,
+    SupplementFiling, SupplementMaker, Transfer, UploadRow, migrations::MIGRATIONS,
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
 use crate::payments::{Found, judge, state_name};
+use crate::refunds::{Owing, RefundMaker, owes_back_paid};
+use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
-use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus};
+use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus, RefundRecorded};
 use hoso_core::wire::{DossierStatus, PublicStatus, StatusEvent, StatusFeed, SubmissionResponse};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -681,26 +685,254 @@ impl Sqlite {
         .await
     }
 
-    pub async fn transition(&self, change: Move) -> Result<DossierStatus, ApiError> {
+    pub async fn transition(
+        &self,
+        change: Move,
+        issue: ResultNoticeMaker,
+    ) -> Result<DossierStatus, ApiError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
-            let current = dossier_status(&tx, &change.code, None)?
+            let (code, at, to) = (&change.code, &change.at, change.change.to);
+            let current = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-            let request =
-                crate::tracking::judge(&change.code, &current, &change.change, change.expected)?;
+            let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+            let notice = match to {
+                Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
+                _ => None,
+            };
+            if owes_back_paid(to) {
+                owe_back_paid(&tx, code, at)?;
+            }
             record(
                 &tx,
-                &change.code,
-                change.change.to,
-                &change.at,
+                code,
+                to,
+                at,
                 &change.officer,
                 change.change.note.trim(),
                 request.as_deref(),
             )?;
-            let updated = dossier_status(&tx, &change.code, None)?
-                .ok_or_else(|| ApiError::internal(format!("dossier {} vanished", change.code)))?;
+            if let Some(notice) = &notice {
+                add_document(&tx, code, at, notice)?;
+            }
+            let updated = dossier_status(&tx, code, None)?
+                .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
             tx.commit()?;
             Ok(updated)
+        })
+        .await
+    }
+
+    pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let (code, at) = (&change.code, &change.at);
+            let current = dossier_status(&tx, code, Some(change.applicant))?
+                .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            let Some((to, note)) = crate::tracking::judge_applicant(code, &current, &change.ask)?
+            else {
+                return Ok(current);
+            };
+            if owes_back_paid(to) {
+                owe_back_paid(&tx, code, at)?;
+            }
+            record(
+                &tx,
+                code,
+                to,
+                at,
+                crate::tracking::APPLICANT_ACTOR,
+                &note,
+                None,
+            )?;
+            let updated = dossier_status(&tx, code, Some(change.applicant))?
+                .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
+            tx.commit()?;
+            Ok(updated)
+        })
+        .await
+    }
+
+    pub async fn record_refund(
+        &self,
+        order: RefundOrder,
+        make: RefundMaker,
+    ) -> Result<RefundRecorded, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let (code, ask, at) = (order.code.as_str(), &order.ask, order.at.as_str());
+            let reference = ask.bank_reference.as_str();
+            let status: Option<String> = tx
+                .query_row(
+                    "SELECT status FROM dossiers WHERE code = ?1",
+                    params![code],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let status = status.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+            let amount = i64::try_from(ask.amount_vnd).map_err(ApiError::internal)?;
+            // The bank's reference is the key: a refund is recorded once.
+            let fresh = tx.execute(
+                "INSERT INTO refunds (bank_reference, dossier_code, amount_vnd, reason, officer,
+                    recorded_at, notice, answer)
+                 VALUES (?1, ?2, ?3, '', ?4, ?5, '', '')
+                 ON CONFLICT(bank_reference) DO NOTHING",
+                params![reference, code, amount, order.officer, at],
+            )?;
+            if fresh == 0 {
+                let (stored_code, stored_amount, answer): (String, i64, String) = tx.query_row(
+                    "SELECT dossier_code, amount_vnd, answer FROM refunds WHERE bank_reference = ?1",
+                    params![reference],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let stored_amount = u64::try_from(stored_amount).map_err(ApiError::internal)?;
+                return crate::refunds::again(code, ask, &stored_code, stored_amount, &answer);
+            }
+            let row: Option<(String, i64, i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT p.request, p.paid_vnd, p.refund_due_vnd, r.receipt
+                     FROM payment_requests p
+                     LEFT JOIN fee_receipts r ON r.dossier_code = p.dossier_code
+                     WHERE p.dossier_code = ?1",
+                    params![code],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let (request, paid, due, receipt) =
+                row.ok_or_else(|| crate::refunds::nothing_owed(code))?;
+            let owing = Owing {
+                status,
+                request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                paid_vnd: u64::try_from(paid).map_err(ApiError::internal)?,
+                refund_due_vnd: u64::try_from(due).map_err(ApiError::internal)?,
+            };
+            let receipt = receipt
+                .map(|r| serde_json::from_str(&r))
+                .transpose()
+                .map_err(ApiError::internal)?;
+            let done = crate::refunds::refund(code, owing, ask, receipt, make)?;
+            let payment = &done.answer.payment;
+            tx.execute(
+                "UPDATE payment_requests SET refund_due_vnd = ?2, state = ?3, request = ?4,
+                    updated_at = ?5
+                 WHERE dossier_code = ?1",
+                params![
+                    code,
+                    i64::try_from(payment.refund_due_vnd).map_err(ApiError::internal)?,
+                    state_name(payment.request.state),
+                    serde_json::to_string(&payment.request).map_err(ApiError::internal)?,
+                    at
+                ],
+            )?;
+            let notice = &done.answer.refund_notice;
+            tx.execute(
+                "UPDATE refunds SET reason = ?2, notice = ?3, answer = ?4 WHERE bank_reference = ?1",
+                params![
+                    reference,
+                    crate::refunds::reason_name(done.reason),
+                    serde_json::to_string(notice).map_err(ApiError::internal)?,
+                    serde_json::to_string(&done.answer).map_err(ApiError::internal)?
+                ],
+            )?;
+            add_document(&tx, code, at, &DossierDocument::RefundNotice(notice.clone()))?;
+            if done.refunded {
+                let request = DossierDocument::PaymentRequest(payment.request.clone());
+                add_document(&tx, code, at, &request)?;
+            }
+            tx.commit()?;
+            Ok(done.answer)
+        })
+        .await
+    }
+
+    pub async fn results_state(&self, code: String) -> Result<Option<ResultsState>, ApiError> {
+        self.read(move |conn| results_state(conn, &code)).await
+    }
+
+    pub async fn put_result(&self, new: NewResult) -> Result<Option<String>, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let state = results_state(&tx, &new.code)?
+                .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            crate::results::open_for_results(&new.code, state.status, state.issued)?;
+            let folded = crate::results::folded(&new.name);
+            let replaced: Option<String> = tx
+                .query_row(
+                    "SELECT storage_id FROM result_documents
+                     WHERE dossier_code = ?1 AND folded_name = ?2",
+                    params![new.code, folded],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO result_documents (dossier_code, folded_name, name, size, sha256,
+                    storage_id, added_at, added_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(dossier_code, folded_name) DO UPDATE SET name = excluded.name,
+                    size = excluded.size, sha256 = excluded.sha256,
+                    storage_id = excluded.storage_id, added_at = excluded.added_at,
+                    added_by = excluded.added_by",
+                params![
+                    new.code,
+                    folded,
+                    new.name,
+                    i64::try_from(new.size).map_err(ApiError::internal)?,
+                    new.sha256.to_hex(),
+                    new.storage_id,
+                    new.at,
+                    new.officer
+                ],
+            )?;
+            tx.commit()?;
+            Ok(replaced)
+        })
+        .await
+    }
+
+    pub async fn delete_result(
+        &self,
+        code: String,
+        name: String,
+    ) -> Result<Option<String>, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let state =
+                results_state(&tx, &code)?.ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+            crate::results::open_for_results(&code, state.status, state.issued)?;
+            let removed: Option<String> = tx
+                .query_row(
+                    "DELETE FROM result_documents WHERE dossier_code = ?1 AND folded_name = ?2
+                     RETURNING storage_id",
+                    params![code, crate::results::folded(&name)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.commit()?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    pub async fn issued_result(
+        &self,
+        code: String,
+        applicant: i64,
+        name: String,
+    ) -> Result<Option<StoredResult>, ApiError> {
+        self.read(move |conn| {
+            let row: Option<(String, i64, String, String)> = conn
+                .query_row(
+                    "SELECT r.name, r.size, r.sha256, r.storage_id FROM result_documents r
+                     JOIN dossiers d ON d.code = r.dossier_code
+                     JOIN result_notices n ON n.dossier_code = r.dossier_code
+                     WHERE r.dossier_code = ?1 AND d.applicant_id = ?2 AND r.folded_name = ?3",
+                    params![code, applicant, crate::results::folded(&name)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            row.map(|(name, size, sha256, id)| super::result_row(name, size, &sha256, id))
+                .transpose()
         })
         .await
     }
@@ -806,17 +1038,23 @@ impl Sqlite {
             let found = match &transfer.code {
                 None => Found::NoCode,
                 Some(code) => {
-                    let row: Option<(String, i64)> = tx
+                    let row: Option<(String, i64, String)> = tx
                         .query_row(
-                            "SELECT request, paid_vnd FROM payment_requests WHERE dossier_code = ?1",
+                            "SELECT p.request, p.paid_vnd, d.status FROM payment_requests p
+                             JOIN dossiers d ON d.code = p.dossier_code
+                             WHERE p.dossier_code = ?1",
                             params![code.as_str()],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                         )
                         .optional()?;
                     match row {
-                        Some((request, paid)) => Found::Request {
+                        Some((request, paid, status)) => Found::Request {
                             code: code.clone(),
-                            request: serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            status: Status::parse(&status)
+                                .ok_or_else(|| ApiError::internal(status))?,
+                            request: Box::new(
+                                serde_json::from_str(&request).map_err(ApiError::internal)?,
+                            ),
                             paid_vnd: u64::try_from(paid).unwrap_or_default(),
                         },
                         None => {
@@ -1279,16 +1517,23 @@ fn dossier_status(
     code: &str,
     applicant: Option<i64>,
 ) -> Result<Option<DossierStatus>, ApiError> {
-    let row: Option<(String, String, String)> = conn
+    let row: Option<(String, String, String, i64)> = conn
         .query_row(
-            "SELECT received_at, appointment_date, procedure_code FROM dossiers
-             WHERE code = ?1 AND (?2 IS NULL OR applicant_id = ?2)",
+            "SELECT d.received_at, d.appointment_date, d.procedure_code,
+                COALESCE(p.refund_due_vnd, 0)
+             FROM dossiers d LEFT JOIN payment_requests p ON p.dossier_code = d.code
+             WHERE d.code = ?1 AND (?2 IS NULL OR d.applicant_id = ?2)",
             params![code, applicant],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((received_at, appointment, procedure)) = row else {
+    let Some((received_at, appointment, procedure, refund_due)) = row else {
         return Ok(None);
+    };
+    // Officers see what is owed back; applicants read it with the payment.
+    let refund_due = match applicant {
+        None => u64::try_from(refund_due).unwrap_or_default(),
+        Some(_) => 0,
     };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM status_events e WHERE e.dossier_code = ?1 ORDER BY e.cursor"
@@ -1296,7 +1541,91 @@ fn dossier_status(
     let history = stmt
         .query_map(params![code], event)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    crate::tracking::status_of(code, received_at, &appointment, &procedure, history).map(Some)
+    crate::tracking::status_of(
+        code,
+        received_at,
+        &appointment,
+        &procedure,
+        history,
+        refund_due,
+    )
+    .map(Some)
+}
+
+/// Where dossier `code` stands for its results.
+fn results_state(conn: &Connection, code: &str) -> Result<Option<ResultsState>, ApiError> {
+    let row: Option<(String, bool)> = conn
+        .query_row(
+            "SELECT d.status, EXISTS (SELECT 1 FROM result_notices n WHERE n.dossier_code = d.code)
+             FROM dossiers d WHERE d.code = ?1",
+            params![code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(status, issued)| {
+        Ok(ResultsState {
+            status: Status::parse(&status).ok_or_else(|| ApiError::internal(status))?,
+            issued,
+        })
+    })
+    .transpose()
+}
+
+/// Signs (with `issue`) and records the result notice of dossier `code`,
+/// naming each of its result documents; refused without one. The notice
+/// as a document of the feed.
+fn issue_result(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    at: &str,
+    issue: ResultNoticeMaker,
+) -> Result<DossierDocument, ApiError> {
+    let documents = {
+        let mut stmt = tx.prepare(
+            "SELECT name, size, sha256 FROM result_documents WHERE dossier_code = ?1 ORDER BY name",
+        )?;
+        stmt.query_map(params![code], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(name, size, sha256)| {
+            Ok(ResultDocument {
+                name,
+                size: u64::try_from(size).map_err(ApiError::internal)?,
+                sha256: sha256.parse().map_err(ApiError::internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?
+    };
+    if documents.is_empty() {
+        return Err(crate::results::none_yet(code));
+    }
+    let signed = issue(documents)?;
+    tx.execute(
+        "INSERT INTO result_notices (dossier_code, notice, issued_at) VALUES (?1, ?2, ?3)",
+        params![
+            code,
+            serde_json::to_string(&signed).map_err(ApiError::internal)?,
+            at
+        ],
+    )?;
+    Ok(DossierDocument::ResultNotice(signed))
+}
+
+/// Makes all that counted towards dossier `code`'s fee owed back (it was
+/// refused or withdrawn), on top of what was owed already.
+fn owe_back_paid(tx: &rusqlite::Transaction<'_>, code: &str, at: &str) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, updated_at = ?2
+         WHERE dossier_code = ?1",
+        params![code, at],
+    )?;
+    Ok(())
 }
 
 fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> Result<StatusFeed, ApiError> {

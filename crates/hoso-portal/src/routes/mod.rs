@@ -7,6 +7,7 @@ mod dossiers;
 mod health;
 mod payments;
 mod procedures;
+mod results;
 mod status;
 pub(crate) mod tus;
 
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use auth::{Applicant, Officer, SeenTokens};
 
@@ -80,6 +81,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dossiers", post(dossiers::submit).get(status::feed))
         .route("/v1/dossiers/{code}", get(status::one))
         .route("/v1/dossiers/{code}/payment", get(payments::payment))
+        .route("/v1/dossiers/{code}/withdrawal", post(status::withdraw))
+        .route(
+            "/v1/dossiers/{code}/result-received",
+            post(status::result_received),
+        )
+        .route("/v1/dossiers/{code}/results/{name}", get(results::download))
         .route("/v1/bank/notifications", post(payments::bank_notification))
         .route(
             "/v1/dossiers/{code}/supplements",
@@ -100,12 +107,21 @@ pub fn router(state: AppState) -> Router {
             "/v1/officer/dossiers/{code}/status",
             post(status::officer_move),
         )
+        .route(
+            "/v1/officer/dossiers/{code}/refunds",
+            post(payments::officer_refund),
+        )
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::server::whole_body,
         ))
         .merge(tus::router())
+        // Result documents stream in whole files, not JSON bodies.
+        .route(
+            "/v1/officer/dossiers/{code}/results/{name}",
+            put(results::put).delete(results::delete),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))

@@ -1,8 +1,9 @@
-//! Fees: a dossier's payment request for the applicant who filed it, and
-//! the bank's notification of a transfer, authenticated by the secret the
-//! agency shares with its bank (`hoso_core::bank`), never by a token.
+//! Fees: a dossier's payment request for the applicant who filed it, the
+//! bank's notification of a transfer, authenticated by the secret the
+//! agency shares with its bank (`hoso_core::bank`), never by a token, and
+//! the refunds officers record.
 
-use super::Applicant;
+use super::{Applicant, Officer, json_body};
 use crate::error::ApiError;
 use crate::records::{FeeReceiptMaker, PaymentLookup, Transfer};
 use crate::state::{AppState, now_vn};
@@ -152,4 +153,51 @@ pub async fn bank_notification(
         .await
         .map_err(ApiError::internal)??;
     Ok((recorded.status, Json(recorded.answer)).into_response())
+}
+
+/// `POST /v1/officer/dossiers/{code}/refunds`: an officer records money
+/// given back (see [`crate::refunds`]); the signed refund notice and the
+/// payment after it.
+pub async fn officer_refund(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let ask: hoso_core::wire::RefundRequest = json_body(&body)?;
+    let now = now_vn();
+    let dossier: hoso_core::DossierCode = code
+        .parse()
+        .map_err(|_| ApiError::not_found("hồ sơ / dossier"))?;
+    // The agency that collected the fee gives it back; a portal that no
+    // longer takes fees online names its receiving desk.
+    let agency = match &state.fees {
+        Some(desk) => desk.settings.agency.clone(),
+        None => hoso_core::fee_receipt::CollectingAgency {
+            name: state.config.receiving_agency.clone(),
+            tax_code: None,
+            address: None,
+        },
+    };
+    let make = crate::refunds::Refunder {
+        portal: state.config.name.clone(),
+        agency,
+        code: dossier,
+        at: now,
+        key: state.key.clone(),
+    }
+    .maker();
+    let order = crate::records::RefundOrder {
+        code,
+        officer: officer.account,
+        ask,
+        at: now.to_rfc3339(),
+    };
+    // Recorded to its end even if the officer's connection drops: asking
+    // again with the same reference finds it and its answer.
+    let db = state.db.clone();
+    let recorded = tokio::spawn(async move { db.record_refund(order, make).await })
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(([(CACHE_CONTROL, "no-store")], Json(recorded)).into_response())
 }

@@ -1,13 +1,14 @@
 //! Status: a dossier's state and history, the applicant's change feed by
 //! cursor, both with ETags so that polling costs a 304 when nothing
-//! changed; lookup by code and PIN without signing in; and the officer API
-//! that moves dossiers between states.
+//! changed; lookup by code and PIN without signing in; the applicant's own
+//! moves (withdrawing a dossier, saying its result arrived); and the
+//! officer API that moves dossiers between states.
 
 use super::{Applicant, Officer, json_body};
 use crate::error::ApiError;
 use crate::server::ClientAddr;
 use crate::state::{AppState, now_vn};
-use crate::tracking::{self, status_etag};
+use crate::tracking::{self, ApplicantAsk, status_etag};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -15,7 +16,7 @@ use axum::http::header::{CACHE_CONTROL, ETAG, IF_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hoso_core::status::Status;
-use hoso_core::wire::{DossierStatus, LookupRequest, Transition};
+use hoso_core::wire::{DossierStatus, LookupRequest, Transition, Withdrawal};
 use serde::Deserialize;
 
 /// A JSON answer with an entity tag, or 304 when the caller already holds
@@ -31,7 +32,7 @@ fn tagged<T: serde::Serialize>(headers: &HeaderMap, etag: String, body: T) -> Re
 }
 
 fn tagged_status(headers: &HeaderMap, status: DossierStatus) -> Response {
-    tagged(headers, status_etag(tracking::version(&status)), status)
+    tagged(headers, status_etag(&status), status)
 }
 
 pub async fn one(
@@ -150,18 +151,14 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     if text == "*" {
         return Ok(None);
     }
-    text.strip_prefix("\"s")
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse().ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "status_changed",
-                "If-Match không khớp phiên bản nào của hồ sơ; hãy tải lại trạng thái.",
-                "If-Match names no version of this dossier; fetch its status again.",
-            )
-        })
+    tracking::tagged_version(text).map(Some).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "status_changed",
+            "If-Match không khớp phiên bản nào của hồ sơ; hãy tải lại trạng thái.",
+            "If-Match names no version of this dossier; fetch its status again.",
+        )
+    })
 }
 
 pub async fn officer_move(
@@ -173,17 +170,71 @@ pub async fn officer_move(
 ) -> Result<Response, ApiError> {
     let change: Transition = json_body(&body)?;
     let expected = expected_version(&headers)?;
-    let at = now_vn().to_rfc3339();
+    let now = now_vn();
+    let issue = crate::results::notice_maker(&state, &code, now);
     let status = state
         .db
-        .transition(crate::records::Move {
+        .transition(
+            crate::records::Move {
+                code,
+                officer: officer.account.clone(),
+                change,
+                expected,
+                at: now.to_rfc3339(),
+            },
+            issue,
+        )
+        .await?;
+    Ok(([(ETAG, status_etag(&status))], Json(status)).into_response())
+}
+
+/// The applicant's move of their own dossier `code`, answered with its
+/// status as [`one`] gives it.
+async fn applicant_move(
+    state: &AppState,
+    who: &Applicant,
+    code: String,
+    ask: ApplicantAsk,
+) -> Result<Response, ApiError> {
+    let status = state
+        .db
+        .applicant_move(crate::records::ApplicantMove {
             code,
-            officer: officer.account.clone(),
-            change,
-            expected,
-            at,
+            applicant: who.id,
+            ask,
+            at: now_vn().to_rfc3339(),
         })
         .await?;
-    let etag = status_etag(tracking::version(&status));
-    Ok(([(ETAG, etag)], Json(status)).into_response())
+    Ok((
+        [
+            (ETAG, status_etag(&status)),
+            (CACHE_CONTROL, "no-cache".to_owned()),
+        ],
+        Json(status),
+    )
+        .into_response())
+}
+
+/// `POST /v1/dossiers/{code}/withdrawal`: the applicant withdraws a
+/// dossier not yet examined, with a reason; asked again once withdrawn,
+/// the same status and nothing changed.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let ask: Withdrawal = json_body(&body)?;
+    applicant_move(&state, &who, code, ApplicantAsk::Withdraw(ask.reason)).await
+}
+
+/// `POST /v1/dossiers/{code}/result-received`: the applicant says the
+/// result arrived, which completes the dossier; asked again, nothing
+/// changes.
+pub async fn result_received(
+    State(state): State<AppState>,
+    who: Applicant,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    applicant_move(&state, &who, code, ApplicantAsk::ResultReceived).await
 }

@@ -115,10 +115,15 @@ impl UploadStorage for FileStorage {
 
     /// Each piece is read by a job on the blocking pool that holds its
     /// thread only while it reads, so a slow reader holds no thread.
-    fn read(&self, id: &str) -> Op<'_, Pieces> {
+    fn read_from(&self, id: &str, from: u64) -> Op<'_, Pieces> {
         let path = self.path(id);
         Box::pin(async move {
-            let file = blocking(move || File::open(path)).await?;
+            let file = blocking(move || {
+                let mut file = File::open(path)?;
+                io::Seek::seek(&mut file, io::SeekFrom::Start(from))?;
+                Ok(file)
+            })
+            .await?;
             let pieces = futures_util::stream::unfold(Some(file), |file| async move {
                 let mut file = file?;
                 let read = blocking(move || {
@@ -170,6 +175,14 @@ mod tests {
         w.truncate(1).expect("a tail that did not check out");
         w.commit(true).await.expect("commit");
         assert_eq!(read_all(&s, "ab12").await.expect("read"), b"hello!");
+        let tail: Vec<Bytes> = s
+            .read_from("ab12", 4)
+            .await
+            .expect("read from")
+            .try_collect()
+            .await
+            .expect("tail");
+        assert_eq!(tail.concat(), b"o!");
         s.remove("ab12").await.expect("remove");
         s.remove("ab12").await.expect("removing twice is fine");
         assert!(read_all(&s, "ab12").await.is_err());

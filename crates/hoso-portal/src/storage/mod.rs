@@ -52,6 +52,31 @@ pub trait UploadWriter: Write + Send {
     fn commit(self: Box<Self>, complete: bool) -> Op<'static, ()>;
 }
 
+/// The first `n` bytes of `pieces`; nothing after them is read.
+pub(crate) fn take(pieces: Pieces, n: u64) -> Pieces {
+    use futures_util::StreamExt;
+    Box::pin(futures_util::stream::unfold(
+        (pieces, n),
+        |(mut pieces, left)| async move {
+            if left == 0 {
+                return None;
+            }
+            match pieces.next().await? {
+                Ok(bytes) if bytes.len() as u64 <= left => {
+                    let rest = left - bytes.len() as u64;
+                    Some((Ok(bytes), (pieces, rest)))
+                }
+                Ok(bytes) => {
+                    // `left` is below this piece's length, so it fits a usize.
+                    let to = usize::try_from(left).unwrap_or(bytes.len());
+                    Some((Ok(bytes.slice(..to)), (pieces, 0)))
+                }
+                Err(e) => Some((Err(e), (pieces, 0))),
+            }
+        },
+    ))
+}
+
 /// The store holds more durable bytes of an upload than the offset a
 /// request asked to write at: the portal stopped between making them
 /// durable and recording them. They are the upload's bytes (a store keeps
@@ -82,7 +107,12 @@ pub trait UploadStorage: Send + Sync + std::fmt::Debug + 'static {
     /// never confirmed). An [`Ahead`] error when more is durable.
     fn append_at(&self, id: &str, offset: u64) -> Op<'_, Box<dyn UploadWriter>>;
     /// Reads the whole of a complete upload from the start.
-    fn read(&self, id: &str) -> Op<'_, Pieces>;
+    fn read(&self, id: &str) -> Op<'_, Pieces> {
+        self.read_from(id, 0)
+    }
+    /// Reads a complete upload from byte `from` to its end (a download
+    /// resumed), never the bytes before it.
+    fn read_from(&self, id: &str, from: u64) -> Op<'_, Pieces>;
     /// Removes the upload and everything the store keeps for it; removing
     /// a missing one is not an error.
     fn remove(&self, id: &str) -> Op<'_, ()>;
@@ -94,5 +124,33 @@ pub trait UploadStorage: Send + Sync + std::fmt::Debug + 'static {
     /// (files: no, the next request goes on at once).
     fn opens_after_commit(&self) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::TryStreamExt;
+
+    #[tokio::test]
+    async fn taking_stops_where_the_range_ends() {
+        let pieces = |parts: &[&'static [u8]]| -> Pieces {
+            let parts: Vec<io::Result<Bytes>> =
+                parts.iter().map(|p| Ok(Bytes::from_static(p))).collect();
+            Box::pin(futures_util::stream::iter(parts))
+        };
+        for (n, want) in [
+            (0, &b""[..]),
+            (2, b"ab"),
+            (3, b"abc"),
+            (5, b"abcde"),
+            (9, b"abcdefg"),
+        ] {
+            let got: Vec<Bytes> = take(pieces(&[b"abc", b"", b"defg"]), n)
+                .try_collect()
+                .await
+                .expect("read");
+            assert_eq!(got.concat(), want, "take {n}");
+        }
     }
 }

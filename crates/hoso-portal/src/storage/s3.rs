@@ -791,7 +791,8 @@ impl UploadStorage for S3Storage {
         })
     }
 
-    fn read(&self, id: &str) -> Op<'_, Pieces> {
+    /// From byte `from`: a ranged read, the bucket sends nothing before it.
+    fn read_from(&self, id: &str, from: u64) -> Op<'_, Pieces> {
         let key = Self::key(id);
         Box::pin(async move {
             let got = self
@@ -800,6 +801,7 @@ impl UploadStorage for S3Storage {
                 .get_object()
                 .bucket(&self.0.bucket)
                 .key(key)
+                .set_range((from > 0).then(|| format!("bytes={from}-")))
                 .send()
                 .await
                 .map_err(|e| failed("get upload", e))?;

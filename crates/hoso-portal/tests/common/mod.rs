@@ -578,3 +578,145 @@ pub fn trickle(
     };
     Trickle { body, sent }
 }
+
+/// A refusal's status and problem, which must be problem+json with a
+/// message in both languages.
+pub async fn problem(
+    res: reqwest::Response,
+) -> (reqwest::StatusCode, hoso_core::wire::ProblemDetails) {
+    let status = res.status();
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/problem+json",
+        "{status}"
+    );
+    let problem: hoso_core::wire::ProblemDetails = res.json().await.expect("problem");
+    assert!(
+        !problem.message.vi.is_empty()
+            && !problem.message.en.is_empty()
+            && problem.message.vi != problem.message.en,
+        "{problem:?}"
+    );
+    (status, problem)
+}
+
+/// The portal's keys as an app pins them from discovery.
+pub async fn published_keys(http: &reqwest::Client, base: &str) -> hoso_core::signed::PortalKeys {
+    let d: hoso_core::wire::Discovery = http
+        .get(format!("{base}/.well-known/hoso"))
+        .send()
+        .await
+        .expect("discovery")
+        .json()
+        .await
+        .expect("JSON");
+    let pinned = hoso_core::receipt::PortalKey::from_base64(&d.receipt_key).expect("key");
+    hoso_core::signed::PortalKeys::with_published(pinned, &d.previous_keys).expect("keys")
+}
+
+/// The whole change feed of `token`, page by page of `limit`.
+pub async fn whole_feed(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    limit: u32,
+) -> hoso_core::wire::StatusFeed {
+    let mut all = hoso_core::wire::StatusFeed {
+        events: vec![],
+        next_cursor: 0,
+        more: true,
+        documents: vec![],
+    };
+    while all.more {
+        let page: hoso_core::wire::StatusFeed = http
+            .get(format!(
+                "{base}/v1/dossiers?since={}&limit={limit}",
+                all.next_cursor
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("feed")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(page.next_cursor >= all.next_cursor);
+        all.events.extend(page.events);
+        all.documents.extend(page.documents);
+        all.next_cursor = page.next_cursor;
+        all.more = page.more;
+    }
+    all
+}
+
+/// An officer's move of dossier `code` to `to` with `note`; the answer.
+pub async fn officer_move(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+    to: hoso_core::status::Status,
+    note: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/v1/officer/dossiers/{code}/status"))
+        .bearer_auth(officer)
+        .json(&hoso_core::wire::Transition {
+            to,
+            note: note.into(),
+            request: None,
+        })
+        .send()
+        .await
+        .expect("move answered")
+}
+
+/// An officer's moves of dossier `code` through `steps`, each of which
+/// must be taken.
+pub async fn officer_moves(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+    steps: &[hoso_core::status::Status],
+) {
+    for &to in steps {
+        let res = officer_move(http, base, officer, code, to, "Đã xem").await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "to {to}");
+    }
+}
+
+/// The applicant's withdrawal of dossier `code` with `reason`; the answer.
+pub async fn withdraw(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    code: &str,
+    reason: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/v1/dossiers/{code}/withdrawal"))
+        .bearer_auth(token)
+        .json(&hoso_core::wire::Withdrawal {
+            reason: reason.into(),
+        })
+        .send()
+        .await
+        .expect("withdrawal answered")
+}
+
+/// The officer's put of result document `name` of dossier `code`; the
+/// answer.
+pub async fn put_result(
+    http: &reqwest::Client,
+    base: &str,
+    officer: &str,
+    code: &str,
+    name: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    http.put(format!("{base}/v1/officer/dossiers/{code}/results/{name}"))
+        .bearer_auth(officer)
+        .body(body)
+        .send()
+        .await
+        .expect("put answered")
+}
