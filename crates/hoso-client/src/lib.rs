@@ -12,6 +12,7 @@ pub mod library;
 pub mod package;
 pub mod portal;
 pub mod progress;
+pub mod qr;
 pub mod report;
 pub mod rows;
 pub mod sendings;
