@@ -27,7 +27,7 @@ use hoso_core::{Bilingual, DossierState, Fee, Sha256Digest};
 /// The kinds of documents kept, as the feed names them.
 const PAYMENT_REQUEST: &str = "payment_request";
 pub(crate) const FEE_RECEIPT: &str = "fee_receipt";
-const REFUND_NOTICE: &str = "refund_notice";
+pub(crate) const REFUND_NOTICE: &str = "refund_notice";
 const RESULT_NOTICE: &str = "result_notice";
 
 /// Why a dossier has no fee to show, or no fee receipt.

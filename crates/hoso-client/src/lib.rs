@@ -13,6 +13,7 @@ pub mod package;
 pub mod portal;
 pub mod progress;
 pub mod qr;
+pub mod refunds;
 pub mod report;
 pub mod rows;
 pub mod sendings;
