@@ -8,9 +8,9 @@ use hoso_client::ClientError;
 use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
-    AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs,
-    PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
+    AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, FeeView,
+    IdArgs, ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs,
+    PackageArgs, PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
     SubmitOutcome, Summary, SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
@@ -182,6 +182,23 @@ pub async fn dossier_page(
         supplements,
         slots,
     })
+}
+
+#[tauri::command]
+pub async fn dossier_fee(state: State<'_, AppState>, args: IdArgs) -> Result<FeeView, IpcError> {
+    crate::fees::view(&state, args.id).await
+}
+
+#[tauri::command]
+pub async fn pay_practice(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<FeeView, IpcError> {
+    crate::fees::pay_practice(&state, args.id).await?;
+    // The person hears of the payment as of any other change.
+    crate::follow::changed(&app, 0).await;
+    crate::fees::view(&state, args.id).await
 }
 
 #[tauri::command]
