@@ -452,9 +452,9 @@ const EXPORTS_DIR: &str = "exports";
 #[tauri::command]
 pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u32, IpcError> {
     let all = state.client.sync_all().await?;
-    if all.new_events > 0 {
-        crate::follow::changed(&app, all.new_events).await;
-    }
+    // Documents (a fee receipt) may have arrived without a status change:
+    // what changed is looked at in any case.
+    crate::follow::changed(&app, all.new_events).await;
     match all.failed.into_iter().next() {
         Some((_, e)) => Err(e.into()),
         None => Ok(u32::try_from(all.new_events).unwrap_or(u32::MAX)),
