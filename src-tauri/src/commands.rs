@@ -8,9 +8,9 @@ use hoso_client::ClientError;
 use hoso_client::portal::PortalRecord;
 use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
-    AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, IdArgs,
-    ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs, PackageArgs,
-    PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
+    AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, FeeView,
+    IdArgs, ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs,
+    PackageArgs, PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
     SubmitOutcome, Summary, SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
 };
 use std::path::Path;
@@ -182,6 +182,23 @@ pub async fn dossier_page(
         supplements,
         slots,
     })
+}
+
+#[tauri::command]
+pub async fn dossier_fee(state: State<'_, AppState>, args: IdArgs) -> Result<FeeView, IpcError> {
+    crate::fees::view(&state, args.id).await
+}
+
+#[tauri::command]
+pub async fn pay_practice(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<FeeView, IpcError> {
+    crate::fees::pay_practice(&state, args.id).await?;
+    // The person hears of the payment as of any other change.
+    crate::follow::changed(&app, 0).await;
+    crate::fees::view(&state, args.id).await
 }
 
 #[tauri::command]
@@ -435,9 +452,9 @@ const EXPORTS_DIR: &str = "exports";
 #[tauri::command]
 pub async fn sync_status(app: AppHandle, state: State<'_, AppState>) -> Result<u32, IpcError> {
     let all = state.client.sync_all().await?;
-    if all.new_events > 0 {
-        crate::follow::changed(&app, all.new_events).await;
-    }
+    // Documents (a fee receipt) may have arrived without a status change:
+    // what changed is looked at in any case.
+    crate::follow::changed(&app, all.new_events).await;
     match all.failed.into_iter().next() {
         Some((_, e)) => Err(e.into()),
         None => Ok(u32::try_from(all.new_events).unwrap_or(u32::MAX)),

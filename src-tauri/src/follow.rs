@@ -1,8 +1,9 @@
 //! Following every portal's status feed while the app runs: one poller per
 //! portal (so one portal down delays no other), by hoso-core's polling
 //! policy; the window is told when changes arrive, and the person gets a
-//! desktop notification for each dossier whose state changed and for
-//! deadlines that come close, unless they turned notifications off.
+//! desktop notification for each dossier whose state changed, whose fee
+//! receipt arrived (the payment is confirmed) and for deadlines that come
+//! close, unless they turned notifications off.
 
 use crate::state::AppState;
 use hoso_client::PortalRecord;
@@ -16,12 +17,13 @@ use tauri::{AppHandle, Emitter, Manager};
 /// How often approaching deadlines are looked at again.
 const DEADLINE_LOOK: Duration = Duration::from_secs(6 * 3600);
 
-/// The running pollers by portal id, and the report as last seen (to tell
-/// what changed).
+/// The running pollers by portal id, and the report and the fee receipts
+/// as last seen (to tell what changed).
 #[derive(Debug, Default)]
 pub struct Pollers {
     running: Mutex<HashMap<i64, tauri::async_runtime::JoinHandle<()>>>,
     seen: Arc<Mutex<Option<Vec<ReportRow>>>>,
+    paid: Arc<Mutex<Option<HashSet<String>>>>,
 }
 
 impl Pollers {
@@ -42,9 +44,9 @@ impl Pollers {
                     portal,
                     hoso_core::poll::PollPolicy::default(),
                     move |result, wait| match result {
-                        Ok(r) if r.new_events > 0 => {
+                        Ok(r) if r.new_events > 0 || r.new_documents > 0 => {
                             let app = after.clone();
-                            let new = r.new_events;
+                            let new = r.new_events + r.new_documents;
                             tauri::async_runtime::spawn(async move { changed(&app, new).await });
                         }
                         Ok(_) => {}
@@ -75,7 +77,9 @@ pub async fn follow_all(app: AppHandle) {
     // the first look at deadlines.
     let mut rows = state.client.report().await.ok();
     if let Some(r) = &rows {
+        let paid = fee_receipts(&state, r).await.into_keys().collect();
         *state.pollers.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.clone());
+        *state.pollers.paid.lock().unwrap_or_else(|p| p.into_inner()) = Some(paid);
     }
     match state.client.portals().await {
         Ok(portals) => {
@@ -100,15 +104,18 @@ pub async fn follow_all(app: AppHandle) {
     }
 }
 
-/// New changes arrived: the window reads again, the person is told.
-pub async fn changed(app: &AppHandle, new_events: usize) {
-    if let Err(e) = app.emit(hoso_ipc::event::STATUS_CHANGED, new_events) {
-        tracing::warn!(%e, "status change not delivered to the window");
+/// Portals answered with `new` changes and documents (as far as known):
+/// the window reads again, the person is told of each dossier whose state
+/// changed or whose fee receipt arrived.
+pub async fn changed(app: &AppHandle, new: usize) {
+    if new > 0 {
+        tell_window(app, new);
     }
     let state = app.state::<AppState>();
     let Ok(after) = state.client.report().await else {
         return;
     };
+    let receipts = fee_receipts(&state, &after).await;
     let before = state
         .pollers
         .seen
@@ -118,6 +125,69 @@ pub async fn changed(app: &AppHandle, new_events: usize) {
     if let Some(before) = before {
         notify(app, &report::status_notices(&before, &after)).await;
     }
+    let paid_before = state
+        .pollers
+        .paid
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(receipts.keys().cloned().collect());
+    let fresh: Vec<Bilingual> = receipts
+        .into_iter()
+        .filter(|(code, _)| paid_before.as_ref().is_some_and(|b| !b.contains(code)))
+        .map(|(_, notice)| notice)
+        .collect();
+    if !fresh.is_empty() {
+        if new == 0 {
+            tell_window(app, fresh.len());
+        }
+        notify(app, &fresh).await;
+    }
+}
+
+/// Tells the window that something changed, so it reads again.
+fn tell_window(app: &AppHandle, new: usize) {
+    if let Err(e) = app.emit(hoso_ipc::event::STATUS_CHANGED, new) {
+        tracing::warn!(%e, "status change not delivered to the window");
+    }
+}
+
+/// The filed dossiers among `rows` whose fee receipt is kept (verified), by
+/// code, each with what to tell the person: the payment is confirmed.
+async fn fee_receipts(state: &AppState, rows: &[ReportRow]) -> HashMap<String, Bilingual> {
+    let mut paid = HashMap::new();
+    for row in rows
+        .iter()
+        .filter(|r| r.tracking.is_some() && !r.code.is_empty())
+    {
+        let Ok(portal) = state.client.portal_of(row.id).await else {
+            continue;
+        };
+        if let Ok(Some(kept)) = state.client.fee_receipt(&portal, &row.code).await {
+            paid.insert(row.code.clone(), paid_notice(row, &kept.receipt));
+        }
+    }
+    paid
+}
+
+/// "Dossier CODE (title): fee paid, receipt …" in both languages.
+fn paid_notice(row: &ReportRow, receipt: &hoso_core::fee_receipt::FeeReceipt) -> Bilingual {
+    let number = receipt.number.label();
+    Bilingual::new(
+        format!(
+            "Hồ sơ {} ({}): đã nhận {} phí, lệ phí; biên lai {}.",
+            row.code,
+            row.title,
+            hoso_core::amount_words::in_figures(receipt.amount_vnd),
+            number.vi
+        ),
+        format!(
+            "Dossier {} ({}): fee of {} VND received; receipt {}.",
+            row.code,
+            row.title,
+            hoso_core::bilingual::en_number(receipt.amount_vnd),
+            number.en
+        ),
+    )
 }
 
 /// Shows each of `notices` as a desktop notification, if the person wants

@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod fees;
 mod follow;
 mod language;
 mod profile;
@@ -73,6 +74,8 @@ fn main() {
             commands::export_csv,
             commands::dossier_page,
             commands::submit_supplement,
+            commands::dossier_fee,
+            commands::pay_practice,
             commands::list_portals,
             commands::add_portal,
             commands::sign_in,

@@ -43,6 +43,9 @@ pub struct AppState {
     pub portal: PortalRecord,
     /// One status poller per portal (`crate::follow`).
     pub pollers: crate::follow::Pollers,
+    /// The practice portal's data folder, where its practice bank finds
+    /// the secret it signs payment notifications with.
+    pub practice_dir: PathBuf,
     /// Kept so the practice portal serves for as long as the app runs.
     _practice: RunningPortal,
 }
@@ -60,7 +63,8 @@ impl AppState {
             }
         }));
         client.set_upload_settings(upload_settings());
-        let practice = hoso_portal::start(PortalConfig::practice(profile.join(PRACTICE_DIR)))
+        let practice_dir = profile.join(PRACTICE_DIR);
+        let practice = hoso_portal::start(PortalConfig::practice(&practice_dir))
             .await
             .context("starting the practice portal")?;
         let signed_in = client
@@ -107,6 +111,7 @@ impl AppState {
             client,
             portal,
             pollers: crate::follow::Pollers::default(),
+            practice_dir,
             _practice: practice,
         })
     }

@@ -1,9 +1,11 @@
 //! The dossier editor, generated from the procedure schema: sections of
 //! fields (`sections.rs`), attachment slots, the notice of a changed
-//! procedure (`version.rs`), the "Kiểm tra hồ sơ" list (`check.rs`), and
-//! Submit. Every change is saved (see `autosave.rs`).
+//! procedure (`version.rs`), the fee it owes as typed (`fee.rs`), the
+//! "Kiểm tra hồ sơ" list (`check.rs`), and Submit. Every change is saved
+//! (see `autosave.rs`).
 
 mod check;
+mod fee;
 mod sections;
 mod version;
 
@@ -12,6 +14,7 @@ use crate::autosave::{Autosave, SaveIndicator};
 use crate::ipc;
 use crate::lang::{Bi, msg, t};
 use check::CheckView;
+use fee::FeeEstimate;
 use hoso_core::{DossierContent, DossierRecord, LibraryItem, Procedure};
 use hoso_ipc::{ErrorCode, IdArgs, IpcError, LibraryArgs, SubmitOutcome, command};
 use leptos::prelude::*;
@@ -157,6 +160,7 @@ pub fn Editor(
                 <h2>{t(|x| x.attachments)}</h2>
                 {slots}
             </section>
+            <FeeEstimate procedure=procedure.clone() content/>
             <CheckView problems remote show_all/>
             {move || (unknown() && !submitting.get()).then(|| view! {
                 <section class="card notice" id="outcome-unknown" role="status">

@@ -81,6 +81,15 @@ pub fn number(n: u64) -> impl IntoView + Copy {
     }
 }
 
+/// An amount of đồng as the chosen language writes it (`100.000 đ`,
+/// `100,000 VND`).
+pub fn money(vnd: u64) -> impl IntoView + Copy {
+    move || match language() {
+        Language::Vi => hoso_core::amount_words::in_figures(vnd),
+        Language::En => format!("{} VND", hoso_core::bilingual::en_number(vnd)),
+    }
+}
+
 /// A size in bytes as the chosen language writes it (`1,5 MB`, `1.5 MB`).
 pub fn size(bytes: u64) -> impl IntoView {
     msg(&hoso_core::bilingual::byte_size(bytes))

@@ -12,6 +12,8 @@ pub mod library;
 pub mod package;
 pub mod portal;
 pub mod progress;
+pub mod qr;
+pub mod refunds;
 pub mod report;
 pub mod results;
 pub mod rows;

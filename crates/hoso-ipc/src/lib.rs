@@ -70,6 +70,15 @@ pub mod command {
     /// `SupplementArgs -> SupplementView`: sends the answer to the portal's
     /// request for more, exactly once.
     pub const SUBMIT_SUPPLEMENT: &str = "submit_supplement";
+    /// `IdArgs -> FeeView`: a filed dossier's fee: the payment request as
+    /// last received (asked of the portal when none was), with its VietQR
+    /// code as a picture, and the fee receipt and refund notice kept.
+    pub const DOSSIER_FEE: &str = "dossier_fee";
+    /// `IdArgs -> FeeView`: the practice bank pays what the dossier still
+    /// owes at the practice portal (the notification a bank sends, signed
+    /// as a bank signs it), then the portal's feed is read so the fee
+    /// receipt arrives; the fee as it then stands.
+    pub const PAY_PRACTICE: &str = "pay_practice";
     /// `() -> Vec<PortalView>`: every portal of the profile.
     pub const LIST_PORTALS: &str = "list_portals";
     /// `AddPortalArgs -> PortalView`: adds a portal by its address (its
@@ -155,6 +164,57 @@ pub struct DossierPage {
     pub supplements: Vec<SupplementView>,
     /// The procedure's document kinds, for the supplement's slot choice.
     pub slots: Vec<AttachmentSlot>,
+}
+
+/// A filed dossier's fee as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeeView {
+    /// The payment request as last received; none when there is none to
+    /// show (`unavailable` says why).
+    pub payment: Option<PaymentView>,
+    /// Why there is no payment request: no fee, no fees online at that
+    /// portal, or none received yet.
+    pub unavailable: Option<Bilingual>,
+    /// The fee receipt, verified against the portal's keys, once paid.
+    pub receipt: Option<FeeReceiptView>,
+    /// The refund notice, verified, when the portal gave the fee back.
+    pub refund: Option<RefundView>,
+    /// The dossier's portal is the practice one, whose practice bank can
+    /// pay (`PAY_PRACTICE`).
+    pub practice: bool,
+}
+
+/// A payment request with what a person needs to pay it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentView {
+    /// The request: amount, lines, payee, deadline, state, VietQR payload.
+    pub request: hoso_core::payment::PaymentRequest,
+    /// What was paid towards it, in đồng, when known.
+    pub paid_vnd: Option<u64>,
+    /// The transfer's purpose: the dossier code, as the QR code carries it.
+    pub purpose: String,
+    /// The VietQR code as a PNG `data:` URL, while something is due.
+    pub qr_png: Option<String>,
+    /// That picture's side in pixels (it is shown at this size).
+    pub qr_side_px: u32,
+}
+
+/// A fee receipt kept here, whose signature verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeeReceiptView {
+    /// The receipt.
+    pub receipt: hoso_core::fee_receipt::FeeReceipt,
+    /// SHA-256 of what the signature covers.
+    pub sha256: Sha256Digest,
+}
+
+/// A refund notice kept here, whose signature verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundView {
+    /// The notice.
+    pub notice: hoso_core::refund::RefundNotice,
+    /// SHA-256 of what the signature covers.
+    pub sha256: Sha256Digest,
 }
 
 /// A request for more, as asked.

@@ -182,6 +182,12 @@ pub const TEXTS: Texts = Texts {
     month_after: "Next month",
     legacy_cells: "cells of the table look typed in a legacy encoding (TCVN3 or VNI).",
     legacy_convert_all: "Convert them all to Unicode",
+    fee_before_filing: "Computed before filing from the procedure and the dossier's values; once it is filed, the portal asks for this amount.",
+    fee_total: "Total",
+    fee_in_words: "In words",
+    fee_none: "This dossier owes no fee.",
+    fee_exempt: "Exempt",
+    fee_uncomputable: "The fee cannot be computed yet: a count in the dossier is not a whole number (see Dossier check).",
     months: [
         "January",
         "February",

@@ -214,6 +214,12 @@ catalogue! {
     month_after,
     legacy_cells,
     legacy_convert_all,
+    fee_before_filing,
+    fee_total,
+    fee_in_words,
+    fee_none,
+    fee_exempt,
+    fee_uncomputable,
 }
 
 /// Vietnamese, the default.

@@ -182,6 +182,12 @@ pub const TEXTS: Texts = Texts {
     month_after: "Tháng sau",
     legacy_cells: "ô của bảng có vẻ gõ bằng bảng mã cũ (TCVN3 hoặc VNI).",
     legacy_convert_all: "Chuyển tất cả sang Unicode",
+    fee_before_filing: "Tính trước khi nộp, theo thủ tục và nội dung hồ sơ; sau khi nộp, cổng gửi yêu cầu thanh toán đúng số này.",
+    fee_total: "Tổng cộng",
+    fee_in_words: "Bằng chữ",
+    fee_none: "Hồ sơ này không phải nộp phí, lệ phí.",
+    fee_exempt: "Được miễn",
+    fee_uncomputable: "Chưa tính được phí: một số lượng trong hồ sơ chưa phải số nguyên (xem Kiểm tra hồ sơ).",
     months: [
         "Tháng 1 năm",
         "Tháng 2 năm",
