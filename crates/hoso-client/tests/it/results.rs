@@ -324,7 +324,7 @@ async fn a_result_document_or_notice_not_as_signed_is_refused_and_never_kept() {
     let altered = db
         .execute(
             "UPDATE feed_documents SET document = json_set(document, '$.document.documents[0].size', 300001)
-             WHERE kind = 'result_notice' AND code = ?1",
+             WHERE kind = 'result_notice' AND dossier_code = ?1",
             [&other_code],
         )
         .expect("alter the notice");
