@@ -5,6 +5,8 @@
 mod dead_ends;
 #[path = "cli/fees.rs"]
 mod fees;
+#[path = "cli/results.rs"]
+mod results;
 #[cfg(unix)]
 #[path = "cli/token_prompt.rs"]
 mod token_prompt;
@@ -90,17 +92,20 @@ impl Agency {
     }
 
     async fn officer_moves(&self, code: &str, to: Status) {
-        let res = reqwest_like_post(
+        let move_to = Transition {
+            to,
+            note: "Đã kiểm tra".into(),
+            request: None,
+        };
+        let res = officer_send(
+            "POST",
             &format!(
                 "{}/v1/officer/dossiers/{code}/status",
                 self.portal.base_url()
             ),
             &self.officer,
-            &Transition {
-                to,
-                note: "Đã kiểm tra".into(),
-                request: None,
-            },
+            "application/json",
+            &serde_json::to_vec(&move_to).expect("json"),
         )
         .await;
         assert!(res, "officer move to {to}");
@@ -115,20 +120,26 @@ impl Agency {
     }
 }
 
-/// POSTs JSON with a bearer token over plain HTTP/1.1 (the test needs no
-/// HTTP client of its own for one call).
-async fn reqwest_like_post<T: serde::Serialize>(url: &str, token: &str, body: &T) -> bool {
+/// Sends `body` (of `content_type`) with `method` and a bearer token over
+/// plain HTTP/1.1 (the test needs no HTTP client of its own for an
+/// officer's few calls); whether the portal answered 2xx.
+async fn officer_send(
+    method: &str,
+    url: &str,
+    token: &str,
+    content_type: &str,
+    body: &[u8],
+) -> bool {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").expect("http url");
     let (host, path) = rest.split_once('/').expect("path");
-    let body = serde_json::to_vec(body).expect("json");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
     let head = format!(
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(&body).await.expect("write");
+    stream.write_all(body).await.expect("write");
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.expect("read");
     answer.starts_with("HTTP/1.1 2")

@@ -69,7 +69,7 @@ async fn filed_code(client: &Client, id: i64) -> Result<(PortalRecord, String), 
             )));
         }
     };
-    let portal = client.portal_of(record.summary.portal).await?;
+    let portal = client.portal_of(id).await?;
     Ok((portal, code))
 }
 

@@ -14,9 +14,7 @@ use serde_json::json;
 pub(super) async fn run(client: &Client, c: FeeCmd, out: Out, form: Lang) -> Result<Code, Failure> {
     match c {
         FeeCmd::Show { id } => {
-            let p = client
-                .portal_of(client.dossier(id).await?.summary.portal)
-                .await?;
+            let p = client.portal_of(id).await?;
             match client.dossier_fee(&p, id, true).await? {
                 DossierFee::Computed(fee) => computed(id, &fee, out),
                 DossierFee::Requested { request, paid_vnd } => {
@@ -25,9 +23,7 @@ pub(super) async fn run(client: &Client, c: FeeCmd, out: Out, form: Lang) -> Res
             }
         }
         FeeCmd::Receipt { id } => {
-            let p = client
-                .portal_of(client.dossier(id).await?.summary.portal)
-                .await?;
+            let p = client.portal_of(id).await?;
             // Verified against the portal's keys: one that does not verify
             // is refused (exit 5), never printed as if it did.
             let kept = client.dossier_fee_receipt(&p, id, true).await?;

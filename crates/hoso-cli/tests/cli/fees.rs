@@ -10,11 +10,11 @@ use serde_json::Value;
 use std::path::Path;
 
 /// The fee of the bundled household business registration, in đồng.
-const FEE: u64 = 100_000;
+pub(super) const FEE: u64 = 100_000;
 
 /// A household business registration drafted in `profile` with its
 /// values and application from `dir`; its local id.
-async fn household_draft(dir: &Path, profile: &Path, tag: &str) -> String {
+pub(super) async fn household_draft(dir: &Path, profile: &Path, tag: &str) -> String {
     let new = json(profile, &["dossiers", "new", "dang-ky-ho-kinh-doanh"]).await;
     let id = new["id"].as_i64().expect("id").to_string();
     let values = dir.join(format!("ho-{tag}.json"));
@@ -53,13 +53,13 @@ async fn household_draft(dir: &Path, profile: &Path, tag: &str) -> String {
 }
 
 /// Files dossier `id`; its code.
-async fn submit(profile: &Path, id: &str) -> String {
+pub(super) async fn submit(profile: &Path, id: &str) -> String {
     let filed = json(profile, &["submit", id]).await;
     filed[0]["code"].as_str().expect("code").to_owned()
 }
 
 /// The practice bank pays what dossier `code` of `a`'s portal still owes.
-async fn pay(a: &Agency, code: &str) {
+pub(super) async fn pay(a: &Agency, code: &str) {
     let config = PortalConfig::practice(a.path("portal"));
     let paid = hoso_portal::practice_bank::pay(&config, code, None)
         .await
