@@ -33,6 +33,24 @@ struct Agency {
 
 impl Agency {
     async fn officer(&self, code: &str, to: Status, request: Option<&str>) {
+        // A result is issued with its document, attached first.
+        if to == Status::ResultReady {
+            let res = reqwest::Client::new()
+                .put(format!(
+                    "{}/v1/officer/dossiers/{code}/results/ket-qua.pdf",
+                    self.portal.base_url()
+                ))
+                .bearer_auth(&self.officer)
+                .body("%PDF-1.7 kết quả")
+                .send()
+                .await
+                .expect("officer request");
+            assert!(
+                res.status().is_success(),
+                "result attached: {}",
+                res.status()
+            );
+        }
         let res = reqwest::Client::new()
             .post(format!(
                 "{}/v1/officer/dossiers/{code}/status",

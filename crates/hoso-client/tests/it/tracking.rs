@@ -72,8 +72,26 @@ async fn officer_moves(agency: &Agency, code: &str, to: Status) {
     .await
 }
 
-/// The officer makes `change` to dossier `code`.
+/// The officer makes `change` to dossier `code`; a result is issued with
+/// its document, attached first.
 async fn officer(agency: &Agency, code: &str, change: Transition) {
+    if change.to == Status::ResultReady {
+        let res = reqwest::Client::new()
+            .put(format!(
+                "{}/v1/officer/dossiers/{code}/results/ket-qua.pdf",
+                agency.portal.base_url()
+            ))
+            .bearer_auth(&agency.officer)
+            .body("%PDF-1.7 kết quả")
+            .send()
+            .await
+            .expect("officer request");
+        assert!(
+            res.status().is_success(),
+            "result attached: {}",
+            res.status()
+        );
+    }
     let res = reqwest::Client::new()
         .post(format!(
             "{}/v1/officer/dossiers/{code}/status",
