@@ -381,6 +381,60 @@ pub async fn request_of(
     .transpose()
 }
 
+/// The signed document of `kind` kept for dossier `code` at `portal`,
+/// verified again against its keys, with what it certifies; none when none
+/// is kept. One that no longer verifies (the profile's file altered) is
+/// the [`ReceiptError`] saying why.
+pub(crate) async fn kept_signed<T>(
+    store: &Store,
+    portal: &PortalRecord,
+    code: &str,
+    kind: &'static str,
+) -> Result<Option<(T, Signed<T>)>, KeptError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let (portal_id, code) = (portal.id, code.to_owned());
+    let body = store
+        .call(move |conn| Ok(rows::body(conn, portal_id, &code, kind)?))
+        .await?;
+    let Some(body) = body else {
+        return Ok(None);
+    };
+    let signed: Signed<T> = serde_json::from_str(&body)
+        .map_err(|e| KeptError::Untrusted(ReceiptError::Malformed(e.to_string())))?;
+    let document = verified(&signed, &keys(store, portal).await?).map_err(KeptError::Untrusted)?;
+    Ok(Some((document, signed)))
+}
+
+/// Why a kept signed document could not be read back.
+#[derive(Debug)]
+pub(crate) enum KeptError {
+    /// The store failed.
+    Client(ClientError),
+    /// It no longer verifies.
+    Untrusted(ReceiptError),
+}
+
+impl From<ClientError> for KeptError {
+    fn from(e: ClientError) -> Self {
+        Self::Client(e)
+    }
+}
+
+impl KeptError {
+    /// As a [`ClientError`], an untrusted document told by `untrusted`.
+    pub(crate) fn or_untrusted(
+        self,
+        untrusted: impl FnOnce(ReceiptError) -> ClientError,
+    ) -> ClientError {
+        match self {
+            Self::Client(e) => e,
+            Self::Untrusted(e) => untrusted(e),
+        }
+    }
+}
+
 /// The fee receipt of dossier `code` at `portal`, verified again against
 /// its keys; none when none is kept. One that no longer verifies (the
 /// profile's file altered) is [`ClientError::Untrusted`].
@@ -389,17 +443,10 @@ pub async fn receipt_of(
     portal: &PortalRecord,
     code: &str,
 ) -> Result<Option<VerifiedFeeReceipt>, ClientError> {
-    let (portal_id, code) = (portal.id, code.to_owned());
-    let body = store
-        .call(move |conn| Ok(rows::body(conn, portal_id, &code, FEE_RECEIPT)?))
-        .await?;
-    let Some(body) = body else {
-        return Ok(None);
-    };
-    let signed: Signed<FeeReceipt> = serde_json::from_str(&body)
-        .map_err(|e| ClientError::Untrusted(ReceiptError::Malformed(e.to_string())))?;
-    let receipt = verified(&signed, &keys(store, portal).await?)?;
-    Ok(Some(VerifiedFeeReceipt {
+    let kept = kept_signed::<FeeReceipt>(store, portal, code, FEE_RECEIPT)
+        .await
+        .map_err(|e| e.or_untrusted(ClientError::Untrusted))?;
+    Ok(kept.map(|(receipt, signed)| VerifiedFeeReceipt {
         receipt,
         sha256: signed.sha256(),
         signed,

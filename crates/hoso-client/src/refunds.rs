@@ -5,11 +5,8 @@
 
 use crate::error::ClientError;
 use crate::portal::PortalRecord;
-use crate::store::documents as rows;
 use hoso_core::Sha256Digest;
-use hoso_core::receipt::ReceiptError;
 use hoso_core::refund::RefundNotice;
-use hoso_core::signed::Signed;
 
 /// A refund notice kept here, verified.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,25 +25,15 @@ pub async fn kept(
     portal: &PortalRecord,
     code: &str,
 ) -> Result<Option<VerifiedRefund>, ClientError> {
-    let (portal_id, code) = (portal.id, code.to_owned());
-    let body = client
-        .store
-        .call(move |conn| {
-            Ok(rows::body(
-                conn,
-                portal_id,
-                &code,
-                crate::fees::REFUND_NOTICE,
-            )?)
-        })
-        .await?;
-    let Some(body) = body else {
-        return Ok(None);
-    };
-    let signed: Signed<RefundNotice> = serde_json::from_str(&body)
-        .map_err(|e| ClientError::Untrusted(ReceiptError::Malformed(e.to_string())))?;
-    let notice = signed.verify(&crate::fees::keys(&client.store, portal).await?)?;
-    Ok(Some(VerifiedRefund {
+    let kept = crate::fees::kept_signed::<RefundNotice>(
+        &client.store,
+        portal,
+        code,
+        crate::fees::REFUND_NOTICE,
+    )
+    .await
+    .map_err(|e| e.or_untrusted(ClientError::Untrusted))?;
+    Ok(kept.map(|(notice, signed)| VerifiedRefund {
         notice,
         sha256: signed.sha256(),
     }))

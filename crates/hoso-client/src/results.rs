@@ -19,7 +19,6 @@ use crate::fees::RESULT_NOTICE;
 use crate::http::problem;
 use crate::library::LibraryEntry;
 use crate::portal::PortalRecord;
-use crate::store::documents as rows;
 use hoso_core::result_notice::{Mismatch, ResultDocument, ResultError, ResultNotice};
 use hoso_core::signed::Signed;
 use hoso_core::status::WITHDRAWAL_REASON_MAX_CHARS;
@@ -115,24 +114,10 @@ pub async fn notice_of(
     portal: &PortalRecord,
     code: &str,
 ) -> Result<Option<VerifiedNotice>, ClientError> {
-    let (portal_id, code) = (portal.id, code.to_owned());
-    let body = client
-        .store
-        .call(move |conn| Ok(rows::body(conn, portal_id, &code, RESULT_NOTICE)?))
-        .await?;
-    let Some(body) = body else {
-        return Ok(None);
-    };
-    let signed: Signed<ResultNotice> = serde_json::from_str(&body).map_err(|e| {
-        ClientError::ResultRefused(ResultError::Signature(
-            hoso_core::receipt::ReceiptError::Malformed(e.to_string()),
-        ))
-    })?;
-    let keys = crate::fees::keys(&client.store, portal).await?;
-    let notice = signed
-        .verify(&keys)
-        .map_err(|e| ClientError::ResultRefused(ResultError::Signature(e)))?;
-    Ok(Some(VerifiedNotice { notice, signed }))
+    let kept = crate::fees::kept_signed::<ResultNotice>(&client.store, portal, code, RESULT_NOTICE)
+        .await
+        .map_err(|e| e.or_untrusted(|e| ClientError::ResultRefused(ResultError::Signature(e))))?;
+    Ok(kept.map(|(notice, signed)| VerifiedNotice { notice, signed }))
 }
 
 /// The result of the filed dossier `id`, if it is here whole and verified:
