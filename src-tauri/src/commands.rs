@@ -359,6 +359,12 @@ pub async fn summary(state: State<'_, AppState>) -> Result<Summary, IpcError> {
             .iter()
             .map(|r| (r.code.clone(), r.title.clone(), late(r)))
             .collect(),
+        fees: hoso_ipc::FeeTotals {
+            asked_vnd: counts.fees.asked_vnd,
+            due_vnd: counts.fees.due_vnd,
+            paid_vnd: counts.fees.paid_vnd,
+            refunded_vnd: counts.fees.refunded_vnd,
+        },
     })
 }
 

@@ -1,8 +1,9 @@
 //! The summary: filed dossiers counted by portal and state, the overdue
-//! ones and those due soon, from the last synced states.
+//! ones and those due soon, from the last synced states, and their fees
+//! added up.
 
 use crate::ipc;
-use crate::lang::{counted, msg, t};
+use crate::lang::{counted, money, msg, t};
 use hoso_ipc::{Summary, command};
 use leptos::prelude::*;
 
@@ -58,6 +59,22 @@ pub fn SummaryView() -> impl IntoView {
                 {counts}
                 <p class="unfiled">{t(|x| x.summary_unfiled)} ": " {s.unfiled}</p>
             </section>
+            {(s.fees.asked_vnd > 0).then(|| {
+                let f = s.fees;
+                view! {
+                    <section class="card" id="summary-fees">
+                        <h3>{t(|x| x.summary_fees)}</h3>
+                        <table class="summary">
+                            <tbody>
+                                <tr><td>{t(|x| x.summary_fees_asked)}</td><td class="num">{money(f.asked_vnd)}</td></tr>
+                                <tr><td>{t(|x| x.summary_fees_due)}</td><td class="num">{money(f.due_vnd)}</td></tr>
+                                <tr><td>{t(|x| x.summary_fees_paid)}</td><td class="num">{money(f.paid_vnd)}</td></tr>
+                                <tr><td>{t(|x| x.summary_fees_refunded)}</td><td class="num">{money(f.refunded_vnd)}</td></tr>
+                            </tbody>
+                        </table>
+                    </section>
+                }
+            })}
             <section class="card overdue" id="summary-overdue">
                 <h3>{t(|x| x.summary_overdue)}</h3>
                 {listing(s.overdue.clone(), (|x| x.wd_late_one, |x| x.wd_late))}

@@ -303,6 +303,22 @@ pub struct Summary {
     pub overdue: Vec<(String, String, u32)>,
     /// Due today or within two working days: (code, title, working days left).
     pub due_soon: Vec<(String, String, u32)>,
+    /// Fees of the filed dossiers, added up.
+    #[serde(default)]
+    pub fees: FeeTotals,
+}
+
+/// Fees of the filed dossiers, in đồng.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeTotals {
+    /// What the portals asked for.
+    pub asked_vnd: u64,
+    /// What is still to pay.
+    pub due_vnd: u64,
+    /// What was paid.
+    pub paid_vnd: u64,
+    /// What was given back.
+    pub refunded_vnd: u64,
 }
 
 /// The person's choices kept in the profile.
