@@ -263,8 +263,9 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
             ),
         ));
     }
-    // A dossier refused or withdrawn owes no fee: all of it goes back.
-    let closed = crate::refunds::owes_back_paid(status);
+    // A dossier refused or withdrawn owes no fee: all of it goes back. A
+    // cancelled request belongs to such a dossier, and asks for nothing.
+    let closed = crate::refunds::owes_back_paid(status) || request.state == PaymentState::Cancelled;
     let settlement = settle(
         request.amount_vnd,
         if closed { request.amount_vnd } else { paid_vnd },
@@ -280,7 +281,9 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
     let (update, state) = match request.state {
         // Nothing was due: all of it goes back, the request stays as it is.
         _ if closed => (None, request.state),
-        PaymentState::Paid { .. } | PaymentState::Refunded => (None, request.state),
+        PaymentState::Paid { .. } | PaymentState::Refunded | PaymentState::Cancelled => {
+            (None, request.state)
+        }
         PaymentState::Awaiting | PaymentState::PartlyPaid { .. } | PaymentState::Expired => {
             let state = settlement.state();
             let mut next = request.with_state(state)?;
@@ -358,6 +361,7 @@ pub(crate) fn state_name(state: PaymentState) -> &'static str {
         PaymentState::Paid { .. } => "paid",
         PaymentState::Refunded => "refunded",
         PaymentState::Expired => "expired",
+        PaymentState::Cancelled => "cancelled",
     }
 }
 
@@ -366,6 +370,9 @@ mod tests {
     use super::*;
     use hoso_core::FeeLine;
     use hoso_core::payment::Settlement;
+
+    /// A transfer of part of the fee.
+    const FEE_PART: u64 = 40_000;
 
     fn time(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).expect("time")
@@ -539,6 +546,22 @@ mod tests {
                 j.answer.message.en
             );
             assert!(j.answer.message.vi.contains(&status.label().vi));
+
+            // Its request cancelled, nothing paid: all of the transfer too.
+            let cancelled = request().cancel().expect("cancelled");
+            let j = judge(
+                &transfer("FT8", "0000000000", FEE_PART, "2026-12-05T09:00:00+07:00"),
+                Found::Request {
+                    code: code(),
+                    status,
+                    request: Box::new(cancelled),
+                    paid_vnd: 0,
+                },
+            )
+            .expect("judged");
+            assert!(!j.applied && !j.receipt_due && j.update.is_none());
+            assert_eq!(j.refund_due_vnd, FEE_PART);
+            assert_eq!(j.answer.payment_state, Some(PaymentState::Cancelled));
         }
     }
 
