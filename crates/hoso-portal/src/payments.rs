@@ -25,9 +25,9 @@
 //!   deadline a partly paid request offers no code for the rest;
 //! - what is paid beyond the fee is recorded as owed back
 //!   (`refund_due_vnd`), and so is all of a transfer to a dossier refused
-//!   or withdrawn: its fee is no longer due. The refund and its signed
-//!   notice are recorded by an officer once the money went back
-//!   (`refunds`).
+//!   or withdrawn, whose request is cancelled (`refunds`): its fee is no
+//!   longer due. The refund and its signed notice are recorded by an
+//!   officer once the money went back (`refunds`).
 
 use crate::config::{FeeSettings, PortalConfig};
 use axum::http::StatusCode;

@@ -926,7 +926,9 @@ impl Records {
 
     /// An officer moves a dossier, judged by [`crate::tracking::judge`]
     /// against its state read in the same transaction. A refusal makes
-    /// what it paid owed back ([`crate::refunds`]); `result_ready` needs
+    /// what it paid owed back ([`crate::refunds`]) and cancels a payment
+    /// request still asking for money, a document of the feed after the
+    /// move; `result_ready` needs
     /// a result document and issues the notice `issue` signs, naming every
     /// one, as a document of the feed.
     pub async fn transition(
@@ -940,7 +942,9 @@ impl Records {
     /// An applicant moves their own dossier (a withdrawal, the result
     /// received), judged by [`crate::tracking::judge_applicant`] against
     /// its state read in the same transaction; asked again, nothing
-    /// changes. A withdrawal makes what the dossier paid owed back.
+    /// changes. A withdrawal makes what the dossier paid owed back and
+    /// cancels a payment request still asking for money, as a refusal
+    /// does.
     pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
         dispatch!(self, applicant_move(change))
     }

@@ -22,6 +22,7 @@ use crate::refunds::{Owing, RefundMaker, owes_back_paid};
 use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::payment::PaymentRequest;
 use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus, RefundRecorded};
@@ -700,9 +701,11 @@ impl Sqlite {
                 Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
                 _ => None,
             };
-            if owes_back_paid(to) {
-                owe_back_paid(&tx, code, at)?;
-            }
+            let cancelled = if owes_back_paid(to) {
+                close_payment(&tx, code, at)?
+            } else {
+                None
+            };
             record(
                 &tx,
                 code,
@@ -712,8 +715,8 @@ impl Sqlite {
                 change.change.note.trim(),
                 request.as_deref(),
             )?;
-            if let Some(notice) = &notice {
-                add_document(&tx, code, at, notice)?;
+            for document in cancelled.iter().chain(&notice) {
+                add_document(&tx, code, at, document)?;
             }
             let updated = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
@@ -733,9 +736,11 @@ impl Sqlite {
             else {
                 return Ok(current);
             };
-            if owes_back_paid(to) {
-                owe_back_paid(&tx, code, at)?;
-            }
+            let cancelled = if owes_back_paid(to) {
+                close_payment(&tx, code, at)?
+            } else {
+                None
+            };
             record(
                 &tx,
                 code,
@@ -745,6 +750,9 @@ impl Sqlite {
                 &note,
                 None,
             )?;
+            if let Some(cancelled) = &cancelled {
+                add_document(&tx, code, at, cancelled)?;
+            }
             let updated = dossier_status(&tx, code, Some(change.applicant))?
                 .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
             tx.commit()?;
@@ -1617,15 +1625,41 @@ fn issue_result(
     Ok(DossierDocument::ResultNotice(signed))
 }
 
-/// Makes all that counted towards dossier `code`'s fee owed back (it was
-/// refused or withdrawn), on top of what was owed already.
-fn owe_back_paid(tx: &rusqlite::Transaction<'_>, code: &str, at: &str) -> Result<(), ApiError> {
+/// Closes dossier `code`'s payment (it was refused or withdrawn): all
+/// that counted towards its fee is owed back, on top of what was owed
+/// already, and a request that still asked for money is cancelled
+/// (`PaymentRequest::cancel`). The cancelled request, a document of the
+/// feed, which the caller adds after the status change.
+fn close_payment(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    at: &str,
+) -> Result<Option<DossierDocument>, ApiError> {
+    let request: Option<String> = tx
+        .query_row(
+            "SELECT request FROM payment_requests WHERE dossier_code = ?1",
+            params![code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(request) = request else {
+        return Ok(None);
+    };
+    let request: PaymentRequest = serde_json::from_str(&request).map_err(ApiError::internal)?;
+    let cancelled = request.cancel();
+    let now = cancelled.as_ref().unwrap_or(&request);
     tx.execute(
-        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, updated_at = ?2
+        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, state = ?2,
+            request = ?3, updated_at = ?4
          WHERE dossier_code = ?1",
-        params![code, at],
+        params![
+            code,
+            state_name(now.state),
+            serde_json::to_string(now).map_err(ApiError::internal)?,
+            at
+        ],
     )?;
-    Ok(())
+    Ok(cancelled.map(DossierDocument::PaymentRequest))
 }
 
 fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> Result<StatusFeed, ApiError> {
