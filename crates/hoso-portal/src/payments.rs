@@ -21,8 +21,13 @@
 //!   officer's to match or give back, not the bank's to retry;
 //! - late is judged by when the bank credited the transfer (its `at`),
 //!   not when the notification arrived: that is when the payer paid. A late
-//!   transfer is accepted and flagged (see `hoso_core::payment`); past the
-//!   deadline a partly paid request offers no code for the rest;
+//!   transfer is accepted and flagged (see `hoso_core::payment`), even by
+//!   a request already expired; past the deadline (the bank's time or the
+//!   portal's) a partly paid request offers no code for the rest;
+//! - the expiry sweep (`expiry`) applies each request's deadline to it
+//!   once it passed: awaiting, it is expired; partly paid, it stays so
+//!   (what was paid and what is due stay known) without its code. Each
+//!   change is a document of the feed;
 //! - what is paid beyond the fee is recorded as owed back
 //!   (`refund_due_vnd`), and so is all of a transfer to a dossier refused
 //!   or withdrawn, whose request is cancelled (`refunds`): its fee is no
@@ -211,10 +216,14 @@ fn kept(n: &BankNotification, vi: String, en: String) -> Judged {
     }
 }
 
-/// What the authentic notification `n` does to what the records hold
-/// (`found`): the rule of every back end, applied once per transaction id
-/// inside the transaction that records it.
-pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, PaymentError> {
+/// What the authentic notification `n`, received at `now`, does to what
+/// the records hold (`found`): the rule of every back end, applied once
+/// per transaction id inside the transaction that records it.
+pub(crate) fn judge(
+    n: &BankNotification,
+    found: Found,
+    now: DateTime<FixedOffset>,
+) -> Result<Judged, PaymentError> {
     let (code, status, request, paid_vnd) = match found {
         Found::NoCode => {
             return Ok(kept(
@@ -291,6 +300,11 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
                 // Late money is taken, not invited: no code for the rest.
                 next.vietqr = None;
             }
+            // Nor once the deadline passed here, whenever the bank credited
+            // it: a notice that comes late offers no code the sweep took.
+            if let Some(expired) = next.expire(now) {
+                next = expired;
+            }
             (Some((next, paid_vnd + counted)), state)
         }
     };
@@ -345,6 +359,42 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
         receipt_due,
     })
 }
+
+/// What the expiry sweep does to one payment request whose stored
+/// deadline it found past ([`at_deadline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AtDeadline {
+    /// Its deadline has not passed after all: left for a later sweep.
+    NotYet,
+    /// Its deadline passed: looked at once and for all, with the request
+    /// as it is to be stored and issued in the feed when it changed.
+    Passed(Option<PaymentRequest>),
+}
+
+/// What passing its deadline at `now` makes of `request`, whose dossier
+/// is in `status`: the rule both back ends' sweeps apply, inside the
+/// transaction that records it. Expired or without its code, as
+/// `PaymentRequest::expire` says; a request of a dossier refused or
+/// withdrawn that still asks for money (recorded before closing a dossier
+/// cancelled it) is cancelled rather than expired.
+pub(crate) fn at_deadline(
+    request: &PaymentRequest,
+    status: Status,
+    now: DateTime<FixedOffset>,
+) -> AtDeadline {
+    if now <= request.deadline {
+        return AtDeadline::NotYet;
+    }
+    AtDeadline::Passed(if crate::refunds::owes_back_paid(status) {
+        request.cancel()
+    } else {
+        request.expire(now)
+    })
+}
+
+/// The states the sweep looks at past their deadline, as stored (see
+/// [`state_name`]); the index `payment_requests_to_sweep` names them too.
+pub(crate) const SWEPT_STATES: &str = "('awaiting', 'partly_paid')";
 
 /// When the bank credited `n`, in Viet Nam time (stored so, transfers sort
 /// by it as text).
@@ -417,6 +467,11 @@ mod tests {
         }
     }
 
+    /// When the notifications of the tests arrive: before the deadline.
+    fn now() -> DateTime<FixedOffset> {
+        time("2026-12-08T09:00:00+07:00")
+    }
+
     fn found(request: PaymentRequest, paid_vnd: u64) -> Found {
         Found::Request {
             code: code(),
@@ -445,6 +500,7 @@ mod tests {
         let first = judge(
             &transfer("FT1", "0000000000", 100_000, "2026-12-05T09:00:00+07:00"),
             found(r.clone(), 0),
+            now(),
         )
         .expect("judged");
         assert_eq!(first.status, StatusCode::OK);
@@ -462,6 +518,7 @@ mod tests {
         let second = judge(
             &transfer("FT2", "0000000000", 60_000, "2026-12-06T09:00:00+07:00"),
             found(partly, paid),
+            now(),
         )
         .expect("judged");
         assert!(second.receipt_due);
@@ -481,6 +538,7 @@ mod tests {
         let third = judge(
             &transfer("FT3", "0000000000", 5_000, "2026-12-07T09:00:00+07:00"),
             found(paid_request, paid),
+            now(),
         )
         .expect("judged");
         assert!(!third.applied && !third.receipt_due && third.update.is_none());
@@ -493,6 +551,7 @@ mod tests {
         let late = judge(
             &transfer("FT9", "0000000000", 50_000, "2026-12-12T08:00:00+07:00"),
             found(request(), 0),
+            now(),
         )
         .expect("judged");
         assert!(late.late && late.applied);
@@ -513,6 +572,43 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_request_still_takes_money_and_no_code_comes_back_after_the_deadline() {
+        let r = request();
+        let after = r.deadline + chrono::Duration::hours(1);
+        // Expired unpaid, then paid in full late: paid, late, receipted.
+        let expired = r.expire(after).expect("expired");
+        let paid = judge(
+            &transfer("FT10", "0000000000", 150_000, "2026-12-12T08:00:00+07:00"),
+            found(expired, 0),
+            after,
+        )
+        .expect("judged");
+        assert!(paid.applied && paid.late && paid.receipt_due);
+        let (p, _) = paid.update.expect("changed");
+        assert_eq!(p.state, PaymentState::Paid { late: true });
+
+        // Credited on time, but its notification came after the deadline:
+        // not late, and no code for the rest either.
+        let on_time = judge(
+            &transfer("FT11", "0000000000", 50_000, "2026-12-11T20:00:00+07:00"),
+            found(r, 0),
+            after,
+        )
+        .expect("judged");
+        assert!(on_time.applied && !on_time.late);
+        let (p, _) = on_time.update.expect("changed");
+        assert_eq!(
+            (p.state, p.vietqr),
+            (
+                PaymentState::PartlyPaid {
+                    still_due_vnd: 100_000
+                },
+                None
+            )
+        );
+    }
+
+    #[test]
     fn money_for_a_dossier_refused_or_withdrawn_is_all_owed_back() {
         for status in [Status::Rejected, Status::Withdrawn] {
             let partly = request()
@@ -528,6 +624,7 @@ mod tests {
                     request: Box::new(partly),
                     paid_vnd: 100_000,
                 },
+                now(),
             )
             .expect("judged");
             assert!(
@@ -557,6 +654,7 @@ mod tests {
                     request: Box::new(cancelled),
                     paid_vnd: 0,
                 },
+                now(),
             )
             .expect("judged");
             assert!(!j.applied && !j.receipt_due && j.update.is_none());
@@ -573,13 +671,13 @@ mod tests {
             Found::NoDossier(code()),
             Found::NoRequest(code()),
         ] {
-            let j = judge(&n, found).expect("judged");
+            let j = judge(&n, found, now()).expect("judged");
             assert_eq!(j.status, StatusCode::ACCEPTED);
             assert!(j.dossier.is_none() && !j.applied && j.update.is_none());
             assert!(j.answer.message.en.contains("need not send it again"));
         }
         let other = transfer("FT6", "123456", 150_000, "2026-12-05T09:00:00+07:00");
-        let j = judge(&other, found(request(), 0)).expect("judged");
+        let j = judge(&other, found(request(), 0), now()).expect("judged");
         assert_eq!(j.status, StatusCode::ACCEPTED);
         assert!(j.answer.message.en.contains("account 123456"));
     }

@@ -36,10 +36,11 @@ use super::{
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
-use crate::payments::{Found, judge, state_name};
+use crate::payments::{AtDeadline, Found, SWEPT_STATES, at_deadline, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
 use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset};
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hoso_core::fee_receipt::ReceiptNumber;
@@ -1485,6 +1486,79 @@ impl Postgres {
             .get(0))
     }
 
+    pub async fn expire_payments(&self, now: DateTime<FixedOffset>) -> Result<usize, ApiError> {
+        let mut conn = self.conn().await?;
+        let at = now.to_rfc3339();
+        // Deadlines are stored in +07:00, as `now` is written: as text
+        // they sort as the instants do.
+        let due: Vec<String> = conn
+            .query(
+                &format!(
+                    "SELECT dossier_code FROM payment_requests
+                     WHERE NOT deadline_swept AND state IN {SWEPT_STATES} AND deadline < $1"
+                ),
+                &[&at],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut changed = 0;
+        // One transaction per request: the feed's lock is held briefly,
+        // and replicas sweeping at once take turns on each row, the second
+        // finding it swept.
+        for code in due {
+            let tx = conn.transaction().await?;
+            let Some(row) = tx
+                .cached_query_opt(
+                    "SELECT request FROM payment_requests
+                     WHERE dossier_code = $1 AND NOT deadline_swept FOR UPDATE",
+                    &[&code],
+                )
+                .await?
+            else {
+                continue;
+            };
+            let request: PaymentRequest =
+                serde_json::from_str(&row.get::<_, String>(0)).map_err(ApiError::internal)?;
+            // Read once the row is held: a refusal committed meanwhile is seen.
+            let status: String = tx
+                .cached_query_one("SELECT status FROM dossiers WHERE code = $1", &[&code])
+                .await?
+                .get(0);
+            let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+            let AtDeadline::Passed(next) = at_deadline(&request, status, now) else {
+                continue;
+            };
+            let Some(next) = next else {
+                tx.cached_execute(
+                    "UPDATE payment_requests SET deadline_swept = TRUE WHERE dossier_code = $1",
+                    &[&code],
+                )
+                .await?;
+                tx.commit().await?;
+                continue;
+            };
+            tx.cached_execute(
+                "UPDATE payment_requests SET deadline_swept = TRUE, state = $2, request = $3,
+                    updated_at = $4
+                 WHERE dossier_code = $1",
+                &[
+                    &code,
+                    &state_name(next.state),
+                    &serde_json::to_string(&next).map_err(ApiError::internal)?,
+                    &at,
+                ],
+            )
+            .await?;
+            // Last: the feed's lock is held from the document to the commit.
+            add_document(&tx, &code, &at, &DossierDocument::PaymentRequest(next)).await?;
+            tx.commit().await?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
     pub async fn create_multipart(
         &self,
         id: String,
@@ -1742,7 +1816,7 @@ impl Postgres {
                 }
             }
         };
-        let judged = judge(n, found).map_err(ApiError::internal)?;
+        let judged = judge(n, found, transfer.now).map_err(ApiError::internal)?;
         let mut answer = judged.answer;
         let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
         tx.cached_execute(

@@ -17,10 +17,11 @@ use super::{
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
-use crate::payments::{Found, judge, state_name};
+use crate::payments::{AtDeadline, Found, SWEPT_STATES, at_deadline, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
 use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset};
 use hoso_core::fee_receipt::ReceiptNumber;
 use hoso_core::payment::PaymentRequest;
 use hoso_core::result_notice::ResultDocument;
@@ -1080,7 +1081,7 @@ impl Sqlite {
                     }
                 }
             };
-            let judged = judge(n, found).map_err(ApiError::internal)?;
+            let judged = judge(n, found, transfer.now).map_err(ApiError::internal)?;
             let mut answer = judged.answer;
             let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
             tx.execute(
@@ -1181,6 +1182,62 @@ impl Sqlite {
                 status: judged.status,
                 answer,
             })
+        })
+        .await
+    }
+
+    pub async fn expire_payments(&self, now: DateTime<FixedOffset>) -> Result<usize, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let at = now.to_rfc3339();
+            // Deadlines are stored in +07:00, as `now` is written: as text
+            // they sort as the instants do.
+            let due = {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT p.dossier_code, p.request, d.status FROM payment_requests p
+                     JOIN dossiers d ON d.code = p.dossier_code
+                     WHERE p.deadline_swept = 0 AND p.state IN {SWEPT_STATES} AND p.deadline < ?1"
+                ))?;
+                stmt.query_map(params![at], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let mut changed = 0;
+            for (code, request, status) in due {
+                let request: PaymentRequest =
+                    serde_json::from_str(&request).map_err(ApiError::internal)?;
+                let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+                let AtDeadline::Passed(next) = at_deadline(&request, status, now) else {
+                    continue;
+                };
+                let Some(next) = next else {
+                    tx.execute(
+                        "UPDATE payment_requests SET deadline_swept = 1 WHERE dossier_code = ?1",
+                        params![code],
+                    )?;
+                    continue;
+                };
+                tx.execute(
+                    "UPDATE payment_requests SET deadline_swept = 1, state = ?2, request = ?3,
+                        updated_at = ?4
+                     WHERE dossier_code = ?1",
+                    params![
+                        code,
+                        state_name(next.state),
+                        serde_json::to_string(&next).map_err(ApiError::internal)?,
+                        at
+                    ],
+                )?;
+                add_document(&tx, &code, &at, &DossierDocument::PaymentRequest(next))?;
+                changed += 1;
+            }
+            tx.commit()?;
+            Ok(changed)
         })
         .await
     }
