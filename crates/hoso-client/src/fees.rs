@@ -94,7 +94,7 @@ pub enum DossierFee {
         request: PaymentRequest,
         /// What was paid towards it, in đồng: as the portal said when it
         /// was just asked, else as the request's state tells it (none when
-        /// it does not: refunded, expired).
+        /// it does not: refunded, expired, cancelled).
         paid_vnd: Option<u64>,
     },
 }
@@ -107,7 +107,9 @@ pub fn paid_by_state(request: &PaymentRequest) -> Option<u64> {
             Some(request.amount_vnd.saturating_sub(still_due_vnd))
         }
         PaymentState::Paid { .. } => Some(request.amount_vnd),
-        PaymentState::Refunded | PaymentState::Expired => None,
+        // A cancelled request may have been partly paid before its
+        // dossier closed: what was paid is then in the refund notices.
+        PaymentState::Refunded | PaymentState::Expired | PaymentState::Cancelled => None,
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ReportRow {
 pub struct FeeStanding {
     /// The fee the portal asked for.
     pub asked_vnd: u64,
-    /// What is still to pay (0 once paid, refunded or expired).
+    /// What is still to pay (0 once paid, refunded, expired or cancelled).
     pub due_vnd: u64,
     /// What was paid towards it.
     pub paid_vnd: u64,
@@ -65,6 +65,9 @@ impl FeeStanding {
             // What was given back had been paid.
             PaymentState::Refunded => (0, asked.max(refunded_vnd)),
             PaymentState::Expired => (0, 0),
+            // Nothing is asked of a dossier refused or withdrawn; what it
+            // paid before, the refund notices tell once it is given back.
+            PaymentState::Cancelled => (0, refunded_vnd),
         };
         Self {
             asked_vnd: asked,
@@ -418,15 +421,17 @@ mod tests {
             FeeStanding::of(&in_state(PaymentState::Paid { late: false }), 0),
             FeeStanding::of(&in_state(PaymentState::Refunded), 100_000),
             FeeStanding::of(&in_state(PaymentState::Expired), 0),
+            FeeStanding::of(&in_state(PaymentState::Cancelled), 0),
+            FeeStanding::of(&in_state(PaymentState::Cancelled), 30_000),
         ];
         let (due, paid, refunded): (Vec<u64>, Vec<u64>, Vec<u64>) = (
             standings.iter().map(|f| f.due_vnd).collect(),
             standings.iter().map(|f| f.paid_vnd).collect(),
             standings.iter().map(|f| f.refunded_vnd).collect(),
         );
-        assert_eq!(due, [100_000, 40_000, 0, 0, 0]);
-        assert_eq!(paid, [0, 60_000, 100_000, 100_000, 0]);
-        assert_eq!(refunded, [0, 0, 0, 100_000, 0]);
+        assert_eq!(due, [100_000, 40_000, 0, 0, 0, 0, 0]);
+        assert_eq!(paid, [0, 60_000, 100_000, 100_000, 0, 0, 30_000]);
+        assert_eq!(refunded, [0, 0, 0, 100_000, 0, 0, 30_000]);
 
         let rows: Vec<ReportRow> = standings
             .iter()
@@ -449,12 +454,13 @@ mod tests {
                 total.paid_vnd,
                 total.refunded_vnd
             ),
-            (500_000, 140_000, 260_000, 100_000)
+            (700_000, 140_000, 290_000, 130_000)
         );
         let lines = read_back(&csv(&rows));
         assert_eq!(lines[0][10], "Phí phải nộp (đồng) / Fee (VND)");
         assert_eq!(lines[2][10..], ["100000", "40000", "60000", "0"]);
         assert_eq!(lines[4][10..], ["100000", "0", "100000", "100000"]);
-        assert_eq!(lines[6][10..], ["", "", "", ""], "no fee asked");
+        assert_eq!(lines[7][10..], ["100000", "0", "30000", "30000"]);
+        assert_eq!(lines[8][10..], ["", "", "", ""], "no fee asked");
     }
 }

@@ -14,8 +14,20 @@
 //! dossier, refusing it would cost a refund and a second transfer, and the
 //! officer who sees the flag decides what the lateness means for the
 //! dossier (a refusal is refunded like any other, with a refund notice).
-//! Once the deadline has passed unpaid the request is [`PaymentState::Expired`]
-//! and offers no code to scan: late money is taken, not invited.
+//! Once the deadline has passed the request offers no code to scan: late
+//! money is taken, not invited ([`PaymentRequest::expire`]). A request with
+//! nothing paid by then is [`PaymentState::Expired`]; one partly paid stays
+//! [`PaymentState::PartlyPaid`], so that what was paid and what is still
+//! due stay known, only without its code. Neither is closed: a transfer
+//! that arrives later still counts, and one that makes up the fee leaves
+//! it [`PaymentState::Paid`] with `late` set.
+//!
+//! A dossier refused or withdrawn owes no fee any more: a request that
+//! still asked for money is [`PaymentState::Cancelled`]
+//! ([`PaymentRequest::cancel`]) and offers no code. Whatever was paid
+//! towards it, and any transfer that arrives afterwards, is owed back
+//! whole and given back with a refund notice; a request paid in full
+//! stays paid until it is [`PaymentState::Refunded`].
 
 use crate::bilingual::{en_number, vi_number};
 use crate::calendar::VIETNAM_TIME;
@@ -75,8 +87,12 @@ pub enum PaymentState {
     },
     /// What was paid was given back (the dossier was refused or withdrawn).
     Refunded,
-    /// The deadline passed before the fee was paid in full.
+    /// The deadline passed with nothing paid. A transfer that arrives later
+    /// is still taken, and flagged late.
     Expired,
+    /// The dossier was refused or withdrawn while the fee was not paid in
+    /// full: nothing is asked any more, and whatever was paid is owed back.
+    Cancelled,
 }
 
 impl PaymentState {
@@ -97,6 +113,10 @@ impl PaymentState {
             }
             Self::Refunded => Bilingual::new("Đã hoàn trả", "Refunded"),
             Self::Expired => Bilingual::new("Quá hạn thanh toán", "Payment deadline passed"),
+            Self::Cancelled => Bilingual::new(
+                "Đã hủy yêu cầu thanh toán (hồ sơ bị từ chối hoặc đã rút)",
+                "Payment request cancelled (the dossier was refused or withdrawn)",
+            ),
         }
     }
 }
@@ -178,7 +198,10 @@ impl PaymentRequest {
                 }
                 Some(still_due_vnd)
             }
-            PaymentState::Paid { .. } | PaymentState::Refunded | PaymentState::Expired => None,
+            PaymentState::Paid { .. }
+            | PaymentState::Refunded
+            | PaymentState::Expired
+            | PaymentState::Cancelled => None,
         };
         let vietqr = match asked {
             Some(vnd) => {
@@ -200,7 +223,51 @@ impl PaymentRequest {
         match self.state {
             PaymentState::Awaiting => self.amount_vnd,
             PaymentState::PartlyPaid { still_due_vnd } => still_due_vnd,
-            PaymentState::Paid { .. } | PaymentState::Refunded | PaymentState::Expired => 0,
+            PaymentState::Paid { .. }
+            | PaymentState::Refunded
+            | PaymentState::Expired
+            | PaymentState::Cancelled => 0,
+        }
+    }
+
+    /// What passing its deadline makes of this request at `now`: awaiting,
+    /// it is [`PaymentState::Expired`]; partly paid, it stays so without
+    /// a code for the rest. `None` while the deadline has not passed (the
+    /// deadline itself is on time, as in [`settle`]) and when nothing
+    /// changes: a request paid, refunded, cancelled, expired already, or
+    /// partly paid and already without a code.
+    pub fn expire(&self, now: DateTime<FixedOffset>) -> Option<Self> {
+        if now <= self.deadline {
+            return None;
+        }
+        match self.state {
+            PaymentState::Awaiting => Some(Self {
+                state: PaymentState::Expired,
+                vietqr: None,
+                ..self.clone()
+            }),
+            PaymentState::PartlyPaid { .. } if self.vietqr.is_some() => Some(Self {
+                vietqr: None,
+                ..self.clone()
+            }),
+            _ => None,
+        }
+    }
+
+    /// What refusing or withdrawing its dossier makes of this request: one
+    /// that still asked for money (awaiting, partly paid, expired) is
+    /// [`PaymentState::Cancelled`], without a code; `None` for one paid,
+    /// refunded or cancelled already, which the refund flow follows.
+    pub fn cancel(&self) -> Option<Self> {
+        match self.state {
+            PaymentState::Awaiting | PaymentState::PartlyPaid { .. } | PaymentState::Expired => {
+                Some(Self {
+                    state: PaymentState::Cancelled,
+                    vietqr: None,
+                    ..self.clone()
+                })
+            }
+            PaymentState::Paid { .. } | PaymentState::Refunded | PaymentState::Cancelled => None,
         }
     }
 }
@@ -424,6 +491,7 @@ mod tests {
             PaymentState::Paid { late: true },
             PaymentState::Refunded,
             PaymentState::Expired,
+            PaymentState::Cancelled,
         ] {
             let r = r.with_state(state).expect("state");
             assert_eq!(r.vietqr, None, "{state:?}");
@@ -440,6 +508,104 @@ mod tests {
         }
         let back = partly.with_state(PaymentState::Awaiting).expect("awaiting");
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn past_its_deadline_a_request_offers_no_code_and_keeps_what_was_paid() {
+        let r = request();
+        let deadline = r.deadline;
+        let after = deadline + chrono::Duration::seconds(1);
+        assert_eq!(r.expire(deadline), None, "the deadline itself is on time");
+        let expired = r.expire(after).expect("expired");
+        assert_eq!(expired.state, PaymentState::Expired);
+        assert_eq!(
+            (expired.vietqr.as_deref(), expired.still_due_vnd()),
+            (None, 0)
+        );
+        assert_eq!(PaymentState::Expired.label().en, "Payment deadline passed");
+
+        // Partly paid: still partly paid, with what is due, but no code.
+        let partly = r
+            .with_state(PaymentState::PartlyPaid {
+                still_due_vnd: 50_000,
+            })
+            .expect("partly paid");
+        let late = partly.expire(after).expect("no code any more");
+        assert_eq!(
+            late.state,
+            PaymentState::PartlyPaid {
+                still_due_vnd: 50_000
+            }
+        );
+        assert_eq!(
+            (late.vietqr.as_deref(), late.still_due_vnd()),
+            (None, 50_000)
+        );
+        assert_eq!(late.expire(after), None, "nothing changes a second time");
+
+        // Late money still counts: the expired request is paid, late.
+        let s = settle(r.amount_vnd, 0, r.amount_vnd, after, deadline);
+        assert_eq!(s.state(), PaymentState::Paid { late: true });
+        for state in [
+            PaymentState::Expired,
+            PaymentState::Paid { late: false },
+            PaymentState::Refunded,
+            PaymentState::Cancelled,
+        ] {
+            let r = r.with_state(state).expect("state");
+            assert_eq!(r.expire(after), None, "{state:?}");
+        }
+    }
+
+    #[test]
+    fn a_closed_dossier_cancels_what_still_asked_for_money_and_no_code_is_offered() {
+        let r = request();
+        let partly = r
+            .with_state(PaymentState::PartlyPaid {
+                still_due_vnd: 50_000,
+            })
+            .expect("partly paid");
+        let expired = r.with_state(PaymentState::Expired).expect("expired");
+        for open in [&r, &partly, &expired] {
+            let cancelled = open.cancel().expect("cancelled");
+            assert_eq!(cancelled.state, PaymentState::Cancelled, "{:?}", open.state);
+            assert_eq!(
+                (cancelled.vietqr.as_deref(), cancelled.still_due_vnd()),
+                (None, 0)
+            );
+            assert_eq!(
+                (cancelled.amount_vnd, &cancelled.lines, cancelled.deadline),
+                (open.amount_vnd, &open.lines, open.deadline),
+                "the rest of the request is kept"
+            );
+        }
+        for settled in [
+            PaymentState::Paid { late: false },
+            PaymentState::Paid { late: true },
+            PaymentState::Refunded,
+            PaymentState::Cancelled,
+        ] {
+            assert_eq!(
+                r.with_state(settled).expect("state").cancel(),
+                None,
+                "{settled:?}"
+            );
+        }
+        let cancelled = r.cancel().expect("cancelled");
+        let text = serde_json::to_string(&cancelled).expect("json");
+        assert!(text.contains(r#""state":{"kind":"cancelled"}"#), "{text}");
+        assert!(!text.contains("vietqr"), "{text}");
+        assert_eq!(
+            serde_json::from_str::<PaymentRequest>(&text).expect("read"),
+            cancelled
+        );
+        let label = PaymentState::Cancelled.label();
+        assert!(
+            label.vi.starts_with("Đã hủy yêu cầu thanh toán"),
+            "{}",
+            label.vi
+        );
+        assert!(label.en.contains("refused or withdrawn"), "{}", label.en);
     }
 
     #[test]

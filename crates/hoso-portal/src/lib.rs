@@ -110,9 +110,10 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
 }
 
 impl RunningPortal {
-    /// Removes unfinished uploads whose expiry passed now, rather than at
-    /// the next periodic sweep; returns how many.
-    pub async fn sweep_expired_uploads(&self) -> Result<usize, PortalError> {
+    /// Sweeps now, rather than at the next periodic sweep: removes the
+    /// unfiled uploads whose expiry passed and applies their deadline to
+    /// the payment requests whose deadline passed; what it did.
+    pub async fn sweep_expired(&self) -> Result<expiry::Swept, PortalError> {
         expiry::sweep(&self.state)
             .await
             .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message)))

@@ -21,13 +21,18 @@
 //!   officer's to match or give back, not the bank's to retry;
 //! - late is judged by when the bank credited the transfer (its `at`),
 //!   not when the notification arrived: that is when the payer paid. A late
-//!   transfer is accepted and flagged (see `hoso_core::payment`); past the
-//!   deadline a partly paid request offers no code for the rest;
+//!   transfer is accepted and flagged (see `hoso_core::payment`), even by
+//!   a request already expired; past the deadline (the bank's time or the
+//!   portal's) a partly paid request offers no code for the rest;
+//! - the expiry sweep (`expiry`) applies each request's deadline to it
+//!   once it passed: awaiting, it is expired; partly paid, it stays so
+//!   (what was paid and what is due stay known) without its code. Each
+//!   change is a document of the feed;
 //! - what is paid beyond the fee is recorded as owed back
 //!   (`refund_due_vnd`), and so is all of a transfer to a dossier refused
-//!   or withdrawn: its fee is no longer due. The refund and its signed
-//!   notice are recorded by an officer once the money went back
-//!   (`refunds`).
+//!   or withdrawn, whose request is cancelled (`refunds`): its fee is no
+//!   longer due. The refund and its signed notice are recorded by an
+//!   officer once the money went back (`refunds`).
 
 use crate::config::{FeeSettings, PortalConfig};
 use axum::http::StatusCode;
@@ -211,10 +216,14 @@ fn kept(n: &BankNotification, vi: String, en: String) -> Judged {
     }
 }
 
-/// What the authentic notification `n` does to what the records hold
-/// (`found`): the rule of every back end, applied once per transaction id
-/// inside the transaction that records it.
-pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, PaymentError> {
+/// What the authentic notification `n`, received at `now`, does to what
+/// the records hold (`found`): the rule of every back end, applied once
+/// per transaction id inside the transaction that records it.
+pub(crate) fn judge(
+    n: &BankNotification,
+    found: Found,
+    now: DateTime<FixedOffset>,
+) -> Result<Judged, PaymentError> {
     let (code, status, request, paid_vnd) = match found {
         Found::NoCode => {
             return Ok(kept(
@@ -263,8 +272,9 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
             ),
         ));
     }
-    // A dossier refused or withdrawn owes no fee: all of it goes back.
-    let closed = crate::refunds::owes_back_paid(status);
+    // A dossier refused or withdrawn owes no fee: all of it goes back. A
+    // cancelled request belongs to such a dossier, and asks for nothing.
+    let closed = crate::refunds::owes_back_paid(status) || request.state == PaymentState::Cancelled;
     let settlement = settle(
         request.amount_vnd,
         if closed { request.amount_vnd } else { paid_vnd },
@@ -280,13 +290,20 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
     let (update, state) = match request.state {
         // Nothing was due: all of it goes back, the request stays as it is.
         _ if closed => (None, request.state),
-        PaymentState::Paid { .. } | PaymentState::Refunded => (None, request.state),
+        PaymentState::Paid { .. } | PaymentState::Refunded | PaymentState::Cancelled => {
+            (None, request.state)
+        }
         PaymentState::Awaiting | PaymentState::PartlyPaid { .. } | PaymentState::Expired => {
             let state = settlement.state();
             let mut next = request.with_state(state)?;
             if settlement.late {
                 // Late money is taken, not invited: no code for the rest.
                 next.vietqr = None;
+            }
+            // Nor once the deadline passed here, whenever the bank credited
+            // it: a notice that comes late offers no code the sweep took.
+            if let Some(expired) = next.expire(now) {
+                next = expired;
             }
             (Some((next, paid_vnd + counted)), state)
         }
@@ -343,6 +360,42 @@ pub(crate) fn judge(n: &BankNotification, found: Found) -> Result<Judged, Paymen
     })
 }
 
+/// What the expiry sweep does to one payment request whose stored
+/// deadline it found past ([`at_deadline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AtDeadline {
+    /// Its deadline has not passed after all: left for a later sweep.
+    NotYet,
+    /// Its deadline passed: looked at once and for all, with the request
+    /// as it is to be stored and issued in the feed when it changed.
+    Passed(Option<PaymentRequest>),
+}
+
+/// What passing its deadline at `now` makes of `request`, whose dossier
+/// is in `status`: the rule both back ends' sweeps apply, inside the
+/// transaction that records it. Expired or without its code, as
+/// `PaymentRequest::expire` says; a request of a dossier refused or
+/// withdrawn that still asks for money (recorded before closing a dossier
+/// cancelled it) is cancelled rather than expired.
+pub(crate) fn at_deadline(
+    request: &PaymentRequest,
+    status: Status,
+    now: DateTime<FixedOffset>,
+) -> AtDeadline {
+    if now <= request.deadline {
+        return AtDeadline::NotYet;
+    }
+    AtDeadline::Passed(if crate::refunds::owes_back_paid(status) {
+        request.cancel()
+    } else {
+        request.expire(now)
+    })
+}
+
+/// The states the sweep looks at past their deadline, as stored (see
+/// [`state_name`]); the index `payment_requests_to_sweep` names them too.
+pub(crate) const SWEPT_STATES: &str = "('awaiting', 'partly_paid')";
+
 /// When the bank credited `n`, in Viet Nam time (stored so, transfers sort
 /// by it as text).
 pub(crate) fn credited_at(n: &BankNotification) -> String {
@@ -358,6 +411,7 @@ pub(crate) fn state_name(state: PaymentState) -> &'static str {
         PaymentState::Paid { .. } => "paid",
         PaymentState::Refunded => "refunded",
         PaymentState::Expired => "expired",
+        PaymentState::Cancelled => "cancelled",
     }
 }
 
@@ -366,6 +420,9 @@ mod tests {
     use super::*;
     use hoso_core::FeeLine;
     use hoso_core::payment::Settlement;
+
+    /// A transfer of part of the fee.
+    const FEE_PART: u64 = 40_000;
 
     fn time(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).expect("time")
@@ -410,6 +467,11 @@ mod tests {
         }
     }
 
+    /// When the notifications of the tests arrive: before the deadline.
+    fn now() -> DateTime<FixedOffset> {
+        time("2026-12-08T09:00:00+07:00")
+    }
+
     fn found(request: PaymentRequest, paid_vnd: u64) -> Found {
         Found::Request {
             code: code(),
@@ -438,6 +500,7 @@ mod tests {
         let first = judge(
             &transfer("FT1", "0000000000", 100_000, "2026-12-05T09:00:00+07:00"),
             found(r.clone(), 0),
+            now(),
         )
         .expect("judged");
         assert_eq!(first.status, StatusCode::OK);
@@ -455,6 +518,7 @@ mod tests {
         let second = judge(
             &transfer("FT2", "0000000000", 60_000, "2026-12-06T09:00:00+07:00"),
             found(partly, paid),
+            now(),
         )
         .expect("judged");
         assert!(second.receipt_due);
@@ -474,6 +538,7 @@ mod tests {
         let third = judge(
             &transfer("FT3", "0000000000", 5_000, "2026-12-07T09:00:00+07:00"),
             found(paid_request, paid),
+            now(),
         )
         .expect("judged");
         assert!(!third.applied && !third.receipt_due && third.update.is_none());
@@ -486,6 +551,7 @@ mod tests {
         let late = judge(
             &transfer("FT9", "0000000000", 50_000, "2026-12-12T08:00:00+07:00"),
             found(request(), 0),
+            now(),
         )
         .expect("judged");
         assert!(late.late && late.applied);
@@ -506,6 +572,43 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_request_still_takes_money_and_no_code_comes_back_after_the_deadline() {
+        let r = request();
+        let after = r.deadline + chrono::Duration::hours(1);
+        // Expired unpaid, then paid in full late: paid, late, receipted.
+        let expired = r.expire(after).expect("expired");
+        let paid = judge(
+            &transfer("FT10", "0000000000", 150_000, "2026-12-12T08:00:00+07:00"),
+            found(expired, 0),
+            after,
+        )
+        .expect("judged");
+        assert!(paid.applied && paid.late && paid.receipt_due);
+        let (p, _) = paid.update.expect("changed");
+        assert_eq!(p.state, PaymentState::Paid { late: true });
+
+        // Credited on time, but its notification came after the deadline:
+        // not late, and no code for the rest either.
+        let on_time = judge(
+            &transfer("FT11", "0000000000", 50_000, "2026-12-11T20:00:00+07:00"),
+            found(r, 0),
+            after,
+        )
+        .expect("judged");
+        assert!(on_time.applied && !on_time.late);
+        let (p, _) = on_time.update.expect("changed");
+        assert_eq!(
+            (p.state, p.vietqr),
+            (
+                PaymentState::PartlyPaid {
+                    still_due_vnd: 100_000
+                },
+                None
+            )
+        );
+    }
+
+    #[test]
     fn money_for_a_dossier_refused_or_withdrawn_is_all_owed_back() {
         for status in [Status::Rejected, Status::Withdrawn] {
             let partly = request()
@@ -521,6 +624,7 @@ mod tests {
                     request: Box::new(partly),
                     paid_vnd: 100_000,
                 },
+                now(),
             )
             .expect("judged");
             assert!(
@@ -539,6 +643,23 @@ mod tests {
                 j.answer.message.en
             );
             assert!(j.answer.message.vi.contains(&status.label().vi));
+
+            // Its request cancelled, nothing paid: all of the transfer too.
+            let cancelled = request().cancel().expect("cancelled");
+            let j = judge(
+                &transfer("FT8", "0000000000", FEE_PART, "2026-12-05T09:00:00+07:00"),
+                Found::Request {
+                    code: code(),
+                    status,
+                    request: Box::new(cancelled),
+                    paid_vnd: 0,
+                },
+                now(),
+            )
+            .expect("judged");
+            assert!(!j.applied && !j.receipt_due && j.update.is_none());
+            assert_eq!(j.refund_due_vnd, FEE_PART);
+            assert_eq!(j.answer.payment_state, Some(PaymentState::Cancelled));
         }
     }
 
@@ -550,13 +671,13 @@ mod tests {
             Found::NoDossier(code()),
             Found::NoRequest(code()),
         ] {
-            let j = judge(&n, found).expect("judged");
+            let j = judge(&n, found, now()).expect("judged");
             assert_eq!(j.status, StatusCode::ACCEPTED);
             assert!(j.dossier.is_none() && !j.applied && j.update.is_none());
             assert!(j.answer.message.en.contains("need not send it again"));
         }
         let other = transfer("FT6", "123456", 150_000, "2026-12-05T09:00:00+07:00");
-        let j = judge(&other, found(request(), 0)).expect("judged");
+        let j = judge(&other, found(request(), 0), now()).expect("judged");
         assert_eq!(j.status, StatusCode::ACCEPTED);
         assert!(j.answer.message.en.contains("account 123456"));
     }

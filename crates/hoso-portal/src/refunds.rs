@@ -10,6 +10,13 @@
 //!   transaction as the status change; what was paid beyond the fee was
 //!   owed back already (`payments::judge`), and money that arrives for
 //!   such a dossier later is owed back whole;
+//! - in that transaction too, a payment request that still asked for
+//!   money (awaiting, partly paid or expired) is cancelled
+//!   (`PaymentRequest::cancel`): its code goes, so the app stops asking
+//!   for a fee nobody owes, and the cancelled request is a document of the
+//!   feed right after the status change. A partly paid one is cancelled
+//!   rather than left partly paid: the rest is not due, and what was paid
+//!   goes back like any other payment of a closed dossier;
 //! - an officer records a refund once the bank transfer that gave the
 //!   money back exists, by that transfer's reference: the first request
 //!   records it with its notice and the answer given, a request naming the
@@ -20,7 +27,9 @@
 //!   else an overpayment, and it names the fee receipt when there is one;
 //! - once everything paid for a refused or withdrawn dossier was given
 //!   back, its payment request is `refunded`, and that request is a
-//!   document of the change feed like each of its other changes.
+//!   document of the change feed like each of its other changes; a
+//!   cancelled request towards which nothing counted (only money sent
+//!   after the dossier closed was given back) stays cancelled.
 
 use crate::error::ApiError;
 use axum::http::StatusCode;

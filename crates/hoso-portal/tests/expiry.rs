@@ -84,7 +84,7 @@ async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: B
     tokio::time::sleep(Duration::from_millis(900)).await;
     assert_eq!(head(abandoned.clone()).await.status(), StatusCode::GONE);
     assert_eq!(head(finished.clone()).await.status(), StatusCode::GONE);
-    assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 2);
+    assert_eq!(portal.sweep_expired().await.expect("sweep").uploads, 2);
     for gone in [&abandoned, &finished] {
         assert_eq!(head(gone.clone()).await.status(), StatusCode::NOT_FOUND);
     }
@@ -95,6 +95,6 @@ async fn unfiled_uploads_expire_finished_or_not_and_a_filed_one_stays(backend: B
     );
     assert_eq!(head(filed.clone()).await.status(), StatusCode::OK);
     assert_eq!(common::stored_upload(&config, &filed).await, scan);
-    assert_eq!(portal.sweep_expired_uploads().await.expect("sweep"), 0);
+    assert_eq!(portal.sweep_expired().await.expect("sweep").uploads, 0);
 }
 }

@@ -6,8 +6,9 @@
 //! exactly, short, over or late, and a fee paid in full gets a signed fee
 //! receipt at once, in the change feed beside the status events. A paid
 //! dossier refused or withdrawn owes its payment back, and an officer
-//! records each refund once, under a signed refund notice. The practice
-//! portal's practice bank pays through the binary.
+//! records each refund once, under a signed refund notice; one not paid
+//! in full has its request cancelled, with no code left to scan. The
+//! practice portal's practice bank pays through the binary.
 
 mod common;
 
@@ -883,5 +884,246 @@ async fn a_refusal_and_a_transfer_at_once_both_go_through_and_all_paid_is_owed_b
         let p = payment(&http, &base, &token, code).await;
         assert_eq!(p.refund_due_vnd, FEE, "{code}: {p:?}");
     }
+}
+}
+
+/// What the documents of a dossier's feed say, one word or label each.
+fn kinds(documents: &[DossierDocument]) -> Vec<String> {
+    documents
+        .iter()
+        .map(|d| match d {
+            DossierDocument::PaymentRequest(r) => format!("request {}", r.state.label().en),
+            DossierDocument::FeeReceipt(_) => "receipt".to_owned(),
+            DossierDocument::RefundNotice(_) => "refund".to_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// The feed's label of a cancelled request.
+const CANCELLED: &str = "request Payment request cancelled (the dossier was refused or withdrawn)";
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dossier_closed_before_anything_was_paid_cancels_its_request_and_money_sent_later_goes_back(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, config) = portal(backend, dir.path()).await;
+    let officer = portal.issue_officer_token("can-bo-huy", "Đinh Văn Hủy").await.expect("officer");
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let keys = published_keys(&http, &base).await;
+
+    // Withdrawn unpaid: the request is cancelled, offers no code, and
+    // the app learns it from the feed, right after the withdrawal.
+    let withdrawn = file_with_fee(&http, &base, &token, "huy-1", "Đinh Thị Rút").await;
+    let res = common::withdraw(&http, &base, &token, withdrawn.as_str(), "Nộp nhầm thủ tục").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let p = payment(&http, &base, &token, &withdrawn).await;
+    assert_eq!(p.request.state, PaymentState::Cancelled);
+    assert_eq!(p.request.vietqr, None);
+    assert_eq!((p.paid_vnd, p.refund_due_vnd, p.request.still_due_vnd()), (0, 0, 0));
+    let feed = whole_feed(&http, &base, &token, 100).await;
+    let event = feed
+        .events
+        .iter()
+        .find(|e| e.code == withdrawn && e.status == Status::Withdrawn)
+        .expect("the withdrawal");
+    let mine: Vec<_> = feed.documents.iter().filter(|d| d.code == withdrawn).collect();
+    let documents: Vec<DossierDocument> = mine.iter().map(|d| d.document.clone()).collect();
+    assert_eq!(kinds(&documents), ["request Awaiting payment", CANCELLED]);
+    assert!(mine[1].cursor > event.cursor, "the request follows the withdrawal");
+    assert_eq!(documents[1], DossierDocument::PaymentRequest(p.request.clone()));
+    let (status, nothing) = problem(refund(&http, &base, &officer, withdrawn.as_str(), 1, "HT-HUY-0").await).await;
+    assert_eq!((status, nothing.code.as_str()), (StatusCode::CONFLICT, "nothing_owed"));
+
+    // Refused unpaid: cancelled the same way, in the move's transaction.
+    let refused = file_with_fee(&http, &base, &token, "huy-2", "Đinh Văn Chối").await;
+    let res = common::officer_move(&http, &base, &officer, refused.as_str(), Status::Rejected, "Sai thẩm quyền").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let p = payment(&http, &base, &token, &refused).await;
+    assert_eq!((p.request.state, p.request.vietqr.as_deref()), (PaymentState::Cancelled, None));
+
+    // A transfer for the cancelled request, whatever it was meant for:
+    // owed back whole, no receipt, the request still cancelled.
+    let (status, answer) = recorded(notify(&http, &base, &secret(dir.path()), transfer("FT-HUY-1", &refused, FEE)).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer.payment_state, Some(PaymentState::Cancelled));
+    assert!(answer.fee_receipt.is_none());
+    assert!(answer.message.en.contains("owes no fee"), "{}", answer.message.en);
+    let p = payment(&http, &base, &token, &refused).await;
+    assert_eq!(p.request.state, PaymentState::Cancelled);
+    assert_eq!((p.paid_vnd, p.refund_due_vnd), (0, FEE));
+    assert_eq!(count(&config, "fee_receipts").await, 0);
+
+    // Given back: a notice naming no receipt; the request stays cancelled
+    // (nothing ever counted towards its fee).
+    let back = refunded(refund(&http, &base, &officer, refused.as_str(), FEE, "HT-HUY-1").await).await;
+    let notice = back.refund_notice.verify(&keys).expect("signed");
+    assert_eq!((notice.amount_vnd, notice.reason, notice.fee_receipt), (FEE, RefundReason::Rejected, None));
+    assert_eq!(back.payment.request.state, PaymentState::Cancelled);
+    assert_eq!(back.payment.refund_due_vnd, 0);
+    assert_eq!(
+        kinds(&documents_of(&http, &base, &token, &refused).await),
+        ["request Awaiting payment", CANCELLED, "refund"]
+    );
+}
+}
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_partly_paid_dossier_withdrawn_cancels_the_rest_and_what_was_paid_is_refunded(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, _) = portal(backend, dir.path()).await;
+    let officer = portal.issue_officer_token("can-bo-huy", "Đinh Văn Hủy").await.expect("officer");
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let keys = published_keys(&http, &base).await;
+    let code = file_with_fee(&http, &base, &token, "huy-3", "Đinh Thị Thiếu").await;
+    recorded(notify(&http, &base, &secret(dir.path()), transfer("FT-HUY-3", &code, 50_000)).await).await;
+    let partly = payment(&http, &base, &token, &code).await;
+    assert_eq!(partly.request.state, PaymentState::PartlyPaid { still_due_vnd: FEE - 50_000 });
+    assert!(partly.request.vietqr.is_some(), "a code for the rest, while open");
+
+    // Withdrawn: no code for the rest; what was paid is owed back.
+    let res = common::withdraw(&http, &base, &token, code.as_str(), "Không cần nữa").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let p = payment(&http, &base, &token, &code).await;
+    assert_eq!((p.request.state, p.request.vietqr.as_deref()), (PaymentState::Cancelled, None));
+    assert_eq!((p.paid_vnd, p.refund_due_vnd), (50_000, 50_000));
+
+    // All of it given back: the request is refunded.
+    let back = refunded(refund(&http, &base, &officer, code.as_str(), 50_000, "HT-HUY-3").await).await;
+    let notice = back.refund_notice.verify(&keys).expect("signed");
+    assert_eq!((notice.amount_vnd, notice.reason, notice.fee_receipt), (50_000, RefundReason::Withdrawn, None));
+    assert_eq!(back.payment.request.state, PaymentState::Refunded);
+    assert_eq!(back.payment.refund_due_vnd, 0);
+    assert_eq!(
+        kinds(&documents_of(&http, &base, &token, &code).await),
+        [
+            "request Awaiting payment",
+            "request Partly paid, 75,000 VND still due",
+            CANCELLED,
+            "refund",
+            "request Refunded"
+        ]
+    );
+}
+}
+
+/// Moves the deadline of `code`'s payment request, as stored, to `deadline`
+/// (the column and the request it keeps): `request` as it stands, in the
+/// state to store it in (a state older portals left, for one).
+async fn store_request(
+    config: &PortalConfig,
+    code: &DossierCode,
+    request: &hoso_core::payment::PaymentRequest,
+    state: &str,
+    deadline: chrono::DateTime<chrono::FixedOffset>,
+) {
+    let mut request = request.clone();
+    request.deadline = deadline;
+    let json = serde_json::to_string(&request).expect("json");
+    common::alter_records(
+        config,
+        &format!(
+            "UPDATE payment_requests SET deadline = {}, request = {}, state = {} WHERE dossier_code = {}",
+            common::sql_text(&deadline.to_rfc3339()),
+            common::sql_text(&json),
+            common::sql_text(state),
+            common::sql_text(code.as_str()),
+        ),
+    )
+    .await;
+}
+
+dual! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sweep_expires_a_request_past_its_deadline_and_late_money_still_pays_it(backend: Backend) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (portal, token, config) = portal(backend, dir.path()).await;
+    let (http, base) = (reqwest::Client::new(), portal.base_url().to_owned());
+    let secret = secret(dir.path());
+    let unpaid = file_with_fee(&http, &base, &token, "han-1", "Vũ Thị Quên").await;
+    let partly = file_with_fee(&http, &base, &token, "han-2", "Vũ Văn Thiếu").await;
+    let paid = file_with_fee(&http, &base, &token, "han-3", "Vũ Thị Đủ").await;
+    let withdrawn = file_with_fee(&http, &base, &token, "han-4", "Vũ Văn Rút").await;
+    let older = file_with_fee(&http, &base, &token, "han-5", "Vũ Thị Cũ").await;
+    recorded(notify(&http, &base, &secret, transfer("FT-HAN-2", &partly, 50_000)).await).await;
+    recorded(notify(&http, &base, &secret, transfer("FT-HAN-3", &paid, FEE)).await).await;
+    let awaiting = payment(&http, &base, &token, &older).await.request;
+    for code in [&withdrawn, &older] {
+        let res = common::withdraw(&http, &base, &token, code.as_str(), "Không làm nữa").await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    // Before any deadline: the sweep changes nothing.
+    assert_eq!(portal.sweep_expired().await.expect("sweep").payment_requests, 0);
+
+    // Every deadline an hour ago; one request still awaiting on a dossier
+    // withdrawn, as a portal from before cancelling left it.
+    let past = now_vn() - chrono::Duration::hours(1);
+    for (code, state) in [(&unpaid, "awaiting"), (&partly, "partly_paid"), (&paid, "paid"), (&withdrawn, "cancelled")] {
+        let request = payment(&http, &base, &token, code).await.request;
+        store_request(&config, code, &request, state, past).await;
+    }
+    store_request(&config, &older, &awaiting, "awaiting", past).await;
+    let swept = portal.sweep_expired().await.expect("sweep");
+    assert_eq!(swept.payment_requests, 3, "{swept:?}");
+
+    // Unpaid: expired, no code. Partly paid: still partly paid, what is
+    // due known, no code. Paid and cancelled: as they were. The older
+    // one: cancelled, not expired.
+    let p = payment(&http, &base, &token, &unpaid).await;
+    assert_eq!((p.request.state, p.request.vietqr.as_deref()), (PaymentState::Expired, None));
+    let p = payment(&http, &base, &token, &partly).await;
+    assert_eq!(p.request.state, PaymentState::PartlyPaid { still_due_vnd: FEE - 50_000 });
+    assert_eq!((p.request.vietqr.as_deref(), p.paid_vnd), (None, 50_000));
+    assert_eq!(payment(&http, &base, &token, &paid).await.request.state, PaymentState::Paid { late: false });
+    assert_eq!(payment(&http, &base, &token, &withdrawn).await.request.state, PaymentState::Cancelled);
+    let p = payment(&http, &base, &token, &older).await;
+    assert_eq!((p.request.state, p.request.vietqr.as_deref()), (PaymentState::Cancelled, None));
+
+    // Each change in the feed, once: a second sweep finds nothing to do.
+    assert_eq!(portal.sweep_expired().await.expect("sweep").payment_requests, 0);
+    assert_eq!(
+        kinds(&documents_of(&http, &base, &token, &unpaid).await),
+        ["request Awaiting payment", "request Payment deadline passed"]
+    );
+    let documents = documents_of(&http, &base, &token, &partly).await;
+    assert_eq!(
+        kinds(&documents),
+        [
+            "request Awaiting payment",
+            "request Partly paid, 75,000 VND still due",
+            "request Partly paid, 75,000 VND still due"
+        ]
+    );
+    let DossierDocument::PaymentRequest(last) = &documents[2] else { panic!("a request") };
+    assert_eq!(last.vietqr, None, "the code is gone in the feed too");
+    assert_eq!(
+        kinds(&documents_of(&http, &base, &token, &older).await),
+        ["request Awaiting payment", CANCELLED, CANCELLED]
+    );
+
+    // Late money is taken and flagged: the expired request and the rest
+    // of the partly paid one are paid late, each with its receipt.
+    for (id, code, amount) in [("FT-HAN-6", &unpaid, FEE), ("FT-HAN-7", &partly, FEE - 50_000)] {
+        let (status, answer) = recorded(notify(&http, &base, &secret, transfer(id, code, amount)).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer.settlement, Some(Settlement { balance: Balance::PaidExactly, late: true }));
+        assert_eq!(answer.payment_state, Some(PaymentState::Paid { late: true }));
+        assert!(answer.fee_receipt.is_some(), "{code}");
+        let p = payment(&http, &base, &token, code).await;
+        assert_eq!(p.request.state, PaymentState::Paid { late: true });
+        assert_eq!(verified_receipt(&http, &base, &p).await.amount_vnd, FEE);
+    }
+    // A transfer short of the fee after the deadline: partly paid, with
+    // no code for the rest.
+    let short = file_with_fee(&http, &base, &token, "han-8", "Vũ Văn Muộn").await;
+    let request = payment(&http, &base, &token, &short).await.request;
+    store_request(&config, &short, &request, "awaiting", past).await;
+    recorded(notify(&http, &base, &secret, transfer("FT-HAN-8", &short, 25_000)).await).await;
+    let p = payment(&http, &base, &token, &short).await;
+    assert_eq!(p.request.state, PaymentState::PartlyPaid { still_due_vnd: FEE - 25_000 });
+    assert_eq!(p.request.vietqr, None);
+    assert_eq!(portal.sweep_expired().await.expect("sweep").payment_requests, 0, "nothing left to change");
 }
 }

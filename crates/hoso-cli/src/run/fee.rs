@@ -7,7 +7,7 @@ use hoso_client::Client;
 use hoso_client::fees::DossierFee;
 use hoso_core::amount_words::in_figures;
 use hoso_core::bilingual::en_number;
-use hoso_core::payment::PaymentRequest;
+use hoso_core::payment::{PaymentRequest, PaymentState};
 use hoso_core::{Fee, FeeLine, VietQr};
 use serde_json::json;
 
@@ -183,6 +183,12 @@ fn requested(id: i64, r: &PaymentRequest, paid_vnd: Option<u64>, out: Out) {
                     ));
                     text.push(code.clone());
                 }
+                // Past the deadline the portal offers no code, though it
+                // still takes a transfer (hoso_core::payment).
+                None if past_deadline(r) => text.push(out.t(
+                    "Không còn mã VietQR vì đã quá hạn thanh toán; cổng vẫn nhận tiền chuyển sau hạn và ghi là nộp sau hạn.",
+                    "No VietQR code: the payment deadline has passed; the portal still takes a transfer made now, marked as paid after the deadline.",
+                )),
                 None => text.push(out.t(
                     "Không còn mã VietQR: không còn gì phải nộp qua cổng.",
                     "No VietQR code: nothing is left to pay through the portal.",
@@ -191,4 +197,53 @@ fn requested(id: i64, r: &PaymentRequest, paid_vnd: Option<u64>, out: Out) {
             text.join("\n")
         },
     );
+}
+
+/// Whether `r` offers no code because its deadline passed while something
+/// was still asked (expired, or partly paid with what is still due).
+fn past_deadline(r: &PaymentRequest) -> bool {
+    r.vietqr.is_none() && (r.state == PaymentState::Expired || r.still_due_vnd() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_without_a_code_says_whether_its_deadline_passed() {
+        let payee = serde_json::from_value(
+            serde_json::json!({"bin": "970415", "account": "0011001932418"}),
+        )
+        .expect("payee");
+        let fee = Fee {
+            amount_vnd: 100_000,
+            lines: vec![],
+            exempt: None,
+        };
+        let deadline =
+            chrono::DateTime::parse_from_rfc3339("2026-12-10T23:59:59+07:00").expect("time");
+        let after = deadline + chrono::Duration::hours(1);
+        let code = "HOSO.PRACTICE-261204-0001".parse().expect("code");
+        let r =
+            PaymentRequest::new(&code, &fee, &payee, "Sở Tài chính", deadline).expect("request");
+        let partly = r
+            .with_state(PaymentState::PartlyPaid {
+                still_due_vnd: 40_000,
+            })
+            .expect("partly paid");
+        assert!(
+            !past_deadline(&r) && !past_deadline(&partly),
+            "codes offered"
+        );
+        assert!(past_deadline(&r.expire(after).expect("expired")));
+        assert!(past_deadline(&partly.expire(after).expect("no code")));
+        for closed in [
+            r.cancel().expect("cancelled"),
+            r.with_state(PaymentState::Paid { late: false })
+                .expect("paid"),
+            r.with_state(PaymentState::Refunded).expect("refunded"),
+        ] {
+            assert!(!past_deadline(&closed), "{:?}", closed.state);
+        }
+    }
 }

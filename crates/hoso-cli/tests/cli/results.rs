@@ -39,6 +39,17 @@ async fn withdraw_needs_a_reason_and_a_dossier_not_yet_examined() {
             .expect("last")["note"],
         "Nộp nhầm thủ tục"
     );
+    // Its fee, unpaid, is no longer asked for: no code to scan.
+    let fee = json(&profile, &["fee", "show", &id]).await;
+    assert_eq!(fee["state"]["kind"], "cancelled", "{fee}");
+    assert_eq!(fee["vietqr"], serde_json::Value::Null);
+    assert_eq!(fee["still_due_vnd"], 0);
+    let text = stdout_of(
+        &hoso_in(&profile, "vi_VN.UTF-8", &["fee", "show", &id]).await,
+        0,
+    );
+    assert!(text.contains("Đã hủy yêu cầu thanh toán"), "{text}");
+    assert!(text.contains("không còn gì phải nộp"), "{text}");
 
     // Under examination: the portal refuses, and the state is named.
     let other = household_draft(a.dir.path(), &profile, "xet").await;

@@ -562,4 +562,21 @@ CREATE TABLE result_notices (
 );
 "#,
     },
+    // Payment deadlines (expiry.rs): whether the sweep has applied a
+    // request's deadline to it, so that each is looked at once after its
+    // deadline (a request partly paid by then changes nothing but loses
+    // its code, and must not be read again at every sweep). The index
+    // holds only the requests the sweep may still have to look at.
+    Migration {
+        sqlite: r#"
+ALTER TABLE payment_requests ADD COLUMN deadline_swept INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX payment_requests_to_sweep ON payment_requests(deadline)
+    WHERE deadline_swept = 0 AND state IN ('awaiting', 'partly_paid');
+"#,
+        postgres: r#"
+ALTER TABLE payment_requests ADD COLUMN deadline_swept BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX payment_requests_to_sweep ON payment_requests(deadline)
+    WHERE NOT deadline_swept AND state IN ('awaiting', 'partly_paid');
+"#,
+    },
 ];

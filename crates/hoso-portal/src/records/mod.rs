@@ -284,6 +284,8 @@ pub struct Transfer {
     /// Now (RFC 3339, +07:00): when it was received, and when a receipt
     /// and the feed's documents it causes are issued.
     pub received_at: String,
+    /// The same instant, for the rules that compare it with a deadline.
+    pub now: chrono::DateTime<chrono::FixedOffset>,
     /// The form and serial a fee receipt it completes is numbered in.
     pub form: String,
     /// See `form`.
@@ -926,7 +928,9 @@ impl Records {
 
     /// An officer moves a dossier, judged by [`crate::tracking::judge`]
     /// against its state read in the same transaction. A refusal makes
-    /// what it paid owed back ([`crate::refunds`]); `result_ready` needs
+    /// what it paid owed back ([`crate::refunds`]) and cancels a payment
+    /// request still asking for money, a document of the feed after the
+    /// move; `result_ready` needs
     /// a result document and issues the notice `issue` signs, naming every
     /// one, as a document of the feed.
     pub async fn transition(
@@ -940,7 +944,9 @@ impl Records {
     /// An applicant moves their own dossier (a withdrawal, the result
     /// received), judged by [`crate::tracking::judge_applicant`] against
     /// its state read in the same transaction; asked again, nothing
-    /// changes. A withdrawal makes what the dossier paid owed back.
+    /// changes. A withdrawal makes what the dossier paid owed back and
+    /// cancels a payment request still asking for money, as a refusal
+    /// does.
     pub async fn applicant_move(&self, change: ApplicantMove) -> Result<DossierStatus, ApiError> {
         dispatch!(self, applicant_move(change))
     }
@@ -1024,6 +1030,20 @@ impl Records {
         applicant: Option<i64>,
     ) -> Result<PaymentLookup, ApiError> {
         dispatch!(self, payment(code, applicant))
+    }
+
+    /// Applies their deadline to the payment requests whose deadline
+    /// passed before `now` and that the sweep has not looked at yet, each
+    /// once: what [`PaymentRequest::expire`] makes of it (an awaiting one
+    /// is expired, a partly paid one loses its code), or, for a dossier
+    /// refused or withdrawn, what [`PaymentRequest::cancel`] makes of it;
+    /// each request that changed is a document of the feed. How many
+    /// changed.
+    pub async fn expire_payments(
+        &self,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<usize, ApiError> {
+        dispatch!(self, expire_payments(now))
     }
 
     /// Records a bank transfer once by its transaction id, in one

@@ -36,13 +36,15 @@ use super::{
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
-use crate::payments::{Found, judge, state_name};
+use crate::payments::{AtDeadline, Found, SWEPT_STATES, at_deadline, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
 use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset};
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::payment::PaymentRequest;
 use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierDocument, PaymentStatus, RefundRecorded};
@@ -1059,9 +1061,11 @@ impl Postgres {
             Status::ResultReady => Some(issue_result(&tx, code, at, issue).await?),
             _ => None,
         };
-        if owes_back_paid(to) {
-            owe_back_paid(&tx, code, at).await?;
-        }
+        let cancelled = if owes_back_paid(to) {
+            close_payment(&tx, code, at).await?
+        } else {
+            None
+        };
         record(
             &tx,
             code,
@@ -1072,8 +1076,8 @@ impl Postgres {
             request.as_deref(),
         )
         .await?;
-        if let Some(notice) = &notice {
-            add_document(&tx, code, at, notice).await?;
+        for document in cancelled.iter().chain(&notice) {
+            add_document(&tx, code, at, document).await?;
         }
         let updated = dossier_status(&tx, code, None)
             .await?
@@ -1094,9 +1098,11 @@ impl Postgres {
         else {
             return Ok(current);
         };
-        if owes_back_paid(to) {
-            owe_back_paid(&tx, code, at).await?;
-        }
+        let cancelled = if owes_back_paid(to) {
+            close_payment(&tx, code, at).await?
+        } else {
+            None
+        };
         record(
             &tx,
             code,
@@ -1107,6 +1113,9 @@ impl Postgres {
             None,
         )
         .await?;
+        if let Some(cancelled) = &cancelled {
+            add_document(&tx, code, at, cancelled).await?;
+        }
         let updated = dossier_status(&tx, code, Some(change.applicant))
             .await?
             .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
@@ -1477,6 +1486,79 @@ impl Postgres {
             .get(0))
     }
 
+    pub async fn expire_payments(&self, now: DateTime<FixedOffset>) -> Result<usize, ApiError> {
+        let mut conn = self.conn().await?;
+        let at = now.to_rfc3339();
+        // Deadlines are stored in +07:00, as `now` is written: as text
+        // they sort as the instants do.
+        let due: Vec<String> = conn
+            .query(
+                &format!(
+                    "SELECT dossier_code FROM payment_requests
+                     WHERE NOT deadline_swept AND state IN {SWEPT_STATES} AND deadline < $1"
+                ),
+                &[&at],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut changed = 0;
+        // One transaction per request: the feed's lock is held briefly,
+        // and replicas sweeping at once take turns on each row, the second
+        // finding it swept.
+        for code in due {
+            let tx = conn.transaction().await?;
+            let Some(row) = tx
+                .cached_query_opt(
+                    "SELECT request FROM payment_requests
+                     WHERE dossier_code = $1 AND NOT deadline_swept FOR UPDATE",
+                    &[&code],
+                )
+                .await?
+            else {
+                continue;
+            };
+            let request: PaymentRequest =
+                serde_json::from_str(&row.get::<_, String>(0)).map_err(ApiError::internal)?;
+            // Read once the row is held: a refusal committed meanwhile is seen.
+            let status: String = tx
+                .cached_query_one("SELECT status FROM dossiers WHERE code = $1", &[&code])
+                .await?
+                .get(0);
+            let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+            let AtDeadline::Passed(next) = at_deadline(&request, status, now) else {
+                continue;
+            };
+            let Some(next) = next else {
+                tx.cached_execute(
+                    "UPDATE payment_requests SET deadline_swept = TRUE WHERE dossier_code = $1",
+                    &[&code],
+                )
+                .await?;
+                tx.commit().await?;
+                continue;
+            };
+            tx.cached_execute(
+                "UPDATE payment_requests SET deadline_swept = TRUE, state = $2, request = $3,
+                    updated_at = $4
+                 WHERE dossier_code = $1",
+                &[
+                    &code,
+                    &state_name(next.state),
+                    &serde_json::to_string(&next).map_err(ApiError::internal)?,
+                    &at,
+                ],
+            )
+            .await?;
+            // Last: the feed's lock is held from the document to the commit.
+            add_document(&tx, &code, &at, &DossierDocument::PaymentRequest(next)).await?;
+            tx.commit().await?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
     pub async fn create_multipart(
         &self,
         id: String,
@@ -1734,7 +1816,7 @@ impl Postgres {
                 }
             }
         };
-        let judged = judge(n, found).map_err(ApiError::internal)?;
+        let judged = judge(n, found, transfer.now).map_err(ApiError::internal)?;
         let mut answer = judged.answer;
         let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
         tx.cached_execute(
@@ -2210,18 +2292,44 @@ async fn issue_result(
     Ok(DossierDocument::ResultNotice(signed))
 }
 
-/// Makes all that counted towards dossier `code`'s fee owed back (it was
-/// refused or withdrawn), on top of what was owed already. The request's
-/// row is written even when nothing was paid: held to the commit, a
+/// Closes dossier `code`'s payment (it was refused or withdrawn): all
+/// that counted towards its fee is owed back, on top of what was owed
+/// already, and a request that still asked for money is cancelled
+/// (`PaymentRequest::cancel`). The cancelled request, a document of the
+/// feed, which the caller adds after the status change. The request's row
+/// is held and written even when nothing was paid: to the commit, a
 /// transfer for the dossier waits for it, then finds the dossier closed
 /// and owes all of it back, rather than count it towards a fee no longer
 /// due.
-async fn owe_back_paid(conn: &impl GenericClient, code: &str, at: &str) -> Result<(), ApiError> {
+async fn close_payment(
+    conn: &impl GenericClient,
+    code: &str,
+    at: &str,
+) -> Result<Option<DossierDocument>, ApiError> {
+    let Some(row) = conn
+        .cached_query_opt(
+            "SELECT request FROM payment_requests WHERE dossier_code = $1 FOR UPDATE",
+            &[&code],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let request: PaymentRequest =
+        serde_json::from_str(&row.get::<_, String>(0)).map_err(ApiError::internal)?;
+    let cancelled = request.cancel();
+    let now = cancelled.as_ref().unwrap_or(&request);
     conn.cached_execute(
-        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, updated_at = $2
+        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, state = $2,
+            request = $3, updated_at = $4
          WHERE dossier_code = $1",
-        &[&code, &at],
+        &[
+            &code,
+            &state_name(now.state),
+            &serde_json::to_string(now).map_err(ApiError::internal)?,
+            &at,
+        ],
     )
     .await?;
-    Ok(())
+    Ok(cancelled.map(DossierDocument::PaymentRequest))
 }

@@ -17,11 +17,13 @@ use super::{
 };
 use crate::config::{LookupLimits, Quotas};
 use crate::error::ApiError;
-use crate::payments::{Found, judge, state_name};
+use crate::payments::{AtDeadline, Found, SWEPT_STATES, at_deadline, judge, state_name};
 use crate::refunds::{Owing, RefundMaker, owes_back_paid};
 use crate::results::ResultNoticeMaker;
 use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset};
 use hoso_core::fee_receipt::ReceiptNumber;
+use hoso_core::payment::PaymentRequest;
 use hoso_core::result_notice::ResultDocument;
 use hoso_core::status::Status;
 use hoso_core::wire::{DossierDocument, FeedDocument, PaymentStatus, RefundRecorded};
@@ -700,9 +702,11 @@ impl Sqlite {
                 Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
                 _ => None,
             };
-            if owes_back_paid(to) {
-                owe_back_paid(&tx, code, at)?;
-            }
+            let cancelled = if owes_back_paid(to) {
+                close_payment(&tx, code, at)?
+            } else {
+                None
+            };
             record(
                 &tx,
                 code,
@@ -712,8 +716,8 @@ impl Sqlite {
                 change.change.note.trim(),
                 request.as_deref(),
             )?;
-            if let Some(notice) = &notice {
-                add_document(&tx, code, at, notice)?;
+            for document in cancelled.iter().chain(&notice) {
+                add_document(&tx, code, at, document)?;
             }
             let updated = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
@@ -733,9 +737,11 @@ impl Sqlite {
             else {
                 return Ok(current);
             };
-            if owes_back_paid(to) {
-                owe_back_paid(&tx, code, at)?;
-            }
+            let cancelled = if owes_back_paid(to) {
+                close_payment(&tx, code, at)?
+            } else {
+                None
+            };
             record(
                 &tx,
                 code,
@@ -745,6 +751,9 @@ impl Sqlite {
                 &note,
                 None,
             )?;
+            if let Some(cancelled) = &cancelled {
+                add_document(&tx, code, at, cancelled)?;
+            }
             let updated = dossier_status(&tx, code, Some(change.applicant))?
                 .ok_or_else(|| ApiError::internal(format!("dossier {code} vanished")))?;
             tx.commit()?;
@@ -1072,7 +1081,7 @@ impl Sqlite {
                     }
                 }
             };
-            let judged = judge(n, found).map_err(ApiError::internal)?;
+            let judged = judge(n, found, transfer.now).map_err(ApiError::internal)?;
             let mut answer = judged.answer;
             let refund = i64::try_from(judged.refund_due_vnd).map_err(ApiError::internal)?;
             tx.execute(
@@ -1173,6 +1182,62 @@ impl Sqlite {
                 status: judged.status,
                 answer,
             })
+        })
+        .await
+    }
+
+    pub async fn expire_payments(&self, now: DateTime<FixedOffset>) -> Result<usize, ApiError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let at = now.to_rfc3339();
+            // Deadlines are stored in +07:00, as `now` is written: as text
+            // they sort as the instants do.
+            let due = {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT p.dossier_code, p.request, d.status FROM payment_requests p
+                     JOIN dossiers d ON d.code = p.dossier_code
+                     WHERE p.deadline_swept = 0 AND p.state IN {SWEPT_STATES} AND p.deadline < ?1"
+                ))?;
+                stmt.query_map(params![at], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let mut changed = 0;
+            for (code, request, status) in due {
+                let request: PaymentRequest =
+                    serde_json::from_str(&request).map_err(ApiError::internal)?;
+                let status = Status::parse(&status).ok_or_else(|| ApiError::internal(status))?;
+                let AtDeadline::Passed(next) = at_deadline(&request, status, now) else {
+                    continue;
+                };
+                let Some(next) = next else {
+                    tx.execute(
+                        "UPDATE payment_requests SET deadline_swept = 1 WHERE dossier_code = ?1",
+                        params![code],
+                    )?;
+                    continue;
+                };
+                tx.execute(
+                    "UPDATE payment_requests SET deadline_swept = 1, state = ?2, request = ?3,
+                        updated_at = ?4
+                     WHERE dossier_code = ?1",
+                    params![
+                        code,
+                        state_name(next.state),
+                        serde_json::to_string(&next).map_err(ApiError::internal)?,
+                        at
+                    ],
+                )?;
+                add_document(&tx, &code, &at, &DossierDocument::PaymentRequest(next))?;
+                changed += 1;
+            }
+            tx.commit()?;
+            Ok(changed)
         })
         .await
     }
@@ -1617,15 +1682,41 @@ fn issue_result(
     Ok(DossierDocument::ResultNotice(signed))
 }
 
-/// Makes all that counted towards dossier `code`'s fee owed back (it was
-/// refused or withdrawn), on top of what was owed already.
-fn owe_back_paid(tx: &rusqlite::Transaction<'_>, code: &str, at: &str) -> Result<(), ApiError> {
+/// Closes dossier `code`'s payment (it was refused or withdrawn): all
+/// that counted towards its fee is owed back, on top of what was owed
+/// already, and a request that still asked for money is cancelled
+/// (`PaymentRequest::cancel`). The cancelled request, a document of the
+/// feed, which the caller adds after the status change.
+fn close_payment(
+    tx: &rusqlite::Transaction<'_>,
+    code: &str,
+    at: &str,
+) -> Result<Option<DossierDocument>, ApiError> {
+    let request: Option<String> = tx
+        .query_row(
+            "SELECT request FROM payment_requests WHERE dossier_code = ?1",
+            params![code],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(request) = request else {
+        return Ok(None);
+    };
+    let request: PaymentRequest = serde_json::from_str(&request).map_err(ApiError::internal)?;
+    let cancelled = request.cancel();
+    let now = cancelled.as_ref().unwrap_or(&request);
     tx.execute(
-        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, updated_at = ?2
+        "UPDATE payment_requests SET refund_due_vnd = refund_due_vnd + paid_vnd, state = ?2,
+            request = ?3, updated_at = ?4
          WHERE dossier_code = ?1",
-        params![code, at],
+        params![
+            code,
+            state_name(now.state),
+            serde_json::to_string(now).map_err(ApiError::internal)?,
+            at
+        ],
     )?;
-    Ok(())
+    Ok(cancelled.map(DossierDocument::PaymentRequest))
 }
 
 fn feed(conn: &Connection, applicant: i64, since: u64, limit: u32) -> Result<StatusFeed, ApiError> {

@@ -121,6 +121,7 @@ pub async fn bank_notification(
         code,
         body: String::from_utf8_lossy(&body).into_owned(),
         received_at: now.to_rfc3339(),
+        now,
         form: settings.receipt_form.clone(),
         serial: settings.receipt_serial.clone(),
     };

@@ -211,6 +211,31 @@ pub async fn stored_text(config: &PortalConfig, sql: &str) -> String {
     }
 }
 
+/// Runs the statement `sql` on the records of the portal set up by
+/// `config`, as someone with the database could: to put a record where a
+/// test needs it (a deadline in the past) without waiting for it.
+pub async fn alter_records(config: &PortalConfig, sql: &str) {
+    match &config.database {
+        hoso_portal::config::Database::Sqlite => {
+            let db = rusqlite::Connection::open(config.data_dir.join("portal.sqlite3"))
+                .expect("portal database");
+            db.execute(sql, []).expect("altered");
+        }
+        hoso_portal::config::Database::Postgres { url, .. } => {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .expect("portal database");
+            tokio::spawn(connection);
+            client.execute(sql, &[]).await.expect("altered");
+        }
+    }
+}
+
+/// `text` as an SQL string literal.
+pub fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// A portal with its data in `dir`, and a token for one applicant.
 pub async fn portal(dir: &std::path::Path) -> (RunningPortal, String) {
     start(with_notice(dir), "cty-mot-lan", "Công ty Một Lần").await
