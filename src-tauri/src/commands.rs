@@ -10,8 +10,9 @@ use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, FeeView,
     IdArgs, ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs,
-    PackageArgs, PortalView, Preferences, SaveArgs, SaveReceiptArgs, SignInArgs, StoredAttachment,
-    SubmitOutcome, Summary, SupplementArgs, SupplementView, ValidityArgs, VersionArgs,
+    OpenResultArgs, PackageArgs, PortalView, Preferences, ResultView, SaveArgs, SaveReceiptArgs,
+    SignInArgs, StoredAttachment, SubmitOutcome, Summary, SupplementArgs, SupplementView,
+    ValidityArgs, VersionArgs, WithdrawArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -199,6 +200,41 @@ pub async fn pay_practice(
     // The person hears of the payment as of any other change.
     crate::follow::changed(&app, 0).await;
     crate::fees::view(&state, args.id).await
+}
+
+#[tauri::command]
+pub async fn withdraw_dossier(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: WithdrawArgs,
+) -> Result<(), IpcError> {
+    state.client.withdraw(args.id, &args.reason).await?;
+    crate::follow::changed(&app, 0).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn dossier_result(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<ResultView, IpcError> {
+    crate::results::view(&state, args.id).await
+}
+
+#[tauri::command]
+pub async fn download_result(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<ResultView, IpcError> {
+    let view = crate::results::download(&app, &state, args.id).await?;
+    crate::follow::changed(&app, 0).await;
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn open_result(state: State<'_, AppState>, args: OpenResultArgs) -> Result<(), IpcError> {
+    crate::results::open(&state, args.id, &args.name).await
 }
 
 #[tauri::command]

@@ -10,6 +10,7 @@ mod follow;
 mod language;
 mod profile;
 mod receipt;
+mod results;
 mod state;
 mod webview;
 
@@ -76,6 +77,10 @@ fn main() {
             commands::submit_supplement,
             commands::dossier_fee,
             commands::pay_practice,
+            commands::withdraw_dossier,
+            commands::dossier_result,
+            commands::download_result,
+            commands::open_result,
             commands::list_portals,
             commands::add_portal,
             commands::sign_in,

@@ -25,14 +25,14 @@ const ASKED: &str =
     "Bổ sung bản dịch tiếng Việt có công chứng của giấy chứng nhận chất lượng (trang 2 bị mờ).";
 const ANSWER: &str = "Xin gửi bản dịch công chứng, bản quét lại rõ nét.";
 
-struct Agency {
-    portal: RunningPortal,
-    officer: String,
-    token: String,
+pub(crate) struct Agency {
+    pub(crate) portal: RunningPortal,
+    pub(crate) officer: String,
+    pub(crate) token: String,
 }
 
 impl Agency {
-    async fn officer(&self, code: &str, to: Status, request: Option<&str>) {
+    pub(crate) async fn officer(&self, code: &str, to: Status, request: Option<&str>) {
         // A result is issued with its document, attached first.
         if to == Status::ResultReady {
             let res = reqwest::Client::new()
@@ -90,7 +90,7 @@ impl Agency {
 
 /// A portal with an applicant and an officer, and a profile holding one
 /// dossier filed there; its code.
-async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
+pub(crate) async fn filed(dir: &Path) -> (Agency, PathBuf, String) {
     let portal = hoso_portal::start(PortalConfig::practice(dir.join("portal")))
         .await
         .expect("portal starts");

@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
     provide_context(ipc::listen_for_drops());
     provide_context(ipc::listen_for_progress());
     provide_context(ipc::listen_for_status());
+    provide_context(ipc::listen_for_result_progress());
     let opened = OpenedPackage(RwSignal::new(None));
     provide_context(opened);
     // Nothing is shown before the language is known: no Vietnamese

@@ -5,6 +5,7 @@
 
 use crate::ipc;
 use crate::lang::{Bi, msg, size, t, texts};
+use crate::results::{ResultSection, WithdrawSection};
 use hoso_core::supplement::{OTHER_SLOT, Supplement};
 use hoso_core::{AttachedDocument, Bilingual};
 use hoso_ipc::{
@@ -110,6 +111,9 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
                 .collect::<Vec<_>>();
             view! { <ol class="timeline" id="timeline">{items}</ol> }.into_any()
         };
+        let withdraw = s.tracking.as_ref().map(|tr| {
+            view! { <WithdrawSection id status=tr.status on_done=Callback::new(move |()| reload.update(|n| *n += 1))/> }
+        });
         let asked = p.asked.clone().map(|a| {
             view! { <SupplementForm id page=p.clone() asked=a on_sent=Callback::new(move |()| reload.update(|n| *n += 1))/> }
         });
@@ -143,6 +147,8 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
             </section>
             {asked}
             {supplements}
+            <ResultSection id/>
+            {withdraw}
             <section class="card">
                 <h3>{t(|x| x.timeline)}</h3>
                 {history}

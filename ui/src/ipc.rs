@@ -154,3 +154,26 @@ fn internal(detail: &str) -> IpcError {
         ),
     )
 }
+
+/// How far each result download has come (by dossier id: done, total),
+/// shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultProgress(
+    pub leptos::prelude::RwSignal<std::collections::HashMap<i64, (u64, u64)>>,
+);
+
+/// Starts listening for result downloads' progress, for the app's lifetime.
+pub fn listen_for_result_progress() -> ResultProgress {
+    use leptos::prelude::Update;
+    let progress = ResultProgress(leptos::prelude::RwSignal::new(Default::default()));
+    let cb = Closure::<dyn Fn(JsValue)>::new(move |payload: JsValue| {
+        if let Ok(p) = serde_wasm_bindgen::from_value::<hoso_ipc::ResultProgressEvent>(payload) {
+            progress.0.update(|m| {
+                m.insert(p.id, (p.done, p.total));
+            });
+        }
+    });
+    on_event(hoso_ipc::event::RESULT_PROGRESS, &cb);
+    cb.forget();
+    progress
+}

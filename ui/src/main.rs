@@ -16,6 +16,7 @@ mod lang;
 mod list;
 mod portals;
 mod receipt;
+mod results;
 mod sending;
 mod summary;
 mod table;

@@ -79,6 +79,21 @@ pub mod command {
     /// as a bank signs it), then the portal's feed is read so the fee
     /// receipt arrives; the fee as it then stands.
     pub const PAY_PRACTICE: &str = "pay_practice";
+    /// `WithdrawArgs -> ()`: withdraws a filed dossier with a reason (the
+    /// portal allows it only before the dossier is examined), then reads
+    /// the portal's feed so its state and any refund show.
+    pub const WITHDRAW_DOSSIER: &str = "withdraw_dossier";
+    /// `IdArgs -> ResultView`: the dossier's result as this profile holds
+    /// it: the verified result notice, and whether every document it names
+    /// is here, checked.
+    pub const DOSSIER_RESULT: &str = "dossier_result";
+    /// `IdArgs -> ResultView`: downloads the result into the library
+    /// (resuming, each document checked against the notice), tells the
+    /// portal it was received; progress as `RESULT_PROGRESS` events.
+    pub const DOWNLOAD_RESULT: &str = "download_result";
+    /// `OpenResultArgs -> ()`: opens a received, verified result document
+    /// with the program the system uses for its kind.
+    pub const OPEN_RESULT: &str = "open_result";
     /// `() -> Vec<PortalView>`: every portal of the profile.
     pub const LIST_PORTALS: &str = "list_portals";
     /// `AddPortalArgs -> PortalView`: adds a portal by its address (its
@@ -217,6 +232,47 @@ pub struct RefundView {
     pub sha256: Sha256Digest,
 }
 
+/// A dossier's result as the window shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultView {
+    /// The result notice, verified; none while no result was issued.
+    pub notice: Option<hoso_core::result_notice::ResultNotice>,
+    /// Every document the notice names is in the library, of the size and
+    /// hash signed: the result is here and valid.
+    pub received: bool,
+    /// Why the result cannot be trusted, when it cannot.
+    pub refused: Option<Bilingual>,
+}
+
+/// Arguments of [`command::WITHDRAW_DOSSIER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawArgs {
+    /// Local id of the dossier.
+    pub id: i64,
+    /// Why it is withdrawn.
+    pub reason: String,
+}
+
+/// Arguments of [`command::OPEN_RESULT`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenResultArgs {
+    /// Local id of the dossier.
+    pub id: i64,
+    /// The document's name, as the result notice gives it.
+    pub name: String,
+}
+
+/// How far a result's download has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultProgressEvent {
+    /// Local id of the dossier.
+    pub id: i64,
+    /// Bytes on this computer.
+    pub done: u64,
+    /// Bytes of the whole result.
+    pub total: u64,
+}
+
 /// A request for more, as asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asked {
@@ -344,6 +400,8 @@ pub mod event {
     /// Payload `u32`: new status changes arrived from a portal (the list
     /// reads them again).
     pub const STATUS_CHANGED: &str = "status-changed";
+    /// Payload [`super::ResultProgressEvent`]: a result's download goes on.
+    pub const RESULT_PROGRESS: &str = "result-progress";
 }
 
 /// What the app is connected to, shown in the header.
