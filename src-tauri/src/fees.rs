@@ -158,3 +158,52 @@ fn refused(e: PracticePayError) -> IpcError {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_core::payment::PaymentState;
+    use hoso_core::vietqr::{Payee, Service};
+    use hoso_core::{DossierCode, Fee, FeeLine};
+
+    fn request() -> PaymentRequest {
+        let code: DossierCode = "HOSO.PRACTICE-261123-0001".parse().expect("code");
+        let fee = Fee {
+            amount_vnd: 100_000,
+            lines: vec![FeeLine {
+                label: Bilingual::new("Lệ phí đăng ký", "Registration fee"),
+                quantity: 1,
+                unit_vnd: 100_000,
+                amount_vnd: 100_000,
+            }],
+            exempt: None,
+        };
+        let payee = Payee {
+            bin: "970415".parse().expect("BIN"),
+            account: "113366668888".parse().expect("account"),
+            service: Service::Account,
+        };
+        let deadline = "2026-11-28T17:00:00+07:00".parse().expect("deadline");
+        PaymentRequest::new(&code, &fee, &payee, "KHO BAC NHA NUOC", deadline).expect("request")
+    }
+
+    #[test]
+    fn a_request_awaiting_payment_comes_with_its_code_to_scan_and_the_dossier_as_purpose() {
+        let view = payment_view(request(), Some(0)).expect("view");
+        assert_eq!(view.purpose, "HOSO.PRACTICE-261123-0001");
+        let png = view.qr_png.expect("a code to scan");
+        assert!(png.starts_with("data:image/png;base64,"), "{png}");
+        assert!(view.qr_side_px >= 240, "{} px", view.qr_side_px);
+    }
+
+    #[test]
+    fn a_paid_request_has_no_code_to_scan_but_still_names_its_purpose() {
+        let paid = request()
+            .with_state(PaymentState::Paid { late: false })
+            .expect("paid");
+        let view = payment_view(paid, Some(100_000)).expect("view");
+        assert_eq!(view.qr_png, None);
+        assert_eq!(view.qr_side_px, 0);
+        assert_eq!(view.purpose, "HOSO.PRACTICE-261123-0001");
+    }
+}
