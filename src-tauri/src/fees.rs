@@ -8,9 +8,8 @@
 use crate::state::AppState;
 use hoso_client::ClientError;
 use hoso_client::fees::{DossierFee, FeeUnavailable};
-use hoso_core::payment::{PURPOSE_WORDS, PaymentRequest};
-use hoso_core::vietqr::Purpose;
-use hoso_core::{Bilingual, DossierState, VietQr};
+use hoso_core::payment::PaymentRequest;
+use hoso_core::{Bilingual, DossierState};
 use hoso_ipc::{ErrorCode, FeeReceiptView, FeeView, IpcError, PaymentView, RefundView};
 use hoso_portal::PortalConfig;
 use hoso_portal::practice_bank::PracticePayError;
@@ -73,21 +72,6 @@ pub async fn view(state: &AppState, id: i64) -> Result<FeeView, IpcError> {
 
 /// `request` with the transfer's purpose and its VietQR code drawn.
 fn payment_view(request: PaymentRequest, paid_vnd: Option<u64>) -> Result<PaymentView, IpcError> {
-    let scanned = request
-        .vietqr
-        .as_deref()
-        .and_then(|p| VietQr::parse(p).ok());
-    // The purpose the code carries; once nothing is due, the one a person
-    // would type, built by the same rule.
-    let purpose = scanned
-        .and_then(|q| q.purpose)
-        .map(|p| p.as_str().to_owned())
-        .or_else(|| {
-            Purpose::for_dossier(&request.dossier_code, PURPOSE_WORDS)
-                .ok()
-                .map(|p| p.as_str().to_owned())
-        })
-        .unwrap_or_else(|| request.dossier_code.to_string());
     let picture = request
         .vietqr
         .as_deref()
@@ -95,7 +79,7 @@ fn payment_view(request: PaymentRequest, paid_vnd: Option<u64>) -> Result<Paymen
         .transpose()?;
     Ok(PaymentView {
         paid_vnd,
-        purpose,
+        purpose: request.purpose(),
         qr_side_px: picture.as_ref().map_or(0, |p| p.side_px),
         qr_png: picture.map(|p| p.data_url()),
         request,
