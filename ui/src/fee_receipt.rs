@@ -6,6 +6,7 @@
 
 use crate::fees::{Amount, FeeLines, WHEN};
 use crate::lang::{msg, t};
+use crate::receipt::row;
 use hoso_ipc::{FeeReceiptView, RefundView};
 use leptos::prelude::*;
 
@@ -27,16 +28,6 @@ fn print_alone() {
         && let Err(e) = root.remove_attribute(PRINTING)
     {
         leptos::logging::warn!("print: {e:?}");
-    }
-}
-
-/// A label and its value, as the receipts' tables have them.
-fn row(label: AnyView, value: AnyView) -> impl IntoView {
-    view! {
-        <tr>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-        </tr>
     }
 }
 

@@ -8,6 +8,7 @@
 use crate::fee_receipt::{FeeReceiptCard, RefundNoticeCard};
 use crate::ipc;
 use crate::lang::{money, msg, t};
+use crate::receipt::row;
 use hoso_core::FeeLine;
 use hoso_core::payment::PaymentState;
 use hoso_ipc::{FeeView, IdArgs, IpcError, PaymentView, command};
@@ -158,14 +159,6 @@ fn PaymentCard(
 ) -> impl IntoView {
     let r = payment.request;
     let due = r.still_due_vnd();
-    let row = |label: AnyView, value: AnyView| {
-        view! {
-            <tr>
-                <th scope="row">{label}</th>
-                <td>{value}</td>
-            </tr>
-        }
-    };
     let code = match payment.qr_png {
         Some(png) => view! {
             <figure class="vietqr" id="payment-qr">
