@@ -8,9 +8,8 @@
 use crate::state::AppState;
 use hoso_client::ClientError;
 use hoso_client::fees::{DossierFee, FeeUnavailable};
-use hoso_core::payment::{PURPOSE_WORDS, PaymentRequest};
-use hoso_core::vietqr::Purpose;
-use hoso_core::{Bilingual, DossierState, VietQr};
+use hoso_core::payment::PaymentRequest;
+use hoso_core::{Bilingual, DossierState};
 use hoso_ipc::{ErrorCode, FeeReceiptView, FeeView, IpcError, PaymentView, RefundView};
 use hoso_portal::PortalConfig;
 use hoso_portal::practice_bank::PracticePayError;
@@ -73,21 +72,6 @@ pub async fn view(state: &AppState, id: i64) -> Result<FeeView, IpcError> {
 
 /// `request` with the transfer's purpose and its VietQR code drawn.
 fn payment_view(request: PaymentRequest, paid_vnd: Option<u64>) -> Result<PaymentView, IpcError> {
-    let scanned = request
-        .vietqr
-        .as_deref()
-        .and_then(|p| VietQr::parse(p).ok());
-    // The purpose the code carries; once nothing is due, the one a person
-    // would type, built by the same rule.
-    let purpose = scanned
-        .and_then(|q| q.purpose)
-        .map(|p| p.as_str().to_owned())
-        .or_else(|| {
-            Purpose::for_dossier(&request.dossier_code, PURPOSE_WORDS)
-                .ok()
-                .map(|p| p.as_str().to_owned())
-        })
-        .unwrap_or_else(|| request.dossier_code.to_string());
     let picture = request
         .vietqr
         .as_deref()
@@ -95,7 +79,7 @@ fn payment_view(request: PaymentRequest, paid_vnd: Option<u64>) -> Result<Paymen
         .transpose()?;
     Ok(PaymentView {
         paid_vnd,
-        purpose,
+        purpose: request.purpose(),
         qr_side_px: picture.as_ref().map_or(0, |p| p.side_px),
         qr_png: picture.map(|p| p.data_url()),
         request,
@@ -156,5 +140,54 @@ fn refused(e: PracticePayError) -> IpcError {
                 format!("The practice bank could not pay: {other}"),
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_core::payment::PaymentState;
+    use hoso_core::vietqr::{Payee, Service};
+    use hoso_core::{DossierCode, Fee, FeeLine};
+
+    fn request() -> PaymentRequest {
+        let code: DossierCode = "HOSO.PRACTICE-261123-0001".parse().expect("code");
+        let fee = Fee {
+            amount_vnd: 100_000,
+            lines: vec![FeeLine {
+                label: Bilingual::new("Lệ phí đăng ký", "Registration fee"),
+                quantity: 1,
+                unit_vnd: 100_000,
+                amount_vnd: 100_000,
+            }],
+            exempt: None,
+        };
+        let payee = Payee {
+            bin: "970415".parse().expect("BIN"),
+            account: "113366668888".parse().expect("account"),
+            service: Service::Account,
+        };
+        let deadline = "2026-11-28T17:00:00+07:00".parse().expect("deadline");
+        PaymentRequest::new(&code, &fee, &payee, "KHO BAC NHA NUOC", deadline).expect("request")
+    }
+
+    #[test]
+    fn a_request_awaiting_payment_comes_with_its_code_to_scan_and_the_dossier_as_purpose() {
+        let view = payment_view(request(), Some(0)).expect("view");
+        assert_eq!(view.purpose, "HOSO.PRACTICE-261123-0001");
+        let png = view.qr_png.expect("a code to scan");
+        assert!(png.starts_with("data:image/png;base64,"), "{png}");
+        assert!(view.qr_side_px >= 240, "{} px", view.qr_side_px);
+    }
+
+    #[test]
+    fn a_paid_request_has_no_code_to_scan_but_still_names_its_purpose() {
+        let paid = request()
+            .with_state(PaymentState::Paid { late: false })
+            .expect("paid");
+        let view = payment_view(paid, Some(100_000)).expect("view");
+        assert_eq!(view.qr_png, None);
+        assert_eq!(view.qr_side_px, 0);
+        assert_eq!(view.purpose, "HOSO.PRACTICE-261123-0001");
     }
 }

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use hoso_client::PortalRecord;
 use hoso_client::report::{self, ReportRow};
 use hoso_core::Bilingual;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
@@ -131,17 +131,30 @@ pub async fn changed(app: &AppHandle, new: usize) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .replace(receipts.keys().cloned().collect());
-    let fresh: Vec<Bilingual> = receipts
-        .into_iter()
-        .filter(|(code, _)| paid_before.as_ref().is_some_and(|b| !b.contains(code)))
-        .map(|(_, notice)| notice)
-        .collect();
+    let fresh = newly_paid(paid_before.as_ref(), receipts);
     if !fresh.is_empty() {
         if new == 0 {
             tell_window(app, fresh.len());
         }
         notify(app, &fresh).await;
     }
+}
+
+/// The notices of `receipts` (by dossier code) whose dossier had none at
+/// the last look, `before`; none at the first look, whose receipts were
+/// there already.
+fn newly_paid(
+    before: Option<&HashSet<String>>,
+    receipts: BTreeMap<String, Bilingual>,
+) -> Vec<Bilingual> {
+    let Some(before) = before else {
+        return Vec::new();
+    };
+    receipts
+        .into_iter()
+        .filter(|(code, _)| !before.contains(code))
+        .map(|(_, notice)| notice)
+        .collect()
 }
 
 /// Tells the window that something changed, so it reads again.
@@ -153,8 +166,8 @@ fn tell_window(app: &AppHandle, new: usize) {
 
 /// The filed dossiers among `rows` whose fee receipt is kept (verified), by
 /// code, each with what to tell the person: the payment is confirmed.
-async fn fee_receipts(state: &AppState, rows: &[ReportRow]) -> HashMap<String, Bilingual> {
-    let mut paid = HashMap::new();
+async fn fee_receipts(state: &AppState, rows: &[ReportRow]) -> BTreeMap<String, Bilingual> {
+    let mut paid = BTreeMap::new();
     for row in rows
         .iter()
         .filter(|r| r.tracking.is_some() && !r.code.is_empty())
@@ -212,5 +225,34 @@ async fn notify(app: &AppHandle, notices: &[Bilingual]) {
         if let Err(e) = shown {
             tracing::info!(%e, "no notification service; the list shows the change");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notices(codes: &[&str]) -> BTreeMap<String, Bilingual> {
+        codes
+            .iter()
+            .map(|c| {
+                (
+                    c.to_string(),
+                    Bilingual::new(format!("{c} vi"), format!("{c} en")),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fee_receipt_is_told_once_when_it_arrives_and_not_for_those_there_at_start() {
+        // The first look finds what was paid before: nothing to tell.
+        assert!(newly_paid(None, notices(&["A-1"])).is_empty());
+        let seen: HashSet<String> = ["A-1".to_owned()].into();
+        // A receipt that arrived since is told; one seen before is not.
+        let told = newly_paid(Some(&seen), notices(&["A-1", "B-2"]));
+        assert_eq!(told, [Bilingual::new("B-2 vi", "B-2 en")]);
+        let seen: HashSet<String> = ["A-1".to_owned(), "B-2".to_owned()].into();
+        assert!(newly_paid(Some(&seen), notices(&["A-1", "B-2"])).is_empty());
     }
 }

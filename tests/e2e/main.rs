@@ -9,6 +9,7 @@ mod dates;
 mod harness;
 mod keyboard;
 mod language;
+mod paying;
 mod results;
 mod screens;
 mod sending;

@@ -1,7 +1,8 @@
 //! A filed dossier's page: where it stands at its portal with the deadline
 //! in working days, every status change with who made it and why, the
-//! receipt one click away, and, when the agency asks for more, the answer
-//! form whose supplement goes out exactly once with its own receipt.
+//! receipt one click away, the fee with its code to scan and its receipt
+//! (`fees.rs`), and, when the agency asks for more, the answer form whose
+//! supplement goes out exactly once with its own receipt.
 
 use crate::ipc;
 use crate::lang::{Bi, msg, size, t, texts};
@@ -89,28 +90,6 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
         let standing = s.tracking.clone().map(|tr| {
             view! { <Standing tracking=tr id="page-standing" confirmed_format=WHEN/> }
         });
-        let history = if p.history.is_empty() {
-            view! { <p class="empty">{t(|x| x.no_history)}</p> }.into_any()
-        } else {
-            let items = p
-                .history
-                .iter()
-                .rev()
-                .map(|e| {
-                    let label = e.status.label();
-                    view! {
-                        <li class=format!("event {}", e.status.as_str())>
-                            <span class="at">{when(&e.at)}</span>
-                            <strong class="to"><Bi vi=label.vi en=label.en/></strong>
-                            <span class="actor">{t(|x| x.by_actor)} " " {e.actor.clone()}</span>
-                            {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
-                            {e.request.clone().map(|r| view! { <blockquote class="request">{r}</blockquote> })}
-                        </li>
-                    }
-                })
-                .collect::<Vec<_>>();
-            view! { <ol class="timeline" id="timeline">{items}</ol> }.into_any()
-        };
         let withdraw = s.tracking.as_ref().map(|tr| {
             view! { <WithdrawSection id status=tr.status on_done=Callback::new(move |()| reload.update(|n| *n += 1))/> }
         });
@@ -147,16 +126,68 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
             </section>
             {asked}
             {supplements}
-            <ResultSection id/>
             {withdraw}
-            <section class="card">
-                <h3>{t(|x| x.timeline)}</h3>
-                {history}
-            </section>
         }
         .into_any()
     };
-    view! { <div class="page">{body}</div> }
+    let timeline = move || {
+        let Some(Ok(p)) = page.get() else {
+            return None;
+        };
+        Some(view! {
+            <section class="card">
+                <h3>{t(|x| x.timeline)}</h3>
+                {history(&p.history)}
+            </section>
+        })
+    };
+    // The fee keeps its own answer: drawn once the page is, not again with
+    // every reading of the page.
+    let loaded = move || matches!(page.get(), Some(Ok(_)));
+    view! {
+        <div class="page">
+            {body}
+            <Show when=loaded>
+                <crate::fees::FeeSection id reload/>
+                <ResultSection id/>
+            </Show>
+            {timeline}
+        </div>
+    }
+}
+
+/// Every status change, newest first.
+fn history(events: &[hoso_core::wire::StatusEvent]) -> AnyView {
+    if events.is_empty() {
+        return view! { <p class="empty">{t(|x| x.no_history)}</p> }.into_any();
+    }
+    let items = events
+        .iter()
+        .rev()
+        .map(|e| {
+            let label = e.status.label();
+            view! {
+                <li class=format!("event {}", e.status.as_str())>
+                    <span class="at">{when(&e.at)}</span>
+                    <strong class="to"><Bi vi=label.vi en=label.en/></strong>
+                    <span class="actor">{t(|x| x.by_actor)} " " {actor(&e.actor)}</span>
+                    {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
+                    {e.request.clone().map(|r| view! { <blockquote class="request">{r}</blockquote> })}
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! { <ol class="timeline" id="timeline">{items}</ol> }.into_any()
+}
+
+/// Who made a change: the portal itself and the applicant by name in the
+/// window's language, an officer by the id the portal gives.
+fn actor(who: &str) -> AnyView {
+    match who {
+        "portal" => t(|x| x.actor_portal).into_any(),
+        "applicant" => t(|x| x.actor_applicant).into_any(),
+        officer => officer.to_owned().into_any(),
+    }
 }
 
 fn supplement_item(s: &SupplementView) -> impl IntoView + use<> {

@@ -22,7 +22,7 @@ use sections::Sections;
 use version::VersionNotice;
 
 /// Brings the element `id` into view once the page has drawn it.
-fn bring_into_view(id: &'static str) {
+pub fn bring_into_view(id: &'static str) {
     request_animation_frame(move || {
         if let Some(el) = document().get_element_by_id(id) {
             el.scroll_into_view();

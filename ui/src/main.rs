@@ -9,6 +9,7 @@ mod date;
 mod date_input;
 mod dossier;
 mod editor;
+mod fee_receipt;
 mod fees;
 mod field;
 mod ipc;

@@ -6,6 +6,16 @@ use hoso_core::bilingual::{en_number, vi_number};
 use hoso_ipc::SubmitOutcome;
 use leptos::prelude::*;
 
+/// A label and its value, as the receipts' tables of facts have them.
+pub fn row(label: AnyView, value: AnyView) -> impl IntoView {
+    view! {
+        <tr>
+            <th scope="row">{label}</th>
+            <td>{value}</td>
+        </tr>
+    }
+}
+
 #[component]
 pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoView {
     let r = outcome.receipt;
@@ -27,14 +37,6 @@ pub fn ReceiptView(outcome: SubmitOutcome, on_new: Callback<()>) -> impl IntoVie
     let print = |_| {
         if let Err(e) = window().print() {
             leptos::logging::warn!("print: {e:?}");
-        }
-    };
-    let row = |label: AnyView, value: AnyView| {
-        view! {
-            <tr>
-                <th scope="row">{label}</th>
-                <td>{value}</td>
-            </tr>
         }
     };
     let documents = r

@@ -32,7 +32,7 @@
 use crate::bilingual::{en_number, vi_number};
 use crate::calendar::VIETNAM_TIME;
 use crate::fees::{Fee, FeeLine};
-use crate::vietqr::{Payee, Purpose, VietQrError};
+use crate::vietqr::{Payee, Purpose, VietQr, VietQrError};
 use crate::{Bilingual, DossierCode};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -217,6 +217,19 @@ impl PaymentRequest {
         })
     }
 
+    /// The transfer's purpose: as the VietQR code carries it while one is
+    /// offered, else as a person would type it by the same rule (the
+    /// dossier code first, [`Purpose::for_dossier`]), so that the window,
+    /// the practice bank and a person paying by hand write the same.
+    pub fn purpose(&self) -> String {
+        self.vietqr
+            .as_deref()
+            .and_then(|p| VietQr::parse(p).ok())
+            .and_then(|q| q.purpose)
+            .or_else(|| Purpose::for_dossier(&self.dossier_code, PURPOSE_WORDS).ok())
+            .map_or_else(|| self.dossier_code.to_string(), |p| p.as_str().to_owned())
+    }
+
     /// What is still to be paid, in đồng: the fee while awaiting, the
     /// remainder while partly paid, nothing in any other state.
     pub fn still_due_vnd(&self) -> u64 {
@@ -375,7 +388,7 @@ impl Settlement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vietqr::{Amount, VietQr};
+    use crate::vietqr::Amount;
 
     fn code() -> DossierCode {
         "HOSO.PRACTICE-261204-0001".parse().expect("code")
@@ -436,6 +449,20 @@ mod tests {
             qr.purpose.as_ref().map(|p| p.as_str()),
             Some("SO.TP-261204-0001 nop phi")
         );
+    }
+
+    #[test]
+    fn the_purpose_is_the_codes_while_one_is_offered_and_the_same_rule_once_none_is() {
+        let short: DossierCode = "SO.TP-261204-0001".parse().expect("code");
+        let r = PaymentRequest::new(&short, &fee(1), &payee(), "X", request().deadline)
+            .expect("request");
+        assert_eq!(r.purpose(), "SO.TP-261204-0001 nop phi");
+        let paid = r
+            .with_state(PaymentState::Paid { late: false })
+            .expect("paid");
+        assert_eq!(paid.vietqr, None);
+        assert_eq!(paid.purpose(), "SO.TP-261204-0001 nop phi");
+        assert_eq!(request().purpose(), "HOSO.PRACTICE-261204-0001");
     }
 
     #[test]

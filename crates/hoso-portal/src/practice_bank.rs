@@ -11,8 +11,7 @@ use crate::config::PortalConfig;
 use crate::records::{PaymentLookup, Records};
 use hoso_core::DossierCode;
 use hoso_core::bank::{BankNotification, headers};
-use hoso_core::payment::PURPOSE_WORDS;
-use hoso_core::vietqr::{Purpose, VietQr};
+use hoso_core::vietqr::VietQr;
 use hoso_core::wire::{ProblemDetails, TransferRecorded};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -124,16 +123,11 @@ pub async fn pay(
     let request = &status.request;
     // What a banking app reads from the code it scanned; without one (paid,
     // or past the deadline) the purpose a person would type.
+    let purpose = request.purpose();
     let scanned = request
         .vietqr
         .as_deref()
         .and_then(|p| VietQr::parse(p).ok());
-    let purpose = match scanned.as_ref().and_then(|q| q.purpose.clone()) {
-        Some(p) => p.as_str().to_owned(),
-        None => Purpose::for_dossier(&code, PURPOSE_WORDS)
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|_| code.to_string()),
-    };
     let amount_vnd = match amount_vnd.or_else(|| scanned.and_then(|q| q.amount).map(|a| a.vnd())) {
         Some(vnd) if vnd > 0 => vnd,
         _ => return Err(PracticePayError::NothingDue(code.to_string())),

@@ -3,7 +3,7 @@
 //! for once the dossier is filed, line by line, in figures and in words,
 //! or that nothing is owed and why.
 
-use crate::fees::{Amount, FeeLines};
+use crate::fees::{Amount, FeeLines, itemised};
 use crate::lang::{msg, t};
 use hoso_core::{DossierContent, Procedure};
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub fn FeeEstimate(procedure: Procedure, content: Memo<DossierContent>) -> impl 
                 view! { <p class="fee-none" id="editor-fee-none">{t(|x| x.fee_none)}</p> }.into_any()
             }
             Ok(fee) => view! {
-                <FeeLines lines=fee.lines.clone()/>
+                {(itemised(&fee.lines) || fee.exempt.is_some()).then(|| view! { <FeeLines lines=fee.lines.clone()/> })}
                 <p class="fee-total">
                     <span class="label">{t(|x| x.fee_total)}</span>
                     <Amount vnd=fee.amount_vnd id="editor-fee-amount"/>
