@@ -67,6 +67,7 @@ fn state_class(state: PaymentState) -> &'static str {
         PaymentState::Paid { late: true } => "paid late",
         PaymentState::Refunded => "refunded",
         PaymentState::Expired => "expired",
+        PaymentState::Cancelled => "cancelled",
     }
 }
 
