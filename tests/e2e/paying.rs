@@ -283,5 +283,54 @@ async fn a_fee_is_shown_before_filing_asked_with_a_code_to_scan_and_receipted_on
     app.screenshot("paying-vi-3-fee-receipt").await;
     show(&app, "#payment").await;
     app.screenshot("paying-vi-4-paid").await;
+
+    // Withdrawn before it is examined, with a reason; the officer gives
+    // the fee back and the page shows the signed refund notice.
+    app.click("#withdraw-start").await;
+    app.type_into("#withdraw-reason", "Nộp nhầm thủ tục").await;
+    app.click("#withdraw-confirm").await;
+    app.until_text("#page-standing .portal-status", "Đã rút hồ sơ")
+        .await;
+    let timeline = app.text("#timeline").await;
+    assert!(timeline.contains("Nộp nhầm thủ tục"), "{timeline}");
+    assert!(
+        timeline.contains("người nộp"),
+        "who withdrew it: {timeline}"
+    );
+    let practice = profile.join("practice-portal");
+    let officer = hoso_portal::add_account(
+        &practice,
+        &PortalConfig::practice(&practice).database,
+        hoso_portal::Role::Officer,
+        "can-bo-1",
+        "Cán bộ một cửa",
+    )
+    .await
+    .expect("an officer at the practice portal");
+    let address = std::fs::read_to_string(practice.join(hoso_portal::practice_bank::ADDRESS_FILE))
+        .expect("the practice portal's address");
+    let code = app.text("#page-code").await;
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/officer/dossiers/{}/refunds",
+            address.trim(),
+            code.trim()
+        ))
+        .bearer_auth(&officer)
+        .json(&serde_json::json!({"amount_vnd": 100_000, "bank_reference": "FT26339000777"}))
+        .send()
+        .await
+        .expect("officer request");
+    assert!(
+        res.status().is_success(),
+        "refund recorded: {}",
+        res.status()
+    );
+    app.click("#page-sync").await;
+    let refund = app.until_text("#refund-notice", "100.000 đ").await;
+    assert!(refund.contains("Chữ ký số của cổng hợp lệ"), "{refund}");
+    app.until_text("#payment-state", "Đã hoàn").await;
+    show(&app, "#refund-notice").await;
+    app.screenshot("paying-vi-5-refunded").await;
     app.close().await;
 }
