@@ -92,9 +92,19 @@ pub async fn withdraw(client: &Client, id: i64, reason: &str) -> Result<(), Clie
     }
     let (portal, code) = filed_code(client, id).await?;
     let url = format!("{}/dossiers/{code}/withdrawal", portal.api_base);
-    let mut req = client
+    let req = client
         .http
         .json_post(&url, &hoso_core::wire::Withdrawal { reason });
+    told(client, &portal, req).await
+}
+
+/// Sends `req` to `portal` as its applicant and, once it is accepted,
+/// reads the portal's feed, so what it changed shows here.
+async fn told(
+    client: &Client,
+    portal: &PortalRecord,
+    mut req: reqwest::RequestBuilder,
+) -> Result<(), ClientError> {
     if let Some(t) = &portal.token {
         req = req.bearer_auth(t);
     }
@@ -102,7 +112,7 @@ pub async fn withdraw(client: &Client, id: i64, reason: &str) -> Result<(), Clie
     if !res.status().is_success() {
         return Err(problem(res).await);
     }
-    crate::tracking::sync(&client.store, &client.http, &portal, false).await?;
+    crate::tracking::sync(&client.store, &client.http, portal, false).await?;
     Ok(())
 }
 
@@ -195,15 +205,7 @@ pub async fn download(
     let notice = hoso_core::result_notice::verify(&kept.signed, &keys, &got)
         .map_err(ClientError::ResultRefused)?;
     let url = format!("{}/dossiers/{code}/result-received", portal.api_base);
-    let mut req = client.http.raw().post(&url);
-    if let Some(t) = &portal.token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await?;
-    if !res.status().is_success() {
-        return Err(problem(res).await);
-    }
-    crate::tracking::sync(&client.store, &client.http, &portal, false).await?;
+    told(client, &portal, client.http.raw().post(&url)).await?;
     let documents: Vec<LibraryEntry> = notice
         .documents
         .iter()
