@@ -194,12 +194,16 @@ pub async fn download(
     let mut done = 0;
     let mut got = Vec::new();
     for d in &kept.notice.documents {
-        if !in_library(client, d).await? {
-            fetch_one(client, &portal, &code, d, done, total, &mut progress).await?;
-        }
+        // A document fetched now was hashed whole before it was adopted;
+        // one already here is hashed as it is now.
+        let here = if in_library(client, d).await? {
+            hashed(client.library.path_of(&d.sha256), d.name.clone()).await?
+        } else {
+            fetch_one(client, &portal, &code, d, done, total, &mut progress).await?
+        };
         done += d.size;
         progress(ResultProgress { done, total });
-        got.push(hashed(client.library.path_of(&d.sha256), d.name.clone()).await?);
+        got.push(here);
     }
     let keys = crate::fees::keys(&client.store, &portal).await?;
     let notice = hoso_core::result_notice::verify(&kept.signed, &keys, &got)
@@ -230,7 +234,8 @@ pub async fn download(
 }
 
 /// Brings one document into the library: what the partial file lacks,
-/// asked with a `Range`, then checked whole and adopted.
+/// asked with a `Range`, then checked whole and adopted; the document as
+/// hashed.
 async fn fetch_one(
     client: &Client,
     portal: &PortalRecord,
@@ -239,7 +244,7 @@ async fn fetch_one(
     before: u64,
     total: u64,
     progress: &mut (impl FnMut(ResultProgress) + Send),
-) -> Result<(), ClientError> {
+) -> Result<ResultDocument, ClientError> {
     let partial = client.library.partial_path(&want.sha256);
     let (dir, file) = (partial.clone(), partial.clone());
     let mut have = tokio::task::spawn_blocking(move || {
@@ -314,7 +319,7 @@ async fn fetch_one(
         .library
         .adopt(partial, want.sha256, want.size, want.name.clone())
         .await?;
-    Ok(())
+    Ok(got)
 }
 
 /// The refusal of a downloaded document that is not the one signed: of
