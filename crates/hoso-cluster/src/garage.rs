@@ -5,7 +5,7 @@
 //! `cargo xtask setup` installs Garage; `GARAGE` names another binary.
 
 use crate::process::Proc;
-use crate::{Error, free_port, wait_until};
+use crate::{Error, free_ports, wait_until};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,7 +98,8 @@ impl Garage {
             });
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating Garage's folder", e))?;
-        let (s3_port, rpc_port, admin_port) = (free_port()?, free_port()?, free_port()?);
+        let ports = free_ports(3)?;
+        let (s3_port, rpc_port, admin_port) = (ports[0], ports[1], ports[2]);
         let config = dir.join("garage.toml");
         std::fs::write(
             &config,

@@ -169,10 +169,24 @@ pub(crate) fn log_note(path: &Path) -> String {
 
 /// A loopback port nobody listens on now.
 pub(crate) fn free_port() -> Result<u16, Error> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| Error::io("finding a free port", e))
+    Ok(free_ports(1)?[0])
+}
+
+/// `n` different loopback ports nobody listens on now: each is held until
+/// all are found, so the system cannot hand out one twice (asked one after
+/// another, a port just let go may come back).
+pub(crate) fn free_ports(n: usize) -> Result<Vec<u16>, Error> {
+    let held = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::io("finding a free port", e))?;
+    held.iter()
+        .map(|l| {
+            l.local_addr()
+                .map(|a| a.port())
+                .map_err(|e| Error::io("finding a free port", e))
+        })
+        .collect()
 }
 
 /// Probes until `probe` succeeds, `proc` exits, or `limit` passes.
@@ -359,7 +373,8 @@ impl Cluster {
             watchdog.watch(&backends.pids());
             backends.garage = Some(garage::Garage::start(&root.join("garage"))?);
             watchdog.watch(&backends.pids());
-            let nginx_port = free_port()?;
+            let ports = free_ports(options.replicas + 1)?;
+            let nginx_port = ports[0];
             let keys = root.join("keys");
             std::fs::create_dir_all(&keys).map_err(|e| Error::io("creating keys folder", e))?;
             let public_url = format!("http://127.0.0.1:{nginx_port}");
@@ -375,7 +390,7 @@ impl Cluster {
             };
             for i in 0..options.replicas {
                 let replica =
-                    Replica::prepare(&root.join(format!("replica-{i}")), i, free_port()?, &shared)?;
+                    Replica::prepare(&root.join(format!("replica-{i}")), i, ports[i + 1], &shared)?;
                 backends.replicas.push(replica);
             }
             for i in 0..options.replicas {
