@@ -21,6 +21,25 @@ async fn find(state: &AppState, code: &str, sha256: &str) -> Result<FiledDocumen
 
 /// `Content-Disposition` naming the file as filed (RFC 6266, UTF-8).
 pub(crate) fn disposition(name: &str) -> HeaderValue {
+    named("attachment", name)
+}
+
+/// How a browser may show a document in the page, by its name: a PDF or
+/// a picture (never SVG, which can carry script); `None` for anything
+/// else, which is only downloaded.
+pub fn inline_type(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => Some("application/pdf"),
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
+}
+
+fn named(kind: &str, name: &str) -> HeaderValue {
     let mut encoded = String::with_capacity(name.len() * 3);
     for byte in name.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -29,7 +48,7 @@ pub(crate) fn disposition(name: &str) -> HeaderValue {
             encoded.push_str(&format!("%{byte:02X}"));
         }
     }
-    HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}"))
+    HeaderValue::from_str(&format!("{kind}; filename*=UTF-8''{encoded}"))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
@@ -39,17 +58,37 @@ pub(crate) fn disposition(name: &str) -> HeaderValue {
 /// officer on a slow link holds no thread while the network takes the
 /// previous piece. Never held whole in memory.
 pub async fn download(state: &AppState, code: &str, sha256: &str) -> Result<Response, ApiError> {
+    serve(state, code, sha256, false).await
+}
+
+/// [`download`], or with `inline` a PDF or picture ([`inline_type`]) for
+/// the browser to show, under its own type, never sniffed: the console's
+/// preview. Anything else is sent to be saved either way.
+pub async fn serve(
+    state: &AppState,
+    code: &str,
+    sha256: &str,
+    inline: bool,
+) -> Result<Response, ApiError> {
     let filed = find(state, code, sha256).await?;
+    let shown = inline.then(|| inline_type(&filed.name)).flatten();
     let pieces = state.storage.read(&filed.upload_id).await?;
     let body = Body::from_stream(pieces);
     Ok((
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
+                HeaderValue::from_static(shown.unwrap_or("application/octet-stream")),
             ),
             (header::CONTENT_LENGTH, HeaderValue::from(filed.size)),
-            (header::CONTENT_DISPOSITION, disposition(&filed.name)),
+            (
+                header::CONTENT_DISPOSITION,
+                named(shown.map_or("attachment", |_| "inline"), &filed.name),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             (
                 header::ETAG,
                 HeaderValue::from_str(&format!("\"{}\"", sha256.to_ascii_lowercase()))

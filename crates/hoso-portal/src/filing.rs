@@ -333,6 +333,7 @@ async fn file(
         )
     })?;
     let manifest = manifest_sha256(&dossier);
+    let tax_code = crate::console::search::tax_code(&dossier, &procedure);
     let filing = Filing {
         applicant: who.id,
         key: key.as_str().to_owned(),
@@ -412,7 +413,45 @@ async fn file(
             received_at: received_at.to_rfc3339(),
         })
     });
-    state.db.file_dossier(filing, make).await
+    let (status, response) = state.db.file_dossier(filing, make).await?;
+    if !response.existing {
+        index_new(state, &response, tax_code).await;
+    }
+    Ok((status, response))
+}
+
+/// Records what the officers' queue finds a new dossier by. A failure is
+/// only logged: the dossier is filed, and the portal indexes what it
+/// missed at its next start ([`index_missing`]).
+async fn index_new(state: &AppState, response: &SubmissionResponse, tax_code: String) {
+    let Some(code) = code_of(response) else {
+        return;
+    };
+    let name = response.receipt.receipt["applicant"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    let index = crate::console::search::index(&code, name, tax_code);
+    if let Err(e) = state.db.index_dossier(index).await {
+        tracing::warn!(dossier = %code, error = %e.message.en, "not yet in the officers' search");
+    }
+}
+
+/// Indexes for the officers' queue every dossier filed before it was
+/// searched (or whose indexing a stop cut off), a batch at a time; how
+/// many.
+pub async fn index_missing(state: &AppState) -> Result<usize, ApiError> {
+    let mut done = 0;
+    loop {
+        let batch = state.db.unindexed(200).await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for stored in &batch {
+            let index = crate::console::search::index_stored(stored, &state.catalog);
+            state.db.index_dossier(index).await?;
+        }
+        done += batch.len();
+    }
 }
 
 /// The payment request for a dossier just filed with `receipt`, when its

@@ -10,7 +10,9 @@
 pub mod catalog;
 mod concat;
 pub mod config;
+pub mod console;
 mod documents;
+pub mod duties;
 pub mod error;
 pub mod expiry;
 mod filing;
@@ -94,6 +96,12 @@ pub async fn start(config: PortalConfig) -> Result<RunningPortal, PortalError> {
     if released > 0 {
         tracing::warn!(released, "submissions cut off by a stop were released");
     }
+    let indexed = filing::index_missing(&state)
+        .await
+        .map_err(|e| PortalError::Database(format!("{}: {}", e.code, e.message.en)))?;
+    if indexed > 0 {
+        tracing::info!(indexed, "dossiers indexed for the officers' queue");
+    }
     let app = routes::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, app, state.clone(), rx));
@@ -175,6 +183,25 @@ impl RunningPortal {
         issue_token(&self.state.db, Role::Officer, account, display_name).await
     }
 
+    /// Creates or changes an officer's account for the console: its name,
+    /// duties and, when given, its password.
+    pub async fn set_officer(
+        &self,
+        account: &str,
+        display_name: &str,
+        duties: duties::Duties,
+        password: Option<&str>,
+    ) -> Result<(), PortalError> {
+        set_officer(
+            &self.state.db,
+            account,
+            display_name,
+            Some(duties),
+            password,
+        )
+        .await
+    }
+
     /// Says it is stopping (readiness fails), stops accepting requests
     /// and lets those under way finish, for `shutdown_grace` at most.
     pub async fn stop(mut self) {
@@ -211,6 +238,51 @@ async fn issue_token(
     db.add_token(role, account, display_name, digest, now)
         .await
         .map_err(|e| PortalError::Database(e.message.to_string()))?;
+    Ok(token)
+}
+
+async fn set_officer(
+    db: &records::Records,
+    account: &str,
+    display_name: &str,
+    duties: Option<duties::Duties>,
+    password: Option<&str>,
+) -> Result<(), PortalError> {
+    let failed = |e: error::ApiError| PortalError::Database(e.message.to_string());
+    let password_hash = match password {
+        Some(p) => Some(console::session::hash_password(p).map_err(failed)?),
+        None => None,
+    };
+    db.set_officer(records::OfficerChange {
+        account: account.to_owned(),
+        display_name: display_name.to_owned(),
+        duties,
+        password_hash,
+        now: state::now_vn().to_rfc3339(),
+    })
+    .await
+    .map_err(failed)
+}
+
+/// Registers an officer in a portal's data folder without starting it
+/// (`hoso-portal add-officer`) and issues a token for the officer API;
+/// with `duties` or `password`, sets them for the console too. The token.
+pub async fn add_officer(
+    data_dir: &std::path::Path,
+    database: &config::Database,
+    account: &str,
+    display_name: &str,
+    duties: Option<duties::Duties>,
+    password: Option<&str>,
+) -> Result<String, PortalError> {
+    private::create_dir(data_dir).map_err(|e| PortalError::Startup(e.to_string()))?;
+    let db = records::Records::open(database, data_dir, "admin")
+        .await
+        .map_err(|e| PortalError::Database(format!("{e:#}")))?;
+    let token = issue_token(&db, Role::Officer, account, display_name).await?;
+    if duties.is_some() || password.is_some() {
+        set_officer(&db, account, display_name, duties, password).await?;
+    }
     Ok(token)
 }
 

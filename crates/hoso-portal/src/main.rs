@@ -52,7 +52,19 @@ enum Command {
     /// Register an applicant and print a new access token / Thêm người nộp và in mã truy cập.
     AddApplicant(Account),
     /// Register an officer and print a new officer token / Thêm cán bộ và in mã truy cập cán bộ.
-    AddOfficer(Account),
+    ///
+    /// With `--duties` and `--password-stdin`, the officer also signs in
+    /// to the console at `/officer/` (run again to change them).
+    AddOfficer {
+        #[command(flatten)]
+        account: Account,
+        /// Duties, comma-separated: receiving, processing, leader, admin [default for a new account: receiving,processing,leader].
+        #[arg(long, value_parser = parse_duties)]
+        duties: Option<hoso_portal::duties::Duties>,
+        /// Read the console password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Pay a dossier's fee at a practice portal through its practice bank / Nộp phí hồ sơ qua ngân hàng thực hành.
     ///
     /// Sends the running practice portal exactly what a bank sends when a
@@ -96,6 +108,12 @@ struct Account {
     /// Name shown on the portal.
     #[arg(long)]
     name: String,
+}
+
+fn parse_duties(text: &str) -> Result<hoso_portal::duties::Duties, String> {
+    hoso_portal::duties::Duties::parse(text).map_err(|word| {
+        format!("không có nhiệm vụ \"{word}\" / no duty \"{word}\" (receiving, processing, leader, admin)")
+    })
 }
 
 /// The address `serve` listens on when neither flag nor file says.
@@ -181,8 +199,38 @@ async fn run() -> anyhow::Result<()> {
                 "Khóa cũ vẫn được công bố; khởi động lại cổng để ký bằng khóa mới. / The old key stays published; restart the portal to sign with the new one."
             );
         }
-        Command::AddOfficer(a) => {
-            println!("{}", add_account(a, Role::Officer).await?);
+        Command::AddOfficer {
+            account,
+            duties,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                anyhow::ensure!(
+                    line.chars().count() >= 10,
+                    "mật khẩu cần ít nhất 10 ký tự / a password needs at least 10 characters"
+                );
+                Some(line)
+            } else {
+                None
+            };
+            let settings = match &account.config {
+                Some(path) => SettingsFile::load(path)?,
+                None => SettingsFile::default(),
+            };
+            let config = settings.into_config(account.data)?;
+            let token = hoso_portal::add_officer(
+                &config.data_dir,
+                &config.database,
+                &account.account,
+                &account.name,
+                duties,
+                password.as_deref(),
+            )
+            .await?;
+            println!("{token}");
         }
         Command::PracticePay {
             config,

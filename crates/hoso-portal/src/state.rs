@@ -69,6 +69,8 @@ pub struct Inner {
     pub busy_cores: Arc<tokio::sync::Semaphore>,
     /// Places for bodies fast enough to gather large pieces.
     pub fast_bodies: Arc<tokio::sync::Semaphore>,
+    /// Places for officers' password checks ([`crate::console::session`]).
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Requests answered since start (for load figures).
     pub requests: std::sync::atomic::AtomicU64,
     /// Set when the portal begins to stop: readiness answers 503 so the
@@ -128,6 +130,9 @@ impl AppState {
             fast_bodies: Arc::new(tokio::sync::Semaphore::new(crate::intake::FAST_BODIES)),
             busy_cores: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(4, |n| n.get() * 2),
+            )),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                crate::console::session::CHECKS_AT_ONCE,
             )),
             requests: std::sync::atomic::AtomicU64::new(0),
             draining: std::sync::atomic::AtomicBool::new(false),

@@ -95,12 +95,15 @@ pub fn page(
 /// Judges an officer's move of dossier `code` from `current`. `expected`,
 /// from `If-Match`, is the version the officer looked at: a change made
 /// meanwhile by someone else refuses the move rather than overwrite what
-/// the officer did not see. The supplement request to record, if any.
+/// the officer did not see. The move must be one `duties` holds the duty
+/// for ([`crate::duties::for_move`]). The supplement request to record, if
+/// any.
 pub fn judge(
     code: &str,
     current: &DossierStatus,
     change: &Transition,
     expected: Option<u64>,
+    duties: crate::duties::Duties,
 ) -> Result<Option<String>, ApiError> {
     if let Some(v) = expected
         && v != version(current)
@@ -149,6 +152,7 @@ pub fn judge(
             ),
         ));
     }
+    crate::duties::require_move(duties, current.status, change.to)?;
     let request = change
         .request
         .as_deref()

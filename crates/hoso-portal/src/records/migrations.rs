@@ -579,4 +579,99 @@ CREATE INDEX payment_requests_to_sweep ON payment_requests(deadline)
     WHERE NOT deadline_swept AND state IN ('awaiting', 'partly_paid');
 "#,
     },
+    // The officers' console (console/): each officer's duties and
+    // password (Argon2id, PHC string; none: the account signs in only with
+    // its token on the API), sessions by the SHA-256 of their cookie, the
+    // wrong passwords of the last minutes by account and address, and what
+    // the queue sorts, filters and searches by: the dossier's assignee, its
+    // applicant's name and tax code, and the words of both (and of its
+    // code) without diacritics, filled by the portal for dossiers filed
+    // before (`terms_indexed`). The open dossiers' index holds only those
+    // the queue shows by default.
+    Migration {
+        sqlite: r#"
+ALTER TABLE officers ADD COLUMN duties TEXT NOT NULL DEFAULT 'receiving,processing,leader';
+ALTER TABLE officers ADD COLUMN password_hash TEXT;
+CREATE TABLE officer_sessions (
+    id_sha256     TEXT PRIMARY KEY,
+    officer_id    INTEGER NOT NULL REFERENCES officers(id),
+    csrf          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX officer_sessions_by_expiry ON officer_sessions(expires_at_ms);
+CREATE TABLE sign_in_failures (
+    account  TEXT NOT NULL,
+    address  TEXT NOT NULL,
+    at_ms    INTEGER NOT NULL
+);
+CREATE INDEX sign_in_failures_by_account ON sign_in_failures(account, at_ms);
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures(at_ms);
+ALTER TABLE dossiers ADD COLUMN assigned_to TEXT;
+ALTER TABLE dossiers ADD COLUMN applicant_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN tax_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN terms_indexed INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE dossier_terms (
+    term          TEXT NOT NULL,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    PRIMARY KEY (term, dossier_code)
+);
+CREATE TABLE assignments (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    at            TEXT NOT NULL,
+    by_officer    TEXT NOT NULL,
+    to_officer    TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX assignments_by_dossier ON assignments(dossier_code, at);
+CREATE INDEX dossiers_open_by_due ON dossiers(appointment_date, code)
+    WHERE status NOT IN ('rejected', 'completed', 'withdrawn');
+CREATE INDEX dossiers_by_status_due ON dossiers(status, appointment_date, code);
+CREATE INDEX dossiers_by_procedure_due ON dossiers(procedure_code, appointment_date, code);
+CREATE INDEX dossiers_by_assignee_due ON dossiers(assigned_to, appointment_date, code);
+CREATE INDEX dossiers_unindexed ON dossiers(code) WHERE terms_indexed = 0;
+"#,
+        postgres: r#"
+ALTER TABLE officers ADD COLUMN duties TEXT NOT NULL DEFAULT 'receiving,processing,leader';
+ALTER TABLE officers ADD COLUMN password_hash TEXT;
+CREATE TABLE officer_sessions (
+    id_sha256     TEXT PRIMARY KEY,
+    officer_id    BIGINT NOT NULL REFERENCES officers(id),
+    csrf          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at_ms BIGINT NOT NULL
+);
+CREATE INDEX officer_sessions_by_expiry ON officer_sessions(expires_at_ms);
+CREATE TABLE sign_in_failures (
+    account  TEXT NOT NULL,
+    address  TEXT NOT NULL,
+    at_ms    BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_by_account ON sign_in_failures(account, at_ms);
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures(at_ms);
+ALTER TABLE dossiers ADD COLUMN assigned_to TEXT;
+ALTER TABLE dossiers ADD COLUMN applicant_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN tax_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN terms_indexed BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE TABLE dossier_terms (
+    term          TEXT COLLATE "C" NOT NULL,
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    PRIMARY KEY (term, dossier_code)
+);
+CREATE TABLE assignments (
+    dossier_code  TEXT NOT NULL REFERENCES dossiers(code),
+    at            TEXT NOT NULL,
+    by_officer    TEXT NOT NULL,
+    to_officer    TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX assignments_by_dossier ON assignments(dossier_code, at);
+CREATE INDEX dossiers_open_by_due ON dossiers(appointment_date, code)
+    WHERE status NOT IN ('rejected', 'completed', 'withdrawn');
+CREATE INDEX dossiers_by_status_due ON dossiers(status, appointment_date, code);
+CREATE INDEX dossiers_by_procedure_due ON dossiers(procedure_code, appointment_date, code);
+CREATE INDEX dossiers_by_assignee_due ON dossiers(assigned_to, appointment_date, code);
+CREATE INDEX dossiers_unindexed ON dossiers(code) WHERE NOT terms_indexed;
+"#,
+    },
 ];

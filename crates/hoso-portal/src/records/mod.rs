@@ -21,6 +21,7 @@ mod postgres;
 mod sqlite;
 
 use crate::config::{LookupLimits, Quotas};
+use crate::duties::Duties;
 use crate::error::ApiError;
 use axum::http::StatusCode;
 use hoso_core::DossierCode;
@@ -82,6 +83,8 @@ pub struct Account {
     pub id: i64,
     /// Account name.
     pub account: String,
+    /// An officer's duties (none for an applicant).
+    pub duties: Duties,
 }
 
 /// Who a token is issued to.
@@ -101,6 +104,269 @@ impl Role {
             Role::Officer => ("officers", "officer_tokens", "officer_id"),
         }
     }
+
+    /// What an account's duties are read from, in a query of its table
+    /// as `a`.
+    pub(crate) fn duties_column(self) -> &'static str {
+        match self {
+            Role::Applicant => "''",
+            Role::Officer => "a.duties",
+        }
+    }
+}
+
+/// Duties as stored; a word this build does not know gives nothing (an
+/// account is never given more than its record says).
+pub(crate) fn read_duties(text: &str) -> Duties {
+    Duties::parse(text).unwrap_or_default()
+}
+
+/// An officer's account as the console signs it in.
+#[derive(Debug, Clone)]
+pub struct OfficerAccount {
+    /// Row id.
+    pub id: i64,
+    /// Account name.
+    pub account: String,
+    /// Name shown.
+    pub display_name: String,
+    /// What it may do.
+    pub duties: Duties,
+    /// Its password (Argon2id, PHC string); `None`: it signs in only with
+    /// its token, on the API.
+    pub password_hash: Option<String>,
+}
+
+/// An officer account to create or change (`hoso-portal add-officer`).
+#[derive(Debug, Clone)]
+pub struct OfficerChange {
+    /// Account name.
+    pub account: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Its duties; `None` keeps them ([`Duties::WORKING`] for a new one).
+    pub duties: Option<Duties>,
+    /// Its new password's hash; `None` keeps the one it has.
+    pub password_hash: Option<String>,
+    /// Now (RFC 3339).
+    pub now: String,
+}
+
+/// A console session, by the SHA-256 of its cookie.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's value, hex.
+    pub id_sha256: String,
+    /// Whose.
+    pub officer_id: i64,
+    /// The token every form of the session carries.
+    pub csrf: String,
+    /// Now (RFC 3339).
+    pub created_at: String,
+    /// When it ends (Unix ms).
+    pub expires_at_ms: i64,
+}
+
+/// A live session: its officer and its forms' token.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    /// Who is signed in.
+    pub officer: OfficerAccount,
+    /// The token every form carries.
+    pub csrf: String,
+}
+
+/// Wrong passwords given lately for one account: from the asking address,
+/// and from anywhere, each with the time of the last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// From this address.
+    pub here: u32,
+    /// The last from this address (Unix ms), 0 when none.
+    pub here_last_ms: i64,
+    /// From every address.
+    pub everywhere: u32,
+    /// The last from any address (Unix ms), 0 when none.
+    pub everywhere_last_ms: i64,
+}
+
+/// Which states the queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueStates {
+    /// Every state but the final ones (the default).
+    Open,
+    /// One state.
+    Only(Status),
+    /// Every state.
+    All,
+}
+
+/// One page of the officers' queue: dossiers by appointment date (overdue
+/// ones first, then those due soonest), then code.
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    /// Which states.
+    pub states: QueueStates,
+    /// Only this procedure.
+    pub procedure: Option<String>,
+    /// Only those assigned to this officer.
+    pub assignee: Option<String>,
+    /// Only those due on or before this day (YYYY-MM-DD).
+    pub due_by: Option<String>,
+    /// Words each of which begins a word of the dossier's code, applicant
+    /// or tax code ([`crate::console::search::words`]).
+    pub words: Vec<String>,
+    /// The page begins after this appointment date and code.
+    pub after: Option<(String, String)>,
+    /// Rows at most.
+    pub limit: u32,
+}
+
+/// A dossier as the queue lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QueueRow {
+    /// Its code.
+    pub code: String,
+    /// Its procedure.
+    pub procedure: String,
+    /// The applicant's name, as on the receipt.
+    pub applicant_name: String,
+    /// The applicant's tax code, when the procedure asks for one.
+    pub tax_code: String,
+    /// Its state.
+    pub status: Status,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+    /// When its result is due (YYYY-MM-DD).
+    pub appointment_date: String,
+    /// The officer it is assigned to.
+    pub assigned_to: Option<String>,
+}
+
+/// The statement of one page of the queue, with `?N`-numbered or
+/// `$N`-numbered placeholders as `place` writes them, and its arguments,
+/// all text: the same for every back end. Each condition is one an index
+/// serves (see the console's migration); the words are found in
+/// `dossier_terms` by range, each a prefix.
+pub(crate) fn queue_statement(q: &QueueQuery, place: fn(usize) -> String) -> (String, Vec<String>) {
+    let mut args: Vec<String> = Vec::new();
+    let mut arg = |value: String| {
+        args.push(value);
+        place(args.len())
+    };
+    let mut conditions: Vec<String> = Vec::new();
+    match q.states {
+        QueueStates::Open => {
+            conditions.push("d.status NOT IN ('rejected', 'completed', 'withdrawn')".to_owned());
+        }
+        QueueStates::Only(s) => {
+            conditions.push(format!("d.status = {}", arg(s.as_str().to_owned())))
+        }
+        QueueStates::All => {}
+    }
+    if let Some(p) = &q.procedure {
+        conditions.push(format!("d.procedure_code = {}", arg(p.clone())));
+    }
+    if let Some(a) = &q.assignee {
+        conditions.push(format!("d.assigned_to = {}", arg(a.clone())));
+    }
+    if let Some(day) = &q.due_by {
+        conditions.push(format!("d.appointment_date <= {}", arg(day.clone())));
+    }
+    for word in &q.words {
+        let (from, to) = (arg(word.clone()), arg(format!("{word}~")));
+        conditions.push(format!(
+            "d.code IN (SELECT t.dossier_code FROM dossier_terms t
+                        WHERE t.term >= {from} AND t.term < {to})"
+        ));
+    }
+    if let Some((day, code)) = &q.after {
+        let (day, code) = (arg(day.clone()), arg(code.clone()));
+        conditions.push(format!("(d.appointment_date, d.code) > ({day}, {code})"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT d.code, d.procedure_code, d.applicant_name, d.tax_code, d.status, d.received_at,
+                d.appointment_date, d.assigned_to
+         FROM dossiers d {filter}
+         ORDER BY d.appointment_date, d.code LIMIT {}",
+        q.limit
+    );
+    (sql, args)
+}
+
+/// What indexes a dossier for the queue's search.
+#[derive(Debug, Clone)]
+pub struct DossierIndex {
+    /// The dossier.
+    pub code: String,
+    /// The applicant's name.
+    pub applicant_name: String,
+    /// The applicant's tax code, or empty.
+    pub tax_code: String,
+    /// The words the queue finds it by.
+    pub terms: Vec<String>,
+}
+
+/// A dossier not yet indexed: its code, signed receipt and content (JSON).
+#[derive(Debug, Clone)]
+pub struct Unindexed {
+    /// Its code.
+    pub code: String,
+    /// The signed receipt, JSON.
+    pub receipt: String,
+    /// The dossier content, JSON.
+    pub content: String,
+    /// Its procedure and version.
+    pub procedure: (String, String),
+}
+
+/// An officer gives a dossier to a colleague (or to the leader).
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    /// The dossier.
+    pub code: String,
+    /// Who gives it.
+    pub by: String,
+    /// To whom.
+    pub to: String,
+    /// The assignee the giver saw (`None`: nobody): given meanwhile to
+    /// someone else, the assignment is refused.
+    pub seen: Option<String>,
+    /// Why, or what to do.
+    pub note: String,
+    /// Now (RFC 3339).
+    pub at: String,
+}
+
+/// One assignment of a dossier, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssignmentRow {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who gave it.
+    pub by: String,
+    /// To whom.
+    pub to: String,
+    /// The note.
+    pub note: String,
+}
+
+/// What the console shows of a dossier beside its status.
+#[derive(Debug, Clone)]
+pub struct ConsoleDossier {
+    /// The signed receipt, JSON.
+    pub receipt: String,
+    /// The officer it is assigned to.
+    pub assigned_to: Option<String>,
+    /// The applicant's tax code, or empty.
+    pub tax_code: String,
+    /// Its assignments, oldest first.
+    pub assignments: Vec<AssignmentRow>,
 }
 
 /// An upload's bookkeeping.
@@ -429,6 +695,9 @@ pub struct Move {
     pub change: Transition,
     /// The version the officer saw (`If-Match`).
     pub expected: Option<u64>,
+    /// The officer's duties, which the move must need
+    /// ([`crate::duties::for_move`]).
+    pub duties: Duties,
     /// Now (RFC 3339).
     pub at: String,
 }
@@ -713,6 +982,104 @@ impl Records {
             self,
             add_token(role, account, display_name, token_sha256, now)
         )
+    }
+
+    /// The officer account named `account`, with its password hash.
+    pub async fn officer(&self, account: String) -> Result<Option<OfficerAccount>, ApiError> {
+        dispatch!(self, officer(account))
+    }
+
+    /// Every officer account, by account name (without password hashes).
+    pub async fn officers(&self) -> Result<Vec<OfficerAccount>, ApiError> {
+        dispatch!(self, officers())
+    }
+
+    /// Creates an officer account or changes its name, duties or password.
+    pub async fn set_officer(&self, change: OfficerChange) -> Result<(), ApiError> {
+        dispatch!(self, set_officer(change))
+    }
+
+    /// The wrong passwords given for `account` since `since_ms`, from
+    /// `address` and from anywhere.
+    pub async fn sign_in_failures(
+        &self,
+        account: String,
+        address: String,
+        since_ms: i64,
+    ) -> Result<Failures, ApiError> {
+        dispatch!(self, sign_in_failures(account, address, since_ms))
+    }
+
+    /// Records a wrong password for `account` from `address`, and forgets
+    /// those given before `forget_before_ms`.
+    pub async fn record_sign_in_failure(
+        &self,
+        account: String,
+        address: String,
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<(), ApiError> {
+        dispatch!(
+            self,
+            record_sign_in_failure(account, address, at_ms, forget_before_ms)
+        )
+    }
+
+    /// Forgets the wrong passwords given for `account` from `address` (it
+    /// signed in from there).
+    pub async fn clear_sign_in_failures(
+        &self,
+        account: String,
+        address: String,
+    ) -> Result<(), ApiError> {
+        dispatch!(self, clear_sign_in_failures(account, address))
+    }
+
+    /// Records a new console session, and forgets sessions that ended
+    /// before its start.
+    pub async fn start_session(&self, new: NewSession, now_ms: i64) -> Result<(), ApiError> {
+        dispatch!(self, start_session(new, now_ms))
+    }
+
+    /// The live session whose cookie hashes to `id_sha256`.
+    pub async fn session(
+        &self,
+        id_sha256: String,
+        now_ms: i64,
+    ) -> Result<Option<SessionRow>, ApiError> {
+        dispatch!(self, session(id_sha256, now_ms))
+    }
+
+    /// Ends the session whose cookie hashes to `id_sha256`.
+    pub async fn end_session(&self, id_sha256: String) -> Result<(), ApiError> {
+        dispatch!(self, end_session(id_sha256))
+    }
+
+    /// One page of the officers' queue.
+    pub async fn queue(&self, query: QueueQuery) -> Result<Vec<QueueRow>, ApiError> {
+        dispatch!(self, queue(query))
+    }
+
+    /// Up to `limit` dossiers the queue's search does not know yet.
+    pub async fn unindexed(&self, limit: u32) -> Result<Vec<Unindexed>, ApiError> {
+        dispatch!(self, unindexed(limit))
+    }
+
+    /// Records what the queue finds a dossier by (again: the same).
+    pub async fn index_dossier(&self, index: DossierIndex) -> Result<(), ApiError> {
+        dispatch!(self, index_dossier(index))
+    }
+
+    /// Gives a dossier to a colleague, unless it was given meanwhile to
+    /// someone other than the giver saw, is closed, or the colleague is
+    /// no officer who works dossiers.
+    pub async fn assign(&self, assignment: Assignment) -> Result<(), ApiError> {
+        dispatch!(self, assign(assignment))
+    }
+
+    /// What the console shows of dossier `code` beside its status.
+    pub async fn console_dossier(&self, code: String) -> Result<Option<ConsoleDossier>, ApiError> {
+        dispatch!(self, console_dossier(code))
     }
 
     /// Reads one upload.

@@ -28,6 +28,8 @@
 //!   says so in the lease row (see `state.rs`). Nothing is written while
 //!   nobody asks.
 
+mod console;
+
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
     FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
@@ -329,12 +331,14 @@ impl Postgres {
         token_sha256: String,
     ) -> Result<Option<Account>, ApiError> {
         let (accounts, tokens, owner) = role.tables();
+        let duties = role.duties_column();
         let row = self
             .conn()
             .await?
             .cached_query_opt(
                 &format!(
-                    "SELECT a.id, a.account FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
+                    "SELECT a.id, a.account, {duties}::TEXT FROM {tokens} t
+                     JOIN {accounts} a ON a.id = t.{owner}
                      WHERE t.token_sha256 = $1"
                 ),
                 &[&token_sha256],
@@ -343,6 +347,7 @@ impl Postgres {
         Ok(row.map(|r| Account {
             id: r.get(0),
             account: r.get(1),
+            duties: super::read_duties(r.get(2)),
         }))
     }
 
@@ -1056,7 +1061,13 @@ impl Postgres {
         let current = dossier_status(&tx, code, None)
             .await?
             .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-        let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+        let request = crate::tracking::judge(
+            code,
+            &current,
+            &change.change,
+            change.expected,
+            change.duties,
+        )?;
         let notice = match to {
             Status::ResultReady => Some(issue_result(&tx, code, at, issue).await?),
             _ => None,

@@ -9,6 +9,8 @@
 //! Uniqueness holds because one process owns the file: its one writer
 //! serialises every transaction.
 
+mod console;
+
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,
     FinalUpload, KeyClaim, KeyState, Move, Multipart, NewPayment, NewResult, NewUpload,
@@ -697,7 +699,13 @@ impl Sqlite {
             let (code, at, to) = (&change.code, &change.at, change.change.to);
             let current = dossier_status(&tx, code, None)?
                 .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-            let request = crate::tracking::judge(code, &current, &change.change, change.expected)?;
+            let request = crate::tracking::judge(
+                code,
+                &current,
+                &change.change,
+                change.expected,
+                change.duties,
+            )?;
             let notice = match to {
                 Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
                 _ => None,
@@ -1385,9 +1393,10 @@ fn account_by_token(
     token_sha256: &str,
 ) -> rusqlite::Result<Option<Account>> {
     let (accounts, tokens, owner) = role.tables();
+    let duties = role.duties_column();
     conn.query_row(
         &format!(
-            "SELECT a.id, a.account FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
+            "SELECT a.id, a.account, {duties} FROM {tokens} t JOIN {accounts} a ON a.id = t.{owner}
              WHERE t.token_sha256 = ?1"
         ),
         params![token_sha256],
@@ -1395,6 +1404,7 @@ fn account_by_token(
             Ok(Account {
                 id: r.get(0)?,
                 account: r.get(1)?,
+                duties: super::read_duties(&r.get::<_, String>(2)?),
             })
         },
     )

@@ -93,6 +93,8 @@ impl FromRequestParts<AppState> for Applicant {
 pub struct Officer {
     /// Account name, recorded as the actor of each change.
     pub account: String,
+    /// What the account may do ([`crate::duties`]).
+    pub duties: crate::duties::Duties,
 }
 
 impl FromRequestParts<AppState> for Officer {
@@ -109,6 +111,7 @@ impl FromRequestParts<AppState> for Officer {
         })?;
         Ok(Self {
             account: row.account,
+            duties: row.duties,
         })
     }
 }

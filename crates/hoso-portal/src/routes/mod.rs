@@ -5,6 +5,7 @@ mod auth;
 mod discovery;
 mod dossiers;
 mod health;
+mod officer;
 mod payments;
 mod procedures;
 mod results;
@@ -102,6 +103,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/lookup", post(status::lookup))
         .route("/v1/officer/dossiers", get(status::officer_list))
+        .route("/v1/officer/queue", get(officer::queue))
+        .route(
+            "/v1/officer/dossiers/{code}/assignment",
+            get(officer::assignment).post(officer::assign),
+        )
         .route("/v1/officer/dossiers/{code}", get(status::officer_one))
         .route(
             "/v1/officer/dossiers/{code}/status",
@@ -112,6 +118,7 @@ pub fn router(state: AppState) -> Router {
             post(payments::officer_refund),
         )
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
+        .merge(crate::console::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::server::whole_body,

@@ -165,6 +165,11 @@ pub async fn officer_refund(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    crate::duties::require(
+        officer.duties,
+        crate::duties::REFUNDS,
+        hoso_core::Bilingual::new("ghi nhận hoàn trả phí", "record refunds"),
+    )?;
     let ask: hoso_core::wire::RefundRequest = json_body(&body)?;
     let now = now_vn();
     let dossier: hoso_core::DossierCode = code

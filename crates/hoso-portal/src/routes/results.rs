@@ -21,6 +21,15 @@ async fn forget_bytes(state: &AppState, id: &str) {
     }
 }
 
+/// Refuses an officer whose duties attach no result documents.
+fn may_change_results(officer: &Officer) -> Result<(), ApiError> {
+    crate::duties::require(
+        officer.duties,
+        crate::duties::RESULT_DOCUMENTS,
+        hoso_core::Bilingual::new("đính kèm tài liệu kết quả", "attach result documents"),
+    )
+}
+
 /// `PUT /v1/officer/dossiers/{code}/results/{name}`: the body is result
 /// document `name`, replacing the one of that name; 201 when new, 200
 /// when it replaced one, with its name, size and SHA-256.
@@ -31,6 +40,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    may_change_results(&officer)?;
     let name = results::name(&raw)?;
     let max = state.config.max_upload_bytes;
     let declared = headers
@@ -89,9 +99,10 @@ pub async fn put(
 /// document `name` is gone, 404 when there was none.
 pub async fn delete(
     State(state): State<AppState>,
-    _officer: Officer,
+    officer: Officer,
     Path((code, raw)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    may_change_results(&officer)?;
     let name = results::name(&raw)?;
     match state.db.delete_result(code, name).await? {
         Some(id) => {

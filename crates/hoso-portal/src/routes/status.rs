@@ -180,6 +180,7 @@ pub async fn officer_move(
                 officer: officer.account.clone(),
                 change,
                 expected,
+                duties: officer.duties,
                 at: now.to_rfc3339(),
             },
             issue,
