@@ -13,6 +13,7 @@ pub mod config;
 mod documents;
 pub mod error;
 pub mod expiry;
+pub mod figures;
 mod filing;
 pub mod inspect;
 mod intake;
