@@ -2,7 +2,7 @@
 //! month of receipt, procedure or receiving desk, resolved early, on time
 //! or late by HoSo's working-day calendar, what is pending and overdue
 //! today, fees and ratings; the indices of Decision 766/QĐ-TTg (2022)
-//! those counts allow.
+//! those counts allow; the rows as CSV.
 //!
 //! Pure: cases in, plain structs and text out. Reading the cases from the
 //! records and serving the page are the console's.
@@ -201,6 +201,16 @@ impl Grouping {
             _ => group.to_owned(),
         }
     }
+
+    /// What the groups are, as a column heading.
+    fn title(self) -> Text {
+        match self {
+            Self::Month => text::BY_MONTH,
+            Self::Procedure => text::BY_PROCEDURE,
+            Self::Desk => text::BY_DESK,
+            Self::Total => text::ALL,
+        }
+    }
 }
 
 /// A language of the page: Vietnamese first, English beside it.
@@ -222,7 +232,7 @@ pub enum Lang {
 pub struct Row {
     /// The month (`YYYY-MM`), procedure code or desk; empty for the total.
     /// The console may replace a procedure code by its name before
-    /// showing it.
+    /// exporting: [`csv`] quotes whatever it holds.
     pub group: String,
     /// Cases received.
     pub received: u64,
@@ -571,6 +581,102 @@ pub const NOTES: [Note; 7] = [
     },
 ];
 
+/// The rows as CSV (RFC 4180: CRLF line ends, a cell quoted when it holds
+/// a separator, quote or line break), UTF-8 with a byte-order mark so that
+/// spreadsheet programs read the Vietnamese right, headings in Vietnamese
+/// and English, the total's group named in both. Averages have two
+/// decimals after a point. A cell that starts with a formula character
+/// gets a leading `'`, as OWASP advises: a desk's name is whatever
+/// officers typed.
+pub fn csv(grouping: Grouping, rows: &[Row]) -> String {
+    let heading = [
+        grouping.title(),
+        text::RECEIVED,
+        text::ONLINE,
+        text::EARLY,
+        text::ON_TIME,
+        text::LATE,
+        text::WORKING_DAYS_LATE,
+        text::AVERAGE_LATENESS,
+        text::SUPPLEMENTS,
+        text::PENDING,
+        text::OVERDUE_NOW,
+        text::AWAITING_REPEAT_SUPPLEMENT,
+        text::WITHDRAWN,
+        text::RESOLUTION_UNRECORDED,
+        text::FEES_COLLECTED,
+        text::WITH_FEE,
+        text::PAID_ONLINE,
+        text::RATED,
+        text::RATING_SUM,
+        text::AVERAGE_RATING,
+        text::DISSATISFIED,
+    ]
+    .map(|t| t.both());
+    let two_decimals = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+    let lines = std::iter::once(heading.to_vec()).chain(rows.iter().map(|r| {
+        let group = match grouping {
+            Grouping::Total => text::TOTAL.both(),
+            _ => r.group.clone(),
+        };
+        vec![
+            group,
+            r.received.to_string(),
+            r.online.to_string(),
+            r.resolved_early.to_string(),
+            r.resolved_on_time.to_string(),
+            r.resolved_late.to_string(),
+            r.working_days_late.to_string(),
+            two_decimals(r.average_working_days_late()),
+            r.supplements_asked.to_string(),
+            r.pending_now.to_string(),
+            r.overdue_now.to_string(),
+            r.awaiting_repeat_supplement.to_string(),
+            r.withdrawn.to_string(),
+            r.resolution_unrecorded.to_string(),
+            r.fees_collected_vnd.to_string(),
+            r.with_fee.to_string(),
+            r.paid_online.to_string(),
+            r.rated.to_string(),
+            r.rating_sum.to_string(),
+            two_decimals(r.average_rating()),
+            r.rated_dissatisfied.to_string(),
+        ]
+    }));
+    let mut out = String::from("\u{feff}");
+    for line in lines {
+        let cells: Vec<String> = line.iter().map(|c| quoted(&neutralised(c))).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (or,
+/// for tab and carriage return, let a formula follow them), as OWASP's
+/// CSV-injection advice lists them.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet shows as text, never runs: one that starts with a
+/// formula character gets a leading `'`.
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell as RFC 4180 writes it: in double quotes, its quotes doubled,
+/// when it holds a comma, quote, CR or LF; as it is otherwise.
+fn quoted(cell: &str) -> String {
+    if cell.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
 /// A label in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Text {
@@ -585,6 +691,11 @@ impl Text {
             Lang::En => self.en,
         }
     }
+
+    /// "Vietnamese / English", as a CSV heading.
+    fn both(self) -> String {
+        format!("{} / {}", self.vi, self.en)
+    }
 }
 
 /// Every label of the figures, in one place.
@@ -596,6 +707,38 @@ mod text {
     }
 
     pub(super) const TOTAL: Text = t("Tổng cộng", "Total");
+    pub(super) const ALL: Text = t("Tất cả hồ sơ", "All dossiers");
+    pub(super) const BY_MONTH: Text = t("Tháng tiếp nhận", "Month of receipt");
+    pub(super) const BY_PROCEDURE: Text = t("Thủ tục", "Procedure");
+    pub(super) const BY_DESK: Text = t("Nơi tiếp nhận", "Receiving desk");
+    pub(super) const RECEIVED: Text = t("Tiếp nhận", "Received");
+    pub(super) const ONLINE: Text = t("Nộp trực tuyến", "Filed online");
+    pub(super) const EARLY: Text = t("Trước hạn", "Early");
+    pub(super) const ON_TIME: Text = t("Đúng hạn", "On time");
+    pub(super) const LATE: Text = t("Trễ hạn", "Late");
+    pub(super) const WORKING_DAYS_LATE: Text =
+        t("Tổng số ngày làm việc trễ", "Working days late (total)");
+    pub(super) const AVERAGE_LATENESS: Text = t(
+        "Trễ trung bình (ngày làm việc)",
+        "Average lateness (working days)",
+    );
+    pub(super) const SUPPLEMENTS: Text = t("Số lần yêu cầu bổ sung", "Supplements asked");
+    pub(super) const PENDING: Text = t("Đang giải quyết", "Pending");
+    pub(super) const OVERDUE_NOW: Text = t("Đang quá hạn", "Overdue now");
+    pub(super) const AWAITING_REPEAT_SUPPLEMENT: Text = t(
+        "Chờ bổ sung lần thứ hai trở lên",
+        "Awaiting a repeated supplement",
+    );
+    pub(super) const WITHDRAWN: Text = t("Đã rút", "Withdrawn");
+    pub(super) const RESOLUTION_UNRECORDED: Text =
+        t("Đã giải quyết, không rõ ngày", "Resolved, day not recorded");
+    pub(super) const FEES_COLLECTED: Text = t("Phí đã thu (đồng)", "Fees collected (VND)");
+    pub(super) const WITH_FEE: Text = t("Hồ sơ có phí", "Dossiers with a fee");
+    pub(super) const PAID_ONLINE: Text = t("Thanh toán trực tuyến", "Paid online");
+    pub(super) const RATED: Text = t("Số đánh giá", "Ratings");
+    pub(super) const RATING_SUM: Text = t("Tổng điểm đánh giá", "Rating sum");
+    pub(super) const AVERAGE_RATING: Text = t("Điểm đánh giá trung bình", "Average rating");
+    pub(super) const DISSATISFIED: Text = t("Không hài lòng (1–2 điểm)", "Dissatisfied (1–2)");
 }
 
 #[cfg(test)]
@@ -1391,6 +1534,88 @@ mod tests {
             (1, 1, 0)
         );
         assert_eq!(row.indices().progress, None);
+    }
+
+    fn csv_lines(text: &str) -> Vec<&str> {
+        let body = text.strip_prefix('\u{feff}').expect("byte-order mark");
+        assert!(body.ends_with("\r\n"), "{body:?}");
+        body.split_terminator("\r\n").collect()
+    }
+
+    #[test]
+    fn csv_has_bilingual_headings_and_the_total_row() {
+        let text = csv(Grouping::Total, &seeded_rows(Grouping::Total));
+        assert_eq!(
+            csv_lines(&text),
+            [
+                "Tất cả hồ sơ / All dossiers,Tiếp nhận / Received,Nộp trực tuyến / Filed online,\
+                 Trước hạn / Early,Đúng hạn / On time,Trễ hạn / Late,\
+                 Tổng số ngày làm việc trễ / Working days late (total),\
+                 Trễ trung bình (ngày làm việc) / Average lateness (working days),\
+                 Số lần yêu cầu bổ sung / Supplements asked,Đang giải quyết / Pending,\
+                 Đang quá hạn / Overdue now,\
+                 Chờ bổ sung lần thứ hai trở lên / Awaiting a repeated supplement,\
+                 Đã rút / Withdrawn,\
+                 \"Đã giải quyết, không rõ ngày / Resolved, day not recorded\",\
+                 Phí đã thu (đồng) / Fees collected (VND),Hồ sơ có phí / Dossiers with a fee,\
+                 Thanh toán trực tuyến / Paid online,Số đánh giá / Ratings,\
+                 Tổng điểm đánh giá / Rating sum,Điểm đánh giá trung bình / Average rating,\
+                 Không hài lòng (1–2 điểm) / Dissatisfied (1–2)",
+                "Tổng cộng / Total,13,8,2,2,4,7,1.75,5,4,1,1,1,0,550000,6,3,6,17,2.83,3",
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_quotes_cells_and_neutralises_formulas() {
+        let groups = [
+            "=HYPERLINK(\"http://example.invalid\")",
+            "+84 28 3829 0000",
+            "-1",
+            "@SUM(A1)",
+            "\tTab",
+            "\rReturn",
+            "Một cửa, tầng 1",
+            "Sở \"Xây dựng\"",
+            "two\nlines",
+            "Bộ phận một cửa - quận 1",
+        ];
+        let rows: Vec<Row> = groups
+            .iter()
+            .map(|g| Row {
+                group: (*g).to_owned(),
+                ..Row::default()
+            })
+            .collect();
+        let text = csv(Grouping::Desk, &rows);
+        let zeros = format!(",0,0,0,0,0,0,,{},,0", ["0"; 11].join(","));
+        let expected_groups = [
+            "\"'=HYPERLINK(\"\"http://example.invalid\"\")\"",
+            "'+84 28 3829 0000",
+            "'-1",
+            "'@SUM(A1)",
+            "'\tTab",
+            "\"'\rReturn\"",
+            "\"Một cửa, tầng 1\"",
+            "\"Sở \"\"Xây dựng\"\"\"",
+            "\"two\nlines\"",
+            "Bộ phận một cửa - quận 1",
+        ];
+        let heading = csv_lines(&text)[0].to_owned();
+        assert!(
+            heading.starts_with("Nơi tiếp nhận / Receiving desk,"),
+            "{heading}"
+        );
+        let body = text
+            .strip_prefix('\u{feff}')
+            .and_then(|t| t.strip_prefix(&heading))
+            .and_then(|t| t.strip_prefix("\r\n"))
+            .expect("heading first");
+        let want: String = expected_groups
+            .iter()
+            .map(|g| format!("{g}{zeros}\r\n"))
+            .collect();
+        assert_eq!(body, want);
     }
 
     #[test]
