@@ -2,7 +2,7 @@
 //! month of receipt, procedure or receiving desk, resolved early, on time
 //! or late by HoSo's working-day calendar, what is pending and overdue
 //! today, fees and ratings; the indices of Decision 766/QĐ-TTg (2022)
-//! those counts allow; the rows as CSV.
+//! those counts allow; the rows as CSV and as an SVG bar chart.
 //!
 //! Pure: cases in, plain structs and text out. Reading the cases from the
 //! records and serving the page are the console's.
@@ -202,7 +202,7 @@ impl Grouping {
         }
     }
 
-    /// What the groups are, as a column heading.
+    /// What the groups are, as a column heading or axis title.
     fn title(self) -> Text {
         match self {
             Self::Month => text::BY_MONTH,
@@ -232,7 +232,7 @@ pub enum Lang {
 pub struct Row {
     /// The month (`YYYY-MM`), procedure code or desk; empty for the total.
     /// The console may replace a procedure code by its name before
-    /// exporting: [`csv`] quotes whatever it holds.
+    /// drawing: [`csv`] and [`bar_chart`] escape whatever it holds.
     pub group: String,
     /// Cases received.
     pub received: u64,
@@ -677,6 +677,202 @@ fn quoted(cell: &str) -> String {
     }
 }
 
+/// The chart's size: a fixed view box the page scales.
+const CHART_WIDTH: f64 = 800.0;
+const CHART_HEIGHT: f64 = 420.0;
+const PLOT_LEFT: f64 = 70.0;
+const PLOT_RIGHT: f64 = 780.0;
+const PLOT_TOP: f64 = 70.0;
+const PLOT_BOTTOM: f64 = 340.0;
+
+/// The segments of a bar, bottom to top, with their colours (Okabe and
+/// Ito's palette, told apart by people with colour-blindness).
+const SEGMENTS: [Segment; 4] = [
+    Segment {
+        label: text::EARLY,
+        colour: "#009E73",
+        count: |r| r.resolved_early,
+    },
+    Segment {
+        label: text::ON_TIME,
+        colour: "#0072B2",
+        count: |r| r.resolved_on_time,
+    },
+    Segment {
+        label: text::LATE,
+        colour: "#D55E00",
+        count: |r| r.resolved_late,
+    },
+    Segment {
+        label: text::PENDING,
+        colour: "#999999",
+        count: |r| r.pending_now,
+    },
+];
+
+/// A part of a bar: what it counts, what it is called, its colour.
+struct Segment {
+    label: Text,
+    colour: &'static str,
+    count: fn(&Row) -> u64,
+}
+
+/// An SVG bar chart of `rows` grouped by `grouping`, in `lang`: one bar
+/// per row (`<g class="bar">`), stacked from the bottom with the cases
+/// resolved early, on time and late and those pending (withdrawn ones
+/// are not drawn), a `<title>` on each bar naming its group and counts,
+/// axes with their titles, and a legend. A fixed view box, no script, no
+/// external reference, every text escaped; a label too long for its bar
+/// is shortened under it, whole in the bar's title.
+pub fn bar_chart(grouping: Grouping, rows: &[Row], lang: Lang) -> String {
+    let mut svg = String::new();
+    let mut put = |s: String| svg.push_str(&s);
+    put(format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" font-family="sans-serif" font-size="12" role="img">"#
+    ));
+    let title = format!(
+        "{} — {}",
+        text::CHART_TITLE.get(lang),
+        grouping.title().get(lang)
+    );
+    put(format!("<title>{}</title>", escaped(&title)));
+    put(format!(
+        r#"<text x="{}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{}</text>"#,
+        CHART_WIDTH / 2.0,
+        escaped(&title)
+    ));
+    for (i, Segment { label, colour, .. }) in SEGMENTS.iter().enumerate() {
+        let x = PLOT_LEFT + 150.0 * i as f64;
+        put(format!(
+            r#"<g class="legend"><rect x="{x}" y="40" width="12" height="12" fill="{colour}"/><text x="{}" y="50">{}</text></g>"#,
+            x + 18.0,
+            escaped(label.get(lang))
+        ));
+    }
+    let tallest = rows
+        .iter()
+        .map(|r| SEGMENTS.iter().map(|s| (s.count)(r)).sum::<u64>())
+        .max()
+        .unwrap_or(0);
+    let (step, top) = axis_scale(tallest);
+    let plot_height = PLOT_BOTTOM - PLOT_TOP;
+    let y_of = |v: u64| PLOT_BOTTOM - v as f64 / top as f64 * plot_height;
+    let mut tick = 0;
+    while tick <= top {
+        let y = y_of(tick);
+        put(format!(
+            r##"<line x1="{PLOT_LEFT}" y1="{y:.1}" x2="{PLOT_RIGHT}" y2="{y:.1}" stroke="#dddddd"/><text x="{}" y="{:.1}" text-anchor="end">{tick}</text>"##,
+            PLOT_LEFT - 6.0,
+            y + 4.0
+        ));
+        tick += step;
+    }
+    put(format!(
+        r#"<line x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{PLOT_LEFT}" y2="{PLOT_BOTTOM}" stroke="black"/><line x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}" stroke="black"/>"#
+    ));
+    let middle = (PLOT_TOP + PLOT_BOTTOM) / 2.0;
+    put(format!(
+        r#"<text x="20" y="{middle}" text-anchor="middle" transform="rotate(-90 20 {middle})">{}</text>"#,
+        escaped(text::DOSSIERS.get(lang))
+    ));
+    put(format!(
+        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        (PLOT_LEFT + PLOT_RIGHT) / 2.0,
+        CHART_HEIGHT - 36.0,
+        escaped(grouping.title().get(lang))
+    ));
+    if rows.is_empty() {
+        put(format!(
+            r#"<text x="{}" y="{middle}" text-anchor="middle">{}</text>"#,
+            (PLOT_LEFT + PLOT_RIGHT) / 2.0,
+            escaped(text::NO_DOSSIERS.get(lang))
+        ));
+    }
+    let slot = (PLOT_RIGHT - PLOT_LEFT) / rows.len().max(1) as f64;
+    let bar_width = (slot * 0.6).min(60.0);
+    // About 6.5 user units a character at size 11.
+    let max_chars = ((slot / 6.5) as usize).max(4);
+    for (i, row) in rows.iter().enumerate() {
+        let label = grouping.label(&row.group, lang);
+        let counts: Vec<String> = SEGMENTS
+            .iter()
+            .map(|s| format!("{} {}", s.label.get(lang), (s.count)(row)))
+            .collect();
+        let centre = PLOT_LEFT + slot * (i as f64 + 0.5);
+        let x = centre - bar_width / 2.0;
+        put(format!(
+            r#"<g class="bar"><title>{}: {}</title>"#,
+            escaped(&label),
+            escaped(&counts.join(", "))
+        ));
+        let mut base = 0;
+        for Segment { colour, count, .. } in SEGMENTS {
+            let n = count(row);
+            if n > 0 {
+                let (y_low, y_high) = (y_of(base), y_of(base + n));
+                put(format!(
+                    r#"<rect x="{x:.1}" y="{y_high:.1}" width="{bar_width:.1}" height="{:.1}" fill="{colour}"/>"#,
+                    y_low - y_high
+                ));
+            }
+            base += n;
+        }
+        put(format!(
+            r#"<text x="{centre:.1}" y="{}" text-anchor="middle" font-size="11">{}</text></g>"#,
+            PLOT_BOTTOM + 18.0,
+            escaped(&shortened(&label, max_chars))
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The step between the value axis's ticks and its top: steps of 1, 2 or
+/// 5 times a power of ten, at most five of them, the top a whole number
+/// of steps at or above `tallest` (1 when nothing is counted).
+fn axis_scale(tallest: u64) -> (u64, u64) {
+    let tallest = tallest.max(1);
+    let mut power = 1u64;
+    loop {
+        for step in [power, 2 * power, 5 * power] {
+            if tallest.div_ceil(step) <= 5 {
+                return (step, tallest.div_ceil(step) * step);
+            }
+        }
+        power = power.saturating_mul(10);
+    }
+}
+
+/// `label` cut to `max_chars` characters, the last an ellipsis, when it is
+/// longer (the bar's title keeps it whole).
+fn shortened(label: &str, max_chars: usize) -> String {
+    if label.chars().count() <= max_chars {
+        label.to_owned()
+    } else {
+        let mut cut: String = label.chars().take(max_chars.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Text safe inside an XML element or attribute: markup characters as
+/// entities, and control characters XML 1.0 does not allow left out.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A label in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Text {
@@ -739,6 +935,12 @@ mod text {
     pub(super) const RATING_SUM: Text = t("Tổng điểm đánh giá", "Rating sum");
     pub(super) const AVERAGE_RATING: Text = t("Điểm đánh giá trung bình", "Average rating");
     pub(super) const DISSATISFIED: Text = t("Không hài lòng (1–2 điểm)", "Dissatisfied (1–2)");
+    pub(super) const CHART_TITLE: Text = t(
+        "Tình hình giải quyết hồ sơ",
+        "Dossiers resolved and pending",
+    );
+    pub(super) const DOSSIERS: Text = t("Số hồ sơ", "Dossiers");
+    pub(super) const NO_DOSSIERS: Text = t("Không có hồ sơ", "No dossiers");
 }
 
 #[cfg(test)]
@@ -1616,6 +1818,184 @@ mod tests {
             .map(|g| format!("{g}{zeros}\r\n"))
             .collect();
         assert_eq!(body, want);
+    }
+
+    /// The texts of `<text>` and `<title>` elements of `svg`, unescaped,
+    /// and its number of `<g class="bar">`, after reading it whole as XML:
+    /// panics on anything not well-formed, an unknown entity, or a
+    /// processing instruction, DTD or CDATA section.
+    fn read_svg(svg: &str) -> (Vec<String>, usize) {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(svg);
+        let (mut open, mut texts, mut bars) = (Vec::<String>::new(), Vec::new(), 0);
+        let mut current = String::new();
+        let mut roots = 0;
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => {
+                    let name = e.name().as_ref().to_owned();
+                    let mut class = None;
+                    for a in e.attributes() {
+                        let a = a.expect("attribute");
+                        if a.key.as_ref() == "class" {
+                            class = Some(a.value.into_owned());
+                        }
+                    }
+                    bars += usize::from(name == "g" && class.as_deref() == Some("bar"));
+                    roots += usize::from(open.is_empty());
+                    open.push(name);
+                    current.clear();
+                }
+                Event::Empty(e) => {
+                    for a in e.attributes() {
+                        a.expect("attribute");
+                    }
+                }
+                Event::End(_) => {
+                    let name = open.pop().expect("an open element");
+                    if name == "text" || name == "title" {
+                        texts.push(std::mem::take(&mut current));
+                    }
+                }
+                Event::Text(t) => current.push_str(&t.xml10_content()),
+                Event::GeneralRef(r) => current.push(match &*r {
+                    "amp" => '&',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    other => r
+                        .resolve_char_ref()
+                        .expect("character reference")
+                        .unwrap_or_else(|| panic!("unknown entity &{other};")),
+                }),
+                Event::Eof => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(open.is_empty(), "unclosed {open:?}");
+        assert_eq!(roots, 1, "one root element");
+        (texts, bars)
+    }
+
+    #[test]
+    fn the_chart_is_xml_with_one_bar_per_month_labelled_in_vietnamese() {
+        let rows = seeded_rows(Grouping::Month);
+        let svg = bar_chart(Grouping::Month, &rows, Lang::default());
+        assert!(
+            svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 420""#)
+        );
+        assert!(!svg.to_lowercase().contains("script"));
+        assert!(!svg.contains("href"), "no external reference");
+        let (texts, bars) = read_svg(&svg);
+        assert_eq!(bars, 4);
+        for label in [
+            "Tình hình giải quyết hồ sơ — Tháng tiếp nhận",
+            "Trước hạn",
+            "Đúng hạn",
+            "Trễ hạn",
+            "Đang giải quyết",
+            "Số hồ sơ",
+            "2025-12",
+            "2027-02",
+            "2026-02: Trước hạn 1, Đúng hạn 1, Trễ hạn 2, Đang giải quyết 0",
+            "2027-02: Trước hạn 0, Đúng hạn 0, Trễ hạn 1, Đang giải quyết 4",
+        ] {
+            assert!(texts.iter().any(|t| t == label), "{label} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn the_chart_speaks_english_when_asked() {
+        let rows = seeded_rows(Grouping::Total);
+        let (texts, bars) = read_svg(&bar_chart(Grouping::Total, &rows, Lang::En));
+        assert_eq!(bars, 1);
+        for label in [
+            "Dossiers resolved and pending — All dossiers",
+            "Early",
+            "On time",
+            "Late",
+            "Pending",
+            "Dossiers",
+            "Total: Early 2, On time 2, Late 4, Pending 4",
+        ] {
+            assert!(texts.iter().any(|t| t == label), "{label} in {texts:?}");
+        }
+        assert!(!texts.iter().any(|t| t.contains("Trước hạn")), "{texts:?}");
+    }
+
+    #[test]
+    fn chart_text_is_escaped_and_bars_are_to_scale() {
+        let row = Row {
+            group: "Bộ phận <Một cửa> & \"A\"\u{7}".into(),
+            resolved_early: 2,
+            resolved_late: 1,
+            pending_now: 1,
+            ..Row::default()
+        };
+        let svg = bar_chart(Grouping::Desk, std::slice::from_ref(&row), Lang::Vi);
+        assert!(!svg.contains("<Một cửa>"), "{svg}");
+        assert!(!svg.contains('\u{7}'));
+        assert!(
+            svg.contains("Bộ phận &lt;Một cửa&gt; &amp; &quot;A&quot;"),
+            "{svg}"
+        );
+        let (texts, bars) = read_svg(&svg);
+        assert_eq!(bars, 1);
+        assert!(
+            texts.contains(
+                &"Bộ phận <Một cửa> & \"A\": Trước hạn 2, Đúng hạn 0, Trễ hạn 1, Đang giải quyết 1"
+                    .to_owned()
+            ),
+            "{texts:?}"
+        );
+        // Four dossiers on an axis of 0 to 4 over 270 units: 67.5 each;
+        // the empty "on time" segment is not drawn.
+        let heights: Vec<&str> = svg
+            .split("<g class=\"bar\">")
+            .nth(1)
+            .expect("the bar")
+            .split("height=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().expect("a value"))
+            .collect();
+        assert_eq!(heights, ["135.0", "67.5", "67.5"]);
+    }
+
+    #[test]
+    fn a_chart_of_nothing_says_so() {
+        let (texts, bars) = read_svg(&bar_chart(Grouping::Procedure, &[], Lang::Vi));
+        assert_eq!(bars, 0);
+        assert!(texts.contains(&"Không có hồ sơ".to_owned()), "{texts:?}");
+    }
+
+    #[test]
+    fn long_labels_are_shortened_on_the_axis_only() {
+        assert_eq!(shortened("Trung tâm Phục vụ", 9), "Trung tâ…");
+        assert_eq!(shortened("2026-02", 9), "2026-02");
+        let rows: Vec<Row> = (0..12)
+            .map(|i| Row {
+                group: format!("{CENTRE} {i}"),
+                received: 1,
+                pending_now: 1,
+                ..Row::default()
+            })
+            .collect();
+        let (texts, bars) = read_svg(&bar_chart(Grouping::Desk, &rows, Lang::Vi));
+        assert_eq!(bars, 12);
+        assert!(texts.contains(&format!(
+            "{CENTRE} 11: Trước hạn 0, Đúng hạn 0, Trễ hạn 0, Đang giải quyết 1"
+        )));
+        assert!(texts.contains(&"Trung tâ…".to_owned()), "{texts:?}");
+    }
+
+    #[test]
+    fn the_value_axis_has_at_most_five_round_steps() {
+        assert_eq!(axis_scale(0), (1, 1));
+        assert_eq!(axis_scale(4), (1, 4));
+        assert_eq!(axis_scale(6), (2, 6));
+        assert_eq!(axis_scale(13), (5, 15));
+        assert_eq!(axis_scale(101), (50, 150));
     }
 
     #[test]
