@@ -15,6 +15,7 @@ mod documents;
 pub mod duties;
 pub mod error;
 pub mod expiry;
+pub mod figures;
 mod filing;
 pub mod inspect;
 mod intake;
