@@ -674,4 +674,28 @@ CREATE INDEX dossiers_by_assignee_due ON dossiers(assigned_to, appointment_date,
 CREATE INDEX dossiers_unindexed ON dossiers(code) WHERE NOT terms_indexed;
 "#,
     },
+    // Figures (console/figures): the applicant's satisfaction with a
+    // completed dossier, once per dossier (its latest word kept), and the
+    // dossiers by the time they were received, which the figures count by
+    // period.
+    Migration {
+        sqlite: r#"
+CREATE TABLE ratings (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    rating        INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment       TEXT NOT NULL DEFAULT '',
+    rated_at      TEXT NOT NULL
+);
+CREATE INDEX dossiers_by_received ON dossiers(received_at);
+"#,
+        postgres: r#"
+CREATE TABLE ratings (
+    dossier_code  TEXT PRIMARY KEY REFERENCES dossiers(code),
+    rating        BIGINT NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment       TEXT NOT NULL DEFAULT '',
+    rated_at      TEXT NOT NULL
+);
+CREATE INDEX dossiers_by_received ON dossiers(received_at);
+"#,
+    },
 ];
