@@ -13,12 +13,14 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Debian packages for the desktop shell, its end-to-end tests and
-/// screenshots, the lossy and shaped links of the network tests
-/// (network namespaces, tbf, nftables), `/usr/bin/time` for the app's
-/// peak memory, what builds and checks the Debian package
-/// (dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli), and the
-/// PostgreSQL whose programs the portal's tests run a throwaway server
-/// with (its own service is not needed).
+/// screenshots, the browser and WebDriver with which the end-to-end test
+/// of the officers' console signs in (`tests/e2e/console.rs`), the lossy
+/// and shaped links of the network tests (network namespaces, tbf,
+/// nftables), `/usr/bin/time` for the app's peak memory, what builds and
+/// checks the Debian package (dpkg-shlibdeps, strip,
+/// desktop-file-validate, appstreamcli), and the PostgreSQL whose
+/// programs the portal's tests run a throwaway server with (its own
+/// service is not needed).
 const DESKTOP_PACKAGES: &[&str] = &[
     "build-essential",
     "iproute2",
@@ -30,6 +32,8 @@ const DESKTOP_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    "chromium",
+    "chromium-driver",
     "imagemagick",
     "fonts-dejavu-core",
     "time",
