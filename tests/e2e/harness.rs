@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 pub struct Guard(Child);
 
 impl Guard {
-    fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
+    /// Starts `cmd` as the leader of a new process group.
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
         std::os::unix::process::CommandExt::process_group(cmd, 0);
         cmd.spawn().map(Self)
     }
@@ -62,14 +63,16 @@ pub fn shots_dir() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now, on the loopback.
+pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
 }
 
-fn wait_for_port(port: u16, within: Duration) {
+/// Waits until something listens on `port` of the loopback.
+pub fn wait_for_port(port: u16, within: Duration) {
     let start = Instant::now();
     while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
         assert!(
