@@ -4,6 +4,8 @@
 //! installs the drivers before running these.
 
 mod big_import;
+mod browser;
+mod console;
 mod crash;
 mod dates;
 mod harness;
