@@ -71,8 +71,30 @@ pub async fn serve(
     inline: bool,
 ) -> Result<Response, ApiError> {
     let filed = find(state, code, sha256).await?;
-    let shown = inline.then(|| inline_type(&filed.name)).flatten();
-    let pieces = state.storage.read(&filed.upload_id).await?;
+    stream(
+        state,
+        &filed.upload_id,
+        &filed.name,
+        filed.size,
+        sha256,
+        inline,
+    )
+    .await
+}
+
+/// The bytes kept under `id` in the upload store, as file `name` of
+/// `size` bytes and digest `sha256`: shown inline when asked and the name
+/// says a PDF or a picture, else to be saved.
+pub async fn stream(
+    state: &AppState,
+    id: &str,
+    name: &str,
+    size: u64,
+    sha256: &str,
+    inline: bool,
+) -> Result<Response, ApiError> {
+    let shown = inline.then(|| inline_type(name)).flatten();
+    let pieces = state.storage.read(id).await?;
     let body = Body::from_stream(pieces);
     Ok((
         [
@@ -80,10 +102,10 @@ pub async fn serve(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(shown.unwrap_or("application/octet-stream")),
             ),
-            (header::CONTENT_LENGTH, HeaderValue::from(filed.size)),
+            (header::CONTENT_LENGTH, HeaderValue::from(size)),
             (
                 header::CONTENT_DISPOSITION,
-                named(shown.map_or("attachment", |_| "inline"), &filed.name),
+                named(shown.map_or("attachment", |_| "inline"), name),
             ),
             (
                 header::X_CONTENT_TYPE_OPTIONS,

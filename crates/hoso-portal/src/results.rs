@@ -231,6 +231,112 @@ pub(crate) async fn store(
     }
 }
 
+/// A result document to attach: to which dossier, under what name, by
+/// whom, and the size its sender declared (when it did).
+#[derive(Debug, Clone)]
+pub(crate) struct Attach {
+    /// The dossier.
+    pub code: String,
+    /// The name as the officer gave it ([`name`] makes it the stored one).
+    pub raw_name: String,
+    /// The officer's account.
+    pub officer: String,
+    /// The officer's duties.
+    pub duties: crate::duties::Duties,
+    /// `Content-Length`, when given: over the limit, refused before a byte
+    /// is stored.
+    pub declared: Option<u64>,
+}
+
+/// Stores `body` as a result document and records it, replacing the one
+/// of the same name: whether it replaced one, and the document. Refused
+/// before any byte is stored when the officer's duties attach none, the
+/// name cannot be kept, the declared size is over the limit, or the
+/// dossier takes no more results. Stored and recorded to the end (or
+/// removed) even if the officer's connection drops: a body cut off keeps
+/// nothing. The officer API's `PUT` and the console's form both come here.
+pub(crate) async fn attach(
+    state: AppState,
+    a: Attach,
+    body: Body,
+) -> Result<(bool, ResultDocument), ApiError> {
+    crate::duties::require(
+        a.duties,
+        crate::duties::RESULT_DOCUMENTS,
+        hoso_core::Bilingual::new("đính kèm tài liệu kết quả", "attach result documents"),
+    )?;
+    let name = name(&a.raw_name)?;
+    let max = state.config.max_upload_bytes;
+    if a.declared.is_some_and(|n| n > max) {
+        return Err(too_large(max));
+    }
+    let found = state
+        .db
+        .results_state(a.code.clone())
+        .await?
+        .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+    open_for_results(&a.code, found.status, found.issued)?;
+    let task = tokio::spawn(async move {
+        let idle = state.config.idle_body_timeout;
+        let stored = store(&state, body, max, idle).await?;
+        let doc = document(name.clone(), &stored);
+        let new = crate::records::NewResult {
+            code: a.code,
+            name,
+            size: stored.size,
+            sha256: stored.sha256,
+            storage_id: stored.id.clone(),
+            officer: a.officer,
+            at: crate::state::now_vn().to_rfc3339(),
+        };
+        match state.db.put_result(new).await {
+            Ok(replaced) => {
+                if let Some(old) = &replaced {
+                    forget_bytes(&state, old).await;
+                }
+                Ok((replaced.is_some(), doc))
+            }
+            Err(e) => {
+                forget_bytes(&state, &stored.id).await;
+                Err(e)
+            }
+        }
+    });
+    task.await.map_err(ApiError::internal)?
+}
+
+/// Removes result document `raw` of dossier `code` while the dossier may
+/// still change its results; 404 when there was none.
+pub(crate) async fn remove(
+    state: &AppState,
+    duties: crate::duties::Duties,
+    code: String,
+    raw: &str,
+) -> Result<(), ApiError> {
+    crate::duties::require(
+        duties,
+        crate::duties::RESULT_DOCUMENTS,
+        hoso_core::Bilingual::new("gỡ tài liệu kết quả", "remove result documents"),
+    )?;
+    let name = name(raw)?;
+    match state.db.delete_result(code, name).await? {
+        Some(id) => {
+            forget_bytes(state, &id).await;
+            Ok(())
+        }
+        None => Err(ApiError::not_found(
+            "tài liệu kết quả này / such result document",
+        )),
+    }
+}
+
+/// Removes the bytes of a result document no record names any more.
+async fn forget_bytes(state: &AppState, id: &str) {
+    if let Err(e) = state.storage.remove(id).await {
+        tracing::warn!(%id, %e, "the bytes of a result document no record names were not removed");
+    }
+}
+
 /// The refusal of a result document over `max` bytes.
 pub(crate) fn too_large(max: u64) -> ApiError {
     ApiError::new(

@@ -689,3 +689,145 @@ dual! {
         assert!(page.contains("0100233488"));
     }
 }
+
+/// A `multipart/form-data` body of `fields` then, when given, the file
+/// `document` named `name`: its content type and bytes.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "hoso-bien-gioi-7c2f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Office {
+    /// Posts a result document from `b`'s page form, with `token` as its
+    /// form token (`None`: none).
+    async fn upload(
+        &self,
+        b: &Browser,
+        code: &str,
+        token: Option<&str>,
+        name: &str,
+        bytes: &[u8],
+    ) -> reqwest::Response {
+        let fields: Vec<(&str, &str)> = token.map(|t| ("csrf", t)).into_iter().collect();
+        let (kind, body) = multipart(&fields, Some((name, bytes)));
+        self.http
+            .post(format!("{}/officer/dossiers/{code}/results", self.base))
+            .header("x-forwarded-for", &b.address)
+            .header(COOKIE, b.cookies.join("; "))
+            .header(reqwest::header::CONTENT_TYPE, kind)
+            .body(body)
+            .send()
+            .await
+            .expect("answered")
+    }
+}
+
+dual! {
+    #[tokio::test]
+    async fn a_result_is_attached_from_the_page_issued_by_the_leader_and_then_frozen(backend: Backend) {
+        let dir = tempfile::tempdir().expect("dir");
+        let office = Office::start(backend, dir.path(), None).await;
+        let code = office.file("k-1", "Công ty Đông Á", "0100233488").await;
+        let receiving = office.sign_in("tiepnhan", "10.0.0.1").await;
+        let processing = office.sign_in("xuly", "10.0.0.2").await;
+        let leader = office.sign_in("lanhdao", "10.0.0.3").await;
+        let page = format!("/officer/dossiers/{code}");
+        let path = format!("{page}/move");
+        for (who, to) in [(&receiving, "accepted"), (&processing, "processing")] {
+            let v = office.version(&code).await;
+            let res = office.submit(who, &path, &[("to", to), ("version", &v)]).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{to}");
+        }
+        // Without a document the result cannot be issued.
+        let v = office.version(&code).await;
+        let res = office.submit(&leader, &path, &[("to", "result_ready"), ("version", &v)]).await;
+        assert!(res.status().is_client_error(), "{}", res.status());
+        assert_eq!(office.state_of(&code).await, Status::Processing);
+
+        // Refused without the form's token, and to a duty that attaches
+        // none; nothing is kept.
+        let pdf = b"%PDF-1.7\n% ket qua giai quyet\n".repeat(200);
+        let res = office.upload(&processing, &code, None, "ket-qua.pdf", &pdf).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = office.upload(&processing, &code, Some("gia-mao"), "ket-qua.pdf", &pdf).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = office
+            .upload(&receiving, &code, Some(&receiving.csrf), "ket-qua.pdf", &pdf)
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let (_, shown) = office.page(&processing, &page).await;
+        assert!(!shown.contains("ket-qua.pdf"), "nothing kept");
+        assert!(shown.contains("result-upload"), "the form is offered");
+
+        // Attached from the page: listed, shown inline as a PDF, the bytes
+        // as sent.
+        let res = office
+            .upload(&processing, &code, Some(&processing.csrf), "ket-qua.pdf", &pdf)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = office
+            .upload(&processing, &code, Some(&processing.csrf), "phu-luc.pdf", b"%PDF-1.7\n")
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, shown) = office.page(&leader, &page).await;
+        assert!(shown.contains("ket-qua.pdf") && shown.contains("phu-luc.pdf"));
+        let res = office
+            .get(&format!("{page}/results/ket-qua.pdf?view=1"), &leader.cookies, "10.0.0.3")
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(res.headers()["content-disposition"].to_str().expect("ascii").starts_with("inline"));
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(res.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
+        // Removed from the page.
+        let res = office
+            .submit(&processing, &format!("{page}/result-removal"), &[("name", "phu-luc.pdf")])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, shown) = office.page(&leader, &page).await;
+        assert!(!shown.contains("phu-luc.pdf"));
+
+        // The leader issues it: the applicant's result notice names the
+        // document, and the page offers no more changes.
+        let v = office.version(&code).await;
+        let res = office.submit(&leader, &path, &[("to", "result_ready"), ("version", &v)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(office.state_of(&code).await, Status::ResultReady);
+        let (_, shown) = office.page(&processing, &page).await;
+        assert!(shown.contains("ket-qua.pdf"));
+        assert!(!shown.contains("result-upload") && !shown.contains("result-removal"));
+        let res = office
+            .upload(&processing, &code, Some(&processing.csrf), "muon.pdf", b"%PDF-1.7\n")
+            .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let res = office
+            .http
+            .get(format!("{}/v1/dossiers/{code}/results/ket-qua.pdf", office.base))
+            .bearer_auth(&office.applicant)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
+    }
+}

@@ -30,6 +30,7 @@ struct Shown {
     payment: Option<PaymentStatus>,
     officers: Vec<OfficerAccount>,
     slots: Vec<(String, String)>,
+    results: Vec<crate::records::StoredResult>,
 }
 
 async fn gather(
@@ -52,6 +53,7 @@ async fn gather(
         _ => None,
     };
     let officers = state.db.officers().await?;
+    let results = state.db.result_documents(code.to_owned()).await?;
     let slots = receipt
         .as_ref()
         .and_then(|r| {
@@ -75,6 +77,7 @@ async fn gather(
         payment,
         officers,
         slots,
+        results,
     }))
 }
 
@@ -102,6 +105,7 @@ pub async fn page(
         @if !q.done.is_empty() { p.notice role="status" { (lang.pick("Đã ghi nhận.", "Recorded.")) } }
         (facts(lang, &state, &shown))
         (actions(lang, &signed, &shown))
+        (results(lang, &signed, &code, &shown))
         (documents(lang, &code, &shown))
         (history(lang, &shown))
         @if !shown.supplements.is_empty() { (supplements(lang, &code, &shown.supplements)) }
@@ -297,6 +301,69 @@ fn fee(lang: Lang, p: &PaymentStatus) -> Markup {
                 @if let Some(r) = p.fee_receipt.as_ref().and_then(|r| serde_json::from_value::<hoso_core::fee_receipt::FeeReceipt>(r.document.clone()).ok()) {
                     dt { (lang.pick("Biên lai", "Fee receipt")) }
                     dd { (lang.of_text(&r.number.label())) }
+                }
+            }
+        }
+    }
+}
+
+/// The result's documents, and while the result is not issued the forms
+/// that attach and remove them (for the duties that may).
+fn results(lang: Lang, signed: &Signed, code: &str, s: &Shown) -> Markup {
+    let status = s.status.status;
+    let open = !status.is_final() && status != Status::ResultReady;
+    let may = duties::RESULT_DOCUMENTS
+        .iter()
+        .any(|d| signed.0.officer.duties.has(*d));
+    if s.results.is_empty() && !(open && may) {
+        return html! {};
+    }
+    let csrf = &signed.0.csrf;
+    html! {
+        h2 { (lang.pick("Kết quả giải quyết", "Result")) }
+        section.card {
+            @if s.results.is_empty() {
+                p.muted { (lang.pick("Chưa có tài liệu kết quả. Cần ít nhất một tài liệu trước khi ký, trả kết quả.", "No result document yet. At least one is needed before the result is issued.")) }
+            } @else {
+                table.results {
+                    thead { tr {
+                        th { (lang.pick("Tài liệu", "Document")) }
+                        th { (lang.pick("Dung lượng", "Size")) }
+                        th { "SHA-256" }
+                        th {}
+                    } }
+                    tbody {
+                        @for r in &s.results {
+                            @let href = format!("/officer/dossiers/{code}/results/{}", super::encode(&r.name));
+                            tr {
+                                td { (r.name) }
+                                td.num { (size(r.size)) }
+                                td.muted { code { (r.sha256.to_hex().get(..16).unwrap_or_default()) "…" } }
+                                td {
+                                    @if crate::documents::inline_type(&r.name).is_some() {
+                                        a href={ (href) "?view=1" } target="_blank" { (lang.pick("Xem", "View")) } " · "
+                                    }
+                                    a href=(href) download=(r.name) { (lang.pick("Tải về", "Download")) }
+                                    @if open && may {
+                                        " "
+                                        form.inline method="post" action={ "/officer/dossiers/" (code) "/result-removal" } {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="hidden" name="name" value=(r.name);
+                                            button.quiet type="submit" { (lang.pick("Gỡ", "Remove")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if open && may {
+                form.result-upload method="post" enctype="multipart/form-data" action={ "/officer/dossiers/" (code) "/results" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label { (lang.pick("Thêm tài liệu kết quả (tệp cùng tên sẽ được thay)", "Add a result document (one of the same name is replaced)"))
+                        input type="file" name="document" required; }
+                    button type="submit" { (lang.pick("Tải lên", "Upload")) }
                 }
             }
         }
@@ -583,4 +650,130 @@ mod tests {
         );
         assert!(moves(Duties::of(&[Duty::Admin]), Status::Received).is_empty());
     }
+}
+
+/// `POST /officer/dossiers/{code}/results`: a result document from the
+/// page's form (multipart: the form's token first, then the file, whose
+/// own name it is kept under). The token is checked before a byte is
+/// stored; the bytes go on to the store as they arrive.
+pub async fn upload_result(
+    State(state): State<AppState>,
+    signed: Signed,
+    lang: Lang,
+    Path(code): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    // A body that is no form at all carries no token either.
+    let mut form = form.ok();
+    let token = match form.as_mut() {
+        Some(form) => match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("csrf") => field.text().await.ok(),
+            _ => None,
+        },
+        None => None,
+    };
+    if let Some(r) = signed.refusal_of_form(lang, token.as_deref()) {
+        return r;
+    }
+    let Some(mut form) = form else {
+        return super::refusal(lang, StatusCode::BAD_REQUEST, "multipart/form-data");
+    };
+    let mut field = match form.next_field().await {
+        Ok(Some(field)) if field.name() == Some("document") => field,
+        _ => {
+            return super::refusal(
+                lang,
+                StatusCode::BAD_REQUEST,
+                lang.pick("Chưa chọn tệp kết quả.", "No result file was chosen."),
+            );
+        }
+    };
+    let raw_name = field.file_name().unwrap_or_default().to_owned();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(4);
+    let body =
+        axum::body::Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|piece| (piece, rx))
+        }));
+    let attach = crate::results::Attach {
+        code: code.clone(),
+        raw_name,
+        officer: signed.0.officer.account.clone(),
+        duties: signed.0.officer.duties,
+        declared: None,
+    };
+    let stored = tokio::spawn(crate::results::attach(state.clone(), attach, body));
+    loop {
+        let piece = match field.chunk().await {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => break,
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        };
+        let broken = piece.is_err();
+        // The store stopped reading (refused, or over the limit): its
+        // answer says why.
+        if tx.send(piece).await.is_err() || broken {
+            break;
+        }
+    }
+    drop(tx);
+    match stored.await {
+        Ok(Ok(_)) => see_other(&format!("/officer/dossiers/{code}?done=1")),
+        Ok(Err(e)) => error_page(lang, &e),
+        Err(e) => error_page(lang, &crate::error::ApiError::internal(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RemoveResultForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /officer/dossiers/{code}/result-removal`.
+pub async fn remove_result(
+    State(state): State<AppState>,
+    signed: Signed,
+    lang: Lang,
+    Path(code): Path<String>,
+    axum::Form(form): axum::Form<RemoveResultForm>,
+) -> Response {
+    if let Some(r) = signed.refusal_of_form(lang, form.csrf.as_deref()) {
+        return r;
+    }
+    match crate::results::remove(&state, signed.0.officer.duties, code.clone(), &form.name).await {
+        Ok(()) => see_other(&format!("/officer/dossiers/{code}?done=1")),
+        Err(e) => error_page(lang, &e),
+    }
+}
+
+/// `GET /officer/dossiers/{code}/results/{name}`: a result document, to
+/// save, or with `view=1` shown when it is a PDF or a picture.
+pub async fn result_document(
+    State(state): State<AppState>,
+    _signed: Signed,
+    lang: Lang,
+    Path((code, name)): Path<(String, String)>,
+    Query(q): Query<DocumentQuery>,
+) -> Response {
+    let found = match state.db.result_documents(code).await {
+        Ok(list) => list.into_iter().find(|r| r.name == name),
+        Err(e) => return error_page(lang, &e),
+    };
+    let Some(r) = found else {
+        return error_page(
+            lang,
+            &crate::error::ApiError::not_found("tài liệu kết quả này / such result document"),
+        );
+    };
+    let shown = crate::documents::stream(
+        &state,
+        &r.storage_id,
+        &r.name,
+        r.size,
+        &r.sha256.to_hex(),
+        q.view == "1",
+    )
+    .await;
+    shown.unwrap_or_else(|e| error_page(lang, &e))
 }

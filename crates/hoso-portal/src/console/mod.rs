@@ -581,6 +581,26 @@ pub fn router() -> Router<AppState> {
         )
         .route("/officer/dossiers/{code}/move", post(dossier::move_dossier))
         .route("/officer/dossiers/{code}/assign", post(dossier::assign))
+        .route(
+            "/officer/dossiers/{code}/result-removal",
+            post(dossier::remove_result),
+        )
+        .route(
+            "/officer/dossiers/{code}/results/{name}",
+            get(dossier::result_document),
+        )
+}
+
+/// The console's route that takes a whole file (a result document),
+/// outside the limit on other bodies; the store bounds it by the largest
+/// upload and the body's silence.
+pub fn upload_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/officer/dossiers/{code}/results",
+            post(dossier::upload_result),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
 /// The console's forms, by the path they post to (for tests that try each
@@ -590,4 +610,6 @@ pub const FORMS: &[&str] = &[
     "/officer/sign-out",
     "/officer/dossiers/{code}/move",
     "/officer/dossiers/{code}/assign",
+    "/officer/dossiers/{code}/results",
+    "/officer/dossiers/{code}/result-removal",
 ];

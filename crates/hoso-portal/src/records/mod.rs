@@ -1082,6 +1082,11 @@ impl Records {
         dispatch!(self, console_dossier(code))
     }
 
+    /// The result documents recorded for dossier `code`, by name.
+    pub async fn result_documents(&self, code: String) -> Result<Vec<StoredResult>, ApiError> {
+        dispatch!(self, result_documents(code))
+    }
+
     /// Reads one upload.
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
         dispatch!(self, upload(id.to_owned()))

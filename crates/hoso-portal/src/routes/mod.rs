@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
             crate::server::whole_body,
         ))
         .merge(tus::router())
+        .merge(crate::console::upload_router())
         // Result documents stream in whole files, not JSON bodies.
         .route(
             "/v1/officer/dossiers/{code}/results/{name}",

@@ -4,31 +4,14 @@
 
 use super::{Applicant, Officer};
 use crate::error::ApiError;
-use crate::records::NewResult;
 use crate::results;
-use crate::state::{AppState, now_vn};
+use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_LENGTH, ETAG};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-/// Removes the bytes of a result document no record names any more.
-async fn forget_bytes(state: &AppState, id: &str) {
-    if let Err(e) = state.storage.remove(id).await {
-        tracing::warn!(%id, %e, "the bytes of a result document no record names were not removed");
-    }
-}
-
-/// Refuses an officer whose duties attach no result documents.
-fn may_change_results(officer: &Officer) -> Result<(), ApiError> {
-    crate::duties::require(
-        officer.duties,
-        crate::duties::RESULT_DOCUMENTS,
-        hoso_core::Bilingual::new("đính kèm tài liệu kết quả", "attach result documents"),
-    )
-}
 
 /// `PUT /v1/officer/dossiers/{code}/results/{name}`: the body is result
 /// document `name`, replacing the one of that name; 201 when new, 200
@@ -40,52 +23,18 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    may_change_results(&officer)?;
-    let name = results::name(&raw)?;
-    let max = state.config.max_upload_bytes;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(results::too_large(max));
-    }
-    // Refused before any byte is stored when nothing could be recorded.
-    let found = state
-        .db
-        .results_state(code.clone())
-        .await?
-        .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
-    results::open_for_results(&code, found.status, found.issued)?;
-    // Stored and recorded to the end (or removed) even if the officer's
-    // connection drops: a body cut off keeps nothing.
-    let task = tokio::spawn(async move {
-        let idle = state.config.idle_body_timeout;
-        let stored = results::store(&state, body, max, idle).await?;
-        let document = results::document(name.clone(), &stored);
-        let new = NewResult {
-            code,
-            name,
-            size: stored.size,
-            sha256: stored.sha256,
-            storage_id: stored.id.clone(),
-            officer: officer.account,
-            at: now_vn().to_rfc3339(),
-        };
-        match state.db.put_result(new).await {
-            Ok(replaced) => {
-                if let Some(old) = &replaced {
-                    forget_bytes(&state, old).await;
-                }
-                Ok((replaced.is_some(), document))
-            }
-            Err(e) => {
-                forget_bytes(&state, &stored.id).await;
-                Err(e)
-            }
-        }
-    });
-    let (replaced, document) = task.await.map_err(ApiError::internal)??;
+    let attached = results::Attach {
+        code,
+        raw_name: raw,
+        officer: officer.account,
+        duties: officer.duties,
+        declared,
+    };
+    let (replaced, document) = results::attach(state, attached, body).await?;
     let status = if replaced {
         StatusCode::OK
     } else {
@@ -102,17 +51,8 @@ pub async fn delete(
     officer: Officer,
     Path((code, raw)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    may_change_results(&officer)?;
-    let name = results::name(&raw)?;
-    match state.db.delete_result(code, name).await? {
-        Some(id) => {
-            forget_bytes(&state, &id).await;
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
-        None => Err(ApiError::not_found(
-            "tài liệu kết quả này / such result document",
-        )),
-    }
+    results::remove(&state, officer.duties, code, &raw).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /v1/dossiers/{code}/results/{name}`: result document `name` of

@@ -6,7 +6,8 @@ use super::{Cached, Postgres};
 use crate::error::ApiError;
 use crate::records::{
     Assignment, AssignmentRow, ConsoleDossier, DossierIndex, Failures, NewSession, OfficerAccount,
-    OfficerChange, QueueQuery, QueueRow, SessionRow, Unindexed, queue_statement, read_duties,
+    OfficerChange, QueueQuery, QueueRow, SessionRow, StoredResult, Unindexed, queue_statement,
+    read_duties,
 };
 use hoso_core::status::Status;
 use tokio_postgres::Row;
@@ -337,5 +338,28 @@ impl Postgres {
             tax_code: row.get(2),
             assignments,
         }))
+    }
+
+    pub async fn result_documents(&self, code: String) -> Result<Vec<StoredResult>, ApiError> {
+        let rows = self
+            .conn()
+            .await?
+            .cached_query(
+                "SELECT name, size, sha256, storage_id FROM result_documents
+                 WHERE dossier_code = $1 ORDER BY folded_name",
+                &[&code],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let sha256: String = r.get(2);
+                Ok(StoredResult {
+                    name: r.get(0),
+                    size: u64::try_from(r.get::<_, i64>(1)).unwrap_or_default(),
+                    sha256: sha256.parse().map_err(ApiError::internal)?,
+                    storage_id: r.get(3),
+                })
+            })
+            .collect()
     }
 }

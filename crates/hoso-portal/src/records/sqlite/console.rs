@@ -6,7 +6,8 @@ use super::Sqlite;
 use crate::error::ApiError;
 use crate::records::{
     Assignment, AssignmentRow, ConsoleDossier, DossierIndex, Failures, NewSession, OfficerAccount,
-    OfficerChange, QueueQuery, QueueRow, SessionRow, Unindexed, queue_statement, read_duties,
+    OfficerChange, QueueQuery, QueueRow, SessionRow, StoredResult, Unindexed, queue_statement,
+    read_duties,
 };
 use hoso_core::status::Status;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -340,6 +341,34 @@ impl Sqlite {
                 tax_code,
                 assignments,
             }))
+        })
+        .await
+    }
+
+    pub async fn result_documents(&self, code: String) -> Result<Vec<StoredResult>, ApiError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT name, size, sha256, storage_id FROM result_documents
+                 WHERE dossier_code = ?1 ORDER BY folded_name",
+            )?;
+            let rows = stmt.query_map(params![code], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, u64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (name, size, sha256, storage_id) = row?;
+                Ok(StoredResult {
+                    name,
+                    size,
+                    sha256: sha256.parse().map_err(ApiError::internal)?,
+                    storage_id,
+                })
+            })
+            .collect()
         })
         .await
     }
