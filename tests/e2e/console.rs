@@ -153,10 +153,9 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
         ["processing", "supplement_requested"],
         "the examiner's moves from accepted (a refusal is the leader's)"
     );
-    let state = act(
+    fill(
         &examiner,
         "supplement_requested",
-        "Yêu cầu bổ sung",
         &[
             ("missing.quality_certificate", MISSING),
             ("request", ALSO),
@@ -164,6 +163,8 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
         ],
     )
     .await;
+    examiner.screenshot_page("supplement-asked").await;
+    let state = act(&examiner, "supplement_requested", "Yêu cầu bổ sung", &[]).await;
     assert_eq!(state, "Yêu cầu bổ sung");
     let history = examiner.text("table.history").await;
     let asked_line = format!("- Giấy chứng nhận chất lượng hoặc hợp quy: {MISSING}");
@@ -242,10 +243,28 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
     examiner.reload().await;
     let state = act(&examiner, "processing", "Bắt đầu xử lý", &[]).await;
     assert_eq!(state, "Đang giải quyết");
-    // RESULT DOCUMENT: attached through the officer API until the
-    // console's own form lands on main ("Console: result documents");
-    // then the examiner attaches it on this page instead.
-    attach_result(&portal, &EXAMINER, &first).await;
+    // The examiner attaches the result's document, picked from the disk.
+    let result = dir.path().join(RESULT);
+    let result_bytes =
+        format!("%PDF-1.7\nThông báo kết quả kiểm tra nhà nước {first}\n").repeat(300);
+    std::fs::write(&result, &result_bytes).expect("write");
+    let upload = examiner.wait("form.result-upload input[type=file]").await;
+    upload
+        .send_keys(&result.display().to_string())
+        .await
+        .expect("file chosen");
+    examiner
+        .click_to_page("form.result-upload button[type=submit]")
+        .await;
+    assert_eq!(examiner.text("p.notice").await, "Đã ghi nhận.");
+    let results = examiner.text("table.results tbody").await;
+    assert!(results.contains(RESULT), "{results}");
+    assert!(results.contains("Gỡ"), "removable until issued: {results}");
+    let digest = hoso_core::Sha256Digest::of(result_bytes.as_bytes()).to_hex();
+    assert!(
+        results.contains(&digest[..16]),
+        "the bytes picked, whole: {digest} in {results}"
+    );
     find(&leader, &first).await;
     assert_eq!(
         offered(&leader).await,
@@ -260,6 +279,16 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
     )
     .await;
     assert_eq!(state, "Đã có kết quả");
+    let results = leader.text("table.results tbody").await;
+    assert!(
+        results.contains(RESULT),
+        "issued with its document: {results}"
+    );
+    assert!(
+        !results.contains("Gỡ"),
+        "an issued result's documents are frozen: {results}"
+    );
+    leader.screenshot_page("dossier-result").await;
 
     // The app: the result within one poll.
     polls
@@ -269,6 +298,15 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
         })
         .await;
     app.until_text("#result", RESULT).await;
+    // What the examiner picked in the browser reaches the applicant byte
+    // for byte: the app checks each file against the signed notice.
+    app.click("#result-download").await;
+    let verified = app.until_text("#result-verified", "chữ ký số").await;
+    assert!(verified.contains("khớp"), "{verified}");
+    // The app told the portal the result was received (completed).
+    app.click("#page-sync").await;
+    app.until_text("#page-standing .portal-status", "Đã trả kết quả")
+        .await;
 
     // The leader refuses the other dossier, with the reason.
     find(&leader, &second).await;
@@ -298,7 +336,7 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
     let rows = leader.texts("table.queue tbody tr").await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     let shown = rows.join("\n");
-    assert!(shown.contains("Đã có kết quả"), "{shown}");
+    assert!(shown.contains("Đã trả kết quả"), "{shown}");
     assert!(shown.contains("Từ chối"), "{shown}");
     leader.screenshot("queue-all").await;
 
@@ -316,30 +354,6 @@ const RESULT: &str = "ket-qua-kiem-tra.pdf";
 /// The console's supplements section (it has no id: found by its
 /// heading).
 const SUPPLEMENTS: &str = "//h2[normalize-space()='Hồ sơ bổ sung']/following-sibling::section[1]";
-
-/// Attaches the result document to `code` as `officer`, through the
-/// officer API.
-async fn attach_result(portal: &RunningPortal, officer: &Officer, code: &str) {
-    let token = portal
-        .issue_officer_token(officer.account, officer.name)
-        .await
-        .expect("officer token");
-    let res = reqwest::Client::new()
-        .put(format!(
-            "{}/v1/officer/dossiers/{code}/results/{RESULT}",
-            portal.base_url()
-        ))
-        .bearer_auth(token)
-        .body("%PDF-1.7 thông báo kết quả kiểm tra")
-        .send()
-        .await
-        .expect("officer request");
-    assert!(
-        res.status().is_success(),
-        "result attached: {}",
-        res.status()
-    );
-}
 
 /// How long the app took to show each change, each after one status
 /// sync (one poll), from the click.
@@ -491,14 +505,24 @@ async fn offered(b: &Browser) -> Vec<String> {
     out
 }
 
+/// The move form to `to` on the dossier's page (CSS).
+fn move_form(to: &str) -> String {
+    format!("form[action$='/move']:has(input[name=to][value={to}])")
+}
+
+/// Fills the fields of the move form to `to` by name.
+async fn fill(b: &Browser, to: &str, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        b.type_into(&format!("{} [name='{name}']", move_form(to)), value)
+            .await;
+    }
+}
+
 /// Moves the dossier shown to `to` with its form, whose button reads
 /// `button`, filling `fields` by name; the state the page then shows.
 async fn act(b: &Browser, to: &str, button: &str, fields: &[(&str, &str)]) -> String {
-    let form = format!("form[action$='/move']:has(input[name=to][value={to}])");
-    for (name, value) in fields {
-        b.type_into(&format!("{form} [name='{name}']"), value).await;
-    }
-    let submit = format!("{form} button[type=submit]");
+    fill(b, to, fields).await;
+    let submit = format!("{} button[type=submit]", move_form(to));
     assert_eq!(b.text(&submit).await, button);
     b.click_to_page(&submit).await;
     let notice = b.text("p.notice").await;
