@@ -113,7 +113,7 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
     let facts = desk.text("dl.facts").await;
     assert!(facts.contains(APPLICANT), "{facts}");
     assert!(facts.contains("kiem-tra-cl-nhap-khau"), "{facts}");
-    let documents = desk.text("main table:not(.history)").await;
+    let documents = desk.text_xpath(DOCUMENTS).await;
     assert!(
         documents.contains("Giấy chứng nhận chất lượng hoặc hợp quy"),
         "{documents}"
@@ -226,6 +226,20 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
         "{supplement}"
     );
     assert!(supplement.contains("Tải về"), "{supplement}");
+    // Its link serves the very bytes the applicant picked (by SHA-256).
+    let href = examiner
+        .client
+        .find(Locator::XPath(&format!("{SUPPLEMENTS}//a[@download]")))
+        .await
+        .expect("the document's download link")
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
+    assert!(
+        href.ends_with(&hoso_core::Sha256Digest::of(&bytes).to_hex()),
+        "{href}"
+    );
     let history = examiner.text("table.history").await;
     assert!(history.contains("Bổ sung lần 1"), "{history}");
     assert_eq!(offered(&examiner).await, Vec::<String>::new());
@@ -350,6 +364,10 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
 
 /// The name of the result's document.
 const RESULT: &str = "ket-qua-kiem-tra.pdf";
+
+/// The table of a dossier's documents on its console page (it has no id
+/// or class: found by its heading).
+const DOCUMENTS: &str = "//h2[normalize-space()='Thành phần hồ sơ']/following-sibling::table[1]";
 
 /// The console's supplements section (it has no id: found by its
 /// heading).
