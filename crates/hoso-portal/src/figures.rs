@@ -213,16 +213,7 @@ impl Grouping {
     }
 }
 
-/// A language of the page: Vietnamese first, English beside it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// Tiếng Việt.
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
+pub use crate::console::Lang;
 
 /// The figures of one group of cases. Every count is of cases, except
 /// where it says otherwise. The classes add up:

@@ -40,6 +40,7 @@ const PASSWORD: &str = "mật khẩu của cán bộ 2026";
 /// loopback is a trusted proxy here).
 struct Office {
     portal: hoso_portal::RunningPortal,
+    config: hoso_portal::PortalConfig,
     http: reqwest::Client,
     base: String,
     applicant: String,
@@ -68,7 +69,8 @@ impl Office {
         config.connections.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
         config.public_url = public_url.map(str::to_owned);
         let config = backend.configure(config).await;
-        let (portal, applicant) = common::start(config, "cty-dong-a", "Công ty Đông Á").await;
+        let (portal, applicant) =
+            common::start(config.clone(), "cty-dong-a", "Công ty Đông Á").await;
         for (account, name, duties) in [
             ("tiepnhan", "Trần Tiếp Nhận", Duties::of(&[Duty::Receiving])),
             ("xuly", "Lê Xử Lý", Duties::of(&[Duty::Processing])),
@@ -89,6 +91,7 @@ impl Office {
         let base = format!("http://{}", portal.addr());
         Self {
             portal,
+            config,
             http,
             base,
             applicant,
@@ -829,5 +832,111 @@ dual! {
             .expect("download");
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
+    }
+}
+
+dual! {
+    #[tokio::test]
+    async fn the_figures_of_dossiers_around_tet_are_the_ones_counted_by_hand(backend: Backend) {
+        let dir = tempfile::tempdir().expect("dir");
+        let office = Office::start(backend, dir.path(), None).await;
+        let token = office
+            .portal
+            .issue_officer_token("mot-cua", "Bộ phận một cửa")
+            .await
+            .expect("token");
+        // Four dossiers of February 2026, due on Friday the 13th, the last
+        // working day before Tết (14–22 February off), or on Monday the
+        // 23rd, the first after it. Each is moved for real, then its times
+        // are put back in February, as if it had been filed then.
+        let mut codes = Vec::new();
+        for (i, name) in ["Trễ", "Sớm", "Đúng", "Tồn"].iter().enumerate() {
+            codes.push(office.file(&format!("k-{i}"), name, "0100233488").await);
+        }
+        for code in &codes[..3] {
+            let res = common::officer_move(&office.http, &office.base, &token, code, Status::Rejected, "Không đủ điều kiện").await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        common::officer_moves(&office.http, &office.base, &token, &codes[3], &[Status::Accepted, Status::Processing]).await;
+        let resolved = [
+            // Late: two working days after the 13th (Monday 23, Tuesday 24).
+            (&codes[0], "2026-02-10T09:00:00+07:00", "2026-02-13", Some("2026-02-24T10:00:00+07:00")),
+            // Early: the day before.
+            (&codes[1], "2026-02-10T09:30:00+07:00", "2026-02-13", Some("2026-02-12T15:00:00+07:00")),
+            // On time: the afternoon of the day.
+            (&codes[2], "2026-02-11T08:00:00+07:00", "2026-02-13", Some("2026-02-13T16:00:00+07:00")),
+            // Still processing, due the Monday after Tết: overdue today.
+            (&codes[3], "2026-02-12T10:00:00+07:00", "2026-02-23", None),
+        ];
+        for (code, received, due, at) in resolved {
+            let code_text = common::sql_text(code);
+            common::alter_records(
+                &office.config,
+                &format!(
+                    "UPDATE dossiers SET received_at = {}, appointment_date = {} WHERE code = {code_text}",
+                    common::sql_text(received),
+                    common::sql_text(due)
+                ),
+            )
+            .await;
+            let stamp = at.unwrap_or(received);
+            common::alter_records(
+                &office.config,
+                &format!(
+                    "UPDATE status_events SET at = {} WHERE dossier_code = {code_text}",
+                    common::sql_text(stamp)
+                ),
+            )
+            .await;
+        }
+        let answer: serde_json::Value = office
+            .http
+            .get(format!("{}/v1/officer/figures?from=2026-01&to=2026-03", office.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("figures")
+            .json()
+            .await
+            .expect("JSON");
+        let rows = answer["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), 1, "February only: {answer}");
+        let feb = &rows[0];
+        assert_eq!(feb["group"], "2026-02");
+        for (field, expected) in [
+            ("received", 4),
+            ("online", 4),
+            ("resolved_early", 1),
+            ("resolved_on_time", 1),
+            ("resolved_late", 1),
+            ("working_days_late", 2),
+            ("pending_now", 1),
+            ("overdue_now", 1),
+            ("with_fee", 0),
+            ("rated", 0),
+        ] {
+            assert_eq!(feb[field], expected, "{field} in {feb}");
+        }
+        // Progress: two of the four in time (early, on time); the late one
+        // and the overdue one are not.
+        let progress = &answer["indices"]["progress"];
+        assert_eq!(progress["counted"], 4);
+        assert_eq!(progress["percent"], 50.0);
+        assert_eq!(answer["indices"]["online"]["percent"], 100.0);
+        assert!(answer["indices"]["payment"].is_null(), "no fee asked: no index");
+        assert!(answer["indices"]["satisfaction"].is_null() || answer["indices"]["satisfaction"]["rated"] == 0);
+        // The page shows the same, with the chart and the notes; the CSV
+        // has the row.
+        let leader = office.sign_in("lanhdao", "10.0.0.3").await;
+        let (status, page) = office.page(&leader, "/officer/figures?from=2026-01&to=2026-03").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<svg") && page.contains("50.0 %"), "{page}");
+        assert!(page.contains("766"));
+        let res = office
+            .get("/officer/figures?from=2026-01&to=2026-03&format=csv", &leader.cookies, "10.0.0.3")
+            .await;
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        let csv = res.text().await.expect("csv");
+        assert!(csv.lines().any(|l| l.starts_with("2026-02,4,4,1,1,1")), "{csv}");
     }
 }

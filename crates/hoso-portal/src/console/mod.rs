@@ -12,6 +12,7 @@
 
 pub mod assign;
 mod dossier;
+pub mod figures;
 pub mod queue;
 pub mod search;
 pub mod session;
@@ -31,7 +32,10 @@ use serde::Deserialize;
 use std::time::Duration;
 
 /// The language a page is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// Vietnamese, unless the officer switched.
     #[default]
@@ -274,6 +278,7 @@ pub fn frame(lang: Lang, title: &str, signed: Option<&SessionRow>, body: Markup)
                     @if signed.is_some() {
                         nav {
                             a href="/officer/queue" { (lang.pick("Hàng đợi", "Queue")) }
+                            a href="/officer/figures" { (lang.pick("Số liệu", "Figures")) }
                         }
                     }
                     span.spacer {}
@@ -574,6 +579,7 @@ pub fn router() -> Router<AppState> {
         .route("/officer/sign-in", get(sign_in_page).post(sign_in))
         .route("/officer/sign-out", post(sign_out))
         .route("/officer/queue", get(queue::page))
+        .route("/officer/figures", get(figures::page))
         .route("/officer/dossiers/{code}", get(dossier::page))
         .route(
             "/officer/dossiers/{code}/documents/{sha256}",

@@ -299,6 +299,58 @@ pub(crate) fn queue_statement(q: &QueueQuery, place: fn(usize) -> String) -> (St
     (sql, args)
 }
 
+/// A dossier as the figures read it (`crate::figures::Case` once the
+/// console adds its desk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureRow {
+    /// Its code.
+    pub code: String,
+    /// Its procedure.
+    pub procedure: String,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+    /// Its appointment date in force (YYYY-MM-DD).
+    pub appointment_date: String,
+    /// Its state now.
+    pub status: String,
+    /// When it first reached `result_ready` or `rejected` (RFC 3339).
+    pub resolved_at: Option<String>,
+    /// Supplements asked.
+    pub supplements_asked: i64,
+    /// The fee asked (đồng).
+    pub fee_vnd: i64,
+    /// What was paid (đồng).
+    pub paid_vnd: i64,
+    /// What was given back (đồng).
+    pub refunded_vnd: i64,
+    /// The applicant's rating, 1 to 5.
+    pub rating: Option<i64>,
+}
+
+/// The statement of the dossiers received on or after day `from` and
+/// before day `to` (YYYY-MM-DD; received times begin with their day in
+/// +07:00), for the figures; the same for every back end.
+pub(crate) fn figures_statement(place: fn(usize) -> String) -> String {
+    format!(
+        "SELECT d.code, d.procedure_code, d.received_at, d.appointment_date, d.status,
+                (SELECT MIN(e.at) FROM status_events e
+                 WHERE e.dossier_code = d.code AND e.status IN ('result_ready', 'rejected')),
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM status_events e
+                 WHERE e.dossier_code = d.code AND e.status = 'supplement_requested'),
+                CAST(COALESCE(p.amount_vnd, 0) AS BIGINT), CAST(COALESCE(p.paid_vnd, 0) AS BIGINT),
+                CAST(COALESCE((SELECT SUM(f.amount_vnd) FROM refunds f
+                               WHERE f.dossier_code = d.code), 0) AS BIGINT),
+                CAST(r.rating AS BIGINT)
+         FROM dossiers d
+         LEFT JOIN payment_requests p ON p.dossier_code = d.code
+         LEFT JOIN ratings r ON r.dossier_code = d.code
+         WHERE d.received_at >= {} AND d.received_at < {}
+         ORDER BY d.received_at, d.code",
+        place(1),
+        place(2)
+    )
+}
+
 /// What indexes a dossier for the queue's search.
 #[derive(Debug, Clone)]
 pub struct DossierIndex {
@@ -1080,6 +1132,12 @@ impl Records {
     /// What the console shows of dossier `code` beside its status.
     pub async fn console_dossier(&self, code: String) -> Result<Option<ConsoleDossier>, ApiError> {
         dispatch!(self, console_dossier(code))
+    }
+
+    /// The dossiers received from day `from` until before day `to`
+    /// (YYYY-MM-DD), as the figures read them.
+    pub async fn figure_rows(&self, from: String, to: String) -> Result<Vec<FigureRow>, ApiError> {
+        dispatch!(self, figure_rows(from, to))
     }
 
     /// The result documents recorded for dossier `code`, by name.

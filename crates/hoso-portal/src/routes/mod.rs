@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/lookup", post(status::lookup))
         .route("/v1/officer/dossiers", get(status::officer_list))
         .route("/v1/officer/queue", get(officer::queue))
+        .route("/v1/officer/figures", get(crate::console::figures::api))
         .route(
             "/v1/officer/dossiers/{code}/assignment",
             get(officer::assignment).post(officer::assign),

@@ -9,6 +9,7 @@ use crate::records::{
     OfficerChange, QueueQuery, QueueRow, SessionRow, StoredResult, Unindexed, queue_statement,
     read_duties,
 };
+use crate::records::{FigureRow, figures_statement};
 use hoso_core::status::Status;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -361,5 +362,29 @@ impl Postgres {
                 })
             })
             .collect()
+    }
+
+    pub async fn figure_rows(&self, from: String, to: String) -> Result<Vec<FigureRow>, ApiError> {
+        let rows = self
+            .conn()
+            .await?
+            .cached_query(&figures_statement(|n| format!("${n}")), &[&from, &to])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| FigureRow {
+                code: r.get(0),
+                procedure: r.get(1),
+                received_at: r.get(2),
+                appointment_date: r.get(3),
+                status: r.get(4),
+                resolved_at: r.get(5),
+                supplements_asked: r.get(6),
+                fee_vnd: r.get(7),
+                paid_vnd: r.get(8),
+                refunded_vnd: r.get(9),
+                rating: r.get(10),
+            })
+            .collect())
     }
 }

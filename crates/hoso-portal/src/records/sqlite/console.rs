@@ -9,6 +9,7 @@ use crate::records::{
     OfficerChange, QueueQuery, QueueRow, SessionRow, StoredResult, Unindexed, queue_statement,
     read_duties,
 };
+use crate::records::{FigureRow, figures_statement};
 use hoso_core::status::Status;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -369,6 +370,29 @@ impl Sqlite {
                 })
             })
             .collect()
+        })
+        .await
+    }
+
+    pub async fn figure_rows(&self, from: String, to: String) -> Result<Vec<FigureRow>, ApiError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&figures_statement(|n| format!("?{n}")))?;
+            let rows = stmt.query_map(params![from, to], |r| {
+                Ok(FigureRow {
+                    code: r.get(0)?,
+                    procedure: r.get(1)?,
+                    received_at: r.get(2)?,
+                    appointment_date: r.get(3)?,
+                    status: r.get(4)?,
+                    resolved_at: r.get(5)?,
+                    supplements_asked: r.get(6)?,
+                    fee_vnd: r.get(7)?,
+                    paid_vnd: r.get(8)?,
+                    refunded_vnd: r.get(9)?,
+                    rating: r.get(10)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }
