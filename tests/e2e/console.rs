@@ -354,6 +354,40 @@ async fn officers_in_a_browser_ask_for_a_supplement_issue_a_result_and_refuse_an
     assert!(shown.contains("Từ chối"), "{shown}");
     leader.screenshot("queue-all").await;
 
+    // The figures of this month count both: received online, resolved
+    // before they were due, one supplement asked.
+    leader
+        .click_to_page("header.top nav a[href='/officer/figures']")
+        .await;
+    assert_eq!(leader.text("main h1").await, "Số liệu giải quyết hồ sơ");
+    let total = leader.texts("table.figures tfoot td").await;
+    let [
+        _,
+        received,
+        online,
+        early,
+        on_time,
+        late,
+        pending,
+        overdue,
+        asked,
+        ..,
+    ] = total.as_slice()
+    else {
+        panic!("the total row: {total:?}")
+    };
+    assert_eq!(
+        [
+            received, online, early, on_time, late, pending, overdue, asked
+        ],
+        ["2", "2", "2", "0", "0", "0", "0", "1"],
+        "received, online, early, on time, late, pending, overdue, supplements asked: {total:?}"
+    );
+    let progress = leader.text("div.indices section.index").await;
+    assert!(progress.contains("Tiến độ giải quyết"), "{progress}");
+    assert!(progress.contains("100.0 %"), "{progress}");
+    leader.screenshot_page("figures").await;
+
     println!("the app saw each change after one sync: {polls}");
     println!("whole scenario: {:.1} s", started.elapsed().as_secs_f64());
     for b in [desk, examiner, leader] {
