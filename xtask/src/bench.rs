@@ -6,8 +6,9 @@ use anyhow::{Context, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo xtask bench [core] [import] [portal] [cluster] [upload]
-/// [app-import]`: the named benchmarks, or core, import and portal (upload
+/// `cargo xtask bench [core] [import] [portal] [cluster] [console]
+/// [upload] [app-import]`: the named benchmarks, or core, import and
+/// portal (console: the officers' queue with 100,000 dossiers; upload
 /// needs root and takes about a quarter of an hour; cluster runs the
 /// portal's load through nginx to one and three replicas on PostgreSQL and
 /// S3, beside the SQLite portal).
@@ -29,6 +30,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 crate::setup::ensure_interop_peers(&crate::workspace_root()?)?;
                 exec(cargo().args(["bench", "-p", "hoso-portal", "--bench", "load"]))?
             }
+            "console" => exec(cargo().args(["bench", "-p", "hoso-portal", "--bench", "console"]))?,
             "cluster" => exec(
                 cargo()
                     .args(["bench", "-p", "hoso-portal", "--bench", "load"])
@@ -50,7 +52,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                 ]))?
             }
             other => bail!(
-                "unknown benchmark {other:?}; known: core, import, app-import, portal, cluster, upload"
+                "unknown benchmark {other:?}; known: core, import, app-import, portal, cluster, console, upload"
             ),
         }
     }

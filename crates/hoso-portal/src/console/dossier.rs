@@ -250,7 +250,7 @@ fn history(lang: Lang, s: &Shown) -> Markup {
                             Line::State(e) => {
                                 td { (lang.of_text(&e.status.label())) }
                                 td { (actor(&e.actor)) }
-                                td { (e.note) @if let Some(r) = &e.request { div.muted { (lang.pick("Yêu cầu bổ sung: ", "Asked: ")) (r) } } }
+                                td.lines { (e.note) @if let Some(r) = &e.request { div.muted.lines { (lang.pick("Yêu cầu bổ sung:\n", "Asked:\n")) (r) } } }
                             }
                             Line::Given(a) => {
                                 td { (lang.pick("Giao cho ", "Given to ")) (a.to) }
@@ -271,8 +271,8 @@ fn supplements(lang: Lang, code: &str, list: &[SupplementReceipt]) -> Markup {
         @for s in list {
             section.card {
                 p { strong { (lang.pick("Lần ", "No. ")) (s.number) } " · " (s.received_at.format("%d/%m/%Y %H:%M")) }
-                p.muted { (lang.pick("Đã yêu cầu: ", "Asked: ")) (s.request) }
-                p { (lang.pick("Trả lời: ", "Answer: ")) (s.answer) }
+                p.muted.lines { (lang.pick("Đã yêu cầu:\n", "Asked:\n")) (s.request) }
+                p.lines { (lang.pick("Trả lời: ", "Answer: ")) (s.answer) }
                 ul {
                     @for d in &s.documents {
                         li { (d.name) " (" (size(d.size)) ") " (document_links(lang, code, d)) }
@@ -311,7 +311,9 @@ fn fee(lang: Lang, p: &PaymentStatus) -> Markup {
 /// that attach and remove them (for the duties that may).
 fn results(lang: Lang, signed: &Signed, code: &str, s: &Shown) -> Markup {
     let status = s.status.status;
-    let open = !status.is_final() && status != Status::ResultReady;
+    // Offered while the dossier is examined (the API takes them from
+    // reception on, for an office that prepares them early).
+    let open = matches!(status, Status::Accepted | Status::Processing);
     let may = duties::RESULT_DOCUMENTS
         .iter()
         .any(|d| signed.0.officer.duties.has(*d));

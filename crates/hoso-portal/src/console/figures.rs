@@ -352,7 +352,7 @@ fn table(lang: Lang, c: &Counted) -> Markup {
                 th { (lang.pick("Trực tuyến", "Online")) }
                 th { (lang.pick("Trước hạn", "Early")) }
                 th { (lang.pick("Đúng hạn", "On time")) }
-                th { (lang.pick("Quá hạn", "Late")) }
+                th { (lang.pick("Trễ hạn", "Late")) }
                 th { (lang.pick("Đang giải quyết", "Pending")) }
                 th { (lang.pick("Đang quá hạn", "Overdue now")) }
                 th { (lang.pick("Lần yêu cầu bổ sung", "Supplements asked")) }

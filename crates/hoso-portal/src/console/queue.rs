@@ -84,6 +84,15 @@ pub fn query(form: &QueueForm, me: &str, calendar: &Calendar, today: NaiveDate) 
         "soon" => Some(calendar.add_working_days(today, SOON_DAYS)),
         _ => None,
     };
+    // A whole code, as pasted from a receipt, is looked up as such.
+    let code = form
+        .q
+        .trim()
+        .to_uppercase()
+        .parse::<hoso_core::DossierCode>()
+        .ok()
+        .filter(|c| c.as_str().contains('-'))
+        .map(|c| c.as_str().to_owned());
     QueueQuery {
         states,
         procedure: Some(form.procedure.trim())
@@ -91,7 +100,12 @@ pub fn query(form: &QueueForm, me: &str, calendar: &Calendar, today: NaiveDate) 
             .map(str::to_owned),
         assignee: (form.mine == "1").then(|| me.to_owned()),
         due_by: due_by.map(|d| d.to_string()),
-        words: super::search::asked(&form.q),
+        words: if code.is_some() {
+            Vec::new()
+        } else {
+            super::search::asked(&form.q)
+        },
+        code,
         after: form
             .after
             .split_once('~')
@@ -206,7 +220,7 @@ fn filters(lang: Lang, form: &QueueForm, procedures: &[(String, String)]) -> Mar
                 input type="search" name="q" value=(form.q) maxlength="200"; }
             label { (lang.pick("Trạng thái", "State"))
                 select name="state" {
-                    option value="open" selected[state == "open"] { (lang.pick("Đang giải quyết", "Open")) }
+                    option value="open" selected[state == "open"] { (lang.pick("Chưa kết thúc", "Not closed")) }
                     @for s in Status::ALL {
                         option value=(s.as_str()) selected[state == s.as_str()] { (lang.of_text(&s.label())) }
                     }
@@ -320,6 +334,18 @@ mod tests {
         assert_eq!(q.assignee.as_deref(), Some("xuly"));
         assert_eq!(q.due_by.as_deref(), Some("2026-12-08"));
         assert_eq!(q.words, vec!["nguyen", "0101"]);
+        assert_eq!(q.code, None);
+        let pasted = query(
+            &QueueForm {
+                q: " hoso.practice-261205-0042 ".into(),
+                ..QueueForm::default()
+            },
+            "xuly",
+            cal,
+            friday,
+        );
+        assert_eq!(pasted.code.as_deref(), Some("HOSO.PRACTICE-261205-0042"));
+        assert!(pasted.words.is_empty());
         assert_eq!(
             q.after,
             Some(("2026-12-08".to_owned(), "HS-261201-0004".to_owned()))

@@ -675,9 +675,10 @@ CREATE INDEX dossiers_unindexed ON dossiers(code) WHERE NOT terms_indexed;
 "#,
     },
     // Figures (console/figures): the applicant's satisfaction with a
-    // completed dossier, once per dossier (its latest word kept), and the
+    // completed dossier, once per dossier (its latest word kept), the
     // dossiers by the time they were received, which the figures count by
-    // period.
+    // period, and by due date whatever their state (the queue of every
+    // state).
     Migration {
         sqlite: r#"
 CREATE TABLE ratings (
@@ -687,6 +688,7 @@ CREATE TABLE ratings (
     rated_at      TEXT NOT NULL
 );
 CREATE INDEX dossiers_by_received ON dossiers(received_at);
+CREATE INDEX dossiers_by_due ON dossiers(appointment_date, code);
 "#,
         postgres: r#"
 CREATE TABLE ratings (
@@ -696,6 +698,7 @@ CREATE TABLE ratings (
     rated_at      TEXT NOT NULL
 );
 CREATE INDEX dossiers_by_received ON dossiers(received_at);
+CREATE INDEX dossiers_by_due ON dossiers(appointment_date, code);
 "#,
     },
 ];

@@ -216,6 +216,8 @@ pub struct QueueQuery {
     /// Words each of which begins a word of the dossier's code, applicant
     /// or tax code ([`crate::console::search::words`]).
     pub words: Vec<String>,
+    /// Only the dossier of this code (a whole code typed in the search).
+    pub code: Option<String>,
     /// The page begins after this appointment date and code.
     pub after: Option<(String, String)>,
     /// Rows at most.
@@ -272,6 +274,9 @@ pub(crate) fn queue_statement(q: &QueueQuery, place: fn(usize) -> String) -> (St
     }
     if let Some(day) = &q.due_by {
         conditions.push(format!("d.appointment_date <= {}", arg(day.clone())));
+    }
+    if let Some(code) = &q.code {
+        conditions.push(format!("d.code = {}", arg(code.clone())));
     }
     for word in &q.words {
         let (from, to) = (arg(word.clone()), arg(format!("{word}~")));
