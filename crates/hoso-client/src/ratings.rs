@@ -4,8 +4,8 @@
 //!
 //! A value the portal would refuse (a rating outside 1 to 5, a comment too
 //! long or hiding a character) is refused here first by the same rule,
-//! [`hoso_core::rating::check`], as [`ClientError::Invalid`] naming its
-//! field. What the portal refuses comes back as it says it: a dossier not
+//! [`hoso_core::rating::check`], as [`ClientError::RatingRefused`] (its
+//! field named in the window's problems). What the portal refuses comes back as it says it: a dossier not
 //! completed is [`ClientError::Portal`] with the code `not_completed` and
 //! the state named in both languages; a dossier it does not know as the
 //! applicant's, `not_found`.
@@ -34,8 +34,8 @@ pub async fn rate(
     rating: u8,
     comment: &str,
 ) -> Result<Rating, ClientError> {
-    let judged = hoso_core::rating::check(i64::from(rating), comment)
-        .map_err(|e| ClientError::Invalid(vec![e.problem()]))?;
+    let judged =
+        hoso_core::rating::check(i64::from(rating), comment).map_err(ClientError::RatingRefused)?;
     let (portal, code) = crate::results::filed_code(client, id).await?;
     let url = format!("{}/dossiers/{code}/rating", portal.api_base);
     let mut req = client.http.json_post(

@@ -177,9 +177,21 @@ impl RatingError {
         Problem {
             path: self.field().unwrap_or_default().to_owned(),
             code,
-            message: self.message(),
+            message: sentence(self.message()),
         }
     }
+}
+
+/// `m`'s sides as sentences: a capital first, a full stop last.
+fn sentence(m: Bilingual) -> Bilingual {
+    let one = |text: String| {
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+            None => text,
+        }
+    };
+    Bilingual::new(one(m.vi), one(m.en))
 }
 
 /// Judges a rating `rating` with `comment`, whatever the dossier's state:
@@ -257,6 +269,10 @@ mod tests {
         let out = check(0, "").expect_err("out of range");
         assert_eq!(out.field(), Some("rating"));
         assert_eq!(out.problem().code, ProblemCode::OutOfRange);
+        assert_eq!(
+            out.problem().message.en,
+            "There is no rating 0; choose from 1 (very dissatisfied) to 5 (very satisfied)."
+        );
         assert!(
             out.message()
                 .vi

@@ -43,7 +43,10 @@ async fn rate_waits_for_completion_then_is_shown_and_replaced() {
     // Outside 1 to 5: refused here, the field named.
     let far = hoso_in(&profile, "en_US.UTF-8", &["dossiers", "rate", &id, "9"]).await;
     let said = stderr_of(&far, 3);
-    assert!(said.contains("there is no rating 9"), "{said}");
+    assert!(
+        said.contains("There is no rating 9; choose from 1"),
+        "{said}"
+    );
 
     json(&profile, &["result", "download", &id]).await;
     let shown = stdout_of(&hoso_in(&profile, "vi_VN.UTF-8", &["status", &id]).await, 0);

@@ -26,12 +26,12 @@ async fn a_completed_dossier_is_rated_read_back_kept_and_rated_again() {
         (3, &*"ư".repeat(1001), "comment"),
     ] {
         match world.client.rate(id, rating, comment).await {
-            Err(e @ ClientError::Invalid(_)) => {
+            Err(e @ ClientError::RatingRefused(_)) => {
                 assert_eq!(e.code(), ErrorCode::Invalid);
-                let ClientError::Invalid(problems) = e else {
-                    unreachable!()
-                };
-                assert_eq!(problems[0].path, field, "{problems:?}");
+                let ipc = hoso_ipc::IpcError::from(e);
+                assert_eq!(ipc.problems.len(), 1);
+                assert_eq!(ipc.problems[0].path, field, "{ipc:?}");
+                assert_eq!(ipc.message, ipc.problems[0].message);
             }
             other => panic!("{rating} {comment:?} is refused here: {other:?}"),
         }
