@@ -10,9 +10,9 @@ use hoso_core::{DossierRecord, DossierSummary, LibraryItem, Procedure, Saved};
 use hoso_ipc::{
     AddPortalArgs, AppInfo, ArchiveArgs, Asked, CreateArgs, DossierPage, ErrorCode, FeeView,
     IdArgs, ImportArgs, ImportOutcome, ImportedPackage, IpcError, LibraryArgs, ListArgs,
-    OpenResultArgs, PackageArgs, PortalView, Preferences, ResultView, SaveArgs, SaveReceiptArgs,
-    SignInArgs, StoredAttachment, SubmitOutcome, Summary, SupplementArgs, SupplementView,
-    ValidityArgs, VersionArgs, WithdrawArgs,
+    OpenResultArgs, PackageArgs, PortalView, Preferences, RateArgs, ResultView, SaveArgs,
+    SaveReceiptArgs, SignInArgs, StoredAttachment, SubmitOutcome, Summary, SupplementArgs,
+    SupplementView, ValidityArgs, VersionArgs, WithdrawArgs,
 };
 use std::path::Path;
 use tauri::{AppHandle, State};
@@ -235,6 +235,25 @@ pub async fn download_result(
 #[tauri::command]
 pub async fn open_result(state: State<'_, AppState>, args: OpenResultArgs) -> Result<(), IpcError> {
     crate::results::open(&state, args.id, &args.name).await
+}
+
+#[tauri::command]
+pub async fn dossier_rating(
+    state: State<'_, AppState>,
+    args: IdArgs,
+) -> Result<Option<hoso_core::wire::Rating>, IpcError> {
+    crate::ratings::view(&state, args.id).await
+}
+
+#[tauri::command]
+pub async fn rate_dossier(
+    state: State<'_, AppState>,
+    args: RateArgs,
+) -> Result<hoso_core::wire::Rating, IpcError> {
+    Ok(state
+        .client
+        .rate(args.id, args.rating, &args.comment)
+        .await?)
 }
 
 #[tauri::command]

@@ -9,6 +9,7 @@ mod fees;
 mod follow;
 mod language;
 mod profile;
+mod ratings;
 mod receipt;
 mod results;
 mod state;
@@ -81,6 +82,8 @@ fn main() {
             commands::dossier_result,
             commands::download_result,
             commands::open_result,
+            commands::dossier_rating,
+            commands::rate_dossier,
             commands::list_portals,
             commands::add_portal,
             commands::sign_in,

@@ -1,8 +1,10 @@
 //! A filed dossier's page: where it stands at its portal with the deadline
 //! in working days, every status change with who made it and why, the
 //! receipt one click away, the fee with its code to scan and its receipt
-//! (`fees.rs`), and, when the agency asks for more, the answer form whose
-//! supplement goes out exactly once with its own receipt.
+//! (`fees.rs`), the result and, once completed, the applicant's rating
+//! (`results.rs`, `rating.rs`), and, when the agency asks for more, the
+//! answer form whose supplement goes out exactly once with its own
+//! receipt.
 
 use crate::ipc;
 use crate::lang::{Bi, msg, size, t, texts};
@@ -144,12 +146,24 @@ pub fn DossierPageView(id: i64, on_back: Callback<()>, on_receipt: Callback<i64>
     // The fee keeps its own answer: drawn once the page is, not again with
     // every reading of the page.
     let loaded = move || matches!(page.get(), Some(Ok(_)));
+    // The rating follows the dossier's state as last read, and only its
+    // changes: a reading of the page leaves a comment being typed alone.
+    let status = RwSignal::new(None::<hoso_core::status::Status>);
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = page.get() {
+            let now = p.summary.tracking.as_ref().map(|t| t.status);
+            if status.get_untracked() != now {
+                status.set(now);
+            }
+        }
+    });
     view! {
         <div class="page">
             {body}
             <Show when=loaded>
                 <crate::fees::FeeSection id reload/>
                 <ResultSection id/>
+                <crate::rating::RatingSection id status/>
             </Show>
             {timeline}
         </div>

@@ -16,6 +16,7 @@ mod ipc;
 mod lang;
 mod list;
 mod portals;
+mod rating;
 mod receipt;
 mod results;
 mod sending;

@@ -216,6 +216,20 @@ pub enum DossiersCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Rates your satisfaction with a completed dossier, from 1 (very
+    /// dissatisfied) to 5 (very satisfied); rating again replaces the
+    /// earlier rating. `hoso status ID` shows it.
+    Rate {
+        /// Dossier id.
+        id: i64,
+        /// 1 rất không hài lòng / very dissatisfied, 2 không hài lòng /
+        /// dissatisfied, 3 bình thường / neither, 4 hài lòng / satisfied,
+        /// 5 rất hài lòng / very satisfied.
+        rating: u8,
+        /// What you add (at most 1,000 characters).
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
     /// Checks a dossier against its procedure's rules, offline; also says
     /// which values look typed in TCVN3 or VNI.
     Check {

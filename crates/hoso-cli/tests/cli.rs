@@ -5,6 +5,8 @@
 mod dead_ends;
 #[path = "cli/fees.rs"]
 mod fees;
+#[path = "cli/ratings.rs"]
+mod ratings;
 #[path = "cli/results.rs"]
 mod results;
 #[cfg(unix)]

@@ -79,6 +79,10 @@ pub enum ClientError {
     /// of it was kept as valid.
     #[error("result not trusted: {0}")]
     ResultRefused(hoso_core::result_notice::ResultError),
+    /// A rating the portal would refuse (a step outside 1 to 5, a comment
+    /// too long or hiding a character), refused before it was sent.
+    #[error("rating refused: {}", .0.message().en)]
+    RatingRefused(hoso_core::rating::RatingError),
     /// A save followed an older revision than the one stored.
     #[error("stale edit: stored revision {stored}, edit follows {edited}")]
     Stale {
@@ -95,7 +99,9 @@ impl ClientError {
     /// read it (as `hoso`'s exit code).
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid(_) | Self::Refused(_) | Self::Package(_) => ErrorCode::Invalid,
+            Self::Invalid(_) | Self::Refused(_) | Self::Package(_) | Self::RatingRefused(_) => {
+                ErrorCode::Invalid
+            }
             Self::Store(_) | Self::File { .. } | Self::DiskFull(_) => ErrorCode::Storage,
             Self::Network(_) | Self::Busy(_) => ErrorCode::Network,
             Self::Portal(_) => ErrorCode::Portal,
@@ -145,6 +151,7 @@ impl ClientError {
             ),
             Self::Portal(p) => p.message.clone(),
             Self::FeeUnavailable(why) => why.message(),
+            Self::RatingRefused(e) => e.problem().message,
             Self::ResultRefused(e) => Bilingual::new(
                 format!(
                     "Kết quả không khớp bản cổng đã ký nên không được coi là hợp lệ ({e}). Hãy tải lại; nếu vẫn vậy, hãy liên hệ cơ quan giải quyết."
@@ -246,6 +253,7 @@ impl From<ClientError> for IpcError {
         let message = e.message();
         let problems = match e {
             ClientError::Invalid(problems) | ClientError::Refused(problems) => problems,
+            ClientError::RatingRefused(e) => vec![e.problem()],
             _ => Vec::new(),
         };
         IpcError {
@@ -324,6 +332,10 @@ mod tests {
             ),
             (ClientError::Protocol("x".into()), ErrorCode::Internal),
             (ClientError::Refused(Vec::new()), ErrorCode::Invalid),
+            (
+                ClientError::RatingRefused(hoso_core::rating::RatingError::OutOfRange(0)),
+                ErrorCode::Invalid,
+            ),
         ];
         for (e, code) in cases {
             assert_eq!(e.code(), code, "{e}");

@@ -13,6 +13,7 @@ pub mod package;
 pub mod portal;
 pub mod progress;
 pub mod qr;
+pub mod ratings;
 pub mod refunds;
 pub mod report;
 pub mod results;
@@ -620,6 +621,34 @@ impl Client {
         progress: impl FnMut(results::ResultProgress) + Send,
     ) -> Result<results::ReceivedResult, ClientError> {
         results::download(self, id, to, progress).await
+    }
+
+    /// Rates the filed dossier `id` once it is completed: `rating` from 1
+    /// (very dissatisfied) to 5 (very satisfied), with `comment` (may be
+    /// empty). Rating again replaces the earlier rating. See
+    /// [`ratings::rate`].
+    pub async fn rate(
+        &self,
+        id: i64,
+        rating: u8,
+        comment: &str,
+    ) -> Result<hoso_core::wire::Rating, ClientError> {
+        ratings::rate(self, id, rating, comment).await
+    }
+
+    /// The rating of the filed dossier `id`, asked of its portal (none
+    /// while it has none).
+    pub async fn rating(&self, id: i64) -> Result<Option<hoso_core::wire::Rating>, ClientError> {
+        ratings::fetch(self, id).await
+    }
+
+    /// The rating of the filed dossier `id` as last given or read from
+    /// this profile, without asking the portal.
+    pub async fn kept_rating(
+        &self,
+        id: i64,
+    ) -> Result<Option<hoso_core::wire::Rating>, ClientError> {
+        ratings::kept(self, id).await
     }
 
     /// Records `content` as a draft and files it: [`Self::create_dossier`],

@@ -58,7 +58,10 @@ pub struct ResultProgress {
 }
 
 /// The filed dossier `id`'s code at its portal, or why it has none.
-async fn filed_code(client: &Client, id: i64) -> Result<(PortalRecord, String), ClientError> {
+pub(crate) async fn filed_code(
+    client: &Client,
+    id: i64,
+) -> Result<(PortalRecord, String), ClientError> {
     let record = client.dossier(id).await?;
     let code = match (&record.summary.state, &record.summary.dossier_code) {
         (DossierState::Submitted, Some(code)) => code.clone(),

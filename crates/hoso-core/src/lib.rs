@@ -26,6 +26,7 @@ pub mod payment;
 pub mod poll;
 pub mod procedure;
 pub mod progress;
+pub mod rating;
 pub mod receipt;
 pub mod refund;
 pub mod result_notice;

@@ -346,6 +346,36 @@ pub struct Withdrawal {
     pub reason: String,
 }
 
+/// The body of the applicant's rating of a completed dossier
+/// (`POST /v1/dossiers/{code}/rating`), as [`crate::rating::judge`]
+/// judges it. Rating again replaces the earlier rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRequest {
+    /// How satisfied, from 1 (very dissatisfied) to 5 (very satisfied).
+    /// Any whole number reads, so that one outside the scale is refused as
+    /// such (422), not as a malformed body.
+    pub rating: i64,
+    /// What the applicant adds, if anything.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The applicant's rating of a dossier as the portal keeps it, the latest
+/// given: the answer to a [`RatingRequest`] and to
+/// `GET /v1/dossiers/{code}/rating`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    /// The dossier rated.
+    pub dossier_code: crate::DossierCode,
+    /// How satisfied, from 1 (very dissatisfied) to 5 (very satisfied).
+    pub rating: u8,
+    /// What the applicant added, normalised; empty when nothing.
+    #[serde(default)]
+    pub comment: String,
+    /// When the portal recorded it (RFC 3339, +07:00).
+    pub rated_at: DateTime<FixedOffset>,
+}
+
 /// `POST /v1/officer/dossiers/{code}/refunds`: an officer records that
 /// money owed back for a dossier was given back, by the bank's reference
 /// of the transfer that returned it. The same reference sent again gets
@@ -703,5 +733,28 @@ mod tests {
         assert_eq!(read.documents[1].document, DossierDocument::Unknown);
         assert_eq!(read.documents[2..], feed().documents[2..]);
         assert_eq!(read.events, feed().events);
+    }
+
+    #[test]
+    fn a_rating_reads_without_a_comment_and_any_whole_number_reaches_the_rule() {
+        let ask: RatingRequest = serde_json::from_str(r#"{"rating": 5}"#).expect("no comment");
+        assert_eq!((ask.rating, ask.comment.as_str()), (5, ""));
+        let far: RatingRequest = serde_json::from_str(r#"{"rating": 300}"#).expect("read");
+        assert_eq!(
+            crate::rating::check(far.rating, &far.comment),
+            Err(crate::rating::RatingError::OutOfRange(300))
+        );
+        let rating = Rating {
+            dossier_code: "HOSO.PRACTICE-261204-0001".parse().expect("code"),
+            rating: 4,
+            comment: "Đúng hẹn.".into(),
+            rated_at: time("2026-12-05T10:00:00+07:00"),
+        };
+        let text = serde_json::to_string(&rating).expect("json");
+        assert_eq!(
+            text,
+            r#"{"dossier_code":"HOSO.PRACTICE-261204-0001","rating":4,"comment":"Đúng hẹn.","rated_at":"2026-12-05T10:00:00+07:00"}"#
+        );
+        assert_eq!(serde_json::from_str::<Rating>(&text).expect("read"), rating);
     }
 }

@@ -94,6 +94,14 @@ pub mod command {
     /// `OpenResultArgs -> ()`: opens a received, verified result document
     /// with the program the system uses for its kind.
     pub const OPEN_RESULT: &str = "open_result";
+    /// `IdArgs -> Option<hoso_core::wire::Rating>`: the applicant's
+    /// satisfaction rating of a completed dossier: the one this profile
+    /// kept, else the portal's; none while it has none, or when the portal
+    /// cannot be reached to say.
+    pub const DOSSIER_RATING: &str = "dossier_rating";
+    /// `RateArgs -> hoso_core::wire::Rating`: rates a completed dossier,
+    /// replacing an earlier rating; the rating as the portal kept it.
+    pub const RATE_DOSSIER: &str = "rate_dossier";
     /// `() -> Vec<PortalView>`: every portal of the profile.
     pub const LIST_PORTALS: &str = "list_portals";
     /// `AddPortalArgs -> PortalView`: adds a portal by its address (its
@@ -251,6 +259,17 @@ pub struct WithdrawArgs {
     pub id: i64,
     /// Why it is withdrawn.
     pub reason: String,
+}
+
+/// Arguments of [`command::RATE_DOSSIER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateArgs {
+    /// Local id of the dossier.
+    pub id: i64,
+    /// How satisfied, from 1 (very dissatisfied) to 5 (very satisfied).
+    pub rating: u8,
+    /// What the applicant adds (may be empty).
+    pub comment: String,
 }
 
 /// Arguments of [`command::OPEN_RESULT`].

@@ -135,7 +135,7 @@ fn fill(db: &std::path::Path, count: u64) -> (String, String, String) {
                     hit
                 })
                 .map_or("processing", |(s, _)| *s);
-            let name = if draw.next() % 3 == 0 {
+            let name = if draw.next().is_multiple_of(3) {
                 format!("{} {}", draw.pick(COMPANIES), draw.pick(PLACES))
             } else {
                 format!(
@@ -146,7 +146,7 @@ fn fill(db: &std::path::Path, count: u64) -> (String, String, String) {
                 )
             };
             let tax = format!("0{:09}", draw.next() % 1_000_000_000);
-            let assigned = (draw.next() % 4 != 0).then(|| draw.pick(OFFICERS));
+            let assigned = (!draw.next().is_multiple_of(4)).then(|| draw.pick(OFFICERS));
             dossier
                 .execute(rusqlite::params![
                     code,

@@ -26,6 +26,7 @@ pub mod practice_bank;
 mod private;
 mod quota;
 mod random;
+mod ratings;
 pub mod records;
 mod refunds;
 mod results;

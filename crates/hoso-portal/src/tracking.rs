@@ -245,7 +245,7 @@ pub fn judge_applicant(
 }
 
 /// `text` with its first letter in capitals, to begin a sentence.
-fn capitalized(text: &str) -> String {
+pub(crate) fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -1,4 +1,5 @@
-//! `hoso dossiers`: new, set, attach, duplicate, check, list, show.
+//! `hoso dossiers`: new, set, attach, duplicate, withdraw, rate, check,
+//! list, show.
 
 use super::procedures::served;
 use super::{Out, portal};
@@ -213,6 +214,25 @@ pub(super) async fn run(client: &Client, c: DossiersCmd, out: Out) -> Result<Cod
                         "Dossier {id} is withdrawn. A fee paid is refunded by the agency; the refund notice shows in `hoso fee show {id}`."
                     ),
                 )
+            });
+        }
+        DossiersCmd::Rate {
+            id,
+            rating,
+            comment,
+        } => {
+            let kept = client.rate(id, rating, &comment).await?;
+            out.print(json!({ "id": id, "rating": kept }), || {
+                let mut lines = vec![out.t(
+                    &format!(
+                        "Đã ghi nhận đánh giá hồ sơ {id}. Đánh giá lại bất cứ lúc nào bằng `hoso dossiers rate {id} MỨC`; lần đánh giá sau cùng được tính."
+                    ),
+                    &format!(
+                        "Your rating of dossier {id} is recorded. Rate it again at any time with `hoso dossiers rate {id} RATING`; the latest rating counts."
+                    ),
+                )];
+                lines.extend(super::status::rating_lines(&kept, out));
+                lines.join("\n")
             });
         }
         DossiersCmd::Check { id } => {

@@ -34,8 +34,29 @@ pub(super) async fn run(
                     .unwrap_or_default(),
                 None => Vec::new(),
             };
+            // A completed dossier shows the applicant's rating: the one
+            // kept here, or with --sync the portal's.
+            let rateable = record
+                .summary
+                .tracking
+                .as_ref()
+                .is_some_and(|t| hoso_core::rating::may_rate(t.status));
+            let rating = match (rateable, sync) {
+                (false, _) => None,
+                (true, false) => client.kept_rating(id).await?,
+                (true, true) => match client.rating(id).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let failure = Failure::from(e);
+                        eprintln!("hoso: {}", failure.headline(out.lang));
+                        failed.get_or_insert(failure.code());
+                        client.kept_rating(id).await?
+                    }
+                },
+            };
             out.print(
-                json!({"summary": summary_json(&record.summary), "history": history}),
+                json!({"summary": summary_json(&record.summary), "history": history,
+                       "rating": rating}),
                 || {
                     let mut lines = vec![match &record.summary.tracking {
                         Some(t) => format!(
@@ -54,6 +75,18 @@ pub(super) async fn run(
                             e.actor,
                             e.note
                         ));
+                    }
+                    match &rating {
+                        Some(r) => lines.extend(rating_lines(r, out)),
+                        None if rateable => lines.push(out.t(
+                            &format!(
+                                "  Chưa đánh giá mức hài lòng: `hoso dossiers rate {id} MỨC` (1 rất không hài lòng … 5 rất hài lòng)."
+                            ),
+                            &format!(
+                                "  Not rated yet: `hoso dossiers rate {id} RATING` (1 very dissatisfied … 5 very satisfied)."
+                            ),
+                        )),
+                        None => {}
                     }
                     lines.join("\n")
                 },
@@ -144,4 +177,24 @@ fn local_state(state: hoso_core::DossierState, out: Out) -> String {
         hoso_core::DossierState::Submitting => out.t("đang gửi", "being sent"),
         hoso_core::DossierState::Submitted => out.t("đã nộp", "filed"),
     }
+}
+
+/// A rating as people read it: its step in figures and in words, when it
+/// was given, and the comment.
+pub(super) fn rating_lines(r: &hoso_core::wire::Rating, out: Out) -> Vec<String> {
+    let words = hoso_core::rating::Score::new(i64::from(r.rating))
+        .map(|s| format!(" — {}", out.say(&s.label())))
+        .unwrap_or_default();
+    let at = r.rated_at.format("%H:%M %d/%m/%Y");
+    let mut lines = vec![out.t(
+        &format!("  Đánh giá: {}/5{words} ({at})", r.rating),
+        &format!("  Rating: {}/5{words} ({at})", r.rating),
+    )];
+    if !r.comment.is_empty() {
+        lines.push(out.t(
+            &format!("  Nhận xét: {}", r.comment),
+            &format!("  Comment: {}", r.comment),
+        ));
+    }
+    lines
 }

@@ -1,6 +1,7 @@
 //! Documents portals issued for filed dossiers (`dossier_documents`): the
-//! latest of each kind per dossier, as the JSON received; and the receipt
-//! keys each portal retired and still publishes (`retired_keys`).
+//! latest of each kind per dossier, as the JSON received (the applicant's
+//! rating as the portal kept it among them, kind `rating`); and the
+//! receipt keys each portal retired and still publishes (`retired_keys`).
 
 use hoso_core::wire::PublishedKey;
 use rusqlite::{Connection, OptionalExtension, params};

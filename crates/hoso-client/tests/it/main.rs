@@ -10,6 +10,7 @@ mod loss;
 mod outbox;
 mod package;
 mod portals;
+mod ratings;
 mod results;
 mod sending;
 mod submit;

@@ -69,7 +69,7 @@ async fn moves(world: &World, token: &str, code: &str, states: &[Status]) {
 }
 
 /// The state this profile knows dossier `code` is in.
-async fn state(world: &World, code: &str) -> Status {
+pub(crate) async fn state(world: &World, code: &str) -> Status {
     world
         .client
         .dossier_status(&world.record, code)
@@ -177,7 +177,7 @@ fn document(len: usize, salt: u8) -> Vec<u8> {
 
 /// Files a household registration, pays it, and has the officer issue
 /// `documents` as its result; (local id, code).
-async fn issued(world: &World, tag: &str, documents: &[(&str, &[u8])]) -> (i64, String) {
+pub(crate) async fn issued(world: &World, tag: &str, documents: &[(&str, &[u8])]) -> (i64, String) {
     let id = household_draft(world, tag).await;
     let code = filed(world, id).await;
     world.client.sync_status(&world.record).await.expect("sync");

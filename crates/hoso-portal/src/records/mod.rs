@@ -1150,6 +1150,30 @@ impl Records {
         dispatch!(self, result_documents(code))
     }
 
+    /// Records `applicant`'s rating `ask` of their dossier `code` at `at`
+    /// (RFC 3339), judged by [`crate::ratings::judge`] against its state
+    /// read in the same transaction, replacing an earlier rating; the
+    /// rating as kept. 404 when the dossier is not theirs.
+    pub async fn rate(
+        &self,
+        code: String,
+        applicant: i64,
+        ask: hoso_core::wire::RatingRequest,
+        at: String,
+    ) -> Result<hoso_core::wire::Rating, ApiError> {
+        dispatch!(self, rate(code, applicant, ask, at))
+    }
+
+    /// The rating of `applicant`'s dossier `code`, none while it has none;
+    /// 404 when the dossier is not theirs.
+    pub async fn rating(
+        &self,
+        code: String,
+        applicant: i64,
+    ) -> Result<Option<hoso_core::wire::Rating>, ApiError> {
+        dispatch!(self, rating(code, applicant))
+    }
+
     /// Reads one upload.
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>, ApiError> {
         dispatch!(self, upload(id.to_owned()))

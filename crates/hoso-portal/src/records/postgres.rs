@@ -29,6 +29,7 @@
 //!   nobody asks.
 
 mod console;
+mod ratings;
 
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,

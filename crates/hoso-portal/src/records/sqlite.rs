@@ -10,6 +10,7 @@
 //! serialises every transaction.
 
 mod console;
+mod ratings;
 
 use super::{
     Account, ApplicantMove, Claim, Completed, DossierMaker, FeeReceiptMaker, FiledDocument, Filing,

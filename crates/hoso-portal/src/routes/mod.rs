@@ -8,6 +8,7 @@ mod health;
 mod officer;
 mod payments;
 mod procedures;
+mod ratings;
 mod results;
 mod status;
 pub(crate) mod tus;
@@ -86,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/dossiers/{code}/result-received",
             post(status::result_received),
+        )
+        .route(
+            "/v1/dossiers/{code}/rating",
+            get(ratings::rating).post(ratings::rate),
         )
         .route("/v1/dossiers/{code}/results/{name}", get(results::download))
         .route("/v1/bank/notifications", post(payments::bank_notification))
