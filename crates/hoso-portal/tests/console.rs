@@ -832,6 +832,30 @@ dual! {
             .expect("download");
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
+        // What the page showed, also through the officer API.
+        let token = office
+            .portal
+            .issue_officer_token("doc", "Cán bộ đọc")
+            .await
+            .expect("token");
+        let api = |path: String| {
+            office
+                .http
+                .get(format!("{}/v1/officer/dossiers/{code}{path}", office.base))
+                .bearer_auth(&token)
+                .send()
+        };
+        let listed: serde_json::Value = api("/results".into()).await.expect("list").json().await.expect("JSON");
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+        assert_eq!(listed[0]["name"], "ket-qua.pdf");
+        assert_eq!(listed[0]["size"], pdf.len());
+        let whole = api("/results/ket-qua.pdf".into()).await.expect("document");
+        assert_eq!(whole.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
+        let receipt: serde_json::Value = api("/receipt".into()).await.expect("receipt").json().await.expect("JSON");
+        assert_eq!(receipt["receipt"]["dossier_code"], code.as_str());
+        assert!(receipt["signature"].is_string());
+        let payment = api("/payment".into()).await.expect("payment");
+        assert_eq!(payment.status(), StatusCode::NOT_FOUND, "the trial return has no fee");
     }
 }
 

@@ -84,6 +84,6 @@ async fn the_document_is_served_and_every_operation_in_it_exists(backend: Backen
             operations += 1;
         }
     }
-    assert_eq!(operations, 38, "operations documented");
+    assert_eq!(operations, 42, "operations documented");
 }
 }

@@ -123,6 +123,12 @@ pub fn router(state: AppState) -> Router {
             "/v1/officer/dossiers/{code}/refunds",
             post(payments::officer_refund),
         )
+        .route(
+            "/v1/officer/dossiers/{code}/payment",
+            get(payments::officer_payment),
+        )
+        .route("/v1/officer/dossiers/{code}/receipt", get(officer::receipt))
+        .route("/v1/officer/dossiers/{code}/results", get(officer::results))
         .route("/v1/submissions/by-key/{key}", get(dossiers::by_key))
         .merge(crate::console::router())
         .layer(axum::middleware::from_fn_with_state(
@@ -134,7 +140,9 @@ pub fn router(state: AppState) -> Router {
         // Result documents stream in whole files, not JSON bodies.
         .route(
             "/v1/officer/dossiers/{code}/results/{name}",
-            put(results::put).delete(results::delete),
+            put(results::put)
+                .delete(results::delete)
+                .get(officer::result),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .route("/healthz", get(health::live))

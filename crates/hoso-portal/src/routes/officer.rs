@@ -103,3 +103,78 @@ pub async fn assignment(
 ) -> Result<Json<Assignments>, ApiError> {
     Ok(Json(assignments(&state, code).await?))
 }
+
+/// `GET /v1/officer/dossiers/{code}/receipt`: the signed receipt the
+/// applicant holds, as signed.
+pub async fn receipt(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path(code): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let found = state
+        .db
+        .console_dossier(code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("hồ sơ / dossier"))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        found.receipt,
+    )
+        .into_response())
+}
+
+/// A result document as officers list it.
+#[derive(Debug, Serialize)]
+pub struct ResultListed {
+    /// Its name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// `GET /v1/officer/dossiers/{code}/results`: the result's documents, by
+/// name (before and after the result is issued).
+pub async fn results(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<ResultListed>>, ApiError> {
+    let list = state.db.result_documents(code).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|r| ResultListed {
+                name: r.name,
+                size: r.size,
+                sha256: r.sha256.to_hex(),
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /v1/officer/dossiers/{code}/results/{name}`: one of them, whole.
+pub async fn result(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path((code, name)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let name = hoso_core::filename::FileName::new(&name).name;
+    let r = state
+        .db
+        .result_documents(code)
+        .await?
+        .into_iter()
+        .find(|r| r.name == name)
+        .ok_or_else(|| ApiError::not_found("tài liệu kết quả này / such result document"))?;
+    crate::documents::stream(
+        &state,
+        &r.storage_id,
+        &r.name,
+        r.size,
+        &r.sha256.to_hex(),
+        false,
+    )
+    .await
+}

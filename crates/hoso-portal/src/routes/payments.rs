@@ -23,7 +23,26 @@ pub async fn payment(
     who: Applicant,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
-    match state.db.payment(code.clone(), Some(who.id)).await? {
+    payment_of(&state, code, Some(who.id)).await
+}
+
+/// `GET /v1/officer/dossiers/{code}/payment`: the same, for officers, of
+/// any dossier.
+pub async fn officer_payment(
+    State(state): State<AppState>,
+    _officer: Officer,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    payment_of(&state, code, None).await
+}
+
+/// Dossier `code`'s payment (only if `applicant`'s, when named).
+async fn payment_of(
+    state: &AppState,
+    code: String,
+    applicant: Option<i64>,
+) -> Result<Response, ApiError> {
+    match state.db.payment(code.clone(), applicant).await? {
         PaymentLookup::NoDossier => Err(ApiError::not_found("hồ sơ / dossier")),
         PaymentLookup::NoPayment if state.fees.is_none() => Err(ApiError::new(
             StatusCode::NOT_FOUND,
