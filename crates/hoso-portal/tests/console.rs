@@ -964,3 +964,50 @@ dual! {
         assert!(csv.lines().any(|l| l.starts_with("2026-02,4,4,1,1,1")), "{csv}");
     }
 }
+
+dual! {
+    #[tokio::test]
+    async fn only_an_administrator_keeps_accounts_and_a_new_password_ends_old_sessions(backend: Backend) {
+        let dir = tempfile::tempdir().expect("dir");
+        let office = Office::start(backend, dir.path(), None).await;
+        let admin = office.sign_in("quantri", "10.0.0.4").await;
+        let leader = office.sign_in("lanhdao", "10.0.0.3").await;
+        let (status, page) = office.page(&admin, "/officer/admin").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("tiepnhan") && page.contains("Khai thuế thử"), "accounts and procedures");
+        let (status, _) = office.page(&leader, "/officer/admin").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let new_account = [
+            ("account", "xuly9"),
+            ("name", "Đỗ Xử Lý"),
+            ("duty.processing", "1"),
+            ("password", "mật khẩu mới của xử lý"),
+        ];
+        let res = office.submit(&leader, "/officer/admin/officers", &new_account).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "a leader keeps no accounts");
+        let res = office.submit(&admin, "/officer/admin/officers", &new_account).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        // The new officer signs in with that password and holds that duty.
+        let res = office.try_sign_in("xuly9", "mật khẩu mới của xử lý", "10.0.0.9", &[]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let cookies: Vec<String> = set_cookies(&res).into_iter().map(|(p, _)| p).filter(|p| p.starts_with("hoso_officer=")).collect();
+        let (_, page) = office.page(&Browser { cookies: cookies.clone(), csrf: String::new(), address: "10.0.0.9".into() }, "/officer/queue").await;
+        assert!(page.contains("Đỗ Xử Lý") && page.contains("Cán bộ xử lý"));
+        // A new password ends the sessions the old one opened.
+        let res = office
+            .submit(&admin, "/officer/admin/officers", &[("account", "xuly9"), ("name", "Đỗ Xử Lý"), ("duty.processing", "1"), ("password", "mật khẩu thứ hai dài")])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res = office.get("/officer/queue", &cookies, "10.0.0.9").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed out");
+        let res = office.try_sign_in("xuly9", "mật khẩu mới của xử lý", "10.0.0.9", &[]).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the old password no longer opens");
+        // An administrator cannot take their own duty away.
+        let res = office
+            .submit(&admin, "/officer/admin/officers", &[("account", "quantri"), ("name", "Ngô Quản Trị"), ("duty.leader", "1")])
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = office.page(&admin, "/officer/admin").await;
+        assert_eq!(status, StatusCode::OK, "still an administrator");
+    }
+}

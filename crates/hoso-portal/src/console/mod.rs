@@ -10,6 +10,7 @@
 //! [`crate::duties`], [`crate::tracking::judge`]) inside the transaction
 //! that records it.
 
+mod admin;
 pub mod assign;
 mod dossier;
 pub mod figures;
@@ -275,10 +276,13 @@ pub fn frame(lang: Lang, title: &str, signed: Option<&SessionRow>, body: Markup)
             body {
                 header.top {
                     a.brand href="/officer/queue" { "HoSo · " (lang.pick("Bàn làm việc cán bộ", "Officers' console")) }
-                    @if signed.is_some() {
+                    @if let Some(s) = signed {
                         nav {
                             a href="/officer/queue" { (lang.pick("Hàng đợi", "Queue")) }
                             a href="/officer/figures" { (lang.pick("Số liệu", "Figures")) }
+                            @if s.officer.duties.has(crate::duties::Duty::Admin) {
+                                a href="/officer/admin" { (lang.pick("Quản trị", "Administration")) }
+                            }
                         }
                     }
                     span.spacer {}
@@ -580,6 +584,8 @@ pub fn router() -> Router<AppState> {
         .route("/officer/sign-out", post(sign_out))
         .route("/officer/queue", get(queue::page))
         .route("/officer/figures", get(figures::page))
+        .route("/officer/admin", get(admin::page))
+        .route("/officer/admin/officers", post(admin::save_officer))
         .route("/officer/dossiers/{code}", get(dossier::page))
         .route(
             "/officer/dossiers/{code}/documents/{sha256}",
@@ -618,4 +624,5 @@ pub const FORMS: &[&str] = &[
     "/officer/dossiers/{code}/assign",
     "/officer/dossiers/{code}/results",
     "/officer/dossiers/{code}/result-removal",
+    "/officer/admin/officers",
 ];

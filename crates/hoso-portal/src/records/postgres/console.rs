@@ -85,6 +85,13 @@ impl Postgres {
                 &[&change.account, hash],
             )
             .await?;
+            // A new password ends every session the old one opened.
+            tx.cached_execute(
+                "DELETE FROM officer_sessions
+                 WHERE officer_id = (SELECT id FROM officers WHERE account = $1)",
+                &[&change.account],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -76,6 +76,12 @@ impl Sqlite {
                     "UPDATE officers SET password_hash = ?2 WHERE account = ?1",
                     params![change.account, hash],
                 )?;
+                // A new password ends every session the old one opened.
+                tx.execute(
+                    "DELETE FROM officer_sessions
+                     WHERE officer_id = (SELECT id FROM officers WHERE account = ?1)",
+                    params![change.account],
+                )?;
             }
             tx.commit()?;
             Ok(())
