@@ -28,18 +28,12 @@ fn admin_only(signed: &Signed) -> Result<(), ApiError> {
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct AdminQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// `GET /officer/admin`.
 pub async fn page(
     State(state): State<AppState>,
     signed: Signed,
     lang: Lang,
-    Query(q): Query<AdminQuery>,
+    Query(q): Query<super::Done>,
 ) -> Response {
     if let Err(e) = admin_only(&signed) {
         return error_page(lang, &e);

@@ -81,19 +81,13 @@ async fn gather(
     }))
 }
 
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    #[serde(default)]
-    done: String,
-}
-
 /// `GET /officer/dossiers/{code}`.
 pub async fn page(
     State(state): State<AppState>,
     signed: Signed,
     lang: Lang,
     Path(code): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<super::Done>,
 ) -> Response {
     let shown = match gather(&state, &code, lang).await {
         Ok(Some(s)) => s,

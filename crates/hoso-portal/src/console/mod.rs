@@ -173,6 +173,15 @@ pub fn local_time(rfc3339: &str, clock: bool) -> String {
     }
 }
 
+/// A page's query after an action it led to: `done=1` shows that it was
+/// recorded.
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    /// Non-empty after an action.
+    #[serde(default)]
+    pub done: String,
+}
+
 /// Percent-encodes `text` for a query string.
 pub fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
