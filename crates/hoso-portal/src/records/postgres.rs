@@ -1073,11 +1073,7 @@ impl Postgres {
             Status::ResultReady => Some(issue_result(&tx, code, at, issue).await?),
             _ => None,
         };
-        let cancelled = if owes_back_paid(to) {
-            close_payment(&tx, code, at).await?
-        } else {
-            None
-        };
+        let cancelled = close_payment(&tx, code, to, at).await?;
         record(
             &tx,
             code,
@@ -1110,11 +1106,7 @@ impl Postgres {
         else {
             return Ok(current);
         };
-        let cancelled = if owes_back_paid(to) {
-            close_payment(&tx, code, at).await?
-        } else {
-            None
-        };
+        let cancelled = close_payment(&tx, code, to, at).await?;
         record(
             &tx,
             code,
@@ -2304,8 +2296,9 @@ async fn issue_result(
     Ok(DossierDocument::ResultNotice(signed))
 }
 
-/// Closes dossier `code`'s payment (it was refused or withdrawn): all
-/// that counted towards its fee is owed back, on top of what was owed
+/// Closes dossier `code`'s payment when its move `to` ends it (refused
+/// or withdrawn, [`owes_back_paid`]; any other move leaves it, `None`):
+/// all that counted towards its fee is owed back, on top of what was owed
 /// already, and a request that still asked for money is cancelled
 /// (`PaymentRequest::cancel`). The cancelled request, a document of the
 /// feed, which the caller adds after the status change. The request's row
@@ -2316,8 +2309,12 @@ async fn issue_result(
 async fn close_payment(
     conn: &impl GenericClient,
     code: &str,
+    to: Status,
     at: &str,
 ) -> Result<Option<DossierDocument>, ApiError> {
+    if !owes_back_paid(to) {
+        return Ok(None);
+    }
     let Some(row) = conn
         .cached_query_opt(
             "SELECT request FROM payment_requests WHERE dossier_code = $1 FOR UPDATE",

@@ -711,11 +711,7 @@ impl Sqlite {
                 Status::ResultReady => Some(issue_result(&tx, code, at, issue)?),
                 _ => None,
             };
-            let cancelled = if owes_back_paid(to) {
-                close_payment(&tx, code, at)?
-            } else {
-                None
-            };
+            let cancelled = close_payment(&tx, code, to, at)?;
             record(
                 &tx,
                 code,
@@ -746,11 +742,7 @@ impl Sqlite {
             else {
                 return Ok(current);
             };
-            let cancelled = if owes_back_paid(to) {
-                close_payment(&tx, code, at)?
-            } else {
-                None
-            };
+            let cancelled = close_payment(&tx, code, to, at)?;
             record(
                 &tx,
                 code,
@@ -1693,16 +1685,21 @@ fn issue_result(
     Ok(DossierDocument::ResultNotice(signed))
 }
 
-/// Closes dossier `code`'s payment (it was refused or withdrawn): all
-/// that counted towards its fee is owed back, on top of what was owed
+/// Closes dossier `code`'s payment when its move `to` ends it (refused
+/// or withdrawn, [`owes_back_paid`]; any other move leaves it, `None`):
+/// all that counted towards its fee is owed back, on top of what was owed
 /// already, and a request that still asked for money is cancelled
 /// (`PaymentRequest::cancel`). The cancelled request, a document of the
 /// feed, which the caller adds after the status change.
 fn close_payment(
     tx: &rusqlite::Transaction<'_>,
     code: &str,
+    to: Status,
     at: &str,
 ) -> Result<Option<DossierDocument>, ApiError> {
+    if !owes_back_paid(to) {
+        return Ok(None);
+    }
     let request: Option<String> = tx
         .query_row(
             "SELECT request FROM payment_requests WHERE dossier_code = ?1",
