@@ -33,29 +33,18 @@ struct Shown {
     results: Vec<crate::records::StoredResult>,
 }
 
-async fn gather(
-    state: &AppState,
-    code: &str,
-    lang: Lang,
-) -> Result<Option<Shown>, crate::error::ApiError> {
-    let Some(status) = state.db.dossier_status(code.to_owned(), None).await? else {
-        return Ok(None);
-    };
-    let Some(console) = state.db.console_dossier(code.to_owned()).await? else {
-        return Ok(None);
-    };
-    let receipt = serde_json::from_str::<hoso_core::receipt::SignedReceipt>(&console.receipt)
+/// The receipt as the portal signed it (the portal's own, so read
+/// without verifying).
+fn receipt_of(console: &ConsoleDossier) -> Option<Receipt> {
+    serde_json::from_str::<hoso_core::receipt::SignedReceipt>(&console.receipt)
         .ok()
-        .and_then(|s| serde_json::from_value::<Receipt>(s.receipt).ok());
-    let supplements = crate::supplements::of_dossier(state, code).await?;
-    let payment = match state.db.payment(code.to_owned(), None).await? {
-        PaymentLookup::Found(p) => Some(*p),
-        _ => None,
-    };
-    let officers = state.db.officers().await?;
-    let results = state.db.result_documents(code.to_owned()).await?;
-    let slots = receipt
-        .as_ref()
+        .and_then(|s| serde_json::from_value::<Receipt>(s.receipt).ok())
+}
+
+/// The document slots of the procedure version `receipt` was filed under,
+/// with their labels in `lang`.
+fn slots_of(state: &AppState, receipt: Option<&Receipt>, lang: Lang) -> Vec<(String, String)> {
+    receipt
         .and_then(|r| {
             state
                 .catalog
@@ -68,7 +57,29 @@ async fn gather(
                 .map(|a| (a.id.clone(), lang.of_text(&a.label).to_owned()))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+async fn gather(
+    state: &AppState,
+    code: &str,
+    lang: Lang,
+) -> Result<Option<Shown>, crate::error::ApiError> {
+    let Some(status) = state.db.dossier_status(code.to_owned(), None).await? else {
+        return Ok(None);
+    };
+    let Some(console) = state.db.console_dossier(code.to_owned()).await? else {
+        return Ok(None);
+    };
+    let receipt = receipt_of(&console);
+    let supplements = crate::supplements::of_dossier(state, code).await?;
+    let payment = match state.db.payment(code.to_owned(), None).await? {
+        PaymentLookup::Found(p) => Some(*p),
+        _ => None,
+    };
+    let officers = state.db.officers().await?;
+    let results = state.db.result_documents(code.to_owned()).await?;
+    let slots = slots_of(state, receipt.as_ref(), lang);
     Ok(Some(Shown {
         status,
         console,
@@ -509,12 +520,21 @@ pub async fn move_dossier(
             lang.pick("Không rõ việc cần làm.", "Unknown action."),
         );
     };
-    let slots = match gather(&state, &code, Lang::Vi).await {
-        Ok(Some(s)) => s.slots,
-        Ok(None) => return error_page(lang, &crate::error::ApiError::not_found("hồ sơ / dossier")),
-        Err(e) => return error_page(lang, &e),
+    // A supplement's request names each slot by its label (in
+    // Vietnamese, as the applicant's feed keeps it); no other move reads
+    // more than its own transaction does.
+    let request = if to == Status::SupplementRequested {
+        let slots = match state.db.console_dossier(code.clone()).await {
+            Ok(Some(found)) => slots_of(&state, receipt_of(&found).as_ref(), Lang::Vi),
+            Ok(None) => {
+                return error_page(lang, &crate::error::ApiError::not_found("hồ sơ / dossier"));
+            }
+            Err(e) => return error_page(lang, &e),
+        };
+        Some(supplement_request(&form, &slots))
+    } else {
+        None
     };
-    let request = (to == Status::SupplementRequested).then(|| supplement_request(&form, &slots));
     let now = now_vn();
     let issue = crate::results::notice_maker(&state, &code, now);
     let moved = state
