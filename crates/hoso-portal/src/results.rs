@@ -330,6 +330,34 @@ pub(crate) async fn remove(
     }
 }
 
+/// Result document `raw` of dossier `code` for officers, before or after
+/// the result is issued: to save, or with `inline` shown when it is a PDF
+/// or a picture ([`crate::documents::stream`]).
+pub(crate) async fn serve_to_officer(
+    state: &AppState,
+    code: String,
+    raw: &str,
+    inline: bool,
+) -> Result<Response, ApiError> {
+    let name = FileName::new(raw).name;
+    let found = state
+        .db
+        .result_documents(code)
+        .await?
+        .into_iter()
+        .find(|r| r.name == name)
+        .ok_or_else(|| ApiError::not_found("tài liệu kết quả này / such result document"))?;
+    crate::documents::stream(
+        state,
+        &found.storage_id,
+        &found.name,
+        found.size,
+        &found.sha256.to_hex(),
+        inline,
+    )
+    .await
+}
+
 /// Removes the bytes of a result document no record names any more.
 async fn forget_bytes(state: &AppState, id: &str) {
     if let Err(e) = state.storage.remove(id).await {

@@ -772,24 +772,7 @@ pub async fn result_document(
     Path((code, name)): Path<(String, String)>,
     Query(q): Query<DocumentQuery>,
 ) -> Response {
-    let found = match state.db.result_documents(code).await {
-        Ok(list) => list.into_iter().find(|r| r.name == name),
-        Err(e) => return error_page(lang, &e),
-    };
-    let Some(r) = found else {
-        return error_page(
-            lang,
-            &crate::error::ApiError::not_found("tài liệu kết quả này / such result document"),
-        );
-    };
-    let shown = crate::documents::stream(
-        &state,
-        &r.storage_id,
-        &r.name,
-        r.size,
-        &r.sha256.to_hex(),
-        q.view == "1",
-    )
-    .await;
-    shown.unwrap_or_else(|e| error_page(lang, &e))
+    crate::results::serve_to_officer(&state, code, &name, q.view == "1")
+        .await
+        .unwrap_or_else(|e| error_page(lang, &e))
 }

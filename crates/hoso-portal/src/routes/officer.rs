@@ -160,21 +160,5 @@ pub async fn result(
     _officer: Officer,
     Path((code, name)): Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
-    let name = hoso_core::filename::FileName::new(&name).name;
-    let r = state
-        .db
-        .result_documents(code)
-        .await?
-        .into_iter()
-        .find(|r| r.name == name)
-        .ok_or_else(|| ApiError::not_found("tài liệu kết quả này / such result document"))?;
-    crate::documents::stream(
-        &state,
-        &r.storage_id,
-        &r.name,
-        r.size,
-        &r.sha256.to_hex(),
-        false,
-    )
-    .await
+    crate::results::serve_to_officer(&state, code, &name, false).await
 }
