@@ -121,12 +121,6 @@ pub async fn page(
 
 fn facts(lang: Lang, state: &AppState, s: &Shown) -> Markup {
     let today = now_vn().date_naive();
-    let due = super::queue::due(
-        &state.calendar,
-        s.status.status,
-        s.status.appointment_date,
-        today,
-    );
     html! {
         section.card {
             dl.facts {
@@ -147,11 +141,7 @@ fn facts(lang: Lang, state: &AppState, s: &Shown) -> Markup {
                 dd { (super::local_time(&s.status.received_at, true)) }
                 dt { (lang.pick("Hẹn trả kết quả", "Result due")) }
                 dd { (s.status.appointment_date.format("%d/%m/%Y"))
-                    @match due {
-                        super::queue::Due::Overdue => { " " span.badge.overdue { (lang.pick("Quá hạn", "Overdue")) } }
-                        super::queue::Due::Soon => { " " span.badge.soon { (lang.pick("Sắp đến hạn", "Due soon")) } }
-                        super::queue::Due::Later => {}
-                    }
+                    (super::queue::due_mark(lang, &state.calendar, s.status.status, s.status.appointment_date, today))
                 }
                 dt { (lang.pick("Người xử lý", "Assigned to")) }
                 dd { (s.console.assigned_to.as_deref().unwrap_or("—")) }

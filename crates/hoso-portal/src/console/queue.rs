@@ -11,14 +11,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use hoso_core::calendar::Calendar;
+use hoso_core::deadline::{DUE_SOON_DAYS, Deadline};
 use hoso_core::status::Status;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 /// Rows on one page.
 pub const PAGE: u32 = 50;
-/// Working days ahead that count as due soon.
-pub const SOON_DAYS: u32 = 2;
 
 /// What the queue's form asks (and the officer API's
 /// `GET /v1/officer/queue`).
@@ -47,29 +46,23 @@ pub struct QueueForm {
     pub limit: Option<u32>,
 }
 
-/// How close a dossier is to its due date, today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Due {
-    /// Its appointment date passed and it is not settled.
-    Overdue,
-    /// Due within [`SOON_DAYS`] working days.
-    Soon,
-    /// Later, or settled.
-    Later,
-}
-
-/// Where a dossier in `status` due on `day` stands `today`.
-pub fn due(calendar: &Calendar, status: Status, day: NaiveDate, today: NaiveDate) -> Due {
-    let settled = status.is_final() || status == Status::ResultReady;
-    if settled {
-        Due::Later
-    } else if day < today {
-        Due::Overdue
-    } else if day <= calendar.add_working_days(today, SOON_DAYS) {
-        Due::Soon
-    } else {
-        Due::Later
-    }
+/// The mark beside a dossier in `status` due on `day`, `today`: its
+/// deadline as hoso-core's [`Deadline`] counts it (the app and the figures
+/// count it so too) when it is overdue or due soon, else nothing.
+pub fn due_mark(
+    lang: Lang,
+    calendar: &Calendar,
+    status: Status,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Markup {
+    let deadline = Deadline::of(calendar, status, day, today);
+    let class = match deadline {
+        Deadline::Overdue { .. } => "badge overdue",
+        Deadline::DueSoon { .. } => "badge soon",
+        _ => return html! {},
+    };
+    html! { " " span class=(class) { (lang.of_text(&deadline.label())) } }
 }
 
 /// The records' query for `form`, for the officer `me`, `today`.
@@ -81,7 +74,7 @@ pub fn query(form: &QueueForm, me: &str, calendar: &Calendar, today: NaiveDate) 
     };
     let due_by = match form.due.as_str() {
         "overdue" => today.pred_opt(),
-        "soon" => Some(calendar.add_working_days(today, SOON_DAYS)),
+        "soon" => Some(calendar.add_working_days(today, DUE_SOON_DAYS)),
         _ => None,
     };
     // A whole code, as pasted from a receipt, is looked up as such.
@@ -260,7 +253,6 @@ fn line(
         .find(|(c, _)| *c == row.procedure)
         .map_or(row.procedure.as_str(), |(_, n)| n.as_str());
     let day = row.appointment_date.parse::<NaiveDate>().ok();
-    let due_now = day.map_or(Due::Later, |d| due(calendar, row.status, d, today));
     html! {
         tr {
             td.code { a href={ "/officer/dossiers/" (row.code) } { (row.code) } }
@@ -271,11 +263,7 @@ fn line(
             td { (super::local_time(&row.received_at, false)) }
             td {
                 (day.map_or(row.appointment_date.clone(), |d| d.format("%d/%m/%Y").to_string()))
-                @match due_now {
-                    Due::Overdue => { " " span.badge.overdue { (lang.pick("Quá hạn", "Overdue")) } }
-                    Due::Soon => { " " span.badge.soon { (lang.pick("Sắp đến hạn", "Due soon")) } }
-                    Due::Later => {}
-                }
+                @if let Some(d) = day { (due_mark(lang, calendar, row.status, d, today)) }
             }
             td { (row.assigned_to.as_deref().unwrap_or("—")) }
         }
@@ -295,26 +283,24 @@ mod tests {
         let cal = Calendar::vietnam();
         // Friday 2026-12-04: two working days ahead is Tuesday the 8th.
         let friday = day("2026-12-04");
-        assert_eq!(
-            due(cal, Status::Processing, day("2026-12-03"), friday),
-            Due::Overdue
+        let mark =
+            |status, due: &str| due_mark(Lang::Vi, cal, status, day(due), friday).into_string();
+        let overdue = mark(Status::Processing, "2026-12-03");
+        assert!(
+            overdue.contains("badge overdue") && overdue.contains("Quá hạn 1 ngày làm việc"),
+            "{overdue}"
         );
-        assert_eq!(
-            due(cal, Status::Processing, day("2026-12-08"), friday),
-            Due::Soon
+        let soon = mark(Status::Processing, "2026-12-08");
+        assert!(
+            soon.contains("badge soon") && soon.contains("Sắp đến hạn"),
+            "{soon}"
         );
-        assert_eq!(
-            due(cal, Status::Processing, day("2026-12-09"), friday),
-            Due::Later
-        );
-        assert_eq!(
-            due(cal, Status::Completed, day("2026-12-01"), friday),
-            Due::Later
-        );
-        assert_eq!(
-            due(cal, Status::ResultReady, day("2026-12-01"), friday),
-            Due::Later
-        );
+        assert_eq!(mark(Status::Processing, "2026-12-09"), "");
+        assert_eq!(mark(Status::Completed, "2026-12-01"), "");
+        assert_eq!(mark(Status::ResultReady, "2026-12-01"), "");
+        // Waiting for a supplement, the clock is paused, as the app and
+        // the figures say.
+        assert_eq!(mark(Status::SupplementRequested, "2026-12-01"), "");
     }
 
     #[test]
